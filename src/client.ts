@@ -1,0 +1,173 @@
+// createIamClient: one openapi-fetch client, its middleware, and apiKeys.create / list / listAll.
+import createClient, { type Middleware } from "openapi-fetch";
+import type { components, paths } from "../generated/schema.js";
+import {
+  IamApiError,
+  IamError,
+  IamInputError,
+  IamNetworkError,
+  IamResponseError,
+  IamTimeoutError,
+  type Operation,
+  redact,
+  summarize,
+} from "./errors.js";
+import { paginate } from "./paginate.js";
+import { DEFAULT_RETRY, delayMs, type RetryOptions, retryable, retryAfterMs, retryableStatus, sleep } from "./retry.js";
+import { check, type Problem } from "./validate.js";
+
+export type ApiKey = components["schemas"]["ApiKey"];
+export type CreateApiKeyRequest = Omit<components["schemas"]["CreateApiKeyRequest"], "expiresAt"> & {
+  /** When the key expires: a Date or an RFC 3339 string. Absent: never. */
+  expiresAt?: Date | string;
+};
+export type CreateApiKeyResponse = components["schemas"]["CreateApiKeyResponse"];
+export type ListApiKeysRequest = NonNullable<paths["/iam/v1/apiKeys"]["get"]["parameters"]["query"]>;
+export type ListApiKeysResponse = Omit<components["schemas"]["ListApiKeysResponse"], "apiKeys"> & { apiKeys: ApiKey[] };
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+  /** Per attempt; overrides the client's. */
+  timeoutMs?: number | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+export interface IamClientOptions {
+  /** An IAM token, or a function that returns one; called before every attempt. */
+  token?: string | (() => string | Promise<string>) | undefined;
+  baseUrl?: string | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
+  /** Per attempt, in milliseconds. Default 30 000. */
+  timeoutMs?: number | undefined;
+  /** Retry settings, or `false` for a single attempt. */
+  retry?: Partial<RetryOptions> | false | undefined;
+  /** Extra headers on every request. */
+  headers?: Record<string, string> | undefined;
+}
+
+export const DEFAULT_BASE_URL = "https://iam.api.cloud.yandex.net";
+export const VERSION = "0.1.0";
+const API = "/iam/v1/apiKeys";
+
+type Sent = { data?: string; error?: unknown; response: Response };
+type SendInit = { signal: AbortSignal; headers: Record<string, string>; parseAs: "text"; middleware: Middleware[] };
+
+// Note: connection errors that prove the request never left, so even `create` may be retried.
+const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+const neverSent = (e: unknown): boolean => NEVER_SENT.has((e as { cause?: { code?: string } })?.cause?.code ?? "");
+
+/** Throws an IamInputError naming every problem, before anything is sent. */
+function rejectInvalid(operation: Operation, found: Problem[]): void {
+  if (found.length) throw new IamInputError(operation, found);
+}
+
+/** Creates a client for the IAM API-key operations. */
+export function createIamClient(options: IamClientOptions = {}) {
+  const { token, baseUrl = DEFAULT_BASE_URL, timeoutMs = 30_000 } = options;
+  const retry: RetryOptions =
+    options.retry === false ? { ...DEFAULT_RETRY, maxAttempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
+  const raw = createClient<paths>({ baseUrl, headers: options.headers ?? {}, ...(options.fetch && { fetch: options.fetch }) });
+  // Note: the tokens seen so far, to scrub them from error bodies that might echo them.
+  const tokens = new Set<string>();
+
+  raw.use({
+    async onRequest({ request }) {
+      const value = typeof token === "function" ? await token() : token;
+      if (value) {
+        tokens.add(value);
+        request.headers.set("Authorization", `Bearer ${value}`);
+      }
+      if (!request.headers.has("x-client-request-id")) request.headers.set("x-client-request-id", crypto.randomUUID());
+      // Note: browsers forbid setting User-Agent (and a custom one would force a CORS preflight).
+      if (!("document" in globalThis)) request.headers.set("User-Agent", `yc-iam-api-keys/${VERSION}`);
+      return request;
+    },
+  });
+
+  /** One logical call: attempts, retries and typed failures. */
+  async function call(operation: Operation, send: (init: SendInit) => Promise<Sent>, callOptions: CallOptions = {}): Promise<unknown> {
+    const { signal: callerSignal } = callOptions;
+    const ms = callOptions.timeoutMs ?? timeoutMs;
+    const headers = {
+      "x-client-request-id": crypto.randomUUID(),
+      ...(operation === "createApiKey" && { "Idempotency-Key": crypto.randomUUID() }),
+      ...callOptions.headers,
+    };
+    for (let attempt = 1; ; attempt++) {
+      const timeout = AbortSignal.timeout(ms);
+      const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+      let request: Request | undefined;
+      const capture: Middleware = { onRequest: (ctx) => void (request = ctx.request) };
+      let failure: IamError;
+      let retryAfter: number | undefined;
+      try {
+        const { data, error, response } = await send({ signal, headers, parseAs: "text", middleware: [capture] });
+        if (response.ok) return parseBody(operation, data, response);
+        const body = typeof error === "string" ? redact(error, [...tokens]) : JSON.parse(redact(JSON.stringify(error ?? ""), [...tokens]));
+        failure = new IamApiError(operation, response.status, body, response.headers, retryableStatus(operation, response.status));
+        retryAfter = retryAfterMs(response.headers.get("retry-after"));
+      } catch (e) {
+        if (callerSignal?.aborted) throw callerSignal.reason;
+        if (e instanceof IamError) throw e;
+        const unknown = operation === "createApiKey" && (timeout.aborted || !neverSent(e));
+        if (timeout.aborted) failure = new IamTimeoutError(operation, `no answer within ${ms} ms`, e, unknown);
+        else if (e instanceof TypeError) failure = new IamNetworkError(operation, `no answer: ${e.message}`, e, unknown);
+        else throw e;
+      }
+      failure.attempts = attempt;
+      if (request) failure.request = summarize(request);
+      if (attempt >= retry.maxAttempts || !retryable(failure)) throw failure;
+      await sleep(delayMs(attempt, retry, retryAfter), callerSignal);
+    }
+  }
+
+  /** Parses and checks a 2xx body against the contract. */
+  function parseBody(operation: Operation, text: string | undefined, response: Response): unknown {
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      throw new IamResponseError(operation, response.status, [{ path: "(body)", message: "is not JSON" }], response.headers);
+    }
+    const found = check(operation === "createApiKey" ? "createApiKeyResponse" : "listApiKeysResponse", body);
+    if (found.length) throw new IamResponseError(operation, response.status, found, response.headers);
+    return body;
+  }
+
+  const apiKeys = {
+    /** Creates an API key; the answer holds its secret, shown only once. */
+    async create(request: CreateApiKeyRequest = {}, callOptions?: CallOptions): Promise<CreateApiKeyResponse> {
+      const expiresAt = (request as { expiresAt?: unknown } | null)?.expiresAt;
+      if (expiresAt instanceof Date && Number.isNaN(expiresAt.getTime()))
+        throw new IamInputError("createApiKey", [{ path: "expiresAt", message: "is an invalid Date" }]);
+      const body = expiresAt instanceof Date ? { ...request, expiresAt: expiresAt.toISOString() } : request;
+      rejectInvalid("createApiKey", check("createApiKeyRequest", body));
+      return (await call(
+        "createApiKey",
+        (init) => raw.POST(API, { ...init, body: body as components["schemas"]["CreateApiKeyRequest"] }),
+        callOptions,
+      )) as CreateApiKeyResponse;
+    },
+
+    /** Lists one page of API keys; `apiKeys` is always an array. */
+    async list(request: ListApiKeysRequest = {}, callOptions?: CallOptions): Promise<ListApiKeysResponse> {
+      rejectInvalid("listApiKeys", check("listApiKeysQuery", request));
+      const page = (await call("listApiKeys", (init) => raw.GET(API, { ...init, params: { query: request } }), callOptions)) as Omit<
+        ListApiKeysResponse,
+        "apiKeys"
+      > & { apiKeys?: ApiKey[] };
+      return { ...page, apiKeys: page.apiKeys ?? [] };
+    },
+
+    /** Every API key, page by page; a page is fetched only when the previous one is used up. */
+    listAll(request: ListApiKeysRequest = {}, callOptions?: CallOptions): AsyncGenerator<ApiKey, void, undefined> {
+      return paginate((pageToken) => apiKeys.list({ ...request, ...(pageToken && { pageToken }) }, callOptions), request.pageToken);
+    },
+  };
+
+  return { apiKeys, raw };
+}
+
+/** The client `createIamClient` returns. */
+export type IamClient = ReturnType<typeof createIamClient>;

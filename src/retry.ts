@@ -1,0 +1,57 @@
+// Which failure may be retried for which operation, and how long to wait first.
+import { IamApiError, IamNetworkError, type IamError, type Operation } from "./errors.js";
+
+/** Retry settings; `maxAttempts` counts the first attempt too. */
+export interface RetryOptions {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 10_000 };
+
+// Note: create mints a credential, so it is retried only where the server cannot have acted.
+const RETRY_STATUSES: Record<Operation, readonly number[]> = {
+  createApiKey: [429, 503],
+  listApiKeys: [429, 500, 502, 503, 504],
+};
+
+/** Whether `operation` may be retried after an HTTP `status`. */
+export const retryableStatus = (operation: Operation, status: number): boolean =>
+  RETRY_STATUSES[operation].includes(status);
+
+/** Whether `error` may be retried: a retryable status, or a network failure that cannot have created anything. */
+export const retryable = (error: IamError): boolean =>
+  error instanceof IamApiError ? error.retryable : error instanceof IamNetworkError && !error.outcomeUnknown;
+
+/** `Retry-After` in milliseconds, from seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The wait before attempt `attempt + 1`: full jitter, or `Retry-After`, never above `maxDelayMs`. */
+export function delayMs(attempt: number, options: RetryOptions, retryAfter?: number, random = Math.random): number {
+  if (retryAfter !== undefined) return Math.min(retryAfter, options.maxDelayMs);
+  return Math.floor(random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)));
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const done = () => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+}
