@@ -1,0 +1,28 @@
+// An injected fetch that answers from a script and records every request it was sent.
+export type Step = Response | Error | ((request: Request) => Response | Promise<Response>);
+
+export interface ScriptedFetch {
+  fetch: typeof globalThis.fetch;
+  requests: Request[];
+  /** The bodies of the requests, parsed as JSON. */
+  bodies(): Promise<unknown[]>;
+}
+
+/** A JSON response with the given status and headers. */
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+
+/** Answers each request with the next step; the last step repeats. */
+export function scriptedFetch(...steps: Step[]): ScriptedFetch {
+  const requests: Request[] = [];
+  const clones: Request[] = [];
+  const fetch = (async (input: Request) => {
+    requests.push(input);
+    clones.push(input.clone());
+    const step = steps.length > 1 ? steps.shift() : steps[0];
+    if (step instanceof Error) throw step;
+    if (typeof step === "function") return step(input);
+    return (step as Response).clone();
+  }) as typeof globalThis.fetch;
+  return { fetch, requests, bodies: () => Promise.all(clones.map((r) => r.text().then((t) => (t ? JSON.parse(t) : undefined)))) };
+}

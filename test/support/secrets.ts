@@ -1,0 +1,32 @@
+// The credentials the suite uses, and the collector that proves no error ever shows them.
+import { inspect } from "node:util";
+
+export const TOKEN = "t1.9euelZqSECRETiamTOKENmustNEVERleak";
+export const SECRET = "AQVNsecretAPIkeyMUSTneverLEAK_q7b2";
+
+const seen: unknown[] = [];
+
+/** Records an error for the leak check and returns it. */
+export function caught<T>(error: T): T {
+  seen.push(error);
+  return error;
+}
+
+/** Awaits `promise`, expecting it to reject; returns (and records) the reason. */
+export async function rejection(promise: Promise<unknown>): Promise<any> {
+  try {
+    await promise;
+  } catch (error) {
+    return caught(error);
+  }
+  throw new Error("expected a rejection, but the promise resolved");
+}
+
+/** Every rendering of `error` that a log could show. */
+export function renderings(error: unknown): string[] {
+  const e = error as Error;
+  return [String(e?.message), String(e?.stack), JSON.stringify(error) ?? "", inspect(error, { depth: 10, showHidden: true })];
+}
+
+/** The errors recorded so far in this file. */
+export const recorded = (): readonly unknown[] => seen;
