@@ -12,6 +12,8 @@ export interface Schema {
   minimum?: number;
   maximum?: number;
   pattern?: string;
+  /** What the pattern means, for error messages (the spec's `x-pattern-description`). */
+  patternHint?: string;
   format?: "date-time";
   $ref?: string;
 }

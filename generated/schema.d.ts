@@ -88,7 +88,8 @@ export interface components {
             /**
              * Format: date-time
              * @description When the key expires, an RFC 3339 timestamp from 1970-01-01T00:00:00Z to
-             *     2105-12-31T23:59:59.999999999Z. If not set, the key never expires.
+             *     2105-12-31T23:59:59.999999999Z with at most 9 fractional digits. If not set,
+             *     the key never expires.
              */
             expiresAt?: string;
         };

@@ -26,7 +26,7 @@ async function loadSpec(spec: string): Promise<Json> {
 // Note: the checks ship in the browser bundle, so they are a compact table of JSON Schema
 // keywords read by src/validate.ts (Ajv's standalone code alone would exceed the size budget).
 // A keyword outside this list stops generation, so no rule of the spec is silently dropped.
-const CHECKED = new Set(["type", "properties", "required", "additionalProperties", "items", "maxLength", "maxItems", "uniqueItems", "minimum", "maximum", "pattern", "format", "$ref"]);
+const CHECKED = new Set(["x-pattern-description", "type", "properties", "required", "additionalProperties", "items", "maxLength", "maxItems", "uniqueItems", "minimum", "maximum", "pattern", "format", "$ref"]);
 const ANNOTATIONS = new Set(["description", "example", "examples", "deprecated", "default", "title"]);
 const FORMATS = new Set(["date-time", "int32", "int64"]);
 
@@ -38,7 +38,8 @@ function strip(schema: Json, at: string): Json {
     if (!CHECKED.has(k)) throw new Error(`${at}: the keyword "${k}" is not checked by src/validate.ts; teach it there first`);
     if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/validate.ts`);
     if (k === "format" && v !== "date-time") continue;
-    if (k === "$ref") out.$ref = String(v).replace("#/components/schemas/", "");
+    if (k === "x-pattern-description") out.patternHint = v;
+    else if (k === "$ref") out.$ref = String(v).replace("#/components/schemas/", "");
     else if (k === "properties") out.properties = Object.fromEntries(Object.entries(v as Json).map(([n, s]) => [n, strip(s, `${at}.${n}`)]));
     else if ((k === "items" || k === "additionalProperties") && typeof v === "object") out[k] = strip(v, `${at}.${k}`);
     else if (k === "required" && !v.length) continue;
@@ -93,6 +94,8 @@ export interface Schema {
   minimum?: number;
   maximum?: number;
   pattern?: string;
+  /** What the pattern means, for error messages (the spec's \`x-pattern-description\`). */
+  patternHint?: string;
   format?: "date-time";
   $ref?: string;
 }

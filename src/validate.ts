@@ -7,9 +7,9 @@ export interface Problem {
   message: string;
 }
 
-// Note: RFC 3339 as the API accepts it: 0 to 9 fractional digits, `Z` or an offset.
+// Note: JSON Schema's `date-time` (RFC 3339); narrower rules, such as a range, come from the spec's patterns.
 const DATE_TIME =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
 
 const typeOf = (v: unknown): string =>
   v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v;
@@ -31,7 +31,8 @@ export function problems(schema: Schema, value: unknown, path: string, out: Prob
       add(`must be at most ${schema.maxLength} characters (has ${length})`);
     if (schema.format === "date-time" && !DATE_TIME.test(value))
       add("must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z");
-    else if (schema.pattern && !new RegExp(schema.pattern, "u").test(value)) add(`must match ${schema.pattern}`);
+    else if (schema.pattern && !new RegExp(schema.pattern, "u").test(value))
+      add(schema.patternHint ? `must be ${schema.patternHint}` : `must match ${schema.pattern}`);
   }
   if (typeof value === "number") {
     if (schema.minimum !== undefined && value < schema.minimum) add(`must be at least ${schema.minimum} (is ${value})`);

@@ -1,0 +1,21 @@
+// Ajv over the bundled document: the full JSON Schema, as an independent judge of the contract.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { root } from "../../scripts/generate.ts";
+
+// Note: ajv-formats is CommonJS; its default export sits one level deeper under NodeNext types.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
+
+export const bundledDocument = JSON.parse(readFileSync(join(root, "generated/openapi.json"), "utf8"));
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema({ ...bundledDocument, $id: "doc" }, "doc");
+
+/** A validator for a `#/components/schemas/…` (or any) pointer into the bundled document. */
+export const schemaAt = (pointer: string): ValidateFunction => ajv.compile({ $ref: `doc${pointer}` });
+
+/** Ajv's errors as one line. */
+export const errorsText = (validate: ValidateFunction): string => ajv.errorsText(validate.errors);

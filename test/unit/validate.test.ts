@@ -1,0 +1,138 @@
+// Input checks derived from the contract: every invalid argument is refused before any request, with every problem named.
+import { describe, expect, it } from "vitest";
+import { createIamClient, IamInputError } from "../../src/index.ts";
+import { check } from "../../src/validate.ts";
+import { schemaAt } from "../support/ajv.ts";
+import { json, scriptedFetch } from "../support/scripted-fetch.ts";
+import { rejection, TOKEN } from "../support/secrets.ts";
+
+const long = (n: number) => "x".repeat(n);
+const scopes = (n: number) => Array.from({ length: n }, (_, i) => `scope.${i}`);
+
+/** [what, arguments, the field path that must be named]. */
+const BAD_CREATE: [string, unknown, string][] = [
+  ["serviceAccountId of 51 characters", { serviceAccountId: long(51) }, "serviceAccountId"],
+  ["serviceAccountId of the wrong type", { serviceAccountId: 42 }, "serviceAccountId"],
+  ["description of 257 characters", { description: long(257) }, "description"],
+  ["description of 257 emoji (counted as characters)", { description: "🔑".repeat(257) }, "description"],
+  ["description null", { description: null }, "description"],
+  ["deprecated scope of 257 characters", { scope: long(257) }, "scope"],
+  ["101 scopes", { scopes: scopes(101) }, "scopes"],
+  ["duplicate scopes", { scopes: ["yc.postbox.send", "yc.postbox.send"] }, "scopes[1]"],
+  ["a scope of 257 characters", { scopes: ["ok", long(257)] }, "scopes[1]"],
+  ["a scope that is not a string", { scopes: ["ok", 7] }, "scopes[1]"],
+  ["scopes as a string", { scopes: "yc.postbox.send" }, "scopes"],
+  ["expiresAt before 1970", { expiresAt: "1969-12-31T23:59:59Z" }, "expiresAt"],
+  ["expiresAt after 2105", { expiresAt: "2106-01-01T00:00:00Z" }, "expiresAt"],
+  ["expiresAt as a Date before 1970", { expiresAt: new Date("1960-01-01T00:00:00Z") }, "expiresAt"],
+  ["expiresAt as an invalid Date", { expiresAt: new Date("not a date") }, "expiresAt"],
+  ["expiresAt without a zone", { expiresAt: "2030-01-01T00:00:00" }, "expiresAt"],
+  ["expiresAt as a day only", { expiresAt: "2030-01-01" }, "expiresAt"],
+  ["expiresAt with a 13th month", { expiresAt: "2030-13-01T00:00:00Z" }, "expiresAt"],
+  ["expiresAt with 10 fractional digits", { expiresAt: "2030-01-01T00:00:00.0123456789Z" }, "expiresAt"],
+  ["expiresAt as epoch milliseconds", { expiresAt: 1_900_000_000_000 }, "expiresAt"],
+  ["an unknown field (a typo)", { descripton: "typo" }, "descripton"],
+  ["arguments that are not an object", "ajeg2b2et02f3tl2c1pj", "(root)"],
+  ["arguments as an array", [], "(root)"],
+];
+
+const BAD_LIST: [string, unknown, string][] = [
+  ["pageSize above 1000", { pageSize: 1001 }, "pageSize"],
+  ["pageSize below 0", { pageSize: -1 }, "pageSize"],
+  ["pageSize not an integer", { pageSize: 2.5 }, "pageSize"],
+  ["pageSize as a string", { pageSize: "50" }, "pageSize"],
+  ["pageToken of 2001 characters", { pageToken: long(2001) }, "pageToken"],
+  ["serviceAccountId of 51 characters", { serviceAccountId: long(51) }, "serviceAccountId"],
+  ["an unknown parameter", { page_size: 10 }, "page_size"],
+];
+
+function client() {
+  const stub = scriptedFetch(json(200, { apiKeys: [] }));
+  return { iam: createIamClient({ token: TOKEN, baseUrl: "http://127.0.0.1:9", fetch: stub.fetch }), ...stub };
+}
+
+describe("invalid arguments are refused before any request is sent", () => {
+  it.each(BAD_CREATE)("create: %s", async (_, args, path) => {
+    const { iam, requests } = client();
+    const error = await rejection(iam.apiKeys.create(args as never));
+    expect(error).toBeInstanceOf(IamInputError);
+    expect(error.attempts).toBe(0);
+    expect(error.problems.map((p: { path: string }) => p.path)).toContain(path);
+    expect(error.message).toMatch(/^createApiKey: invalid arguments: /);
+    expect(requests).toHaveLength(0);
+  });
+
+  it.each(BAD_LIST)("list: %s", async (_, args, path) => {
+    const { iam, requests } = client();
+    const error = await rejection(iam.apiKeys.list(args as never));
+    expect(error).toBeInstanceOf(IamInputError);
+    expect(error.problems.map((p: { path: string }) => p.path)).toContain(path);
+    expect(requests).toHaveLength(0);
+  });
+
+  it("names every problem at once, each with its path", async () => {
+    const { iam, requests } = client();
+    const error = await rejection(
+      iam.apiKeys.create({ serviceAccountId: long(60), description: long(300), scopes: ["a", "a", long(300)], expiresAt: "2200-01-01T00:00:00Z" }),
+    );
+    expect(error.problems).toEqual([
+      { path: "serviceAccountId", message: "must be at most 50 characters (has 60)" },
+      { path: "description", message: "must be at most 256 characters (has 300)" },
+      { path: "scopes[1]", message: "repeats scopes[0] (items must be unique)" },
+      { path: "scopes[2]", message: "must be at most 256 characters (has 300)" },
+      {
+        path: "expiresAt",
+        message: "must be an RFC 3339 timestamp from 1970-01-01T00:00:00Z to 2105-12-31T23:59:59.999999999Z, with at most 9 fractional digits",
+      },
+    ]);
+    expect(error.message).toContain("serviceAccountId must be at most 50 characters (has 60); description must be at most 256");
+    expect(requests).toHaveLength(0);
+  });
+
+  it("accepts the limits themselves", async () => {
+    const { iam, requests } = client();
+    await iam.apiKeys.list({ pageSize: 1000, pageToken: long(2000), serviceAccountId: long(50) });
+    await iam.apiKeys.list({ pageSize: 0 });
+    const { iam: creator, requests: created } = (() => {
+      const stub = scriptedFetch(json(200, { apiKey: { id: "a", serviceAccountId: "b", createdAt: "2025-01-01T00:00:00Z" }, secret: "s" }));
+      return { iam: createIamClient({ baseUrl: "http://127.0.0.1:9", fetch: stub.fetch }), ...stub };
+    })();
+    await creator.apiKeys.create({
+      serviceAccountId: long(50),
+      description: long(256),
+      scopes: scopes(100),
+      expiresAt: "2105-12-31T23:59:59.999999999Z",
+    });
+    await creator.apiKeys.create({ expiresAt: "1970-01-01T00:00:00Z" });
+    await creator.apiKeys.create({ expiresAt: "2030-06-01T12:00:00+03:00" });
+    expect(requests).toHaveLength(2);
+    expect(created).toHaveLength(3);
+  });
+});
+
+describe("the generated checks agree with the full JSON Schema (Ajv) on the bundled document", () => {
+  const createSchema = schemaAt("#/components/schemas/CreateApiKeyRequest");
+  const responseSchema = schemaAt("#/components/schemas/ListApiKeysResponse");
+  const key = { id: "a", serviceAccountId: "b", createdAt: "2025-03-03T16:29:04.709971428Z" };
+
+  it.each([...BAD_CREATE.filter(([, v]) => !(v as { expiresAt?: unknown })?.expiresAt?.constructor?.name?.includes("Date")), ["valid", { description: "ok", scopes: ["a", "b"], expiresAt: "2030-01-01T00:00:00Z" }, ""]] as [string, unknown, string][])(
+    "create request: %s",
+    (_, value) => {
+      expect(check("createApiKeyRequest", value).length === 0).toBe(createSchema(value));
+    },
+  );
+
+  it.each([
+    ["a full page", { apiKeys: [{ ...key, scopes: ["x"], maskedSecret: "****abc_12" }], nextPageToken: "n" }],
+    ["an empty page", {}],
+    ["apiKeys not an array", { apiKeys: {} }],
+    ["a key without id", { apiKeys: [{ serviceAccountId: "b", createdAt: key.createdAt }] }],
+    ["a bad timestamp", { apiKeys: [{ ...key, createdAt: "yesterday" }] }],
+    ["a bad maskedSecret", { apiKeys: [{ ...key, maskedSecret: "**abc" }] }],
+    ["a description of 257 characters", { apiKeys: [{ ...key, description: long(257) }] }],
+    ["a nextPageToken that is a number", { nextPageToken: 5 }],
+    ["an unknown field (allowed: forward compatible)", { apiKeys: [{ ...key, newField: 1 }], extra: true }],
+  ])("list response: %s", (_, value) => {
+    expect(check("listApiKeysResponse", value).length === 0).toBe(responseSchema(value));
+  });
+});
