@@ -1,9 +1,22 @@
 import { defineConfig } from "vitest/config";
 
+const setupFiles = ["test/support/leak-check.ts"];
+
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts"],
-    setupFiles: ["test/support/leak-check.ts"],
     testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"], setupFiles } },
+      {
+        test: {
+          name: "contract",
+          include: ["test/contract/**/*.test.ts"],
+          setupFiles,
+          globalSetup: ["test/support/prism-setup.ts"],
+          testTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -82,6 +82,8 @@ export async function startFakeApi(options: { count?: number; token?: string } =
     if (req.method === "GET") {
       hits.list++;
       const account = url.searchParams.get("serviceAccountId");
+      // Note: a deliberately broken answer, for proving that a validating proxy catches upstream violations.
+      if (account === "broken-upstream") return send(res, 200, { apiKeys: "not an array" });
       const own = account ? keys.filter((k) => k.serviceAccountId === account) : keys;
       const size = Number(url.searchParams.get("pageSize") || 100) || 100;
       const start = Number(url.searchParams.get("pageToken") || 0);
