@@ -17,6 +17,15 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          setupFiles,
+          globalSetup: ["test/support/prism-setup.ts"],
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });

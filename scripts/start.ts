@@ -2,16 +2,15 @@
 // (package.json runs lint, generate and docs first.)
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
-import { root } from "./generate.ts";
+import { DOCS_HTML } from "./docs.ts";
 import { startPrism } from "./prism.ts";
 
-const DOCS = join(root, "dist/docs/index.html");
 
 /** Serves the offline docs page at / on the loopback interface. */
 export async function serveDocs(port: number, host = "127.0.0.1"): Promise<{ url: string; server: Server }> {
-  const html = await readFile(DOCS);
+  const html = await readFile(DOCS_HTML);
   const server = createServer((req, res) => {
+    if (req.url === "/favicon.ico") return res.writeHead(204).end();
     if (req.url !== "/" && req.url !== "/index.html") return res.writeHead(404).end("not found");
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html);
   });

@@ -1,0 +1,130 @@
+// A real browser (Debian's Chromium, driven by playwright-core): the offline docs page, and the client bundled for the browser against Prism.
+import { mkdir } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { root } from "../../scripts/generate.ts";
+import { buildDocs } from "../../scripts/docs.ts";
+import { serveDocs } from "../../scripts/start.ts";
+import { createIamClient } from "../../src/index.ts";
+import { rejection, TOKEN } from "../support/secrets.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const ARTIFACTS = join(root, "test-results");
+const prismUrl = inject("prismUrl");
+
+let browser: Browser;
+const servers: Server[] = [];
+
+/** A page that records failed requests, console errors and uncaught exceptions. */
+async function watchedPage() {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on("request", (r) => /^(https?|wss?):\/\/(?!127\.0\.0\.1[:/])/.test(r.url()) && problems.push(`left loopback: ${r.url()}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  return { page, problems };
+}
+
+beforeAll(async () => {
+  await buildDocs();
+  await mkdir(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const s of servers) s.close();
+  expect(browser?.isConnected()).toBe(false);
+});
+
+describe("the docs page", () => {
+  let page: Page;
+  let problems: string[];
+  let docsUrl: string;
+
+  beforeAll(async () => {
+    const docs = await serveDocs(0);
+    docsUrl = docs.url;
+    servers.push(docs.server);
+    ({ page, problems } = await watchedPage());
+    await page.goto(docs.url, { waitUntil: "networkidle" });
+    await page.getByText("Operations").first().waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "docs.png"), fullPage: true });
+  });
+
+  it("loads offline with no failed request and no console error", () => {
+    expect(problems).toEqual([]);
+  });
+
+  it("lists both operations on the tag's overview", async () => {
+    const text = await page.locator("body").innerText();
+    expect(text).toMatch(/Operations\s+POST\s+\/iam\/v1\/apiKeys\s+GET\s+\/iam\/v1\/apiKeys/);
+  });
+
+  it.each([
+    ["createapikey", "Create an API key", ["x-client-request-id", "Idempotency-Key", "serviceAccountId", "description", "scopes", "expiresAt", "<= 50 characters", "<= 100 items"]],
+    ["listapikeys", "List API keys", ["serviceAccountId", "pageSize", "pageToken", "<= 2000 characters", "[ 0 .. 1000 ]"]],
+  ])("shows %s with its parameters and every error response", async (route, title, parameters) => {
+    await page.goto(`${docsUrl}#/apikey/${route}`, { waitUntil: "networkidle" });
+    await page.getByRole("heading", { name: title }).first().waitFor();
+    const text = await page.locator("main, body").last().innerText();
+    for (const p of parameters) expect(text).toContain(p);
+    for (const code of ["200", "400", "401", "403", "404", "429", "500", "503", "504"]) expect(text).toMatch(new RegExp(`\\b${code}\\b`));
+    await page.screenshot({ path: join(ARTIFACTS, `docs-${route}.png`), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("the client in the browser", () => {
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    const bundle = await build({ entryPoints: [join(root, "src/index.ts")], bundle: true, format: "esm", platform: "browser", write: false });
+    const js = bundle.outputFiles[0]?.text ?? "";
+    const server = createServer((req, res) => {
+      if (req.url === "/client.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(js);
+      res
+        .writeHead(200, { "content-type": "text/html" })
+        .end('<!doctype html><title>client</title><script type="module">import * as yc from "/client.js"; window.yc = yc;</script>');
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    servers.push(server);
+    ({ page, problems } = await watchedPage());
+    await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+    await page.waitForFunction(() => "yc" in window);
+  });
+
+  /** Runs create, list and a 404 in the page and in Node, against the same Prism. */
+  it("gets the same results as in Node for create, list and an error, across origins (CORS)", async () => {
+    const inBrowser = await page.evaluate(
+      async ({ url, token }) => {
+        // Note: the page loaded the bundle as a module (a dynamic import here would be rewritten by Vite).
+        const { createIamClient } = (window as unknown as { yc: typeof import("../../src/index.ts") }).yc;
+        const iam = createIamClient({ token, baseUrl: url, retry: false });
+        const created = await iam.apiKeys.create({ description: "from the browser", expiresAt: new Date("2030-01-01T00:00:00Z") });
+        const listed = await iam.apiKeys.list({ pageSize: 2 });
+        const error = await iam.apiKeys.list({}, { headers: { Prefer: "code=404" } }).catch((e: Error) => e);
+        const { request, ...fields } = JSON.parse(JSON.stringify(error));
+        return { created, listed, error: { ...fields, authorization: request.headers.authorization }, isApiError: (error as Error).name };
+      },
+      { url: prismUrl, token: TOKEN },
+    );
+    const iam = createIamClient({ token: TOKEN, baseUrl: prismUrl, retry: false });
+    const created = await iam.apiKeys.create({ description: "from Node", expiresAt: new Date("2030-01-01T00:00:00Z") });
+    const listed = await iam.apiKeys.list({ pageSize: 2 });
+    const error = await rejection(iam.apiKeys.list({}, { headers: { Prefer: "code=404" } }));
+    const { request, ...fields } = JSON.parse(JSON.stringify(error));
+    expect(inBrowser.created).toEqual(created);
+    expect(inBrowser.listed).toEqual(listed);
+    expect(inBrowser.isApiError).toBe("IamApiError");
+    expect(inBrowser.error).toEqual({ ...fields, authorization: "Bearer [REDACTED]" });
+    expect(request.headers.authorization).toBe("Bearer [REDACTED]");
+    expect(problems.filter((p) => !p.includes("404"))).toEqual([]);
+  });
+});
