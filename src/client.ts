@@ -16,13 +16,16 @@ import { paginate } from "./paginate.js";
 import { DEFAULT_RETRY, delayMs, type RetryOptions, retryable, retryAfterMs, retryableStatus, sleep } from "./retry.js";
 import { check, type Problem } from "./validate.js";
 
+/** Optional fields may also be given as `undefined` (e.g. `pageToken: page.nextPageToken`). */
+type Loose<T> = { [K in keyof T]?: T[K] | undefined };
+
 export type ApiKey = components["schemas"]["ApiKey"];
-export type CreateApiKeyRequest = Omit<components["schemas"]["CreateApiKeyRequest"], "expiresAt"> & {
+export type CreateApiKeyRequest = Loose<Omit<components["schemas"]["CreateApiKeyRequest"], "expiresAt">> & {
   /** When the key expires: a Date or an RFC 3339 string. Absent: never. */
-  expiresAt?: Date | string;
+  expiresAt?: Date | string | undefined;
 };
 export type CreateApiKeyResponse = components["schemas"]["CreateApiKeyResponse"];
-export type ListApiKeysRequest = NonNullable<paths["/iam/v1/apiKeys"]["get"]["parameters"]["query"]>;
+export type ListApiKeysRequest = Loose<NonNullable<paths["/iam/v1/apiKeys"]["get"]["parameters"]["query"]>>;
 export type ListApiKeysResponse = Omit<components["schemas"]["ListApiKeysResponse"], "apiKeys"> & { apiKeys: ApiKey[] };
 
 /** Per-call options. */
@@ -153,7 +156,8 @@ export function createIamClient(options: IamClientOptions = {}) {
     /** Lists one page of API keys; `apiKeys` is always an array. */
     async list(request: ListApiKeysRequest = {}, callOptions?: CallOptions): Promise<ListApiKeysResponse> {
       rejectInvalid("listApiKeys", check("listApiKeysQuery", request));
-      const page = (await call("listApiKeys", (init) => raw.GET(API, { ...init, params: { query: request } }), callOptions)) as Omit<
+      const query = request as NonNullable<paths[typeof API]["get"]["parameters"]["query"]>;
+      const page = (await call("listApiKeys", (init) => raw.GET(API, { ...init, params: { query } }), callOptions)) as Omit<
         ListApiKeysResponse,
         "apiKeys"
       > & { apiKeys?: ApiKey[] };

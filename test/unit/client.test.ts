@@ -59,6 +59,14 @@ describe("results", () => {
     expect(requests[0]?.headers.get("idempotency-key")).toBeNull();
   });
 
+  it("leaves out arguments given as undefined", async () => {
+    const { iam, requests, bodies } = client([json(200, { apiKeys: [] }), json(200, CREATED)]);
+    await iam.apiKeys.list({ serviceAccountId: "sa", pageToken: undefined });
+    await iam.apiKeys.create({ description: undefined, expiresAt: undefined });
+    expect(new URL(requests[0]?.url ?? "").search).toBe("?serviceAccountId=sa");
+    expect((await bodies())[1]).toEqual({});
+  });
+
   it("asks a token function before every attempt", async () => {
     let n = 0;
     const { iam, requests } = client([json(503, status(14, "busy")), json(200, { apiKeys: [] })], { token: async () => `tok-${++n}` });
