@@ -36,6 +36,7 @@ function strip(schema: Json, at: string): Json {
   for (const [k, v] of Object.entries(schema)) {
     if (ANNOTATIONS.has(k)) continue;
     if (!CHECKED.has(k)) throw new Error(`${at}: the keyword "${k}" is not checked by src/validate.ts; teach it there first`);
+    if (k === "type" && !["string", "integer", "object", "array"].includes(v)) throw new Error(`${at}: the type "${v}" is not checked by src/validate.ts`);
     if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/validate.ts`);
     if (k === "format" && v !== "date-time") continue;
     if (k === "x-pattern-description") out.patternHint = v;
@@ -83,7 +84,7 @@ export const checks = ${JSON.stringify(checks, null, 2)};
 const CONTRACT_DTS = `// ${HEADER}
 /** A JSON Schema, stripped to the keywords that src/validate.ts checks. */
 export interface Schema {
-  type?: "string" | "integer" | "number" | "boolean" | "object" | "array";
+  type?: "string" | "integer" | "object" | "array";
   properties?: Record<string, Schema>;
   required?: string[];
   additionalProperties?: boolean | Schema;

@@ -1,17 +1,7 @@
 // createIamClient: one openapi-fetch client, its middleware, and apiKeys.create / list / listAll.
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "../generated/schema.js";
-import {
-  IamApiError,
-  IamError,
-  IamInputError,
-  IamNetworkError,
-  IamResponseError,
-  IamTimeoutError,
-  type Operation,
-  redact,
-  summarize,
-} from "./errors.js";
+import { apiError, IamError, inputError, networkError, type Operation, redact, responseError, summarize } from "./errors.js";
 import { paginate } from "./paginate.js";
 import { DEFAULT_RETRY, delayMs, type RetryOptions, retryable, retryAfterMs, retryableStatus, sleep } from "./retry.js";
 import { check, type Problem } from "./validate.js";
@@ -62,7 +52,7 @@ const neverSent = (e: unknown): boolean => NEVER_SENT.has((e as { cause?: { code
 
 /** Throws an IamInputError naming every problem, before anything is sent. */
 function rejectInvalid(operation: Operation, found: Problem[]): void {
-  if (found.length) throw new IamInputError(operation, found);
+  if (found.length) throw inputError(operation, found);
 }
 
 /** Creates a client for the IAM API-key operations. */
@@ -107,16 +97,16 @@ export function createIamClient(options: IamClientOptions = {}) {
       try {
         const { data, error, response } = await send({ signal, headers, parseAs: "text", middleware: [capture] });
         if (response.ok) return parseBody(operation, data, response);
-        const body = typeof error === "string" ? redact(error, [...tokens]) : JSON.parse(redact(JSON.stringify(error ?? ""), [...tokens]));
-        failure = new IamApiError(operation, response.status, body, response.headers, retryableStatus(operation, response.status));
+        const body = typeof error === "string" ? redact(error, tokens) : JSON.parse(redact(JSON.stringify(error ?? ""), tokens));
+        failure = apiError(operation, response, body, retryableStatus(operation, response.status));
         retryAfter = retryAfterMs(response.headers.get("retry-after"));
       } catch (e) {
         if (callerSignal?.aborted) throw callerSignal.reason;
         if (e instanceof IamError) throw e;
-        const unknown = operation === "createApiKey" && (timeout.aborted || !neverSent(e));
-        if (timeout.aborted) failure = new IamTimeoutError(operation, `no answer within ${ms} ms`, e, unknown);
-        else if (e instanceof TypeError) failure = new IamNetworkError(operation, `no answer: ${e.message}`, e, unknown);
-        else throw e;
+        const timedOut = timeout.aborted;
+        if (!timedOut && !(e instanceof TypeError)) throw e;
+        const unknown = operation === "createApiKey" && (timedOut || !neverSent(e));
+        failure = networkError(timedOut, operation, timedOut ? `no answer within ${ms} ms` : `no answer: ${(e as Error).message}`, e, unknown);
       }
       failure.attempts = attempt;
       if (request) failure.request = summarize(request);
@@ -131,10 +121,10 @@ export function createIamClient(options: IamClientOptions = {}) {
     try {
       body = text ? JSON.parse(text) : {};
     } catch {
-      throw new IamResponseError(operation, response.status, [{ path: "(body)", message: "is not JSON" }], response.headers);
+      throw responseError(operation, response, [{ path: "(body)", message: "is not JSON" }]);
     }
     const found = check(operation === "createApiKey" ? "createApiKeyResponse" : "listApiKeysResponse", body);
-    if (found.length) throw new IamResponseError(operation, response.status, found, response.headers);
+    if (found.length) throw responseError(operation, response, found);
     return body;
   }
 
@@ -143,7 +133,7 @@ export function createIamClient(options: IamClientOptions = {}) {
     async create(request: CreateApiKeyRequest = {}, callOptions?: CallOptions): Promise<CreateApiKeyResponse> {
       const expiresAt = (request as { expiresAt?: unknown } | null)?.expiresAt;
       if (expiresAt instanceof Date && Number.isNaN(expiresAt.getTime()))
-        throw new IamInputError("createApiKey", [{ path: "expiresAt", message: "is an invalid Date" }]);
+        throw inputError("createApiKey", [{ path: "expiresAt", message: "is an invalid Date" }]);
       const body = expiresAt instanceof Date ? { ...request, expiresAt: expiresAt.toISOString() } : request;
       rejectInvalid("createApiKey", check("createApiKeyRequest", body));
       return (await call(

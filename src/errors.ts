@@ -1,5 +1,5 @@
-// The IamError family, and turning a failed response into an IamApiError without leaking credentials.
-import { type Problem, check } from "./validate.js";
+// The IamError family, and turning a failure into one of them without leaking credentials.
+import { check, type Problem } from "./validate.js";
 
 /** The two operations, by their operationId. */
 export type Operation = "createApiKey" | "listApiKeys";
@@ -18,41 +18,26 @@ export interface StatusDetail {
 }
 
 /** gRPC code names by number (`google.rpc.Code`). */
-const CODE_NAMES = [
-  "OK",
-  "CANCELLED",
-  "UNKNOWN",
-  "INVALID_ARGUMENT",
-  "DEADLINE_EXCEEDED",
-  "NOT_FOUND",
-  "ALREADY_EXISTS",
-  "PERMISSION_DENIED",
-  "RESOURCE_EXHAUSTED",
-  "FAILED_PRECONDITION",
-  "ABORTED",
-  "OUT_OF_RANGE",
-  "UNIMPLEMENTED",
-  "INTERNAL",
-  "UNAVAILABLE",
-  "DATA_LOSS",
-  "UNAUTHENTICATED",
-] as const;
+const CODE_NAMES =
+  "OK CANCELLED UNKNOWN INVALID_ARGUMENT DEADLINE_EXCEEDED NOT_FOUND ALREADY_EXISTS PERMISSION_DENIED RESOURCE_EXHAUSTED FAILED_PRECONDITION ABORTED OUT_OF_RANGE UNIMPLEMENTED INTERNAL UNAVAILABLE DATA_LOSS UNAUTHENTICATED".split(
+    " ",
+  );
 
-/** The base of every error this client throws. */
+const OUTCOME_UNKNOWN = "; the outcome is unknown: the key may exist, so list the keys (apiKeys.list) before you try again";
+
+/** The base of every error this client throws; `fields` become its own properties. */
 export class IamError extends Error {
   override name = "IamError";
   /** How many attempts were made (0 when the call was refused before sending). */
   attempts = 0;
+  declare readonly operation: Operation;
   /** The server's `x-request-id`, when a response arrived. */
-  requestId: string | undefined;
+  declare requestId?: string | undefined;
   /** What the last attempt sent, `Authorization` redacted. */
-  request: RequestSummary | undefined;
-  constructor(
-    readonly operation: Operation,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${operation}: ${message}`, options);
+  declare request?: RequestSummary | undefined;
+  constructor(operation: Operation, message: string, fields?: object, cause?: unknown) {
+    super(`${operation}: ${message}`, cause === undefined ? undefined : { cause });
+    Object.assign(this, { operation }, fields);
   }
   /** A plain, credential-free record for logs. */
   toJSON(): Record<string, unknown> {
@@ -63,77 +48,38 @@ export class IamError extends Error {
 /** The arguments break the contract; thrown before any request is sent. */
 export class IamInputError extends IamError {
   override name = "IamInputError";
-  constructor(
-    operation: Operation,
-    readonly problems: Problem[],
-  ) {
-    super(operation, `invalid arguments: ${problems.map((p) => `${p.path} ${p.message}`).join("; ")}`);
-  }
+  declare readonly problems: Problem[];
 }
 
 /** The server answered with an error status. */
 export class IamApiError extends IamError {
   override name = "IamApiError";
+  declare readonly status: number;
   /** The gRPC code number from the body (`Status.code`), if the body is a Status. */
-  readonly code: number | undefined;
+  declare readonly code: number | undefined;
   /** The gRPC code name, e.g. `"INVALID_ARGUMENT"`. */
-  readonly codeName: string | undefined;
+  declare readonly codeName: string | undefined;
   /** `Status.details`, or an empty array. */
-  readonly details: StatusDetail[];
-  /** The server's `x-server-trace-id`. */
-  readonly serverTraceId: string | undefined;
-  /** Whether this operation may be retried on this status. */
-  readonly retryable: boolean;
+  declare readonly details: StatusDetail[];
   /** The server's message, or a short excerpt of a body that is not a Status. */
-  readonly serverMessage: string;
-  constructor(
-    operation: Operation,
-    readonly status: number,
-    body: unknown,
-    headers: Headers,
-    retryable: boolean,
-  ) {
-    const isStatus = check("status", body).length === 0;
-    const s = (isStatus ? body : {}) as { code?: number; message?: string; details?: StatusDetail[] };
-    const serverMessage = isStatus ? String(s.message) : excerpt(body);
-    const codeName = s.code === undefined ? undefined : (CODE_NAMES[s.code] ?? `CODE_${s.code}`);
-    const hint = operation === "createApiKey" && [500, 502, 504].includes(status) ? outcomeHint : "";
-    super(operation, `HTTP ${status}${codeName ? ` ${codeName}` : ""}: ${serverMessage}${hint}`);
-    this.code = s.code;
-    this.codeName = codeName;
-    this.details = s.details ?? [];
-    this.serverMessage = serverMessage;
-    this.retryable = retryable;
-    this.requestId = headers.get("x-request-id") ?? requestInfoId(this.details);
-    this.serverTraceId = headers.get("x-server-trace-id") ?? undefined;
-  }
+  declare readonly serverMessage: string;
+  /** The server's `x-server-trace-id`. */
+  declare readonly serverTraceId: string | undefined;
+  /** Whether this operation may be retried on this status. */
+  declare readonly retryable: boolean;
 }
 
 /** A 2xx answer whose body breaks the contract. The body itself is not kept: it may hold a secret. */
 export class IamResponseError extends IamError {
   override name = "IamResponseError";
-  constructor(
-    operation: Operation,
-    readonly status: number,
-    readonly problems: Problem[],
-    headers: Headers,
-  ) {
-    super(operation, `HTTP ${status} answer breaks the contract: ${problems.map((p) => `${p.path} ${p.message}`).join("; ")}`);
-    this.requestId = headers.get("x-request-id") ?? undefined;
-  }
+  declare readonly status: number;
+  declare readonly problems: Problem[];
 }
 
 /** No response arrived. `outcomeUnknown` is true when a `create` may still have taken effect. */
 export class IamNetworkError extends IamError {
   override name = "IamNetworkError";
-  constructor(
-    operation: Operation,
-    message: string,
-    cause: unknown,
-    readonly outcomeUnknown = false,
-  ) {
-    super(operation, `${message}${outcomeUnknown ? outcomeHint : ""}`, { cause });
-  }
+  declare readonly outcomeUnknown: boolean;
 }
 
 /** The per-attempt time ran out. */
@@ -141,32 +87,56 @@ export class IamTimeoutError extends IamNetworkError {
   override name = "IamTimeoutError";
 }
 
-const outcomeHint =
-  "; the outcome is unknown: the key may have been created. List the keys of the service account (apiKeys.list) before you try again";
+/** Problems as one line: `path message; path message`. */
+const listed = (problems: Problem[]): string => problems.map((p) => `${p.path} ${p.message}`).join("; ");
 
-/** The requestId of a `google.rpc.RequestInfo` detail. */
-function requestInfoId(details: StatusDetail[]): string | undefined {
-  const info = details.find((d) => d["@type"].endsWith("google.rpc.RequestInfo"));
-  return typeof info?.requestId === "string" ? info.requestId : undefined;
-}
+export const inputError = (operation: Operation, problems: Problem[]): IamInputError =>
+  new IamInputError(operation, `invalid arguments: ${listed(problems)}`, { problems });
 
-/** A short, single-line excerpt of a body that is not a Status. */
-function excerpt(body: unknown): string {
+export const responseError = (operation: Operation, response: Response, problems: Problem[]): IamResponseError =>
+  new IamResponseError(operation, `HTTP ${response.status} answer breaks the contract: ${listed(problems)}`, {
+    status: response.status,
+    problems,
+    requestId: response.headers.get("x-request-id") ?? undefined,
+  });
+
+/** A network failure; on a `create` that may have been sent, the message says how to check the outcome. */
+export const networkError = (timedOut: boolean, operation: Operation, message: string, cause: unknown, outcomeUnknown: boolean): IamNetworkError =>
+  new (timedOut ? IamTimeoutError : IamNetworkError)(operation, message + (outcomeUnknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown }, cause);
+
+/** An error answer as an IamApiError; a body that is not a Status gives a short excerpt instead. */
+export function apiError(operation: Operation, response: Response, body: unknown, retryable: boolean): IamApiError {
+  const { status, headers } = response;
+  const s = (check("status", body).length ? {} : body) as { code?: number; message?: string; details?: StatusDetail[] };
   const text = (typeof body === "string" ? body : (JSON.stringify(body) ?? "")).replace(/\s+/g, " ").trim();
-  if (!text) return "(empty body)";
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  const serverMessage = s.message ?? (text.length > 200 ? `${text.slice(0, 200)}…` : text || "(empty body)");
+  const codeName = s.code === undefined ? undefined : (CODE_NAMES[s.code] ?? `CODE_${s.code}`);
+  const details = s.details ?? [];
+  const info = details.find((d) => d["@type"].endsWith("google.rpc.RequestInfo"))?.requestId;
+  const hint = operation === "createApiKey" && [500, 502, 504].includes(status) ? OUTCOME_UNKNOWN : "";
+  return new IamApiError(operation, `HTTP ${status}${codeName ? ` ${codeName}` : ""}: ${serverMessage}${hint}`, {
+    status,
+    code: s.code,
+    codeName,
+    details,
+    serverMessage,
+    retryable,
+    requestId: headers.get("x-request-id") ?? (typeof info === "string" ? info : undefined),
+    serverTraceId: headers.get("x-server-trace-id") ?? undefined,
+  });
 }
 
 /** Replaces every credential in `text` with `[REDACTED]`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((t, s) => (s.length >= 4 ? t.split(s).join("[REDACTED]") : t), text);
-}
+export const redact = (text: string, secrets: Iterable<string>): string => {
+  for (const secret of secrets) text = text.split(secret).join("[REDACTED]");
+  return text;
+};
 
 /** The request headers as a plain record, `Authorization` cut down to its scheme (as octokit does). */
-export function summarize(request: Request): RequestSummary {
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, key) => {
-    headers[key] = key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : value;
+export function summarize({ method, url, headers }: Request): RequestSummary {
+  const record: Record<string, string> = {};
+  headers.forEach((value, key) => {
+    record[key] = key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : value;
   });
-  return { method: request.method, url: request.url, headers };
+  return { method, url, headers: record };
 }

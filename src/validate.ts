@@ -7,56 +7,51 @@ export interface Problem {
   message: string;
 }
 
-// Note: JSON Schema's `date-time` (RFC 3339); narrower rules, such as a range, come from the spec's patterns.
-const DATE_TIME =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
+// Note: JSON Schema's `date-time` (RFC 3339): the shape here, the calendar by Date.parse;
+// narrower rules, such as a range, come from the spec's patterns.
+const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 
 const typeOf = (v: unknown): string =>
   v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v;
 
-const fits = (type: string, v: unknown): boolean =>
-  type === typeOf(v) || (type === "number" && typeof v === "number" && Number.isFinite(v));
-
 /** Every problem of `value` against `schema`, depth first. */
 export function problems(schema: Schema, value: unknown, path: string, out: Problem[] = []): Problem[] {
   if (schema.$ref) return problems(schemas[schema.$ref] as Schema, value, path, out);
-  const add = (message: string) => out.push({ path: path || "(root)", message });
-  if (schema.type && !fits(schema.type, value)) {
-    add(`must be ${schema.type === "integer" || schema.type === "array" ? "an" : "a"} ${schema.type}, not ${typeOf(value)}`);
-    return out;
-  }
-  if (typeof value === "string") {
-    const length = [...value].length;
-    if (schema.maxLength !== undefined && length > schema.maxLength)
-      add(`must be at most ${schema.maxLength} characters (has ${length})`);
-    if (schema.format === "date-time" && !DATE_TIME.test(value))
+  const add = (message: string, at = path) => out.push({ path: at || "(root)", message });
+  const type = typeOf(value);
+  const at = (key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+  if (schema.type && schema.type !== type) return add(`must be ${/^[ai]/.test(schema.type) ? "an" : "a"} ${schema.type}, not ${type}`), out;
+  const limit = (size: number, max: number | undefined, unit: string) =>
+    max !== undefined && size > max && add(`must be at most ${max}${unit} (${unit ? "has" : "is"} ${size})`);
+  if (type === "string") {
+    const text = value as string;
+    limit([...text].length, schema.maxLength, " characters");
+    if (schema.format && !(DATE_TIME.test(text) && !Number.isNaN(Date.parse(text))))
       add("must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z");
-    else if (schema.pattern && !new RegExp(schema.pattern, "u").test(value))
+    else if (schema.pattern && !new RegExp(schema.pattern, "u").test(text))
       add(schema.patternHint ? `must be ${schema.patternHint}` : `must match ${schema.pattern}`);
   }
-  if (typeof value === "number") {
-    if (schema.minimum !== undefined && value < schema.minimum) add(`must be at least ${schema.minimum} (is ${value})`);
-    if (schema.maximum !== undefined && value > schema.maximum) add(`must be at most ${schema.maximum} (is ${value})`);
+  if (type === "integer") {
+    limit(value as number, schema.maximum, "");
+    if ((value as number) < (schema.minimum ?? -Infinity)) add(`must be at least ${schema.minimum} (is ${value})`);
   }
-  if (Array.isArray(value)) {
-    if (schema.maxItems !== undefined && value.length > schema.maxItems)
-      add(`must have at most ${schema.maxItems} items (has ${value.length})`);
-    value.forEach((item, i) => {
-      const first = value.indexOf(item);
-      if (schema.uniqueItems && first < i) out.push({ path: `${path}[${i}]`, message: `repeats ${path}[${first}] (items must be unique)` });
-      if (schema.items) problems(schema.items, item, `${path}[${i}]`, out);
+  if (type === "array") {
+    const items = value as unknown[];
+    limit(items.length, schema.maxItems, " items");
+    items.forEach((item, i) => {
+      const first = items.indexOf(item);
+      if (schema.uniqueItems && first < i) add(`repeats ${at(first)} (items must be unique)`, at(i));
+      if (schema.items) problems(schema.items, item, at(i), out);
     });
   }
-  if (typeOf(value) === "object") {
+  if (type === "object") {
     const object = value as Record<string, unknown>;
-    const at = (key: string) => (path ? `${path}.${key}` : key);
-    for (const key of schema.required ?? []) if (object[key] === undefined) out.push({ path: at(key), message: "is required" });
+    for (const key of schema.required ?? []) if (object[key] === undefined) add("is required", at(key));
     for (const [key, v] of Object.entries(object)) {
       const sub = schema.properties?.[key];
-      if (v === undefined) continue;
-      if (sub) problems(sub, v, at(key), out);
-      else if (schema.additionalProperties === false)
-        out.push({ path: at(key), message: `is not a known field (known: ${Object.keys(schema.properties ?? {}).join(", ")})` });
+      if (sub && v !== undefined) problems(sub, v, at(key), out);
+      else if (!sub && schema.additionalProperties === false)
+        add(`is not a known field (known: ${Object.keys(schema.properties ?? {}).join(", ")})`, at(key));
     }
   }
   return out;
