@@ -26,6 +26,7 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
+      { test: { name: "package", include: ["test/package/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000 } },
     ],
   },
 });

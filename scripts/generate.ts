@@ -1,11 +1,11 @@
 // The only codegen: openapi/openapi.yaml → generated/ (types, bundled JSON, input and body checks).
 // `--check` regenerates in memory and fails with a diff when a committed file is stale.
-import { readFile, writeFile, mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { bundle, loadConfig } from "@redocly/openapi-core";
-import openapiTS, { astToString } from "openapi-typescript";
 import { createTwoFilesPatch } from "diff";
+import openapiTS, { astToString } from "openapi-typescript";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const specPath = join(root, "openapi/openapi.yaml");
@@ -26,7 +26,22 @@ async function loadSpec(spec: string): Promise<Json> {
 // Note: the checks ship in the browser bundle, so they are a compact table of JSON Schema
 // keywords read by src/validate.ts (Ajv's standalone code alone would exceed the size budget).
 // A keyword outside this list stops generation, so no rule of the spec is silently dropped.
-const CHECKED = new Set(["x-pattern-description", "type", "properties", "required", "additionalProperties", "items", "maxLength", "maxItems", "uniqueItems", "minimum", "maximum", "pattern", "format", "$ref"]);
+const CHECKED = new Set([
+  "x-pattern-description",
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "maxLength",
+  "maxItems",
+  "uniqueItems",
+  "minimum",
+  "maximum",
+  "pattern",
+  "format",
+  "$ref",
+]);
 const ANNOTATIONS = new Set(["description", "example", "examples", "deprecated", "default", "title"]);
 const FORMATS = new Set(["date-time", "int32", "int64"]);
 
@@ -36,12 +51,14 @@ function strip(schema: Json, at: string): Json {
   for (const [k, v] of Object.entries(schema)) {
     if (ANNOTATIONS.has(k)) continue;
     if (!CHECKED.has(k)) throw new Error(`${at}: the keyword "${k}" is not checked by src/validate.ts; teach it there first`);
-    if (k === "type" && !["string", "integer", "object", "array"].includes(v)) throw new Error(`${at}: the type "${v}" is not checked by src/validate.ts`);
+    if (k === "type" && !["string", "integer", "object", "array"].includes(v))
+      throw new Error(`${at}: the type "${v}" is not checked by src/validate.ts`);
     if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/validate.ts`);
     if (k === "format" && v !== "date-time") continue;
     if (k === "x-pattern-description") out.patternHint = v;
     else if (k === "$ref") out.$ref = String(v).replace("#/components/schemas/", "");
-    else if (k === "properties") out.properties = Object.fromEntries(Object.entries(v as Json).map(([n, s]) => [n, strip(s, `${at}.${n}`)]));
+    else if (k === "properties")
+      out.properties = Object.fromEntries(Object.entries(v as Json).map(([n, s]) => [n, strip(s, `${at}.${n}`)]));
     else if ((k === "items" || k === "additionalProperties") && typeof v === "object") out[k] = strip(v, `${at}.${k}`);
     else if (k === "required" && !v.length) continue;
     else out[k] = v;
@@ -72,16 +89,16 @@ function contractModule(doc: Json): string {
     listApiKeysResponse: strip(body(api.get.responses["200"].content), "listApiKeys.200"),
     status: { $ref: "Status" },
   };
-  return `// ${HEADER}
+  return `${CONTRACT_HEAD}
 /** The contract's schemas, stripped to the keywords that src/validate.ts checks. */
-export const schemas = ${JSON.stringify(schemas, null, 2)};
+export const schemas: Record<string, Schema> = ${JSON.stringify(schemas, null, 2)};
 
 /** The schema each check starts from. */
-export const checks = ${JSON.stringify(checks, null, 2)};
+export const checks = ${JSON.stringify(checks, null, 2)} satisfies Record<string, Schema>;
 `;
 }
 
-const CONTRACT_DTS = `// ${HEADER}
+const CONTRACT_HEAD = `// ${HEADER}
 /** A JSON Schema, stripped to the keywords that src/validate.ts checks. */
 export interface Schema {
   type?: "string" | "integer" | "object" | "array";
@@ -100,14 +117,6 @@ export interface Schema {
   format?: "date-time";
   $ref?: string;
 }
-export declare const schemas: Record<string, Schema>;
-export declare const checks: {
-  createApiKeyRequest: Schema;
-  createApiKeyResponse: Schema;
-  listApiKeysQuery: Schema;
-  listApiKeysResponse: Schema;
-  status: Schema;
-};
 `;
 
 /** Every generated file, path → contents. */
@@ -115,10 +124,9 @@ export async function generate(spec = specPath): Promise<Map<string, string>> {
   const doc = await loadSpec(spec);
   const types = astToString(await openapiTS(structuredClone(doc) as any, { alphabetize: false }));
   const files = new Map<string, string>();
-  files.set("schema.d.ts", `// ${HEADER}\n\n${types}`);
+  files.set("schema.ts", `// ${HEADER}\n\n${types}`);
   files.set("openapi.json", `${JSON.stringify(doc, null, 2)}\n`);
-  files.set("contract.js", contractModule(doc));
-  files.set("contract.d.ts", CONTRACT_DTS);
+  files.set("contract.ts", contractModule(doc));
   return files;
 }
 

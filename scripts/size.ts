@@ -1,7 +1,8 @@
 // The browser bundle of the client entry, minified with esbuild: raw and gzip bytes, and openapi-fetch's own share.
+
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { join } from "node:path";
 import { root } from "./generate.ts";
 
 // Note: the issue asked for 6,000; openapi-fetch takes ~2,400 of it and the generated contract checks ~1,300 (see BENCHMARKS.md).
@@ -31,5 +32,7 @@ export async function measureSize() {
 
 if (process.argv[1]?.endsWith("size.ts")) {
   const s = await measureSize();
-  console.log(`client entry: ${s.raw} B minified, ${s.gzip} B gzip (budget ${GZIP_BUDGET}); openapi-fetch alone: ${s.openapiFetchRaw} B, ${s.openapiFetchGzip} B gzip`);
+  console.log(
+    `client entry: ${s.raw} B minified, ${s.gzip} B gzip (budget ${GZIP_BUDGET}); openapi-fetch alone: ${s.openapiFetchRaw} B, ${s.openapiFetchGzip} B gzip`,
+  );
 }

@@ -5,7 +5,6 @@ import { createServer, type Server } from "node:http";
 import { DOCS_HTML } from "./docs.ts";
 import { startPrism } from "./prism.ts";
 
-
 /** Serves the offline docs page at / on the loopback interface. */
 export async function serveDocs(port: number, host = "127.0.0.1"): Promise<{ url: string; server: Server }> {
   const html = await readFile(DOCS_HTML);
@@ -22,7 +21,9 @@ export async function serveDocs(port: number, host = "127.0.0.1"): Promise<{ url
 if (process.argv[1]?.endsWith("start.ts")) {
   const docs = await serveDocs(Number(process.env.DOCS_PORT ?? 8080));
   const mock = await startPrism({ port: Number(process.env.MOCK_PORT ?? 4010) });
-  console.log(`\nDocs:  ${docs.url}\nMock:  ${mock.url}  (try: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)\n\nCtrl-C stops both.`);
+  console.log(
+    `\nDocs:  ${docs.url}\nMock:  ${mock.url}  (try: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)\n\nCtrl-C stops both.`,
+  );
   const stop = async () => {
     docs.server.close();
     await mock.stop();

@@ -3,7 +3,7 @@ import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "../generated/schema.js";
 import { apiError, IamError, inputError, networkError, type Operation, redact, responseError, summarize } from "./errors.js";
 import { paginate } from "./paginate.js";
-import { DEFAULT_RETRY, delayMs, type RetryOptions, retryable, retryAfterMs, retryableStatus, sleep } from "./retry.js";
+import { DEFAULT_RETRY, delayMs, type RetryOptions, retryAfterMs, retryable, retryableStatus, sleep } from "./retry.js";
 import { check, type Problem } from "./validate.js";
 
 /** Optional fields may also be given as `undefined` (e.g. `pageToken: page.nextPageToken`). */
@@ -58,8 +58,7 @@ function rejectInvalid(operation: Operation, found: Problem[]): void {
 /** Creates a client for the IAM API-key operations. */
 export function createIamClient(options: IamClientOptions = {}) {
   const { token, baseUrl = DEFAULT_BASE_URL, timeoutMs = 30_000 } = options;
-  const retry: RetryOptions =
-    options.retry === false ? { ...DEFAULT_RETRY, maxAttempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
+  const retry: RetryOptions = options.retry === false ? { ...DEFAULT_RETRY, maxAttempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
   const raw = createClient<paths>({ baseUrl, headers: options.headers ?? {}, ...(options.fetch && { fetch: options.fetch }) });
   // Note: the tokens seen so far, to scrub them from error bodies that might echo them.
   const tokens = new Set<string>();
@@ -106,7 +105,13 @@ export function createIamClient(options: IamClientOptions = {}) {
         const timedOut = timeout.aborted;
         if (!timedOut && !(e instanceof TypeError)) throw e;
         const unknown = operation === "createApiKey" && (timedOut || !neverSent(e));
-        failure = networkError(timedOut, operation, timedOut ? `no answer within ${ms} ms` : `no answer: ${(e as Error).message}`, e, unknown);
+        failure = networkError(
+          timedOut,
+          operation,
+          timedOut ? `no answer within ${ms} ms` : `no answer: ${(e as Error).message}`,
+          e,
+          unknown,
+        );
       }
       failure.attempts = attempt;
       if (request) failure.request = summarize(request);

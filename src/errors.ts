@@ -101,8 +101,19 @@ export const responseError = (operation: Operation, response: Response, problems
   });
 
 /** A network failure; on a `create` that may have been sent, the message says how to check the outcome. */
-export const networkError = (timedOut: boolean, operation: Operation, message: string, cause: unknown, outcomeUnknown: boolean): IamNetworkError =>
-  new (timedOut ? IamTimeoutError : IamNetworkError)(operation, message + (outcomeUnknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown }, cause);
+export const networkError = (
+  timedOut: boolean,
+  operation: Operation,
+  message: string,
+  cause: unknown,
+  outcomeUnknown: boolean,
+): IamNetworkError =>
+  new (timedOut ? IamTimeoutError : IamNetworkError)(
+    operation,
+    message + (outcomeUnknown ? OUTCOME_UNKNOWN : ""),
+    { outcomeUnknown },
+    cause,
+  );
 
 /** An error answer as an IamApiError; a body that is not a Status gives a short excerpt instead. */
 export function apiError(operation: Operation, response: Response, body: unknown, retryable: boolean): IamApiError {

@@ -1,4 +1,6 @@
 // The public face of yc-iam-api-keys: exports only.
+
+export type { components, paths } from "../generated/schema.js";
 export {
   type ApiKey,
   type CallOptions,
@@ -25,4 +27,3 @@ export {
 export type { Page } from "./paginate.js";
 export type { RetryOptions } from "./retry.js";
 export type { Problem } from "./validate.js";
-export type { components, paths } from "../generated/schema.js";

@@ -8,7 +8,10 @@ export interface Page<T> {
 }
 
 /** Yields every item of every page; stops on an absent or empty token and fails on a repeated one. */
-export async function* paginate<T>(fetchPage: (pageToken?: string) => Promise<Page<T>>, pageToken?: string): AsyncGenerator<T, void, undefined> {
+export async function* paginate<T>(
+  fetchPage: (pageToken?: string) => Promise<Page<T>>,
+  pageToken?: string,
+): AsyncGenerator<T, void, undefined> {
   const seen = new Set<string>(pageToken ? [pageToken] : []);
   let token = pageToken;
   for (let page = 1; ; page++) {

@@ -11,8 +11,7 @@ export interface Problem {
 // narrower rules, such as a range, come from the spec's patterns.
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 
-const typeOf = (v: unknown): string =>
-  v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v;
+const typeOf = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v);
 
 /** Every problem of `value` against `schema`, depth first. */
 export function problems(schema: Schema, value: unknown, path: string, out: Problem[] = []): Problem[] {
@@ -20,7 +19,10 @@ export function problems(schema: Schema, value: unknown, path: string, out: Prob
   const add = (message: string, at = path) => out.push({ path: at || "(root)", message });
   const type = typeOf(value);
   const at = (key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
-  if (schema.type && schema.type !== type) return add(`must be ${/^[ai]/.test(schema.type) ? "an" : "a"} ${schema.type}, not ${type}`), out;
+  if (schema.type && schema.type !== type) {
+    add(`must be ${/^[ai]/.test(schema.type) ? "an" : "a"} ${schema.type}, not ${type}`);
+    return out;
+  }
   const limit = (size: number, max: number | undefined, unit: string) =>
     max !== undefined && size > max && add(`must be at most ${max}${unit} (${unit ? "has" : "is"} ${size})`);
   if (type === "string") {

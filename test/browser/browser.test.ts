@@ -5,14 +5,22 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { root } from "../../scripts/generate.ts";
 import { buildDocs } from "../../scripts/docs.ts";
+import { root } from "../../scripts/generate.ts";
 import { serveDocs } from "../../scripts/start.ts";
 import { createIamClient } from "../../src/index.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 const ARTIFACTS = join(root, "test-results");
 const prismUrl = inject("prismUrl");
 
@@ -62,16 +70,31 @@ describe("the docs page", () => {
   });
 
   it("lists both operations on the tag's overview", async () => {
+    // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what a reader sees
     const text = await page.locator("body").innerText();
     expect(text).toMatch(/Operations\s+POST\s+\/iam\/v1\/apiKeys\s+GET\s+\/iam\/v1\/apiKeys/);
   });
 
   it.each([
-    ["createapikey", "Create an API key", ["x-client-request-id", "Idempotency-Key", "serviceAccountId", "description", "scopes", "expiresAt", "<= 50 characters", "<= 100 items"]],
+    [
+      "createapikey",
+      "Create an API key",
+      [
+        "x-client-request-id",
+        "Idempotency-Key",
+        "serviceAccountId",
+        "description",
+        "scopes",
+        "expiresAt",
+        "<= 50 characters",
+        "<= 100 items",
+      ],
+    ],
     ["listapikeys", "List API keys", ["serviceAccountId", "pageSize", "pageToken", "<= 2000 characters", "[ 0 .. 1000 ]"]],
   ])("shows %s with its parameters and every error response", async (route, title, parameters) => {
     await page.goto(`${docsUrl}#/apikey/${route}`, { waitUntil: "networkidle" });
     await page.getByRole("heading", { name: title }).first().waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what a reader sees
     const text = await page.locator("main, body").last().innerText();
     for (const p of parameters) expect(text).toContain(p);
     for (const code of ["200", "400", "401", "403", "404", "429", "500", "503", "504"]) expect(text).toMatch(new RegExp(`\\b${code}\\b`));
@@ -85,7 +108,13 @@ describe("the client in the browser", () => {
   let problems: string[];
 
   beforeAll(async () => {
-    const bundle = await build({ entryPoints: [join(root, "src/index.ts")], bundle: true, format: "esm", platform: "browser", write: false });
+    const bundle = await build({
+      entryPoints: [join(root, "src/index.ts")],
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      write: false,
+    });
     const js = bundle.outputFiles[0]?.text ?? "";
     const server = createServer((req, res) => {
       if (req.url === "/client.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(js);

@@ -7,10 +7,16 @@ const RUNS = 200;
 const iam = contractClient(inject("prismDynamicUrl"));
 // Note: keep each generated body, so a failure can be printed and turned into a fixed test case.
 const bodies = new Map<string, string>();
-iam.raw.use({ onResponse: async ({ request, response }) => void bodies.set(request.headers.get("x-client-request-id") ?? "", await response.clone().text()) });
+iam.raw.use({
+  onResponse: async ({ request, response }) =>
+    void bodies.set(request.headers.get("x-client-request-id") ?? "", await response.clone().text()),
+});
 
 /** Runs `call` RUNS times, 8 at a time, and returns every failure with the body that caused it. */
-async function generated(call: (i: number, options: { headers: Record<string, string> }) => Promise<unknown>, validate: ReturnType<typeof schemaAt>) {
+async function generated(
+  call: (i: number, options: { headers: Record<string, string> }) => Promise<unknown>,
+  validate: ReturnType<typeof schemaAt>,
+) {
   const failures: string[] = [];
   const distinct = new Set<string>();
   for (let start = 0; start < RUNS; start += 8) {

@@ -1,6 +1,6 @@
 // The real client against Prism's mock of the document: static examples, every documented error, security, a live negative control.
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { createIamClient, IamApiError, type CreateApiKeyResponse, type ListApiKeysResponse } from "../../src/index.ts";
+import { type CreateApiKeyResponse, createIamClient, IamApiError, type ListApiKeysResponse } from "../../src/index.ts";
 import { bundledDocument } from "../support/ajv.ts";
 import { contractClient, seen } from "../support/contract-client.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
@@ -9,7 +9,16 @@ const url = inject("prismUrl");
 const iam = contractClient(url);
 const api = bundledDocument.paths["/iam/v1/apiKeys"];
 const examples = (op: "post" | "get") => api[op].responses["200"].content["application/json"].examples;
-const CODE_NAMES: Record<number, string> = { 3: "INVALID_ARGUMENT", 4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND", 7: "PERMISSION_DENIED", 8: "RESOURCE_EXHAUSTED", 13: "INTERNAL", 14: "UNAVAILABLE", 16: "UNAUTHENTICATED" };
+const CODE_NAMES: Record<number, string> = {
+  3: "INVALID_ARGUMENT",
+  4: "DEADLINE_EXCEEDED",
+  5: "NOT_FOUND",
+  7: "PERMISSION_DENIED",
+  8: "RESOURCE_EXHAUSTED",
+  13: "INTERNAL",
+  14: "UNAVAILABLE",
+  16: "UNAUTHENTICATED",
+};
 
 afterAll(() => {
   // Note: proves the zero-violation check really ran on the traffic of this file.
@@ -18,7 +27,9 @@ afterAll(() => {
 
 describe("static examples", () => {
   it("create resolves with the document's first example, typed", async () => {
-    const created: CreateApiKeyResponse = await iam.apiKeys.create(api.post.requestBody.content["application/json"].examples.withScopesAndExpiry.value);
+    const created: CreateApiKeyResponse = await iam.apiKeys.create(
+      api.post.requestBody.content["application/json"].examples.withScopesAndExpiry.value,
+    );
     expect(created).toEqual(examples("post").withScopesAndExpiry.value);
     expect(created.apiKey.scopes).toEqual(["yc.ai.foundationModels.execute", "yc.serverless.functions.invoke"]);
   });
@@ -59,7 +70,9 @@ describe("every documented error response becomes the right IamApiError", () => 
       requestId: "4f6a2b0c-1d3e-4a5b-9c8d-7e6f5a4b3c2d",
       attempts: 1,
     });
-    expect(error.message).toBe(`${op === "post" ? "createApiKey" : "listApiKeys"}: HTTP ${code} ${CODE_NAMES[example.code]}: ${example.message}${op === "post" && ["500", "504"].includes(code) ? error.message.slice(error.message.indexOf("; the outcome")) : ""}`);
+    expect(error.message).toBe(
+      `${op === "post" ? "createApiKey" : "listApiKeys"}: HTTP ${code} ${CODE_NAMES[example.code]}: ${example.message}${op === "post" && ["500", "504"].includes(code) ? error.message.slice(error.message.indexOf("; the outcome")) : ""}`,
+    );
   });
 });
 

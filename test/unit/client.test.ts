@@ -14,7 +14,7 @@ import {
   IamResponseError,
   IamTimeoutError,
 } from "../../src/index.ts";
-import { json, scriptedFetch, type Step } from "../support/scripted-fetch.ts";
+import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, renderings, SECRET, TOKEN } from "../support/secrets.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -38,7 +38,11 @@ afterEach(() => {
 describe("results", () => {
   it("create sends the body, auth and ids, and resolves with the key and secret", async () => {
     const { iam, requests, bodies } = client([json(200, CREATED)]);
-    const result = await iam.apiKeys.create({ description: "bot", scopes: ["yc.postbox.send"], expiresAt: new Date("2030-01-02T03:04:05Z") });
+    const result = await iam.apiKeys.create({
+      description: "bot",
+      scopes: ["yc.postbox.send"],
+      expiresAt: new Date("2030-01-02T03:04:05Z"),
+    });
     expect(result).toEqual(CREATED);
     const [request] = requests;
     expect(request?.method).toBe("POST");
@@ -52,7 +56,10 @@ describe("results", () => {
 
   it("list sends the query and always resolves with an apiKeys array", async () => {
     const { iam, requests } = client([json(200, { apiKeys: [KEY], nextPageToken: "n1" }), json(200, {})]);
-    expect(await iam.apiKeys.list({ serviceAccountId: "sa1", pageSize: 50, pageToken: "p0" })).toEqual({ apiKeys: [KEY], nextPageToken: "n1" });
+    expect(await iam.apiKeys.list({ serviceAccountId: "sa1", pageSize: 50, pageToken: "p0" })).toEqual({
+      apiKeys: [KEY],
+      nextPageToken: "n1",
+    });
     expect(await iam.apiKeys.list()).toEqual({ apiKeys: [] });
     const url = new URL(requests[0]?.url ?? "");
     expect(Object.fromEntries(url.searchParams)).toEqual({ serviceAccountId: "sa1", pageSize: "50", pageToken: "p0" });
@@ -118,7 +125,10 @@ describe("errors", () => {
 
   it("takes the requestId from a RequestInfo detail when the header is missing", async () => {
     const { iam } = client([
-      json(401, status(16, "Token is invalid or has expired.", [{ "@type": "type.googleapis.com/google.rpc.RequestInfo", requestId: "rq-7" }])),
+      json(
+        401,
+        status(16, "Token is invalid or has expired.", [{ "@type": "type.googleapis.com/google.rpc.RequestInfo", requestId: "rq-7" }]),
+      ),
     ]);
     expect(await rejection(iam.apiKeys.list())).toMatchObject({ status: 401, codeName: "UNAUTHENTICATED", requestId: "rq-7" });
   });
@@ -183,7 +193,11 @@ describe("errors", () => {
   it("an error thrown by the caller's own middleware is passed through untouched", async () => {
     const { iam, requests } = client([json(200, { apiKeys: [] })]);
     const mine = new Error("my middleware says no");
-    iam.raw.use({ onResponse: () => { throw mine; } });
+    iam.raw.use({
+      onResponse: () => {
+        throw mine;
+      },
+    });
     expect(await rejection(iam.apiKeys.list())).toBe(mine);
     expect(requests).toHaveLength(1);
   });
@@ -198,7 +212,10 @@ describe("errors", () => {
   });
 
   it("scrubs the token from an error body that echoes it", async () => {
-    const { iam } = client([new Response(`<pre>Authorization: Bearer ${TOKEN}</pre>`, { status: 400 }), json(401, status(16, `bad token ${TOKEN}`))]);
+    const { iam } = client([
+      new Response(`<pre>Authorization: Bearer ${TOKEN}</pre>`, { status: 400 }),
+      json(401, status(16, `bad token ${TOKEN}`)),
+    ]);
     const echoed = await rejection(iam.apiKeys.list());
     expect(echoed.serverMessage).toBe("<pre>Authorization: Bearer [REDACTED]</pre>");
     const inStatus = await rejection(iam.apiKeys.list());
@@ -208,7 +225,11 @@ describe("errors", () => {
 
 describe("retries", () => {
   it.each([429, 500, 502, 503, 504])("list is retried on %i, with the same request id each time", async (code) => {
-    const { iam, requests } = client([json(code, status(14, "try again")), json(code, status(14, "try again")), json(200, { apiKeys: [KEY] })]);
+    const { iam, requests } = client([
+      json(code, status(14, "try again")),
+      json(code, status(14, "try again")),
+      json(200, { apiKeys: [KEY] }),
+    ]);
     expect((await iam.apiKeys.list()).apiKeys).toEqual([KEY]);
     expect(requests).toHaveLength(3);
     expect(new Set(requests.map((r) => r.headers.get("x-client-request-id"))).size).toBe(1);
@@ -314,7 +335,13 @@ describe("timeouts and aborts", () => {
     const server = createServer(() => {});
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const { port } = server.address() as { port: number };
-    return { url: `http://127.0.0.1:${port}`, close: () => (server.closeAllConnections(), new Promise((r) => server.close(r))) };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () => {
+        server.closeAllConnections();
+        return new Promise((r) => server.close(r));
+      },
+    };
   }
 
   it("a per-attempt timeout is an IamTimeoutError, retried for list", async () => {
@@ -357,7 +384,15 @@ describe("timeouts and aborts", () => {
     const server = await silentServer();
     try {
       let sent = 0;
-      const iam = createIamClient({ token: TOKEN, baseUrl: server.url, retry: NO_WAIT, fetch: (r) => (sent++, fetch(r)) });
+      const iam = createIamClient({
+        token: TOKEN,
+        baseUrl: server.url,
+        retry: NO_WAIT,
+        fetch: (r) => {
+          sent++;
+          return fetch(r);
+        },
+      });
       const reason = new Error("user cancelled");
       const controller = new AbortController();
       setTimeout(() => controller.abort(reason), 30);
@@ -385,7 +420,8 @@ describe("timeouts and aborts", () => {
 });
 
 describe("listAll", () => {
-  const page = (ids: string[], next?: string) => json(200, { apiKeys: ids.map((id) => ({ ...KEY, id })), ...(next !== undefined && { nextPageToken: next }) });
+  const page = (ids: string[], next?: string) =>
+    json(200, { apiKeys: ids.map((id) => ({ ...KEY, id })), ...(next !== undefined && { nextPageToken: next }) });
 
   it("walks every page lazily, passing pageSize and each token", async () => {
     const { iam, requests } = client([page(["a", "b"], "t1"), page(["c", "d"], "t2"), page(["e"])]);
@@ -420,7 +456,11 @@ describe("listAll", () => {
   it("fails loudly when the server repeats a token", async () => {
     const { iam, requests } = client([page(["a"], "t1"), page(["b"], "t2"), page(["c"], "t1")]);
     const ids: string[] = [];
-    const error = await rejection((async () => { for await (const key of iam.apiKeys.listAll()) ids.push(key.id); })());
+    const error = await rejection(
+      (async () => {
+        for await (const key of iam.apiKeys.listAll()) ids.push(key.id);
+      })(),
+    );
     expect(error).toBeInstanceOf(IamError);
     expect(error.message).toMatch(/repeated a nextPageToken after page 3/);
     expect(ids).toEqual(["a", "b", "c"]);

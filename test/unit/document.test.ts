@@ -59,7 +59,16 @@ describe("the document", () => {
   });
 
   it("documents every error status with a Status example whose code matches the HTTP status", () => {
-    const grpc: Record<string, number[]> = { 400: [3, 9, 11], 401: [16], 403: [7], 404: [5], 429: [8], 500: [2, 13, 15], 503: [14], 504: [4] };
+    const grpc: Record<string, number[]> = {
+      400: [3, 9, 11],
+      401: [16],
+      403: [7],
+      404: [5],
+      429: [8],
+      500: [2, 13, 15],
+      503: [14],
+      504: [4],
+    };
     for (const op of [api.post, api.get]) {
       for (const [http, codes] of Object.entries(grpc)) {
         const ref = op.responses[http]?.$ref as string;
@@ -113,12 +122,16 @@ describe("generated/", () => {
     await writeFile(changed, yamlText.replace("maxLength: 2000", "maxLength: 1999"));
     const diffs = await stale(await generate(changed));
     // Note: the types carry no length limits, so only the bundle and the checks go stale here.
-    expect(diffs.map((d) => d.split(" ")[0])).toEqual(["generated/openapi.json", "generated/contract.js"]);
+    expect(diffs.map((d) => d.split(" ")[0])).toEqual(["generated/openapi.json", "generated/contract.ts"]);
     expect(diffs.join("\n")).toMatch(/^-\s+"maxLength": 2000$/m);
     expect(diffs.join("\n")).toMatch(/^\+\s+"maxLength": 1999$/m);
-    const cli = await promisify(execFile)(process.execPath, ["--import", "tsx", join(root, "scripts/generate.ts"), "--check", "--spec", changed], { cwd: root }).catch((e) => e);
+    const cli = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", join(root, "scripts/generate.ts"), "--check", "--spec", changed],
+      { cwd: root },
+    ).catch((e) => e);
     expect(cli.code).toBe(1);
-    expect(cli.stderr).toContain("generated/contract.js is stale");
+    expect(cli.stderr).toContain("generated/contract.ts is stale");
     expect(cli.stderr).toContain("run `npm run generate` and commit");
   });
 });

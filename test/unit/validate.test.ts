@@ -73,7 +73,12 @@ describe("invalid arguments are refused before any request is sent", () => {
   it("names every problem at once, each with its path", async () => {
     const { iam, requests } = client();
     const error = await rejection(
-      iam.apiKeys.create({ serviceAccountId: long(60), description: long(300), scopes: ["a", "a", long(300)], expiresAt: "2200-01-01T00:00:00Z" }),
+      iam.apiKeys.create({
+        serviceAccountId: long(60),
+        description: long(300),
+        scopes: ["a", "a", long(300)],
+        expiresAt: "2200-01-01T00:00:00Z",
+      }),
     );
     expect(error.problems).toEqual([
       { path: "serviceAccountId", message: "must be at most 50 characters (has 60)" },
@@ -82,7 +87,8 @@ describe("invalid arguments are refused before any request is sent", () => {
       { path: "scopes[2]", message: "must be at most 256 characters (has 300)" },
       {
         path: "expiresAt",
-        message: "must be an RFC 3339 timestamp from 1970-01-01T00:00:00Z to 2105-12-31T23:59:59.999999999Z, with at most 9 fractional digits",
+        message:
+          "must be an RFC 3339 timestamp from 1970-01-01T00:00:00Z to 2105-12-31T23:59:59.999999999Z, with at most 9 fractional digits",
       },
     ]);
     expect(error.message).toContain("serviceAccountId must be at most 50 characters (has 60); description must be at most 256");
@@ -115,12 +121,12 @@ describe("the generated checks agree with the full JSON Schema (Ajv) on the bund
   const responseSchema = schemaAt("#/components/schemas/ListApiKeysResponse");
   const key = { id: "a", serviceAccountId: "b", createdAt: "2025-03-03T16:29:04.709971428Z" };
 
-  it.each([...BAD_CREATE.filter(([, v]) => !(v as { expiresAt?: unknown })?.expiresAt?.constructor?.name?.includes("Date")), ["valid", { description: "ok", scopes: ["a", "b"], expiresAt: "2030-01-01T00:00:00Z" }, ""]] as [string, unknown, string][])(
-    "create request: %s",
-    (_, value) => {
-      expect(check("createApiKeyRequest", value).length === 0).toBe(createSchema(value));
-    },
-  );
+  it.each([
+    ...BAD_CREATE.filter(([, v]) => !(v as { expiresAt?: unknown })?.expiresAt?.constructor?.name?.includes("Date")),
+    ["valid", { description: "ok", scopes: ["a", "b"], expiresAt: "2030-01-01T00:00:00Z" }, ""],
+  ] as [string, unknown, string][])("create request: %s", (_, value) => {
+    expect(check("createApiKeyRequest", value).length === 0).toBe(createSchema(value));
+  });
 
   it.each([
     ["a full page", { apiKeys: [{ ...key, scopes: ["x"], maskedSecret: "****abc_12" }], nextPageToken: "n" }],

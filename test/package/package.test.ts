@@ -1,0 +1,110 @@
+// The published package: size budget, exact tarball contents, and a consumer that installs and uses it.
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { root } from "../../scripts/generate.ts";
+import { GZIP_BUDGET, measureSize } from "../../scripts/size.ts";
+import { type FakeApi, startFakeApi } from "../support/fake-api.ts";
+import { TOKEN } from "../support/secrets.ts";
+
+const run = promisify(execFile);
+let tarball: string;
+let files: string[];
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "iam-pack-"));
+  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: root });
+  const [packed] = JSON.parse(stdout.slice(stdout.indexOf("[")));
+  tarball = join(work, packed.filename);
+  files = packed.files.map((f: { path: string }) => f.path).sort();
+}, 120_000);
+
+describe("size", () => {
+  it(`the browser bundle of the client entry stays within ${GZIP_BUDGET} bytes gzip`, async () => {
+    const size = await measureSize();
+    console.log(`client entry: ${size.gzip} B gzip (${size.raw} B minified); openapi-fetch alone: ${size.openapiFetchGzip} B gzip`);
+    expect(size.gzip).toBeLessThanOrEqual(GZIP_BUDGET);
+    expect(size.gzip).toBeGreaterThan(size.openapiFetchGzip);
+  });
+});
+
+describe("the tarball", () => {
+  it("holds exactly what users need: the built code, its types, the bundled document, README and LICENSE", () => {
+    const modules = ["client", "errors", "index", "paginate", "retry", "validate"].flatMap((m) => [
+      `dist/src/${m}.d.ts`,
+      `dist/src/${m}.js`,
+    ]);
+    const generated = ["contract", "schema"].flatMap((m) => [`dist/generated/${m}.d.ts`, `dist/generated/${m}.js`]);
+    expect(files).toEqual([...generated, ...modules, "generated/openapi.json", "LICENSE", "package.json", "README.md"].sort());
+  });
+});
+
+describe("a consumer project", () => {
+  let fake: FakeApi;
+  let project: string;
+
+  beforeAll(async () => {
+    fake = await startFakeApi({ count: 5, token: TOKEN });
+    project = join(work, "consumer");
+    await mkdir(project);
+    await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+    await run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: project });
+  }, 120_000);
+
+  afterAll(async () => {
+    await fake?.close();
+  });
+
+  it("imports and calls the package from Node ESM", async () => {
+    await writeFile(
+      join(project, "main.mjs"),
+      `import { createIamClient, IamInputError } from "yc-iam-api-keys";
+const iam = createIamClient({ token: process.env.TOKEN, baseUrl: process.env.BASE_URL });
+const { apiKey, secret } = await iam.apiKeys.create({ description: "consumer" });
+const ids = [];
+for await (const key of iam.apiKeys.listAll({ pageSize: 2 })) ids.push(key.id);
+const bad = await iam.apiKeys.list({ pageSize: 5000 }).catch((e) => e);
+console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.length > 0, count: ids.length, input: bad instanceof IamInputError }));
+`,
+    );
+    const { stdout } = await run(process.execPath, ["main.mjs"], { cwd: project, env: { ...process.env, TOKEN, BASE_URL: fake.url } });
+    expect(JSON.parse(stdout)).toEqual({ created: "consumer", hasSecret: true, count: 6, input: true });
+  });
+
+  it.each(["nodenext", "bundler"])("type-checks a consumer under moduleResolution %s", async (resolution) => {
+    await writeFile(
+      join(project, "use.ts"),
+      `import { createIamClient, IamApiError, type ApiKey, type ListApiKeysResponse } from "yc-iam-api-keys";
+const iam = createIamClient({ token: () => "t" });
+export async function names(): Promise<string[]> {
+  const page: ListApiKeysResponse = await iam.apiKeys.list({ pageSize: 10, pageToken: undefined });
+  const key: ApiKey | undefined = page.apiKeys[0];
+  try { await iam.apiKeys.create({ scopes: ["yc.postbox.send"], expiresAt: new Date() }); } catch (e) { if (e instanceof IamApiError) return [e.codeName ?? ""]; }
+  // @ts-expect-error pageSize is a number in the contract
+  await iam.apiKeys.list({ pageSize: "10" });
+  return key ? [key.id, key.createdAt] : [];
+}
+`,
+    );
+    const compilerOptions = {
+      noEmit: true,
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      skipLibCheck: false,
+      lib: ["es2022", "dom"],
+      types: [],
+      module: resolution === "bundler" ? "preserve" : "nodenext",
+      moduleResolution: resolution,
+    };
+    const config = `tsconfig.${resolution}.json`;
+    await writeFile(join(project, config), JSON.stringify({ compilerOptions, files: ["use.ts"] }));
+    const tsc = join(root, "node_modules/typescript/bin/tsc");
+    const result = await run(process.execPath, [tsc, "-p", config], { cwd: project }).catch((e) => e);
+    expect(result.stdout ?? "").toBe("");
+    expect(result.code ?? 0).toBe(0);
+  });
+});
