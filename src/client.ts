@@ -87,8 +87,10 @@ export function createIamClient(options: IamClientOptions = {}) {
       ...callOptions.headers,
     };
     for (let attempt = 1; ; attempt++) {
-      const timeout = AbortSignal.timeout(ms);
-      const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+      // Note: a timer cleared after each attempt, unlike AbortSignal.timeout, which lingers for the full time.
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), ms);
+      const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
       let request: Request | undefined;
       const capture: Middleware = { onRequest: (ctx) => void (request = ctx.request) };
       let failure: IamError;
@@ -102,7 +104,7 @@ export function createIamClient(options: IamClientOptions = {}) {
       } catch (e) {
         if (callerSignal?.aborted) throw callerSignal.reason;
         if (e instanceof IamError) throw e;
-        const timedOut = timeout.aborted;
+        const timedOut = timeout.signal.aborted;
         if (!timedOut && !(e instanceof TypeError)) throw e;
         const unknown = operation === "createApiKey" && (timedOut || !neverSent(e));
         failure = networkError(
@@ -112,6 +114,8 @@ export function createIamClient(options: IamClientOptions = {}) {
           e,
           unknown,
         );
+      } finally {
+        clearTimeout(timer);
       }
       failure.attempts = attempt;
       if (request) failure.request = summarize(request);

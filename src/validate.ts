@@ -11,6 +11,10 @@ export interface Problem {
 // narrower rules, such as a range, come from the spec's patterns.
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 
+// Note: compiled once per pattern; response checks run a pattern for every listed key.
+const compiled = new Map<string, RegExp>();
+const regex = (pattern: string): RegExp => compiled.get(pattern) ?? compiled.set(pattern, new RegExp(pattern, "u")).get(pattern)!;
+
 const typeOf = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v);
 
 /** Every problem of `value` against `schema`, depth first. */
@@ -27,10 +31,11 @@ export function problems(schema: Schema, value: unknown, path: string, out: Prob
     max !== undefined && size > max && add(`must be at most ${max}${unit} (${unit ? "has" : "is"} ${size})`);
   if (type === "string") {
     const text = value as string;
-    limit([...text].length, schema.maxLength, " characters");
+    // Note: code points never outnumber UTF-16 units, so only a long string needs counting.
+    if (text.length > (schema.maxLength ?? Infinity)) limit([...text].length, schema.maxLength, " characters");
     if (schema.format && !(DATE_TIME.test(text) && !Number.isNaN(Date.parse(text))))
       add("must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z");
-    else if (schema.pattern && !new RegExp(schema.pattern, "u").test(text))
+    else if (schema.pattern && !regex(schema.pattern).test(text))
       add(schema.patternHint ? `must be ${schema.patternHint}` : `must match ${schema.pattern}`);
   }
   if (type === "integer") {
@@ -41,8 +46,8 @@ export function problems(schema: Schema, value: unknown, path: string, out: Prob
     const items = value as unknown[];
     limit(items.length, schema.maxItems, " items");
     items.forEach((item, i) => {
-      const first = items.indexOf(item);
-      if (schema.uniqueItems && first < i) add(`repeats ${at(first)} (items must be unique)`, at(i));
+      const first = schema.uniqueItems ? items.indexOf(item) : i;
+      if (first < i) add(`repeats ${at(first)} (items must be unique)`, at(i));
       if (schema.items) problems(schema.items, item, at(i), out);
     });
   }
