@@ -75,6 +75,15 @@ console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.leng
     expect(JSON.parse(stdout)).toEqual({ created: "consumer", hasSecret: true, count: 6, input: true });
   });
 
+  it("can be required from CommonJS (require(esm), Node >= 20.19)", async () => {
+    await writeFile(
+      join(project, "main.cjs"),
+      `const { createIamClient } = require("yc-iam-api-keys");\nconsole.log(typeof createIamClient(), typeof createIamClient().apiKeys.listAll);\n`,
+    );
+    const { stdout } = await run(process.execPath, ["main.cjs"], { cwd: project });
+    expect(stdout.trim()).toBe("object function");
+  });
+
   it.each(["nodenext", "bundler"])("type-checks a consumer under moduleResolution %s", async (resolution) => {
     await writeFile(
       join(project, "use.ts"),
