@@ -83,7 +83,9 @@ async function pagination(total: number) {
   let handCount = 0;
   let token = "";
   do {
-    const res = await fetch(`${fake.url}/iam/v1/apiKeys?pageSize=1000${token ? `&pageToken=${token}` : ""}`, { headers: { authorization: "Bearer t" } });
+    const res = await fetch(`${fake.url}/iam/v1/apiKeys?pageSize=1000${token ? `&pageToken=${token}` : ""}`, {
+      headers: { authorization: "Bearer t" },
+    });
     const page = (await res.json()) as { apiKeys?: unknown[]; nextPageToken?: string };
     handCount += page.apiKeys?.length ?? 0;
     token = page.nextPageToken ?? "";
@@ -141,12 +143,19 @@ const overhead = await callOverhead();
 console.log("1. Call overhead (µs per call, median; loopback server)");
 console.log("| op | fetch + JSON.parse (a) | openapi-fetch (b) | this client (c) | c/a | c/b |\n|---|---|---|---|---|---|");
 for (const [op, r] of Object.entries(overhead))
-  console.log(`| ${op} | ${fmt(r.fetchUs!, 1)} | ${fmt(r.openapiFetchUs!, 1)} | ${fmt(r.clientUs!, 1)} | ${fmt(r.clientOverFetch!, 2)} | ${fmt(r.clientOverOpenapiFetch!, 2)} |`);
+  console.log(
+    `| ${op} | ${fmt(r.fetchUs!, 1)} | ${fmt(r.openapiFetchUs!, 1)} | ${fmt(r.clientUs!, 1)} | ${fmt(r.clientOverFetch!, 2)} | ${fmt(r.clientOverOpenapiFetch!, 2)} |`,
+  );
 
 const pages = [await pagination(10_000), await pagination(100_000)];
 console.log("\n2. Pagination (pages of 1,000)");
-console.log("| keys | listAll keys/s | hand-written loop keys/s | listAll/loop speed | peak heap growth in listAll |\n|---|---|---|---|---|");
-for (const p of pages) console.log(`| ${fmt(p.keys)} | ${fmt(p.listAllKeysPerSec)} | ${fmt(p.handLoopKeysPerSec)} | ${fmt(p.ratio, 2)} | ${p.peakHeapGrowthMiB} MiB |`);
+console.log(
+  "| keys | listAll keys/s | hand-written loop keys/s | listAll/loop speed | peak heap growth in listAll |\n|---|---|---|---|---|",
+);
+for (const p of pages)
+  console.log(
+    `| ${fmt(p.keys)} | ${fmt(p.listAllKeysPerSec)} | ${fmt(p.handLoopKeysPerSec)} | ${fmt(p.ratio, 2)} | ${p.peakHeapGrowthMiB} MiB |`,
+  );
 
 const size = await measureSize();
 const importMs = await coldImport();
@@ -158,6 +167,14 @@ const gen = await codegen();
 console.log("\n4. Codegen (wall time of the whole command, median of 3)");
 console.log(`| npm run generate | drift check |\n|---|---|\n| ${fmt(gen.generateMs)} ms | ${fmt(gen.checkMs)} ms |`);
 
-const results = { date: new Date().toISOString(), node: process.version, cores: cpus().length, overhead, pagination: pages, size: { ...size, coldImportMs: importMs }, codegen: gen };
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cores: cpus().length,
+  overhead,
+  pagination: pages,
+  size: { ...size, coldImportMs: importMs },
+  codegen: gen,
+};
 await writeFile(join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 console.log("\nwrote bench/results.json");
