@@ -1,7 +1,7 @@
 // npm run bench: call overhead, pagination at scale, size and cold import, codegen time.
 // Numbers are noisy: compare within one run and read the ratios. Writes bench/results.json.
 import { execFile } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -19,7 +19,7 @@ await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p"
 const { createIamClient } = (await import(join(root, "dist/src/index.js"))) as typeof import("../src/index.ts");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
-const doc = JSON.parse(await (await import("node:fs/promises")).readFile(join(root, "generated/openapi.json"), "utf8"));
+const doc = JSON.parse(await readFile(join(root, "generated/openapi.json"), "utf8"));
 const examples = doc.paths["/iam/v1/apiKeys"];
 const LIST = JSON.stringify(examples.get.responses["200"].content["application/json"].examples.firstPage.value);
 const CREATE = JSON.stringify(examples.post.responses["200"].content["application/json"].examples.withScopesAndExpiry.value);

@@ -18,15 +18,16 @@ export async function serveDocs(port: number, host = "127.0.0.1"): Promise<{ url
   return { url: `http://${host}:${actual}/`, server };
 }
 
+// `--docs-only` (npm run docs:serve) serves the docs without the mock.
 if (process.argv[1]?.endsWith("start.ts")) {
   const docs = await serveDocs(Number(process.env.DOCS_PORT ?? 8080));
-  const mock = await startPrism({ port: Number(process.env.MOCK_PORT ?? 4010) });
-  console.log(
-    `\nDocs:  ${docs.url}\nMock:  ${mock.url}  (try: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)\n\nCtrl-C stops both.`,
-  );
+  const mock = process.argv.includes("--docs-only") ? undefined : await startPrism({ port: Number(process.env.MOCK_PORT ?? 4010) });
+  console.log(`\nDocs:  ${docs.url}`);
+  if (mock) console.log(`Mock:  ${mock.url}  (try: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)`);
+  console.log("\nCtrl-C stops.");
   const stop = async () => {
     docs.server.close();
-    await mock.stop();
+    await mock?.stop();
     process.exit(0);
   };
   process.once("SIGINT", stop);

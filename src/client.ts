@@ -141,10 +141,10 @@ export function createIamClient(options: IamClientOptions = {}) {
     /** Creates an API key; the answer holds its secret, shown only once. */
     async create(request: CreateApiKeyRequest = {}, callOptions?: CallOptions): Promise<CreateApiKeyResponse> {
       const expiresAt = (request as { expiresAt?: unknown } | null)?.expiresAt;
-      if (expiresAt instanceof Date && Number.isNaN(expiresAt.getTime()))
-        throw inputError("createApiKey", [{ path: "expiresAt", message: "is an invalid Date" }]);
-      const body = expiresAt instanceof Date ? { ...request, expiresAt: expiresAt.toISOString() } : request;
-      rejectInvalid("createApiKey", check("createApiKeyRequest", body));
+      const invalidDate = expiresAt instanceof Date && Number.isNaN(expiresAt.getTime());
+      const body = expiresAt instanceof Date ? { ...request, expiresAt: invalidDate ? undefined : expiresAt.toISOString() } : request;
+      const dateProblems = invalidDate ? [{ path: "expiresAt", message: "is an invalid Date" }] : [];
+      rejectInvalid("createApiKey", [...check("createApiKeyRequest", body), ...dateProblems]);
       return (await call(
         "createApiKey",
         (init) => raw.POST(API, { ...init, body: body as components["schemas"]["CreateApiKeyRequest"] }),

@@ -95,6 +95,13 @@ describe("invalid arguments are refused before any request is sent", () => {
     expect(requests).toHaveLength(0);
   });
 
+  it("names an invalid Date beside the other problems", async () => {
+    const { iam, requests } = client();
+    const error = await rejection(iam.apiKeys.create({ description: long(257), expiresAt: new Date("nope") }));
+    expect(error.problems.map((p: { path: string }) => p.path)).toEqual(["description", "expiresAt"]);
+    expect(requests).toHaveLength(0);
+  });
+
   it("accepts the limits themselves", async () => {
     const { iam, requests } = client();
     await iam.apiKeys.list({ pageSize: 1000, pageToken: long(2000), serviceAccountId: long(50) });
