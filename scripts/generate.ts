@@ -45,7 +45,7 @@ const CHECKED = new Set([
 const ANNOTATIONS = new Set(["description", "example", "examples", "deprecated", "default", "title"]);
 const FORMATS = new Set(["date-time", "int32", "int64"]);
 
-/** Keeps the keywords src/validate.ts checks; `#/components/schemas/X` refs become `X`. */
+/** Keeps the keywords src/validate.ts checks; `#/components/schemas/X` refs become `{ $ref: "X" }`. */
 function strip(schema: Json, at: string): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(schema)) {
@@ -63,8 +63,25 @@ function strip(schema: Json, at: string): Json {
     else if (k === "required" && !v.length) continue;
     else out[k] = v;
   }
+  if (out.$ref && Object.keys(out).length > 1) throw new Error(`${at}: a $ref with sibling keywords is not checked by src/validate.ts`);
   return out;
 }
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** A stripped schema as TypeScript source; a `$ref` becomes the name of the constant it points to. */
+function source(value: unknown, indent = ""): string {
+  if (Array.isArray(value)) return `[${value.map((v) => source(v, indent)).join(", ")}]`;
+  if (!value || typeof value !== "object") return JSON.stringify(value);
+  if ("$ref" in value) return String(value.$ref);
+  const inner = `${indent}  `;
+  const entries = Object.entries(value).map(([k, v]) => `${inner}${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${source(v, inner)}`);
+  return entries.length ? `{\n${entries.join(",\n")}\n${indent}}` : "{}";
+}
+
+/** The names a stripped schema refers to. */
+const refs = (schema: unknown): string[] =>
+  !schema || typeof schema !== "object" ? [] : "$ref" in schema ? [String(schema.$ref)] : Object.values(schema).flatMap((v) => refs(v));
 
 /** The query parameters of an operation as one object schema. */
 function querySchema(operation: Json): Json {
@@ -77,29 +94,41 @@ function querySchema(operation: Json): Json {
   };
 }
 
+// Note: each schema is a constant and a $ref is a reference to it, so a bundler can rename them all
+// and no schema name or lookup ships to the browser.
 /** The contract's schemas and the entry point of each check, as a small ES module. */
 function contractModule(doc: Json): string {
   const api = doc.paths["/iam/v1/apiKeys"];
   const body = (content: Json) => ({ $ref: content["application/json"].schema.$ref });
-  const schemas = Object.fromEntries(Object.entries(doc.components.schemas as Json).map(([n, s]) => [n, strip(s, n)]));
+  const schemas = new Map(Object.entries(doc.components.schemas as Json).map(([n, s]) => [n, strip(s, n)]));
   const checks = {
     createApiKeyRequest: strip(body(api.post.requestBody.content), "createApiKey.requestBody"),
     createApiKeyResponse: strip(body(api.post.responses["200"].content), "createApiKey.200"),
     listApiKeysQuery: strip(querySchema(api.get), "listApiKeys.query"),
     listApiKeysResponse: strip(body(api.get.responses["200"].content), "listApiKeys.200"),
-    status: { $ref: "Status" },
   };
+  // Depth first, so every constant is declared before it is used.
+  const order: string[] = [];
+  const visit = (name: string, from: string[]) => {
+    if (order.includes(name)) return;
+    if (from.includes(name)) throw new Error(`${[...from, name].join(" → ")}: recursive schemas are not checked by src/validate.ts`);
+    const schema = schemas.get(name);
+    if (!schema || !IDENTIFIER.test(name) || name in checks) throw new Error(`${name}: not a schema that can be emitted as a constant`);
+    for (const ref of refs(schema)) visit(ref, [...from, name]);
+    order.push(name);
+  };
+  for (const name of schemas.keys()) visit(name, []);
+  for (const ref of Object.values(checks).flatMap(refs)) visit(ref, []);
+  const constants = order.map((n) => `/** \`#/components/schemas/${n}\` */\nexport const ${n}: Schema = ${source(schemas.get(n))};\n`);
+  const entries = Object.entries(checks).map(([n, s]) => `export const ${n}: Schema = ${source(s)};\n`);
   return `${CONTRACT_HEAD}
-/** The contract's schemas, stripped to the keywords that src/validate.ts checks. */
-export const schemas: Record<string, Schema> = ${JSON.stringify(schemas, null, 2)};
-
-/** The schema each check starts from. */
-export const checks = ${JSON.stringify(checks, null, 2)} satisfies Record<string, Schema>;
-`;
+${constants.join("\n")}
+// The schema each check starts from.
+${entries.join("\n")}`;
 }
 
 const CONTRACT_HEAD = `// ${HEADER}
-/** A JSON Schema, stripped to the keywords that src/validate.ts checks. */
+/** A JSON Schema, stripped to the keywords that src/validate.ts checks; a \`$ref\` is the schema itself. */
 export interface Schema {
   type?: "string" | "integer" | "object" | "array";
   properties?: Record<string, Schema>;
@@ -115,7 +144,6 @@ export interface Schema {
   /** What the pattern means, for error messages (the spec's \`x-pattern-description\`). */
   patternHint?: string;
   format?: "date-time";
-  $ref?: string;
 }
 `;
 

@@ -1,10 +1,22 @@
 // createIamClient: one openapi-fetch client, its middleware, and apiKeys.create / list / listAll.
 import createClient, { type Middleware } from "openapi-fetch";
+import { createApiKeyRequest, createApiKeyResponse, listApiKeysQuery, listApiKeysResponse } from "../generated/contract.js";
 import type { components, paths } from "../generated/schema.js";
-import { apiError, IamError, inputError, networkError, type Operation, redact, responseError, summarize } from "./errors.js";
+import {
+  apiError,
+  IamError,
+  IamNetworkError,
+  IamTimeoutError,
+  inputError,
+  type Operation,
+  OUTCOME_UNKNOWN,
+  redact,
+  responseError,
+  summarize,
+} from "./errors.js";
 import { paginate } from "./paginate.js";
-import { DEFAULT_RETRY, delayMs, type RetryOptions, retryAfterMs, retryable, retryableStatus, sleep } from "./retry.js";
-import { check, type Problem } from "./validate.js";
+import { DEFAULT_RETRY, delayMs, type RetryOptions, retryAfterMs, retryableStatus, sleep } from "./retry.js";
+import { type Problem, problems } from "./validate.js";
 
 /** Optional fields may also be given as `undefined` (e.g. `pageToken: page.nextPageToken`). */
 type Loose<T> = { [K in keyof T]?: T[K] | undefined };
@@ -47,8 +59,7 @@ type Sent = { data?: string; error?: unknown; response: Response };
 type SendInit = { signal: AbortSignal; headers: Record<string, string>; parseAs: "text"; middleware: Middleware[] };
 
 // Note: connection errors that prove the request never left, so even `create` may be retried.
-const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
-const neverSent = (e: unknown): boolean => NEVER_SENT.has((e as { cause?: { code?: string } })?.cause?.code ?? "");
+const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;
 
 /** Throws an IamInputError naming every problem, before anything is sent. */
 function rejectInvalid(operation: Operation, found: Problem[]): void {
@@ -58,7 +69,7 @@ function rejectInvalid(operation: Operation, found: Problem[]): void {
 /** Creates a client for the IAM API-key operations. */
 export function createIamClient(options: IamClientOptions = {}) {
   const { token, baseUrl = DEFAULT_BASE_URL, timeoutMs = 30_000 } = options;
-  const retry: RetryOptions = options.retry === false ? { ...DEFAULT_RETRY, maxAttempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
+  const retry: RetryOptions = { ...DEFAULT_RETRY, ...(options.retry === false ? { maxAttempts: 1 } : options.retry) };
   const raw = createClient<paths>({ baseUrl, headers: options.headers ?? {}, ...(options.fetch && { fetch: options.fetch }) });
   // Note: the tokens seen so far, to scrub them from error bodies that might echo them.
   const tokens = new Set<string>();
@@ -81,45 +92,50 @@ export function createIamClient(options: IamClientOptions = {}) {
   async function call(operation: Operation, send: (init: SendInit) => Promise<Sent>, callOptions: CallOptions = {}): Promise<unknown> {
     const { signal: callerSignal } = callOptions;
     const ms = callOptions.timeoutMs ?? timeoutMs;
+    const create = operation === "createApiKey";
     const headers = {
       "x-client-request-id": crypto.randomUUID(),
-      ...(operation === "createApiKey" && { "Idempotency-Key": crypto.randomUUID() }),
+      ...(create && { "Idempotency-Key": crypto.randomUUID() }),
       ...callOptions.headers,
     };
     for (let attempt = 1; ; attempt++) {
       // Note: a timer cleared after each attempt, unlike AbortSignal.timeout, which lingers for the full time.
       const timeout = new AbortController();
       const timer = setTimeout(() => timeout.abort(), ms);
-      const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
       let request: Request | undefined;
-      const capture: Middleware = { onRequest: (ctx) => void (request = ctx.request) };
       let failure: IamError;
+      let again: boolean;
       let retryAfter: number | undefined;
       try {
-        const { data, error, response } = await send({ signal, headers, parseAs: "text", middleware: [capture] });
+        const { data, error, response } = await send({
+          signal: callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal,
+          headers,
+          parseAs: "text",
+          middleware: [{ onRequest: (ctx) => void (request = ctx.request) }],
+        });
         if (response.ok) return parseBody(operation, data, response);
-        const body = typeof error === "string" ? redact(error, tokens) : JSON.parse(redact(JSON.stringify(error ?? ""), tokens));
-        failure = apiError(operation, response, body, retryableStatus(operation, response.status));
+        again = retryableStatus(operation, response.status);
+        // Note: openapi-fetch hands over an error body parsed when it can; its canonical JSON is what gets redacted.
+        failure = apiError(operation, response, redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), tokens), again);
         retryAfter = retryAfterMs(response.headers.get("retry-after"));
       } catch (e) {
         if (callerSignal?.aborted) throw callerSignal.reason;
-        if (e instanceof IamError) throw e;
         const timedOut = timeout.signal.aborted;
-        if (!timedOut && !(e instanceof TypeError)) throw e;
-        const unknown = operation === "createApiKey" && (timedOut || !neverSent(e));
-        failure = networkError(
-          timedOut,
+        if (e instanceof IamError || !(timedOut || e instanceof TypeError)) throw e;
+        // Only a create that cannot have reached the server may be sent again.
+        again = !create || (!timedOut && NEVER_SENT.test((e as { cause?: { code?: string } }).cause?.code ?? ""));
+        failure = new (timedOut ? IamTimeoutError : IamNetworkError)(
           operation,
-          timedOut ? `no answer within ${ms} ms` : `no answer: ${(e as Error).message}`,
+          (timedOut ? `no answer within ${ms} ms` : `no answer: ${(e as Error).message}`) + (again ? "" : OUTCOME_UNKNOWN),
+          { outcomeUnknown: !again },
           e,
-          unknown,
         );
       } finally {
         clearTimeout(timer);
       }
       failure.attempts = attempt;
       if (request) failure.request = summarize(request);
-      if (attempt >= retry.maxAttempts || !retryable(failure)) throw failure;
+      if (attempt >= retry.maxAttempts || !again) throw failure;
       await sleep(delayMs(attempt, retry, retryAfter), callerSignal);
     }
   }
@@ -127,12 +143,13 @@ export function createIamClient(options: IamClientOptions = {}) {
   /** Parses and checks a 2xx body against the contract. */
   function parseBody(operation: Operation, text: string | undefined, response: Response): unknown {
     let body: unknown;
+    let found: Problem[];
     try {
       body = text ? JSON.parse(text) : {};
+      found = problems(operation === "createApiKey" ? createApiKeyResponse : listApiKeysResponse, body);
     } catch {
-      throw responseError(operation, response, [{ path: "(body)", message: "is not JSON" }]);
+      found = [{ path: "(body)", message: "is not JSON" }];
     }
-    const found = check(operation === "createApiKey" ? "createApiKeyResponse" : "listApiKeysResponse", body);
     if (found.length) throw responseError(operation, response, found);
     return body;
   }
@@ -140,11 +157,12 @@ export function createIamClient(options: IamClientOptions = {}) {
   const apiKeys = {
     /** Creates an API key; the answer holds its secret, shown only once. */
     async create(request: CreateApiKeyRequest = {}, callOptions?: CallOptions): Promise<CreateApiKeyResponse> {
-      const expiresAt = (request as { expiresAt?: unknown } | null)?.expiresAt;
-      const invalidDate = expiresAt instanceof Date && Number.isNaN(expiresAt.getTime());
-      const body = expiresAt instanceof Date ? { ...request, expiresAt: invalidDate ? undefined : expiresAt.toISOString() } : request;
-      const dateProblems = invalidDate ? [{ path: "expiresAt", message: "is an invalid Date" }] : [];
-      rejectInvalid("createApiKey", [...check("createApiKeyRequest", body), ...dateProblems]);
+      const date = (request as { expiresAt?: unknown } | null)?.expiresAt;
+      const isDate = date instanceof Date;
+      const body = isDate ? { ...request, expiresAt: Number.isNaN(+date) ? undefined : date.toISOString() } : request;
+      const found = problems(createApiKeyRequest, body);
+      if (isDate && !body?.expiresAt) found.push({ path: "expiresAt", message: "is an invalid Date" });
+      rejectInvalid("createApiKey", found);
       return (await call(
         "createApiKey",
         (init) => raw.POST(API, { ...init, body: body as components["schemas"]["CreateApiKeyRequest"] }),
@@ -154,7 +172,7 @@ export function createIamClient(options: IamClientOptions = {}) {
 
     /** Lists one page of API keys; `apiKeys` is always an array. */
     async list(request: ListApiKeysRequest = {}, callOptions?: CallOptions): Promise<ListApiKeysResponse> {
-      rejectInvalid("listApiKeys", check("listApiKeysQuery", request));
+      rejectInvalid("listApiKeys", problems(listApiKeysQuery, request));
       const query = request as NonNullable<paths[typeof API]["get"]["parameters"]["query"]>;
       const page = (await call("listApiKeys", (init) => raw.GET(API, { ...init, params: { query } }), callOptions)) as Omit<
         ListApiKeysResponse,

@@ -1,5 +1,6 @@
 // The IamError family, and turning a failure into one of them without leaking credentials.
-import { check, type Problem } from "./validate.js";
+import { Status } from "../generated/contract.js";
+import { type Problem, problems } from "./validate.js";
 
 /** The two operations, by their operationId. */
 export type Operation = "createApiKey" | "listApiKeys";
@@ -23,7 +24,8 @@ const CODE_NAMES =
     " ",
   );
 
-const OUTCOME_UNKNOWN = "; the outcome is unknown: the key may exist, so list the keys (apiKeys.list) before you try again";
+/** Added to the message when a `create` may have taken effect. */
+export const OUTCOME_UNKNOWN = "; the outcome is unknown: the key may exist, so list the keys (apiKeys.list) before trying again";
 
 /** The base of every error this client throws; `fields` become its own properties. */
 export class IamError extends Error {
@@ -100,27 +102,15 @@ export const responseError = (operation: Operation, response: Response, problems
     requestId: response.headers.get("x-request-id") ?? undefined,
   });
 
-/** A network failure; on a `create` that may have been sent, the message says how to check the outcome. */
-export const networkError = (
-  timedOut: boolean,
-  operation: Operation,
-  message: string,
-  cause: unknown,
-  outcomeUnknown: boolean,
-): IamNetworkError =>
-  new (timedOut ? IamTimeoutError : IamNetworkError)(
-    operation,
-    message + (outcomeUnknown ? OUTCOME_UNKNOWN : ""),
-    { outcomeUnknown },
-    cause,
-  );
-
-/** An error answer as an IamApiError; a body that is not a Status gives a short excerpt instead. */
-export function apiError(operation: Operation, response: Response, body: unknown, retryable: boolean): IamApiError {
-  const { status, headers } = response;
-  const s = (check("status", body).length ? {} : body) as { code?: number; message?: string; details?: StatusDetail[] };
-  const text = (typeof body === "string" ? body : (JSON.stringify(body) ?? "")).replace(/\s+/g, " ").trim();
-  const serverMessage = s.message ?? (text.length > 200 ? `${text.slice(0, 200)}…` : text || "(empty body)");
+/** An error answer (its body as text, credentials already redacted) as an IamApiError; a body that is not a Status gives a short excerpt. */
+export function apiError(operation: Operation, { status, headers }: Response, text: string, retryable: boolean): IamApiError {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  const s = (problems(Status, body).length ? {} : body) as { code?: number; message?: string; details?: StatusDetail[] };
+  const flat = text.replace(/\s+/g, " ").trim();
+  const serverMessage = s.message ?? (flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || "(empty body)");
   const codeName = s.code === undefined ? undefined : (CODE_NAMES[s.code] ?? `CODE_${s.code}`);
   const details = s.details ?? [];
   const info = details.find((d) => d["@type"].endsWith("google.rpc.RequestInfo"))?.requestId;

@@ -1,5 +1,5 @@
 // Which failure may be retried for which operation, and how long to wait first.
-import { IamApiError, type IamError, IamNetworkError, type Operation } from "./errors.js";
+import type { Operation } from "./errors.js";
 
 /** Retry settings; `maxAttempts` counts the first attempt too. */
 export interface RetryOptions {
@@ -18,10 +18,6 @@ const RETRY_STATUSES: Record<Operation, readonly number[]> = {
 
 /** Whether `operation` may be retried after an HTTP `status`. */
 export const retryableStatus = (operation: Operation, status: number): boolean => RETRY_STATUSES[operation].includes(status);
-
-/** Whether `error` may be retried: a retryable status, or a network failure that cannot have created anything. */
-export const retryable = (error: IamError): boolean =>
-  error instanceof IamApiError ? error.retryable : error instanceof IamNetworkError && !error.outcomeUnknown;
 
 /** `Retry-After` in milliseconds, from seconds or an HTTP date; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {

@@ -1,5 +1,5 @@
 // Reads the generated constraint table: every way a value breaks the contract, each with its path.
-import { checks, type Schema, schemas } from "../generated/contract.js";
+import type { Schema } from "../generated/contract.js";
 
 /** One broken rule: where (`scopes[2]`) and what. */
 export interface Problem {
@@ -17,9 +17,8 @@ const regex = (pattern: string): RegExp => compiled.get(pattern) ?? compiled.set
 
 const typeOf = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v);
 
-/** Every problem of `value` against `schema`, depth first. */
-export function problems(schema: Schema, value: unknown, path: string, out: Problem[] = []): Problem[] {
-  if (schema.$ref) return problems(schemas[schema.$ref] as Schema, value, path, out);
+/** Every problem of `value` against `schema`, depth first; `path` names where `value` sits. */
+export function problems(schema: Schema, value: unknown, path = "", out: Problem[] = []): Problem[] {
   const add = (message: string, at = path) => out.push({ path: at || "(root)", message });
   const type = typeOf(value);
   const at = (key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
@@ -63,6 +62,3 @@ export function problems(schema: Schema, value: unknown, path: string, out: Prob
   }
   return out;
 }
-
-/** Problems of `value` against one of the contract's checks. */
-export const check = (name: keyof typeof checks, value: unknown): Problem[] => problems(checks[name], value, "");
