@@ -88,8 +88,8 @@ export const CreateApiKeyRequest: Schema = {
     expiresAt: {
       type: "string",
       format: "date-time",
-      pattern: "^(19[7-9][0-9]|20[0-9]{2}|210[0-5])-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$",
-      patternHint: "an RFC 3339 timestamp from 1970-01-01T00:00:00Z to 2105-12-31T23:59:59.999999999Z, with at most 9 fractional digits"
+      pattern: "^(19[7-9]\\d|20\\d\\d|210[0-5])-\\d\\d-\\d\\d[Tt]\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?([Zz]|[+-]\\d\\d:\\d\\d)$",
+      patternHint: "an RFC 3339 timestamp in the years 1970 to 2105, with at most 9 fractional digits"
     }
   }
 };

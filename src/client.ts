@@ -7,10 +7,10 @@ import {
   IamError,
   IamNetworkError,
   IamTimeoutError,
-  inputError,
   type Operation,
   OUTCOME_UNKNOWN,
   redact,
+  rejectInvalid,
   responseError,
   summarize,
 } from "./errors.js";
@@ -60,11 +60,6 @@ type SendInit = { signal: AbortSignal; headers: Record<string, string>; parseAs:
 
 // Note: connection errors that prove the request never left, so even `create` may be retried.
 const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;
-
-/** Throws an IamInputError naming every problem, before anything is sent. */
-function rejectInvalid(operation: Operation, found: Problem[]): void {
-  if (found.length) throw inputError(operation, found);
-}
 
 /** Creates a client for the IAM API-key operations. */
 export function createIamClient(options: IamClientOptions = {}) {

@@ -25,7 +25,7 @@ const CODE_NAMES =
   );
 
 /** Added to the message when a `create` may have taken effect. */
-export const OUTCOME_UNKNOWN = "; the outcome is unknown: the key may exist, so list the keys (apiKeys.list) before trying again";
+export const OUTCOME_UNKNOWN = "; the outcome is unknown: list the keys (apiKeys.list) before trying again";
 
 /** The base of every error this client throws; `fields` become its own properties. */
 export class IamError extends Error {
@@ -92,8 +92,10 @@ export class IamTimeoutError extends IamNetworkError {
 /** Problems as one line: `path message; path message`. */
 const listed = (problems: Problem[]): string => problems.map((p) => `${p.path} ${p.message}`).join("; ");
 
-export const inputError = (operation: Operation, problems: Problem[]): IamInputError =>
-  new IamInputError(operation, `invalid arguments: ${listed(problems)}`, { problems });
+/** Throws an IamInputError naming every problem, if there are any; before anything is sent. */
+export function rejectInvalid(operation: Operation, problems: Problem[]): void {
+  if (problems.length) throw new IamInputError(operation, `invalid arguments: ${listed(problems)}`, { problems });
+}
 
 export const responseError = (operation: Operation, response: Response, problems: Problem[]): IamResponseError =>
   new IamResponseError(operation, `HTTP ${response.status} answer breaks the contract: ${listed(problems)}`, {

@@ -19,8 +19,7 @@ export async function* paginate<T>(
     yield* apiKeys;
     if (!nextPageToken) return;
     // Note: a server that repeats a token would loop forever; better to fail loudly.
-    if (seen.has(nextPageToken))
-      throw new IamError("listApiKeys", `the server repeated a nextPageToken after page ${page}; stopping instead of looping`);
+    if (seen.has(nextPageToken)) throw new IamError("listApiKeys", `the server repeated a nextPageToken after page ${page}`);
     seen.add(nextPageToken);
     token = nextPageToken;
   }

@@ -21,11 +21,9 @@ export const retryableStatus = (operation: Operation, status: number): boolean =
 
 /** `Retry-After` in milliseconds, from seconds or an HTTP date; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  const value = String(header).trim();
+  const at = /^\d+$/.test(value) ? now + Number(value) * 1000 : Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** The wait before attempt `attempt + 1`: full jitter, or `Retry-After`, never above `maxDelayMs`. */
@@ -35,18 +33,16 @@ export function delayMs(attempt: number, options: RetryOptions, retryAfter?: num
 }
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const done = () => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
     const abort = () => {
       clearTimeout(timer);
       reject(signal?.reason);
     };
-    signal?.addEventListener("abort", abort, { once: true });
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) abort();
+    else signal?.addEventListener("abort", abort);
   });
-}
