@@ -11,7 +11,7 @@ export interface Schema {
   uniqueItems?: boolean;
   minimum?: number;
   maximum?: number;
-  pattern?: string;
+  pattern?: RegExp;
   /** What the pattern means, for error messages (the spec's `x-pattern-description`). */
   patternHint?: string;
   format?: "date-time";
@@ -54,7 +54,7 @@ export const ApiKey: Schema = {
     expiresAt: Timestamp,
     maskedSecret: {
       type: "string",
-      pattern: "^\\*{4}[a-zA-Z0-9_]{6}$"
+      pattern: /^\*{4}[a-zA-Z0-9_]{6}$/u
     }
   }
 };
@@ -88,7 +88,7 @@ export const CreateApiKeyRequest: Schema = {
     expiresAt: {
       type: "string",
       format: "date-time",
-      pattern: "^(19[7-9]\\d|20\\d\\d|210[0-5])-\\d\\d-\\d\\d[Tt]\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?([Zz]|[+-]\\d\\d:\\d\\d)$",
+      pattern: /^(19[7-9]\d|20\d\d|210[0-5])-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,9})?([Zz]|[+-]\d\d:\d\d)$/u,
       patternHint: "an RFC 3339 timestamp in the years 1970 to 2105, with at most 9 fractional digits"
     }
   }

@@ -56,6 +56,8 @@ function strip(schema: Json, at: string): Json {
     if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/validate.ts`);
     if (k === "format" && v !== "date-time") continue;
     if (k === "x-pattern-description") out.patternHint = v;
+    // Note: compiled here, so a bad pattern stops generation, and emitted as a literal, compiled once at load.
+    else if (k === "pattern") out.pattern = new RegExp(v, "u");
     else if (k === "$ref") out.$ref = String(v).replace("#/components/schemas/", "");
     else if (k === "properties")
       out.properties = Object.fromEntries(Object.entries(v as Json).map(([n, s]) => [n, strip(s, `${at}.${n}`)]));
@@ -72,6 +74,7 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /** A stripped schema as TypeScript source; a `$ref` becomes the name of the constant it points to. */
 function source(value: unknown, indent = ""): string {
   if (Array.isArray(value)) return `[${value.map((v) => source(v, indent)).join(", ")}]`;
+  if (value instanceof RegExp) return String(value);
   if (!value || typeof value !== "object") return JSON.stringify(value);
   if ("$ref" in value) return String(value.$ref);
   const inner = `${indent}  `;
@@ -140,7 +143,7 @@ export interface Schema {
   uniqueItems?: boolean;
   minimum?: number;
   maximum?: number;
-  pattern?: string;
+  pattern?: RegExp;
   /** What the pattern means, for error messages (the spec's \`x-pattern-description\`). */
   patternHint?: string;
   format?: "date-time";

@@ -178,7 +178,7 @@ export function createIamClient(options: IamClientOptions = {}) {
 
     /** Every API key, page by page; a page is fetched only when the previous one is used up. */
     listAll(request: ListApiKeysRequest = {}, callOptions?: CallOptions): AsyncGenerator<ApiKey, void, undefined> {
-      return paginate((pageToken) => apiKeys.list({ ...request, ...(pageToken && { pageToken }) }, callOptions), request.pageToken);
+      return paginate((pageToken) => apiKeys.list({ ...request, pageToken }, callOptions), request.pageToken);
     },
   };
 

@@ -113,7 +113,8 @@ export function apiError(operation: Operation, { status, headers }: Response, te
   const s = (problems(Status, body).length ? {} : body) as { code?: number; message?: string; details?: StatusDetail[] };
   const flat = text.replace(/\s+/g, " ").trim();
   const serverMessage = s.message ?? (flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || "(empty body)");
-  const codeName = s.code === undefined ? undefined : (CODE_NAMES[s.code] ?? `CODE_${s.code}`);
+  // Note: the Status check bounds `code` to the names in the table.
+  const codeName = CODE_NAMES[s.code ?? -1];
   const details = s.details ?? [];
   const info = details.find((d) => d["@type"].endsWith("google.rpc.RequestInfo"))?.requestId;
   const hint = operation === "createApiKey" && [500, 502, 504].includes(status) ? OUTCOME_UNKNOWN : "";

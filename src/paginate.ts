@@ -12,15 +12,13 @@ export async function* paginate<T>(
   fetchPage: (pageToken?: string) => Promise<Page<T>>,
   pageToken?: string,
 ): AsyncGenerator<T, void, undefined> {
-  const seen = new Set<string>(pageToken ? [pageToken] : []);
-  let token = pageToken;
+  const seen = new Set([pageToken]);
   for (let page = 1; ; page++) {
-    const { apiKeys, nextPageToken } = await fetchPage(token);
+    const { apiKeys, nextPageToken } = await fetchPage(pageToken);
     yield* apiKeys;
     if (!nextPageToken) return;
     // Note: a server that repeats a token would loop forever; better to fail loudly.
     if (seen.has(nextPageToken)) throw new IamError("listApiKeys", `the server repeated a nextPageToken after page ${page}`);
-    seen.add(nextPageToken);
-    token = nextPageToken;
+    seen.add((pageToken = nextPageToken));
   }
 }

@@ -35,14 +35,11 @@ export function delayMs(attempt: number, options: RetryOptions, retryAfter?: num
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
-    const abort = () => {
+    const done = () => {
       clearTimeout(timer);
-      reject(signal?.reason);
+      signal?.removeEventListener("abort", done);
+      signal?.aborted ? reject(signal.reason) : resolve();
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }, ms);
-    if (signal?.aborted) abort();
-    else signal?.addEventListener("abort", abort);
+    const timer = setTimeout(done, ms);
+    signal?.aborted ? done() : signal?.addEventListener("abort", done);
   });

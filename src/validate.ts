@@ -11,10 +11,6 @@ export interface Problem {
 // narrower rules, such as a range, come from the spec's patterns.
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 
-// Note: compiled once per pattern; response checks run a pattern for every listed key.
-const compiled = new Map<string, RegExp>();
-const regex = (pattern: string): RegExp => compiled.get(pattern) ?? compiled.set(pattern, new RegExp(pattern, "u")).get(pattern)!;
-
 const typeOf = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v);
 
 /** Every problem of `value` against `schema`, depth first; `path` names where `value` sits. */
@@ -34,8 +30,8 @@ export function problems(schema: Schema, value: unknown, path = "", out: Problem
     if (text.length > (schema.maxLength ?? Infinity)) limit([...text].length, schema.maxLength, " characters");
     if (schema.format && !(DATE_TIME.test(text) && !Number.isNaN(Date.parse(text))))
       add("must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z");
-    else if (schema.pattern && !regex(schema.pattern).test(text))
-      add(schema.patternHint ? `must be ${schema.patternHint}` : `must match ${schema.pattern}`);
+    else if (schema.pattern && !schema.pattern.test(text))
+      add(schema.patternHint ? `must be ${schema.patternHint}` : `must match ${schema.pattern.source}`);
   }
   if (type === "integer") {
     limit(value as number, schema.maximum, "");

@@ -306,7 +306,7 @@ describe("retries", () => {
     vi.spyOn(globalThis, "setTimeout").mockImplementation(((fn: () => void, ms: number) => {
       if (ms === 30_000) return realSetTimeout(fn, ms);
       delays.push(ms);
-      fn();
+      queueMicrotask(fn); // Note: like a real timer, never synchronous.
       return 0;
     }) as never);
     const later = new Date(Date.now() + 5000).toUTCString();
