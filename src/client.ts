@@ -1,5 +1,5 @@
 // createIamClient: one openapi-fetch client, its middleware, and apiKeys.create / list / listAll.
-import createClient, { type Middleware } from "openapi-fetch";
+import createClient, { type ClientOptions, type Middleware } from "openapi-fetch";
 import { createApiKeyRequest, createApiKeyResponse, listApiKeysQuery, listApiKeysResponse } from "../generated/contract.js";
 import type { components, paths } from "../generated/schema.js";
 import {
@@ -15,7 +15,7 @@ import {
   summarize,
 } from "./errors.js";
 import { paginate } from "./paginate.js";
-import { DEFAULT_RETRY, delayMs, type RetryOptions, retryAfterMs, retryableStatus, sleep } from "./retry.js";
+import { DEFAULT_RETRY, delayMs, type RetryOptions, retryableStatus, sleep } from "./retry.js";
 import { type Problem, problems } from "./validate.js";
 
 /** Optional fields may also be given as `undefined` (e.g. `pageToken: page.nextPageToken`). */
@@ -63,9 +63,10 @@ const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;
 
 /** Creates a client for the IAM API-key operations. */
 export function createIamClient(options: IamClientOptions = {}) {
-  const { token, baseUrl = DEFAULT_BASE_URL, timeoutMs = 30_000 } = options;
+  const { token, baseUrl = DEFAULT_BASE_URL, timeoutMs = 30_000, fetch, headers } = options;
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...(options.retry === false ? { maxAttempts: 1 } : options.retry) };
-  const raw = createClient<paths>({ baseUrl, headers: options.headers ?? {}, ...(options.fetch && { fetch: options.fetch }) });
+  // Note: openapi-fetch treats an undefined `fetch` or `headers` as absent.
+  const raw = createClient<paths>({ baseUrl, fetch, headers } as ClientOptions);
   // Note: the tokens seen so far, to scrub them from error bodies that might echo them.
   const tokens = new Set<string>();
 
@@ -100,7 +101,7 @@ export function createIamClient(options: IamClientOptions = {}) {
       let request: Request | undefined;
       let failure: IamError;
       let again: boolean;
-      let retryAfter: number | undefined;
+      let retryAfter: string | null = null;
       try {
         const { data, error, response } = await send({
           signal: callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal,
@@ -112,7 +113,7 @@ export function createIamClient(options: IamClientOptions = {}) {
         again = retryableStatus(operation, response.status);
         // Note: openapi-fetch hands over an error body parsed when it can; its canonical JSON is what gets redacted.
         failure = apiError(operation, response, redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), tokens), again);
-        retryAfter = retryAfterMs(response.headers.get("retry-after"));
+        retryAfter = response.headers.get("retry-after");
       } catch (e) {
         if (callerSignal?.aborted) throw callerSignal.reason;
         const timedOut = timeout.signal.aborted;

@@ -19,17 +19,13 @@ const RETRY_STATUSES: Record<Operation, readonly number[]> = {
 /** Whether `operation` may be retried after an HTTP `status`. */
 export const retryableStatus = (operation: Operation, status: number): boolean => RETRY_STATUSES[operation].includes(status);
 
-/** `Retry-After` in milliseconds, from seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
-  const value = String(header).trim();
+/** The wait before attempt `attempt + 1`: `Retry-After` (seconds or an HTTP date) if readable, else full jitter; never above `maxDelayMs`. */
+export function delayMs(attempt: number, { baseDelayMs, maxDelayMs }: RetryOptions, retryAfter?: string | null, now = Date.now()): number {
+  const value = String(retryAfter).trim();
   const at = /^\d+$/.test(value) ? now + Number(value) * 1000 : Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-/** The wait before attempt `attempt + 1`: full jitter, or `Retry-After`, never above `maxDelayMs`. */
-export function delayMs(attempt: number, options: RetryOptions, retryAfter?: number, random = Math.random): number {
-  if (retryAfter !== undefined) return Math.min(retryAfter, options.maxDelayMs);
-  return Math.floor(random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)));
+  return Number.isNaN(at)
+    ? Math.floor(Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)))
+    : Math.min(Math.max(0, at - now), maxDelayMs);
 }
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */

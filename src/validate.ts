@@ -11,12 +11,10 @@ export interface Problem {
 // narrower rules, such as a range, come from the spec's patterns.
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 
-const typeOf = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v);
-
 /** Every problem of `value` against `schema`, depth first; `path` names where `value` sits. */
 export function problems(schema: Schema, value: unknown, path = "", out: Problem[] = []): Problem[] {
   const add = (message: string, at = path) => out.push({ path: at || "(root)", message });
-  const type = typeOf(value);
+  const type = value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
   const at = (key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
   if (schema.type && schema.type !== type) {
     add(`must be ${/^[ai]/.test(schema.type) ? "an" : "a"} ${schema.type}, not ${type}`);
