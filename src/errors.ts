@@ -110,17 +110,20 @@ export function apiError(operation: Operation, { status, headers }: Response, te
   try {
     body = JSON.parse(text);
   } catch {}
-  const s = (problems(Status, body).length ? {} : body) as { code?: number; message?: string; details?: StatusDetail[] };
+  const { code, message, details = [] } = (problems(Status, body).length ? {} : body) as {
+    code?: number;
+    message?: string;
+    details?: StatusDetail[];
+  };
   const flat = text.replace(/\s+/g, " ").trim();
-  const serverMessage = s.message ?? (flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || "(empty body)");
+  const serverMessage = message ?? (flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || "(empty body)");
   // Note: the Status check bounds `code` to the names in the table.
-  const codeName = CODE_NAMES[s.code ?? -1];
-  const details = s.details ?? [];
+  const codeName = CODE_NAMES[code as number];
   const info = details.find((d) => d["@type"].endsWith("google.rpc.RequestInfo"))?.requestId;
   const hint = operation === "createApiKey" && [500, 502, 504].includes(status) ? OUTCOME_UNKNOWN : "";
   return new IamApiError(operation, `HTTP ${status}${codeName ? ` ${codeName}` : ""}: ${serverMessage}${hint}`, {
     status,
-    code: s.code,
+    code,
     codeName,
     details,
     serverMessage,
@@ -132,7 +135,7 @@ export function apiError(operation: Operation, { status, headers }: Response, te
 
 /** Replaces every credential in `text` with `[REDACTED]`. */
 export const redact = (text: string, secrets: Iterable<string>): string => {
-  for (const secret of secrets) text = text.split(secret).join("[REDACTED]");
+  for (const secret of secrets) text = text.replaceAll(secret, "[REDACTED]");
   return text;
 };
 
