@@ -23,47 +23,46 @@ async function loadSpec(spec: string): Promise<Json> {
   return doc.parsed as Json;
 }
 
-// Note: the checks ship in the browser bundle, so they are a compact table of JSON Schema
-// keywords read by src/validate.ts (Ajv's standalone code alone would exceed the size budget).
+// Note: the checks ship in the browser bundle, so they are a compact table read by src/validate.ts
+// (Ajv's standalone code alone would exceed the size budget), and each keyword has a short key there.
 // A keyword outside this list stops generation, so no rule of the spec is silently dropped.
-const CHECKED = new Set([
-  "x-pattern-description",
-  "type",
-  "properties",
-  "required",
-  "additionalProperties",
-  "items",
-  "maxLength",
-  "maxItems",
-  "uniqueItems",
-  "minimum",
-  "maximum",
-  "pattern",
-  "format",
-  "$ref",
-]);
+const KEYS: Record<string, string> = {
+  type: "t",
+  properties: "p",
+  required: "r",
+  additionalProperties: "a",
+  items: "i",
+  maxLength: "l",
+  maxItems: "n",
+  uniqueItems: "u",
+  minimum: "lo",
+  maximum: "hi",
+  pattern: "re",
+  "x-pattern-description": "hint",
+  format: "f",
+  $ref: "$ref",
+};
 const ANNOTATIONS = new Set(["description", "example", "examples", "deprecated", "default", "title"]);
 const FORMATS = new Set(["date-time", "int32", "int64"]);
 
-/** Keeps the keywords src/validate.ts checks; `#/components/schemas/X` refs become `{ $ref: "X" }`. */
+/** Keeps the keywords src/validate.ts checks, under their short keys; `#/components/schemas/X` refs become `{ $ref: "X" }`. */
 function strip(schema: Json, at: string): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(schema)) {
-    if (ANNOTATIONS.has(k)) continue;
-    if (!CHECKED.has(k)) throw new Error(`${at}: the keyword "${k}" is not checked by src/validate.ts; teach it there first`);
+    if (ANNOTATIONS.has(k) || (k === "required" && !v.length) || (k === "format" && FORMATS.has(v) && v !== "date-time")) continue;
+    const key = KEYS[k];
+    if (!key) throw new Error(`${at}: the keyword "${k}" is not checked by src/validate.ts; teach it there first`);
     if (k === "type" && !["string", "integer", "object", "array"].includes(v))
       throw new Error(`${at}: the type "${v}" is not checked by src/validate.ts`);
     if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/validate.ts`);
-    if (k === "format" && v !== "date-time") continue;
-    if (k === "x-pattern-description") out.patternHint = v;
-    // Note: compiled here, so a bad pattern stops generation, and emitted as a literal, compiled once at load.
-    else if (k === "pattern") out.pattern = new RegExp(v, "u");
-    else if (k === "$ref") out.$ref = String(v).replace("#/components/schemas/", "");
-    else if (k === "properties")
-      out.properties = Object.fromEntries(Object.entries(v as Json).map(([n, s]) => [n, strip(s, `${at}.${n}`)]));
-    else if ((k === "items" || k === "additionalProperties") && typeof v === "object") out[k] = strip(v, `${at}.${k}`);
-    else if (k === "required" && !v.length) continue;
-    else out[k] = v;
+    if (k === "additionalProperties" && typeof v !== "boolean")
+      throw new Error(`${at}: only a boolean additionalProperties is checked by src/validate.ts`);
+    // Note: a pattern is compiled here, so a bad one stops generation, and emitted as a literal, compiled once at load.
+    if (k === "pattern") out[key] = new RegExp(v, "u");
+    else if (k === "$ref") out[key] = String(v).replace("#/components/schemas/", "");
+    else if (k === "properties") out[key] = Object.fromEntries(Object.entries(v as Json).map(([n, s]) => [n, strip(s, `${at}.${n}`)]));
+    else if (k === "items") out[key] = strip(v, `${at}.items`);
+    else out[key] = v;
   }
   if (out.$ref && Object.keys(out).length > 1) throw new Error(`${at}: a $ref with sibling keywords is not checked by src/validate.ts`);
   return out;
@@ -78,8 +77,10 @@ function source(value: unknown, indent = ""): string {
   if (!value || typeof value !== "object") return JSON.stringify(value);
   if ("$ref" in value) return String(value.$ref);
   const inner = `${indent}  `;
-  const entries = Object.entries(value).map(([k, v]) => `${inner}${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${source(v, inner)}`);
-  return entries.length ? `{\n${entries.join(",\n")}\n${indent}}` : "{}";
+  const entries = Object.entries(value).map(([k, v]) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${source(v, inner)}`);
+  const line = `{ ${entries.join(", ")} }`;
+  if (!line.includes("\n") && indent.length + line.length <= 100) return entries.length ? line : "{}";
+  return `{\n${entries.map((e) => inner + e).join(",\n")}\n${indent}}`;
 }
 
 /** The names a stripped schema refers to. */
@@ -123,7 +124,10 @@ function contractModule(doc: Json): string {
   for (const name of schemas.keys()) visit(name, []);
   for (const ref of Object.values(checks).flatMap(refs)) visit(ref, []);
   const constants = order.map((n) => `/** \`#/components/schemas/${n}\` */\nexport const ${n}: Schema = ${source(schemas.get(n))};\n`);
-  const entries = Object.entries(checks).map(([n, s]) => `export const ${n}: Schema = ${source(s)};\n`);
+  // Note: a check that starts from a named schema is that constant, exported under a second name.
+  const entries = Object.entries(checks).map(([n, s]) =>
+    s.$ref ? `export { ${s.$ref} as ${n} };\n` : `export const ${n}: Schema = ${source(s)};\n`,
+  );
   return `${CONTRACT_HEAD}
 ${constants.join("\n")}
 // The schema each check starts from.
@@ -131,22 +135,34 @@ ${entries.join("\n")}`;
 }
 
 const CONTRACT_HEAD = `// ${HEADER}
-/** A JSON Schema, stripped to the keywords that src/validate.ts checks; a \`$ref\` is the schema itself. */
+/** A JSON Schema, stripped to the keywords that src/validate.ts checks, each under a short key; a \`$ref\` is the schema itself. */
 export interface Schema {
-  type?: "string" | "integer" | "object" | "array";
-  properties?: Record<string, Schema>;
-  required?: string[];
-  additionalProperties?: boolean | Schema;
-  items?: Schema;
-  maxLength?: number;
-  maxItems?: number;
-  uniqueItems?: boolean;
-  minimum?: number;
-  maximum?: number;
-  pattern?: RegExp;
-  /** What the pattern means, for error messages (the spec's \`x-pattern-description\`). */
-  patternHint?: string;
-  format?: "date-time";
+  /** \`type\` */
+  t?: "string" | "integer" | "object" | "array";
+  /** \`properties\` */
+  p?: Record<string, Schema>;
+  /** \`required\` */
+  r?: string[];
+  /** \`additionalProperties\` */
+  a?: boolean;
+  /** \`items\` */
+  i?: Schema;
+  /** \`maxLength\`, in characters (code points) */
+  l?: number;
+  /** \`maxItems\` */
+  n?: number;
+  /** \`uniqueItems\` */
+  u?: boolean;
+  /** \`minimum\` */
+  lo?: number;
+  /** \`maximum\` */
+  hi?: number;
+  /** \`pattern\` */
+  re?: RegExp;
+  /** \`x-pattern-description\`: what the pattern means, for error messages */
+  hint?: string;
+  /** \`format\` */
+  f?: "date-time";
 }
 `;
 

@@ -5,8 +5,8 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { root } from "./generate.ts";
 
-// Note: the issue asked for 6,000; openapi-fetch takes ~2,400 of it and the generated contract checks ~1,300 (see BENCHMARKS.md).
-export const GZIP_BUDGET = 6500;
+// Note: openapi-fetch alone is ~2,600 of it; see BENCHMARKS.md for where the rest goes.
+export const GZIP_BUDGET = 6000;
 
 async function bundle(contents: string): Promise<string> {
   const out = await build({

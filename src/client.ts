@@ -10,8 +10,8 @@ import {
   type Operation,
   OUTCOME_UNKNOWN,
   redact,
+  rejectBrokenAnswer,
   rejectInvalid,
-  responseError,
   summarize,
 } from "./errors.js";
 import { paginate } from "./paginate.js";
@@ -146,7 +146,7 @@ export function createIamClient(options: IamClientOptions = {}) {
     } catch {
       found = [{ path: "(body)", message: "is not JSON" }];
     }
-    if (found.length) throw responseError(operation, response, found);
+    rejectBrokenAnswer(operation, response, found);
     return body;
   }
 
@@ -155,7 +155,8 @@ export function createIamClient(options: IamClientOptions = {}) {
     async create(request: CreateApiKeyRequest = {}, callOptions?: CallOptions): Promise<CreateApiKeyResponse> {
       const date = (request as { expiresAt?: unknown } | null)?.expiresAt;
       const isDate = date instanceof Date;
-      const body = isDate ? { ...request, expiresAt: Number.isNaN(+date) ? undefined : date.toISOString() } : request;
+      // Note: toJSON gives the ISO string, or null for an invalid Date.
+      const body = isDate ? { ...request, expiresAt: date.toJSON() ?? undefined } : request;
       const found = problems(createApiKeyRequest, body);
       if (isDate && !body?.expiresAt) found.push({ path: "expiresAt", message: "is an invalid Date" });
       rejectInvalid("createApiKey", found);

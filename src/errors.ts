@@ -97,12 +97,15 @@ export function rejectInvalid(operation: Operation, problems: Problem[]): void {
   if (problems.length) throw new IamInputError(operation, `invalid arguments: ${listed(problems)}`, { problems });
 }
 
-export const responseError = (operation: Operation, response: Response, problems: Problem[]): IamResponseError =>
-  new IamResponseError(operation, `HTTP ${response.status} answer breaks the contract: ${listed(problems)}`, {
-    status: response.status,
-    problems,
-    requestId: response.headers.get("x-request-id") ?? undefined,
-  });
+/** Throws an IamResponseError naming every problem of a 2xx answer, if there are any. */
+export function rejectBrokenAnswer(operation: Operation, { status, headers }: Response, problems: Problem[]): void {
+  if (problems.length)
+    throw new IamResponseError(operation, `HTTP ${status} answer breaks the contract: ${listed(problems)}`, {
+      status,
+      problems,
+      requestId: headers.get("x-request-id") ?? undefined,
+    });
+}
 
 /** An error answer (its body as text, credentials already redacted) as an IamApiError; a body that is not a Status gives a short excerpt. */
 export function apiError(operation: Operation, { status, headers }: Response, text: string, retryable: boolean): IamApiError {
@@ -110,7 +113,11 @@ export function apiError(operation: Operation, { status, headers }: Response, te
   try {
     body = JSON.parse(text);
   } catch {}
-  const { code, message, details = [] } = (problems(Status, body).length ? {} : body) as {
+  const {
+    code,
+    message,
+    details = [],
+  } = (problems(Status, body).length ? {} : body) as {
     code?: number;
     message?: string;
     details?: StatusDetail[];

@@ -18,31 +18,29 @@ export function problems(schema: Schema, value: any, path = "", out: Problem[] =
   const over = (size: number, max = Infinity, unit = "") =>
     size > max && add(`must be at most ${max}${unit} (${unit ? "has" : "is"} ${size})`);
   const type = value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
-  if (schema.type && schema.type !== type) add(`must be ${/^[ai]/.test(schema.type) ? "an" : "a"} ${schema.type}, not ${type}`);
+  if (schema.t && schema.t !== type) add(`must be ${/^[ai]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`);
   else if (type === "string") {
     // Note: code points never outnumber UTF-16 units, so only a long string needs counting.
-    if (value.length > (schema.maxLength ?? Infinity)) over([...value].length, schema.maxLength, " characters");
-    if (schema.format && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))))
+    if (value.length > (schema.l ?? Infinity)) over([...value].length, schema.l, " characters");
+    if (schema.f && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))))
       add("must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z");
-    else if (schema.pattern && !schema.pattern.test(value))
-      add(schema.patternHint ? `must be ${schema.patternHint}` : `must match ${schema.pattern.source}`);
+    else if (schema.re && !schema.re.test(value)) add(schema.hint ? `must be ${schema.hint}` : `must match ${schema.re.source}`);
   } else if (type === "integer") {
-    over(value, schema.maximum);
-    if (value < (schema.minimum ?? -Infinity)) add(`must be at least ${schema.minimum} (is ${value})`);
+    over(value, schema.hi);
+    if (value < (schema.lo ?? -Infinity)) add(`must be at least ${schema.lo} (is ${value})`);
   } else if (type === "array") {
-    over(value.length, schema.maxItems, " items");
+    over(value.length, schema.n, " items");
     value.forEach((item: unknown, i: number) => {
-      const first = schema.uniqueItems ? value.indexOf(item) : i;
-      if (first < i) add(`repeats ${path}[${first}] (items must be unique)`, `${path}[${i}]`);
-      if (schema.items) problems(schema.items, item, `${path}[${i}]`, out);
+      const first = schema.u ? value.indexOf(item) : i;
+      if (first < i) add(`repeats ${path}[${first}]`, `${path}[${i}]`);
+      if (schema.i) problems(schema.i, item, `${path}[${i}]`, out);
     });
   } else if (type === "object") {
-    for (const key of schema.required ?? []) if (value[key] === undefined) add("is required", at(key));
+    for (const key of schema.r ?? []) if (value[key] === undefined) add("is required", at(key));
     for (const key of Object.keys(value)) {
-      const sub = schema.properties?.[key];
+      const sub = schema.p?.[key];
       if (sub && value[key] !== undefined) problems(sub, value[key], at(key), out);
-      else if (!sub && schema.additionalProperties === false)
-        add(`is not a known field (known: ${Object.keys(schema.properties ?? {}).join(", ")})`, at(key));
+      else if (!sub && schema.a === false) add(`is not a known field (known: ${Object.keys(schema.p ?? {}).join(", ")})`, at(key));
     }
   }
   return out;

@@ -84,7 +84,7 @@ describe("invalid arguments are refused before any request is sent", () => {
     expect(error.problems).toEqual([
       { path: "serviceAccountId", message: "must be at most 50 characters (has 60)" },
       { path: "description", message: "must be at most 256 characters (has 300)" },
-      { path: "scopes[1]", message: "repeats scopes[0] (items must be unique)" },
+      { path: "scopes[1]", message: "repeats scopes[0]" },
       { path: "scopes[2]", message: "must be at most 256 characters (has 300)" },
       {
         path: "expiresAt",
