@@ -124,6 +124,7 @@ describe("generated/", () => {
     expect(diffs.map((d) => d.split(" ")[0])).toEqual(["generated/openapi.json", "generated/contract.ts"]);
     expect(diffs.join("\n")).toMatch(/^-\s+"maxLength": 2000$/m);
     expect(diffs.join("\n")).toMatch(/^\+\s+"maxLength": 1999$/m);
+    expect(diffs.join("\n")).toMatch(/^\+\s+pageToken: \{ t: "string", l: 1999 \}$/m);
     const cli = await promisify(execFile)(
       process.execPath,
       ["--import", "tsx", join(root, "scripts/generate.ts"), "--check", "--spec", changed],
@@ -132,5 +133,34 @@ describe("generated/", () => {
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain("generated/contract.ts is stale");
     expect(cli.stderr).toContain("run `npm run generate` and commit");
+  });
+
+  // Note: the checks read only the keywords they know, so a rule they cannot enforce must stop generation, not vanish.
+  it.each([
+    [
+      "an unknown keyword",
+      "maxLength: 2000",
+      "maxLength: 2000\n            minLength: 1",
+      /listApiKeys\.query\.pageToken: the keyword "minLength"/,
+    ],
+    [
+      "an additionalProperties schema",
+      "maxLength: 2000",
+      "maxLength: 2000\n            additionalProperties: {}",
+      /pageToken: only a boolean additionalProperties/,
+    ],
+    ["a pattern that does not compile", "pattern: '^\\*{4}[a-zA-Z0-9_]{6}$'", "pattern: '^[a-z'", /Invalid regular expression/],
+    [
+      "a recursive schema",
+      "        id:\n          type: string",
+      '        parent:\n          $ref: "#/components/schemas/ApiKey"\n        id:\n          type: string',
+      /ApiKey → ApiKey: recursive/,
+    ],
+  ])("generation stops on %s", async (_, from, to, message) => {
+    expect(yamlText).toContain(from);
+    const dir = await mkdtemp(join(tmpdir(), "iam-spec-"));
+    const changed = join(dir, "openapi.yaml");
+    await writeFile(changed, yamlText.replace(from, to));
+    await expect(generate(changed)).rejects.toThrow(message);
   });
 });
