@@ -69,6 +69,8 @@ export class IamApiError extends IamError {
   declare readonly serverTraceId: string | undefined;
   /** Whether this operation may be retried on this status. */
   declare readonly retryable: boolean;
+  /** True when a `create` may still have taken effect (500, 502, 504): list the keys before trying again. */
+  declare readonly outcomeUnknown: boolean;
 }
 
 /** A 2xx answer whose body breaks the contract. The body itself is not kept: it may hold a secret. */
@@ -127,17 +129,22 @@ export function apiError(operation: Operation, { status, headers }: Response, te
   // Note: the Status check bounds `code` to the names in the table.
   const codeName = CODE_NAMES[code as number];
   const info = details.find((d) => d["@type"].endsWith("google.rpc.RequestInfo"))?.requestId;
-  const hint = operation === "createApiKey" && [500, 502, 504].includes(status) ? OUTCOME_UNKNOWN : "";
-  return new IamApiError(operation, `HTTP ${status}${codeName ? ` ${codeName}` : ""}: ${serverMessage}${hint}`, {
-    status,
-    code,
-    codeName,
-    details,
-    serverMessage,
-    retryable,
-    requestId: headers.get("x-request-id") ?? (typeof info === "string" ? info : undefined),
-    serverTraceId: headers.get("x-server-trace-id") ?? undefined,
-  });
+  const outcomeUnknown = operation === "createApiKey" && [500, 502, 504].includes(status);
+  return new IamApiError(
+    operation,
+    `HTTP ${status}${codeName ? ` ${codeName}` : ""}: ${serverMessage}${outcomeUnknown ? OUTCOME_UNKNOWN : ""}`,
+    {
+      outcomeUnknown,
+      status,
+      code,
+      codeName,
+      details,
+      serverMessage,
+      retryable,
+      requestId: headers.get("x-request-id") ?? (typeof info === "string" ? info : undefined),
+      serverTraceId: headers.get("x-server-trace-id") ?? undefined,
+    },
+  );
 }
 
 /** Replaces every credential in `text` with `[REDACTED]`. */

@@ -118,6 +118,7 @@ describe("errors", () => {
       requestId: "rid-1",
       serverTraceId: "trace-9",
       retryable: false,
+      outcomeUnknown: false,
       attempts: 1,
     });
     expect(error.message).toBe(`listApiKeys: HTTP 400 INVALID_ARGUMENT: ${body.message}`);
@@ -247,6 +248,13 @@ describe("retries", () => {
     expect(requests).toHaveLength(3);
   });
 
+  it("a list that fails with 500 leaves nothing unknown: reading has no effect", async () => {
+    const { iam } = client([json(500, status(13, "oops"))], { retry: false });
+    const error = await rejection(iam.apiKeys.list());
+    expect(error).toMatchObject({ status: 500, outcomeUnknown: false });
+    expect(error.message).not.toContain("outcome");
+  });
+
   it("retry: false makes a single attempt", async () => {
     const { iam, requests } = client([json(503, status(14, "down"))], { retry: false });
     expect(await rejection(iam.apiKeys.list())).toMatchObject({ attempts: 1 });
@@ -278,7 +286,7 @@ describe("retries", () => {
   it.each([500, 502, 504])("create is not retried on %i, and the error says the outcome is unknown", async (code) => {
     const { iam, requests } = client([json(code, status(13, "oops")), json(200, CREATED)]);
     const error = await rejection(iam.apiKeys.create());
-    expect(error).toMatchObject({ status: code, retryable: false, attempts: 1 });
+    expect(error).toMatchObject({ status: code, retryable: false, outcomeUnknown: true, attempts: 1 });
     expect(error.message).toContain("the outcome is unknown");
     expect(requests).toHaveLength(1);
   });
