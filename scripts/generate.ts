@@ -55,6 +55,9 @@ function strip(schema: Json, at: string): Json {
     if (k === "type" && !["string", "integer", "object", "array"].includes(v))
       throw new Error(`${at}: the type "${v}" is not checked by src/validate.ts`);
     if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/validate.ts`);
+    // Note: the reader compares items with indexOf, which is exact for strings and numbers only.
+    if (k === "uniqueItems" && v && !["string", "integer"].includes(schema.items?.type))
+      throw new Error(`${at}: uniqueItems is checked by src/validate.ts for string or integer items only`);
     if (k === "additionalProperties" && typeof v !== "boolean")
       throw new Error(`${at}: only a boolean additionalProperties is checked by src/validate.ts`);
     // Note: a pattern is compiled here, so a bad one stops generation, and emitted as a literal, compiled once at load.

@@ -149,6 +149,12 @@ describe("generated/", () => {
       "maxLength: 2000\n            additionalProperties: {}",
       /pageToken: only a boolean additionalProperties/,
     ],
+    [
+      "uniqueItems over objects",
+      "unique ones.\n          items:\n            type: string",
+      "unique ones.\n          items:\n            type: object",
+      /scopes: uniqueItems is checked by src\/validate.ts for string or integer items only/,
+    ],
     ["a pattern that does not compile", "pattern: '^\\*{4}[a-zA-Z0-9_]{6}$'", "pattern: '^[a-z'", /Invalid regular expression/],
     [
       "a recursive schema",
