@@ -26,21 +26,22 @@ async function loadSpec(spec: string): Promise<Json> {
 // Note: the checks ship in the browser bundle, so they are a compact table read by src/validate.ts
 // (Ajv's standalone code alone would exceed the size budget), and each keyword has a short key there.
 // A keyword outside this list stops generation, so no rule of the spec is silently dropped.
-const KEYS: Record<string, string> = {
-  type: "t",
-  properties: "p",
-  required: "r",
-  additionalProperties: "a",
-  items: "i",
-  maxLength: "l",
-  maxItems: "n",
-  uniqueItems: "u",
-  minimum: "lo",
-  maximum: "hi",
-  pattern: "re",
-  "x-pattern-description": "hint",
-  format: "f",
-  $ref: "$ref",
+const TYPES = ["string", "integer", "object", "array"];
+/** Keyword → [its short key in the table, the key's TypeScript type, what the `Schema` interface adds to its name]. */
+const KEYS: Record<string, [string, string, string?]> = {
+  type: ["t", TYPES.map((t) => JSON.stringify(t)).join(" | ")],
+  properties: ["p", "Record<string, Schema>"],
+  required: ["r", "string[]"],
+  additionalProperties: ["a", "boolean"],
+  items: ["i", "Schema"],
+  maxLength: ["l", "number", ", in characters (code points)"],
+  maxItems: ["n", "number"],
+  uniqueItems: ["u", "boolean"],
+  minimum: ["lo", "number"],
+  maximum: ["hi", "number"],
+  pattern: ["re", "RegExp"],
+  "x-pattern-description": ["hint", "string", ": what the pattern means, for error messages"],
+  format: ["f", '"date-time"'],
 };
 const ANNOTATIONS = new Set(["description", "example", "examples", "deprecated", "default", "title"]);
 const FORMATS = new Set(["date-time", "int32", "int64"]);
@@ -50,10 +51,9 @@ function strip(schema: Json, at: string): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(schema)) {
     if (ANNOTATIONS.has(k) || (k === "required" && !v.length) || (k === "format" && FORMATS.has(v) && v !== "date-time")) continue;
-    const key = KEYS[k];
+    const key = k === "$ref" ? k : KEYS[k]?.[0];
     if (!key) throw new Error(`${at}: the keyword "${k}" is not checked by src/validate.ts; teach it there first`);
-    if (k === "type" && !["string", "integer", "object", "array"].includes(v))
-      throw new Error(`${at}: the type "${v}" is not checked by src/validate.ts`);
+    if (k === "type" && !TYPES.includes(v)) throw new Error(`${at}: the type "${v}" is not checked by src/validate.ts`);
     if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/validate.ts`);
     // Note: the reader compares items with indexOf, which is exact for strings and numbers only.
     if (k === "uniqueItems" && v && !["string", "integer"].includes(schema.items?.type))
@@ -140,32 +140,9 @@ ${entries.join("\n")}`;
 const CONTRACT_HEAD = `// ${HEADER}
 /** A JSON Schema, stripped to the keywords that src/validate.ts checks, each under a short key; a \`$ref\` is the schema itself. */
 export interface Schema {
-  /** \`type\` */
-  t?: "string" | "integer" | "object" | "array";
-  /** \`properties\` */
-  p?: Record<string, Schema>;
-  /** \`required\` */
-  r?: string[];
-  /** \`additionalProperties\` */
-  a?: boolean;
-  /** \`items\` */
-  i?: Schema;
-  /** \`maxLength\`, in characters (code points) */
-  l?: number;
-  /** \`maxItems\` */
-  n?: number;
-  /** \`uniqueItems\` */
-  u?: boolean;
-  /** \`minimum\` */
-  lo?: number;
-  /** \`maximum\` */
-  hi?: number;
-  /** \`pattern\` */
-  re?: RegExp;
-  /** \`x-pattern-description\`: what the pattern means, for error messages */
-  hint?: string;
-  /** \`format\` */
-  f?: "date-time";
+${Object.entries(KEYS)
+  .map(([keyword, [key, type, note]]) => `  /** \`${keyword}\`${note ?? ""} */\n  ${key}?: ${type};`)
+  .join("\n")}
 }
 `;
 
