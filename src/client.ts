@@ -15,7 +15,7 @@ import {
   summarize,
 } from "./errors.js";
 import { paginate } from "./paginate.js";
-import { DEFAULT_RETRY, delayMs, type RetryOptions, retryableStatus, sleep } from "./retry.js";
+import { DEFAULT_RETRY, delayMs, outcomeUnknownStatus, type RetryOptions, retryableStatus, sleep } from "./retry.js";
 import { type Problem, problems } from "./validate.js";
 
 /** Optional fields may also be given as `undefined` (e.g. `pageToken: page.nextPageToken`). */
@@ -112,7 +112,8 @@ export function createIamClient(options: IamClientOptions = {}) {
         if (response.ok) return parseBody(operation, data, response);
         again = retryableStatus(operation, response.status);
         // Note: openapi-fetch hands over an error body parsed when it can; its canonical JSON is what gets redacted.
-        failure = apiError(operation, response, redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), tokens), again);
+        const text = redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), tokens);
+        failure = apiError(operation, response, text, again, outcomeUnknownStatus(operation, response.status));
         retryAfter = response.headers.get("retry-after");
       } catch (e) {
         if (callerSignal?.aborted) throw callerSignal.reason;

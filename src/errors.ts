@@ -110,7 +110,13 @@ export function rejectBrokenAnswer(operation: Operation, { status, headers }: Re
 }
 
 /** An error answer (its body as text, credentials already redacted) as an IamApiError; a body that is not a Status gives a short excerpt. */
-export function apiError(operation: Operation, { status, headers }: Response, text: string, retryable: boolean): IamApiError {
+export function apiError(
+  operation: Operation,
+  { status, headers }: Response,
+  text: string,
+  retryable: boolean,
+  outcomeUnknown: boolean,
+): IamApiError {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -129,7 +135,6 @@ export function apiError(operation: Operation, { status, headers }: Response, te
   // Note: the Status check bounds `code` to the names in the table.
   const codeName = CODE_NAMES[code as number];
   const info = details.find((d) => d["@type"].endsWith("google.rpc.RequestInfo"))?.requestId;
-  const outcomeUnknown = operation === "createApiKey" && [500, 502, 504].includes(status);
   return new IamApiError(
     operation,
     `HTTP ${status}${codeName ? ` ${codeName}` : ""}: ${serverMessage}${outcomeUnknown ? OUTCOME_UNKNOWN : ""}`,

@@ -1,4 +1,4 @@
-// Which failure may be retried for which operation, and how long to wait first.
+// Which failure may be retried for which operation, which leaves a create's outcome unknown, and how long to wait first.
 import type { Operation } from "./errors.js";
 
 /** Retry settings; `maxAttempts` counts the first attempt too. */
@@ -18,6 +18,10 @@ const RETRY_STATUSES: Record<Operation, readonly number[]> = {
 
 /** Whether `operation` may be retried after an HTTP `status`. */
 export const retryableStatus = (operation: Operation, status: number): boolean => RETRY_STATUSES[operation].includes(status);
+
+/** Whether a `create` that got this `status` may still have taken effect (the server failed somewhere after accepting it). */
+export const outcomeUnknownStatus = (operation: Operation, status: number): boolean =>
+  operation === "createApiKey" && [500, 502, 504].includes(status);
 
 /** The wait before attempt `attempt + 1`: `Retry-After` (seconds or an HTTP date) if readable, else full jitter; never above `maxDelayMs`. */
 export function delayMs(attempt: number, { baseDelayMs, maxDelayMs }: RetryOptions, retryAfter?: string | null, now = Date.now()): number {
