@@ -35,6 +35,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/iam/v1/apiKeys/{apiKeyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an API key
+         * @description Answers the API key with this ID. The secret is never part of it; `maskedSecret`
+         *     shows its last characters.
+         */
+        get: operations["getApiKey"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an API key
+         * @description Deletes an API key and answers an `Operation`; poll it until `done`. Once deleted,
+         *     the key no longer authenticates and `getApiKey` answers `404`.
+         */
+        delete: operations["deleteApiKey"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an API key
+         * @description Changes the description, scopes or expiry of an API key and answers an `Operation`;
+         *     poll it until `done`, when its `response` is the updated key.
+         *
+         *     **Always send `updateMask`.** Without it every updatable field is overwritten and
+         *     the fields left out of the body are reset to their defaults. A field named in the
+         *     mask without a value is reset (for `expiresAt`: the key never expires).
+         */
+        patch: operations["updateApiKey"];
+        trace?: never;
+    };
+    "/iam/v1/apiKeys/{apiKeyId}/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the operations of an API key
+         * @description Lists the operations (updates, deletes) of an API key, page by page. Pass each
+         *     answer's `nextPageToken` as `pageToken` until an answer has none.
+         */
+        get: operations["listApiKeyOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/apiKeyScopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the scopes an API key can have
+         * @description Lists the scopes that can be given to an API key, page by page. (Until May 2026 this
+         *     call lived at `/iam/v1/apiKeys/scopes`.)
+         */
+        get: operations["listApiKeyScopes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operations/{operationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an operation
+         * @description Answers the operation with this ID, to follow an update or delete until `done`.
+         *     When `done` is true, exactly one of `error` and `response` is set.
+         */
+        get: operations["getOperation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -69,6 +167,44 @@ export interface components {
             /** @description The secret masked as `****` followed by its last 6 characters. */
             maskedSecret?: string;
         };
+        /** @description One page of API keys. */
+        ListApiKeysResponse: {
+            /** @description The keys on this page. Left out when there are none. */
+            apiKeys?: components["schemas"]["ApiKey"][];
+            /**
+             * @description The token of the next page, to send as `pageToken`. Absent or empty on the
+             *     last page.
+             */
+            nextPageToken?: string;
+        };
+        /** @description A `google.protobuf.Any`; `@type` names the message, the rest are its fields. */
+        Any: {
+            /** @description The type URL, e.g. `type.googleapis.com/google.rpc.RequestInfo`. */
+            "@type": string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A `google.rpc.Status`, the body of every error. */
+        Status: {
+            /**
+             * Format: int32
+             * @description The gRPC status code (`google.rpc.Code`): 3 INVALID_ARGUMENT, 5 NOT_FOUND,
+             *     7 PERMISSION_DENIED, 8 RESOURCE_EXHAUSTED, 13 INTERNAL, 14 UNAVAILABLE,
+             *     16 UNAUTHENTICATED and so on.
+             */
+            code: number;
+            /** @description A developer-facing message in English. */
+            message: string;
+            /** @description Extra facts about the error, each a `google.protobuf.Any`. */
+            details?: components["schemas"]["Any"][];
+        };
+        /**
+         * Format: date-time
+         * @description When an API key expires, an RFC 3339 timestamp from 1970-01-01T00:00:00Z to
+         *     2105-12-31T23:59:59.999999999Z with at most 9 fractional digits.
+         * @example 2026-12-31T23:59:59Z
+         */
+        ExpiresAt: string;
         /** @description What to create. Every field is optional. */
         CreateApiKeyRequest: {
             /**
@@ -85,13 +221,8 @@ export interface components {
             scope?: string;
             /** @description The scopes the key may be used for, at most 100 unique ones. */
             scopes?: string[];
-            /**
-             * Format: date-time
-             * @description When the key expires, an RFC 3339 timestamp from 1970-01-01T00:00:00Z to
-             *     2105-12-31T23:59:59.999999999Z with at most 9 fractional digits. If not set,
-             *     the key never expires.
-             */
-            expiresAt?: string;
+            /** @description When the key expires. If not set, the key never expires. */
+            expiresAt?: components["schemas"]["ExpiresAt"];
         };
         /** @description The new key and its secret. */
         CreateApiKeyResponse: {
@@ -103,36 +234,120 @@ export interface components {
              */
             secret: string;
         };
-        /** @description One page of API keys. */
-        ListApiKeysResponse: {
-            /** @description The keys on this page. Left out when there are none. */
-            apiKeys?: components["schemas"]["ApiKey"][];
+        /**
+         * @description A long-running operation (`yandex.cloud.operation.Operation`). Update and delete answer
+         *     one at once; its outcome comes later: poll `GET /operations/{operationId}` until `done`.
+         *     `error` and `response` are a oneof: when `done` is true exactly one is set; while
+         *     `done` is false neither is (or `error`, while the service rolls back). A pending
+         *     operation may leave out every field that is not set, `done` included.
+         */
+        Operation: {
+            /** @description ID of the operation. */
+            id: string;
+            /** @description What the operation does, 0 to 256 characters. */
+            description?: string;
+            /** @description When the operation started. */
+            createdAt?: components["schemas"]["Timestamp"];
+            /** @description ID of the user or service account that started it. */
+            createdBy?: string;
+            /** @description When the operation last changed. */
+            modifiedAt?: components["schemas"]["Timestamp"];
+            /** @description `true` once the operation has finished, with an `error` or a `response`. Absent means `false`. */
+            done?: boolean;
+            /** @description What the operation works on, e.g. an `UpdateApiKeyMetadata`. */
+            metadata?: components["schemas"]["Any"];
+            /** @description Why the operation failed. Exclusive with `response`. */
+            error?: components["schemas"]["Status"];
+            /** @description The result of a successful operation, e.g. the updated `ApiKey`. Exclusive with `error`. */
+            response?: components["schemas"]["Any"];
+        };
+        /** @description The metadata of a delete operation, as a `google.protobuf.Any`. */
+        DeleteApiKeyMetadata: {
             /**
-             * @description The token of the next page, to send as `pageToken`. Absent or empty on the
-             *     last page.
+             * @description The type URL of `yandex.cloud.iam.v1.DeleteApiKeyMetadata`.
+             * @constant
              */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.DeleteApiKeyMetadata";
+            /** @description ID of the API key being deleted. */
+            apiKeyId: string;
+        };
+        /**
+         * @description `google.protobuf.Empty` as a `google.protobuf.Any`, the `response` of a delete
+         *     operation. Some renderings add `"value": {}`.
+         */
+        Empty: {
+            /**
+             * @description The type URL of `google.protobuf.Empty`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/google.protobuf.Empty";
+            /** @description An empty object, in the renderings that add it. */
+            value?: Record<string, never>;
+        };
+        /** @description The `Operation` of a delete; its `response` is `google.protobuf.Empty`. */
+        DeleteApiKeyOperation: components["schemas"]["Operation"] & {
+            /** @description The key being deleted. */
+            metadata?: components["schemas"]["DeleteApiKeyMetadata"];
+            /** @description Nothing; the key is gone. */
+            response?: components["schemas"]["Empty"];
+        };
+        /**
+         * @description What to change. `updateMask` names the fields to change; a field named in the mask
+         *     without a value is reset to its default (for `expiresAt`: the key never expires).
+         *     **Without `updateMask`, every updatable field is overwritten** and the fields left
+         *     out are reset, so always send one.
+         */
+        UpdateApiKeyRequest: {
+            /**
+             * @description A FieldMask, written as one string of comma-separated lowerCamelCase paths, e.g.
+             *     `description,expiresAt`. Only `description`, `scopes` and `expiresAt` can change.
+             */
+            updateMask?: string;
+            /** @description The new description of the key. */
+            description?: string;
+            /** @description The new scopes, 1 to 100 unique ones (unlike create, which allows none). */
+            scopes?: string[];
+            /** @description The new expiry time. Named in the mask without a value, the key never expires. */
+            expiresAt?: components["schemas"]["ExpiresAt"];
+        };
+        /** @description The metadata of an update operation, as a `google.protobuf.Any`. */
+        UpdateApiKeyMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.UpdateApiKeyMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.UpdateApiKeyMetadata";
+            /** @description ID of the API key being updated. */
+            apiKeyId: string;
+        };
+        /** @description An `ApiKey` as a `google.protobuf.Any`, the `response` of an update operation. */
+        ApiKeyAny: components["schemas"]["ApiKey"] & {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.ApiKey`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey";
+        };
+        /** @description The `Operation` of an update; its `response` is the updated `ApiKey`. */
+        UpdateApiKeyOperation: components["schemas"]["Operation"] & {
+            /** @description The key being updated. */
+            metadata?: components["schemas"]["UpdateApiKeyMetadata"];
+            /** @description The updated key. */
+            response?: components["schemas"]["ApiKeyAny"];
+        };
+        /** @description One page of the operations of an API key. */
+        ListApiKeyOperationsResponse: {
+            /** @description The operations on this page. Left out when there are none. */
+            operations?: components["schemas"]["Operation"][];
+            /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
             nextPageToken?: string;
         };
-        /** @description A `google.rpc.Status`, the body of every error. */
-        Status: {
-            /**
-             * Format: int32
-             * @description The gRPC status code (`google.rpc.Code`): 3 INVALID_ARGUMENT, 5 NOT_FOUND,
-             *     7 PERMISSION_DENIED, 8 RESOURCE_EXHAUSTED, 13 INTERNAL, 14 UNAVAILABLE,
-             *     16 UNAUTHENTICATED and so on.
-             */
-            code: number;
-            /** @description A developer-facing message in English. */
-            message: string;
-            /** @description Extra facts about the error, each a `google.protobuf.Any`. */
-            details?: components["schemas"]["Any"][];
-        };
-        /** @description A `google.protobuf.Any`; `@type` names the message, the rest are its fields. */
-        Any: {
-            /** @description The type URL, e.g. `type.googleapis.com/google.rpc.RequestInfo`. */
-            "@type": string;
-        } & {
-            [key: string]: unknown;
+        /** @description One page of the scopes an API key can have. */
+        ListApiKeyScopesResponse: {
+            /** @description The scopes on this page. Left out when there are none. */
+            scopes?: string[];
+            /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
+            nextPageToken?: string;
         };
     };
     responses: {
@@ -334,8 +549,66 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
+        /** @description The API key does not exist, or was deleted (NOT_FOUND, 5). */
+        ApiKeyNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "ApiKey aje3ho9atbhf4aq6c2ok not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "8d4f6b5e-a07c-4e9d-b12f-4c5d6e7f8a9c"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /** @description The operation does not exist (NOT_FOUND, 5). */
+        OperationNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "Operation ajeo7b1c4m3nq2k8v5rd not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "8d4f6b5e-a07c-4e9d-b12f-4c5d6e7f8a9d"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
     };
     parameters: {
+        /**
+         * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+         *     answer carries a `nextPageToken`. `0` means the default, 100.
+         * @example 100
+         */
+        PageSize: number;
+        /**
+         * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+         *     characters (an older revision of the API said 100).
+         * @example aje3ho9atbhf4aq6c2ok
+         */
+        PageToken: string;
         /**
          * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
          * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
@@ -352,6 +625,18 @@ export interface components {
          * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
          */
         IdempotencyKey: string;
+        /**
+         * @description ID of the API key, at most 50 characters. It must not be `.` or `..`, which would
+         *     address another path.
+         * @example aje3ho9atbhf4aq6c2ok
+         */
+        ApiKeyId: string;
+        /**
+         * @description ID of the operation, as an `Operation`'s `id` gives it. It must not be `.` or `..`,
+         *     which would address another path.
+         * @example ajeo7b1c4m3nq2k8v5rd
+         */
+        OperationId: string;
     };
     requestBodies: never;
     headers: {
@@ -380,17 +665,17 @@ export interface operations {
                  */
                 serviceAccountId?: string;
                 /**
-                 * @description The maximum number of keys in one answer, from 0 to 1000. When more keys
-                 *     exist, the answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
                  * @example 100
                  */
-                pageSize?: number;
+                pageSize?: components["parameters"]["PageSize"];
                 /**
                  * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
                  *     characters (an older revision of the API said 100).
                  * @example aje3ho9atbhf4aq6c2ok
                  */
-                pageToken?: string;
+                pageToken?: components["parameters"]["PageToken"];
             };
             header?: {
                 /**
@@ -476,6 +761,329 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    getApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the API key, at most 50 characters. It must not be `.` or `..`, which would
+                 *     address another path.
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                apiKeyId: components["parameters"]["ApiKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API key. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ApiKeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    deleteApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second API key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the API key, at most 50 characters. It must not be `.` or `..`, which would
+                 *     address another path.
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                apiKeyId: components["parameters"]["ApiKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delete was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteApiKeyOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ApiKeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    updateApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second API key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the API key, at most 50 characters. It must not be `.` or `..`, which would
+                 *     address another path.
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                apiKeyId: components["parameters"]["ApiKeyId"];
+            };
+            cookie?: never;
+        };
+        /** @description The mask of the fields to change, and their new values. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The update was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateApiKeyOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ApiKeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listApiKeyOperations: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+                 *     characters (an older revision of the API said 100).
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                pageToken?: components["parameters"]["PageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the API key, at most 50 characters. It must not be `.` or `..`, which would
+                 *     address another path.
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                apiKeyId: components["parameters"]["ApiKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of operations. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListApiKeyOperationsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ApiKeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listApiKeyScopes: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+                 *     characters (an older revision of the API said 100).
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                pageToken?: components["parameters"]["PageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of scopes. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListApiKeyScopesResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    getOperation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the operation, as an `Operation`'s `id` gives it. It must not be `.` or `..`,
+                 *     which would address another path.
+                 * @example ajeo7b1c4m3nq2k8v5rd
+                 */
+                operationId: components["parameters"]["OperationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["OperationNotFound"];
             429: components["responses"]["ResourceExhausted"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

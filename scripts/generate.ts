@@ -23,10 +23,10 @@ async function loadSpec(spec: string): Promise<Json> {
   return doc.parsed as Json;
 }
 
-// Note: the checks ship in the browser bundle, so they are a compact table read by src/validate.ts
+// Note: the checks ship in the browser bundle, so they are a compact table read by src/core/validate.ts
 // (Ajv's standalone code alone would exceed the size budget), and each keyword has a short key there.
 // A keyword outside this list stops generation, so no rule of the spec is silently dropped.
-const TYPES = ["string", "integer", "object", "array"];
+const TYPES = ["string", "integer", "boolean", "object", "array"];
 /** Keyword → [its short key in the table, the key's TypeScript type, what the `Schema` interface adds to its name]. */
 const KEYS: Record<string, [string, string, string?]> = {
   type: ["t", TYPES.map((t) => JSON.stringify(t)).join(" | ")],
@@ -34,7 +34,11 @@ const KEYS: Record<string, [string, string, string?]> = {
   required: ["r", "string[]"],
   additionalProperties: ["a", "boolean"],
   items: ["i", "Schema"],
+  allOf: ["all", "Schema[]", ": the value must pass each"],
+  const: ["c", "string"],
+  minLength: ["ml", "number", ", in characters (code points)"],
   maxLength: ["l", "number", ", in characters (code points)"],
+  minItems: ["mn", "number"],
   maxItems: ["n", "number"],
   uniqueItems: ["u", "boolean"],
   minimum: ["lo", "number"],
@@ -46,37 +50,52 @@ const KEYS: Record<string, [string, string, string?]> = {
 const ANNOTATIONS = new Set(["description", "example", "examples", "deprecated", "default", "title"]);
 const FORMATS = new Set(["date-time", "int32", "int64"]);
 
-/** Keeps the keywords src/validate.ts checks, under their short keys; `#/components/schemas/X` refs become `{ $ref: "X" }`. */
+/** Keeps the keywords src/core/validate.ts checks, under their short keys; `#/components/schemas/X` refs become `{ $ref: "X" }`. */
 function strip(schema: Json, at: string): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(schema)) {
     if (ANNOTATIONS.has(k) || (k === "required" && !v.length) || (k === "format" && FORMATS.has(v) && v !== "date-time")) continue;
     const key = k === "$ref" ? k : KEYS[k]?.[0];
-    if (!key) throw new Error(`${at}: the keyword "${k}" is not checked by src/validate.ts; teach it there first`);
-    if (k === "type" && !TYPES.includes(v)) throw new Error(`${at}: the type "${v}" is not checked by src/validate.ts`);
-    if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/validate.ts`);
+    if (!key) throw new Error(`${at}: the keyword "${k}" is not checked by src/core/validate.ts; teach it there first`);
+    if (k === "type" && !TYPES.includes(v)) throw new Error(`${at}: the type "${v}" is not checked by src/core/validate.ts`);
+    if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/core/validate.ts`);
+    if (k === "const" && typeof v !== "string") throw new Error(`${at}: only a string const is checked by src/core/validate.ts`);
     // Note: the reader compares items with indexOf, which is exact for strings and numbers only.
     if (k === "uniqueItems" && v && !["string", "integer"].includes(schema.items?.type))
-      throw new Error(`${at}: uniqueItems is checked by src/validate.ts for string or integer items only`);
+      throw new Error(`${at}: uniqueItems is checked by src/core/validate.ts for string or integer items only`);
     if (k === "additionalProperties" && typeof v !== "boolean")
-      throw new Error(`${at}: only a boolean additionalProperties is checked by src/validate.ts`);
+      throw new Error(`${at}: only a boolean additionalProperties is checked by src/core/validate.ts`);
     // Note: a pattern is compiled here, so a bad one stops generation, and emitted as a literal, compiled once at load.
     if (k === "pattern") out[key] = new RegExp(v, "u");
-    else if (k === "$ref") out[key] = String(v).replace("#/components/schemas/", "");
+    else if (k === "$ref") out[key] = schemaName(v, at);
     else if (k === "properties") out[key] = Object.fromEntries(Object.entries(v as Json).map(([n, s]) => [n, strip(s, `${at}.${n}`)]));
     else if (k === "items") out[key] = strip(v, `${at}.items`);
+    else if (k === "allOf") out[key] = (v as Json[]).map((s, i) => strip(s, `${at}.allOf[${i}]`));
     else out[key] = v;
   }
-  if (out.$ref && Object.keys(out).length > 1) throw new Error(`${at}: a $ref with sibling keywords is not checked by src/validate.ts`);
+  if (out.$ref && Object.keys(out).length > 1) throw new Error(`${at}: a $ref with sibling keywords is not checked by src/core/validate.ts`);
   return out;
 }
 
+/** `#/components/schemas/X` → `X`. */
+function schemaName(ref: unknown, at: string): string {
+  const name = String(ref).match(/^#\/components\/schemas\/([^/]+)$/)?.[1];
+  if (!name) throw new Error(`${at}: only a $ref to #/components/schemas/… is checked by src/core/validate.ts (got ${ref})`);
+  return name;
+}
+
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Source code to print as it is. */
+class Code {
+  constructor(readonly text: string) {}
+}
 
 /** A stripped schema as TypeScript source; a `$ref` becomes the name of the constant it points to. */
 function source(value: unknown, indent = ""): string {
   if (Array.isArray(value)) return `[${value.map((v) => source(v, indent)).join(", ")}]`;
   if (value instanceof RegExp) return String(value);
+  if (value instanceof Code) return value.text;
   if (!value || typeof value !== "object") return JSON.stringify(value);
   if ("$ref" in value) return String(value.$ref);
   const inner = `${indent}  `;
@@ -90,59 +109,216 @@ function source(value: unknown, indent = ""): string {
 const refs = (schema: unknown): string[] =>
   !schema || typeof schema !== "object" ? [] : "$ref" in schema ? [String(schema.$ref)] : Object.values(schema).flatMap((v) => refs(v));
 
-/** The query parameters of an operation as one object schema. */
-function querySchema(operation: Json): Json {
-  const params = (operation.parameters ?? []).filter((p: Json) => p.in === "query");
+/** The parameters of an operation that sit `where` (path or query), as one object schema; undefined when there are none. */
+function paramsSchema(parameters: Json[], where: "path" | "query"): Json | undefined {
+  const params = parameters.filter((p) => p.in === where);
+  if (!params.length) return undefined;
   return {
     type: "object",
     additionalProperties: false,
-    required: params.filter((p: Json) => p.required).map((p: Json) => p.name),
-    properties: Object.fromEntries(params.map((p: Json) => [p.name, p.schema])),
+    required: params.filter((p) => p.required).map((p) => p.name),
+    properties: Object.fromEntries(params.map((p) => [p.name, p.schema])),
   };
+}
+
+// Per-operation facts that OpenAPI has no word for, as vendor extensions; any other `x-` key on an
+// operation stops generation, so a misspelt one cannot be ignored.
+const OPERATION_EXTENSIONS = new Set(["x-yc-retry", "x-yc-pagination", "x-yc-deletes"]);
+const RETRY_CLASS_KEYS = new Set(["description", "statuses", "networkErrors", "idempotencyKey"]);
+const METHODS = ["get", "post", "put", "patch", "delete"];
+
+/** One row of the operations table, before it is printed. */
+interface OperationRow {
+  method: string;
+  path: string;
+  server: string;
+  retry: string;
+  auth: boolean;
+  pathParams?: Json;
+  query?: Json;
+  body?: Json;
+  response: Json;
+  result?: Json;
+  items?: string;
+  deletes?: boolean;
+}
+
+/** A local `$ref` (such as `#/components/parameters/PageSize`) replaced by what it points to. */
+function resolve(doc: Json, node: Json): Json {
+  if (typeof node.$ref !== "string") return node;
+  const target = node.$ref.split("/").slice(1).reduce((at: Json | undefined, key: string) => at?.[key], doc);
+  if (!target) throw new Error(`${node.$ref}: not found in the bundled document`);
+  return resolve(doc, target);
+}
+
+/** The retry classes (`x-yc-retry-classes`), checked. */
+function retryClasses(doc: Json): Json {
+  const classes = doc["x-yc-retry-classes"];
+  if (!classes || typeof classes !== "object") throw new Error("the document has no x-yc-retry-classes");
+  for (const [name, c] of Object.entries(classes as Json)) {
+    for (const key of Object.keys(c)) if (!RETRY_CLASS_KEYS.has(key)) throw new Error(`x-yc-retry-classes.${name}: unknown key "${key}"`);
+    if (!Array.isArray(c.statuses) || !c.statuses.every(Number.isInteger)) throw new Error(`x-yc-retry-classes.${name}.statuses: a list of HTTP statuses`);
+    if (!["all", "never-sent"].includes(c.networkErrors)) throw new Error(`x-yc-retry-classes.${name}.networkErrors: "all" or "never-sent"`);
+  }
+  return classes;
+}
+
+/** Every operation of every path, with what the client needs to call it. */
+function operationRows(doc: Json): Map<string, OperationRow> {
+  const classes = retryClasses(doc);
+  const rows = new Map<string, OperationRow>();
+  const bodyRef = (content: Json | undefined, at: string) => {
+    const schema = content?.["application/json"]?.schema;
+    if (!schema?.$ref) throw new Error(`${at}: a JSON body whose schema is a $ref to #/components/schemas/…`);
+    return { $ref: schema.$ref };
+  };
+  for (const [path, item] of Object.entries(doc.paths as Json)) {
+    for (const key of Object.keys(item))
+      if (!METHODS.includes(key) && !["servers", "parameters", "summary", "description"].includes(key))
+        throw new Error(`paths.${path}: "${key}" is not understood by scripts/generate.ts`);
+    for (const method of METHODS.filter((m) => item[m])) {
+      const op = item[method];
+      const id: string = op.operationId;
+      const at = `${id} (${method.toUpperCase()} ${path})`;
+      for (const key of Object.keys(op))
+        if (key.startsWith("x-") && !OPERATION_EXTENSIONS.has(key)) throw new Error(`${at}: the extension "${key}" is not understood by scripts/generate.ts`);
+      const retry = op["x-yc-retry"];
+      if (!(retry in classes)) throw new Error(`${at}: x-yc-retry must name one of x-yc-retry-classes (${Object.keys(classes).join(", ")}), not ${retry}`);
+      const parameters: Json[] = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => resolve(doc, p));
+      const ok = bodyRef(op.responses?.["200"]?.content, `${at} 200`);
+      const row: OperationRow = {
+        method: method.toUpperCase(),
+        path,
+        server: (op.servers ?? item.servers ?? doc.servers)[0].url,
+        retry,
+        auth: !(Array.isArray(op.security) && op.security.length === 0),
+        response: strip(ok, `${at}.200`),
+      };
+      const pathParams = paramsSchema(parameters, "path");
+      if (pathParams) row.pathParams = strip(pathParams, `${at}.path`);
+      const query = paramsSchema(parameters, "query");
+      if (query) row.query = strip(query, `${at}.query`);
+      if (op.requestBody) row.body = strip(bodyRef(op.requestBody.content, `${at}.requestBody`), `${at}.requestBody`);
+      // Note: a call answers an Operation when its 200 schema is allOf [Operation, …]; the other part says what `response` becomes.
+      const okSchema = doc.components.schemas[schemaName(ok.$ref, at)];
+      const parts: Json[] = okSchema.allOf ?? [];
+      if (parts.some((p) => p.$ref === "#/components/schemas/Operation")) {
+        const response = parts.find((p) => p.properties?.response)?.properties.response;
+        if (!response) throw new Error(`${at}: an Operation's allOf must say what its response is`);
+        row.result = strip(response, `${at}.result`);
+      }
+      const pagination = op["x-yc-pagination"];
+      if (pagination !== undefined) {
+        const items = pagination?.items;
+        if (Object.keys(pagination ?? {}).join() !== "items" || okSchema.properties?.[items]?.type !== "array")
+          throw new Error(`${at}: x-yc-pagination must be { items: <an array field of the 200 body> }`);
+        if (!parameters.some((p) => p.name === "pageToken") || okSchema.properties.nextPageToken?.type !== "string")
+          throw new Error(`${at}: x-yc-pagination needs a pageToken parameter and a nextPageToken field`);
+        row.items = items;
+      }
+      if (op["x-yc-deletes"] !== undefined) {
+        if (op["x-yc-deletes"] !== true) throw new Error(`${at}: x-yc-deletes must be true`);
+        row.deletes = true;
+      }
+      rows.set(id, row);
+    }
+  }
+  return rows;
 }
 
 // Note: each schema is a constant and a $ref is a reference to it, so a bundler can rename them all
 // and no schema name or lookup ships to the browser.
-/** The contract's schemas and the entry point of each check, as a small ES module. */
+/** The contract's schemas, and the operations table that points into them, as a small ES module. */
 function contractModule(doc: Json): string {
-  const api = doc.paths["/iam/v1/apiKeys"];
-  const body = (content: Json) => ({ $ref: content["application/json"].schema.$ref });
   const schemas = new Map(Object.entries(doc.components.schemas as Json).map(([n, s]) => [n, strip(s, n)]));
-  const checks = {
-    createApiKeyRequest: strip(body(api.post.requestBody.content), "createApiKey.requestBody"),
-    createApiKeyResponse: strip(body(api.post.responses["200"].content), "createApiKey.200"),
-    listApiKeysQuery: strip(querySchema(api.get), "listApiKeys.query"),
-    listApiKeysResponse: strip(body(api.get.responses["200"].content), "listApiKeys.200"),
-  };
+  const rows = operationRows(doc);
   // Depth first, so every constant is declared before it is used.
   const order: string[] = [];
   const visit = (name: string, from: string[]) => {
     if (order.includes(name)) return;
-    if (from.includes(name)) throw new Error(`${[...from, name].join(" → ")}: recursive schemas are not checked by src/validate.ts`);
+    if (from.includes(name)) throw new Error(`${[...from, name].join(" → ")}: recursive schemas are not checked by src/core/validate.ts`);
     const schema = schemas.get(name);
-    if (!schema || !IDENTIFIER.test(name) || name in checks) throw new Error(`${name}: not a schema that can be emitted as a constant`);
+    if (!schema || !IDENTIFIER.test(name) || ["operations", "retryClasses", "defaultServer", "outcomeUnknownStatuses"].includes(name))
+      throw new Error(`${name}: not a schema that can be emitted as a constant`);
     for (const ref of refs(schema)) visit(ref, [...from, name]);
     order.push(name);
   };
   for (const name of schemas.keys()) visit(name, []);
-  for (const ref of Object.values(checks).flatMap(refs)) visit(ref, []);
   const constants = order.map((n) => `/** \`#/components/schemas/${n}\` */\nexport const ${n}: Schema = ${source(schemas.get(n))};\n`);
-  // Note: a check that starts from a named schema is that constant, exported under a second name.
-  const entries = Object.entries(checks).map(([n, s]) =>
-    s.$ref ? `export { ${s.$ref} as ${n} };\n` : `export const ${n}: Schema = ${source(s)};\n`,
+  const classes = retryClasses(doc);
+  const defaultServer: string = doc.servers[0].url;
+  const table = [...rows].map(([id, row]) => {
+    const server = row.server === defaultServer ? new Code("defaultServer") : row.server;
+    return `  ${id}: ${source({ ...row, server, retry: new Code(`retryClasses.${row.retry}`) }, "  ")},`;
+  });
+  const classSource = Object.entries(classes).map(
+    ([name, c]) =>
+      `  /** ${String(c.description ?? "").trim().replace(/\s+/g, " ")} */\n  ${name}: { statuses: ${source(c.statuses)}, networkErrors: ${JSON.stringify(c.networkErrors)}, idempotencyKey: ${Boolean(c.idempotencyKey)} },`,
   );
+  const unknown = doc["x-yc-outcome-unknown-statuses"];
+  if (!Array.isArray(unknown) || !unknown.every(Number.isInteger)) throw new Error("the document has no x-yc-outcome-unknown-statuses list");
   return `${CONTRACT_HEAD}
 ${constants.join("\n")}
-// The schema each check starts from.
-${entries.join("\n")}`;
+/** The document's first server: where every operation goes unless it names its own. */
+export const defaultServer = ${JSON.stringify(defaultServer)};
+
+/** How each kind of operation is retried (\`x-yc-retry-classes\`). */
+export const retryClasses = {
+${classSource.join("\n")}
+} satisfies Record<string, RetryClass>;
+
+/** Statuses after which the server may have acted (\`x-yc-outcome-unknown-statuses\`). */
+export const outcomeUnknownStatuses: readonly number[] = ${source(unknown)};
+
+/** Every operation of the document, by operationId. */
+export const operations = {
+${table.join("\n")}
+} satisfies Record<string, OperationSpec>;
+
+/** An operationId of the document. */
+export type OperationId = keyof typeof operations;
+`;
 }
 
 const CONTRACT_HEAD = `// ${HEADER}
-/** A JSON Schema, stripped to the keywords that src/validate.ts checks, each under a short key; a \`$ref\` is the schema itself. */
+/** A JSON Schema, stripped to the keywords that src/core/validate.ts checks, each under a short key; a \`$ref\` is the schema itself. */
 export interface Schema {
 ${Object.entries(KEYS)
   .map(([keyword, [key, type, note]]) => `  /** \`${keyword}\`${note ?? ""} */\n  ${key}?: ${type};`)
   .join("\n")}
+}
+
+/** How a kind of operation is retried. */
+export interface RetryClass {
+  /** HTTP statuses after which the call is sent again. */
+  statuses: readonly number[];
+  /** After which network errors and timeouts: all, or only a connection that was never made. */
+  networkErrors: "all" | "never-sent";
+  /** Whether every attempt carries the same \`Idempotency-Key\`. */
+  idempotencyKey: boolean;
+}
+
+/** What the client needs to know of one operation. */
+export interface OperationSpec {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** The path template, e.g. \`/iam/v1/apiKeys/{apiKeyId}\`. */
+  path: string;
+  /** The server it goes to, unless the client is told otherwise. */
+  server: string;
+  retry: RetryClass;
+  /** False where the call needs no bearer token (\`security: []\`). */
+  auth: boolean;
+  pathParams?: Schema;
+  query?: Schema;
+  body?: Schema;
+  /** The 200 body. */
+  response: Schema;
+  /** When the call answers an Operation: what that Operation's \`response\` is once done. */
+  result?: Schema;
+  /** For a list: the field that holds a page's items (\`x-yc-pagination\`). */
+  items?: string;
+  /** The call removes its resource, so NOT_FOUND after an attempt with an unknown outcome means done (\`x-yc-deletes\`). */
+  deletes?: true;
 }
 `;
 

@@ -1,29 +1,35 @@
 // The public face of yc-iam-api-keys: exports only.
 
+export type { OperationId } from "../generated/contract.js";
 export type { components, paths } from "../generated/schema.js";
-export {
-  type ApiKey,
-  type CallOptions,
-  type CreateApiKeyRequest,
-  type CreateApiKeyResponse,
-  createIamClient,
-  DEFAULT_BASE_URL,
-  type IamClient,
-  type IamClientOptions,
-  type ListApiKeysRequest,
-  type ListApiKeysResponse,
-} from "./client.js";
+export type {
+  ApiKey,
+  ApiKeyChanges,
+  ChangeOptions,
+  CreateApiKeyRequest,
+  CreateApiKeyResponse,
+  DeleteApiKeyOperation,
+  ListApiKeyOperationsResponse,
+  ListApiKeyScopesResponse,
+  ListApiKeysRequest,
+  ListApiKeysResponse,
+  PageRequest,
+  UpdateApiKeyOperation,
+} from "./api-keys.js";
+export { createIamClient, DEFAULT_BASE_URL, type IamClient, type IamClientOptions, type TokenSource } from "./client.js";
+export type { CallOptions } from "./core/call.js";
 export {
   IamApiError,
   IamError,
   IamInputError,
   IamNetworkError,
+  IamOperationError,
   IamResponseError,
   IamTimeoutError,
-  type Operation,
   type RequestSummary,
   type StatusDetail,
-} from "./errors.js";
-export type { Page } from "./paginate.js";
-export type { RetryOptions } from "./retry.js";
-export type { Problem } from "./validate.js";
+} from "./core/errors.js";
+export type { Page } from "./core/paginate.js";
+export type { Operation, PollingOptions, WaitOptions } from "./core/poll.js";
+export type { RetryOptions } from "./core/retry.js";
+export type { Problem } from "./core/validate.js";

@@ -1,27 +1,52 @@
-// The contract document: both operations with the documented limits, valid examples, a faithful bundle, a live drift check.
+// The contract document: every operation with the documented limits, valid examples, a faithful bundle, a live drift check,
+// and a generator that compiles every per-operation fact (and stops on any it does not understand).
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { operations, retryClasses } from "../../generated/contract.ts";
 import { generate, root, stale } from "../../scripts/generate.ts";
-import { bundledDocument as bundled, errorsText, schemaAt } from "../support/ajv.ts";
+import { problems } from "../../src/core/validate.ts";
+import { bundledDocument as spec, errorsText, schemaAt } from "../support/ajv.ts";
 
-const yamlText = await readFile(join(root, "openapi/openapi.yaml"), "utf8");
-const spec = parse(yamlText);
-const api = spec.paths["/iam/v1/apiKeys"];
 const schemas = spec.components.schemas;
-const param = (name: string) => api.get.parameters.find((p: { name?: string }) => p.name === name);
+const deref = (node: { $ref?: string }): any =>
+  node.$ref ? deref(node.$ref.split("/").slice(1).reduce((at: any, key: string) => at[key], spec)) : node;
+/** Every operation of the bundled document, by operationId. */
+const ops: Record<string, any> = Object.fromEntries(
+  Object.entries(spec.paths as Record<string, any>).flatMap(([path, item]) =>
+    ["get", "post", "patch", "delete"].filter((m) => item[m]).map((m) => [item[m].operationId, { ...item[m], path, method: m, item }]),
+  ),
+);
+const param = (op: string, name: string) => ops[op].parameters.map(deref).find((p: { name: string }) => p.name === name);
+
+/** A copy of openapi/ with `file` edited, for generating from; returns the copy's root document. */
+async function variant(file: string, from: string, to: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "iam-spec-"));
+  await cp(join(root, "openapi"), dir, { recursive: true });
+  const text = await readFile(join(dir, file), "utf8");
+  expect(text, `${file} holds the text to change`).toContain(from);
+  await writeFile(join(dir, file), text.replace(from, to));
+  return join(dir, "openapi.yaml");
+}
 
 describe("the document", () => {
-  it("is OpenAPI 3.1 with both operations, tagged and described", () => {
+  it("is OpenAPI 3.1 with all seven calls, tagged and described", () => {
     expect(spec.openapi).toBe("3.1.0");
-    expect(api.post.operationId).toBe("createApiKey");
-    expect(api.get.operationId).toBe("listApiKeys");
-    for (const op of [api.post, api.get]) {
-      expect(op.tags).toEqual(["ApiKey"]);
+    expect(Object.keys(ops).sort()).toEqual(
+      ["createApiKey", "deleteApiKey", "getApiKey", "getOperation", "listApiKeyOperations", "listApiKeyScopes", "listApiKeys", "updateApiKey"].sort(),
+    );
+    expect(ops.getApiKey).toMatchObject({ path: "/iam/v1/apiKeys/{apiKeyId}", method: "get" });
+    expect(ops.updateApiKey).toMatchObject({ path: "/iam/v1/apiKeys/{apiKeyId}", method: "patch" });
+    expect(ops.deleteApiKey).toMatchObject({ path: "/iam/v1/apiKeys/{apiKeyId}", method: "delete" });
+    expect(ops.listApiKeyOperations.path).toBe("/iam/v1/apiKeys/{apiKeyId}/operations");
+    expect(ops.listApiKeyScopes.path).toBe("/iam/v1/apiKeyScopes");
+    expect(ops.getOperation.path).toBe("/operations/{operationId}");
+    expect(ops.getOperation.item.servers[0].url).toBe("https://operation.api.cloud.yandex.net");
+    for (const op of Object.values(ops)) {
+      expect(op.tags).toEqual([op.operationId === "getOperation" ? "Operation" : "ApiKey"]);
       expect(op.summary.length).toBeGreaterThan(5);
       expect(op.description.length).toBeGreaterThan(50);
     }
@@ -30,22 +55,36 @@ describe("the document", () => {
     expect(spec.components.securitySchemes.IamToken).toMatchObject({ type: "http", scheme: "bearer" });
   });
 
-  it("has every limit of the create request", () => {
-    const req = schemas.CreateApiKeyRequest.properties;
-    expect(req.serviceAccountId.maxLength).toBe(50);
-    expect(req.description.maxLength).toBe(256);
-    expect(req.scope).toMatchObject({ maxLength: 256, deprecated: true });
-    expect(req.scopes).toMatchObject({ maxItems: 100, uniqueItems: true, items: { maxLength: 256 } });
-    expect(req.expiresAt.format).toBe("date-time");
-    const range = new RegExp(req.expiresAt.pattern, "u");
+  it("has every limit of the create and update requests", () => {
+    const create = schemas.CreateApiKeyRequest.properties;
+    expect(create.serviceAccountId.maxLength).toBe(50);
+    expect(create.description.maxLength).toBe(256);
+    expect(create.scope).toMatchObject({ maxLength: 256, deprecated: true });
+    expect(create.scopes).toMatchObject({ maxItems: 100, uniqueItems: true, items: { maxLength: 256 } });
+    const update = schemas.UpdateApiKeyRequest;
+    expect(Object.keys(update.properties)).toEqual(["updateMask", "description", "scopes", "expiresAt"]);
+    expect(update.additionalProperties).toBe(false);
+    expect(update.properties.updateMask.type).toBe("string");
+    expect(update.properties.scopes).toMatchObject({ minItems: 1, maxItems: 100, uniqueItems: true, items: { maxLength: 256 } });
+    for (const body of [create, update.properties]) expect(body.expiresAt.$ref).toBe("#/components/schemas/ExpiresAt");
+    const range = new RegExp(schemas.ExpiresAt.pattern, "u");
+    expect(schemas.ExpiresAt.format).toBe("date-time");
     expect(["1970-01-01T00:00:00Z", "2105-12-31T23:59:59.999999999Z"].every((t) => range.test(t))).toBe(true);
     expect(["1969-12-31T23:59:59Z", "2106-01-01T00:00:00Z"].some((t) => range.test(t))).toBe(false);
   });
 
-  it("has every limit of the list request", () => {
-    expect(param("pageSize").schema).toMatchObject({ type: "integer", minimum: 0, maximum: 1000, default: 100 });
-    expect(param("pageToken").schema.maxLength).toBe(2000);
-    expect(param("serviceAccountId").schema.maxLength).toBe(50);
+  it("has every limit of the ids and the list requests", () => {
+    for (const op of ["listApiKeys", "listApiKeyOperations", "listApiKeyScopes"]) {
+      expect(param(op, "pageSize").schema).toMatchObject({ type: "integer", minimum: 0, maximum: 1000, default: 100 });
+      expect(param(op, "pageToken").schema.maxLength).toBe(2000);
+    }
+    expect(param("listApiKeys", "serviceAccountId").schema.maxLength).toBe(50);
+    for (const op of ["getApiKey", "updateApiKey", "deleteApiKey", "listApiKeyOperations"])
+      expect(param(op, "apiKeyId")).toMatchObject({ in: "path", required: true, schema: { minLength: 1, maxLength: 50 } });
+    expect(param("getOperation", "operationId")).toMatchObject({ in: "path", required: true, schema: { minLength: 1 } });
+    const id = new RegExp(param("getApiKey", "apiKeyId").schema.pattern, "u");
+    expect(["aje3ho9atbhf4aq6c2ok", "a.b", "..."].filter((v) => !id.test(v))).toEqual(["..."]);
+    expect(["..", "."].some((v) => id.test(v))).toBe(false);
   });
 
   it("models the ApiKey resource with timestamps, maskedSecret and a deprecated scope", () => {
@@ -57,22 +96,37 @@ describe("the document", () => {
     expect(new RegExp(key.maskedSecret.pattern).test("***Qx7_b2")).toBe(false);
   });
 
-  it("documents every error status with a Status example whose code matches the HTTP status", () => {
-    const grpc: Record<string, number[]> = {
-      400: [3, 9, 11],
-      401: [16],
-      403: [7],
-      404: [5],
-      429: [8],
-      500: [2, 13, 15],
-      503: [14],
-      504: [4],
-    };
-    for (const op of [api.post, api.get]) {
+  it("models the Operation, and what update and delete operations carry", () => {
+    expect(Object.keys(schemas.Operation.properties)).toEqual(
+      expect.arrayContaining(["id", "done", "metadata", "error", "response", "createdAt", "modifiedAt", "createdBy", "description"]),
+    );
+    expect(schemas.Operation.properties.error.$ref).toBe("#/components/schemas/Status");
+    const parts = (name: string) => schemas[name].allOf[1].properties;
+    expect(parts("UpdateApiKeyOperation")).toMatchObject({
+      metadata: { $ref: "#/components/schemas/UpdateApiKeyMetadata" },
+      response: { $ref: "#/components/schemas/ApiKeyAny" },
+    });
+    expect(parts("DeleteApiKeyOperation")).toMatchObject({
+      metadata: { $ref: "#/components/schemas/DeleteApiKeyMetadata" },
+      response: { $ref: "#/components/schemas/Empty" },
+    });
+    const empty = schemaAt("#/components/schemas/Empty");
+    const EMPTY = "type.googleapis.com/google.protobuf.Empty";
+    expect([{ "@type": EMPTY }, { "@type": EMPTY, value: {} }].map((v) => empty(v))).toEqual([true, true]);
+    expect([{ "@type": EMPTY, value: { a: 1 } }, { "@type": "x" }].map((v) => empty(v))).toEqual([false, false]);
+  });
+
+  it("documents every error status with a Status example whose code matches the HTTP status (404 where an id can be missing)", () => {
+    const grpc: Record<string, number[]> = { 400: [3, 9, 11], 401: [16], 403: [7], 404: [5], 429: [8], 500: [2, 13, 15], 503: [14], 504: [4] };
+    for (const op of Object.values(ops)) {
       for (const [http, codes] of Object.entries(grpc)) {
+        if (http === "404" && op.operationId === "listApiKeyScopes") {
+          expect(op.responses["404"], "listScopes has no id to miss").toBeUndefined();
+          continue;
+        }
         const ref = op.responses[http]?.$ref as string;
         expect(ref, `${op.operationId} ${http}`).toBeDefined();
-        const response = spec.components.responses[ref.split("/").pop() as string];
+        const response = deref(op.responses[http]);
         const media = response.content["application/json"];
         expect(media.schema.$ref).toBe("#/components/schemas/Status");
         expect(codes).toContain(media.example.code);
@@ -80,51 +134,112 @@ describe("the document", () => {
         expect(response.headers["x-request-id"]).toBeDefined();
       }
     }
+    expect(ops.getApiKey.responses["404"].$ref).toBe("#/components/responses/ApiKeyNotFound");
+    expect(ops.getOperation.responses["404"].$ref).toBe("#/components/responses/OperationNotFound");
   });
 
   it("declares the request and response headers", () => {
-    const names = (op: { parameters: { $ref?: string; name?: string }[] }) =>
-      op.parameters.map((p) => (p.$ref ? spec.components.parameters[p.$ref.split("/").pop() as string].name : p.name));
-    expect(names(api.post)).toEqual(expect.arrayContaining(["x-client-request-id", "Idempotency-Key"]));
-    expect(names(api.get)).toContain("x-client-request-id");
-    expect(Object.keys(api.post.responses["200"].headers)).toEqual(["x-request-id", "x-server-trace-id"]);
+    const names = (op: string) => ops[op].parameters.map(deref).map((p: { name: string }) => p.name);
+    for (const op of ["createApiKey", "updateApiKey", "deleteApiKey"]) expect(names(op)).toEqual(expect.arrayContaining(["x-client-request-id", "Idempotency-Key"]));
+    for (const op of Object.keys(ops)) {
+      expect(names(op)).toContain("x-client-request-id");
+      expect(Object.keys(ops[op].responses["200"].headers)).toEqual(["x-request-id", "x-server-trace-id"]);
+    }
   });
 
-  it("has named success examples that validate against their schemas", () => {
-    const cases = [
-      [api.post.requestBody.content["application/json"], ["withScopesAndExpiry", "withoutScopes"]],
-      [api.post.responses["200"].content["application/json"], ["withScopesAndExpiry", "withoutScopes"]],
-      [api.get.responses["200"].content["application/json"], ["firstPage", "lastPage"]],
-    ] as const;
-    for (const [media, names] of cases) {
-      expect(Object.keys(media.examples)).toEqual(names);
+  it("has named success examples that validate against their schemas, including pending, done and failed operations", () => {
+    const expected: Record<string, string[]> = {
+      createApiKey: ["withScopesAndExpiry", "withoutScopes"],
+      listApiKeys: ["firstPage", "lastPage"],
+      getApiKey: ["withScopesAndExpiry", "neverUsed"],
+      updateApiKey: ["pending", "done", "failed"],
+      deleteApiKey: ["pending", "done", "doneWithValue", "failed"],
+      listApiKeyOperations: ["firstPage", "empty"],
+      listApiKeyScopes: ["firstPage", "lastPage"],
+      getOperation: ["pending", "done", "deleted", "failed"],
+    };
+    for (const [op, names] of Object.entries(expected)) {
+      const media = ops[op].responses["200"].content["application/json"];
+      expect(Object.keys(media.examples), op).toEqual(names);
       const validate = schemaAt(media.schema.$ref);
-      for (const name of names) expect(validate(media.examples[name].value), `${name}: ${errorsText(validate)}`).toBe(true);
+      for (const name of names) expect(validate(media.examples[name].value), `${op} ${name}: ${errorsText(validate)}`).toBe(true);
     }
-    expect(api.get.responses["200"].content["application/json"].examples.firstPage.value.nextPageToken).toBeTruthy();
-    expect(api.get.responses["200"].content["application/json"].examples.lastPage.value.nextPageToken).toBeUndefined();
+    const update = ops.updateApiKey.responses["200"].content["application/json"].examples;
+    expect(update.pending.value.done).toBeUndefined();
+    expect(update.done.value).toMatchObject({ done: true, response: { "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey" } });
+    expect(update.failed.value).toMatchObject({ done: true, error: { code: 9 } });
+    for (const op of ["createApiKey", "updateApiKey"]) {
+      const media = ops[op].requestBody.content["application/json"];
+      const validate = schemaAt(media.schema.$ref);
+      for (const [name, example] of Object.entries<{ value: unknown }>(media.examples))
+        expect(validate(example.value), `${op} ${name}: ${errorsText(validate)}`).toBe(true);
+    }
   });
 });
 
 describe("generated/", () => {
-  it("openapi.json is the YAML document, bundled", () => {
-    expect(bundled).toEqual(spec);
-  });
-
   it("is up to date with the document", async () => {
     expect(await stale(await generate())).toEqual([]);
   });
 
-  it("the drift check names each stale file when the document changes without regeneration", async () => {
+  it("holds every per-operation fact of the document in the operations table", () => {
+    expect(operations.getOperation.server).toBe("https://operation.api.cloud.yandex.net");
+    expect(operations.getApiKey.server).toBe(spec.servers[0].url);
+    expect(operations.createApiKey.retry).toBe(retryClasses.create);
+    expect(operations.updateApiKey.retry).toBe(retryClasses.idempotent);
+    expect(operations.listApiKeys.retry).toBe(retryClasses.read);
+    expect(retryClasses).toEqual({
+      read: { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: false },
+      idempotent: { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: true },
+      create: { statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: true },
+    });
+    expect([operations.listApiKeys.items, operations.listApiKeyOperations.items, operations.listApiKeyScopes.items]).toEqual([
+      "apiKeys",
+      "operations",
+      "scopes",
+    ]);
+    expect(operations.deleteApiKey.deletes).toBe(true);
+    expect("deletes" in operations.updateApiKey).toBe(false);
+    expect(problems(operations.updateApiKey.result, { "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey", id: "a", serviceAccountId: "s", createdAt: "2025-01-01T00:00:00Z" })).toEqual([]);
+    expect(problems(operations.deleteApiKey.result, { "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey" }).map((p) => p.message)).toEqual([
+      'must be "type.googleapis.com/google.protobuf.Empty"',
+    ]);
+    expect(problems(operations.getApiKey.pathParams, { apiKeyId: "" })).toEqual([{ path: "apiKeyId", message: "must not be empty" }]);
+  });
+
+  it("a copy of the document with one more operation regenerates into a table that holds it, with its checks and retry class", async () => {
     const dir = await mkdtemp(join(tmpdir(), "iam-spec-"));
-    const changed = join(dir, "openapi.yaml");
-    await writeFile(changed, yamlText.replace("maxLength: 2000", "maxLength: 1999"));
+    await cp(join(root, "openapi"), dir, { recursive: true });
+    const scopes = await readFile(join(dir, "paths/iam_v1_apiKeyScopes.yaml"), "utf8");
+    await writeFile(
+      join(dir, "paths/iam_v1_apiKeys_{apiKeyId}_scopes.yaml"),
+      scopes
+        .replace("operationId: listApiKeyScopes", "operationId: listScopesOfApiKey")
+        .replace("x-yc-retry: read", "x-yc-retry: idempotent")
+        .replace("  parameters:\n", "  parameters:\n    - $ref: ../components/parameters/ApiKeyId.yaml\n"),
+    );
+    const rootText = await readFile(join(dir, "openapi.yaml"), "utf8");
+    await writeFile(
+      join(dir, "openapi.yaml"),
+      rootText.replace("paths:\n", "paths:\n  /iam/v1/apiKeys/{apiKeyId}/scopes:\n    $ref: paths/iam_v1_apiKeys_{apiKeyId}_scopes.yaml\n"),
+    );
+    const contract = (await generate(join(dir, "openapi.yaml"))).get("contract.ts") ?? "";
+    const row = contract.slice(contract.indexOf("  listScopesOfApiKey: {"));
+    expect(row).toContain('path: "/iam/v1/apiKeys/{apiKeyId}/scopes"');
+    expect(row).toContain("retry: retryClasses.idempotent");
+    expect(row).toMatch(/apiKeyId: \{ t: "string", ml: 1, l: 50/);
+    expect(row).toMatch(/pageToken: \{ t: "string", l: 2000 \}/);
+    expect(row).toContain('items: "scopes"');
+  });
+
+  it("the drift check names each stale file when the document changes without regeneration", async () => {
+    const changed = await variant("components/parameters/PageToken.yaml", "maxLength: 2000", "maxLength: 1999");
     const diffs = await stale(await generate(changed));
     // Note: the types carry no length limits, so only the bundle and the checks go stale here.
     expect(diffs.map((d) => d.split(" ")[0])).toEqual(["generated/openapi.json", "generated/contract.ts"]);
     expect(diffs.join("\n")).toMatch(/^-\s+"maxLength": 2000$/m);
     expect(diffs.join("\n")).toMatch(/^\+\s+"maxLength": 1999$/m);
-    expect(diffs.join("\n")).toMatch(/^\+\s+pageToken: \{ t: "string", l: 1999 \}$/m);
+    expect(diffs.join("\n")).toMatch(/pageToken: \{ t: "string", l: 1999 \}/);
     const cli = await promisify(execFile)(
       process.execPath,
       ["--import", "tsx", join(root, "scripts/generate.ts"), "--check", "--spec", changed],
@@ -137,36 +252,34 @@ describe("generated/", () => {
 
   // Note: the checks read only the keywords they know, so a rule they cannot enforce must stop generation, not vanish.
   it.each([
-    [
-      "an unknown keyword",
-      "maxLength: 2000",
-      "maxLength: 2000\n            minLength: 1",
-      /listApiKeys\.query\.pageToken: the keyword "minLength"/,
-    ],
+    ["an unknown keyword", "components/parameters/PageToken.yaml", "maxLength: 2000", "maxLength: 2000\n  multipleOf: 2", /pageToken: the keyword "multipleOf"/],
     [
       "an additionalProperties schema",
+      "components/parameters/PageToken.yaml",
       "maxLength: 2000",
-      "maxLength: 2000\n            additionalProperties: {}",
+      "maxLength: 2000\n  additionalProperties: {}",
       /pageToken: only a boolean additionalProperties/,
     ],
     [
       "uniqueItems over objects",
-      "unique ones.\n          items:\n            type: string",
-      "unique ones.\n          items:\n            type: object",
-      /scopes: uniqueItems is checked by src\/validate.ts for string or integer items only/,
+      "components/schemas/CreateApiKeyRequest.yaml",
+      "unique ones.\n    items:\n      type: string",
+      "unique ones.\n    items:\n      type: object",
+      /scopes: uniqueItems is checked by src\/core\/validate.ts for string or integer items only/,
     ],
-    ["a pattern that does not compile", "pattern: '^\\*{4}[a-zA-Z0-9_]{6}$'", "pattern: '^[a-z'", /Invalid regular expression/],
+    ["a pattern that does not compile", "components/schemas/ApiKey.yaml", "pattern: ^\\*{4}[a-zA-Z0-9_]{6}$", "pattern: ^[a-z", /Invalid regular expression/],
     [
       "a recursive schema",
-      "        id:\n          type: string",
-      '        parent:\n          $ref: "#/components/schemas/ApiKey"\n        id:\n          type: string',
+      "components/schemas/ApiKey.yaml",
+      "properties:\n  id:",
+      "properties:\n  parent:\n    $ref: ./ApiKey.yaml\n  id:",
       /ApiKey → ApiKey: recursive/,
     ],
-  ])("generation stops on %s", async (_, from, to, message) => {
-    expect(yamlText).toContain(from);
-    const dir = await mkdtemp(join(tmpdir(), "iam-spec-"));
-    const changed = join(dir, "openapi.yaml");
-    await writeFile(changed, yamlText.replace(from, to));
-    await expect(generate(changed)).rejects.toThrow(message);
+    ["an unknown extension", "paths/iam_v1_apiKeyScopes.yaml", "x-yc-retry: read", "x-yc-retry: read\n  x-yc-retries: 3", /listApiKeyScopes .*: the extension "x-yc-retries" is not understood/],
+    ["an unknown retry class", "paths/iam_v1_apiKeyScopes.yaml", "x-yc-retry: read", "x-yc-retry: sometimes", /x-yc-retry must name one of x-yc-retry-classes \(read, idempotent, create\), not sometimes/],
+    ["a pagination over no array", "paths/iam_v1_apiKeyScopes.yaml", "items: scopes", "items: scope", /x-yc-pagination must be \{ items: <an array field of the 200 body> \}/],
+    ["an unknown key in a retry class", "openapi.yaml", "    networkErrors: all\n    idempotencyKey: true", "    networkErrors: all\n    idempotencyKey: true\n    jitter: none", /x-yc-retry-classes.idempotent: unknown key "jitter"/],
+  ])("generation stops on %s", async (_, file, from, to, message) => {
+    await expect(generate(await variant(file, from, to))).rejects.toThrow(message);
   });
 });

@@ -1,8 +1,8 @@
 // Input checks derived from the contract: every invalid argument is refused before any request, with every problem named.
 import { describe, expect, it } from "vitest";
-import { createApiKeyRequest, listApiKeysResponse } from "../../generated/contract.ts";
+import { CreateApiKeyRequest, ListApiKeysResponse } from "../../generated/contract.ts";
 import { createIamClient, IamInputError } from "../../src/index.ts";
-import { problems } from "../../src/validate.ts";
+import { problems } from "../../src/core/validate.ts";
 import { schemaAt } from "../support/ajv.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
@@ -132,7 +132,7 @@ describe("the generated checks agree with the full JSON Schema (Ajv) on the bund
     ...BAD_CREATE.filter(([, v]) => !(v as { expiresAt?: unknown })?.expiresAt?.constructor?.name?.includes("Date")),
     ["valid", { description: "ok", scopes: ["a", "b"], expiresAt: "2030-01-01T00:00:00Z" }, ""],
   ] as [string, unknown, string][])("create request: %s", (_, value) => {
-    expect(problems(createApiKeyRequest, value).length === 0).toBe(createSchema(value));
+    expect(problems(CreateApiKeyRequest, value).length === 0).toBe(createSchema(value));
   });
 
   it.each([
@@ -146,6 +146,6 @@ describe("the generated checks agree with the full JSON Schema (Ajv) on the bund
     ["a nextPageToken that is a number", { nextPageToken: 5 }],
     ["an unknown field (allowed: forward compatible)", { apiKeys: [{ ...key, newField: 1 }], extra: true }],
   ])("list response: %s", (_, value) => {
-    expect(problems(listApiKeysResponse, value).length === 0).toBe(responseSchema(value));
+    expect(problems(ListApiKeysResponse, value).length === 0).toBe(responseSchema(value));
   });
 });

@@ -1,5 +1,4 @@
-// Which failure may be retried for which operation, which leaves a create's outcome unknown, and how long to wait first.
-import type { Operation } from "./errors.js";
+// How long to wait before the next attempt. Which failure may be retried is each operation's retry class, in the document.
 
 /** Retry settings; `maxAttempts` counts the first attempt too. */
 export interface RetryOptions {
@@ -9,19 +8,6 @@ export interface RetryOptions {
 }
 
 export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 10_000 };
-
-// Note: create mints a credential, so it is retried only where the server cannot have acted.
-const RETRY_STATUSES: Record<Operation, readonly number[]> = {
-  createApiKey: [429, 503],
-  listApiKeys: [429, 500, 502, 503, 504],
-};
-
-/** Whether `operation` may be retried after an HTTP `status`. */
-export const retryableStatus = (operation: Operation, status: number): boolean => RETRY_STATUSES[operation].includes(status);
-
-/** Whether a `create` that got this `status` may still have taken effect (the server failed somewhere after accepting it). */
-export const outcomeUnknownStatus = (operation: Operation, status: number): boolean =>
-  operation === "createApiKey" && [500, 502, 504].includes(status);
 
 /** The wait before attempt `attempt + 1`: `Retry-After` (seconds or an HTTP date) if readable, else full jitter; never above `maxDelayMs`. */
 export function delayMs(attempt: number, { baseDelayMs, maxDelayMs }: RetryOptions, retryAfter?: string | null, now = Date.now()): number {

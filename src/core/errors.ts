@@ -1,9 +1,6 @@
 // The IamError family, and turning a failure into one of them without leaking credentials.
-import { Status } from "../generated/contract.js";
+import { type OperationId, Status } from "../../generated/contract.js";
 import { type Problem, problems } from "./validate.js";
-
-/** The two operations, by their operationId. */
-export type Operation = "createApiKey" | "listApiKeys";
 
 /** What was sent, with `Authorization` redacted to its scheme. */
 export interface RequestSummary {
@@ -32,12 +29,12 @@ export class IamError extends Error {
   override name = "IamError";
   /** How many attempts were made (0 when the call was refused before sending). */
   attempts = 0;
-  declare readonly operation: Operation;
+  declare readonly operation: OperationId;
   /** The server's `x-request-id`, when a response arrived. */
   declare requestId?: string | undefined;
   /** What the last attempt sent, `Authorization` redacted. */
   declare request?: RequestSummary | undefined;
-  constructor(operation: Operation, message: string, fields?: object, cause?: unknown) {
+  constructor(operation: OperationId, message: string, fields?: object, cause?: unknown) {
     super(`${operation}: ${message}`, cause === undefined ? undefined : { cause });
     Object.assign(this, { operation }, fields);
   }
@@ -91,18 +88,49 @@ export class IamTimeoutError extends IamNetworkError {
   override name = "IamTimeoutError";
 }
 
+/** A finished Operation that failed: its `error` Status, with the Operation's id. */
+export class IamOperationError extends IamError {
+  override name = "IamOperationError";
+  declare readonly operationId: string;
+  declare readonly code: number;
+  declare readonly codeName: string | undefined;
+  declare readonly serverMessage: string;
+  declare readonly details: StatusDetail[];
+}
+
+/** The Operation's failure as an IamOperationError. */
+export function operationError(
+  operation: OperationId,
+  operationId: string,
+  { code, message, details = [] }: { code: number; message: string; details?: StatusDetail[] },
+): IamOperationError {
+  const codeName = CODE_NAMES[code];
+  return new IamOperationError(operation, `operation ${operationId} failed: ${codeName ?? code}: ${message}`, {
+    operationId,
+    code,
+    codeName,
+    serverMessage: message,
+    details,
+  });
+}
+
 /** Problems as one line: `path message; path message`. */
 const listed = (problems: Problem[]): string => problems.map((p) => `${p.path} ${p.message}`).join("; ");
 
 /** Throws an IamInputError naming every problem, if there are any; before anything is sent. */
-export function rejectInvalid(operation: Operation, problems: Problem[]): void {
+export function rejectInvalid(operation: OperationId, problems: Problem[]): void {
   if (problems.length) throw new IamInputError(operation, `invalid arguments: ${listed(problems)}`, { problems });
 }
 
 /** Throws an IamResponseError naming every problem of a 2xx answer, if there are any. */
-export function rejectBrokenAnswer(operation: Operation, { status, headers }: Response, problems: Problem[]): void {
+export function rejectBrokenAnswer(
+  operation: OperationId,
+  { status, headers }: Pick<Response, "status" | "headers">,
+  problems: Problem[],
+  what = `HTTP ${status} answer`,
+): void {
   if (problems.length)
-    throw new IamResponseError(operation, `HTTP ${status} answer breaks the contract: ${listed(problems)}`, {
+    throw new IamResponseError(operation, `${what} breaks the contract: ${listed(problems)}`, {
       status,
       problems,
       requestId: headers.get("x-request-id") ?? undefined,
@@ -111,7 +139,7 @@ export function rejectBrokenAnswer(operation: Operation, { status, headers }: Re
 
 /** An error answer (its body as text, credentials already redacted) as an IamApiError; a body that is not a Status gives a short excerpt. */
 export function apiError(
-  operation: Operation,
+  operation: OperationId,
   { status, headers }: Response,
   text: string,
   retryable: boolean,

@@ -1,5 +1,5 @@
 // Reads the generated constraint table: every way a value breaks the contract, each with its path.
-import type { Schema } from "../generated/contract.js";
+import type { Schema } from "../../generated/contract.js";
 
 /** One broken rule: where (`scopes[2]`) and what. */
 export interface Problem {
@@ -17,19 +17,26 @@ export function problems(schema: Schema, value: any, path = "", out: Problem[] =
   const at = (key: string) => (path ? `${path}.${key}` : key);
   const over = (size: number, max = Infinity, unit = "") =>
     size > max && add(`must be at most ${max}${unit} (${unit ? "has" : "is"} ${size})`);
+  const under = (size: number, min = -Infinity, unit = "") =>
+    size < min && add(`must be at least ${min}${unit} (${unit ? "has" : "is"} ${size})`);
   const type = value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
-  if (schema.t && schema.t !== type) add(`must be ${/^[ai]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`);
+  for (const part of schema.all ?? []) problems(part, value, path, out);
+  if (schema.c !== undefined && value !== schema.c) add(`must be ${JSON.stringify(schema.c)}`);
+  else if (schema.t && schema.t !== type) add(`must be ${/^[ai]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`);
   else if (type === "string") {
     // Note: code points never outnumber UTF-16 units, so only a long string needs counting.
+    // A string of the wrong length gets that one problem; its shape is checked once the length is right.
     if (value.length > (schema.l ?? Infinity)) over([...value].length, schema.l, " characters");
-    if (schema.f && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))))
+    else if (value.length < (schema.ml ?? 0)) add(value ? `must be at least ${schema.ml} characters (has ${[...value].length})` : "must not be empty");
+    else if (schema.f && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))))
       add("must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z");
     else if (schema.re && !schema.re.test(value)) add(schema.hint ? `must be ${schema.hint}` : `must match ${schema.re.source}`);
   } else if (type === "integer") {
     over(value, schema.hi);
-    if (value < (schema.lo ?? -Infinity)) add(`must be at least ${schema.lo} (is ${value})`);
+    under(value, schema.lo);
   } else if (type === "array") {
     over(value.length, schema.n, " items");
+    under(value.length, schema.mn, " items");
     value.forEach((item: unknown, i: number) => {
       const first = schema.u ? value.indexOf(item) : i;
       if (first < i) add(`repeats ${path}[${first}]`, `${path}[${i}]`);
@@ -40,7 +47,7 @@ export function problems(schema: Schema, value: any, path = "", out: Problem[] =
     for (const key of Object.keys(value)) {
       const sub = schema.p?.[key];
       if (sub && value[key] !== undefined) problems(sub, value[key], at(key), out);
-      else if (!sub && schema.a === false) add(`is not a known field (known: ${Object.keys(schema.p ?? {}).join(", ")})`, at(key));
+      else if (!sub && schema.a === false) add(`is not a known field (known: ${Object.keys(schema.p ?? {}).join(", ") || "none"})`, at(key));
     }
   }
   return out;

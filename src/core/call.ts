@@ -1,0 +1,149 @@
+// The one call loop: check the arguments, send with retries and per-attempt timeouts, check the answer, throw typed errors.
+// Every operation goes through here; what differs between them is read from the generated operations table.
+import type { Client, Middleware } from "openapi-fetch";
+import { type OperationId, type OperationSpec, operations, outcomeUnknownStatuses } from "../../generated/contract.js";
+import type { paths } from "../../generated/schema.js";
+import {
+  apiError,
+  IamError,
+  IamNetworkError,
+  IamTimeoutError,
+  OUTCOME_UNKNOWN,
+  redact,
+  rejectBrokenAnswer,
+  rejectInvalid,
+  summarize,
+} from "./errors.js";
+import { delayMs, type RetryOptions, sleep } from "./retry.js";
+import { type Problem, problems } from "./validate.js";
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+  /** Per attempt; overrides the client's. */
+  timeoutMs?: number | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+/** What one call sends, each part checked against its operation's schema before anything is sent. */
+export interface CallInput {
+  path?: object;
+  query?: object;
+  body?: unknown;
+  /** Problems the caller found already (e.g. an invalid Date), reported with the rest. */
+  problems?: Problem[];
+}
+
+/** What the call loop needs from the client. */
+export interface CallSettings {
+  raw: Client<paths>;
+  timeoutMs: number;
+  retry: RetryOptions;
+  /** The base URL for an operation's server, as the document names it. */
+  baseUrl(server: string): string;
+  /** Credentials seen so far, scrubbed from error bodies that might echo them. */
+  secrets: Set<string>;
+  /** Asks the token source for a new token after a 401; resolves false when it cannot refresh. */
+  refresh?: ((signal?: AbortSignal) => Promise<boolean>) | undefined;
+}
+
+/** Sends one operation; resolves with its checked 200 body (undefined for a delete that found its resource already gone). */
+export type Call = (operation: OperationId, input?: CallInput, options?: CallOptions) => Promise<unknown>;
+
+// Note: connection errors that prove the request never left, so even `create` may be retried.
+const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;
+
+/** Makes the call loop over one openapi-fetch client. */
+export function createCall({ raw, timeoutMs, retry, baseUrl, secrets, refresh }: CallSettings): Call {
+  return async (operation, input = {}, callOptions = {}) => {
+    const spec: OperationSpec = operations[operation];
+    const found: Problem[] = [];
+    if (spec.pathParams) problems(spec.pathParams, input.path ?? {}, "", found);
+    if (spec.query) problems(spec.query, input.query ?? {}, "", found);
+    if (spec.body) problems(spec.body, input.body, "", found);
+    rejectInvalid(operation, found.concat(input.problems ?? []));
+
+    const { signal: callerSignal } = callOptions;
+    const ms = callOptions.timeoutMs ?? timeoutMs;
+    const { statuses, networkErrors, idempotencyKey } = spec.retry;
+    const headers = {
+      "x-client-request-id": crypto.randomUUID(),
+      ...(idempotencyKey && { "Idempotency-Key": crypto.randomUUID() }),
+      ...callOptions.headers,
+    };
+    const init = { baseUrl: baseUrl(spec.server), params: { path: input.path, query: input.query }, body: input.body, headers };
+    // Whether an earlier attempt may have reached the server and acted on it.
+    let mayHaveActed = false;
+    let refreshed = false;
+    for (let attempt = 1, sent = 1; ; attempt++, sent++) {
+      // Note: a timer cleared after each attempt, unlike AbortSignal.timeout, which lingers for the full time.
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), ms);
+      let request: Request | undefined;
+      let failure: IamError;
+      let again: boolean;
+      let retryAfter: string | null = null;
+      try {
+        const { data, error, response } = (await raw.request(spec.method as never, spec.path as never, {
+          ...init,
+          signal: callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal,
+          parseAs: "text",
+          middleware: [{ onRequest: (ctx) => void (request = ctx.request) } satisfies Middleware],
+        } as never)) as { data?: string; error?: unknown; response: Response };
+        if (response.ok) return parseBody(operation, spec, data, response);
+        // Note: whether the resource went in this call or an earlier attempt's, it is gone: the delete is done.
+        if (response.status === 404 && spec.deletes && mayHaveActed) return undefined;
+        // Note: the server did not act on an unauthenticated call, so asking for a new token and sending once more is safe.
+        if (response.status === 401 && !refreshed && refresh) {
+          clearTimeout(timer);
+          refreshed = true;
+          if (await refresh(callerSignal)) {
+            attempt--;
+            continue;
+          }
+        }
+        again = statuses.includes(response.status);
+        const unknown = outcomeUnknownStatuses.includes(response.status);
+        mayHaveActed ||= unknown;
+        // Note: openapi-fetch hands over an error body parsed when it can; its canonical JSON is what gets redacted.
+        const text = redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), secrets);
+        failure = apiError(operation, response, text, again, unknown && !again);
+        retryAfter = response.headers.get("retry-after");
+      } catch (e) {
+        if (callerSignal?.aborted) throw callerSignal.reason;
+        const timedOut = timeout.signal.aborted;
+        if (e instanceof IamError || !(timedOut || e instanceof TypeError)) throw e;
+        const neverSent = !timedOut && NEVER_SENT.test((e as { cause?: { code?: string } }).cause?.code ?? "");
+        mayHaveActed ||= !neverSent;
+        again = networkErrors === "all" || neverSent;
+        failure = new (timedOut ? IamTimeoutError : IamNetworkError)(
+          operation,
+          (timedOut ? `no answer within ${ms} ms` : `no answer: ${(e as Error).message}`) + (again ? "" : OUTCOME_UNKNOWN),
+          { outcomeUnknown: !again },
+          e,
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+      failure.attempts = sent;
+      if (request) failure.request = summarize(request);
+      if (attempt >= retry.maxAttempts || !again) throw failure;
+      await sleep(delayMs(attempt, retry, retryAfter), callerSignal);
+    }
+  };
+}
+
+/** Parses and checks a 2xx body against the contract; a list's items are always an array. */
+function parseBody(operation: OperationId, spec: OperationSpec, text: string | undefined, response: Response): unknown {
+  let body: Record<string, unknown> | undefined;
+  let found: Problem[];
+  try {
+    body = text ? JSON.parse(text) : {};
+    found = problems(spec.response, body);
+  } catch {
+    found = [{ path: "(body)", message: "is not JSON" }];
+  }
+  rejectBrokenAnswer(operation, response, found);
+  if (spec.items && body) body[spec.items] ??= [];
+  return body;
+}

@@ -1,0 +1,71 @@
+// Waiting for an Operation: poll getOperation until it is done, backing off to a cap, within a total time.
+import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
+import type { components } from "../../generated/schema.js";
+import type { Call, CallOptions } from "./call.js";
+import { IamTimeoutError, operationError, rejectBrokenAnswer } from "./errors.js";
+import { sleep } from "./retry.js";
+import { problems } from "./validate.js";
+
+/** A long-running operation, as update, delete and getOperation answer it. */
+export type Operation = components["schemas"]["Operation"];
+
+/** How operations are polled. */
+export interface PollingOptions {
+  /** The first wait before asking again; each later wait doubles, up to `maxDelayMs`. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** How long to wait for `done` in all, before an IamTimeoutError that names the operation. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_POLLING: PollingOptions = { initialDelayMs: 100, maxDelayMs: 3_000, timeoutMs: 300_000 };
+
+/** Options of one wait. */
+export interface WaitOptions {
+  signal?: AbortSignal | undefined;
+  /** The total time to wait; overrides the client's `polling.timeoutMs`. */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * Polls `operation` until done and returns it, its `response` checked against what `startedBy` declares.
+ * A failed operation throws an IamOperationError; running out of time, an IamTimeoutError with the operation's id.
+ */
+export async function waitFor(
+  call: Call,
+  startedBy: OperationId,
+  operation: Operation,
+  polling: PollingOptions,
+  { signal, timeoutMs = polling.timeoutMs }: WaitOptions = {},
+): Promise<Operation> {
+  const { id } = operation;
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () =>
+      deadline.abort(
+        new IamTimeoutError(startedBy, `operation ${id} is not done after ${timeoutMs} ms; look again later with operations.wait("${id}")`, {
+          operationId: id,
+          outcomeUnknown: true,
+        }),
+      ),
+    timeoutMs,
+  );
+  const callOptions: CallOptions = { signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal };
+  try {
+    for (let delay = polling.initialDelayMs; !operation.done; delay = Math.min(delay * 2, polling.maxDelayMs)) {
+      await sleep(delay, callOptions.signal);
+      operation = (await call("getOperation", { path: { operationId: id } }, callOptions)) as Operation;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  if (operation.error) throw operationError(startedBy, id, operation.error);
+  const { result }: OperationSpec = operations[startedBy];
+  const found = !operation.response
+    ? [{ path: "response", message: "is missing from a done operation without an error" }]
+    : result
+      ? problems(result, operation.response, "response")
+      : [];
+  rejectBrokenAnswer(startedBy, { status: 200, headers: new Headers() }, found, `operation ${id}`);
+  return operation;
+}
