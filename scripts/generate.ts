@@ -73,7 +73,8 @@ function strip(schema: Json, at: string): Json {
     else if (k === "allOf") out[key] = (v as Json[]).map((s, i) => strip(s, `${at}.allOf[${i}]`));
     else out[key] = v;
   }
-  if (out.$ref && Object.keys(out).length > 1) throw new Error(`${at}: a $ref with sibling keywords is not checked by src/core/validate.ts`);
+  if (out.$ref && Object.keys(out).length > 1)
+    throw new Error(`${at}: a $ref with sibling keywords is not checked by src/core/validate.ts`);
   return out;
 }
 
@@ -146,7 +147,10 @@ interface OperationRow {
 /** A local `$ref` (such as `#/components/parameters/PageSize`) replaced by what it points to. */
 function resolve(doc: Json, node: Json): Json {
   if (typeof node.$ref !== "string") return node;
-  const target = node.$ref.split("/").slice(1).reduce((at: Json | undefined, key: string) => at?.[key], doc);
+  const target = node.$ref
+    .split("/")
+    .slice(1)
+    .reduce((at: Json | undefined, key: string) => at?.[key], doc);
   if (!target) throw new Error(`${node.$ref}: not found in the bundled document`);
   return resolve(doc, target);
 }
@@ -157,8 +161,10 @@ function retryClasses(doc: Json): Json {
   if (!classes || typeof classes !== "object") throw new Error("the document has no x-yc-retry-classes");
   for (const [name, c] of Object.entries(classes as Json)) {
     for (const key of Object.keys(c)) if (!RETRY_CLASS_KEYS.has(key)) throw new Error(`x-yc-retry-classes.${name}: unknown key "${key}"`);
-    if (!Array.isArray(c.statuses) || !c.statuses.every(Number.isInteger)) throw new Error(`x-yc-retry-classes.${name}.statuses: a list of HTTP statuses`);
-    if (!["all", "never-sent"].includes(c.networkErrors)) throw new Error(`x-yc-retry-classes.${name}.networkErrors: "all" or "never-sent"`);
+    if (!Array.isArray(c.statuses) || !c.statuses.every(Number.isInteger))
+      throw new Error(`x-yc-retry-classes.${name}.statuses: a list of HTTP statuses`);
+    if (!["all", "never-sent"].includes(c.networkErrors))
+      throw new Error(`x-yc-retry-classes.${name}.networkErrors: "all" or "never-sent"`);
   }
   return classes;
 }
@@ -181,9 +187,11 @@ function operationRows(doc: Json): Map<string, OperationRow> {
       const id: string = op.operationId;
       const at = `${id} (${method.toUpperCase()} ${path})`;
       for (const key of Object.keys(op))
-        if (key.startsWith("x-") && !OPERATION_EXTENSIONS.has(key)) throw new Error(`${at}: the extension "${key}" is not understood by scripts/generate.ts`);
+        if (key.startsWith("x-") && !OPERATION_EXTENSIONS.has(key))
+          throw new Error(`${at}: the extension "${key}" is not understood by scripts/generate.ts`);
       const retry = op["x-yc-retry"];
-      if (!(retry in classes)) throw new Error(`${at}: x-yc-retry must name one of x-yc-retry-classes (${Object.keys(classes).join(", ")}), not ${retry}`);
+      if (!(retry in classes))
+        throw new Error(`${at}: x-yc-retry must name one of x-yc-retry-classes (${Object.keys(classes).join(", ")}), not ${retry}`);
       const parameters: Json[] = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => resolve(doc, p));
       const ok = bodyRef(op.responses?.["200"]?.content, `${at} 200`);
       const row: OperationRow = {
@@ -253,10 +261,16 @@ function contractModule(doc: Json): string {
   });
   const classSource = Object.entries(classes).map(
     ([name, c]) =>
-      `  /** ${String(c.description ?? "").trim().replace(/\s+/g, " ")} */\n  ${name}: { statuses: ${source(c.statuses)}, networkErrors: ${JSON.stringify(c.networkErrors)}, idempotencyKey: ${Boolean(c.idempotencyKey)} },`,
+      `  /** ${String(c.description ?? "")
+        .trim()
+        .replace(
+          /\s+/g,
+          " ",
+        )} */\n  ${name}: { statuses: ${source(c.statuses)}, networkErrors: ${JSON.stringify(c.networkErrors)}, idempotencyKey: ${Boolean(c.idempotencyKey)} },`,
   );
   const unknown = doc["x-yc-outcome-unknown-statuses"];
-  if (!Array.isArray(unknown) || !unknown.every(Number.isInteger)) throw new Error("the document has no x-yc-outcome-unknown-statuses list");
+  if (!Array.isArray(unknown) || !unknown.every(Number.isInteger))
+    throw new Error("the document has no x-yc-outcome-unknown-statuses list");
   return `${CONTRACT_HEAD}
 ${constants.join("\n")}
 /** The document's first server: where every operation goes unless it names its own. */

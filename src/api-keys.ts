@@ -65,7 +65,8 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
     },
 
     /** The API key with this id. */
-    get: (apiKeyId: string, options?: CallOptions): Promise<ApiKey> => call("getApiKey", { path: { apiKeyId } }, options) as Promise<ApiKey>,
+    get: (apiKeyId: string, options?: CallOptions): Promise<ApiKey> =>
+      call("getApiKey", { path: { apiKeyId } }, options) as Promise<ApiKey>,
 
     /** Lists one page of API keys; `apiKeys` is always an array. */
     list: (request: ListApiKeysRequest = {}, options?: CallOptions): Promise<ListApiKeysResponse> =>
@@ -89,7 +90,7 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
       if (!given.length) found.push({ path: "(changes)", message: "name no field to change (description, scopes, expiresAt)" });
       // Note: always an explicit mask, so a field the caller did not mention is never reset; null goes into the mask only.
       const body = Object.fromEntries([
-        ["updateMask", given.map(([key]) => key).join(",")],
+        ...(given.length ? [["updateMask", given.map(([key]) => key).join(",")]] : []),
         ...given.filter(([, value]) => value !== null).map(([key, value]) => [key, timestamp(value, key, found)]),
       ]);
       const done = await change(call("updateApiKey", { path: { apiKeyId }, body, problems: found }, options), "updateApiKey", options);

@@ -84,12 +84,16 @@ export function createCall({ raw, timeoutMs, retry, baseUrl, secrets, refresh }:
       let again: boolean;
       let retryAfter: string | null = null;
       try {
-        const { data, error, response } = (await raw.request(spec.method as never, spec.path as never, {
-          ...init,
-          signal: callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal,
-          parseAs: "text",
-          middleware: [{ onRequest: (ctx) => void (request = ctx.request) } satisfies Middleware],
-        } as never)) as { data?: string; error?: unknown; response: Response };
+        const { data, error, response } = (await raw.request(
+          spec.method as never,
+          spec.path as never,
+          {
+            ...init,
+            signal: callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal,
+            parseAs: "text",
+            middleware: [{ onRequest: (ctx) => void (request = ctx.request) } satisfies Middleware],
+          } as never,
+        )) as { data?: string; error?: unknown; response: Response };
         if (response.ok) return parseBody(operation, spec, data, response);
         // Note: whether the resource went in this call or an earlier attempt's, it is gone: the delete is done.
         if (response.status === 404 && spec.deletes && mayHaveActed) return undefined;

@@ -43,10 +43,14 @@ export async function waitFor(
   const timer = setTimeout(
     () =>
       deadline.abort(
-        new IamTimeoutError(startedBy, `operation ${id} is not done after ${timeoutMs} ms; look again later with operations.wait("${id}")`, {
-          operationId: id,
-          outcomeUnknown: true,
-        }),
+        new IamTimeoutError(
+          startedBy,
+          `operation ${id} is not done after ${timeoutMs} ms; look again later with operations.wait("${id}")`,
+          {
+            operationId: id,
+            outcomeUnknown: true,
+          },
+        ),
       ),
     timeoutMs,
   );

@@ -27,7 +27,8 @@ export function problems(schema: Schema, value: any, path = "", out: Problem[] =
     // Note: code points never outnumber UTF-16 units, so only a long string needs counting.
     // A string of the wrong length gets that one problem; its shape is checked once the length is right.
     if (value.length > (schema.l ?? Infinity)) over([...value].length, schema.l, " characters");
-    else if (value.length < (schema.ml ?? 0)) add(value ? `must be at least ${schema.ml} characters (has ${[...value].length})` : "must not be empty");
+    else if (value.length < (schema.ml ?? 0))
+      add(value ? `must be at least ${schema.ml} characters (has ${[...value].length})` : "must not be empty");
     else if (schema.f && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))))
       add("must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z");
     else if (schema.re && !schema.re.test(value)) add(schema.hint ? `must be ${schema.hint}` : `must match ${schema.re.source}`);
@@ -47,7 +48,8 @@ export function problems(schema: Schema, value: any, path = "", out: Problem[] =
     for (const key of Object.keys(value)) {
       const sub = schema.p?.[key];
       if (sub && value[key] !== undefined) problems(sub, value[key], at(key), out);
-      else if (!sub && schema.a === false) add(`is not a known field (known: ${Object.keys(schema.p ?? {}).join(", ") || "none"})`, at(key));
+      else if (!sub && schema.a === false)
+        add(`is not a known field (known: ${Object.keys(schema.p ?? {}).join(", ") || "none"})`, at(key));
     }
   }
   return out;

@@ -9,11 +9,18 @@ import { describe, expect, it } from "vitest";
 import { operations, retryClasses } from "../../generated/contract.ts";
 import { generate, root, stale } from "../../scripts/generate.ts";
 import { problems } from "../../src/core/validate.ts";
-import { bundledDocument as spec, errorsText, schemaAt } from "../support/ajv.ts";
+import { errorsText, schemaAt, bundledDocument as spec } from "../support/ajv.ts";
 
 const schemas = spec.components.schemas;
 const deref = (node: { $ref?: string }): any =>
-  node.$ref ? deref(node.$ref.split("/").slice(1).reduce((at: any, key: string) => at[key], spec)) : node;
+  node.$ref
+    ? deref(
+        node.$ref
+          .split("/")
+          .slice(1)
+          .reduce((at: any, key: string) => at[key], spec),
+      )
+    : node;
 /** Every operation of the bundled document, by operationId. */
 const ops: Record<string, any> = Object.fromEntries(
   Object.entries(spec.paths as Record<string, any>).flatMap(([path, item]) =>
@@ -36,7 +43,16 @@ describe("the document", () => {
   it("is OpenAPI 3.1 with all seven calls, tagged and described", () => {
     expect(spec.openapi).toBe("3.1.0");
     expect(Object.keys(ops).sort()).toEqual(
-      ["createApiKey", "deleteApiKey", "getApiKey", "getOperation", "listApiKeyOperations", "listApiKeyScopes", "listApiKeys", "updateApiKey"].sort(),
+      [
+        "createApiKey",
+        "deleteApiKey",
+        "getApiKey",
+        "getOperation",
+        "listApiKeyOperations",
+        "listApiKeyScopes",
+        "listApiKeys",
+        "updateApiKey",
+      ].sort(),
     );
     expect(ops.getApiKey).toMatchObject({ path: "/iam/v1/apiKeys/{apiKeyId}", method: "get" });
     expect(ops.updateApiKey).toMatchObject({ path: "/iam/v1/apiKeys/{apiKeyId}", method: "patch" });
@@ -117,7 +133,16 @@ describe("the document", () => {
   });
 
   it("documents every error status with a Status example whose code matches the HTTP status (404 where an id can be missing)", () => {
-    const grpc: Record<string, number[]> = { 400: [3, 9, 11], 401: [16], 403: [7], 404: [5], 429: [8], 500: [2, 13, 15], 503: [14], 504: [4] };
+    const grpc: Record<string, number[]> = {
+      400: [3, 9, 11],
+      401: [16],
+      403: [7],
+      404: [5],
+      429: [8],
+      500: [2, 13, 15],
+      503: [14],
+      504: [4],
+    };
     for (const op of Object.values(ops)) {
       for (const [http, codes] of Object.entries(grpc)) {
         if (http === "404" && op.operationId === "listApiKeyScopes") {
@@ -140,7 +165,8 @@ describe("the document", () => {
 
   it("declares the request and response headers", () => {
     const names = (op: string) => ops[op].parameters.map(deref).map((p: { name: string }) => p.name);
-    for (const op of ["createApiKey", "updateApiKey", "deleteApiKey"]) expect(names(op)).toEqual(expect.arrayContaining(["x-client-request-id", "Idempotency-Key"]));
+    for (const op of ["createApiKey", "updateApiKey", "deleteApiKey"])
+      expect(names(op)).toEqual(expect.arrayContaining(["x-client-request-id", "Idempotency-Key"]));
     for (const op of Object.keys(ops)) {
       expect(names(op)).toContain("x-client-request-id");
       expect(Object.keys(ops[op].responses["200"].headers)).toEqual(["x-request-id", "x-server-trace-id"]);
@@ -200,10 +226,17 @@ describe("generated/", () => {
     ]);
     expect(operations.deleteApiKey.deletes).toBe(true);
     expect("deletes" in operations.updateApiKey).toBe(false);
-    expect(problems(operations.updateApiKey.result, { "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey", id: "a", serviceAccountId: "s", createdAt: "2025-01-01T00:00:00Z" })).toEqual([]);
-    expect(problems(operations.deleteApiKey.result, { "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey" }).map((p) => p.message)).toEqual([
-      'must be "type.googleapis.com/google.protobuf.Empty"',
-    ]);
+    expect(
+      problems(operations.updateApiKey.result, {
+        "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey",
+        id: "a",
+        serviceAccountId: "s",
+        createdAt: "2025-01-01T00:00:00Z",
+      }),
+    ).toEqual([]);
+    expect(
+      problems(operations.deleteApiKey.result, { "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey" }).map((p) => p.message),
+    ).toEqual(['must be "type.googleapis.com/google.protobuf.Empty"']);
     expect(problems(operations.getApiKey.pathParams, { apiKeyId: "" })).toEqual([{ path: "apiKeyId", message: "must not be empty" }]);
   });
 
@@ -252,7 +285,13 @@ describe("generated/", () => {
 
   // Note: the checks read only the keywords they know, so a rule they cannot enforce must stop generation, not vanish.
   it.each([
-    ["an unknown keyword", "components/parameters/PageToken.yaml", "maxLength: 2000", "maxLength: 2000\n  multipleOf: 2", /pageToken: the keyword "multipleOf"/],
+    [
+      "an unknown keyword",
+      "components/parameters/PageToken.yaml",
+      "maxLength: 2000",
+      "maxLength: 2000\n  multipleOf: 2",
+      /pageToken: the keyword "multipleOf"/,
+    ],
     [
       "an additionalProperties schema",
       "components/parameters/PageToken.yaml",
@@ -267,7 +306,13 @@ describe("generated/", () => {
       "unique ones.\n    items:\n      type: object",
       /scopes: uniqueItems is checked by src\/core\/validate.ts for string or integer items only/,
     ],
-    ["a pattern that does not compile", "components/schemas/ApiKey.yaml", "pattern: ^\\*{4}[a-zA-Z0-9_]{6}$", "pattern: ^[a-z", /Invalid regular expression/],
+    [
+      "a pattern that does not compile",
+      "components/schemas/ApiKey.yaml",
+      "pattern: ^\\*{4}[a-zA-Z0-9_]{6}$",
+      "pattern: ^[a-z",
+      /Invalid regular expression/,
+    ],
     [
       "a recursive schema",
       "components/schemas/ApiKey.yaml",
@@ -275,10 +320,34 @@ describe("generated/", () => {
       "properties:\n  parent:\n    $ref: ./ApiKey.yaml\n  id:",
       /ApiKey → ApiKey: recursive/,
     ],
-    ["an unknown extension", "paths/iam_v1_apiKeyScopes.yaml", "x-yc-retry: read", "x-yc-retry: read\n  x-yc-retries: 3", /listApiKeyScopes .*: the extension "x-yc-retries" is not understood/],
-    ["an unknown retry class", "paths/iam_v1_apiKeyScopes.yaml", "x-yc-retry: read", "x-yc-retry: sometimes", /x-yc-retry must name one of x-yc-retry-classes \(read, idempotent, create\), not sometimes/],
-    ["a pagination over no array", "paths/iam_v1_apiKeyScopes.yaml", "items: scopes", "items: scope", /x-yc-pagination must be \{ items: <an array field of the 200 body> \}/],
-    ["an unknown key in a retry class", "openapi.yaml", "    networkErrors: all\n    idempotencyKey: true", "    networkErrors: all\n    idempotencyKey: true\n    jitter: none", /x-yc-retry-classes.idempotent: unknown key "jitter"/],
+    [
+      "an unknown extension",
+      "paths/iam_v1_apiKeyScopes.yaml",
+      "x-yc-retry: read",
+      "x-yc-retry: read\n  x-yc-retries: 3",
+      /listApiKeyScopes .*: the extension "x-yc-retries" is not understood/,
+    ],
+    [
+      "an unknown retry class",
+      "paths/iam_v1_apiKeyScopes.yaml",
+      "x-yc-retry: read",
+      "x-yc-retry: sometimes",
+      /x-yc-retry must name one of x-yc-retry-classes \(read, idempotent, create\), not sometimes/,
+    ],
+    [
+      "a pagination over no array",
+      "paths/iam_v1_apiKeyScopes.yaml",
+      "items: scopes",
+      "items: scope",
+      /x-yc-pagination must be \{ items: <an array field of the 200 body> \}/,
+    ],
+    [
+      "an unknown key in a retry class",
+      "openapi.yaml",
+      "    networkErrors: all\n    idempotencyKey: true",
+      "    networkErrors: all\n    idempotencyKey: true\n    jitter: none",
+      /x-yc-retry-classes.idempotent: unknown key "jitter"/,
+    ],
   ])("generation stops on %s", async (_, file, from, to, message) => {
     await expect(generate(await variant(file, from, to))).rejects.toThrow(message);
   });

@@ -1,8 +1,8 @@
 // Input checks derived from the contract: every invalid argument is refused before any request, with every problem named.
 import { describe, expect, it } from "vitest";
 import { CreateApiKeyRequest, ListApiKeysResponse } from "../../generated/contract.ts";
-import { createIamClient, IamInputError } from "../../src/index.ts";
 import { problems } from "../../src/core/validate.ts";
+import { createIamClient, IamInputError } from "../../src/index.ts";
 import { schemaAt } from "../support/ajv.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
