@@ -1,0 +1,34 @@
+// Realistic data for the fake: ids, secrets, timestamps and page tokens shaped like Yandex Cloud's.
+
+const LOWER = "abcdefghijklmnopqrstuvwxyz0123456789";
+const SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+
+/** `length` characters drawn from `alphabet`. */
+export function randomText(alphabet: string, length: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** An id like Yandex's: `aje` and 17 lowercase letters and digits. */
+export const newId = (): string => `aje${randomText(LOWER, 17)}`;
+
+/** An API-key secret: `AQVN` and 36 to 38 characters; the last 6 never hold `-`, as `maskedSecret` shows them. */
+export const newSecret = (): string => `AQVN${randomText(SECRET_CHARS, 30 + (crypto.getRandomValues(new Uint8Array(1))[0] as number) % 3)}${randomText(SECRET_CHARS.slice(0, -1), 6)}`;
+
+/** `****` and the secret's last 6 characters. */
+export const maskSecret = (secret: string): string => `****${secret.slice(-6)}`;
+
+/** Now, as RFC 3339 with nanoseconds, as the real API writes it. */
+export const timestamp = (now = Date.now()): string =>
+  new Date(now).toISOString().replace(/\.(\d{3})Z$/, (_, ms) => `.${ms}${randomText("0123456789", 6)}Z`);
+
+/** An opaque page token for an offset (base64url), and back; undefined for a token it did not make. */
+export const pageToken = (offset: number): string => btoa(`page:${offset}`).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+export function pageOffset(token: string): number | undefined {
+  try {
+    const text = atob(token.replace(/-/g, "+").replace(/_/g, "/"));
+    return /^page:\d+$/.test(text) ? Number(text.slice(5)) : undefined;
+  } catch {
+    return undefined;
+  }
+}

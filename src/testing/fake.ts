@@ -1,0 +1,346 @@
+// A stateful fake of the IAM API in memory, for users' own tests: the document's operations with state,
+// routed by the generated operations table and checked with the same generated checks as the client.
+import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
+import type { components } from "../../generated/schema.js";
+import { problems } from "../core/validate.js";
+import { maskSecret, newId, newSecret, pageOffset, pageToken, randomText, timestamp } from "./data.js";
+
+type ApiKey = components["schemas"]["ApiKey"];
+type Operation = components["schemas"]["Operation"];
+/** A `google.rpc.Status`. */
+export type FakeStatus = { code: number; message: string };
+
+/** How update and delete operations progress, like moto's state transitions. */
+export interface OperationProgress {
+  /** How many getOperation calls answer `done: false` first; 0 (the default): done in the answer to update or delete. */
+  polls?: number;
+  /** Finish with this error instead of a response (nothing changes). */
+  error?: FakeStatus;
+}
+
+/** What the next calls do instead of answering normally. */
+export type Fault =
+  /** An error status with its Status body (`retryAfter` adds `Retry-After`). */
+  | { status: number; code?: number; message?: string; retryAfter?: string }
+  /** The connection drops: the client sees a network error. */
+  | { drop: true }
+  /** The answer comes this much later (then as usual). */
+  | { delayMs: number }
+  /** This body, as it is, whatever the contract says. */
+  | { body: unknown; status?: number };
+
+export interface FakeIamOptions {
+  /** The address the client is given with `fake.fetch` (any host works). Default `http://iam.fake.invalid`. */
+  baseUrl?: string;
+  /** The service accounts that exist; the first is the subject of any accepted token. Default: one, `ajeg2b2et02f3tl2c1pj`. */
+  serviceAccounts?: string[];
+  /** Which bearer tokens are accepted and whose they are (a service account id); undefined refuses. Default: any non-empty token, the first service account's. */
+  authenticate?: (token: string) => string | undefined;
+  /** The scopes listScopes pages over. */
+  scopes?: string[];
+  /** How operations progress (changeable later with `fake.progress`). */
+  operations?: OperationProgress;
+  /** Keys per cloud before create answers RESOURCE_EXHAUSTED. Default 1000, as Yandex's `iam.apiKeys.count`. */
+  quota?: number;
+}
+
+/** A request the fake received, `Authorization` cut down to its scheme. */
+export interface FakeRequest {
+  operation: OperationId | undefined;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** A key to start with: any ApiKey fields (a past `lastUsedAt`, say); the rest are made up. */
+export type SeedKey = Partial<ApiKey>;
+
+const STATUS_BY_CODE: Record<number, number> = { 3: 400, 5: 404, 7: 403, 8: 429, 9: 400, 13: 500, 14: 503, 16: 401, 4: 504 };
+const CODE_BY_STATUS: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 429: 8, 500: 13, 502: 14, 503: 14, 504: 4 };
+const TYPE = "type.googleapis.com/";
+export const DEFAULT_SCOPES = [
+  "yc.ai.foundationModels.execute",
+  "yc.ai.imageGeneration.execute",
+  "yc.ai.languageModels.execute",
+  "yc.ai.speechkitStt.execute",
+  "yc.ai.speechkitTts.execute",
+  "yc.ai.translate.execute",
+  "yc.ai.vision.execute",
+  "yc.monitoring.manage",
+  "yc.monitoring.read",
+  "yc.postbox.send",
+  "yc.search-api.execute",
+  "yc.serverless.containers.invoke",
+  "yc.serverless.functions.invoke",
+  "yc.ydb.tables.manage",
+  "yc.ydb.topics.manage",
+];
+
+/** Each operation's path as a pattern, with its parameter names. */
+const ROUTES = Object.entries(operations).map(([id, spec]) => {
+  const names: string[] = [];
+  const source = spec.path.replace(/\{(\w+)\}/g, (_, name) => (names.push(name), "([^/]+)"));
+  return { id: id as OperationId, spec: spec as OperationSpec, names, pattern: new RegExp(`^${source}$`) };
+});
+
+/** An answer: a JSON body with the headers every answer of the real API has. */
+function answer(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      "content-type": "application/json",
+      "x-request-id": crypto.randomUUID(),
+      "x-server-trace-id": randomText("0123456789abcdef", 16),
+      ...headers,
+    },
+  });
+}
+
+/** An error answer whose body is a Status with a RequestInfo detail. */
+function failure(code: number, message: string, headers?: Record<string, string>): Response {
+  const requestId = crypto.randomUUID();
+  return answer(
+    STATUS_BY_CODE[code] ?? 500,
+    { code, message, details: [{ "@type": `${TYPE}google.rpc.RequestInfo`, requestId }] },
+    { "x-request-id": requestId, ...headers },
+  );
+}
+
+/** Creates a fake with its own state; nothing listens until `serve()`. */
+export function createFakeIam(options: FakeIamOptions = {}) {
+  const baseUrl = options.baseUrl ?? "http://iam.fake.invalid";
+  const serviceAccounts = options.serviceAccounts ?? ["ajeg2b2et02f3tl2c1pj"];
+  const owner = serviceAccounts[0] ?? "ajeg2b2et02f3tl2c1pj";
+  const subjectOf = options.authenticate ?? ((token: string) => (token ? owner : undefined));
+  const knownScopes = options.scopes ?? DEFAULT_SCOPES;
+  const quota = options.quota ?? 1000;
+
+  let keys = new Map<string, ApiKey>();
+  let ops = new Map<string, { operation: Operation; pollsLeft: number; finish: () => Operation }>();
+  let opsByKey = new Map<string, string[]>();
+  let created = new Map<string, unknown>();
+  let faults: { fault: Fault; count: number; operation?: OperationId | undefined }[] = [];
+  let received: FakeRequest[] = [];
+  let progression: OperationProgress = options.operations ?? {};
+
+  /** Starts an Operation on a key: done at once, or after some polls; `apply` makes its effect and gives its response. */
+  function startOperation(kind: "Update" | "Delete", apiKeyId: string, apply: () => object): Operation {
+    const { polls = 0, error } = progression;
+    const operation: Operation = {
+      id: newId(),
+      description: `${kind} API key`,
+      createdAt: timestamp(),
+      createdBy: owner,
+      modifiedAt: timestamp(),
+      done: false,
+      metadata: { "@type": `${TYPE}yandex.cloud.iam.v1.${kind}ApiKeyMetadata`, apiKeyId },
+    };
+    const finish = () => {
+      Object.assign(operation, { done: true, modifiedAt: timestamp() }, error ? { error: { ...error, details: [] } } : { response: apply() });
+      return operation;
+    };
+    ops.set(operation.id, { operation, pollsLeft: polls, finish });
+    opsByKey.set(apiKeyId, [...(opsByKey.get(apiKeyId) ?? []), operation.id]);
+    return polls > 0 ? structuredClone(operation) : structuredClone(finish());
+  }
+
+  /** One page of `items` from an opaque token. */
+  function page<T>(field: string, items: T[], query: { pageSize?: number; pageToken?: string }): Response {
+    const start = query.pageToken ? pageOffset(query.pageToken) : 0;
+    if (start === undefined) return failure(3, "Request validation error: pageToken: invalid page token");
+    const size = query.pageSize || 100;
+    const slice = items.slice(start, start + size);
+    const next = start + size < items.length ? pageToken(start + size) : undefined;
+    return answer(200, { ...(slice.length && { [field]: slice }), ...(next && { nextPageToken: next }) });
+  }
+
+  const notFound = (apiKeyId: string) => failure(5, `ApiKey ${apiKeyId} not found`);
+  const publicKey = (key: ApiKey): ApiKey => structuredClone(key);
+
+  /** The handlers, by operationId: each gets the checked arguments and the caller's service account. */
+  const handlers: Partial<Record<OperationId, (args: { path: any; query: any; body: any; subject: string; request: Request }) => Response>> = {
+    createApiKey({ body, subject, request }) {
+      const idempotencyKey = request.headers.get("idempotency-key");
+      if (idempotencyKey && created.has(idempotencyKey)) return answer(200, created.get(idempotencyKey));
+      const serviceAccountId = body.serviceAccountId || subject;
+      if (!serviceAccounts.includes(serviceAccountId)) return failure(5, `Service account ${serviceAccountId} not found`);
+      if (keys.size >= quota) return failure(8, "Quota limit iam.apiKeys.count exceeded");
+      const secret = newSecret();
+      const scopes = body.scopes?.length ? body.scopes : body.scope ? [body.scope] : undefined;
+      const key: ApiKey = {
+        id: newId(),
+        serviceAccountId,
+        createdAt: timestamp(),
+        ...(body.description && { description: body.description }),
+        ...(body.scope && { scope: body.scope }),
+        ...(scopes && { scopes }),
+        ...(body.expiresAt && { expiresAt: body.expiresAt }),
+        maskedSecret: maskSecret(secret),
+      };
+      keys.set(key.id, key);
+      const result = { apiKey: publicKey(key), secret };
+      if (idempotencyKey) created.set(idempotencyKey, result);
+      return answer(200, result);
+    },
+
+    getApiKey({ path }) {
+      const key = keys.get(path.apiKeyId);
+      return key ? answer(200, publicKey(key)) : notFound(path.apiKeyId);
+    },
+
+    listApiKeys({ query, subject }) {
+      const serviceAccountId = query.serviceAccountId || subject;
+      if (!serviceAccounts.includes(serviceAccountId)) return failure(5, `Service account ${serviceAccountId} not found`);
+      return page("apiKeys", [...keys.values()].filter((k) => k.serviceAccountId === serviceAccountId).map(publicKey), query);
+    },
+
+    updateApiKey({ path, body }) {
+      const key = keys.get(path.apiKeyId);
+      if (!key) return notFound(path.apiKeyId);
+      // Note: as the real API, no mask means every updatable field: the ones left out are reset.
+      const mask: string[] = body.updateMask ? body.updateMask.split(",") : ["description", "scopes", "expiresAt"];
+      const operation = startOperation("Update", key.id, () => {
+        for (const field of mask) {
+          const value = body[field];
+          if (value === undefined || (Array.isArray(value) && !value.length)) delete (key as Record<string, unknown>)[field];
+          else (key as Record<string, unknown>)[field] = value;
+        }
+        return { "@type": `${TYPE}yandex.cloud.iam.v1.ApiKey`, ...publicKey(key) };
+      });
+      return answer(200, operation);
+    },
+
+    deleteApiKey({ path }) {
+      if (!keys.has(path.apiKeyId)) return notFound(path.apiKeyId);
+      const operation = startOperation("Delete", path.apiKeyId, () => {
+        keys.delete(path.apiKeyId);
+        return { "@type": `${TYPE}google.protobuf.Empty` };
+      });
+      return answer(200, operation);
+    },
+
+    listApiKeyOperations({ path, query }) {
+      if (!keys.has(path.apiKeyId)) return notFound(path.apiKeyId);
+      const list = (opsByKey.get(path.apiKeyId) ?? []).map((id) => structuredClone(ops.get(id)?.operation));
+      return page("operations", list, query);
+    },
+
+    listApiKeyScopes({ query }) {
+      return page("scopes", knownScopes, query);
+    },
+
+    getOperation({ path }) {
+      const entry = ops.get(path.operationId);
+      if (!entry) return failure(5, `Operation ${path.operationId} not found`);
+      if (!entry.operation.done && --entry.pollsLeft <= 0) entry.finish();
+      return answer(200, structuredClone(entry.operation));
+    },
+  };
+
+  /** Answers one request as the IAM API would. */
+  async function handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const text = await request.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    const route = ROUTES.find((r) => r.spec.method === request.method && r.pattern.test(url.pathname));
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, key) => {
+      headers[key] = key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : value;
+    });
+    received.push({ operation: route?.id, method: request.method, url: request.url, headers, body });
+
+    const index = faults.findIndex((f) => !f.operation || f.operation === route?.id);
+    const fault = faults[index]?.fault;
+    if (fault && --(faults[index] as { count: number }).count <= 0) faults.splice(index, 1);
+    if (fault && "delayMs" in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (request.signal.aborted) throw request.signal.reason;
+    if (fault && "drop" in fault) throw new TypeError("fetch failed", { cause: new Error("socket hang up (a fault of the fake)") });
+    if (fault && "body" in fault) return answer(fault.status ?? 200, fault.body);
+    if (fault && "status" in fault) {
+      const code = fault.code ?? CODE_BY_STATUS[fault.status] ?? 2;
+      const response = failure(code, fault.message ?? `Injected fault: HTTP ${fault.status}`, fault.retryAfter ? { "retry-after": fault.retryAfter } : {});
+      return new Response(response.body, { status: fault.status, headers: response.headers });
+    }
+
+    if (!route) return failure(5, `Not found: ${request.method} ${url.pathname}`);
+    let subject = owner;
+    if (route.spec.auth) {
+      const token = request.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1];
+      const who = token ? subjectOf(token) : undefined;
+      if (!who) return failure(16, "Token is invalid or has expired.");
+      subject = who;
+    }
+    const match = route.pattern.exec(url.pathname) as RegExpExecArray;
+    const path = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
+    const query: Record<string, unknown> = {};
+    url.searchParams.forEach((value, name) => {
+      // Note: query values are strings on the wire; the contract's integers are read as integers first.
+      query[name] = route.spec.query?.p?.[name]?.t === "integer" && /^-?\d+$/.test(value) ? Number(value) : value;
+    });
+    const found = [
+      ...(route.spec.pathParams ? problems(route.spec.pathParams, path) : []),
+      ...(route.spec.query ? problems(route.spec.query, query) : []),
+      ...(route.spec.body ? problems(route.spec.body, body ?? {}) : []),
+    ];
+    if (found.length) return failure(3, `Request validation error: ${found.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+    const handler = handlers[route.id];
+    if (!handler) return failure(12, `${route.id} is not implemented by the fake`);
+    return handler({ path, query, body: body ?? {}, subject, request });
+  }
+
+  const fake = {
+    baseUrl,
+    /** A `fetch` that answers from the fake; give it to `createIamClient({ fetch: fake.fetch, baseUrl: fake.baseUrl })`. */
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) => handle(new Request(input, init))) as typeof globalThis.fetch,
+    handle,
+    /** Empty again: no keys, operations, faults or recorded requests; the progression is the one given at creation. */
+    reset() {
+      keys = new Map();
+      ops = new Map();
+      opsByKey = new Map();
+      created = new Map();
+      faults = [];
+      received = [];
+      progression = options.operations ?? {};
+    },
+    /** Adds keys as they would be after some life (a `lastUsedAt`, an old `createdAt`); returns them. */
+    seed(seeds: SeedKey[]): ApiKey[] {
+      return seeds.map((seed) => {
+        const key: ApiKey = { id: newId(), serviceAccountId: owner, createdAt: timestamp(), maskedSecret: maskSecret(newSecret()), ...seed };
+        keys.set(key.id, key);
+        return publicKey(key);
+      });
+    },
+    /** The next `count` calls (of `operation` only, if given) fail as `fault` says. */
+    failNext(fault: Fault, { count = 1, operation }: { count?: number; operation?: OperationId } = {}) {
+      faults.push({ fault, count, operation });
+    },
+    /** How operations started from now on progress. */
+    progress(next: OperationProgress) {
+      progression = next;
+    },
+    /** A copy of the state, for assertions. */
+    get state() {
+      return { apiKeys: [...keys.values()].map(publicKey), operations: [...ops.values()].map((o) => structuredClone(o.operation)) };
+    },
+    /** Every request received so far, oldest first. */
+    get requests(): readonly FakeRequest[] {
+      return [...received];
+    },
+    /** The same fake over HTTP on 127.0.0.1 (Node, Deno and Bun): `{ url, close() }`. */
+    async serve(serveOptions: { port?: number } = {}) {
+      const { serve } = await import("./serve.js");
+      return serve(handle, serveOptions);
+    },
+  };
+  return fake;
+}
+
+/** What `createFakeIam` returns. */
+export type FakeIam = ReturnType<typeof createFakeIam>;

@@ -1,0 +1,35 @@
+// The fake held to the contract: every answer it gives is checked with Ajv against the bundled document.
+import { createFakeIam, type FakeIamOptions } from "../../src/testing/index.ts";
+import { bundledDocument, errorsText, schemaAt } from "./ajv.ts";
+
+const routes = Object.entries(bundledDocument.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+  ["get", "post", "patch", "delete"]
+    .filter((m) => item[m])
+    .map((m) => ({ method: m.toUpperCase(), pattern: new RegExp(`^${path.replace(/\{\w+\}/g, "[^/]+")}$`), op: item[m] })),
+);
+const deref = (node: any): any =>
+  node?.$ref ? deref(node.$ref.split("/").slice(1).reduce((at: any, key: string) => at[key], bundledDocument)) : node;
+
+/** Every way an answer breaks the document: an undocumented status, or a body its schema refuses. */
+export async function contractViolations(request: Request, response: Response): Promise<string[]> {
+  const route = routes.find((r) => r.method === request.method && r.pattern.test(new URL(request.url).pathname));
+  if (!route) return [`${request.method} ${request.url}: no such operation in the document`];
+  const documented = deref(route.op.responses[String(response.status)]);
+  if (!documented) return [`${route.op.operationId}: HTTP ${response.status} is not documented`];
+  const validate = schemaAt(documented.content["application/json"].schema.$ref);
+  const body = await response.clone().json();
+  return validate(body) ? [] : [`${route.op.operationId} HTTP ${response.status}: ${errorsText(validate)} in ${JSON.stringify(body)}`];
+}
+
+/** A fake whose `fetch` records every contract violation of its answers in `violations`. */
+export function checkedFake(options: FakeIamOptions = {}) {
+  const fake = createFakeIam(options);
+  const violations: string[] = [];
+  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const response = await fake.handle(request.clone());
+    violations.push(...(await contractViolations(request, response)));
+    return response;
+  }) as typeof globalThis.fetch;
+  return { fake, fetch, violations };
+}

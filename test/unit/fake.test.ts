@@ -1,0 +1,191 @@
+// The stateful fake: the whole ApiKey service with state, through the real client, every answer held to the contract.
+import { afterEach, describe, expect, it } from "vitest";
+import { createIamClient, IamApiError, IamNetworkError, IamOperationError } from "../../src/index.ts";
+import { checkedFake, contractViolations } from "../support/checked-fake.ts";
+import { rejection, TOKEN } from "../support/secrets.ts";
+
+const SA = "ajeg2b2et02f3tl2c1pj";
+let violations: string[] = [];
+
+function setup(options: Parameters<typeof checkedFake>[0] = {}) {
+  const checked = checkedFake(options);
+  violations = checked.violations;
+  const iam = createIamClient({
+    token: TOKEN,
+    baseUrl: checked.fake.baseUrl,
+    fetch: checked.fetch,
+    retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
+    polling: { initialDelayMs: 1, maxDelayMs: 2, timeoutMs: 5_000 },
+  });
+  return { iam, fake: checked.fake };
+}
+
+afterEach(() => {
+  // Note: every answer the fake gave in the test must be valid against the document.
+  expect(violations).toEqual([]);
+});
+
+describe("state", () => {
+  it("create → get → list → update → delete → get (404)", async () => {
+    const { iam, fake } = setup();
+    const { apiKey, secret } = await iam.apiKeys.create({ description: "bot", scopes: ["yc.postbox.send"], expiresAt: "2030-01-01T00:00:00Z" });
+    expect(apiKey.id).toMatch(/^aje[a-z0-9]{17}$/);
+    expect(secret).toMatch(/^AQVN[A-Za-z0-9_-]{36,38}$/);
+    expect(apiKey.maskedSecret).toBe(`****${secret.slice(-6)}`);
+    expect(apiKey.createdAt).toMatch(/\.\d{9}Z$/);
+    expect(apiKey.serviceAccountId).toBe(SA);
+    expect(await iam.apiKeys.get(apiKey.id)).toEqual(apiKey);
+    expect((await iam.apiKeys.list()).apiKeys).toEqual([apiKey]);
+
+    const updated = await iam.apiKeys.update(apiKey.id, { description: "renamed", expiresAt: null });
+    expect(updated).toEqual({ ...apiKey, description: "renamed", expiresAt: undefined });
+    expect("expiresAt" in updated).toBe(false);
+    expect(updated.scopes).toEqual(["yc.postbox.send"]);
+
+    await iam.apiKeys.delete(apiKey.id);
+    expect((await rejection(iam.apiKeys.get(apiKey.id))).codeName).toBe("NOT_FOUND");
+    expect(fake.state.apiKeys).toEqual([]);
+    expect(fake.state.operations.map((o) => o.metadata?.["@type"])).toEqual([
+      "type.googleapis.com/yandex.cloud.iam.v1.UpdateApiKeyMetadata",
+      "type.googleapis.com/yandex.cloud.iam.v1.DeleteApiKeyMetadata",
+    ]);
+  });
+
+  it("an update without a mask resets every field it does not name, as the real API does", async () => {
+    const { iam, fake } = setup();
+    const { apiKey } = await iam.apiKeys.create({ description: "d", scopes: ["a"] });
+    const { response } = await iam.raw.PATCH("/iam/v1/apiKeys/{apiKeyId}", { params: { path: { apiKeyId: apiKey.id } }, body: { scopes: ["b"] } });
+    expect(response.status).toBe(200);
+    expect(fake.state.apiKeys[0]).toEqual({ ...apiKey, scopes: ["b"], description: undefined });
+    expect("description" in (fake.state.apiKeys[0] ?? {})).toBe(false);
+  });
+
+  it("listOperations shows the key's operations; listScopes pages over the known scopes", async () => {
+    const { iam } = setup({ scopes: ["s1", "s2", "s3"] });
+    const { apiKey } = await iam.apiKeys.create();
+    await iam.apiKeys.update(apiKey.id, { description: "one" });
+    await iam.apiKeys.update(apiKey.id, { description: "two" });
+    const ops = [];
+    for await (const op of iam.apiKeys.listAllOperations(apiKey.id, { pageSize: 1 })) ops.push(op);
+    expect(ops.map((o) => o.response?.description)).toEqual(["one", "two"]);
+    const first = await iam.apiKeys.listScopes({ pageSize: 2 });
+    expect(first.scopes).toEqual(["s1", "s2"]);
+    expect(first.nextPageToken).toMatch(/^[A-Za-z0-9_-]+$/);
+    const all = [];
+    for await (const scope of iam.apiKeys.listAllScopes({ pageSize: 2 })) all.push(scope);
+    expect(all).toEqual(["s1", "s2", "s3"]);
+  });
+
+  it("operations progress as configured: done after N polls, or failing with a Status", async () => {
+    const { iam, fake } = setup({ operations: { polls: 3 } });
+    const { apiKey } = await iam.apiKeys.create();
+    const pending = await iam.apiKeys.update(apiKey.id, { description: "x" }, { wait: false });
+    expect(pending.done).toBe(false);
+    expect((await iam.operations.get(pending.id)).done).toBe(false);
+    expect((await iam.operations.wait(pending.id)).done).toBe(true);
+    expect(fake.requests.filter((r) => r.operation === "getOperation")).toHaveLength(3);
+    fake.progress({ error: { code: 9, message: "key is locked" } });
+    const error = await rejection(iam.apiKeys.delete(apiKey.id));
+    expect(error).toBeInstanceOf(IamOperationError);
+    expect(error).toMatchObject({ code: 9, codeName: "FAILED_PRECONDITION", serverMessage: "key is locked" });
+    expect(fake.state.apiKeys).toHaveLength(1);
+  });
+
+  it("a repeated Idempotency-Key on create answers the first key instead of a second", async () => {
+    const { iam, fake } = setup();
+    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    const first = await iam.apiKeys.create({ description: "once" }, { headers });
+    const again = await iam.apiKeys.create({ description: "once" }, { headers });
+    expect(again).toEqual(first);
+    expect(fake.state.apiKeys).toHaveLength(1);
+  });
+
+  it("a create or list without serviceAccountId is the subject's; an unknown service account is NOT_FOUND", async () => {
+    const { iam } = setup({ serviceAccounts: ["ajeowner0000000000001", "ajeother0000000000002"], authenticate: (t) => (t === TOKEN ? "ajeother0000000000002" : undefined) });
+    const { apiKey } = await iam.apiKeys.create();
+    expect(apiKey.serviceAccountId).toBe("ajeother0000000000002");
+    expect((await iam.apiKeys.list({ serviceAccountId: "ajeowner0000000000001" })).apiKeys).toEqual([]);
+    const error = await rejection(iam.apiKeys.list({ serviceAccountId: "ajenobody00000000000" }));
+    expect(error).toMatchObject({ status: 404, codeName: "NOT_FOUND" });
+  });
+
+  it("refuses a token it does not accept with UNAUTHENTICATED", async () => {
+    const { fake } = setup({ authenticate: (t) => (t === "good" ? "ajeg2b2et02f3tl2c1pj" : undefined) });
+    const iam = createIamClient({ token: "bad", baseUrl: fake.baseUrl, fetch: fake.fetch, retry: false });
+    expect(await rejection(iam.apiKeys.list())).toMatchObject({ status: 401, codeName: "UNAUTHENTICATED" });
+  });
+
+  it("the quota of keys answers RESOURCE_EXHAUSTED", async () => {
+    const { iam } = setup({ quota: 2 });
+    await iam.apiKeys.create();
+    await iam.apiKeys.create();
+    const error = await rejection(iam.apiKeys.create());
+    expect(error).toBeInstanceOf(IamApiError);
+    expect(error).toMatchObject({ status: 429, codeName: "RESOURCE_EXHAUSTED", serverMessage: "Quota limit iam.apiKeys.count exceeded" });
+  });
+
+  it("a request that breaks the contract gets 400 INVALID_ARGUMENT naming the field", async () => {
+    const { iam } = setup();
+    const { response, error } = await iam.raw.GET("/iam/v1/apiKeys", { params: { query: { pageSize: 5000 } } });
+    expect(response.status).toBe(400);
+    expect(error).toMatchObject({ code: 3, message: "Request validation error: pageSize: must be at most 1000 (is 5000)" });
+  });
+
+  it("reset empties the state between tests", async () => {
+    const { iam, fake } = setup();
+    await iam.apiKeys.create();
+    fake.reset();
+    expect(fake.state).toEqual({ apiKeys: [], operations: [] });
+    expect(fake.requests).toEqual([]);
+    expect((await iam.apiKeys.list()).apiKeys).toEqual([]);
+  });
+});
+
+describe("faults", () => {
+  it("an injected 429 with Retry-After, then the normal answer: the client retries", async () => {
+    const { iam, fake } = setup();
+    fake.failNext({ status: 429, retryAfter: "0" }, { operation: "listApiKeys" });
+    expect(await iam.apiKeys.list()).toEqual({ apiKeys: [] });
+    expect(fake.requests.map((r) => r.operation)).toEqual(["listApiKeys", "listApiKeys"]);
+  });
+
+  it("a dropped connection is a network error; a create is then not retried", async () => {
+    const { iam, fake } = setup();
+    fake.failNext({ drop: true }, { count: 5 });
+    const error = await rejection(iam.apiKeys.create());
+    expect(error).toBeInstanceOf(IamNetworkError);
+    expect(error.outcomeUnknown).toBe(true);
+  });
+
+  it("a delay is a timeout for a client with a shorter one", async () => {
+    const { fake } = setup();
+    fake.failNext({ delayMs: 200 });
+    const iam = createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch: fake.fetch, retry: false, timeoutMs: 20 });
+    expect((await rejection(iam.apiKeys.list())).name).toBe("IamTimeoutError");
+  });
+
+  it("the contract check is live: a deliberately broken answer is caught", async () => {
+    const { fake } = setup();
+    fake.failNext({ body: { apiKeys: "not an array" } });
+    const request = new Request(`${fake.baseUrl}/iam/v1/apiKeys`, { headers: { authorization: "Bearer x" } });
+    expect(await contractViolations(request, await fake.handle(request.clone()))).toEqual([expect.stringContaining("apiKeys")]);
+  });
+});
+
+describe("over HTTP", () => {
+  it("serve() answers on 127.0.0.1 with the same state, and close() stops it", async () => {
+    const { iam: local, fake } = setup();
+    await local.apiKeys.create({ description: "in memory" });
+    const server = await fake.serve();
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const remote = createIamClient({ token: TOKEN, baseUrl: server.url, retry: false });
+      expect((await remote.apiKeys.list()).apiKeys.map((k) => k.description)).toEqual(["in memory"]);
+      fake.failNext({ drop: true });
+      expect(await rejection(remote.apiKeys.list())).toBeInstanceOf(IamNetworkError);
+    } finally {
+      await server.close();
+    }
+    await expect(fetch(`${server.url}/iam/v1/apiKeys`)).rejects.toThrow();
+  });
+});
