@@ -10,7 +10,6 @@ import createClient from "openapi-fetch";
 import type { paths } from "../generated/schema.ts";
 import { root } from "../scripts/generate.ts";
 import { measureSize } from "../scripts/size.ts";
-import { startFakeApi } from "../test/support/fake-api.ts";
 
 const run = promisify(execFile);
 
@@ -82,7 +81,10 @@ async function callOverhead() {
 }
 
 async function pagination(total: number) {
-  const fake = await startFakeApi({ count: total });
+  const { createFakeIam } = (await import(join(root, "dist/src/testing/index.js"))) as typeof import("../src/testing/index.ts");
+  const inMemory = createFakeIam();
+  inMemory.seed(Array.from({ length: total }, (_, i) => ({ description: `key ${i}` })));
+  const fake = await inMemory.serve();
   const iam = createIamClient({ baseUrl: fake.url, token: "t" });
   // Hand-written loop: fetch + JSON.parse, no checks.
   const handStart = performance.now();

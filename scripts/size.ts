@@ -5,8 +5,8 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { root } from "./generate.ts";
 
-// Note: openapi-fetch alone is ~2,600 of it; see BENCHMARKS.md for where the rest goes.
-export const GZIP_BUDGET = 6000;
+// Note: openapi-fetch alone is ~2,600 of it; the rest is the seven calls, their checks and the operations table (BENCHMARKS.md).
+export const GZIP_BUDGET = 8000;
 
 async function bundle(contents: string): Promise<string> {
   const out = await build({

@@ -13,7 +13,8 @@ export function randomText(alphabet: string, length: number): string {
 export const newId = (): string => `aje${randomText(LOWER, 17)}`;
 
 /** An API-key secret: `AQVN` and 36 to 38 characters; the last 6 never hold `-`, as `maskedSecret` shows them. */
-export const newSecret = (): string => `AQVN${randomText(SECRET_CHARS, 30 + (crypto.getRandomValues(new Uint8Array(1))[0] as number) % 3)}${randomText(SECRET_CHARS.slice(0, -1), 6)}`;
+export const newSecret = (): string =>
+  `AQVN${randomText(SECRET_CHARS, 30 + ((crypto.getRandomValues(new Uint8Array(1))[0] as number) % 3))}${randomText(SECRET_CHARS.slice(0, -1), 6)}`;
 
 /** `****` and the secret's last 6 characters. */
 export const maskSecret = (secret: string): string => `****${secret.slice(-6)}`;

@@ -59,6 +59,7 @@ export type SeedKey = Partial<ApiKey>;
 const STATUS_BY_CODE: Record<number, number> = { 3: 400, 5: 404, 7: 403, 8: 429, 9: 400, 13: 500, 14: 503, 16: 401, 4: 504 };
 const CODE_BY_STATUS: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 429: 8, 500: 13, 502: 14, 503: 14, 504: 4 };
 const TYPE = "type.googleapis.com/";
+const SERVE_MODULE = "./serve.js";
 export const DEFAULT_SCOPES = [
   "yc.ai.foundationModels.execute",
   "yc.ai.imageGeneration.execute",
@@ -80,7 +81,10 @@ export const DEFAULT_SCOPES = [
 /** Each operation's path as a pattern, with its parameter names. */
 const ROUTES = Object.entries(operations).map(([id, spec]) => {
   const names: string[] = [];
-  const source = spec.path.replace(/\{(\w+)\}/g, (_, name) => (names.push(name), "([^/]+)"));
+  const source = spec.path.replace(/\{(\w+)\}/g, (_, name) => {
+    names.push(name);
+    return "([^/]+)";
+  });
   return { id: id as OperationId, spec: spec as OperationSpec, names, pattern: new RegExp(`^${source}$`) };
 });
 
@@ -137,7 +141,11 @@ export function createFakeIam(options: FakeIamOptions = {}) {
       metadata: { "@type": `${TYPE}yandex.cloud.iam.v1.${kind}ApiKeyMetadata`, apiKeyId },
     };
     const finish = () => {
-      Object.assign(operation, { done: true, modifiedAt: timestamp() }, error ? { error: { ...error, details: [] } } : { response: apply() });
+      Object.assign(
+        operation,
+        { done: true, modifiedAt: timestamp() },
+        error ? { error: { ...error, details: [] } } : { response: apply() },
+      );
       return operation;
     };
     ops.set(operation.id, { operation, pollsLeft: polls, finish });
@@ -159,7 +167,9 @@ export function createFakeIam(options: FakeIamOptions = {}) {
   const publicKey = (key: ApiKey): ApiKey => structuredClone(key);
 
   /** The handlers, by operationId: each gets the checked arguments and the caller's service account. */
-  const handlers: Partial<Record<OperationId, (args: { path: any; query: any; body: any; subject: string; request: Request }) => Response>> = {
+  const handlers: Partial<
+    Record<OperationId, (args: { path: any; query: any; body: any; subject: string; request: Request }) => Response>
+  > = {
     createApiKey({ body, subject, request }) {
       const idempotencyKey = request.headers.get("idempotency-key");
       if (idempotencyKey && created.has(idempotencyKey)) return answer(200, created.get(idempotencyKey));
@@ -264,7 +274,11 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     if (fault && "body" in fault) return answer(fault.status ?? 200, fault.body);
     if (fault && "status" in fault) {
       const code = fault.code ?? CODE_BY_STATUS[fault.status] ?? 2;
-      const response = failure(code, fault.message ?? `Injected fault: HTTP ${fault.status}`, fault.retryAfter ? { "retry-after": fault.retryAfter } : {});
+      const response = failure(
+        code,
+        fault.message ?? `Injected fault: HTTP ${fault.status}`,
+        fault.retryAfter ? { "retry-after": fault.retryAfter } : {},
+      );
       return new Response(response.body, { status: fault.status, headers: response.headers });
     }
 
@@ -312,7 +326,13 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     /** Adds keys as they would be after some life (a `lastUsedAt`, an old `createdAt`); returns them. */
     seed(seeds: SeedKey[]): ApiKey[] {
       return seeds.map((seed) => {
-        const key: ApiKey = { id: newId(), serviceAccountId: owner, createdAt: timestamp(), maskedSecret: maskSecret(newSecret()), ...seed };
+        const key: ApiKey = {
+          id: newId(),
+          serviceAccountId: owner,
+          createdAt: timestamp(),
+          maskedSecret: maskSecret(newSecret()),
+          ...seed,
+        };
         keys.set(key.id, key);
         return publicKey(key);
       });
@@ -335,7 +355,8 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     },
     /** The same fake over HTTP on 127.0.0.1 (Node, Deno and Bun): `{ url, close() }`. */
     async serve(serveOptions: { port?: number } = {}) {
-      const { serve } = await import("./serve.js");
+      // Note: a specifier bundlers do not follow, so a browser build of the fake never pulls in node:http.
+      const { serve } = (await import(SERVE_MODULE)) as typeof import("./serve.js");
       return serve(handle, serveOptions);
     },
   };

@@ -1,3 +1,13 @@
 // The `yc-iam-api-keys/testing` entry: a stateful fake of the IAM API for users' own tests. Exports only.
-export { DEFAULT_SCOPES, type Fault, type FakeIam, type FakeIamOptions, type FakeRequest, type FakeStatus, type OperationProgress, type SeedKey, createFakeIam } from "./fake.js";
+export {
+  createFakeIam,
+  DEFAULT_SCOPES,
+  type FakeIam,
+  type FakeIamOptions,
+  type FakeRequest,
+  type FakeStatus,
+  type Fault,
+  type OperationProgress,
+  type SeedKey,
+} from "./fake.js";
 export type { ServedFake } from "./serve.js";

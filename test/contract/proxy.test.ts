@@ -1,24 +1,28 @@
-// A stateful loopback fake of the API behind Prism's validation proxy: both directions are checked on every call.
+// The stateful fake behind Prism's validation proxy: both directions of every call are checked against the document.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPrism, startPrism } from "../../scripts/prism.ts";
 import { createIamClient, type IamClient } from "../../src/index.ts";
+import { createFakeIam, type FakeIam, type ServedFake } from "../../src/testing/index.ts";
 import { contractClient } from "../support/contract-client.ts";
-import { type FakeApi, startFakeApi } from "../support/fake-api.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
-let fake: FakeApi;
+let fake: FakeIam;
+let served: ServedFake;
 let proxy: RunningPrism;
 let iam: IamClient;
+const count = (operation: string) => fake.requests.filter((r) => r.operation === operation).length;
 
 beforeAll(async () => {
-  fake = await startFakeApi({ count: 3, token: TOKEN });
-  proxy = await startPrism({ mode: "proxy", upstream: fake.url });
-  iam = contractClient(proxy.url);
+  fake = createFakeIam({ operations: { polls: 2 }, authenticate: (token) => (token === TOKEN ? "ajeg2b2et02f3tl2c1pj" : undefined) });
+  fake.seed([{ description: "old 1" }, { description: "old 2" }, { description: "old 3" }]);
+  served = await fake.serve();
+  proxy = await startPrism({ mode: "proxy", upstream: served.url });
+  iam = contractClient(proxy.url, { polling: { initialDelayMs: 5, maxDelayMs: 20, timeoutMs: 10_000 } });
 });
 
 afterAll(async () => {
   await proxy?.stop();
-  await fake?.close();
+  await served?.close();
 });
 
 describe("through the validation proxy", () => {
@@ -29,16 +33,35 @@ describe("through the validation proxy", () => {
     }
     expect(created.map((c) => c.apiKey.description)).toEqual(["one", "two", "three", "four"]);
     expect(new Set(created.map((c) => c.secret)).size).toBe(4);
-    expect(fake.hits.create).toBe(4);
+    expect(count("createApiKey")).toBe(4);
 
     const ids: string[] = [];
     for await (const key of iam.apiKeys.listAll({ pageSize: 2 })) ids.push(key.id);
-    expect(ids).toEqual(fake.keys.map((k) => k.id));
+    expect(ids).toEqual(fake.state.apiKeys.map((k) => k.id));
     expect(ids).toHaveLength(7);
-    expect(fake.hits.list).toBe(4);
+    expect(count("listApiKeys")).toBe(4);
 
     for await (const _ of iam.apiKeys.listAll({ pageSize: 2 })) break;
-    expect(fake.hits.list).toBe(5);
+    expect(count("listApiKeys")).toBe(5);
+  });
+
+  it("create → get → update → wait → delete → get (404), with the operations polled on the way", async () => {
+    const { apiKey } = await iam.apiKeys.create({ description: "rotating", scopes: ["yc.ai.foundationModels.execute"] });
+    expect(await iam.apiKeys.get(apiKey.id)).toEqual(apiKey);
+    const updated = await iam.apiKeys.update(apiKey.id, { description: "rotated", expiresAt: "2031-01-01T00:00:00Z" });
+    expect(updated).toMatchObject({ id: apiKey.id, description: "rotated", expiresAt: "2031-01-01T00:00:00Z", scopes: apiKey.scopes });
+    const pending = await iam.apiKeys.delete(apiKey.id, { wait: false });
+    expect(pending?.done).toBe(false);
+    const done = await iam.operations.wait(pending?.id ?? "");
+    expect(done.response).toEqual({ "@type": "type.googleapis.com/google.protobuf.Empty" });
+    const error = await rejection(iam.apiKeys.get(apiKey.id));
+    expect(error).toMatchObject({ status: 404, codeName: "NOT_FOUND" });
+    expect(count("getOperation")).toBeGreaterThanOrEqual(4);
+    const operations = fake.state.operations.filter((o) => o.metadata?.apiKeyId === apiKey.id);
+    expect(operations.map((o) => o.done)).toEqual([true, true]);
+    const scopes = [];
+    for await (const scope of iam.apiKeys.listAllScopes({ pageSize: 4 })) scopes.push(scope);
+    expect(scopes).toHaveLength(15);
   });
 
   it("a broken upstream answer is caught by the proxy, and the client surfaces it", async () => {
@@ -46,17 +69,18 @@ describe("through the validation proxy", () => {
     const plain = createIamClient({ token: TOKEN, baseUrl: proxy.url, retry: false });
     const violations: string[] = [];
     plain.raw.use({ onResponse: ({ response }) => void violations.push(response.headers.get("sl-violations") ?? "") });
-    const error = await rejection(plain.apiKeys.list({ serviceAccountId: "broken-upstream" }));
+    fake.failNext({ body: { apiKeys: "not an array" } });
+    const error = await rejection(plain.apiKeys.list());
     expect(error.name).toMatch(/^Iam(Api|Response)Error$/);
     expect(violations.join()).toMatch(/apiKeys/);
   });
 
   it("a request that breaks the contract is caught by the proxy before it reaches the fake", async () => {
     const plain = createIamClient({ token: TOKEN, baseUrl: proxy.url, retry: false });
-    const before = fake.hits.list;
+    const before = fake.requests.length;
     const { response, error } = await plain.raw.GET("/iam/v1/apiKeys", { params: { query: { pageSize: 5000 } } });
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(`${response.headers.get("sl-violations")} ${JSON.stringify(error)}`).toMatch(/pagesize.*1000/i);
-    expect(fake.hits.list).toBe(before);
+    expect(fake.requests.length).toBe(before);
   });
 });

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { root } from "../../scripts/generate.ts";
 import { GZIP_BUDGET, measureSize } from "../../scripts/size.ts";
-import { type FakeApi, startFakeApi } from "../support/fake-api.ts";
+import { createFakeIam, type ServedFake } from "../../src/testing/index.ts";
 import { TOKEN } from "../support/secrets.ts";
 
 const run = promisify(execFile);
@@ -34,21 +34,35 @@ describe("size", () => {
 
 describe("the tarball", () => {
   it("holds exactly what users need: the built code, its types, the bundled document, README and LICENSE", () => {
-    const modules = ["client", "errors", "index", "paginate", "retry", "validate"].flatMap((m) => [
-      `dist/src/${m}.d.ts`,
-      `dist/src/${m}.js`,
-    ]);
+    const modules = [
+      "api-keys",
+      "client",
+      "index",
+      "operations",
+      "core/call",
+      "core/errors",
+      "core/paginate",
+      "core/poll",
+      "core/retry",
+      "core/validate",
+      "testing/data",
+      "testing/fake",
+      "testing/index",
+      "testing/serve",
+    ].flatMap((m) => [`dist/src/${m}.d.ts`, `dist/src/${m}.js`]);
     const generated = ["contract", "schema"].flatMap((m) => [`dist/generated/${m}.d.ts`, `dist/generated/${m}.js`]);
     expect(files).toEqual([...generated, ...modules, "generated/openapi.json", "LICENSE", "package.json", "README.md"].sort());
   });
 });
 
 describe("a consumer project", () => {
-  let fake: FakeApi;
+  let fake: ServedFake;
   let project: string;
 
   beforeAll(async () => {
-    fake = await startFakeApi({ count: 5, token: TOKEN });
+    const inMemory = createFakeIam({ authenticate: (token) => (token === TOKEN ? "ajeg2b2et02f3tl2c1pj" : undefined) });
+    inMemory.seed(Array.from({ length: 5 }, (_, i) => ({ description: `key ${i}` })));
+    fake = await inMemory.serve();
     project = join(work, "consumer");
     await mkdir(project);
     await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
@@ -68,11 +82,16 @@ const { apiKey, secret } = await iam.apiKeys.create({ description: "consumer" })
 const ids = [];
 for await (const key of iam.apiKeys.listAll({ pageSize: 2 })) ids.push(key.id);
 const bad = await iam.apiKeys.list({ pageSize: 5000 }).catch((e) => e);
-console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.length > 0, count: ids.length, input: bad instanceof IamInputError }));
+const { createFakeIam } = await import("yc-iam-api-keys/testing");
+const fake = createFakeIam();
+const local = createIamClient({ token: "any", fetch: fake.fetch, baseUrl: fake.baseUrl });
+const made = await local.apiKeys.create({ description: "in memory" });
+await local.apiKeys.delete(made.apiKey.id);
+console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.length > 0, count: ids.length, input: bad instanceof IamInputError, fakeKeys: fake.state.apiKeys.length }));
 `,
     );
     const { stdout } = await run(process.execPath, ["main.mjs"], { cwd: project, env: { ...process.env, TOKEN, BASE_URL: fake.url } });
-    expect(JSON.parse(stdout)).toEqual({ created: "consumer", hasSecret: true, count: 6, input: true });
+    expect(JSON.parse(stdout)).toEqual({ created: "consumer", hasSecret: true, count: 6, input: true, fakeKeys: 0 });
   });
 
   it("can be required from CommonJS (require(esm), Node >= 20.19)", async () => {

@@ -8,7 +8,14 @@ const routes = Object.entries(bundledDocument.paths as Record<string, Record<str
     .map((m) => ({ method: m.toUpperCase(), pattern: new RegExp(`^${path.replace(/\{\w+\}/g, "[^/]+")}$`), op: item[m] })),
 );
 const deref = (node: any): any =>
-  node?.$ref ? deref(node.$ref.split("/").slice(1).reduce((at: any, key: string) => at[key], bundledDocument)) : node;
+  node?.$ref
+    ? deref(
+        node.$ref
+          .split("/")
+          .slice(1)
+          .reduce((at: any, key: string) => at[key], bundledDocument),
+      )
+    : node;
 
 /** Every way an answer breaks the document: an undocumented status, or a body its schema refuses. */
 export async function contractViolations(request: Request, response: Response): Promise<string[]> {

@@ -28,7 +28,11 @@ afterEach(() => {
 describe("state", () => {
   it("create → get → list → update → delete → get (404)", async () => {
     const { iam, fake } = setup();
-    const { apiKey, secret } = await iam.apiKeys.create({ description: "bot", scopes: ["yc.postbox.send"], expiresAt: "2030-01-01T00:00:00Z" });
+    const { apiKey, secret } = await iam.apiKeys.create({
+      description: "bot",
+      scopes: ["yc.postbox.send"],
+      expiresAt: "2030-01-01T00:00:00Z",
+    });
     expect(apiKey.id).toMatch(/^aje[a-z0-9]{17}$/);
     expect(secret).toMatch(/^AQVN[A-Za-z0-9_-]{36,38}$/);
     expect(apiKey.maskedSecret).toBe(`****${secret.slice(-6)}`);
@@ -54,7 +58,10 @@ describe("state", () => {
   it("an update without a mask resets every field it does not name, as the real API does", async () => {
     const { iam, fake } = setup();
     const { apiKey } = await iam.apiKeys.create({ description: "d", scopes: ["a"] });
-    const { response } = await iam.raw.PATCH("/iam/v1/apiKeys/{apiKeyId}", { params: { path: { apiKeyId: apiKey.id } }, body: { scopes: ["b"] } });
+    const { response } = await iam.raw.PATCH("/iam/v1/apiKeys/{apiKeyId}", {
+      params: { path: { apiKeyId: apiKey.id } },
+      body: { scopes: ["b"] },
+    });
     expect(response.status).toBe(200);
     expect(fake.state.apiKeys[0]).toEqual({ ...apiKey, scopes: ["b"], description: undefined });
     expect("description" in (fake.state.apiKeys[0] ?? {})).toBe(false);
@@ -101,7 +108,10 @@ describe("state", () => {
   });
 
   it("a create or list without serviceAccountId is the subject's; an unknown service account is NOT_FOUND", async () => {
-    const { iam } = setup({ serviceAccounts: ["ajeowner0000000000001", "ajeother0000000000002"], authenticate: (t) => (t === TOKEN ? "ajeother0000000000002" : undefined) });
+    const { iam } = setup({
+      serviceAccounts: ["ajeowner0000000000001", "ajeother0000000000002"],
+      authenticate: (t) => (t === TOKEN ? "ajeother0000000000002" : undefined),
+    });
     const { apiKey } = await iam.apiKeys.create();
     expect(apiKey.serviceAccountId).toBe("ajeother0000000000002");
     expect((await iam.apiKeys.list({ serviceAccountId: "ajeowner0000000000001" })).apiKeys).toEqual([]);
