@@ -19,9 +19,18 @@ const { createIamClient } = (await import(join(root, "dist/src/index.js"))) as t
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const doc = JSON.parse(await readFile(join(root, "generated/openapi.json"), "utf8"));
-const examples = doc.paths["/iam/v1/apiKeys"];
-const LIST = JSON.stringify(examples.get.responses["200"].content["application/json"].examples.firstPage.value);
-const CREATE = JSON.stringify(examples.post.responses["200"].content["application/json"].examples.withScopesAndExpiry.value);
+const example = (path: string, method: string, name: string) =>
+  JSON.stringify(doc.paths[path][method].responses["200"].content["application/json"].examples[name].value);
+const BY_KEY = "/iam/v1/apiKeys/{apiKeyId}";
+/** The loopback server's answers: the document's own examples, by method and path. */
+const ANSWERS: Record<string, string> = {
+  "GET /iam/v1/apiKeys": example("/iam/v1/apiKeys", "get", "firstPage"),
+  "POST /iam/v1/apiKeys": example("/iam/v1/apiKeys", "post", "withScopesAndExpiry"),
+  "GET /iam/v1/apiKeys/k": example(BY_KEY, "get", "withScopesAndExpiry"),
+  "PATCH /iam/v1/apiKeys/k": example(BY_KEY, "patch", "pending"),
+  "GET /operations/ajeo7b1c4m3nq2k8v5rd": example(BY_KEY, "patch", "done"),
+  "DELETE /iam/v1/apiKeys/k": example(BY_KEY, "delete", "done"),
+};
 
 /** Median microseconds per call over `rounds` rounds of `n` sequential calls, after a warm-up. */
 async function timeCalls(call: () => Promise<unknown>, n = 400, rounds = 7): Promise<number> {
@@ -37,7 +46,7 @@ async function timeCalls(call: () => Promise<unknown>, n = 400, rounds = 7): Pro
 
 async function callOverhead() {
   const server = createServer((req, res) => {
-    const body = req.method === "POST" ? CREATE : LIST;
+    const body = ANSWERS[`${req.method} ${req.url?.split("?")[0]}`] ?? "{}";
     req.resume();
     req.on("end", () => res.writeHead(200, { "content-type": "application/json", "x-request-id": "r" }).end(body));
   });
@@ -45,19 +54,42 @@ async function callOverhead() {
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const headers = { authorization: "Bearer t", "content-type": "application/json" };
   const bare = createClient<paths>({ baseUrl: url, headers });
-  const iam = createIamClient({ baseUrl: url, token: "t" });
+  // Note: no wait between polls, so update measures the client's own work for a PATCH and one poll.
+  const iam = createIamClient({ baseUrl: url, token: "t", polling: { initialDelayMs: 0, maxDelayMs: 0 } });
   const body = { description: "bench", scopes: ["yc.postbox.send"] };
+  const change = { updateMask: "description", description: "bench" };
+  const json = (r: Response) => r.json();
+  const path = { params: { path: { apiKeyId: "k" } } };
+  const operation = { params: { path: { operationId: "ajeo7b1c4m3nq2k8v5rd" } } };
+  /** Each call three ways: plain fetch + JSON.parse (a), bare openapi-fetch (b), this client (c). */
+  const contenders: Record<string, [() => Promise<unknown>, () => Promise<unknown>, () => Promise<unknown>]> = {
+    list: [
+      () => fetch(`${url}/iam/v1/apiKeys?pageSize=100`, { headers }).then(json),
+      () => bare.GET("/iam/v1/apiKeys", { params: { query: { pageSize: 100 } } }),
+      () => iam.apiKeys.list({ pageSize: 100 }),
+    ],
+    create: [
+      () => fetch(`${url}/iam/v1/apiKeys`, { method: "POST", headers, body: JSON.stringify(body) }).then(json),
+      () => bare.POST("/iam/v1/apiKeys", { body }),
+      () => iam.apiKeys.create(body),
+    ],
+    get: [() => fetch(`${url}/iam/v1/apiKeys/k`, { headers }).then(json), () => bare.GET(BY_KEY, path), () => iam.apiKeys.get("k")],
+    "update (PATCH + one poll)": [
+      () =>
+        fetch(`${url}/iam/v1/apiKeys/k`, { method: "PATCH", headers, body: JSON.stringify(change) })
+          .then(json)
+          .then(() => fetch(`${url}/operations/ajeo7b1c4m3nq2k8v5rd`, { headers }).then(json)),
+      () => bare.PATCH(BY_KEY, { ...path, body: change }).then(() => bare.GET("/operations/{operationId}", operation)),
+      () => iam.apiKeys.update("k", { description: "bench" }),
+    ],
+    delete: [
+      () => fetch(`${url}/iam/v1/apiKeys/k`, { method: "DELETE", headers }).then(json),
+      () => bare.DELETE(BY_KEY, path),
+      () => iam.apiKeys.delete("k"),
+    ],
+  };
   const results: Record<string, Record<string, number>> = {};
-  for (const op of ["list", "create"] as const) {
-    const plain =
-      op === "list"
-        ? () => fetch(`${url}/iam/v1/apiKeys?pageSize=100`, { headers }).then((r) => r.json())
-        : () => fetch(`${url}/iam/v1/apiKeys`, { method: "POST", headers, body: JSON.stringify(body) }).then((r) => r.json());
-    const openapi =
-      op === "list"
-        ? () => bare.GET("/iam/v1/apiKeys", { params: { query: { pageSize: 100 } } })
-        : () => bare.POST("/iam/v1/apiKeys", { body });
-    const client = op === "list" ? () => iam.apiKeys.list({ pageSize: 100 }) : () => iam.apiKeys.create(body);
+  for (const [op, [plain, openapi, client]] of Object.entries(contenders)) {
     // Note: interleave the three so drift in the machine hits all alike, and rotate who goes first:
     // the first after a switch pays for garbage the previous one left (measured: about 30 µs per call).
     const samples = { fetch: [] as number[], openapiFetch: [] as number[], client: [] as number[] };

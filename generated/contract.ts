@@ -13,6 +13,8 @@ export interface Schema {
   i?: Schema;
   /** `allOf`: the value must pass each */
   all?: Schema[];
+  /** `oneOf`: the value must pass exactly one */
+  one?: Schema[];
   /** `const` */
   c?: string;
   /** `minLength`, in characters (code points) */
@@ -49,14 +51,16 @@ export interface RetryClass {
 
 /** What the client needs to know of one operation. */
 export interface OperationSpec {
+  /** The operationId. */
+  id: string;
   method: "GET" | "POST" | "PATCH" | "DELETE";
   /** The path template, e.g. `/iam/v1/apiKeys/{apiKeyId}`. */
   path: string;
-  /** The server it goes to, unless the client is told otherwise. */
-  server: string;
+  /** The server it goes to, when not the document's first (`defaultServer`); the client may be told otherwise. */
+  server?: string;
   retry: RetryClass;
-  /** False where the call needs no bearer token (`security: []`). */
-  auth: boolean;
+  /** False where the call needs no bearer token (`security: []`); absent, it needs one. */
+  auth?: false;
   pathParams?: Schema;
   query?: Schema;
   body?: Schema;
@@ -217,156 +221,187 @@ export const ListApiKeyScopesResponse: Schema = {
   p: { scopes: { t: "array", i: { t: "string", l: 256 } }, nextPageToken: { t: "string" } }
 };
 
+/** `#/components/schemas/CreateIamTokenWithJwt` */
+export const CreateIamTokenWithJwt: Schema = { t: "object", r: ["jwt"], a: false, p: { jwt: { t: "string", ml: 1, l: 8000 } } };
+
+/** `#/components/schemas/CreateIamTokenWithOauthToken` */
+export const CreateIamTokenWithOauthToken: Schema = {
+  t: "object",
+  r: ["yandexPassportOauthToken"],
+  a: false,
+  p: { yandexPassportOauthToken: { t: "string", ml: 1, l: 4000 } }
+};
+
+/** `#/components/schemas/CreateIamTokenRequest` */
+export const CreateIamTokenRequest: Schema = { one: [CreateIamTokenWithJwt, CreateIamTokenWithOauthToken] };
+
+/** `#/components/schemas/CreateIamTokenResponse` */
+export const CreateIamTokenResponse: Schema = {
+  t: "object",
+  r: ["iamToken", "expiresAt"],
+  p: { iamToken: { t: "string" }, expiresAt: Timestamp }
+};
+
+/** `#/components/schemas/CreateIamTokenForServiceAccountRequest` */
+export const CreateIamTokenForServiceAccountRequest: Schema = {
+  t: "object",
+  r: ["serviceAccountId"],
+  a: false,
+  p: { serviceAccountId: { t: "string", ml: 1, l: 50 } }
+};
+
+/** `#/components/parameters/PageSize` */
+export const PageSizeParameter: Schema = { t: "integer", lo: 0, hi: 1000 };
+
+/** `#/components/parameters/PageToken` */
+export const PageTokenParameter: Schema = { t: "string", l: 2000 };
+
+/** `#/components/parameters/ApiKeyId` */
+export const ApiKeyIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
+
+/** `#/components/parameters/OperationId` */
+export const OperationIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
+
 /** The document's first server: where every operation goes unless it names its own. */
 export const defaultServer = "https://iam.api.cloud.yandex.net";
 
-/** How each kind of operation is retried (`x-yc-retry-classes`). */
-export const retryClasses = {
-  /** Reads change nothing, so every failure that may pass is retried. */
-  read: { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: false },
-  /** Update and delete may be sent again with the same `Idempotency-Key`: a second attempt cannot change more than the first. */
-  idempotent: { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: true },
-  /** Create mints a credential whose secret is shown once, so it is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. */
-  create: { statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: true },
-} satisfies Record<string, RetryClass>;
+// How each kind of operation is retried (`x-yc-retry-classes`).
+/** Reads and token exchanges change nothing, so every failure that may pass is retried. */
+export const readRetry: RetryClass = { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: false };
+
+/** Update and delete may be sent again with the same `Idempotency-Key`: a second attempt cannot change more than the first. */
+export const idempotentRetry: RetryClass = { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: true };
+
+/** Create mints a credential whose secret is shown once, so it is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. */
+export const createRetry: RetryClass = { statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: true };
+
+/** The retry classes, by name. */
+export const retryClasses = { read: readRetry, idempotent: idempotentRetry, create: createRetry };
 
 /** Statuses after which the server may have acted (`x-yc-outcome-unknown-statuses`). */
 export const outcomeUnknownStatuses: readonly number[] = [500, 502, 504];
 
+// One row per operation of the document, named by its operationId.
+/** `GET /iam/v1/apiKeys` */
+export const listApiKeys = {
+  id: "listApiKeys",
+  method: "GET",
+  path: "/iam/v1/apiKeys",
+  retry: readRetry,
+  response: ListApiKeysResponse,
+  query: {
+    t: "object",
+    a: false,
+    p: {
+      serviceAccountId: { t: "string", l: 50 },
+      pageSize: PageSizeParameter,
+      pageToken: PageTokenParameter
+    }
+  },
+  items: "apiKeys"
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/apiKeys` */
+export const createApiKey = {
+  id: "createApiKey",
+  method: "POST",
+  path: "/iam/v1/apiKeys",
+  retry: createRetry,
+  response: CreateApiKeyResponse,
+  body: CreateApiKeyRequest
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/apiKeys/{apiKeyId}` */
+export const getApiKey = {
+  id: "getApiKey",
+  method: "GET",
+  path: "/iam/v1/apiKeys/{apiKeyId}",
+  retry: readRetry,
+  response: ApiKey,
+  pathParams: { t: "object", a: false, r: ["apiKeyId"], p: { apiKeyId: ApiKeyIdParameter } }
+} satisfies OperationSpec;
+
+/** `PATCH /iam/v1/apiKeys/{apiKeyId}` */
+export const updateApiKey = {
+  id: "updateApiKey",
+  method: "PATCH",
+  path: "/iam/v1/apiKeys/{apiKeyId}",
+  retry: idempotentRetry,
+  response: UpdateApiKeyOperation,
+  pathParams: { t: "object", a: false, r: ["apiKeyId"], p: { apiKeyId: ApiKeyIdParameter } },
+  body: UpdateApiKeyRequest,
+  result: ApiKeyAny
+} satisfies OperationSpec;
+
+/** `DELETE /iam/v1/apiKeys/{apiKeyId}` */
+export const deleteApiKey = {
+  id: "deleteApiKey",
+  method: "DELETE",
+  path: "/iam/v1/apiKeys/{apiKeyId}",
+  retry: idempotentRetry,
+  response: DeleteApiKeyOperation,
+  pathParams: { t: "object", a: false, r: ["apiKeyId"], p: { apiKeyId: ApiKeyIdParameter } },
+  result: Empty,
+  deletes: true
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/apiKeys/{apiKeyId}/operations` */
+export const listApiKeyOperations = {
+  id: "listApiKeyOperations",
+  method: "GET",
+  path: "/iam/v1/apiKeys/{apiKeyId}/operations",
+  retry: readRetry,
+  response: ListApiKeyOperationsResponse,
+  pathParams: { t: "object", a: false, r: ["apiKeyId"], p: { apiKeyId: ApiKeyIdParameter } },
+  query: { t: "object", a: false, p: { pageSize: PageSizeParameter, pageToken: PageTokenParameter } },
+  items: "operations"
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/apiKeyScopes` */
+export const listApiKeyScopes = {
+  id: "listApiKeyScopes",
+  method: "GET",
+  path: "/iam/v1/apiKeyScopes",
+  retry: readRetry,
+  response: ListApiKeyScopesResponse,
+  query: { t: "object", a: false, p: { pageSize: PageSizeParameter, pageToken: PageTokenParameter } },
+  items: "scopes"
+} satisfies OperationSpec;
+
+/** `GET /operations/{operationId}` */
+export const getOperation = {
+  id: "getOperation",
+  method: "GET",
+  path: "/operations/{operationId}",
+  retry: readRetry,
+  response: Operation,
+  pathParams: { t: "object", a: false, r: ["operationId"], p: { operationId: OperationIdParameter } },
+  server: "https://operation.api.cloud.yandex.net"
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/tokens` */
+export const createIamToken = {
+  id: "createIamToken",
+  method: "POST",
+  path: "/iam/v1/tokens",
+  retry: readRetry,
+  response: CreateIamTokenResponse,
+  body: CreateIamTokenRequest,
+  auth: false
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/tokens:createForServiceAccount` */
+export const createIamTokenForServiceAccount = {
+  id: "createIamTokenForServiceAccount",
+  method: "POST",
+  path: "/iam/v1/tokens:createForServiceAccount",
+  retry: readRetry,
+  response: CreateIamTokenResponse,
+  body: CreateIamTokenForServiceAccountRequest
+} satisfies OperationSpec;
+
 /** Every operation of the document, by operationId. */
-export const operations = {
-  listApiKeys: {
-    method: "GET",
-    path: "/iam/v1/apiKeys",
-    server: defaultServer,
-    retry: retryClasses.read,
-    auth: true,
-    response: ListApiKeysResponse,
-    query: {
-      t: "object",
-      a: false,
-      p: {
-        serviceAccountId: { t: "string", l: 50 },
-        pageSize: { t: "integer", lo: 0, hi: 1000 },
-        pageToken: { t: "string", l: 2000 }
-      }
-    },
-    items: "apiKeys"
-  },
-  createApiKey: {
-    method: "POST",
-    path: "/iam/v1/apiKeys",
-    server: defaultServer,
-    retry: retryClasses.create,
-    auth: true,
-    response: CreateApiKeyResponse,
-    body: CreateApiKeyRequest
-  },
-  getApiKey: {
-    method: "GET",
-    path: "/iam/v1/apiKeys/{apiKeyId}",
-    server: defaultServer,
-    retry: retryClasses.read,
-    auth: true,
-    response: ApiKey,
-    pathParams: {
-      t: "object",
-      a: false,
-      r: ["apiKeyId"],
-      p: {
-        apiKeyId: { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" }
-      }
-    }
-  },
-  updateApiKey: {
-    method: "PATCH",
-    path: "/iam/v1/apiKeys/{apiKeyId}",
-    server: defaultServer,
-    retry: retryClasses.idempotent,
-    auth: true,
-    response: UpdateApiKeyOperation,
-    pathParams: {
-      t: "object",
-      a: false,
-      r: ["apiKeyId"],
-      p: {
-        apiKeyId: { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" }
-      }
-    },
-    body: UpdateApiKeyRequest,
-    result: ApiKeyAny
-  },
-  deleteApiKey: {
-    method: "DELETE",
-    path: "/iam/v1/apiKeys/{apiKeyId}",
-    server: defaultServer,
-    retry: retryClasses.idempotent,
-    auth: true,
-    response: DeleteApiKeyOperation,
-    pathParams: {
-      t: "object",
-      a: false,
-      r: ["apiKeyId"],
-      p: {
-        apiKeyId: { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" }
-      }
-    },
-    result: Empty,
-    deletes: true
-  },
-  listApiKeyOperations: {
-    method: "GET",
-    path: "/iam/v1/apiKeys/{apiKeyId}/operations",
-    server: defaultServer,
-    retry: retryClasses.read,
-    auth: true,
-    response: ListApiKeyOperationsResponse,
-    pathParams: {
-      t: "object",
-      a: false,
-      r: ["apiKeyId"],
-      p: {
-        apiKeyId: { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" }
-      }
-    },
-    query: {
-      t: "object",
-      a: false,
-      p: { pageSize: { t: "integer", lo: 0, hi: 1000 }, pageToken: { t: "string", l: 2000 } }
-    },
-    items: "operations"
-  },
-  listApiKeyScopes: {
-    method: "GET",
-    path: "/iam/v1/apiKeyScopes",
-    server: defaultServer,
-    retry: retryClasses.read,
-    auth: true,
-    response: ListApiKeyScopesResponse,
-    query: {
-      t: "object",
-      a: false,
-      p: { pageSize: { t: "integer", lo: 0, hi: 1000 }, pageToken: { t: "string", l: 2000 } }
-    },
-    items: "scopes"
-  },
-  getOperation: {
-    method: "GET",
-    path: "/operations/{operationId}",
-    server: "https://operation.api.cloud.yandex.net",
-    retry: retryClasses.read,
-    auth: true,
-    response: Operation,
-    pathParams: {
-      t: "object",
-      a: false,
-      r: ["operationId"],
-      p: {
-        operationId: { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" }
-      }
-    }
-  },
-} satisfies Record<string, OperationSpec>;
+export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, getOperation, createIamToken, createIamTokenForServiceAccount };
 
 /** An operationId of the document. */
 export type OperationId = keyof typeof operations;

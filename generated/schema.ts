@@ -133,6 +133,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/iam/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a JWT or an OAuth token for an IAM token
+         * @description Answers a new IAM token for a service account (given a JWT signed with one of its
+         *     authorized keys) or for a Yandex account (given its OAuth token). No bearer token is
+         *     needed: this is how one gets one. A token lives at most 12 hours; get a new one about
+         *     every hour, before the old one expires (a new token does not revoke the old).
+         */
+        post: operations["createIamToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/tokens:createForServiceAccount": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get an IAM token for a service account
+         * @description Answers a new IAM token of a service account, for a caller that has the
+         *     `iam.serviceAccounts.tokenCreator` role on it (say, a user acting as the account).
+         */
+        post: operations["createIamTokenForServiceAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -348,6 +392,40 @@ export interface components {
             scopes?: string[];
             /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
             nextPageToken?: string;
+        };
+        /** @description A JWT signed with a service account's authorized key (PS256), exchanged for that account's IAM token. */
+        CreateIamTokenWithJwt: {
+            /**
+             * @description The JWT: header `{"typ": "JWT", "alg": "PS256", "kid": <key id>}`, payload
+             *     `{"iss": <service account id>, "aud": "https://iam.api.cloud.yandex.net/iam/v1/tokens", "iat", "exp"}`
+             *     with `exp - iat` at most 3600 seconds. It is a credential: never log it.
+             */
+            jwt: string;
+        };
+        /** @description A Yandex account's OAuth token, exchanged for that account's IAM token. */
+        CreateIamTokenWithOauthToken: {
+            /** @description The OAuth token of a Yandex account. It is a credential: never log it. */
+            yandexPassportOauthToken: string;
+        };
+        /**
+         * @description What to exchange for an IAM token: exactly one of a service account's signed JWT and a
+         *     Yandex account's OAuth token.
+         */
+        CreateIamTokenRequest: components["schemas"]["CreateIamTokenWithJwt"] | components["schemas"]["CreateIamTokenWithOauthToken"];
+        /** @description A new IAM token and when it expires. */
+        CreateIamTokenResponse: {
+            /**
+             * @description The IAM token, to send as `Authorization: Bearer <token>`. It is a credential: never
+             *     log it. Its shape (`t1.` and base64url parts) may change.
+             */
+            iamToken: string;
+            /** @description When the token expires, at most 12 hours after it was made. Use this, never an assumed lifetime. */
+            expiresAt: components["schemas"]["Timestamp"];
+        };
+        /** @description The service account to get an IAM token for. */
+        CreateIamTokenForServiceAccountRequest: {
+            /** @description ID of the service account. The caller needs the `iam.serviceAccounts.tokenCreator` role on it. */
+            serviceAccountId: string;
         };
     };
     responses: {
@@ -1084,6 +1162,97 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["OperationNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    createIamToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Exactly one of `jwt` and `yandexPassportOauthToken`. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateIamTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The IAM token. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateIamTokenResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    createIamTokenForServiceAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The service account. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateIamTokenForServiceAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description The IAM token. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateIamTokenResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["ResourceExhausted"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

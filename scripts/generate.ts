@@ -35,6 +35,7 @@ const KEYS: Record<string, [string, string, string?]> = {
   additionalProperties: ["a", "boolean"],
   items: ["i", "Schema"],
   allOf: ["all", "Schema[]", ": the value must pass each"],
+  oneOf: ["one", "Schema[]", ": the value must pass exactly one"],
   const: ["c", "string"],
   minLength: ["ml", "number", ", in characters (code points)"],
   maxLength: ["l", "number", ", in characters (code points)"],
@@ -70,7 +71,7 @@ function strip(schema: Json, at: string): Json {
     else if (k === "$ref") out[key] = schemaName(v, at);
     else if (k === "properties") out[key] = Object.fromEntries(Object.entries(v as Json).map(([n, s]) => [n, strip(s, `${at}.${n}`)]));
     else if (k === "items") out[key] = strip(v, `${at}.items`);
-    else if (k === "allOf") out[key] = (v as Json[]).map((s, i) => strip(s, `${at}.allOf[${i}]`));
+    else if (k === "allOf" || k === "oneOf") out[key] = (v as Json[]).map((s, i) => strip(s, `${at}.${k}[${i}]`));
     else out[key] = v;
   }
   if (out.$ref && Object.keys(out).length > 1)
@@ -80,9 +81,9 @@ function strip(schema: Json, at: string): Json {
 
 /** `#/components/schemas/X` → `X`. */
 function schemaName(ref: unknown, at: string): string {
-  const name = String(ref).match(/^#\/components\/schemas\/([^/]+)$/)?.[1];
+  const [, kind, name] = String(ref).match(/^#\/components\/(schemas|parameters)\/([^/]+)$/) ?? [];
   if (!name) throw new Error(`${at}: only a $ref to #/components/schemas/… is checked by src/core/validate.ts (got ${ref})`);
-  return name;
+  return kind === "parameters" ? `${name}Parameter` : name;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -118,7 +119,8 @@ function paramsSchema(parameters: Json[], where: "path" | "query"): Json | undef
     type: "object",
     additionalProperties: false,
     required: params.filter((p) => p.required).map((p) => p.name),
-    properties: Object.fromEntries(params.map((p) => [p.name, p.schema])),
+    // Note: a shared parameter (`#/components/parameters/X`) points to its own constant, so its rules ship once.
+    properties: Object.fromEntries(params.map((p) => [p.name, p.from ? { $ref: p.from } : p.schema])),
   };
 }
 
@@ -192,7 +194,10 @@ function operationRows(doc: Json): Map<string, OperationRow> {
       const retry = op["x-yc-retry"];
       if (!(retry in classes))
         throw new Error(`${at}: x-yc-retry must name one of x-yc-retry-classes (${Object.keys(classes).join(", ")}), not ${retry}`);
-      const parameters: Json[] = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => resolve(doc, p));
+      const parameters: Json[] = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => ({
+        ...resolve(doc, p),
+        from: p.$ref,
+      }));
       const ok = bodyRef(op.responses?.["200"]?.content, `${at} 200`);
       const row: OperationRow = {
         method: method.toUpperCase(),
@@ -239,6 +244,9 @@ function operationRows(doc: Json): Map<string, OperationRow> {
 /** The contract's schemas, and the operations table that points into them, as a small ES module. */
 function contractModule(doc: Json): string {
   const schemas = new Map(Object.entries(doc.components.schemas as Json).map(([n, s]) => [n, strip(s, n)]));
+  // The schema of each shared parameter is a constant too, named `<Parameter>Parameter`.
+  for (const [n, p] of Object.entries((doc.components.parameters ?? {}) as Json))
+    if (p.in === "path" || p.in === "query") schemas.set(`${n}Parameter`, strip(p.schema, `parameters.${n}`));
   const rows = operationRows(doc);
   // Depth first, so every constant is declared before it is used.
   const order: string[] = [];
@@ -246,27 +254,38 @@ function contractModule(doc: Json): string {
     if (order.includes(name)) return;
     if (from.includes(name)) throw new Error(`${[...from, name].join(" → ")}: recursive schemas are not checked by src/core/validate.ts`);
     const schema = schemas.get(name);
-    if (!schema || !IDENTIFIER.test(name) || ["operations", "retryClasses", "defaultServer", "outcomeUnknownStatuses"].includes(name))
+    if (
+      !schema ||
+      !IDENTIFIER.test(name) ||
+      ["operations", "retryClasses", "defaultServer", "outcomeUnknownStatuses"].includes(name) ||
+      name.endsWith("Retry")
+    )
       throw new Error(`${name}: not a schema that can be emitted as a constant`);
     for (const ref of refs(schema)) visit(ref, [...from, name]);
     order.push(name);
   };
   for (const name of schemas.keys()) visit(name, []);
-  const constants = order.map((n) => `/** \`#/components/schemas/${n}\` */\nexport const ${n}: Schema = ${source(schemas.get(n))};\n`);
+  const pointer = (n: string) => (n.endsWith("Parameter") && !doc.components.schemas[n] ? `parameters/${n.slice(0, -9)}` : `schemas/${n}`);
+  const constants = order.map((n) => `/** \`#/components/${pointer(n)}\` */\nexport const ${n}: Schema = ${source(schemas.get(n))};\n`);
   const classes = retryClasses(doc);
   const defaultServer: string = doc.servers[0].url;
+  // Note: each row is its own constant, so a bundle holds only the rows its code names (the client leaves out the token exchanges).
   const table = [...rows].map(([id, row]) => {
-    const server = row.server === defaultServer ? new Code("defaultServer") : row.server;
-    return `  ${id}: ${source({ ...row, server, retry: new Code(`retryClasses.${row.retry}`) }, "  ")},`;
+    if (schemas.has(id)) throw new Error(`${id}: an operationId and a schema share this name`);
+    // Note: the defaults are left out (the document's first server, a bearer token), so each row says only what is its own.
+    const { server, auth, ...rest } = row;
+    const spec = { id, ...rest, ...(server !== defaultServer && { server }), ...(!auth && { auth }), retry: new Code(`${row.retry}Retry`) };
+    return `/** \`${row.method} ${row.path}\` */\nexport const ${id} = ${source(spec)} satisfies OperationSpec;\n`;
   });
+  // Note: each class is its own constant, since a row that read `retryClasses.read` would not count as pure to a bundler.
   const classSource = Object.entries(classes).map(
     ([name, c]) =>
-      `  /** ${String(c.description ?? "")
+      `/** ${String(c.description ?? "")
         .trim()
         .replace(
           /\s+/g,
           " ",
-        )} */\n  ${name}: { statuses: ${source(c.statuses)}, networkErrors: ${JSON.stringify(c.networkErrors)}, idempotencyKey: ${Boolean(c.idempotencyKey)} },`,
+        )} */\nexport const ${name}Retry: RetryClass = { statuses: ${source(c.statuses)}, networkErrors: ${JSON.stringify(c.networkErrors)}, idempotencyKey: ${Boolean(c.idempotencyKey)} };\n`,
   );
   const unknown = doc["x-yc-outcome-unknown-statuses"];
   if (!Array.isArray(unknown) || !unknown.every(Number.isInteger))
@@ -276,18 +295,20 @@ ${constants.join("\n")}
 /** The document's first server: where every operation goes unless it names its own. */
 export const defaultServer = ${JSON.stringify(defaultServer)};
 
-/** How each kind of operation is retried (\`x-yc-retry-classes\`). */
-export const retryClasses = {
+// How each kind of operation is retried (\`x-yc-retry-classes\`).
 ${classSource.join("\n")}
-} satisfies Record<string, RetryClass>;
+/** The retry classes, by name. */
+export const retryClasses = { ${Object.keys(classes)
+    .map((n) => `${n}: ${n}Retry`)
+    .join(", ")} };
 
 /** Statuses after which the server may have acted (\`x-yc-outcome-unknown-statuses\`). */
 export const outcomeUnknownStatuses: readonly number[] = ${source(unknown)};
 
-/** Every operation of the document, by operationId. */
-export const operations = {
+// One row per operation of the document, named by its operationId.
 ${table.join("\n")}
-} satisfies Record<string, OperationSpec>;
+/** Every operation of the document, by operationId. */
+export const operations = { ${[...rows.keys()].join(", ")} };
 
 /** An operationId of the document. */
 export type OperationId = keyof typeof operations;
@@ -314,14 +335,16 @@ export interface RetryClass {
 
 /** What the client needs to know of one operation. */
 export interface OperationSpec {
+  /** The operationId. */
+  id: string;
   method: "GET" | "POST" | "PATCH" | "DELETE";
   /** The path template, e.g. \`/iam/v1/apiKeys/{apiKeyId}\`. */
   path: string;
-  /** The server it goes to, unless the client is told otherwise. */
-  server: string;
+  /** The server it goes to, when not the document's first (\`defaultServer\`); the client may be told otherwise. */
+  server?: string;
   retry: RetryClass;
-  /** False where the call needs no bearer token (\`security: []\`). */
-  auth: boolean;
+  /** False where the call needs no bearer token (\`security: []\`); absent, it needs one. */
+  auth?: false;
   pathParams?: Schema;
   query?: Schema;
   body?: Schema;

@@ -1,4 +1,13 @@
 // The ApiKey service: thin typed methods over the core; what each call may do is in the operations table.
+import {
+  createApiKey,
+  deleteApiKey,
+  getApiKey,
+  listApiKeyOperations,
+  listApiKeyScopes,
+  listApiKeys,
+  updateApiKey,
+} from "../generated/contract.js";
 import type { components, paths } from "../generated/schema.js";
 import type { Call, CallOptions } from "./core/call.js";
 import { type Page, paginate } from "./core/paginate.js";
@@ -49,7 +58,11 @@ function timestamp(value: unknown, path: string, found: Problem[]): unknown {
 /** `iam.apiKeys`. */
 export function apiKeysResource(call: Call, polling: PollingOptions) {
   /** Sends update or delete, then waits for its Operation unless told not to. */
-  async function change(started: Promise<unknown>, startedBy: "updateApiKey" | "deleteApiKey", options: ChangeOptions<boolean> = {}) {
+  async function change(
+    started: Promise<unknown>,
+    startedBy: typeof updateApiKey | typeof deleteApiKey,
+    options: ChangeOptions<boolean> = {},
+  ) {
     const operation = (await started) as Operation | undefined;
     if (!operation || options.wait === false) return operation;
     return waitFor(call, startedBy, operation, polling, { signal: options.signal });
@@ -61,16 +74,15 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
       const found: Problem[] = [];
       const date = (request as { expiresAt?: unknown } | null)?.expiresAt;
       const body = date instanceof Date ? { ...request, expiresAt: timestamp(date, "expiresAt", found) } : request;
-      return call("createApiKey", { body, problems: found }, options) as Promise<CreateApiKeyResponse>;
+      return call(createApiKey, { body, problems: found }, options) as Promise<CreateApiKeyResponse>;
     },
 
     /** The API key with this id. */
-    get: (apiKeyId: string, options?: CallOptions): Promise<ApiKey> =>
-      call("getApiKey", { path: { apiKeyId } }, options) as Promise<ApiKey>,
+    get: (apiKeyId: string, options?: CallOptions): Promise<ApiKey> => call(getApiKey, { path: { apiKeyId } }, options) as Promise<ApiKey>,
 
     /** Lists one page of API keys; `apiKeys` is always an array. */
     list: (request: ListApiKeysRequest = {}, options?: CallOptions): Promise<ListApiKeysResponse> =>
-      call("listApiKeys", { query: request }, options) as Promise<ListApiKeysResponse>,
+      call(listApiKeys, { query: request }, options) as Promise<ListApiKeysResponse>,
 
     /** Every API key, page by page; a page is fetched only when the previous one is used up. */
     listAll: (request: ListApiKeysRequest = {}, options?: CallOptions): AsyncGenerator<ApiKey, void, undefined> =>
@@ -93,7 +105,7 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
         ...(given.length ? [["updateMask", given.map(([key]) => key).join(",")]] : []),
         ...given.filter(([, value]) => value !== null).map(([key, value]) => [key, timestamp(value, key, found)]),
       ]);
-      const done = await change(call("updateApiKey", { path: { apiKeyId }, body, problems: found }, options), "updateApiKey", options);
+      const done = await change(call(updateApiKey, { path: { apiKeyId }, body, problems: found }, options), updateApiKey, options);
       if (options?.wait === false) return done as never;
       const { "@type": _, ...key } = (done as UpdateApiKeyOperation).response as components["schemas"]["ApiKeyAny"];
       return key as never;
@@ -107,13 +119,13 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
       apiKeyId: string,
       options?: ChangeOptions<W>,
     ): Promise<W extends false ? DeleteApiKeyOperation | undefined : void> {
-      const operation = await change(call("deleteApiKey", { path: { apiKeyId } }, options), "deleteApiKey", options);
+      const operation = await change(call(deleteApiKey, { path: { apiKeyId } }, options), deleteApiKey, options);
       return (options?.wait === false ? operation : undefined) as never;
     },
 
     /** One page of the key's operations; `operations` is always an array. */
     listOperations: (apiKeyId: string, request: PageRequest = {}, options?: CallOptions): Promise<ListApiKeyOperationsResponse> =>
-      call("listApiKeyOperations", { path: { apiKeyId }, query: request }, options) as Promise<ListApiKeyOperationsResponse>,
+      call(listApiKeyOperations, { path: { apiKeyId }, query: request }, options) as Promise<ListApiKeyOperationsResponse>,
 
     /** Every operation of the key, page by page. */
     listAllOperations: (apiKeyId: string, request: PageRequest = {}, options?: CallOptions): AsyncGenerator<Operation, void, undefined> =>
@@ -126,7 +138,7 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
 
     /** One page of the scopes a key can have; `scopes` is always an array. */
     listScopes: (request: PageRequest = {}, options?: CallOptions): Promise<ListApiKeyScopesResponse> =>
-      call("listApiKeyScopes", { query: request }, options) as Promise<ListApiKeyScopesResponse>,
+      call(listApiKeyScopes, { query: request }, options) as Promise<ListApiKeyScopesResponse>,
 
     /** Every scope a key can have, page by page. */
     listAllScopes: (request: PageRequest = {}, options?: CallOptions): AsyncGenerator<string, void, undefined> =>

@@ -58,11 +58,12 @@ export function createIamClient(options: IamClientOptions = {}) {
 
   const call = createCall({
     raw,
+    fetch,
     timeoutMs,
     retry,
     secrets,
     // Note: the document's first server is the IAM API; another (the Operation service) follows baseUrl when only that is set.
-    baseUrl: (server) => (server === defaultServer ? (baseUrl ?? server) : (operationBaseUrl ?? baseUrl ?? server)),
+    baseUrl: (server) => (server ? (operationBaseUrl ?? baseUrl ?? server) : (baseUrl ?? defaultServer)),
     refresh:
       typeof token === "function"
         ? async (signal) => {

@@ -2,6 +2,9 @@
 import { type OperationId, Status } from "../../generated/contract.js";
 import { type Problem, problems } from "./validate.js";
 
+/** The token sources of `yc-iam-api-keys/auth`, by name, as errors name them. */
+export type TokenSourceName = "serviceAccountKey" | "metadataToken" | "functionToken" | "oauthToken" | "cachedToken";
+
 /** What was sent, with `Authorization` redacted to its scheme. */
 export interface RequestSummary {
   method: string;
@@ -29,12 +32,13 @@ export class IamError extends Error {
   override name = "IamError";
   /** How many attempts were made (0 when the call was refused before sending). */
   attempts = 0;
-  declare readonly operation: OperationId;
+  /** The operationId of the call, or the token source, that failed. */
+  declare readonly operation: OperationId | TokenSourceName;
   /** The server's `x-request-id`, when a response arrived. */
   declare requestId?: string | undefined;
   /** What the last attempt sent, `Authorization` redacted. */
   declare request?: RequestSummary | undefined;
-  constructor(operation: OperationId, message: string, fields?: object, cause?: unknown) {
+  constructor(operation: OperationId | TokenSourceName, message: string, fields?: object, cause?: unknown) {
     super(`${operation}: ${message}`, cause === undefined ? undefined : { cause });
     Object.assign(this, { operation }, fields);
   }
@@ -86,6 +90,13 @@ export class IamNetworkError extends IamError {
 /** The per-attempt time ran out. */
 export class IamTimeoutError extends IamNetworkError {
   override name = "IamTimeoutError";
+}
+
+/** A token source could not get a token; `cause` holds the underlying error (never a credential). */
+export class IamTokenError extends IamError {
+  override name = "IamTokenError";
+  /** The HTTP status of the failed exchange, when an answer arrived. */
+  declare readonly status?: number | undefined;
 }
 
 /** A finished Operation that failed: its `error` Status, with the Operation's id. */

@@ -1,5 +1,5 @@
 // Waiting for an Operation: poll getOperation until it is done, backing off to a cap, within a total time.
-import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
+import { getOperation, type OperationId, type OperationSpec } from "../../generated/contract.js";
 import type { components } from "../../generated/schema.js";
 import type { Call, CallOptions } from "./call.js";
 import { IamTimeoutError, operationError, rejectBrokenAnswer } from "./errors.js";
@@ -33,24 +33,21 @@ export interface WaitOptions {
  */
 export async function waitFor(
   call: Call,
-  startedBy: OperationId,
+  startedBy: OperationSpec,
   operation: Operation,
   polling: PollingOptions,
   { signal, timeoutMs = polling.timeoutMs }: WaitOptions = {},
 ): Promise<Operation> {
   const { id } = operation;
+  const name = startedBy.id as OperationId;
   const deadline = new AbortController();
   const timer = setTimeout(
     () =>
       deadline.abort(
-        new IamTimeoutError(
-          startedBy,
-          `operation ${id} is not done after ${timeoutMs} ms; look again later with operations.wait("${id}")`,
-          {
-            operationId: id,
-            outcomeUnknown: true,
-          },
-        ),
+        new IamTimeoutError(name, `operation ${id} is not done after ${timeoutMs} ms; look again later with operations.wait("${id}")`, {
+          operationId: id,
+          outcomeUnknown: true,
+        }),
       ),
     timeoutMs,
   );
@@ -58,18 +55,18 @@ export async function waitFor(
   try {
     for (let delay = polling.initialDelayMs; !operation.done; delay = Math.min(delay * 2, polling.maxDelayMs)) {
       await sleep(delay, callOptions.signal);
-      operation = (await call("getOperation", { path: { operationId: id } }, callOptions)) as Operation;
+      operation = (await call(getOperation, { path: { operationId: id } }, callOptions)) as Operation;
     }
   } finally {
     clearTimeout(timer);
   }
-  if (operation.error) throw operationError(startedBy, id, operation.error);
-  const { result }: OperationSpec = operations[startedBy];
+  if (operation.error) throw operationError(name, id, operation.error);
+  const { result } = startedBy;
   const found = !operation.response
     ? [{ path: "response", message: "is missing from a done operation without an error" }]
     : result
       ? problems(result, operation.response, "response")
       : [];
-  rejectBrokenAnswer(startedBy, { status: 200, headers: new Headers() }, found, `operation ${id}`);
+  rejectBrokenAnswer(name, { status: 200, headers: new Headers() }, found, `operation ${id}`);
   return operation;
 }

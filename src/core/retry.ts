@@ -18,7 +18,7 @@ export function delayMs(attempt: number, { baseDelayMs, maxDelayMs }: RetryOptio
     : Math.min(Math.max(0, at - now), maxDelayMs);
 }
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+/** Waits `ms` (not at all for 0), or rejects with the signal's reason as soon as it aborts. */
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     const done = () => {
@@ -26,6 +26,7 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       signal?.removeEventListener("abort", done);
       signal?.aborted ? reject(signal.reason) : resolve();
     };
-    const timer = setTimeout(done, ms);
-    signal?.aborted ? done() : signal?.addEventListener("abort", done);
+    // Note: no timer for no wait: Node clamps a 0 ms timer to 1 ms, which would dominate a fast poll.
+    const timer = ms > 0 ? setTimeout(done, ms) : undefined;
+    signal?.aborted || ms <= 0 ? done() : signal?.addEventListener("abort", done);
   });

@@ -21,6 +21,14 @@ export function problems(schema: Schema, value: any, path = "", out: Problem[] =
     size < min && add(`must be at least ${min}${unit} (${unit ? "has" : "is"} ${size})`);
   const type = value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
   for (const part of schema.all ?? []) problems(part, value, path, out);
+  if (schema.one) {
+    const found = schema.one.map((branch) => problems(branch, value, path));
+    const passed = found.filter((list) => !list.length).length;
+    // Note: when the value has the required fields of exactly one branch, that branch's problems say the most.
+    const near = schema.one.filter((branch) => branch.r?.every((key) => value?.[key] !== undefined));
+    if (passed !== 1 && near.length === 1 && passed === 0) out.push(...(found[schema.one.indexOf(near[0] as Schema)] ?? []));
+    else if (passed !== 1) add(`must have exactly one of: ${schema.one.map((branch) => branch.r?.join(" and ")).join(", ")}`);
+  }
   if (schema.c !== undefined && value !== schema.c) add(`must be ${JSON.stringify(schema.c)}`);
   else if (schema.t && schema.t !== type) add(`must be ${/^[ai]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`);
   else if (type === "string") {

@@ -2,6 +2,7 @@
 // routed by the generated operations table and checked with the same generated checks as the client.
 import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
 import type { components } from "../../generated/schema.js";
+import { AUDIENCE, JWT_LIFETIME_S } from "../auth/jwt.js";
 import { problems } from "../core/validate.js";
 import { maskSecret, newId, newSecret, pageOffset, pageToken, randomText, timestamp } from "./data.js";
 
@@ -42,6 +43,20 @@ export interface FakeIamOptions {
   operations?: OperationProgress;
   /** Keys per cloud before create answers RESOURCE_EXHAUSTED. Default 1000, as Yandex's `iam.apiKeys.count`. */
   quota?: number;
+  /** How long the IAM tokens it mints live. Default 12 hours, as Yandex's. */
+  tokenLifetimeMs?: number;
+  /** The clock of token lifetimes and JWT checks, in epoch milliseconds. */
+  now?: () => number;
+}
+
+/** An authorized key file, as `yc iam key create` writes it (snake_case). */
+export interface FakeKeyFile {
+  id: string;
+  service_account_id: string;
+  created_at: string;
+  key_algorithm: "RSA_2048";
+  public_key: string;
+  private_key: string;
 }
 
 /** A request the fake received, `Authorization` cut down to its scheme. */
@@ -119,6 +134,17 @@ export function createFakeIam(options: FakeIamOptions = {}) {
   const subjectOf = options.authenticate ?? ((token: string) => (token ? owner : undefined));
   const knownScopes = options.scopes ?? DEFAULT_SCOPES;
   const quota = options.quota ?? 1000;
+  const now = options.now ?? Date.now;
+  const tokenLifetimeMs = options.tokenLifetimeMs ?? 12 * 3600_000;
+  /** Registered authorized keys: key id → its service account and public key. */
+  const publicKeys = new Map<string, { serviceAccountId: string; key: CryptoKey }>();
+  /** The IAM tokens it minted: token → service account and expiry. */
+  let minted = new Map<string, { serviceAccountId: string; expiresAt: number }>();
+  const subjectOfToken = (token: string): string | undefined => {
+    const own = minted.get(token);
+    if (own) return own.expiresAt > now() ? own.serviceAccountId : undefined;
+    return subjectOf(token);
+  };
 
   let keys = new Map<string, ApiKey>();
   let ops = new Map<string, { operation: Operation; pollsLeft: number; finish: () => Operation }>();
@@ -158,7 +184,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     const start = query.pageToken ? pageOffset(query.pageToken) : 0;
     if (start === undefined) return failure(3, "Request validation error: pageToken: invalid page token");
     const size = query.pageSize || 100;
-    const slice = items.slice(start, start + size);
+    const slice = structuredClone(items.slice(start, start + size));
     const next = start + size < items.length ? pageToken(start + size) : undefined;
     return answer(200, { ...(slice.length && { [field]: slice }), ...(next && { nextPageToken: next }) });
   }
@@ -202,7 +228,11 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     listApiKeys({ query, subject }) {
       const serviceAccountId = query.serviceAccountId || subject;
       if (!serviceAccounts.includes(serviceAccountId)) return failure(5, `Service account ${serviceAccountId} not found`);
-      return page("apiKeys", [...keys.values()].filter((k) => k.serviceAccountId === serviceAccountId).map(publicKey), query);
+      return page(
+        "apiKeys",
+        [...keys.values()].filter((k) => k.serviceAccountId === serviceAccountId),
+        query,
+      );
     },
 
     updateApiKey({ path, body }) {
@@ -232,7 +262,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
 
     listApiKeyOperations({ path, query }) {
       if (!keys.has(path.apiKeyId)) return notFound(path.apiKeyId);
-      const list = (opsByKey.get(path.apiKeyId) ?? []).map((id) => structuredClone(ops.get(id)?.operation));
+      const list = (opsByKey.get(path.apiKeyId) ?? []).map((id) => ops.get(id)?.operation);
       return page("operations", list, query);
     },
 
@@ -284,9 +314,9 @@ export function createFakeIam(options: FakeIamOptions = {}) {
 
     if (!route) return failure(5, `Not found: ${request.method} ${url.pathname}`);
     let subject = owner;
-    if (route.spec.auth) {
+    if (route.spec.auth !== false) {
       const token = request.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1];
-      const who = token ? subjectOf(token) : undefined;
+      const who = token ? subjectOfToken(token) : undefined;
       if (!who) return failure(16, "Token is invalid or has expired.");
       subject = who;
     }
@@ -321,6 +351,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
       created = new Map();
       faults = [];
       received = [];
+      minted = new Map();
       progression = options.operations ?? {};
     },
     /** Adds keys as they would be after some life (a `lastUsedAt`, an old `createdAt`); returns them. */
@@ -337,6 +368,32 @@ export function createFakeIam(options: FakeIamOptions = {}) {
         return publicKey(key);
       });
     },
+    /**
+     * A real authorized key file (RSA 2048, PKCS#8 with Yandex's prefix line) for one of its service accounts;
+     * the fake verifies JWTs signed with it and mints IAM tokens for that account.
+     */
+    async createServiceAccountKey(serviceAccountId: string = owner): Promise<FakeKeyFile> {
+      const pair = (await crypto.subtle.generateKey(
+        { name: "RSA-PSS", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+        true,
+        ["sign", "verify"],
+      )) as CryptoKeyPair;
+      const pem = async (format: "pkcs8" | "spki", key: CryptoKey, label: string) => {
+        const der = new Uint8Array(await crypto.subtle.exportKey(format, key));
+        const base64 = btoa(String.fromCharCode(...der)).replace(/.{64}/g, "$&\n");
+        return `-----BEGIN ${label}-----\n${base64.trimEnd()}\n-----END ${label}-----\n`;
+      };
+      const id = newId();
+      publicKeys.set(id, { serviceAccountId, key: pair.publicKey });
+      return {
+        id,
+        service_account_id: serviceAccountId,
+        created_at: timestamp(),
+        key_algorithm: "RSA_2048",
+        public_key: await pem("spki", pair.publicKey, "PUBLIC KEY"),
+        private_key: `PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID <${id}>\n${await pem("pkcs8", pair.privateKey, "PRIVATE KEY")}`,
+      };
+    },
     /** The next `count` calls (of `operation` only, if given) fail as `fault` says. */
     failNext(fault: Fault, { count = 1, operation }: { count?: number; operation?: OperationId } = {}) {
       faults.push({ fault, count, operation });
@@ -345,9 +402,13 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     progress(next: OperationProgress) {
       progression = next;
     },
-    /** A copy of the state, for assertions. */
+    /** A copy of the state, for assertions; `iamTokens` counts the tokens minted. */
     get state() {
-      return { apiKeys: [...keys.values()].map(publicKey), operations: [...ops.values()].map((o) => structuredClone(o.operation)) };
+      return {
+        apiKeys: [...keys.values()].map(publicKey),
+        operations: [...ops.values()].map((o) => structuredClone(o.operation)),
+        iamTokens: minted.size,
+      };
     },
     /** Every request received so far, oldest first. */
     get requests(): readonly FakeRequest[] {

@@ -1,10 +1,12 @@
 // Prism's dynamic mode: hundreds of generated answers for every operation, each parsed by the client and valid against the contract.
 import { expect, inject, it } from "vitest";
+import { createIamToken, createIamTokenForServiceAccount } from "../../generated/contract.ts";
 import { errorsText, schemaAt } from "../support/ajv.ts";
-import { contractClient, seen } from "../support/contract-client.ts";
+import { contractCall, contractClient, seen } from "../support/contract-client.ts";
 
 const RUNS = 200;
 const iam = contractClient(inject("prismDynamicUrl"));
+const exchange = contractCall(inject("prismDynamicUrl"));
 // Note: keep each generated body, so a failure can be printed and turned into a fixed test case.
 const bodies = new Map<string, string>();
 iam.raw.use({
@@ -48,6 +50,17 @@ const cases: [string, string, (i: number, options: Options) => Promise<unknown>]
   ["listOperations", "ListApiKeyOperationsResponse", (_, o) => iam.apiKeys.listOperations(ID, { pageSize: 10 }, o)],
   ["listScopes", "ListApiKeyScopesResponse", (_, o) => iam.apiKeys.listScopes({ pageSize: 10 }, o)],
   ["getOperation", "Operation", (_, o) => iam.operations.get("ajeo7b1c4m3nq2k8v5rd", o)],
+  ["createIamToken", "CreateIamTokenResponse", (_, o) => exchange(createIamToken, { body: { yandexPassportOauthToken: "y0_x" } }, o)],
+  [
+    "createIamTokenForServiceAccount",
+    "CreateIamTokenResponse",
+    (_, o) =>
+      exchange(
+        createIamTokenForServiceAccount,
+        { body: { serviceAccountId: "ajeg2b2et02f3tl2c1pj" } },
+        { headers: { ...o.headers, Authorization: "Bearer t" } },
+      ),
+  ],
 ];
 
 it.each(cases)(`parses ${RUNS} generated %s answers, each valid against the contract`, async (_, schema, call) => {

@@ -1,9 +1,10 @@
 // The real client against Prism's mock of the document: static examples, every documented error of every operation,
 // security, a live negative control.
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { createIamToken, createIamTokenForServiceAccount } from "../../generated/contract.ts";
 import { type CreateApiKeyResponse, createIamClient, IamApiError, type IamClient, type ListApiKeysResponse } from "../../src/index.ts";
 import { bundledDocument } from "../support/ajv.ts";
-import { contractClient, seen } from "../support/contract-client.ts";
+import { contractCall, contractClient, seen } from "../support/contract-client.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const url = inject("prismUrl");
@@ -23,6 +24,8 @@ const CODE_NAMES: Record<number, string> = {
   16: "UNAUTHENTICATED",
 };
 const ID = "aje3ho9atbhf4aq6c2ok";
+const exchange = contractCall(url);
+const exchangeAsUser = contractCall(url, { Authorization: `Bearer ${TOKEN}` });
 type Options = { headers: Record<string, string> };
 /** One call of each operation through the client, by operationId; `wait: false` where it answers an Operation. */
 const calls: Record<string, (iam: IamClient, options: Options) => Promise<unknown>> = {
@@ -34,6 +37,9 @@ const calls: Record<string, (iam: IamClient, options: Options) => Promise<unknow
   listApiKeyOperations: (c, o) => c.apiKeys.listOperations(ID, {}, o),
   listApiKeyScopes: (c, o) => c.apiKeys.listScopes({}, o),
   getOperation: (c, o) => c.operations.get("ajeo7b1c4m3nq2k8v5rd", o),
+  createIamToken: (_, o) => exchange(createIamToken, { body: { jwt: "a.b.c" } }, o),
+  createIamTokenForServiceAccount: (_, o) =>
+    exchangeAsUser(createIamTokenForServiceAccount, { body: { serviceAccountId: "ajeg2b2et02f3tl2c1pj" } }, o),
 };
 const operations = Object.values(paths as Record<string, Record<string, any>>).flatMap((item) =>
   ["get", "post", "patch", "delete"].filter((m) => item[m]).map((m) => item[m]),
@@ -78,7 +84,7 @@ describe("static examples", () => {
         checked++;
       }
     }
-    expect(checked).toBe(21);
+    expect(checked).toBe(23);
   });
 
   it("update and delete wait on the Operation service's answer", async () => {
@@ -95,7 +101,8 @@ describe("every documented error response becomes the right IamApiError", () => 
       .filter((code) => code >= "400")
       .map((code) => [op.operationId as string, code, op.responses[code].$ref as string] as const),
   );
-  it("covers 8 statuses for each operation (7 for listScopes, which has no id to miss)", () => expect(cases).toHaveLength(63));
+  it("covers 8 statuses for each operation (7 for listScopes and createIamToken, which have no id to miss)", () =>
+    expect(cases).toHaveLength(78));
 
   it.each(cases)("%s %s", async (operationId, code, ref) => {
     const example = bundledDocument.components.responses[ref.split("/").pop() as string].content["application/json"].example;

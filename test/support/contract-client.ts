@@ -1,19 +1,38 @@
 // A client for the contract tests: every response passes through a check that Prism saw no violation.
+import createClient, { type Middleware } from "openapi-fetch";
 import { expect } from "vitest";
+import type { paths } from "../../generated/schema.ts";
+import { createCall } from "../../src/core/call.ts";
 import { createIamClient, type IamClientOptions } from "../../src/index.ts";
 import { TOKEN } from "./secrets.ts";
 
 /** How many responses the zero-violation check has seen, across the file. */
 export const seen = { responses: 0 };
 
+/** Fails the call if a response carries an `sl-violations` header, and counts what it saw. */
+export const noViolations: Middleware = {
+  onResponse({ response, request }) {
+    seen.responses++;
+    expect(response.headers.get("sl-violations"), `${request.method} ${request.url}`).toBeNull();
+  },
+};
+
 /** A client whose every response must carry no `sl-violations` header. */
 export function contractClient(baseUrl: string, options: IamClientOptions = {}) {
   const iam = createIamClient({ token: TOKEN, baseUrl, retry: false, ...options });
-  iam.raw.use({
-    onResponse({ response, request }) {
-      seen.responses++;
-      expect(response.headers.get("sl-violations"), `${request.method} ${request.url}`).toBeNull();
-    },
-  });
+  iam.raw.use(noViolations);
   return iam;
+}
+
+/** The call loop alone, with no bearer token unless given: how the token sources call the token exchanges. */
+export function contractCall(baseUrl: string, headers: Record<string, string> = {}) {
+  const raw = createClient<paths>({ baseUrl, headers });
+  raw.use(noViolations);
+  return createCall({
+    raw,
+    timeoutMs: 10_000,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+    baseUrl: () => baseUrl,
+    secrets: new Set(),
+  });
 }

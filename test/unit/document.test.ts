@@ -40,7 +40,7 @@ async function variant(file: string, from: string, to: string): Promise<string> 
 }
 
 describe("the document", () => {
-  it("is OpenAPI 3.1 with all seven calls, tagged and described", () => {
+  it("is OpenAPI 3.1 with all seven ApiKey calls, getOperation and the two token exchanges, tagged and described", () => {
     expect(spec.openapi).toBe("3.1.0");
     expect(Object.keys(ops).sort()).toEqual(
       [
@@ -52,6 +52,8 @@ describe("the document", () => {
         "listApiKeyScopes",
         "listApiKeys",
         "updateApiKey",
+        "createIamToken",
+        "createIamTokenForServiceAccount",
       ].sort(),
     );
     expect(ops.getApiKey).toMatchObject({ path: "/iam/v1/apiKeys/{apiKeyId}", method: "get" });
@@ -61,8 +63,13 @@ describe("the document", () => {
     expect(ops.listApiKeyScopes.path).toBe("/iam/v1/apiKeyScopes");
     expect(ops.getOperation.path).toBe("/operations/{operationId}");
     expect(ops.getOperation.item.servers[0].url).toBe("https://operation.api.cloud.yandex.net");
+    const tags: Record<string, string> = {
+      getOperation: "Operation",
+      createIamToken: "IamToken",
+      createIamTokenForServiceAccount: "IamToken",
+    };
     for (const op of Object.values(ops)) {
-      expect(op.tags).toEqual([op.operationId === "getOperation" ? "Operation" : "ApiKey"]);
+      expect(op.tags).toEqual([tags[op.operationId] ?? "ApiKey"]);
       expect(op.summary.length).toBeGreaterThan(5);
       expect(op.description.length).toBeGreaterThan(50);
     }
@@ -112,6 +119,25 @@ describe("the document", () => {
     expect(new RegExp(key.maskedSecret.pattern).test("***Qx7_b2")).toBe(false);
   });
 
+  it("models the token exchange: exactly one of jwt and an OAuth token, with their limits", () => {
+    const request = schemaAt("#/components/schemas/CreateIamTokenRequest");
+    expect([{ jwt: "a.b.c" }, { yandexPassportOauthToken: "y0_x" }].map((v) => request(v))).toEqual([true, true]);
+    expect(
+      [{}, { jwt: "a", yandexPassportOauthToken: "b" }, { jwt: "x".repeat(8001) }, { yandexPassportOauthToken: "x".repeat(4001) }].map(
+        (v) => request(v),
+      ),
+    ).toEqual([false, false, false, false]);
+    const check = operations.createIamToken.body;
+    expect(problems(check, { jwt: "a", yandexPassportOauthToken: "b" })).toEqual([
+      { path: "(root)", message: "must have exactly one of: jwt, yandexPassportOauthToken" },
+    ]);
+    expect(problems(check, {})).toEqual([{ path: "(root)", message: "must have exactly one of: jwt, yandexPassportOauthToken" }]);
+    expect(problems(check, { jwt: "x".repeat(8001) })).toEqual([{ path: "jwt", message: "must be at most 8000 characters (has 8001)" }]);
+    expect(problems(check, { jwt: "a.b.c" })).toEqual([]);
+    expect(schemas.CreateIamTokenResponse.required).toEqual(["iamToken", "expiresAt"]);
+    expect(schemas.CreateIamTokenForServiceAccountRequest.properties.serviceAccountId.maxLength).toBe(50);
+  });
+
   it("models the Operation, and what update and delete operations carry", () => {
     expect(Object.keys(schemas.Operation.properties)).toEqual(
       expect.arrayContaining(["id", "done", "metadata", "error", "response", "createdAt", "modifiedAt", "createdBy", "description"]),
@@ -145,8 +171,8 @@ describe("the document", () => {
     };
     for (const op of Object.values(ops)) {
       for (const [http, codes] of Object.entries(grpc)) {
-        if (http === "404" && op.operationId === "listApiKeyScopes") {
-          expect(op.responses["404"], "listScopes has no id to miss").toBeUndefined();
+        if (http === "404" && ["listApiKeyScopes", "createIamToken"].includes(op.operationId)) {
+          expect(op.responses["404"], `${op.operationId} has no id to miss`).toBeUndefined();
           continue;
         }
         const ref = op.responses[http]?.$ref as string;
@@ -169,6 +195,7 @@ describe("the document", () => {
       expect(names(op)).toEqual(expect.arrayContaining(["x-client-request-id", "Idempotency-Key"]));
     for (const op of Object.keys(ops)) {
       expect(names(op)).toContain("x-client-request-id");
+      expect(ops[op].security, op).toEqual(op === "createIamToken" ? [] : undefined);
       expect(Object.keys(ops[op].responses["200"].headers)).toEqual(["x-request-id", "x-server-trace-id"]);
     }
   });
@@ -183,6 +210,8 @@ describe("the document", () => {
       listApiKeyOperations: ["firstPage", "empty"],
       listApiKeyScopes: ["firstPage", "lastPage"],
       getOperation: ["pending", "done", "deleted", "failed"],
+      createIamToken: ["token"],
+      createIamTokenForServiceAccount: ["token"],
     };
     for (const [op, names] of Object.entries(expected)) {
       const media = ops[op].responses["200"].content["application/json"];
@@ -194,7 +223,7 @@ describe("the document", () => {
     expect(update.pending.value.done).toBeUndefined();
     expect(update.done.value).toMatchObject({ done: true, response: { "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey" } });
     expect(update.failed.value).toMatchObject({ done: true, error: { code: 9 } });
-    for (const op of ["createApiKey", "updateApiKey"]) {
+    for (const op of ["createApiKey", "updateApiKey", "createIamToken", "createIamTokenForServiceAccount"]) {
       const media = ops[op].requestBody.content["application/json"];
       const validate = schemaAt(media.schema.$ref);
       for (const [name, example] of Object.entries<{ value: unknown }>(media.examples))
@@ -210,7 +239,9 @@ describe("generated/", () => {
 
   it("holds every per-operation fact of the document in the operations table", () => {
     expect(operations.getOperation.server).toBe("https://operation.api.cloud.yandex.net");
-    expect(operations.getApiKey.server).toBe(spec.servers[0].url);
+    expect("server" in operations.getApiKey, "the document's first server is the default").toBe(false);
+    expect(operations.createIamToken.auth).toBe(false);
+    expect("auth" in operations.createIamTokenForServiceAccount).toBe(false);
     expect(operations.createApiKey.retry).toBe(retryClasses.create);
     expect(operations.updateApiKey.retry).toBe(retryClasses.idempotent);
     expect(operations.listApiKeys.retry).toBe(retryClasses.read);
@@ -257,11 +288,11 @@ describe("generated/", () => {
       rootText.replace("paths:\n", "paths:\n  /iam/v1/apiKeys/{apiKeyId}/scopes:\n    $ref: paths/iam_v1_apiKeys_{apiKeyId}_scopes.yaml\n"),
     );
     const contract = (await generate(join(dir, "openapi.yaml"))).get("contract.ts") ?? "";
-    const row = contract.slice(contract.indexOf("  listScopesOfApiKey: {"));
+    const row = contract.slice(contract.indexOf("export const listScopesOfApiKey = {"));
     expect(row).toContain('path: "/iam/v1/apiKeys/{apiKeyId}/scopes"');
-    expect(row).toContain("retry: retryClasses.idempotent");
-    expect(row).toMatch(/apiKeyId: \{ t: "string", ml: 1, l: 50/);
-    expect(row).toMatch(/pageToken: \{ t: "string", l: 2000 \}/);
+    expect(row).toContain("retry: idempotentRetry");
+    expect(row).toContain("p: { apiKeyId: ApiKeyIdParameter }");
+    expect(row).toContain("p: { pageSize: PageSizeParameter, pageToken: PageTokenParameter }");
     expect(row).toContain('items: "scopes"');
   });
 
@@ -272,7 +303,7 @@ describe("generated/", () => {
     expect(diffs.map((d) => d.split(" ")[0])).toEqual(["generated/openapi.json", "generated/contract.ts"]);
     expect(diffs.join("\n")).toMatch(/^-\s+"maxLength": 2000$/m);
     expect(diffs.join("\n")).toMatch(/^\+\s+"maxLength": 1999$/m);
-    expect(diffs.join("\n")).toMatch(/pageToken: \{ t: "string", l: 1999 \}/);
+    expect(diffs.join("\n")).toMatch(/^\+export const PageTokenParameter: Schema = \{ t: "string", l: 1999 \};$/m);
     const cli = await promisify(execFile)(
       process.execPath,
       ["--import", "tsx", join(root, "scripts/generate.ts"), "--check", "--spec", changed],
@@ -290,14 +321,14 @@ describe("generated/", () => {
       "components/parameters/PageToken.yaml",
       "maxLength: 2000",
       "maxLength: 2000\n  multipleOf: 2",
-      /pageToken: the keyword "multipleOf"/,
+      /PageToken: the keyword "multipleOf"/,
     ],
     [
       "an additionalProperties schema",
       "components/parameters/PageToken.yaml",
       "maxLength: 2000",
       "maxLength: 2000\n  additionalProperties: {}",
-      /pageToken: only a boolean additionalProperties/,
+      /PageToken: only a boolean additionalProperties/,
     ],
     [
       "uniqueItems over objects",

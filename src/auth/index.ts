@@ -1,0 +1,15 @@
+// The `yc-iam-api-keys/auth` entry: token sources for createIamClient's `token`. Exports only.
+export type { TokenSource } from "../client.js";
+export { IamTokenError, type TokenSourceName } from "../core/errors.js";
+export { type CacheOptions, type Credential, cachedToken } from "./cache.js";
+export {
+  type AuthorizedKey,
+  type ExchangeOptions,
+  type FunctionContext,
+  functionToken,
+  METADATA_URL,
+  type MetadataOptions,
+  metadataToken,
+  oauthToken,
+  serviceAccountKey,
+} from "./sources.js";

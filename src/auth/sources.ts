@@ -1,0 +1,178 @@
+// The token sources: a service account's authorized key, the metadata service, a Cloud Functions context, an OAuth token.
+// Each is a TokenSource over the shared cache; the IAM exchanges go through the same call loop as every other call.
+import createClient, { type ClientOptions } from "openapi-fetch";
+import { createIamToken, defaultServer } from "../../generated/contract.js";
+import type { paths } from "../../generated/schema.js";
+import type { TokenSource } from "../client.js";
+import { createCall } from "../core/call.js";
+import { type IamError, IamTokenError, type TokenSourceName } from "../core/errors.js";
+import { DEFAULT_RETRY } from "../core/retry.js";
+import { type CacheOptions, type Credential, cachedToken } from "./cache.js";
+import { importPrivateKey, signJwt } from "./jwt.js";
+
+/** Where an IAM exchange goes. */
+export interface ExchangeOptions extends CacheOptions {
+  /** The IAM API. Default `https://iam.api.cloud.yandex.net`; tests point it at a fake. */
+  baseUrl?: string | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
+  /** Per attempt, in milliseconds. Default 10 000. */
+  timeoutMs?: number | undefined;
+}
+
+/** The file `yc iam key create` writes (snake_case), or its camelCase spelling, parsed or as text. */
+export interface AuthorizedKey {
+  id?: string;
+  service_account_id?: string;
+  serviceAccountId?: string;
+  private_key?: string;
+  privateKey?: string;
+  [field: string]: unknown;
+}
+
+/** One createIamToken exchange through the call loop: checks, retries, typed errors; `credential` is scrubbed from them. */
+async function exchangeForIamToken(name: TokenSourceName, body: object, credential: string, options: ExchangeOptions): Promise<Credential> {
+  const { baseUrl = defaultServer, fetch, timeoutMs = 10_000 } = options;
+  const raw = createClient<paths>({ baseUrl, fetch } as ClientOptions);
+  const call = createCall({ raw, fetch, timeoutMs, retry: DEFAULT_RETRY, baseUrl: () => baseUrl, secrets: new Set([credential]) });
+  try {
+    const { iamToken, expiresAt } = (await call(createIamToken, { body })) as { iamToken: string; expiresAt: string };
+    return { token: iamToken, expiresAt };
+  } catch (error) {
+    const { status, requestId, message } = error as IamError & { status?: number };
+    throw new IamTokenError(name, `the token exchange failed: ${message}`, { status, requestId }, error);
+  }
+}
+
+/** Tokens of a service account, from its authorized key: a PS256 JWT signed with WebCrypto, exchanged for IAM tokens. */
+export function serviceAccountKey(key: AuthorizedKey | string, options: ExchangeOptions = {}): TokenSource {
+  let parsed: AuthorizedKey;
+  try {
+    parsed = typeof key === "string" ? JSON.parse(key) : key;
+  } catch {
+    // Note: no cause: JSON.parse's message quotes the text, which holds the private key.
+    throw new IamTokenError("serviceAccountKey", "the key file is not JSON");
+  }
+  const keyId = parsed?.id;
+  const serviceAccountId = parsed?.service_account_id ?? parsed?.serviceAccountId;
+  const pem = parsed?.private_key ?? parsed?.privateKey;
+  const missing = [!keyId && "id", !serviceAccountId && "service_account_id", !pem && "private_key"].filter(Boolean);
+  if (missing.length || typeof pem !== "string")
+    throw new IamTokenError("serviceAccountKey", `the key file has no ${missing.join(", ") || "private_key string"}`);
+  let privateKey: Promise<CryptoKey> | undefined;
+  return cachedToken(
+    async () => {
+      privateKey ??= importPrivateKey(pem).catch(() => {
+        privateKey = undefined;
+        throw new IamTokenError("serviceAccountKey", "the private_key is not a PKCS#8 RSA key");
+      });
+      const jwt = await signJwt(await privateKey, keyId as string, serviceAccountId as string, (options.now ?? Date.now)());
+      return exchangeForIamToken("serviceAccountKey", { jwt }, jwt, options);
+    },
+    { ...options, name: "serviceAccountKey" },
+  );
+}
+
+/** Tokens of a Yandex account, from its OAuth token. */
+export function oauthToken(token: string, options: ExchangeOptions = {}): TokenSource {
+  if (typeof token !== "string" || !token) throw new IamTokenError("oauthToken", "no OAuth token given");
+  return cachedToken(() => exchangeForIamToken("oauthToken", { yandexPassportOauthToken: token }, token, options), {
+    ...options,
+    name: "oauthToken",
+  });
+}
+
+/** The metadata service of VMs and Serverless Containers. */
+export const METADATA_URL = "http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token";
+
+export interface MetadataOptions extends CacheOptions {
+  url?: string | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
+  /** Per attempt; the service answers locally, so it is short. Default 1 000 ms. */
+  timeoutMs?: number | undefined;
+}
+
+/** The metadata service's `{ access_token, expires_in }`, `expires_in` being the seconds left. */
+interface MetadataAnswer {
+  access_token?: unknown;
+  expires_in?: unknown;
+}
+
+/** Reads `{ access_token, expires_in }` as a Credential, or explains what is wrong (never quoting the token). */
+function fromAccessToken(name: TokenSourceName, answer: MetadataAnswer | undefined, now: number): Credential {
+  const { access_token: token, expires_in: seconds } = answer ?? {};
+  if (typeof token !== "string" || !token || typeof seconds !== "number")
+    throw new IamTokenError(name, "the answer has no access_token and expires_in");
+  return { token, expiresAt: now + seconds * 1000 };
+}
+
+/** Tokens of the service account linked to this VM or Serverless Container, from the metadata service. */
+export function metadataToken(options: MetadataOptions = {}): TokenSource {
+  const { url = METADATA_URL, timeoutMs = 1_000, now = Date.now } = options;
+  const where = `metadata service at ${new URL(url).host}`;
+  return cachedToken(
+    async () => {
+      let lastError: unknown;
+      // Note: two quick attempts: a local service either answers at once or is not there.
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        const timeout = new AbortController();
+        const timer = setTimeout(() => timeout.abort(), timeoutMs);
+        try {
+          const response = await (options.fetch ?? globalThis.fetch)(url, {
+            headers: { "Metadata-Flavor": "Google" },
+            signal: timeout.signal,
+          });
+          const requestId = response.headers.get("x-request-id") ?? undefined;
+          if (response.status === 404)
+            throw new IamTokenError("metadataToken", `${where}: no service account is linked to this VM or container`, {
+              status: 404,
+              requestId,
+            });
+          if (!response.ok) {
+            lastError = new IamTokenError("metadataToken", `${where} answered HTTP ${response.status}`, {
+              status: response.status,
+              requestId,
+            });
+            if (response.status < 500) throw lastError;
+            continue;
+          }
+          return fromAccessToken("metadataToken", await response.json().catch(() => undefined), now());
+        } catch (error) {
+          if (error instanceof IamTokenError) throw error;
+          lastError = new IamTokenError(
+            "metadataToken",
+            `${where} did not answer${timeout.signal.aborted ? ` within ${timeoutMs} ms` : ""}: not inside Yandex Cloud?`,
+            {},
+            error,
+          );
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      throw lastError;
+    },
+    { ...options, name: "metadataToken" },
+  );
+}
+
+/** The `context` a Cloud Function handler gets as its second argument; `token` is there when the function has a service account. */
+export interface FunctionContext {
+  token?: { access_token?: string; expires_in?: number; token_type?: string } | undefined;
+  [field: string]: unknown;
+}
+
+/** The token Cloud Functions puts into the handler's context. */
+export function functionToken(context: FunctionContext, options: CacheOptions = {}): TokenSource {
+  const now = options.now ?? Date.now;
+  const credential = (() => {
+    try {
+      return fromAccessToken("functionToken", context?.token, now());
+    } catch {
+      return undefined;
+    }
+  })();
+  return async () => {
+    if (!credential) throw new IamTokenError("functionToken", "the function context has no token: give the function a service account");
+    if (Number(credential.expiresAt) - now() <= 0) throw new IamTokenError("functionToken", "the function context's token has expired");
+    return credential.token;
+  };
+}
