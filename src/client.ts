@@ -8,12 +8,12 @@ import { DEFAULT_POLLING, type PollingOptions } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
 import { operationsResource } from "./operations.js";
 
-/** A source of IAM tokens: asked before every attempt; `forceRefresh` after a 401. */
-export type TokenSource = (options?: { forceRefresh?: boolean; signal?: AbortSignal }) => string | Promise<string>;
+/** A source of IAM tokens (as `yc-iam-api-keys/auth` makes them): asked before every attempt; `forceRefresh` after a 401. */
+export type TokenSource = (options?: { forceRefresh?: boolean; signal?: AbortSignal }) => Promise<string>;
 
 export interface IamClientOptions {
-  /** An IAM token, or a token source (a function that returns one), asked before every attempt. */
-  token?: string | TokenSource | undefined;
+  /** An IAM token, a token source, or any function that returns a token; a function is asked before every attempt. */
+  token?: string | TokenSource | (() => string | Promise<string>) | undefined;
   /** The IAM API. Default `https://iam.api.cloud.yandex.net`. */
   baseUrl?: string | undefined;
   /** The Operation service. Default `https://operation.api.cloud.yandex.net`, or `baseUrl` when only that is given (a mock). */

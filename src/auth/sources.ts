@@ -21,12 +21,11 @@ export interface ExchangeOptions extends CacheOptions {
 
 /** The file `yc iam key create` writes (snake_case), or its camelCase spelling, parsed or as text. */
 export interface AuthorizedKey {
-  id?: string;
-  service_account_id?: string;
-  serviceAccountId?: string;
-  private_key?: string;
-  privateKey?: string;
-  [field: string]: unknown;
+  id?: string | undefined;
+  service_account_id?: string | undefined;
+  serviceAccountId?: string | undefined;
+  private_key?: string | undefined;
+  privateKey?: string | undefined;
 }
 
 /** One createIamToken exchange through the call loop: checks, retries, typed errors; `credential` is scrubbed from them. */

@@ -193,9 +193,57 @@ export function createFakeIam(options: FakeIamOptions = {}) {
   const publicKey = (key: ApiKey): ApiKey => structuredClone(key);
 
   /** The handlers, by operationId: each gets the checked arguments and the caller's service account. */
+  /** A new `t1.` IAM token for a service account. */
+  function mint(serviceAccountId: string): Response {
+    const part = () => randomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", 86);
+    const iamToken = `t1.${part()}.${part()}`;
+    const expiresAt = now() + tokenLifetimeMs;
+    minted.set(iamToken, { serviceAccountId, expiresAt });
+    return answer(200, { iamToken, expiresAt: timestamp(expiresAt) });
+  }
+
+  /** Checks a JWT as Yandex does: a registered kid, PS256, its signature, the audience, the issuer and the lifetime. */
+  async function jwtProblem(jwt: string): Promise<string | { serviceAccountId: string }> {
+    const parts = jwt.split(".");
+    if (parts.length !== 3) return "JWT must have three parts";
+    const bytes = (part: string) => Uint8Array.from(atob(part.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    const decode = (part: string) => {
+      try {
+        return JSON.parse(new TextDecoder().decode(bytes(part)));
+      } catch {
+        return undefined;
+      }
+    };
+    const [header, payload] = [decode(parts[0] as string), decode(parts[1] as string)];
+    if (!header || !payload) return "JWT header or payload is not base64url JSON";
+    if (header.alg !== "PS256") return `JWT alg must be PS256, not ${header.alg}`;
+    const registered = publicKeys.get(header.kid);
+    if (!registered) return `unknown key id ${header.kid}`;
+    const signed = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
+    if (!(await crypto.subtle.verify({ name: "RSA-PSS", saltLength: 32 }, registered.key, bytes(parts[2] as string), signed)))
+      return "JWT signature is invalid";
+    if (payload.aud !== AUDIENCE) return `JWT aud must be ${AUDIENCE}`;
+    if (payload.iss !== registered.serviceAccountId) return "JWT iss is not the key's service account";
+    const t = now() / 1000;
+    if (!(payload.exp - payload.iat <= JWT_LIFETIME_S)) return `JWT exp - iat must be at most ${JWT_LIFETIME_S}`;
+    if (payload.iat > t + 300 || payload.exp < t) return "JWT is expired or not yet valid";
+    return { serviceAccountId: registered.serviceAccountId };
+  }
+
   const handlers: Partial<
-    Record<OperationId, (args: { path: any; query: any; body: any; subject: string; request: Request }) => Response>
+    Record<OperationId, (args: { path: any; query: any; body: any; subject: string; request: Request }) => Response | Promise<Response>>
   > = {
+    async createIamToken({ body }) {
+      if (body.yandexPassportOauthToken) return mint(owner);
+      const checked = await jwtProblem(body.jwt);
+      return typeof checked === "string" ? failure(16, `Invalid JWT: ${checked}`) : mint(checked.serviceAccountId);
+    },
+
+    createIamTokenForServiceAccount({ body }) {
+      if (!serviceAccounts.includes(body.serviceAccountId)) return failure(5, `Service account ${body.serviceAccountId} not found`);
+      return mint(body.serviceAccountId);
+    },
+
     createApiKey({ body, subject, request }) {
       const idempotencyKey = request.headers.get("idempotency-key");
       if (idempotencyKey && created.has(idempotencyKey)) return answer(200, created.get(idempotencyKey));

@@ -4,6 +4,7 @@ export {
   DEFAULT_SCOPES,
   type FakeIam,
   type FakeIamOptions,
+  type FakeKeyFile,
   type FakeRequest,
   type FakeStatus,
   type Fault,

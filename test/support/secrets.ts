@@ -5,6 +5,16 @@ export const TOKEN = "t1.9euelZqSECRETiamTOKENmustNEVERleak";
 export const SECRET = "AQVNsecretAPIkeyMUSTneverLEAK_q7b2";
 
 const seen: unknown[] = [];
+const credentials = new Set<string>([TOKEN, SECRET]);
+
+/** Adds a credential (a private key's body, a JWT, an OAuth or IAM token) to those no recorded error may show. */
+export function secret<T extends string>(value: T): T {
+  if (value.length >= 12) credentials.add(value);
+  return value;
+}
+
+/** Every credential the leak check looks for. */
+export const secrets = (): readonly string[] => [...credentials];
 
 /** Records an error for the leak check and returns it. */
 export function caught<T>(error: T): T {
