@@ -1,8 +1,8 @@
 // The JWT of a service account's authorized key, signed with WebCrypto alone: PS256 is RSA-PSS with SHA-256 and a 32-byte salt.
-import { defaultServer, operations } from "../../generated/contract.js";
+import { createIamToken, defaultServer } from "../../generated/contract.js";
 
 /** The token endpoint, which every JWT names as its audience (the real one, also when a fake answers). */
-export const AUDIENCE = `${defaultServer}${operations.createIamToken.path}`;
+export const AUDIENCE = `${defaultServer}${createIamToken.path}`;
 /** The longest lifetime Yandex accepts for a JWT, in seconds. */
 export const JWT_LIFETIME_S = 3600;
 

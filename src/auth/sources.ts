@@ -54,9 +54,8 @@ export function serviceAccountKey(key: AuthorizedKey | string, options: Exchange
   const keyId = parsed?.id;
   const serviceAccountId = parsed?.service_account_id ?? parsed?.serviceAccountId;
   const pem = parsed?.private_key ?? parsed?.privateKey;
-  const missing = [!keyId && "id", !serviceAccountId && "service_account_id", !pem && "private_key"].filter(Boolean);
-  if (missing.length || typeof pem !== "string")
-    throw new IamTokenError("serviceAccountKey", `the key file has no ${missing.join(", ") || "private_key string"}`);
+  if (typeof keyId !== "string" || typeof serviceAccountId !== "string" || typeof pem !== "string")
+    throw new IamTokenError("serviceAccountKey", "the key file needs id, service_account_id and private_key");
   let privateKey: Promise<CryptoKey> | undefined;
   return cachedToken(
     async () => {
@@ -64,7 +63,7 @@ export function serviceAccountKey(key: AuthorizedKey | string, options: Exchange
         privateKey = undefined;
         throw new IamTokenError("serviceAccountKey", "the private_key is not a PKCS#8 RSA key");
       });
-      const jwt = await signJwt(await privateKey, keyId as string, serviceAccountId as string, (options.now ?? Date.now)());
+      const jwt = await signJwt(await privateKey, keyId, serviceAccountId, (options.now ?? Date.now)());
       return exchangeForIamToken("serviceAccountKey", { jwt }, jwt, options);
     },
     { ...options, name: "serviceAccountKey" },
@@ -110,44 +109,25 @@ export function metadataToken(options: MetadataOptions = {}): TokenSource {
   const where = `metadata service at ${new URL(url).host}`;
   return cachedToken(
     async () => {
-      let lastError: unknown;
-      // Note: two quick attempts: a local service either answers at once or is not there.
-      for (let attempt = 1; attempt <= 2; attempt++) {
-        const timeout = new AbortController();
-        const timer = setTimeout(() => timeout.abort(), timeoutMs);
-        try {
-          const response = await (options.fetch ?? globalThis.fetch)(url, {
-            headers: { "Metadata-Flavor": "Google" },
-            signal: timeout.signal,
-          });
-          const requestId = response.headers.get("x-request-id") ?? undefined;
-          if (response.status === 404)
-            throw new IamTokenError("metadataToken", `${where}: no service account is linked to this VM or container`, {
-              status: 404,
-              requestId,
-            });
-          if (!response.ok) {
-            lastError = new IamTokenError("metadataToken", `${where} answered HTTP ${response.status}`, {
-              status: response.status,
-              requestId,
-            });
-            if (response.status < 500) throw lastError;
-            continue;
-          }
-          return fromAccessToken("metadataToken", await response.json().catch(() => undefined), now());
-        } catch (error) {
-          if (error instanceof IamTokenError) throw error;
-          lastError = new IamTokenError(
-            "metadataToken",
-            `${where} did not answer${timeout.signal.aborted ? ` within ${timeoutMs} ms` : ""}: not inside Yandex Cloud?`,
-            {},
-            error,
-          );
-        } finally {
-          clearTimeout(timer);
-        }
+      // Note: one short attempt: a local service answers at once or is not there; the cache tries again on a later call.
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), timeoutMs);
+      let response: Response;
+      try {
+        response = await (options.fetch ?? globalThis.fetch)(url, { headers: { "Metadata-Flavor": "Google" }, signal: timeout.signal });
+      } catch (error) {
+        throw new IamTokenError("metadataToken", `${where} did not answer: not inside Yandex Cloud?`, {}, error);
+      } finally {
+        clearTimeout(timer);
       }
-      throw lastError;
+      const { status, ok, headers } = response;
+      if (!ok)
+        throw new IamTokenError(
+          "metadataToken",
+          status === 404 ? `${where}: no service account is linked to this VM or container` : `${where} answered HTTP ${status}`,
+          { status, requestId: headers.get("x-request-id") ?? undefined },
+        );
+      return fromAccessToken("metadataToken", await response.json().catch(() => undefined), now());
     },
     { ...options, name: "metadataToken" },
   );
@@ -159,19 +139,14 @@ export interface FunctionContext {
   [field: string]: unknown;
 }
 
-/** The token Cloud Functions puts into the handler's context. */
+/** The token Cloud Functions puts into the handler's context (it cannot be refreshed: a new invocation brings a new one). */
 export function functionToken(context: FunctionContext, options: CacheOptions = {}): TokenSource {
   const now = options.now ?? Date.now;
-  const credential = (() => {
-    try {
-      return fromAccessToken("functionToken", context?.token, now());
-    } catch {
-      return undefined;
-    }
-  })();
+  const { access_token: token, expires_in: seconds = 0 } = context?.token ?? {};
+  const expiresAt = now() + seconds * 1000;
   return async () => {
-    if (!credential) throw new IamTokenError("functionToken", "the function context has no token: give the function a service account");
-    if (Number(credential.expiresAt) - now() <= 0) throw new IamTokenError("functionToken", "the function context's token has expired");
-    return credential.token;
+    if (!token) throw new IamTokenError("functionToken", "the function context has no token: give the function a service account");
+    if (expiresAt <= now()) throw new IamTokenError("functionToken", "the function context's token has expired");
+    return token;
   };
 }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { root } from "../../scripts/generate.ts";
-import { GZIP_BUDGET, measureSize } from "../../scripts/size.ts";
+import { AUTH_ENTRY_GZIP_BUDGET, AUTH_GZIP_BUDGET, GZIP_BUDGET, measureSize } from "../../scripts/size.ts";
 import { createFakeIam, type ServedFake } from "../../src/testing/index.ts";
 import { TOKEN } from "../support/secrets.ts";
 
@@ -24,11 +24,32 @@ beforeAll(async () => {
 }, 120_000);
 
 describe("size", () => {
+  const measured = measureSize();
+
   it(`the browser bundle of the client entry stays within ${GZIP_BUDGET} bytes gzip`, async () => {
-    const size = await measureSize();
+    const size = await measured;
     console.log(`client entry: ${size.gzip} B gzip (${size.raw} B minified); openapi-fetch alone: ${size.openapiFetchGzip} B gzip`);
     expect(size.gzip).toBeLessThanOrEqual(GZIP_BUDGET);
     expect(size.gzip).toBeGreaterThan(size.openapiFetchGzip);
+  });
+
+  it(`each token source adds at most ${AUTH_GZIP_BUDGET} B gzip to the client, the whole auth entry at most ${AUTH_ENTRY_GZIP_BUDGET} B`, async () => {
+    const size = await measured;
+    console.log(`auth entry: +${size.authGzip} B gzip; per source: ${JSON.stringify(size.authGzipPerSource)}`);
+    for (const [source, bytes] of Object.entries(size.authGzipPerSource)) {
+      expect(bytes, source).toBeGreaterThan(0);
+      expect(bytes, source).toBeLessThanOrEqual(AUTH_GZIP_BUDGET);
+    }
+    expect(size.authGzip).toBeLessThanOrEqual(AUTH_ENTRY_GZIP_BUDGET);
+  });
+
+  it("the testing entry is in neither the client's nor the auth entry's bundle", async () => {
+    const { bundles } = await measured;
+    for (const text of Object.values(bundles)) {
+      expect(text).not.toContain("not implemented by the fake");
+      expect(text).not.toContain("node:http");
+    }
+    expect(bundles.withAuth).toContain("PLEASE DO NOT REMOVE THIS LINE");
   });
 });
 
@@ -36,6 +57,10 @@ describe("the tarball", () => {
   it("holds exactly what users need: the built code, its types, the bundled document, README and LICENSE", () => {
     const modules = [
       "api-keys",
+      "auth/cache",
+      "auth/index",
+      "auth/jwt",
+      "auth/sources",
       "client",
       "index",
       "operations",
@@ -83,15 +108,17 @@ const ids = [];
 for await (const key of iam.apiKeys.listAll({ pageSize: 2 })) ids.push(key.id);
 const bad = await iam.apiKeys.list({ pageSize: 5000 }).catch((e) => e);
 const { createFakeIam } = await import("yc-iam-api-keys/testing");
+const { serviceAccountKey } = await import("yc-iam-api-keys/auth");
 const fake = createFakeIam();
-const local = createIamClient({ token: "any", fetch: fake.fetch, baseUrl: fake.baseUrl });
+const token = serviceAccountKey(await fake.createServiceAccountKey(), { baseUrl: fake.baseUrl, fetch: fake.fetch });
+const local = createIamClient({ token, fetch: fake.fetch, baseUrl: fake.baseUrl });
 const made = await local.apiKeys.create({ description: "in memory" });
 await local.apiKeys.delete(made.apiKey.id);
-console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.length > 0, count: ids.length, input: bad instanceof IamInputError, fakeKeys: fake.state.apiKeys.length }));
+console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.length > 0, count: ids.length, input: bad instanceof IamInputError, fakeKeys: fake.state.apiKeys.length, minted: fake.state.iamTokens }));
 `,
     );
     const { stdout } = await run(process.execPath, ["main.mjs"], { cwd: project, env: { ...process.env, TOKEN, BASE_URL: fake.url } });
-    expect(JSON.parse(stdout)).toEqual({ created: "consumer", hasSecret: true, count: 6, input: true, fakeKeys: 0 });
+    expect(JSON.parse(stdout)).toEqual({ created: "consumer", hasSecret: true, count: 6, input: true, fakeKeys: 0, minted: 1 });
   });
 
   it("can be required from CommonJS (require(esm), Node >= 20.19)", async () => {
@@ -107,6 +134,11 @@ console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.leng
     await writeFile(
       join(project, "use.ts"),
       `import { createIamClient, IamApiError, type ApiKey, type ListApiKeysResponse } from "yc-iam-api-keys";
+import { metadataToken, type TokenSource } from "yc-iam-api-keys/auth";
+import { createFakeIam } from "yc-iam-api-keys/testing";
+const source: TokenSource = metadataToken();
+const fake = createFakeIam();
+export const withSource = createIamClient({ token: source, fetch: fake.fetch });
 const iam = createIamClient({ token: () => "t" });
 export async function names(): Promise<string[]> {
   const page: ListApiKeysResponse = await iam.apiKeys.list({ pageSize: 10, pageToken: undefined });

@@ -84,7 +84,7 @@ describe("serviceAccountKey: the JWT, verified independently", () => {
     secret("MIIsecretSECRETsecret");
     for (const [input, message] of [
       [text, "the key file is not JSON"],
-      [{ id: "k" }, "the key file has no service_account_id, private_key"],
+      [{ id: "k" }, "the key file needs id, service_account_id and private_key"],
     ] as const) {
       let error: unknown;
       try {
