@@ -81,6 +81,8 @@ describe("the docs page", () => {
       ["GET", "/iam/v1/apiKeys/{apiKeyId}/operations"],
       ["GET", "/iam/v1/apiKeyScopes"],
       ["GET", "/operations/{operationId}"],
+      ["POST", "/iam/v1/tokens"],
+      ["POST", "/iam/v1/tokens:createForServiceAccount"],
     ])
       expect(text).toMatch(new RegExp(`${method}\\s+${(path as string).replace(/[{}]/g, "\\$&")}\\s`));
   });
@@ -107,13 +109,33 @@ describe("the docs page", () => {
     ["apikey/listapikeyoperations", "List the operations of an API key", ["apiKeyId", "pageSize", "pageToken", "operations"]],
     ["apikey/listapikeyscopes", "List the scopes an API key can have", ["pageSize", "pageToken", "scopes"]],
     ["operation/getoperation", "Get an operation", ["operationId", "done", "response", "metadata"]],
+    [
+      "iamtoken/createiamtoken",
+      "Exchange a JWT or an OAuth token for an IAM token",
+      ["jwt", "One of", "[ 1 .. 8000 ] characters", "iamToken", "expiresAt"],
+    ],
+    [
+      "iamtoken/createiamtokenforserviceaccount",
+      "Get an IAM token for a service account",
+      ["serviceAccountId", "tokenCreator", "iamToken"],
+    ],
   ])("shows %s with its parameters and every error response", async (route, title, parameters) => {
     await page.goto(`${docsUrl}#/${route}`, { waitUntil: "networkidle" });
     await page.getByRole("heading", { name: title }).first().waitFor();
     // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what a reader sees
     const text = await page.locator("main, body").last().innerText();
     for (const p of parameters) expect(text).toContain(p);
-    const codes = ["200", "400", "401", "403", ...(route.endsWith("listapikeyscopes") ? [] : ["404"]), "429", "500", "503", "504"];
+    const codes = [
+      "200",
+      "400",
+      "401",
+      "403",
+      ...(/listapikeyscopes|createiamtoken$/.test(route) ? [] : ["404"]),
+      "429",
+      "500",
+      "503",
+      "504",
+    ];
     for (const code of codes) expect(text).toMatch(new RegExp(`\\b${code}\\b`));
     await page.screenshot({ path: join(ARTIFACTS, `docs-${route.replace("/", "-")}.png`), fullPage: true });
     expect(problems).toEqual([]);
@@ -127,7 +149,7 @@ describe("the client in the browser", () => {
   beforeAll(async () => {
     const bundle = await build({
       stdin: {
-        contents: `export * from "./src/index.ts"; export { createFakeIam } from "./src/testing/index.ts";`,
+        contents: `export * from "./src/index.ts"; export * from "./src/auth/index.ts"; export { createFakeIam } from "./src/testing/index.ts";`,
         resolveDir: root,
         loader: "ts",
       },
@@ -205,6 +227,45 @@ describe("the client in the browser", () => {
     expect(inBrowser.scopes.scopes).toHaveLength(5);
     expect(inBrowser.done.done).toBe(true);
     // Note: the 404 the first test asked for stays in the page's record.
+    expect(problems.filter((p) => !p.includes("404"))).toEqual([]);
+  });
+
+  it("signs a service account's JWT with WebCrypto in the page, and gets IAM tokens from the fake and from Prism", async () => {
+    type Entries = typeof import("../../src/index.ts") &
+      typeof import("../../src/auth/index.ts") &
+      typeof import("../../src/testing/index.ts");
+    const result = await page.evaluate(async (url) => {
+      const { createFakeIam, serviceAccountKey, createIamClient } = (window as unknown as { yc: Entries }).yc;
+      const fake = createFakeIam();
+      const key = await fake.createServiceAccountKey();
+      const jwts: string[] = [];
+      const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(input, init);
+        if (request.url.endsWith("/iam/v1/tokens")) jwts.push((await request.clone().json()).jwt);
+        return fake.handle(request);
+      }) as typeof globalThis.fetch;
+      const iam = createIamClient({ token: serviceAccountKey(key, { baseUrl: fake.baseUrl, fetch }), baseUrl: fake.baseUrl, fetch });
+      await iam.apiKeys.create({ description: "from a signed JWT" });
+      const fromPrism = await serviceAccountKey(key, { baseUrl: url })();
+      return {
+        jwt: jwts[0] ?? "",
+        publicKey: key.public_key,
+        serviceAccountId: key.service_account_id,
+        keyId: key.id,
+        minted: fake.state.iamTokens,
+        fromPrism,
+      };
+    }, prismUrl);
+    const { importSPKI, jwtVerify } = await import("jose");
+    const { payload, protectedHeader } = await jwtVerify(result.jwt, await importSPKI(result.publicKey, "PS256"), {
+      algorithms: ["PS256"],
+      audience: "https://iam.api.cloud.yandex.net/iam/v1/tokens",
+      issuer: result.serviceAccountId,
+    });
+    expect(protectedHeader.kid).toBe(result.keyId);
+    expect((payload.exp as number) - (payload.iat as number)).toBe(3600);
+    expect(result.minted).toBe(1);
+    expect(result.fromPrism).toMatch(/^t1\./);
     expect(problems.filter((p) => !p.includes("404"))).toEqual([]);
   });
 
