@@ -152,6 +152,78 @@ async function pagination(total: number) {
   };
 }
 
+/** Token exchanges under the shared cache against the policies of Yandex's SDKs, on a simulated clock; and what a cached token costs a call. */
+async function tokens() {
+  const { cachedToken } = (await import(join(root, "dist/src/auth/index.js"))) as typeof import("../src/auth/index.ts");
+  const HOUR = 3_600_000;
+  let now = Date.parse("2026-11-26T00:00:00Z");
+  let exchanges = 0;
+  const exchange = async () => ({ token: `t1.${++exchanges}`, expiresAt: now + 12 * HOUR });
+  const source = cachedToken(exchange, { now: () => now });
+  const calls = 10_000;
+  for (let i = 0; i < calls; i++) {
+    await source();
+    now += (12 * HOUR) / calls;
+  }
+  const over12h = exchanges;
+  // Note: Yandex's Node SDK asks for a new token every 2 minutes: one exchange per 2-minute window that has a call.
+  const twoMinutePolicy = new Set(Array.from({ length: calls }, (_, i) => Math.floor((i * (12 * 60)) / calls / 2))).size;
+  exchanges = 0;
+  const concurrent = cachedToken(exchange, { now: () => now });
+  await Promise.all(Array.from({ length: 100 }, () => concurrent()));
+  const concurrentExchanges = exchanges;
+
+  // What a cached token adds to a call: the same call with a string token and with a fresh cached source.
+  const body = example("/iam/v1/apiKeys", "get", "firstPage");
+  const stub = async () => new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+  const withString = createIamClient({ baseUrl: "http://x", token: "t1.x", fetch: stub });
+  const cached = cachedToken(async () => ({ token: "t1.x", expiresAt: Date.now() + 12 * HOUR }));
+  const withSource = createIamClient({ baseUrl: "http://x", token: cached, fetch: stub });
+  const samples = { string: [] as number[], source: [] as number[] };
+  for (let rep = 0; rep < 6; rep++) {
+    samples.string.push(await timeCalls(() => withString.apiKeys.list(), 2000, 3));
+    samples.source.push(await timeCalls(() => withSource.apiKeys.list(), 2000, 3));
+  }
+  return {
+    calls,
+    exchangesOver12h: over12h,
+    twoMinutePolicy,
+    concurrentExchanges,
+    stringTokenUs: median(samples.string),
+    cachedSourceUs: median(samples.source),
+  };
+}
+
+/** The stateful fake in process against Prism over loopback, for the same call; and a flow of 1,000 keys through the fake. */
+async function fakeVersusPrism() {
+  const { createFakeIam } = (await import(join(root, "dist/src/testing/index.js"))) as typeof import("../src/testing/index.ts");
+  const { startPrism } = await import("../scripts/prism.ts");
+  const fake = createFakeIam({ quota: 2000 });
+  fake.seed(Array.from({ length: 20 }, (_, i) => ({ description: `key ${i}` })));
+  const inProcess = createIamClient({ token: "t", baseUrl: fake.baseUrl, fetch: fake.fetch });
+  const prism = await startPrism();
+  try {
+    const overPrism = createIamClient({ token: "t", baseUrl: prism.url });
+    const samples = { fake: [] as number[], prism: [] as number[] };
+    for (let rep = 0; rep < 4; rep++) {
+      samples.fake.push(await timeCalls(() => inProcess.apiKeys.list({ pageSize: 10 }), 200, 3));
+      samples.prism.push(await timeCalls(() => overPrism.apiKeys.list({ pageSize: 10 }), 100, 3));
+    }
+    fake.reset();
+    const start = performance.now();
+    const ids: string[] = [];
+    for (let i = 0; i < 1000; i++) ids.push((await inProcess.apiKeys.create({ description: `flow ${i}` })).apiKey.id);
+    let listed = 0;
+    for await (const _ of inProcess.apiKeys.listAll({ pageSize: 1000 })) listed++;
+    for (const id of ids) await inProcess.apiKeys.delete(id);
+    const flowMs = performance.now() - start;
+    if (listed !== 1000 || fake.state.apiKeys.length !== 0) throw new Error(`flow: listed ${listed}, left ${fake.state.apiKeys.length}`);
+    return { fakeUs: median(samples.fake), prismUs: median(samples.prism), flowMs };
+  } finally {
+    await prism.stop();
+  }
+}
+
 async function coldImport() {
   const entry = join(root, "dist/src/index.js");
   const script = `const t = performance.now(); await import(${JSON.stringify(entry)}); console.log(performance.now() - t);`;
@@ -203,6 +275,24 @@ console.log("\n3. Size and cold import");
 console.log(`| browser bundle, minified | gzip | openapi-fetch alone (gzip) | cold import in Node |\n|---|---|---|---|`);
 console.log(`| ${fmt(size.raw)} B | ${fmt(size.gzip)} B | ${fmt(size.openapiFetchGzip)} B | ${fmt(importMs, 1)} ms |`);
 
+const token = await tokens();
+console.log("\n5. Tokens (simulated clock; the client over an in-process fetch for the call cost)");
+console.log(
+  "| exchanges for 10,000 calls over 12 h | with a new token every 2 min | exchanges for 100 concurrent first calls | call with a string token | with a cached token source |\n|---|---|---|---|---|",
+);
+console.log(
+  `| ${token.exchangesOver12h} | ${token.twoMinutePolicy} | ${token.concurrentExchanges} | ${fmt(token.stringTokenUs, 1)} µs | ${fmt(token.cachedSourceUs, 1)} µs |`,
+);
+
+const fakeBench = await fakeVersusPrism();
+console.log("\n6. The stateful fake (list of 10 keys; µs per call, median)");
+console.log(
+  "| in-process fake | Prism over loopback | Prism / fake | create → listAll → delete of 1,000 keys through the fake |\n|---|---|---|---|",
+);
+console.log(
+  `| ${fmt(fakeBench.fakeUs, 1)} µs | ${fmt(fakeBench.prismUs, 1)} µs | ${fmt(fakeBench.prismUs / fakeBench.fakeUs, 1)} | ${fmt(fakeBench.flowMs)} ms |`,
+);
+
 const gen = await codegen();
 console.log("\n4. Codegen (wall time of the whole command, median of 3)");
 console.log(`| npm run generate | drift check |\n|---|---|\n| ${fmt(gen.generateMs)} ms | ${fmt(gen.checkMs)} ms |`);
@@ -215,6 +305,8 @@ const results = {
   pagination: pages,
   size: { ...size, coldImportMs: importMs },
   codegen: gen,
+  tokens: token,
+  fake: fakeBench,
 };
 await writeFile(join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 console.log("\nwrote bench/results.json");

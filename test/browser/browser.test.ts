@@ -1,4 +1,4 @@
-// A real browser (Debian's Chromium, driven by playwright-core): the offline docs page, and the client bundled for the browser against Prism.
+// A real browser (Debian's Chromium or the one in @sparticuz/chromium, driven by playwright-core): the offline docs page, and the client bundled for the browser against Prism.
 import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
@@ -9,18 +9,9 @@ import { buildDocs } from "../../scripts/docs.ts";
 import { root } from "../../scripts/generate.ts";
 import { serveDocs } from "../../scripts/start.ts";
 import { createIamClient } from "../../src/index.ts";
+import { chromiumToLaunch } from "../support/chromium.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const ARTIFACTS = join(root, "test-results");
 const prismUrl = inject("prismUrl");
 
@@ -41,7 +32,9 @@ async function watchedPage() {
 beforeAll(async () => {
   await buildDocs();
   await mkdir(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const { executablePath, args, which } = await chromiumToLaunch();
+  console.log(`browser tests: ${which}`);
+  browser = await chromium.launch({ executablePath, headless: true, args });
 });
 
 afterAll(async () => {
