@@ -204,10 +204,14 @@ async function fakeVersusPrism() {
   const prism = await startPrism();
   try {
     const overPrism = createIamClient({ token: "t", baseUrl: prism.url });
-    const samples = { fake: [] as number[], prism: [] as number[] };
+    const samples = { fake: [] as number[], prism: [] as number[], fakeAlone: [] as number[], prismAlone: [] as number[] };
+    const request = (base: string) => new Request(`${base}/iam/v1/apiKeys?pageSize=10`, { headers: { authorization: "Bearer t" } });
     for (let rep = 0; rep < 4; rep++) {
       samples.fake.push(await timeCalls(() => inProcess.apiKeys.list({ pageSize: 10 }), 200, 3));
       samples.prism.push(await timeCalls(() => overPrism.apiKeys.list({ pageSize: 10 }), 100, 3));
+      // The servers alone: the fake's handler against a bare fetch to Prism, no client on either side.
+      samples.fakeAlone.push(await timeCalls(() => fake.handle(request(fake.baseUrl)).then((r) => r.json()), 200, 3));
+      samples.prismAlone.push(await timeCalls(() => fetch(request(prism.url)).then((r) => r.json()), 100, 3));
     }
     fake.reset();
     const start = performance.now();
@@ -218,7 +222,13 @@ async function fakeVersusPrism() {
     for (const id of ids) await inProcess.apiKeys.delete(id);
     const flowMs = performance.now() - start;
     if (listed !== 1000 || fake.state.apiKeys.length !== 0) throw new Error(`flow: listed ${listed}, left ${fake.state.apiKeys.length}`);
-    return { fakeUs: median(samples.fake), prismUs: median(samples.prism), flowMs };
+    return {
+      fakeUs: median(samples.fake),
+      prismUs: median(samples.prism),
+      fakeAloneUs: median(samples.fakeAlone),
+      prismAloneUs: median(samples.prismAlone),
+      flowMs,
+    };
   } finally {
     await prism.stop();
   }
@@ -251,51 +261,70 @@ async function codegen() {
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 console.log(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"})\n`);
-const overhead = await callOverhead();
-console.log("1. Call overhead (µs per call, median; loopback server)");
-console.log("| op | fetch + JSON.parse (a) | openapi-fetch (b) | this client (c) | c/a | c/b |\n|---|---|---|---|---|---|");
+// `npm run bench -- tokens fake` runs only the sections named (overhead, pagination, size, tokens, fake, codegen).
+const only = process.argv.slice(2);
+const want = (section: string) => !only.length || only.includes(section);
+
+const overhead = want("overhead") ? await callOverhead() : {};
+if (want("overhead")) console.log("1. Call overhead (µs per call, median; loopback server)");
+if (want("overhead"))
+  console.log("| op | fetch + JSON.parse (a) | openapi-fetch (b) | this client (c) | c/a | c/b |\n|---|---|---|---|---|---|");
 for (const [op, r] of Object.entries(overhead))
   console.log(
     `| ${op} | ${fmt(r.fetchUs!, 1)} | ${fmt(r.openapiFetchUs!, 1)} | ${fmt(r.clientUs!, 1)} | ${fmt(r.clientOverFetch!, 2)} | ${fmt(r.clientOverOpenapiFetch!, 2)} |`,
   );
 
-const pages = [await pagination(10_000), await pagination(100_000)];
-console.log("\n2. Pagination (pages of 1,000)");
-console.log(
-  "| keys | listAll keys/s | hand-written loop keys/s | listAll/loop speed | peak heap growth in listAll |\n|---|---|---|---|---|",
-);
+const pages = want("pagination") ? [await pagination(10_000), await pagination(100_000)] : [];
+if (want("pagination")) console.log("\n2. Pagination (pages of 1,000)");
+if (want("pagination"))
+  console.log(
+    "| keys | listAll keys/s | hand-written loop keys/s | listAll/loop speed | peak heap growth in listAll |\n|---|---|---|---|---|",
+  );
 for (const p of pages)
   console.log(
     `| ${fmt(p.keys)} | ${fmt(p.listAllKeysPerSec)} | ${fmt(p.handLoopKeysPerSec)} | ${fmt(p.ratio, 2)} | ${p.peakHeapGrowthMiB} MiB |`,
   );
 
-const size = await measureSize();
-const importMs = await coldImport();
-console.log("\n3. Size and cold import");
-console.log(`| browser bundle, minified | gzip | openapi-fetch alone (gzip) | cold import in Node |\n|---|---|---|---|`);
-console.log(`| ${fmt(size.raw)} B | ${fmt(size.gzip)} B | ${fmt(size.openapiFetchGzip)} B | ${fmt(importMs, 1)} ms |`);
+const size = want("size") ? { ...(await measureSize()), coldImportMs: await coldImport() } : undefined;
+if (size) {
+  console.log("\n3. Size and cold import");
+  console.log(
+    `| browser bundle, minified | gzip | auth entry adds (gzip) | openapi-fetch alone (gzip) | cold import in Node |\n|---|---|---|---|---|`,
+  );
+  console.log(
+    `| ${fmt(size.raw)} B | ${fmt(size.gzip)} B | ${fmt(size.authGzip)} B | ${fmt(size.openapiFetchGzip)} B | ${fmt(size.coldImportMs, 1)} ms |`,
+  );
+}
 
-const token = await tokens();
-console.log("\n5. Tokens (simulated clock; the client over an in-process fetch for the call cost)");
-console.log(
-  "| exchanges for 10,000 calls over 12 h | with a new token every 2 min | exchanges for 100 concurrent first calls | call with a string token | with a cached token source |\n|---|---|---|---|---|",
-);
-console.log(
-  `| ${token.exchangesOver12h} | ${token.twoMinutePolicy} | ${token.concurrentExchanges} | ${fmt(token.stringTokenUs, 1)} µs | ${fmt(token.cachedSourceUs, 1)} µs |`,
-);
+const gen = want("codegen") ? await codegen() : undefined;
+if (gen) {
+  console.log("\n4. Codegen (wall time of the whole command, median of 3)");
+  console.log(`| npm run generate | drift check |\n|---|---|\n| ${fmt(gen.generateMs)} ms | ${fmt(gen.checkMs)} ms |`);
+}
 
-const fakeBench = await fakeVersusPrism();
-console.log("\n6. The stateful fake (list of 10 keys; µs per call, median)");
-console.log(
-  "| in-process fake | Prism over loopback | Prism / fake | create → listAll → delete of 1,000 keys through the fake |\n|---|---|---|---|",
-);
-console.log(
-  `| ${fmt(fakeBench.fakeUs, 1)} µs | ${fmt(fakeBench.prismUs, 1)} µs | ${fmt(fakeBench.prismUs / fakeBench.fakeUs, 1)} | ${fmt(fakeBench.flowMs)} ms |`,
-);
+const token = want("tokens") ? await tokens() : undefined;
+if (token) {
+  console.log("\n5. Tokens (simulated clock; the client over an in-process fetch for the call cost)");
+  console.log(
+    "| exchanges for 10,000 calls over 12 h | with a new token every 2 min | exchanges for 100 concurrent first calls | call with a string token | with a cached token source |\n|---|---|---|---|---|",
+  );
+  console.log(
+    `| ${token.exchangesOver12h} | ${token.twoMinutePolicy} | ${token.concurrentExchanges} | ${fmt(token.stringTokenUs, 1)} µs | ${fmt(token.cachedSourceUs, 1)} µs |`,
+  );
+}
 
-const gen = await codegen();
-console.log("\n4. Codegen (wall time of the whole command, median of 3)");
-console.log(`| npm run generate | drift check |\n|---|---|\n| ${fmt(gen.generateMs)} ms | ${fmt(gen.checkMs)} ms |`);
+const fakeBench = want("fake") ? await fakeVersusPrism() : undefined;
+if (fakeBench) {
+  console.log("\n6. The stateful fake (list of 10 keys; µs per call, median)");
+  console.log("| through the client | in-process fake | Prism over loopback | Prism / fake |\n|---|---|---|---|");
+  console.log(
+    `| yes | ${fmt(fakeBench.fakeUs, 1)} µs | ${fmt(fakeBench.prismUs, 1)} µs | ${fmt(fakeBench.prismUs / fakeBench.fakeUs, 1)} |`,
+  );
+  console.log(
+    `| no (the servers alone) | ${fmt(fakeBench.fakeAloneUs, 1)} µs | ${fmt(fakeBench.prismAloneUs, 1)} µs | ${fmt(fakeBench.prismAloneUs / fakeBench.fakeAloneUs, 1)} |`,
+  );
+  console.log(`\ncreate → listAll → delete of 1,000 keys through the fake: ${fmt(fakeBench.flowMs)} ms`);
+}
 
 const results = {
   date: new Date().toISOString(),
@@ -303,7 +332,7 @@ const results = {
   cores: cpus().length,
   overhead,
   pagination: pages,
-  size: { ...size, coldImportMs: importMs },
+  size: size && { ...size, bundles: undefined },
   codegen: gen,
   tokens: token,
   fake: fakeBench,

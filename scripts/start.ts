@@ -1,4 +1,4 @@
-// npm start: serve the built docs and the Prism mock on loopback, print both URLs, stop both on Ctrl-C.
+// npm start: serve the built docs, the Prism mock and the stateful fake on loopback, print the three URLs, stop all on Ctrl-C.
 // (package.json runs lint, generate and docs first.)
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -18,16 +18,29 @@ export async function serveDocs(port: number, host = "127.0.0.1"): Promise<{ url
   return { url: `http://${host}:${actual}/`, server };
 }
 
-// `--docs-only` (npm run docs:serve) serves the docs without the mock.
+/** The stateful fake on loopback, with the demo keys of `npm run example`. */
+export async function serveFake(port: number) {
+  const { createFakeIam } = await import("../src/testing/index.ts");
+  const { DEMO_ACCOUNT, seedDemo } = await import("./example.ts");
+  const fake = createFakeIam({ serviceAccounts: [DEMO_ACCOUNT], operations: { polls: 1 } });
+  seedDemo(fake);
+  return fake.serve({ port });
+}
+
+// `--docs-only` (npm run docs:serve) serves the docs alone, `--fake-only` (npm run fake) the fake alone.
 if (process.argv[1]?.endsWith("start.ts")) {
-  const docs = await serveDocs(Number(process.env.DOCS_PORT ?? 8080));
-  const mock = process.argv.includes("--docs-only") ? undefined : await startPrism({ port: Number(process.env.MOCK_PORT ?? 4010) });
-  console.log(`\nDocs:  ${docs.url}`);
-  if (mock) console.log(`Mock:  ${mock.url}  (try: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)`);
+  const only = process.argv.includes("--docs-only") ? "docs" : process.argv.includes("--fake-only") ? "fake" : undefined;
+  const docs = !only || only === "docs" ? await serveDocs(Number(process.env.DOCS_PORT ?? 8080)) : undefined;
+  const mock = !only ? await startPrism({ port: Number(process.env.MOCK_PORT ?? 4010) }) : undefined;
+  const fake = !only || only === "fake" ? await serveFake(Number(process.env.FAKE_PORT ?? 4011)) : undefined;
+  console.log("");
+  if (docs) console.log(`Docs:  ${docs.url}`);
+  if (mock) console.log(`Mock:  ${mock.url}  (Prism, from the document's examples: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)`);
+  if (fake) console.log(`Fake:  ${fake.url}  (stateful, 5 demo keys: curl -H 'Authorization: Bearer any' ${fake.url}/iam/v1/apiKeys)`);
   console.log("\nCtrl-C stops.");
   const stop = async () => {
-    docs.server.close();
-    await mock?.stop();
+    docs?.server.close();
+    await Promise.all([mock?.stop(), fake?.close()]);
     process.exit(0);
   };
   process.once("SIGINT", stop);

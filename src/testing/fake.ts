@@ -110,7 +110,7 @@ function answer(status: number, body: unknown, headers: Record<string, string> =
     headers: {
       "content-type": "application/json",
       "x-request-id": crypto.randomUUID(),
-      "x-server-trace-id": randomText("0123456789abcdef", 16),
+      "x-server-trace-id": crypto.randomUUID().replace(/-/g, "").slice(0, 16),
       ...headers,
     },
   });
@@ -176,7 +176,8 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     };
     ops.set(operation.id, { operation, pollsLeft: polls, finish });
     opsByKey.set(apiKeyId, [...(opsByKey.get(apiKeyId) ?? []), operation.id]);
-    return polls > 0 ? structuredClone(operation) : structuredClone(finish());
+    // Note: answer() serializes at once, so handlers hand it live objects; only what is kept for later is copied.
+    return polls > 0 ? operation : finish();
   }
 
   /** One page of `items` from an opaque token. */
@@ -184,7 +185,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     const start = query.pageToken ? pageOffset(query.pageToken) : 0;
     if (start === undefined) return failure(3, "Request validation error: pageToken: invalid page token");
     const size = query.pageSize || 100;
-    const slice = structuredClone(items.slice(start, start + size));
+    const slice = items.slice(start, start + size);
     const next = start + size < items.length ? pageToken(start + size) : undefined;
     return answer(200, { ...(slice.length && { [field]: slice }), ...(next && { nextPageToken: next }) });
   }
@@ -270,7 +271,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
 
     getApiKey({ path }) {
       const key = keys.get(path.apiKeyId);
-      return key ? answer(200, publicKey(key)) : notFound(path.apiKeyId);
+      return key ? answer(200, key) : notFound(path.apiKeyId);
     },
 
     listApiKeys({ query, subject }) {
@@ -322,14 +323,14 @@ export function createFakeIam(options: FakeIamOptions = {}) {
       const entry = ops.get(path.operationId);
       if (!entry) return failure(5, `Operation ${path.operationId} not found`);
       if (!entry.operation.done && --entry.pollsLeft <= 0) entry.finish();
-      return answer(200, structuredClone(entry.operation));
+      return answer(200, entry.operation);
     },
   };
 
   /** Answers one request as the IAM API would. */
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const text = await request.text();
+    const text = request.body ? await request.text() : "";
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;
@@ -389,7 +390,9 @@ export function createFakeIam(options: FakeIamOptions = {}) {
   const fake = {
     baseUrl,
     /** A `fetch` that answers from the fake; give it to `createIamClient({ fetch: fake.fetch, baseUrl: fake.baseUrl })`. */
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) => handle(new Request(input, init))) as typeof globalThis.fetch,
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
+      // Note: openapi-fetch hands over a ready Request; building another would only copy it.
+      handle(input instanceof Request && !init ? input : new Request(input, init))) as typeof globalThis.fetch,
     handle,
     /** Empty again: no keys, operations, faults or recorded requests; the progression is the one given at creation. */
     reset() {

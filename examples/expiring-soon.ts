@@ -1,0 +1,41 @@
+// API keys whose expiresAt falls within N days, as a table (keys already expired are listed too, marked so).
+//   npx tsx examples/expiring-soon.ts --service-account <id> [--days 30]
+import type { ApiKey, IamClient } from "../src/index.ts";
+import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
+
+const DAY = 86_400_000;
+
+/** The keys that expire within `days` days from `now`, soonest first. */
+export async function expiringSoon(
+  iam: IamClient,
+  { serviceAccountId, days, now = Date.now() }: { serviceAccountId?: string | undefined; days: number; now?: number },
+): Promise<ApiKey[]> {
+  const soon: ApiKey[] = [];
+  for await (const key of iam.apiKeys.listAll({ serviceAccountId, pageSize: 1000 }))
+    if (key.expiresAt && Date.parse(key.expiresAt) - now <= days * DAY) soon.push(key);
+  return soon.sort((a, b) => Date.parse(a.expiresAt as string) - Date.parse(b.expiresAt as string));
+}
+
+export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), now = Date.now()): Promise<void> {
+  const { flags } = parseArgs(argv);
+  const days = Number(flags.days ?? 30);
+  const serviceAccountId = typeof flags["service-account"] === "string" ? flags["service-account"] : undefined;
+  const keys = await expiringSoon(iam, { serviceAccountId, days, now });
+  console.log(`${keys.length} key(s) expire within ${days} days:`);
+  const inDays = (at: string) => {
+    const left = (Date.parse(at) - now) / DAY;
+    return left < 0 ? "expired" : `in ${left.toFixed(1)} days`;
+  };
+  console.log(
+    table(
+      keys.map((k) => ({
+        id: k.id,
+        description: k.description ?? "",
+        expires: k.expiresAt as string,
+        when: inDays(k.expiresAt as string),
+      })),
+    ),
+  );
+}
+
+if (isMain(import.meta.url)) await main();

@@ -1,0 +1,44 @@
+// Revoke unused API keys: keys not used for N days (by lastUsedAt), and never-used keys older than N days.
+// A dry run by default; --apply deletes them.
+//   npx tsx examples/revoke-unused.ts --service-account <id> [--days 90] [--apply]
+import type { ApiKey, IamClient } from "../src/index.ts";
+import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
+
+const DAY = 86_400_000;
+
+/** The keys of a service account not used in the last `days` days (never-used ones count from their creation). */
+export async function findUnused(
+  iam: IamClient,
+  { serviceAccountId, days, now = Date.now() }: { serviceAccountId?: string | undefined; days: number; now?: number },
+): Promise<ApiKey[]> {
+  const unused: ApiKey[] = [];
+  for await (const key of iam.apiKeys.listAll({ serviceAccountId, pageSize: 1000 })) {
+    const lastSeen = Date.parse(key.lastUsedAt ?? key.createdAt);
+    if (now - lastSeen > days * DAY) unused.push(key);
+  }
+  return unused;
+}
+
+/** Finds the unused keys and, with `apply`, deletes them; returns what it found. */
+export async function revokeUnused(
+  iam: IamClient,
+  options: { serviceAccountId?: string | undefined; days: number; apply?: boolean; now?: number },
+): Promise<ApiKey[]> {
+  const unused = await findUnused(iam, options);
+  if (options.apply) for (const key of unused) await iam.apiKeys.delete(key.id);
+  return unused;
+}
+
+export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
+  const { flags } = parseArgs(argv);
+  const days = Number(flags.days ?? 90);
+  const serviceAccountId = typeof flags["service-account"] === "string" ? flags["service-account"] : undefined;
+  const apply = flags.apply === true;
+  const keys = await revokeUnused(iam, { serviceAccountId, days, apply });
+  console.log(`${keys.length} key(s) unused for ${days} days${apply ? ", deleted:" : " (a dry run; --apply deletes them):"}`);
+  console.log(
+    table(keys.map((k) => ({ id: k.id, description: k.description ?? "", "last used": k.lastUsedAt ?? "never", created: k.createdAt }))),
+  );
+}
+
+if (isMain(import.meta.url)) await main();
