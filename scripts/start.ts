@@ -35,7 +35,10 @@ if (process.argv[1]?.endsWith("start.ts")) {
   const fake = !only || only === "fake" ? await serveFake(Number(process.env.FAKE_PORT ?? 4011)) : undefined;
   console.log("");
   if (docs) console.log(`Docs:  ${docs.url}`);
-  if (mock) console.log(`Mock:  ${mock.url}  (Prism, from the document's examples: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)`);
+  if (mock)
+    console.log(
+      `Mock:  ${mock.url}  (Prism, from the document's examples: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)`,
+    );
   if (fake) console.log(`Fake:  ${fake.url}  (stateful, 5 demo keys: curl -H 'Authorization: Bearer any' ${fake.url}/iam/v1/apiKeys)`);
   console.log("\nCtrl-C stops.");
   const stop = async () => {
