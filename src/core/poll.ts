@@ -27,19 +27,16 @@ export interface WaitOptions {
   timeoutMs?: number | undefined;
 }
 
-/**
- * Polls `operation` until done and returns it, its `response` checked against what `startedBy` declares.
- * A failed operation throws an IamOperationError; running out of time, an IamTimeoutError with the operation's id.
- */
-export async function waitFor(
+/** Asks getOperation, backing off, until the operation is done, the deadline passes or the caller aborts. */
+async function poll(
   call: Call,
-  startedBy: OperationSpec,
   operation: Operation,
   polling: PollingOptions,
-  { signal, timeoutMs = polling.timeoutMs }: WaitOptions = {},
-): Promise<Operation> {
+  name: OperationId,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+) {
   const { id } = operation;
-  const name = startedBy.id as OperationId;
   const deadline = new AbortController();
   const timer = setTimeout(
     () =>
@@ -57,9 +54,26 @@ export async function waitFor(
       await sleep(delay, callOptions.signal);
       operation = (await call(getOperation, { path: { operationId: id } }, callOptions)) as Operation;
     }
+    return operation;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Polls `operation` until done and returns it, its `response` checked against what `startedBy` declares.
+ * A failed operation throws an IamOperationError; running out of time, an IamTimeoutError with the operation's id.
+ */
+export async function waitFor(
+  call: Call,
+  startedBy: OperationSpec,
+  operation: Operation,
+  polling: PollingOptions,
+  { signal, timeoutMs = polling.timeoutMs }: WaitOptions = {},
+): Promise<Operation> {
+  const { id } = operation;
+  const name = startedBy.id as OperationId;
+  if (!operation.done) operation = await poll(call, operation, polling, name, signal, timeoutMs);
   if (operation.error) throw operationError(name, id, operation.error);
   const { result } = startedBy;
   const found = !operation.response
