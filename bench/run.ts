@@ -152,6 +152,38 @@ async function pagination(total: number) {
   };
 }
 
+/** The client's own share, without a network: openapi-fetch and the client over the same in-process fetch that answers at once. */
+async function ownShare() {
+  const answer = (body: string) => async () => new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+  const results: Record<string, { openapiFetchUs: number; clientUs: number }> = {};
+  for (const [op, body, bareCall, clientCall] of [
+    [
+      "list",
+      ANSWERS["GET /iam/v1/apiKeys"] as string,
+      (bare: ReturnType<typeof createClient<paths>>) => () => bare.GET("/iam/v1/apiKeys", { params: { query: { pageSize: 100 } } }),
+      (iam: ReturnType<typeof createIamClient>) => () => iam.apiKeys.list({ pageSize: 100 }),
+    ],
+    [
+      "get",
+      ANSWERS["GET /iam/v1/apiKeys/k"] as string,
+      (bare: ReturnType<typeof createClient<paths>>) => () =>
+        bare.GET("/iam/v1/apiKeys/{apiKeyId}", { params: { path: { apiKeyId: "k" } } }),
+      (iam: ReturnType<typeof createIamClient>) => () => iam.apiKeys.get("k"),
+    ],
+  ] as const) {
+    const fetch = answer(body);
+    const bare = createClient<paths>({ baseUrl: "http://x", fetch, headers: { authorization: "Bearer t" } });
+    const iam = createIamClient({ baseUrl: "http://x", token: "t", fetch });
+    const samples = { bare: [] as number[], client: [] as number[] };
+    for (let rep = 0; rep < 6; rep++) {
+      samples.bare.push(await timeCalls(bareCall(bare), 2000, 3));
+      samples.client.push(await timeCalls(clientCall(iam), 2000, 3));
+    }
+    results[op] = { openapiFetchUs: median(samples.bare), clientUs: median(samples.client) };
+  }
+  return results;
+}
+
 /** Token exchanges under the shared cache against the policies of Yandex's SDKs, on a simulated clock; and what a cached token costs a call. */
 async function tokens() {
   const { cachedToken } = (await import(join(root, "dist/src/auth/index.js"))) as typeof import("../src/auth/index.ts");
@@ -274,6 +306,14 @@ for (const [op, r] of Object.entries(overhead))
     `| ${op} | ${fmt(r.fetchUs!, 1)} | ${fmt(r.openapiFetchUs!, 1)} | ${fmt(r.clientUs!, 1)} | ${fmt(r.clientOverFetch!, 2)} | ${fmt(r.clientOverOpenapiFetch!, 2)} |`,
   );
 
+const own = want("overhead") ? await ownShare() : {};
+if (want("overhead")) {
+  console.log("\n1b. The client's own share (µs per call, median; an in-process fetch that answers at once, no network)");
+  console.log("| op | openapi-fetch | this client | the client's own µs |\n|---|---|---|---|");
+  for (const [op, r] of Object.entries(own))
+    console.log(`| ${op} | ${fmt(r.openapiFetchUs, 1)} | ${fmt(r.clientUs, 1)} | ${fmt(r.clientUs - r.openapiFetchUs, 1)} |`);
+}
+
 const pages = want("pagination") ? [await pagination(10_000), await pagination(100_000)] : [];
 if (want("pagination")) console.log("\n2. Pagination (pages of 1,000)");
 if (want("pagination"))
@@ -331,6 +371,7 @@ const results = {
   node: process.version,
   cores: cpus().length,
   overhead,
+  ownShare: own,
   pagination: pages,
   size: size && { ...size, bundles: undefined },
   codegen: gen,

@@ -78,12 +78,12 @@ export function createCall({ raw, fetch, timeoutMs, retry, baseUrl, secrets, ref
     let mayHaveActed = false;
     let refreshed = false;
     for (let attempt = 1, sent = 1; ; attempt++, sent++) {
-      // Note: a timer cleared after each attempt, unlike AbortSignal.timeout, which lingers for the full time.
       callerSignal?.throwIfAborted();
+      // Note: a timer cleared after each attempt, unlike AbortSignal.timeout, which lingers for the full time;
+      // the caller's abort reaches the attempt through a listener, as AbortSignal.any costs more on every call.
       const timeout = new AbortController();
       const stop = () => timeout.abort();
       const timer = setTimeout(stop, ms);
-      // Note: the caller's abort stops the attempt through a listener; AbortSignal.any costs more on every call.
       callerSignal?.addEventListener("abort", stop);
       let request: Request | undefined;
       let failure: IamError;
