@@ -337,6 +337,40 @@ describe("the lists", () => {
     expect(requests).toHaveLength(4);
   });
 
+  it.each([
+    [
+      "listOperations pageSize 1001",
+      (iam: ReturnType<typeof createIamClient>) => iam.apiKeys.listOperations(KEY.id, { pageSize: 1001 }),
+      "pageSize must be at most 1000 (is 1001)",
+    ],
+    [
+      "listOperations pageSize -1",
+      (iam: ReturnType<typeof createIamClient>) => iam.apiKeys.listOperations(KEY.id, { pageSize: -1 }),
+      "pageSize must be at least 0 (is -1)",
+    ],
+    [
+      "listScopes pageToken of 2001",
+      (iam: ReturnType<typeof createIamClient>) => iam.apiKeys.listScopes({ pageToken: "x".repeat(2001) }),
+      "pageToken must be at most 2000 characters (has 2001)",
+    ],
+    [
+      "listScopes an unknown parameter",
+      (iam: ReturnType<typeof createIamClient>) => iam.apiKeys.listScopes({ serviceAccountId: "sa" } as never),
+      "serviceAccountId is not a known field (known: pageSize, pageToken)",
+    ],
+    [
+      "listAllScopes pageSize 1.5",
+      (iam: ReturnType<typeof createIamClient>) => iam.apiKeys.listAllScopes({ pageSize: 1.5 }).next(),
+      "pageSize must be an integer, not number",
+    ],
+  ])("%s is an IamInputError with zero requests sent", async (_, call, message) => {
+    const { iam, requests } = client([json(200, {})]);
+    const error = await rejection(call(iam));
+    expect(error).toBeInstanceOf(IamInputError);
+    expect(error.message).toContain(message);
+    expect(requests).toHaveLength(0);
+  });
+
   it("a repeated page token fails loudly, naming the list", async () => {
     const { iam } = client([json(200, { scopes: ["a"], nextPageToken: "same" })]);
     const error = await rejection(
