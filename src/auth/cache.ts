@@ -53,7 +53,7 @@ export function cachedToken(exchange: () => Promise<Credential>, options: CacheO
     if (wait > 0) await sleep(wait);
     try {
       const { token, expiresAt } = await exchange();
-      const expires = expiresAt instanceof Date ? expiresAt.getTime() : typeof expiresAt === "string" ? Date.parse(expiresAt) : expiresAt;
+      const expires = new Date(expiresAt).getTime();
       if (typeof token !== "string" || !token || !Number.isFinite(expires))
         throw new IamTokenError(name, "the exchange gave no token or no readable expiry");
       current = { token, expiresAt: expires, obtainedAt: now() };
