@@ -378,5 +378,10 @@ const results = {
   tokens: token,
   fake: fakeBench,
 };
-await writeFile(join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
+// Note: a run of some sections keeps the others' last results.
+const previous = only.length ? JSON.parse(await readFile(join(root, "bench/results.json"), "utf8").catch(() => "{}")) : {};
+const kept = Object.fromEntries(
+  Object.entries(results).filter(([, value]) => value !== undefined && !(typeof value === "object" && !Object.keys(value).length)),
+);
+await writeFile(join(root, "bench/results.json"), `${JSON.stringify({ ...previous, ...kept }, null, 2)}\n`);
 console.log("\nwrote bench/results.json");
