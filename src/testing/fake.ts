@@ -191,9 +191,9 @@ export function createFakeIam(options: FakeIamOptions = {}) {
   }
 
   const notFound = (apiKeyId: string) => failure(5, `ApiKey ${apiKeyId} not found`);
-  const publicKey = (key: ApiKey): ApiKey => structuredClone(key);
+  /** A copy of a key as it is now, for what is kept or handed out beyond one answer. */
+  const snapshot = (key: ApiKey): ApiKey => structuredClone(key);
 
-  /** The handlers, by operationId: each gets the checked arguments and the caller's service account. */
   /** A new `t1.` IAM token for a service account. */
   function mint(serviceAccountId: string): Response {
     const part = () => randomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", 86);
@@ -231,6 +231,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     return { serviceAccountId: registered.serviceAccountId };
   }
 
+  /** The handlers, by operationId: each gets the checked arguments and the caller's service account. */
   const handlers: Partial<
     Record<OperationId, (args: { path: any; query: any; body: any; subject: string; request: Request }) => Response | Promise<Response>>
   > = {
@@ -264,7 +265,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
         maskedSecret: maskSecret(secret),
       };
       keys.set(key.id, key);
-      const result = { apiKey: publicKey(key), secret };
+      const result = { apiKey: snapshot(key), secret };
       if (idempotencyKey) created.set(idempotencyKey, result);
       return answer(200, result);
     },
@@ -295,7 +296,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
           if (value === undefined || (Array.isArray(value) && !value.length)) delete (key as Record<string, unknown>)[field];
           else (key as Record<string, unknown>)[field] = value;
         }
-        return { "@type": `${TYPE}yandex.cloud.iam.v1.ApiKey`, ...publicKey(key) };
+        return { "@type": `${TYPE}yandex.cloud.iam.v1.ApiKey`, ...snapshot(key) };
       });
       return answer(200, operation);
     },
@@ -370,7 +371,12 @@ export function createFakeIam(options: FakeIamOptions = {}) {
       subject = who;
     }
     const match = route.pattern.exec(url.pathname) as RegExpExecArray;
-    const path = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
+    let path: Record<string, string>;
+    try {
+      path = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
+    } catch {
+      return failure(3, "Request validation error: the path is not validly percent-encoded");
+    }
     const query: Record<string, unknown> = {};
     url.searchParams.forEach((value, name) => {
       // Note: query values are strings on the wire; the contract's integers are read as integers first.
@@ -416,7 +422,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
           ...seed,
         };
         keys.set(key.id, key);
-        return publicKey(key);
+        return snapshot(key);
       });
     },
     /**
@@ -456,7 +462,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     /** A copy of the state, for assertions; `iamTokens` counts the tokens minted. */
     get state() {
       return {
-        apiKeys: [...keys.values()].map(publicKey),
+        apiKeys: [...keys.values()].map(snapshot),
         operations: [...ops.values()].map((o) => structuredClone(o.operation)),
         iamTokens: minted.size,
       };
