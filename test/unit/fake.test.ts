@@ -141,6 +141,13 @@ describe("state", () => {
     expect(error).toMatchObject({ code: 3, message: "Request validation error: pageSize: must be at most 1000 (is 5000)" });
   });
 
+  it("a path that is not validly percent-encoded gets 400, not a crash", async () => {
+    const { fake } = setup();
+    const response = await fake.handle(new Request(`${fake.baseUrl}/iam/v1/apiKeys/%E0%A4%A`, { headers: { authorization: "Bearer x" } }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 3, message: "Request validation error: the path is not validly percent-encoded" });
+  });
+
   it("reset empties the state between tests", async () => {
     const { iam, fake } = setup();
     await iam.apiKeys.create();
