@@ -107,6 +107,19 @@ describe("serviceAccountKey: the JWT, verified independently", () => {
     }
   });
 
+  it("over HTTP too: the token endpoint of the fake served on 127.0.0.1", async () => {
+    const { fake, keyFile } = await iamWithKey();
+    const served = await fake.serve();
+    try {
+      const iam = createIamClient({ token: serviceAccountKey(keyFile, { baseUrl: served.url }), baseUrl: served.url });
+      expect((await iam.apiKeys.list()).apiKeys).toEqual([]);
+      expect(fake.requests.map((r) => r.operation)).toEqual(["createIamToken", "listApiKeys"]);
+      expect(fake.requests[0]?.headers.authorization).toBeUndefined();
+    } finally {
+      await served.close();
+    }
+  });
+
   it("the client uses it end to end: the fake mints a t1. token and accepts it", async () => {
     const { fake, keyFile, fetch, baseUrl } = await iamWithKey();
     const iam = createIamClient({ token: serviceAccountKey(keyFile, { baseUrl, fetch }), baseUrl, fetch });
