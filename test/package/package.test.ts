@@ -1,6 +1,6 @@
 // The published package: size budget, exact tarball contents, and a consumer that installs and uses it.
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -130,7 +130,7 @@ console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.leng
     expect(stdout.trim()).toBe("object function");
   });
 
-  it.each(["nodenext", "bundler"])("type-checks a consumer under moduleResolution %s", async (resolution) => {
+  it.each(["nodenext", "bundler"])("type-checks a consumer, and the README's examples, under moduleResolution %s", async (resolution) => {
     await writeFile(
       join(project, "use.ts"),
       `import { createIamClient, IamApiError, type ApiKey, type ListApiKeysResponse } from "yc-iam-api-keys";
@@ -155,13 +155,27 @@ export async function names(): Promise<string[]> {
       strict: true,
       exactOptionalPropertyTypes: true,
       skipLibCheck: false,
+      target: "es2022",
       lib: ["es2022", "dom"],
       types: [],
       module: resolution === "bundler" ? "preserve" : "nodenext",
       moduleResolution: resolution,
     };
+    // Note: the README's usage and testing examples must compile against the package as published.
+    const readme = await readFile(join(root, "README.md"), "utf8");
+    const block = (heading: string) => readme.slice(readme.indexOf(heading)).match(/```ts\n([\s\S]*?)```/)?.[1] ?? "";
+    const ambient =
+      "declare const process: { env: Record<string, string | undefined> };\ndeclare const afterEach: (f: () => void) => void;\nexport {};\n";
+    await writeFile(join(project, "readme-usage.ts"), ambient + block("## Usage"));
+    await writeFile(join(project, "readme-testing.ts"), ambient + block("## Testing your code"));
     const config = `tsconfig.${resolution}.json`;
-    await writeFile(join(project, config), JSON.stringify({ compilerOptions, files: ["use.ts"] }));
+    await writeFile(
+      join(project, config),
+      JSON.stringify({
+        compilerOptions: { ...compilerOptions, noUnusedLocals: false },
+        files: ["use.ts", "readme-usage.ts", "readme-testing.ts"],
+      }),
+    );
     const tsc = join(root, "node_modules/typescript/bin/tsc");
     const result = await run(process.execPath, [tsc, "-p", config], { cwd: project }).catch((e) => e);
     expect(result.stdout ?? "").toBe("");
