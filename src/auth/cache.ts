@@ -3,6 +3,7 @@
 import type { TokenSource } from "../client.js";
 import { IamTokenError, type TokenSourceName } from "../core/errors.js";
 import { sleep } from "../core/retry.js";
+import { FRACTION } from "../core/validate.js";
 
 /** What an exchange gives: the token and when it expires (a Date, an RFC 3339 string or epoch milliseconds). */
 export interface Credential {
@@ -53,7 +54,7 @@ export function cachedToken(exchange: () => Promise<Credential>, options: CacheO
     if (wait > 0) await sleep(wait);
     try {
       const { token, expiresAt } = await exchange();
-      const expires = new Date(expiresAt).getTime();
+      const expires = new Date(typeof expiresAt === "string" ? expiresAt.replace(FRACTION, "$1") : expiresAt).getTime();
       if (typeof token !== "string" || !token || !Number.isFinite(expires))
         throw new IamTokenError(name, "the exchange gave no token or no readable expiry");
       current = { token, expiresAt: expires, obtainedAt: now() };

@@ -10,6 +10,8 @@ export interface Problem {
 // Note: JSON Schema's `date-time` (RFC 3339): the shape here, the calendar by Date.parse;
 // narrower rules, such as a range, come from the spec's patterns.
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
+// Note: ECMAScript's date format has exactly 3 fractional digits; engines differ on more (Yandex writes 9), so the rest is cut first.
+export const FRACTION = /(\.\d{3})\d+/;
 
 /** Every problem of `value` against `schema`, depth first; `path` names where `value` sits. */
 export function problems(schema: Schema, value: any, path = "", out: Problem[] = []): Problem[] {
@@ -37,7 +39,7 @@ export function problems(schema: Schema, value: any, path = "", out: Problem[] =
     if (value.length > (schema.l ?? Infinity)) over([...value].length, schema.l, " characters");
     else if (value.length < (schema.ml ?? 0))
       add(value ? `must be at least ${schema.ml} characters (has ${[...value].length})` : "must not be empty");
-    else if (schema.f && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))))
+    else if (schema.f && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value.replace(FRACTION, "$1")))))
       add("must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z");
     else if (schema.re && !schema.re.test(value)) add(schema.hint ? `must be ${schema.hint}` : `must match ${schema.re.source}`);
   } else if (type === "integer") {

@@ -1,6 +1,6 @@
 // Input checks derived from the contract: every invalid argument is refused before any request, with every problem named.
-import { describe, expect, it } from "vitest";
-import { CreateApiKeyRequest, ListApiKeysResponse } from "../../generated/contract.ts";
+import { describe, expect, it, vi } from "vitest";
+import { CreateApiKeyRequest, ListApiKeysResponse, Timestamp } from "../../generated/contract.ts";
 import { problems } from "../../src/core/validate.ts";
 import { createIamClient, IamInputError } from "../../src/index.ts";
 import { schemaAt } from "../support/ajv.ts";
@@ -147,5 +147,22 @@ describe("the generated checks agree with the full JSON Schema (Ajv) on the bund
     ["an unknown field (allowed: forward compatible)", { apiKeys: [{ ...key, newField: 1 }], extra: true }],
   ])("list response: %s", (_, value) => {
     expect(problems(ListApiKeysResponse, value).length === 0).toBe(responseSchema(value));
+  });
+});
+
+describe("timestamps on engines that read only 3 fractional digits", () => {
+  it("a Yandex timestamp with 9 fractional digits is valid, and a token's 9-digit expiresAt is read, even where Date.parse refuses more than 3", async () => {
+    const real = Date.parse;
+    // Note: a stricter engine, as ECMAScript allows: NaN for more than 3 fractional digits.
+    const strict = vi.spyOn(Date, "parse").mockImplementation((s: string) => (/\.\d{4,}/.test(s) ? Number.NaN : real(s)));
+    try {
+      expect(problems(Timestamp, "2025-03-03T16:29:04.709971428Z")).toEqual([]);
+      expect(problems(Timestamp, "2025-13-03T16:29:04.709971428Z")).toHaveLength(1);
+      const { cachedToken } = await import("../../src/auth/cache.ts");
+      const source = cachedToken(async () => ({ token: "t1.x", expiresAt: "2099-01-01T00:00:00.123456789Z" }));
+      expect(await source()).toBe("t1.x");
+    } finally {
+      strict.mockRestore();
+    }
   });
 });
