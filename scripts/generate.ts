@@ -245,8 +245,11 @@ function operationRows(doc: Json): Map<string, OperationRow> {
 function contractModule(doc: Json): string {
   const schemas = new Map(Object.entries(doc.components.schemas as Json).map(([n, s]) => [n, strip(s, n)]));
   // The schema of each shared parameter is a constant too, named `<Parameter>Parameter`.
-  for (const [n, p] of Object.entries((doc.components.parameters ?? {}) as Json))
-    if (p.in === "path" || p.in === "query") schemas.set(`${n}Parameter`, strip(p.schema, `parameters.${n}`));
+  for (const [n, p] of Object.entries((doc.components.parameters ?? {}) as Json)) {
+    if (p.in !== "path" && p.in !== "query") continue;
+    if (schemas.has(`${n}Parameter`)) throw new Error(`parameters.${n}: its constant ${n}Parameter would take the name of a schema`);
+    schemas.set(`${n}Parameter`, strip(p.schema, `parameters.${n}`));
+  }
   const rows = operationRows(doc);
   // Depth first, so every constant is declared before it is used.
   const order: string[] = [];
