@@ -379,6 +379,13 @@ describe("generated/", () => {
       "    networkErrors: all\n    idempotencyKey: true\n    jitter: none",
       /x-yc-retry-classes.idempotent: unknown key "jitter"/,
     ],
+    [
+      "a schema named like a parameter's constant",
+      "openapi.yaml",
+      "components:\n  securitySchemes:",
+      "components:\n  schemas:\n    ApiKeyIdParameter:\n      type: string\n  securitySchemes:",
+      /parameters.ApiKeyId: its constant ApiKeyIdParameter would take the name of a schema/,
+    ],
   ])("generation stops on %s", async (_, file, from, to, message) => {
     await expect(generate(await variant(file, from, to))).rejects.toThrow(message);
   });
