@@ -86,7 +86,7 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
 
     /** Every API key, page by page; a page is fetched only when the previous one is used up. */
     listAll: (request: ListApiKeysRequest = {}, options?: CallOptions): AsyncGenerator<ApiKey, void, undefined> =>
-      paginate("listApiKeys", "apiKeys", (pageToken) => apiKeys.list({ ...request, pageToken }, options), request.pageToken),
+      paginate(listApiKeys, (pageToken) => apiKeys.list({ ...request, pageToken }, options), request.pageToken),
 
     /**
      * Changes only the fields given (the update mask is made of them); `null` resets a field.
@@ -130,8 +130,7 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
     /** Every operation of the key, page by page. */
     listAllOperations: (apiKeyId: string, request: PageRequest = {}, options?: CallOptions): AsyncGenerator<Operation, void, undefined> =>
       paginate(
-        "listApiKeyOperations",
-        "operations",
+        listApiKeyOperations,
         (pageToken) => apiKeys.listOperations(apiKeyId, { ...request, pageToken }, options),
         request.pageToken,
       ),
@@ -142,7 +141,7 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
 
     /** Every scope a key can have, page by page. */
     listAllScopes: (request: PageRequest = {}, options?: CallOptions): AsyncGenerator<string, void, undefined> =>
-      paginate("listApiKeyScopes", "scopes", (pageToken) => apiKeys.listScopes({ ...request, pageToken }, options), request.pageToken),
+      paginate(listApiKeyScopes, (pageToken) => apiKeys.listScopes({ ...request, pageToken }, options), request.pageToken),
   };
   return apiKeys;
 }

@@ -1,25 +1,25 @@
 // The lazy page walker: one request per page, only when the previous page is used up.
-import type { OperationId } from "../../generated/contract.js";
+import type { OperationId, OperationSpec } from "../../generated/contract.js";
 import { IamError } from "./errors.js";
 
 /** A page as a list method returns it: the items under their own name (`apiKeys`, `scopes`…), and the next token. */
 export type Page<T, K extends string = "apiKeys"> = { [key in K]: T[] } & { nextPageToken?: string | undefined };
 
-/** Yields every item of every page; stops on an absent or empty token and fails on a repeated one. */
+/** Yields every item of every page of `list` (its items field is the row's `x-yc-pagination`); stops on an absent or empty token and fails on a repeated one. */
 export async function* paginate<T>(
-  operation: OperationId,
-  items: string,
+  list: OperationSpec,
   fetchPage: (pageToken?: string) => Promise<Record<string, unknown>>,
   pageToken?: string,
 ): AsyncGenerator<T, void, undefined> {
+  const { id, items } = list;
   const seen = new Set([pageToken]);
   for (let page = 1; ; page++) {
     const body = await fetchPage(pageToken);
-    yield* body[items] as T[];
+    yield* body[items as string] as T[];
     const next = body.nextPageToken as string | undefined;
     if (!next) return;
     // Note: a server that repeats a token would loop forever; better to fail loudly.
-    if (seen.has(next)) throw new IamError(operation, `the server repeated a nextPageToken after page ${page}`);
+    if (seen.has(next)) throw new IamError(id as OperationId, `the server repeated a nextPageToken after page ${page}`);
     seen.add((pageToken = next));
   }
 }
