@@ -21,6 +21,12 @@ export function seedDemo(fake: FakeIam, now = Date.now()) {
   ]);
 }
 
+/** The demo fake of `npm run example` and `npm start`: the seeded account, each operation done after one poll. */
+export function demoFake(now = Date.now()) {
+  const fake = createFakeIam({ serviceAccounts: [DEMO_ACCOUNT], operations: { polls: 1 } });
+  return { fake, keys: seedDemo(fake, now) };
+}
+
 /** The default arguments of each example, for the seeded account. */
 const defaults = (name: string, firstKey: string): string[] =>
   ({
@@ -38,8 +44,10 @@ if (process.argv[1]?.endsWith("example.ts")) {
     console.error(`usage: npm run example -- <${names.join(" | ")}> [arguments]`);
     process.exit(2);
   }
-  const fake = createFakeIam({ serviceAccounts: [DEMO_ACCOUNT], operations: { polls: 1 } });
-  const [first] = seedDemo(fake);
+  const {
+    fake,
+    keys: [first],
+  } = demoFake();
   const server = await fake.serve();
   console.log(`${name}, against the stateful fake at ${server.url} (5 keys of ${DEMO_ACCOUNT}):\n`);
   try {

@@ -20,11 +20,8 @@ export async function serveDocs(port: number, host = "127.0.0.1"): Promise<{ url
 
 /** The stateful fake on loopback, with the demo keys of `npm run example`. */
 export async function serveFake(port: number) {
-  const { createFakeIam } = await import("../src/testing/index.ts");
-  const { DEMO_ACCOUNT, seedDemo } = await import("./example.ts");
-  const fake = createFakeIam({ serviceAccounts: [DEMO_ACCOUNT], operations: { polls: 1 } });
-  seedDemo(fake);
-  return fake.serve({ port });
+  const { demoFake } = await import("./example.ts");
+  return demoFake().fake.serve({ port });
 }
 
 // `--docs-only` (npm run docs:serve) serves the docs alone, `--fake-only` (npm run fake) the fake alone.
