@@ -9,7 +9,7 @@ export const JWT_LIFETIME_S = 3600;
 const PREFIX_LINE = /^PLEASE DO NOT REMOVE THIS LINE!.*$/m;
 
 /** Base64url of bytes or a string. */
-const base64url = (data: Uint8Array | string): string =>
+export const base64url = (data: Uint8Array | string): string =>
   btoa(String.fromCharCode(...(typeof data === "string" ? new TextEncoder().encode(data) : data)))
     .replace(/=+$/, "")
     .replace(/\+/g, "-")

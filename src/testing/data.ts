@@ -1,4 +1,5 @@
 // Realistic data for the fake: ids, secrets, timestamps and page tokens shaped like Yandex Cloud's.
+import { base64url } from "../auth/jwt.js";
 
 const LOWER = "abcdefghijklmnopqrstuvwxyz0123456789";
 const SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
@@ -23,11 +24,15 @@ export const maskSecret = (secret: string): string => `****${secret.slice(-6)}`;
 export const timestamp = (now = Date.now()): string =>
   new Date(now).toISOString().replace(/\.(\d{3})Z$/, (_, ms) => `.${ms}${randomText("0123456789", 6)}Z`);
 
+/** The bytes of a base64url text (throws on text that is not base64). */
+export const fromBase64url = (text: string): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+
 /** An opaque page token for an offset (base64url), and back; undefined for a token it did not make. */
-export const pageToken = (offset: number): string => btoa(`page:${offset}`).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+export const pageToken = (offset: number): string => base64url(`page:${offset}`);
 export function pageOffset(token: string): number | undefined {
   try {
-    const text = atob(token.replace(/-/g, "+").replace(/_/g, "/"));
+    const text = new TextDecoder().decode(fromBase64url(token));
     return /^page:\d+$/.test(text) ? Number(text.slice(5)) : undefined;
   } catch {
     return undefined;

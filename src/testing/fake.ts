@@ -4,7 +4,7 @@ import { type OperationId, type OperationSpec, operations } from "../../generate
 import type { components } from "../../generated/schema.js";
 import { AUDIENCE, JWT_LIFETIME_S } from "../auth/jwt.js";
 import { problems } from "../core/validate.js";
-import { maskSecret, newId, newSecret, pageOffset, pageToken, randomText, timestamp } from "./data.js";
+import { fromBase64url, maskSecret, newId, newSecret, pageOffset, pageToken, randomText, timestamp } from "./data.js";
 
 type ApiKey = components["schemas"]["ApiKey"];
 type Operation = components["schemas"]["Operation"];
@@ -207,10 +207,9 @@ export function createFakeIam(options: FakeIamOptions = {}) {
   async function jwtProblem(jwt: string): Promise<string | { serviceAccountId: string }> {
     const parts = jwt.split(".");
     if (parts.length !== 3) return "JWT must have three parts";
-    const bytes = (part: string) => Uint8Array.from(atob(part.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
     const decode = (part: string) => {
       try {
-        return JSON.parse(new TextDecoder().decode(bytes(part)));
+        return JSON.parse(new TextDecoder().decode(fromBase64url(part)));
       } catch {
         return undefined;
       }
@@ -221,7 +220,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     const registered = publicKeys.get(header.kid);
     if (!registered) return `unknown key id ${header.kid}`;
     const signed = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
-    if (!(await crypto.subtle.verify({ name: "RSA-PSS", saltLength: 32 }, registered.key, bytes(parts[2] as string), signed)))
+    if (!(await crypto.subtle.verify({ name: "RSA-PSS", saltLength: 32 }, registered.key, fromBase64url(parts[2] as string), signed)))
       return "JWT signature is invalid";
     if (payload.aud !== AUDIENCE) return `JWT aud must be ${AUDIENCE}`;
     if (payload.iss !== registered.serviceAccountId) return "JWT iss is not the key's service account";
