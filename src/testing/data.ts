@@ -25,7 +25,7 @@ export const timestamp = (now = Date.now()): string =>
   new Date(now).toISOString().replace(/\.(\d{3})Z$/, (_, ms) => `.${ms}${randomText("0123456789", 6)}Z`);
 
 /** The bytes of a base64url text (throws on text that is not base64). */
-export const fromBase64url = (text: string): Uint8Array<ArrayBuffer> =>
+export const fromBase64url = (text: string): Uint8Array =>
   Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 /** An opaque page token for an offset (base64url), and back; undefined for a token it did not make. */

@@ -220,7 +220,14 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     const registered = publicKeys.get(header.kid);
     if (!registered) return `unknown key id ${header.kid}`;
     const signed = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
-    if (!(await crypto.subtle.verify({ name: "RSA-PSS", saltLength: 32 }, registered.key, fromBase64url(parts[2] as string), signed)))
+    if (
+      !(await crypto.subtle.verify(
+        { name: "RSA-PSS", saltLength: 32 },
+        registered.key,
+        fromBase64url(parts[2] as string) as BufferSource,
+        signed,
+      ))
+    )
       return "JWT signature is invalid";
     if (payload.aud !== AUDIENCE) return `JWT aud must be ${AUDIENCE}`;
     if (payload.iss !== registered.serviceAccountId) return "JWT iss is not the key's service account";
