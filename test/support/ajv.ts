@@ -10,6 +10,17 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 
 export const bundledDocument = JSON.parse(readFileSync(join(root, "generated/openapi.json"), "utf8"));
 
+/** What a local `$ref` (`#/components/…`) of the bundled document points to, followed to the end; any other node as it is. */
+export const deref = (node: any): any =>
+  node?.$ref
+    ? deref(
+        node.$ref
+          .split("/")
+          .slice(1)
+          .reduce((at: any, key: string) => at[key], bundledDocument),
+      )
+    : node;
+
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema({ ...bundledDocument, $id: "doc" }, "doc");

@@ -1,21 +1,12 @@
 // The fake held to the contract: every answer it gives is checked with Ajv against the bundled document.
 import { createFakeIam, type FakeIamOptions } from "../../src/testing/index.ts";
-import { bundledDocument, errorsText, schemaAt } from "./ajv.ts";
+import { bundledDocument, deref, errorsText, schemaAt } from "./ajv.ts";
 
 const routes = Object.entries(bundledDocument.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
   ["get", "post", "patch", "delete"]
     .filter((m) => item[m])
     .map((m) => ({ method: m.toUpperCase(), pattern: new RegExp(`^${path.replace(/\{\w+\}/g, "[^/]+")}$`), op: item[m] })),
 );
-const deref = (node: any): any =>
-  node?.$ref
-    ? deref(
-        node.$ref
-          .split("/")
-          .slice(1)
-          .reduce((at: any, key: string) => at[key], bundledDocument),
-      )
-    : node;
 
 /** Every way an answer breaks the document: an undocumented status, or a body its schema refuses. */
 export async function contractViolations(request: Request, response: Response): Promise<string[]> {

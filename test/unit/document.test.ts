@@ -9,18 +9,9 @@ import { describe, expect, it } from "vitest";
 import { operations, retryClasses } from "../../generated/contract.ts";
 import { generate, root, stale } from "../../scripts/generate.ts";
 import { problems } from "../../src/core/validate.ts";
-import { errorsText, schemaAt, bundledDocument as spec } from "../support/ajv.ts";
+import { deref, errorsText, schemaAt, bundledDocument as spec } from "../support/ajv.ts";
 
 const schemas = spec.components.schemas;
-const deref = (node: { $ref?: string }): any =>
-  node.$ref
-    ? deref(
-        node.$ref
-          .split("/")
-          .slice(1)
-          .reduce((at: any, key: string) => at[key], spec),
-      )
-    : node;
 /** Every operation of the bundled document, by operationId. */
 const ops: Record<string, any> = Object.fromEntries(
   Object.entries(spec.paths as Record<string, any>).flatMap(([path, item]) =>
