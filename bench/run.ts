@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/schema.ts";
-import { root } from "../scripts/generate.ts";
+import { root } from "../scripts/root.ts";
 import { measureSize } from "../scripts/size.ts";
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { root } from "./generate.ts";
+import { root } from "./root.ts";
 
 export const DOCS_HTML = join(root, "dist/docs/index.html");
 

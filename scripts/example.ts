@@ -4,7 +4,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createIamClient } from "../src/index.ts";
 import { createFakeIam, type FakeIam } from "../src/testing/index.ts";
-import { root } from "./generate.ts";
+import { root } from "./root.ts";
 
 const DAY = 86_400_000;
 export const DEMO_ACCOUNT = "ajeg2b2et02f3tl2c1pj";

@@ -7,7 +7,9 @@ import { bundle, loadConfig } from "@redocly/openapi-core";
 import { createTwoFilesPatch } from "diff";
 import openapiTS, { astToString } from "openapi-typescript";
 
-export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+import { root } from "./root.ts";
+
+export { root };
 const specPath = join(root, "openapi/openapi.yaml");
 const outDir = join(root, "generated");
 

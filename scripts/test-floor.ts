@@ -3,7 +3,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { root } from "./generate.ts";
+import { root } from "./root.ts";
 
 const FLOOR = 20;
 

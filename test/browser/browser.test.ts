@@ -6,7 +6,7 @@ import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildDocs } from "../../scripts/docs.ts";
-import { root } from "../../scripts/generate.ts";
+import { root } from "../../scripts/root.ts";
 import { serveDocs } from "../../scripts/start.ts";
 import { createIamClient } from "../../src/index.ts";
 import { chromiumToLaunch } from "../support/chromium.ts";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { root } from "../../scripts/generate.ts";
+import { root } from "../../scripts/root.ts";
 import { AUTH_ENTRY_GZIP_BUDGET, AUTH_GZIP_BUDGET, GZIP_BUDGET, measureSize } from "../../scripts/size.ts";
 import { createFakeIam, type ServedFake } from "../../src/testing/index.ts";
 import { TOKEN } from "../support/secrets.ts";

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
-import { root } from "../../scripts/generate.ts";
+import { root } from "../../scripts/root.ts";
 
 // Note: ajv-formats is CommonJS; its default export sits one level deeper under NodeNext types.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;

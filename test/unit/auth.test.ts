@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { decodeProtectedHeader, importSPKI, jwtVerify } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
-import { root } from "../../scripts/generate.ts";
+import { root } from "../../scripts/root.ts";
 import { cachedToken, functionToken, IamTokenError, metadataToken, oauthToken, serviceAccountKey } from "../../src/auth/index.ts";
 import { AUDIENCE } from "../../src/auth/jwt.ts";
 import { createIamClient, IamApiError } from "../../src/index.ts";

@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { root } from "../../scripts/generate.ts";
+import { root } from "../../scripts/root.ts";
 import { VERSION } from "../../src/client.ts";
 import {
   createIamClient,

@@ -6,7 +6,7 @@ import { expiringSoon } from "../../examples/expiring-soon.ts";
 import { findUnused, revokeUnused } from "../../examples/revoke-unused.ts";
 import { rotateKey } from "../../examples/rotate-key.ts";
 import { DEMO_ACCOUNT, seedDemo } from "../../scripts/example.ts";
-import { root } from "../../scripts/generate.ts";
+import { root } from "../../scripts/root.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { rejection } from "../support/secrets.ts";
