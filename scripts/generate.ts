@@ -1,7 +1,7 @@
 // The only codegen: openapi/openapi.yaml → generated/ (types, bundled JSON, input and body checks).
 // `--check` regenerates in memory and fails with a diff when a committed file is stale.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundle, loadConfig } from "@redocly/openapi-core";
 import { createTwoFilesPatch } from "diff";
@@ -10,6 +10,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 import { root } from "./root.ts";
 
 export { root };
+
 const specPath = join(root, "openapi/openapi.yaml");
 const outDir = join(root, "generated");
 
