@@ -126,6 +126,22 @@ function failure(code: number, message: string, headers?: Record<string, string>
   );
 }
 
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts (as fetch does), leaving no timer behind. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", stop);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", stop, { once: true });
+  });
+}
+
 /** Creates a fake with its own state; nothing listens until `serve()`. */
 export function createFakeIam(options: FakeIamOptions = {}) {
   const baseUrl = options.baseUrl ?? "http://iam.fake.invalid";
@@ -354,7 +370,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     const index = faults.findIndex((f) => !f.operation || f.operation === route?.id);
     const fault = faults[index]?.fault;
     if (fault && --(faults[index] as { count: number }).count <= 0) faults.splice(index, 1);
-    if (fault && "delayMs" in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault && "delayMs" in fault) await delay(fault.delayMs, request.signal);
     if (request.signal.aborted) throw request.signal.reason;
     if (fault && "drop" in fault) throw new TypeError("fetch failed", { cause: new Error("socket hang up (a fault of the fake)") });
     if (fault && "body" in fault) return answer(fault.status ?? 200, fault.body);

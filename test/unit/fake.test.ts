@@ -1,5 +1,5 @@
 // The stateful fake: the whole ApiKey service with state, through the real client, every answer held to the contract.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createIamClient, IamApiError, IamNetworkError, IamOperationError } from "../../src/index.ts";
 import { checkedFake, contractViolations } from "../support/checked-fake.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
@@ -179,6 +179,47 @@ describe("faults", () => {
     fake.failNext({ delayMs: 200 });
     const iam = createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch: fake.fetch, retry: false, timeoutMs: 20 });
     expect((await rejection(iam.apiKeys.list())).name).toBe("IamTimeoutError");
+  });
+
+  it("a delay gives way to the client's timeout at once: the fake's timer is cancelled, not waited out", async () => {
+    vi.useFakeTimers();
+    try {
+      const { fake } = setup();
+      fake.failNext({ delayMs: 3_000 });
+      const iam = createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch: fake.fetch, retry: false, timeoutMs: 100 });
+      const outcome = rejection(iam.apiKeys.list());
+      await vi.advanceTimersByTimeAsync(100);
+      // Note: the client's timer fired; had the fake ignored the signal, its 3 s timer would still be pending.
+      expect(vi.getTimerCount()).toBe(0);
+      expect((await outcome).name).toBe("IamTimeoutError");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a delay gives way to the caller's abort, which rejects with the caller's reason", async () => {
+    vi.useFakeTimers();
+    try {
+      const { fake } = setup();
+      fake.failNext({ delayMs: 3_000 }, { count: 2 });
+      const iam = createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch: fake.fetch, retry: false, timeoutMs: 10_000 });
+      const caller = new AbortController();
+      const reason = new Error("the caller gave up");
+      const outcome = rejection(iam.apiKeys.list({}, { signal: caller.signal }));
+      await vi.advanceTimersByTimeAsync(10);
+      caller.abort(reason);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(vi.getTimerCount()).toBe(0);
+      expect(await outcome).toBe(reason);
+      // The fake's own fetch, as fetch does: the signal's reason, and an AbortError for a plain abort().
+      const plain = new AbortController();
+      const direct = rejection(fake.fetch(`${fake.baseUrl}/iam/v1/apiKeys`, { signal: plain.signal }));
+      plain.abort();
+      expect((await direct).name).toBe("AbortError");
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("the contract check is live: a deliberately broken answer is caught", async () => {
