@@ -4,6 +4,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createIamClient } from "../src/index.ts";
 import { createFakeIam, type FakeIam } from "../src/testing/index.ts";
+import { serveFake } from "../src/testing/node.ts";
 import { root } from "./root.ts";
 
 const DAY = 86_400_000;
@@ -48,7 +49,7 @@ if (process.argv[1]?.endsWith("example.ts")) {
     fake,
     keys: [first],
   } = demoFake();
-  const server = await fake.serve();
+  const server = await serveFake(fake);
   console.log(`${name}, against the stateful fake at ${server.url} (5 keys of ${DEMO_ACCOUNT}):\n`);
   try {
     const example = (await import(join(root, "examples", `${name}.ts`))) as { main(argv: string[], iam: unknown): Promise<void> };

@@ -2,6 +2,7 @@
 // (package.json runs lint, generate and docs first.)
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { serveFake } from "../src/testing/node.ts";
 import { DOCS_HTML } from "./docs.ts";
 import { startPrism } from "./prism.ts";
 
@@ -19,9 +20,9 @@ export async function serveDocs(port: number, host = "127.0.0.1"): Promise<{ url
 }
 
 /** The stateful fake on loopback, with the demo keys of `npm run example`. */
-export async function serveFake(port: number) {
+export async function serveDemoFake(port: number) {
   const { demoFake } = await import("./example.ts");
-  return demoFake().fake.serve({ port });
+  return serveFake(demoFake().fake, { port });
 }
 
 // `--docs-only` (npm run docs:serve) serves the docs alone, `--fake-only` (npm run fake) the fake alone.
@@ -29,7 +30,7 @@ if (process.argv[1]?.endsWith("start.ts")) {
   const only = process.argv.includes("--docs-only") ? "docs" : process.argv.includes("--fake-only") ? "fake" : undefined;
   const docs = !only || only === "docs" ? await serveDocs(Number(process.env.DOCS_PORT ?? 8080)) : undefined;
   const mock = !only ? await startPrism({ port: Number(process.env.MOCK_PORT ?? 4010) }) : undefined;
-  const fake = !only || only === "fake" ? await serveFake(Number(process.env.FAKE_PORT ?? 4011)) : undefined;
+  const fake = !only || only === "fake" ? await serveDemoFake(Number(process.env.FAKE_PORT ?? 4011)) : undefined;
   console.log("");
   if (docs) console.log(`Docs:  ${docs.url}`);
   if (mock)

@@ -74,7 +74,6 @@ export type SeedKey = Partial<ApiKey>;
 const STATUS_BY_CODE: Record<number, number> = { 3: 400, 5: 404, 7: 403, 8: 429, 9: 400, 13: 500, 14: 503, 16: 401, 4: 504 };
 const CODE_BY_STATUS: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 429: 8, 500: 13, 502: 14, 503: 14, 504: 4 };
 const TYPE = "type.googleapis.com/";
-const SERVE_MODULE = "./serve.js";
 export const DEFAULT_SCOPES = [
   "yc.ai.foundationModels.execute",
   "yc.ai.imageGeneration.execute",
@@ -142,7 +141,7 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Creates a fake with its own state; nothing listens until `serve()`. */
+/** Creates a fake with its own state, in memory; `serveFake(fake)` of `yc-iam-api-keys/testing/node` serves it over HTTP. */
 export function createFakeIam(options: FakeIamOptions = {}) {
   const baseUrl = options.baseUrl ?? "http://iam.fake.invalid";
   const serviceAccounts = options.serviceAccounts ?? ["ajeg2b2et02f3tl2c1pj"];
@@ -492,12 +491,6 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     /** Every request received so far, oldest first. */
     get requests(): readonly FakeRequest[] {
       return [...received];
-    },
-    /** The same fake over HTTP on 127.0.0.1 (Node, Deno and Bun): `{ url, close() }`. */
-    async serve(serveOptions: { port?: number } = {}) {
-      // Note: a specifier bundlers do not follow, so a browser build of the fake never pulls in node:http.
-      const { serve } = (await import(SERVE_MODULE)) as typeof import("./serve.js");
-      return serve(handle, serveOptions);
     },
   };
   return fake;

@@ -1,4 +1,5 @@
-// The `yc-iam-api-keys/testing` entry: a stateful fake of the IAM API for users' own tests. Exports only.
+// The `yc-iam-api-keys/testing` entry: a stateful fake of the IAM API for users' own tests. Exports only;
+// the loopback server is `yc-iam-api-keys/testing/node`.
 export {
   createFakeIam,
   DEFAULT_SCOPES,
@@ -11,4 +12,3 @@ export {
   type OperationProgress,
   type SeedKey,
 } from "./fake.js";
-export type { ServedFake } from "./serve.js";

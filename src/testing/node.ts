@@ -1,4 +1,6 @@
-// The fake over HTTP on the loopback interface: node:http, kept apart so the in-process fake imports nothing Node-only.
+// The `yc-iam-api-keys/testing/node` entry: the fake over HTTP on the loopback interface, with node:http.
+// Note: an entry of its own (as msw/node beside msw/browser), so the in-process fake imports nothing Node-only
+// and a bundler follows every import of both: there is no dynamic import to hide.
 import { createServer } from "node:http";
 
 /** A running fake: its address, and how to stop it. */
@@ -7,8 +9,16 @@ export interface ServedFake {
   close(): Promise<void>;
 }
 
-/** Serves a fetch-style handler on 127.0.0.1; a handler that throws drops the connection, as a network fault would. */
-export async function serve(handle: (request: Request) => Promise<Response>, { port = 0 }: { port?: number } = {}): Promise<ServedFake> {
+/** What can be served: a fake from `createFakeIam()`, or anything that answers a Request. */
+export interface Servable {
+  handle(request: Request): Promise<Response>;
+}
+
+/**
+ * Serves a fake on 127.0.0.1 (Node, Deno and Bun): `{ url, close() }`. Port 0 (the default) picks a free one.
+ * A handler that throws drops the connection, as a network fault would.
+ */
+export async function serveFake(fake: Servable, { port = 0 }: { port?: number } = {}): Promise<ServedFake> {
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -17,13 +27,12 @@ export async function serve(handle: (request: Request) => Promise<Response>, { p
     const body = chunks.length ? Buffer.concat(chunks) : undefined;
     try {
       const init: RequestInit = { method: req.method ?? "GET", headers, ...(body && { body }) };
-      const response = await handle(new Request(`http://127.0.0.1${req.url}`, init));
+      const response = await fake.handle(new Request(`http://127.0.0.1${req.url}`, init));
       res.writeHead(response.status, Object.fromEntries(response.headers)).end(Buffer.from(await response.arrayBuffer()));
     } catch {
       req.socket.destroy();
     }
   });
-  // Note: keep-alive sockets would hold close() open; the fake closes them with the server.
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
   const { port: actual } = server.address() as { port: number };
   return {
@@ -31,6 +40,7 @@ export async function serve(handle: (request: Request) => Promise<Response>, { p
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        // Note: keep-alive sockets would hold close() open; the fake closes them with the server.
         server.closeAllConnections();
       }),
   };

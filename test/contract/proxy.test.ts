@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPrism, startPrism } from "../../scripts/prism.ts";
 import { createIamClient, type IamClient } from "../../src/index.ts";
-import { createFakeIam, type FakeIam, type ServedFake } from "../../src/testing/index.ts";
+import { createFakeIam, type FakeIam } from "../../src/testing/index.ts";
+import { type ServedFake, serveFake } from "../../src/testing/node.ts";
 import { contractClient } from "../support/contract-client.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
@@ -15,7 +16,7 @@ const count = (operation: string) => fake.requests.filter((r) => r.operation ===
 beforeAll(async () => {
   fake = createFakeIam({ operations: { polls: 2 }, authenticate: (token) => (token === TOKEN ? "ajeg2b2et02f3tl2c1pj" : undefined) });
   fake.seed([{ description: "old 1" }, { description: "old 2" }, { description: "old 3" }]);
-  served = await fake.serve();
+  served = await serveFake(fake);
   proxy = await startPrism({ mode: "proxy", upstream: served.url });
   iam = contractClient(proxy.url, { polling: { initialDelayMs: 5, maxDelayMs: 20, timeoutMs: 10_000 } });
 });

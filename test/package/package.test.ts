@@ -7,7 +7,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { AUTH_ENTRY_GZIP_BUDGET, AUTH_GZIP_BUDGET, GZIP_BUDGET, measureSize } from "../../scripts/size.ts";
-import { createFakeIam, type ServedFake } from "../../src/testing/index.ts";
+import { createFakeIam } from "../../src/testing/index.ts";
+import { type ServedFake, serveFake } from "../../src/testing/node.ts";
 import { TOKEN } from "../support/secrets.ts";
 
 const run = promisify(execFile);
@@ -73,7 +74,7 @@ describe("the tarball", () => {
       "testing/data",
       "testing/fake",
       "testing/index",
-      "testing/serve",
+      "testing/node",
     ].flatMap((m) => [`dist/src/${m}.d.ts`, `dist/src/${m}.js`]);
     const generated = ["contract", "schema"].flatMap((m) => [`dist/generated/${m}.d.ts`, `dist/generated/${m}.js`]);
     expect(files).toEqual([...generated, ...modules, "generated/openapi.json", "LICENSE", "package.json", "README.md"].sort());
@@ -87,7 +88,7 @@ describe("a consumer project", () => {
   beforeAll(async () => {
     const inMemory = createFakeIam({ authenticate: (token) => (token === TOKEN ? "ajeg2b2et02f3tl2c1pj" : undefined) });
     inMemory.seed(Array.from({ length: 5 }, (_, i) => ({ description: `key ${i}` })));
-    fake = await inMemory.serve();
+    fake = await serveFake(inMemory);
     project = join(work, "consumer");
     await mkdir(project);
     await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));

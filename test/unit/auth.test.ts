@@ -11,6 +11,7 @@ import { cachedToken, functionToken, IamTokenError, metadataToken, oauthToken, s
 import { AUDIENCE } from "../../src/auth/jwt.ts";
 import { createIamClient, IamApiError } from "../../src/index.ts";
 import { createFakeIam, type FakeKeyFile } from "../../src/testing/index.ts";
+import { serveFake } from "../../src/testing/node.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, secret } from "../support/secrets.ts";
 
@@ -109,7 +110,7 @@ describe("serviceAccountKey: the JWT, verified independently", () => {
 
   it("over HTTP too: the token endpoint of the fake served on 127.0.0.1", async () => {
     const { fake, keyFile } = await iamWithKey();
-    const served = await fake.serve();
+    const served = await serveFake(fake);
     try {
       const iam = createIamClient({ token: serviceAccountKey(keyFile, { baseUrl: served.url }), baseUrl: served.url });
       expect((await iam.apiKeys.list()).apiKeys).toEqual([]);

@@ -1,6 +1,7 @@
 // The stateful fake: the whole ApiKey service with state, through the real client, every answer held to the contract.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createIamClient, IamApiError, IamNetworkError, IamOperationError } from "../../src/index.ts";
+import { serveFake } from "../../src/testing/node.ts";
 import { checkedFake, contractViolations } from "../support/checked-fake.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
@@ -231,10 +232,10 @@ describe("faults", () => {
 });
 
 describe("over HTTP", () => {
-  it("serve() answers on 127.0.0.1 with the same state, and close() stops it", async () => {
+  it("serveFake() answers on 127.0.0.1 with the same state, and close() stops it", async () => {
     const { iam: local, fake } = setup();
     await local.apiKeys.create({ description: "in memory" });
-    const server = await fake.serve();
+    const server = await serveFake(fake);
     try {
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const remote = createIamClient({ token: TOKEN, baseUrl: server.url, retry: false });
