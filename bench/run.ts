@@ -1,10 +1,11 @@
-// npm run bench: call overhead, pagination at scale, size and cold import, codegen time.
-// Numbers are noisy: compare within one run and read the ratios. Writes bench/results.json.
-import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import { cpus } from "node:os";
-import { join } from "node:path";
+// npm run bench: call overhead, the costs inside a request, pagination at scale, size and cold import, codegen time.
+// Wall-clock numbers are noisy: compare within one run, read the on-CPU times and the ratios. Writes bench/results.json.
+// `npm run bench -- overhead request --floor` runs the sections named, then the same again on the machine's Node (20).
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/schema.ts";
@@ -13,110 +14,344 @@ import { measureSize } from "../scripts/size.ts";
 
 const run = promisify(execFile);
 
+// Note: V8 runs its GC and compilers on helper threads, whose CPU time the kernel hands to process.cpuUsage() a tick at a
+// time (up to milliseconds into a window of microseconds); --single-threaded keeps that work on the main thread, where
+// the kernel counts it exactly and it lands on the call that caused it. Without the flag, the bench runs itself with it.
+if (!process.execArgv.includes("--single-threaded")) {
+  const again = spawnSync(process.execPath, ["--single-threaded", ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
+  process.exit(again.status ?? 1);
+}
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith("--"));
+// `npm run bench -- tokens fake` runs only the sections named (overhead, request, pagination, size, tokens, fake, codegen).
+const only = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
+const want = (section: string) => !only.length || only.includes(section);
+
 // Note: measure the built package (what users run), not src/ through tsx, whose keepNames helpers cost µs per call.
-await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root });
-const { createIamClient } = (await import(join(root, "dist/src/index.js"))) as typeof import("../src/index.ts");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
+// `--at=<commit>` builds that commit's src/ in a directory of its own (a tree others are editing may not compile);
+// the run on the machine's Node passes --no-build, so both Nodes measure the same build.
+const at = flags.find((flag) => flag.startsWith("--at="))?.slice("--at=".length);
+const commit = at && (await run("git", ["rev-parse", "--short", at], { cwd: root })).stdout.trim();
+const built = commit ? join(tmpdir(), `yc-iam-bench-${commit}`) : root;
+if (commit && !flags.includes("--no-build")) {
+  await rm(built, { recursive: true, force: true });
+  await mkdir(built, { recursive: true });
+  const files = ["src", "generated", "package.json", "tsconfig.json", "tsconfig.build.json"];
+  const archive = spawnSync("git", ["archive", "--format=tar", commit, ...files], { cwd: root, maxBuffer: 2 ** 28 });
+  if (archive.status !== 0) throw new Error(`git archive ${commit}: ${archive.stderr}`);
+  spawnSync("tar", ["-x", "-C", built], { input: archive.stdout });
+  await symlink(join(root, "node_modules"), join(built, "node_modules"));
+}
+if (!flags.includes("--no-build"))
+  await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: built });
+/** What the call sections measure: a commit, or the working tree as it was built. */
+const measured = commit
+  ? `commit ${commit}`
+  : `working tree at ${(await run("git", ["rev-parse", "--short", "HEAD"], { cwd: root })).stdout.trim()}`;
+const { createIamClient } = (await import(join(built, "dist/src/index.js"))) as typeof import("../src/index.ts");
+const gc = (globalThis as { gc?: () => void }).gc as () => void;
+if (!gc) throw new Error("run with node --expose-gc (npm run bench does)");
 const doc = JSON.parse(await readFile(join(root, "generated/openapi.json"), "utf8"));
 const example = (path: string, method: string, name: string) =>
   JSON.stringify(doc.paths[path][method].responses["200"].content["application/json"].examples[name].value);
 const BY_KEY = "/iam/v1/apiKeys/{apiKeyId}";
-/** The loopback server's answers: the document's own examples, by method and path. */
+/** The loopback server's answers: the document's own examples, by method and path (key d's update answers done at once). */
 const ANSWERS: Record<string, string> = {
   "GET /iam/v1/apiKeys": example("/iam/v1/apiKeys", "get", "firstPage"),
   "POST /iam/v1/apiKeys": example("/iam/v1/apiKeys", "post", "withScopesAndExpiry"),
   "GET /iam/v1/apiKeys/k": example(BY_KEY, "get", "withScopesAndExpiry"),
   "PATCH /iam/v1/apiKeys/k": example(BY_KEY, "patch", "pending"),
+  "PATCH /iam/v1/apiKeys/d": example(BY_KEY, "patch", "done"),
   "GET /operations/ajeo7b1c4m3nq2k8v5rd": example(BY_KEY, "patch", "done"),
   "DELETE /iam/v1/apiKeys/k": example(BY_KEY, "delete", "done"),
 };
 
-/** Median microseconds per call over `rounds` rounds of `n` sequential calls, after a warm-up. */
-async function timeCalls(call: () => Promise<unknown>, n = 400, rounds = 7): Promise<number> {
-  for (let i = 0; i < 200; i++) await call();
-  const perCall: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    for (let i = 0; i < n; i++) await call();
-    perCall.push(((performance.now() - start) * 1000) / n);
-  }
-  return median(perCall);
+/** Resolves after the event loop has turned once: V8 then drops the WeakRef targets a job kept alive and may run finalizers. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** One sample: the mean wall and on-CPU (user + system, whole process) microseconds per call over a batch. */
+interface Sample {
+  wallUs: number;
+  cpuUs: number;
 }
 
-async function callOverhead() {
-  const server = createServer((req, res) => {
-    const body = ANSWERS[`${req.method} ${req.url?.split("?")[0]}`] ?? "{}";
-    req.resume();
-    req.on("end", () => res.writeHead(200, { "content-type": "application/json", "x-request-id": "r" }).end(body));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const headers = { authorization: "Bearer t", "content-type": "application/json" };
-  const bare = createClient<paths>({ baseUrl: url, headers });
-  // Note: no wait between polls, so update measures the client's own work for a PATCH and one poll.
-  const iam = createIamClient({ baseUrl: url, token: "t", polling: { initialDelayMs: 0, maxDelayMs: 0 } });
-  const body = { description: "bench", scopes: ["yc.postbox.send"] };
-  const change = { updateMask: "description", description: "bench" };
-  const json = (r: Response) => r.json();
-  const path = { params: { path: { apiKeyId: "k" } } };
-  const operation = { params: { path: { operationId: "ajeo7b1c4m3nq2k8v5rd" } } };
-  /** Each call three ways: plain fetch + JSON.parse (a), bare openapi-fetch (b), this client (c). */
-  const contenders: Record<string, [() => Promise<unknown>, () => Promise<unknown>, () => Promise<unknown>]> = {
-    list: [
-      () => fetch(`${url}/iam/v1/apiKeys?pageSize=100`, { headers }).then(json),
-      () => bare.GET("/iam/v1/apiKeys", { params: { query: { pageSize: 100 } } }),
-      () => iam.apiKeys.list({ pageSize: 100 }),
-    ],
-    create: [
-      () => fetch(`${url}/iam/v1/apiKeys`, { method: "POST", headers, body: JSON.stringify(body) }).then(json),
-      () => bare.POST("/iam/v1/apiKeys", { body }),
-      () => iam.apiKeys.create(body),
-    ],
-    get: [() => fetch(`${url}/iam/v1/apiKeys/k`, { headers }).then(json), () => bare.GET(BY_KEY, path), () => iam.apiKeys.get("k")],
-    "update (PATCH + one poll)": [
-      () =>
-        fetch(`${url}/iam/v1/apiKeys/k`, { method: "PATCH", headers, body: JSON.stringify(change) })
-          .then(json)
-          .then(() => fetch(`${url}/operations/ajeo7b1c4m3nq2k8v5rd`, { headers }).then(json)),
-      () => bare.PATCH(BY_KEY, { ...path, body: change }).then(() => bare.GET("/operations/{operationId}", operation)),
-      () => iam.apiKeys.update("k", { description: "bench" }),
-    ],
-    delete: [
-      () => fetch(`${url}/iam/v1/apiKeys/k`, { method: "DELETE", headers }).then(json),
-      () => bare.DELETE(BY_KEY, path),
-      () => iam.apiKeys.delete("k"),
-    ],
-  };
-  const results: Record<string, Record<string, number>> = {};
-  for (const [op, [plain, openapi, client]] of Object.entries(contenders)) {
-    // Note: interleave the three so drift in the machine hits all alike, and rotate who goes first:
-    // the first after a switch pays for garbage the previous one left (measured: about 30 µs per call).
-    const samples = { fetch: [] as number[], openapiFetch: [] as number[], client: [] as number[] };
-    const order = [
-      ["fetch", plain],
-      ["openapiFetch", openapi],
-      ["client", client],
-    ] as const;
-    for (let rep = 0; rep < 6; rep++)
-      for (let i = 0; i < order.length; i++) {
-        const [name, call] = order[(rep + i) % order.length]!;
-        samples[name].push(await timeCalls(call));
+/** Times one call after a turn of the event loop that is not timed; adds its wall and CPU microseconds to `into`. */
+async function timeOne(call: () => unknown, into: Sample): Promise<void> {
+  // Note: a loop of awaits that never yields keeps every WeakRef target alive (undici's Request holds its signal
+  // through one) and runs no FinalizationRegistry cleanup, so it times garbage; a real app yields between calls.
+  await yieldToLoop();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await call();
+  into.wallUs += (performance.now() - start) * 1000;
+  const used = process.cpuUsage(cpu);
+  into.cpuUs += used.user + used.system;
+}
+
+/**
+ * Samples the variants `reps` times in this process: in a sample they take turns call by call, the order rotating,
+ * so load from other processes hits all alike; one sample is each variant's mean over `n` calls. A GC, untimed, before each.
+ */
+async function interleave<K extends string>(
+  variants: Record<K, () => unknown>,
+  { n, reps = 20, warmup = 200 }: { n: number; reps?: number; warmup?: number },
+): Promise<Record<K, Sample[]>> {
+  const names = Object.keys(variants) as K[];
+  const scratch = { wallUs: 0, cpuUs: 0 };
+  for (let i = 0; i < warmup; i++) for (const name of names) await timeOne(variants[name], scratch);
+  const samples = Object.fromEntries(names.map((name) => [name, [] as Sample[]])) as Record<K, Sample[]>;
+  for (let rep = 0; rep < reps; rep++) {
+    gc();
+    const sums = names.map(() => ({ wallUs: 0, cpuUs: 0 }));
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < names.length; j++) {
+        const at = (rep + i + j) % names.length;
+        await timeOne(variants[names[at] as K], sums[at] as Sample);
       }
-    const a = median(samples.fetch);
-    const b = median(samples.openapiFetch);
-    const c = median(samples.client);
-    results[op] = { fetchUs: a, openapiFetchUs: b, clientUs: c, clientOverFetch: c / a, clientOverOpenapiFetch: c / b };
+    names.forEach((name, at) => {
+      const sum = sums[at] as Sample;
+      samples[name].push({ wallUs: sum.wallUs / n, cpuUs: sum.cpuUs / n });
+    });
   }
-  server.close();
-  return results;
+  return samples;
+}
+
+/** A median with its interquartile range. */
+interface Spread {
+  median: number;
+  p25: number;
+  p75: number;
+}
+
+/** The q-quantile by linear interpolation. */
+function quantile(xs: number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = sorted[Math.floor(at)] as number;
+  return low + ((sorted[Math.ceil(at)] as number) - low) * (at - Math.floor(at));
+}
+
+const spread = (xs: number[]): Spread => ({ median: quantile(xs, 0.5), p25: quantile(xs, 0.25), p75: quantile(xs, 0.75) });
+const median = (xs: number[]) => quantile(xs, 0.5);
+
+/** Wall and CPU spread of one variant's samples. */
+const times = (samples: Sample[]) => ({ wallUs: spread(samples.map((s) => s.wallUs)), cpuUs: spread(samples.map((s) => s.cpuUs)) });
+
+/** `of` against `base`, paired rep by rep (the two ran next to each other): ratios and differences, CPU and wall. */
+function paired(of: Sample[], base: Sample[]) {
+  const pairs = of.map((s, i) => [s, base[i] as Sample] as const);
+  return {
+    cpuRatio: spread(pairs.map(([s, b]) => s.cpuUs / b.cpuUs)),
+    wallRatio: spread(pairs.map(([s, b]) => s.wallUs / b.wallUs)),
+    cpuDiffUs: spread(pairs.map(([s, b]) => s.cpuUs - b.cpuUs)),
+    wallDiffUs: spread(pairs.map(([s, b]) => s.wallUs - b.wallUs)),
+  };
+}
+
+/** Median wall microseconds per call over `rounds` samples of `n` calls (for the sections that compare one thing at a time). */
+async function timeCalls(call: () => Promise<unknown>, n = 400, rounds = 7): Promise<number> {
+  return median((await interleave({ call }, { n, reps: rounds })).call.map((s) => s.wallUs));
+}
+
+/** A loopback HTTP server in a child process that answers every call with ANSWERS, so this process's CPU time is the client side's alone. */
+async function startServer(): Promise<{ url: string; stop(): void }> {
+  const script = `const answers = JSON.parse(process.env.BENCH_ANSWERS);
+const server = require("node:http").createServer((req, res) => {
+  req.resume();
+  req.on("end", () => res.writeHead(200, { "content-type": "application/json", "x-request-id": "r" }).end(answers[req.method + " " + req.url.split("?")[0]] ?? "{}"));
+});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ["-e", script], {
+    env: { ...process.env, BENCH_ANSWERS: JSON.stringify(ANSWERS) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout.once("data", (data: Buffer) => resolve(data.toString().trim()));
+    child.once("exit", (code) => reject(new Error(`the bench server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+const headers = { authorization: "Bearer t", "content-type": "application/json" };
+const body = { description: "bench", scopes: ["yc.postbox.send"] };
+const change = { updateMask: "description", description: "bench" };
+const byKey = (apiKeyId: string) => ({ params: { path: { apiKeyId } } });
+const operation = { params: { path: { operationId: "ajeo7b1c4m3nq2k8v5rd" } } };
+const json = (r: Response) => r.json();
+type Bare = ReturnType<typeof createClient<paths>>;
+type Iam = ReturnType<typeof createIamClient>;
+
+/** Each kind of call, bare openapi-fetch (b) and this client (c); update "answers done" gets a done Operation at once. */
+const CALLS: Record<string, [(bare: Bare) => Promise<unknown>, (iam: Iam) => Promise<unknown>]> = {
+  get: [(bare) => bare.GET(BY_KEY, byKey("k")), (iam) => iam.apiKeys.get("k")],
+  list: [(bare) => bare.GET("/iam/v1/apiKeys", { params: { query: { pageSize: 100 } } }), (iam) => iam.apiKeys.list({ pageSize: 100 })],
+  create: [(bare) => bare.POST("/iam/v1/apiKeys", { body }), (iam) => iam.apiKeys.create(body)],
+  "update (answers done)": [
+    (bare) => bare.PATCH(BY_KEY, { ...byKey("d"), body: change }),
+    (iam) => iam.apiKeys.update("d", { description: "bench" }),
+  ],
+  "update (PATCH + one poll)": [
+    (bare) => bare.PATCH(BY_KEY, { ...byKey("k"), body: change }).then(() => bare.GET("/operations/{operationId}", operation)),
+    (iam) => iam.apiKeys.update("k", { description: "bench" }),
+  ],
+  delete: [(bare) => bare.DELETE(BY_KEY, byKey("k")), (iam) => iam.apiKeys.delete("k")],
+};
+
+/** The same calls as plain fetch + JSON.parse, no checks (a), over the network only. */
+function plainCalls(url: string): Record<string, () => Promise<unknown>> {
+  const send = (method: string, path: string, payload?: unknown) =>
+    fetch(`${url}${path}`, { method, headers, ...(payload !== undefined && { body: JSON.stringify(payload) }) }).then(json);
+  return {
+    get: () => send("GET", "/iam/v1/apiKeys/k"),
+    list: () => send("GET", "/iam/v1/apiKeys?pageSize=100"),
+    create: () => send("POST", "/iam/v1/apiKeys", body),
+    "update (answers done)": () => send("PATCH", "/iam/v1/apiKeys/d", change),
+    "update (PATCH + one poll)": () =>
+      send("PATCH", "/iam/v1/apiKeys/k", change).then(() => send("GET", "/operations/ajeo7b1c4m3nq2k8v5rd")),
+    delete: () => send("DELETE", "/iam/v1/apiKeys/k"),
+  };
+}
+
+/** A fetch that answers at once from ANSWERS, for a Request or a URL and init alike. */
+const answerAtOnce: typeof fetch = async (input, init) => {
+  const request = input instanceof Request ? input : undefined;
+  const url = request?.url ?? String(input);
+  const path = url.slice(url.indexOf("/", 8)).split("?")[0];
+  const answer = ANSWERS[`${request?.method ?? init?.method ?? "GET"} ${path}`] ?? "{}";
+  return new Response(answer, { status: 200, headers: { "content-type": "application/json", "x-request-id": "r" } });
+};
+
+/** Every kind of call through bare openapi-fetch and this client, over loopback (with plain fetch too) and over a fetch in this process that answers at once. */
+async function callOverhead(url: string) {
+  // Note: no wait between polls, so update measures the client's own work for a PATCH and one poll.
+  const polling = { initialDelayMs: 0, maxDelayMs: 0 };
+  const loopback = { bare: createClient<paths>({ baseUrl: url, headers }), iam: createIamClient({ baseUrl: url, token: "t", polling }) };
+  const inProcess = {
+    bare: createClient<paths>({ baseUrl: "http://x", headers, fetch: answerAtOnce }),
+    iam: createIamClient({ baseUrl: "http://x", token: "t", polling, fetch: answerAtOnce }),
+  };
+  const plain = plainCalls(url);
+  const network: Record<string, ReturnType<typeof overheadRow>> = {};
+  const local: Record<string, ReturnType<typeof overheadRow>> = {};
+  for (const [op, [bare, client]] of Object.entries(CALLS)) {
+    const samples = await interleave(
+      { fetch: plain[op] as () => Promise<unknown>, openapiFetch: () => bare(loopback.bare), client: () => client(loopback.iam) },
+      { n: op.includes("poll") ? 75 : 150 },
+    );
+    network[op] = overheadRow(samples);
+    console.error(`  loopback ${op}: c/b CPU ${fmt(network[op].cOverB.cpuRatio.median, 2)}`);
+  }
+  for (const [op, [bare, client]] of Object.entries(CALLS)) {
+    const samples = await interleave({ openapiFetch: () => bare(inProcess.bare), client: () => client(inProcess.iam) }, { n: 500 });
+    local[op] = overheadRow(samples);
+    console.error(`  in process ${op}: c/b CPU ${fmt(local[op].cOverB.cpuRatio.median, 2)}`);
+  }
+  return { loopback: network, inProcess: local };
+}
+
+/** One row: each variant's times, and the client over bare openapi-fetch (and over plain fetch when measured). */
+function overheadRow(samples: { fetch?: Sample[]; openapiFetch: Sample[]; client: Sample[] }) {
+  return {
+    node: process.version,
+    ...(samples.fetch && { fetch: times(samples.fetch) }),
+    openapiFetch: times(samples.openapiFetch),
+    client: times(samples.client),
+    cOverB: paired(samples.client, samples.openapiFetch),
+    ...(samples.fetch && { cOverA: paired(samples.client, samples.fetch) }),
+  };
+}
+
+/** What a fresh AbortSignal adds to building undici's Request, and what the copy `fetch` makes of a built Request costs, each isolated. */
+async function requestCosts(url: string) {
+  const target = `${url}/iam/v1/apiKeys/k`;
+  const post = { method: "POST", headers, body: JSON.stringify(body) };
+  const signal = () => new AbortController().signal;
+  const costs: Record<
+    string,
+    ReturnType<typeof paired> & { node: string; without: ReturnType<typeof times>; with: ReturnType<typeof times> }
+  > = {};
+  const measure = async (name: string, without: () => unknown, withIt: () => unknown, n: number) => {
+    const samples = await interleave({ without, with: withIt }, { n });
+    costs[name] = {
+      node: process.version,
+      without: times(samples.without),
+      with: times(samples.with),
+      ...paired(samples.with, samples.without),
+    };
+    console.error(`  ${name}: adds ${fmt(costs[name].cpuDiffUs.median, 1)} µs CPU`);
+  };
+  await measure(
+    "an AbortController alone (against nothing)",
+    () => undefined,
+    () => new AbortController().signal,
+    1000,
+  );
+  await measure(
+    "a fresh AbortSignal in a GET Request",
+    () => new Request(target, { headers }),
+    () => new Request(target, { headers, signal: signal() }),
+    1000,
+  );
+  await measure(
+    "a fresh AbortSignal in a POST Request",
+    () => new Request(target, post),
+    () => new Request(target, { ...post, signal: signal() }),
+    1000,
+  );
+  // Note: undici's fetch(input, init) starts with new Request(input, init), so this is the copy fetch(request) makes.
+  await measure(
+    "the copy of a built GET Request with a signal",
+    () => new Request(target, { headers, signal: signal() }),
+    () => new Request(new Request(target, { headers, signal: signal() })),
+    1000,
+  );
+  await measure(
+    "the copy of a built POST Request with a signal",
+    () => new Request(target, { ...post, signal: signal() }),
+    () => new Request(new Request(target, { ...post, signal: signal() })),
+    1000,
+  );
+  await measure(
+    "fetch(new Request(url, init)) against fetch(url, init), GET with a signal, loopback",
+    () => fetch(target, { headers, signal: signal() }).then(json),
+    () => fetch(new Request(target, { headers, signal: signal() })).then(json),
+    150,
+  );
+  await measure(
+    "fetch(new Request(url, init)) against fetch(url, init), POST with a signal, loopback",
+    () => fetch(`${url}/iam/v1/apiKeys`, { ...post, signal: signal() }).then(json),
+    () => fetch(new Request(`${url}/iam/v1/apiKeys`, { ...post, signal: signal() })).then(json),
+    150,
+  );
+  return { costs, oldMethod: await oldMethod(target) };
+}
+
+/** The method behind the old figure of 57–84 µs: 30,000 Requests with a fresh signal in a loop of awaits that never yields, timed as one. */
+async function oldMethod(target: string) {
+  const run = async (make: () => unknown) => {
+    gc();
+    const heap = process.memoryUsage().heapUsed;
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    for (let i = 0; i < 30_000; i++) await make();
+    const wallUs = ((performance.now() - start) * 1000) / 30_000;
+    const used = process.cpuUsage(cpu);
+    const heapGrowthMiB = (process.memoryUsage().heapUsed - heap) / 2 ** 20;
+    await yieldToLoop();
+    return { wallUs, cpuUs: (used.user + used.system) / 30_000, heapGrowthMiB };
+  };
+  return {
+    node: process.version,
+    without: await run(() => new Request(target, { headers })),
+    with: await run(() => new Request(target, { headers, signal: new AbortController().signal })),
+  };
 }
 
 async function pagination(total: number) {
-  const { createFakeIam } = (await import(join(root, "dist/src/testing/index.js"))) as typeof import("../src/testing/index.ts");
+  const { createFakeIam } = (await import(join(built, "dist/src/testing/index.js"))) as typeof import("../src/testing/index.ts");
+  const { serveFake } = (await import(join(built, "dist/src/testing/node.js"))) as typeof import("../src/testing/node.ts");
   const inMemory = createFakeIam();
   inMemory.seed(Array.from({ length: total }, (_, i) => ({ description: `key ${i}` })));
-  const fake = await inMemory.serve();
+  const fake = await serveFake(inMemory);
   const iam = createIamClient({ baseUrl: fake.url, token: "t" });
   // Hand-written loop: fetch + JSON.parse, no checks.
   const handStart = performance.now();
@@ -152,41 +387,9 @@ async function pagination(total: number) {
   };
 }
 
-/** The client's own share, without a network: openapi-fetch and the client over the same in-process fetch that answers at once. */
-async function ownShare() {
-  const answer = (body: string) => async () => new Response(body, { status: 200, headers: { "content-type": "application/json" } });
-  const results: Record<string, { openapiFetchUs: number; clientUs: number }> = {};
-  for (const [op, body, bareCall, clientCall] of [
-    [
-      "list",
-      ANSWERS["GET /iam/v1/apiKeys"] as string,
-      (bare: ReturnType<typeof createClient<paths>>) => () => bare.GET("/iam/v1/apiKeys", { params: { query: { pageSize: 100 } } }),
-      (iam: ReturnType<typeof createIamClient>) => () => iam.apiKeys.list({ pageSize: 100 }),
-    ],
-    [
-      "get",
-      ANSWERS["GET /iam/v1/apiKeys/k"] as string,
-      (bare: ReturnType<typeof createClient<paths>>) => () =>
-        bare.GET("/iam/v1/apiKeys/{apiKeyId}", { params: { path: { apiKeyId: "k" } } }),
-      (iam: ReturnType<typeof createIamClient>) => () => iam.apiKeys.get("k"),
-    ],
-  ] as const) {
-    const fetch = answer(body);
-    const bare = createClient<paths>({ baseUrl: "http://x", fetch, headers: { authorization: "Bearer t" } });
-    const iam = createIamClient({ baseUrl: "http://x", token: "t", fetch });
-    const samples = { bare: [] as number[], client: [] as number[] };
-    for (let rep = 0; rep < 6; rep++) {
-      samples.bare.push(await timeCalls(bareCall(bare), 2000, 3));
-      samples.client.push(await timeCalls(clientCall(iam), 2000, 3));
-    }
-    results[op] = { openapiFetchUs: median(samples.bare), clientUs: median(samples.client) };
-  }
-  return results;
-}
-
 /** Token exchanges under the shared cache against the policies of Yandex's SDKs, on a simulated clock; and what a cached token costs a call. */
 async function tokens() {
-  const { cachedToken } = (await import(join(root, "dist/src/auth/index.js"))) as typeof import("../src/auth/index.ts");
+  const { cachedToken } = (await import(join(built, "dist/src/auth/index.js"))) as typeof import("../src/auth/index.ts");
   const HOUR = 3_600_000;
   let now = Date.parse("2026-11-26T00:00:00Z");
   let exchanges = 0;
@@ -228,7 +431,7 @@ async function tokens() {
 
 /** The stateful fake in process against Prism over loopback, for the same call; and a flow of 1,000 keys through the fake. */
 async function fakeVersusPrism() {
-  const { createFakeIam } = (await import(join(root, "dist/src/testing/index.js"))) as typeof import("../src/testing/index.ts");
+  const { createFakeIam } = (await import(join(built, "dist/src/testing/index.js"))) as typeof import("../src/testing/index.ts");
   const { startPrism } = await import("../scripts/prism.ts");
   const fake = createFakeIam({ quota: 2000 });
   fake.seed(Array.from({ length: 20 }, (_, i) => ({ description: `key ${i}` })));
@@ -266,8 +469,15 @@ async function fakeVersusPrism() {
   }
 }
 
+/** The packed tarball as `npm pack --dry-run --json --ignore-scripts` reports it (dist/ is built above). */
+async function tarball() {
+  const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root });
+  const [pack] = JSON.parse(stdout) as { size: number; unpackedSize: number; entryCount: number }[];
+  return { tarballBytes: pack?.size, unpackedBytes: pack?.unpackedSize, files: pack?.entryCount };
+}
+
 async function coldImport() {
-  const entry = join(root, "dist/src/index.js");
+  const entry = join(built, "dist/src/index.js");
   const script = `const t = performance.now(); await import(${JSON.stringify(entry)}); console.log(performance.now() - t);`;
   const times: number[] = [];
   for (let i = 0; i < 7; i++) {
@@ -291,27 +501,48 @@ async function codegen() {
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+/** A median with its interquartile range, as "12.3 (11.9–12.8)". */
+const fmtSpread = (s: Spread, digits = 1) => `${fmt(s.median, digits)} (${fmt(s.p25, digits)}–${fmt(s.p75, digits)})`;
 
-console.log(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"})\n`);
-// `npm run bench -- tokens fake` runs only the sections named (overhead, pagination, size, tokens, fake, codegen).
-const only = process.argv.slice(2);
-const want = (section: string) => !only.length || only.includes(section);
+console.log(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}); the client: ${measured}\n`);
 
-const overhead = want("overhead") ? await callOverhead() : {};
-if (want("overhead")) console.log("1. Call overhead (µs per call, median; loopback server)");
-if (want("overhead"))
-  console.log("| op | fetch + JSON.parse (a) | openapi-fetch (b) | this client (c) | c/a | c/b |\n|---|---|---|---|---|---|");
-for (const [op, r] of Object.entries(overhead))
+const server = want("overhead") || want("request") ? await startServer() : undefined;
+const overhead = server && want("overhead") ? await callOverhead(server.url) : undefined;
+if (overhead) {
+  const kinds = [
+    ["1. Call overhead over loopback (server in a child process)", overhead.loopback],
+    ["1b. The client's own share: a fetch in this process that answers at once, no network", overhead.inProcess],
+  ] as const;
+  for (const [title, rows] of kinds) {
+    console.log(`${title}; µs per call, median (interquartile range) of 20 interleaved samples; c/b paired per sample`);
+    console.log(
+      "| op | Node | CPU: openapi-fetch (b) | CPU: this client (c) | c/b CPU | wall: b | wall: c | c/b wall | CPU: fetch (a) | c/a CPU |\n|---|---|---|---|---|---|---|---|---|---|",
+    );
+    for (const [op, r] of Object.entries(rows))
+      console.log(
+        `| ${op} | ${r.node} | ${fmtSpread(r.openapiFetch.cpuUs)} | ${fmtSpread(r.client.cpuUs)} | ${fmtSpread(r.cOverB.cpuRatio, 2)} | ${fmtSpread(r.openapiFetch.wallUs)} | ${fmtSpread(r.client.wallUs)} | ${fmtSpread(r.cOverB.wallRatio, 2)} | ${r.fetch ? fmtSpread(r.fetch.cpuUs) : "–"} | ${r.cOverA ? fmtSpread(r.cOverA.cpuRatio, 2) : "–"} |`,
+      );
+    console.log();
+  }
+}
+
+const request = server && want("request") ? await requestCosts(server.url) : undefined;
+server?.stop();
+if (request) {
   console.log(
-    `| ${op} | ${fmt(r.fetchUs!, 1)} | ${fmt(r.openapiFetchUs!, 1)} | ${fmt(r.clientUs!, 1)} | ${fmt(r.clientOverFetch!, 2)} | ${fmt(r.clientOverOpenapiFetch!, 2)} |`,
+    "1c. Costs inside a request, each isolated; µs, median (interquartile range) of 20 interleaved samples, yielding between calls",
   );
-
-const own = want("overhead") ? await ownShare() : {};
-if (want("overhead")) {
-  console.log("\n1b. The client's own share (µs per call, median; an in-process fetch that answers at once, no network)");
-  console.log("| op | openapi-fetch | this client | the client's own µs |\n|---|---|---|---|");
-  for (const [op, r] of Object.entries(own))
-    console.log(`| ${op} | ${fmt(r.openapiFetchUs, 1)} | ${fmt(r.clientUs, 1)} | ${fmt(r.clientUs - r.openapiFetchUs, 1)} |`);
+  console.log("| cost | Node | CPU without | CPU with | adds, CPU | adds, wall |\n|---|---|---|---|---|---|");
+  for (const [name, r] of Object.entries(request.costs))
+    console.log(
+      `| ${name} | ${r.node} | ${fmtSpread(r.without.cpuUs)} | ${fmtSpread(r.with.cpuUs)} | ${fmtSpread(r.cpuDiffUs)} | ${fmtSpread(r.wallDiffUs)} |`,
+    );
+  const { without, with: withSignal } = request.oldMethod;
+  console.log(
+    `\nThe old method (30,000 GET Requests in a loop of awaits that never yields), ${request.oldMethod.node}: ` +
+      `without a signal ${fmt(without.cpuUs, 1)} µs CPU (${fmt(without.wallUs, 1)} wall, heap +${fmt(without.heapGrowthMiB, 1)} MiB), ` +
+      `with a fresh signal ${fmt(withSignal.cpuUs, 1)} µs CPU (${fmt(withSignal.wallUs, 1)} wall, heap +${fmt(withSignal.heapGrowthMiB, 1)} MiB)\n`,
+  );
 }
 
 const pages = want("pagination") ? [await pagination(10_000), await pagination(100_000)] : [];
@@ -325,14 +556,14 @@ for (const p of pages)
     `| ${fmt(p.keys)} | ${fmt(p.listAllKeysPerSec)} | ${fmt(p.handLoopKeysPerSec)} | ${fmt(p.ratio, 2)} | ${p.peakHeapGrowthMiB} MiB |`,
   );
 
-const size = want("size") ? { ...(await measureSize()), coldImportMs: await coldImport() } : undefined;
+const size = want("size") ? { ...(await measureSize()), coldImportMs: await coldImport(), ...(await tarball()) } : undefined;
 if (size) {
   console.log("\n3. Size and cold import");
   console.log(
-    `| browser bundle, minified | gzip | auth entry adds (gzip) | openapi-fetch alone (gzip) | cold import in Node |\n|---|---|---|---|---|`,
+    `| browser bundle, minified | gzip | auth entry adds (gzip) | openapi-fetch alone (gzip) | cold import in Node | packed tarball (npm pack) |\n|---|---|---|---|---|---|`,
   );
   console.log(
-    `| ${fmt(size.raw)} B | ${fmt(size.gzip)} B | ${fmt(size.authGzip)} B | ${fmt(size.openapiFetchGzip)} B | ${fmt(size.coldImportMs, 1)} ms |`,
+    `| ${fmt(size.raw)} B | ${fmt(size.gzip)} B | ${fmt(size.authGzip)} B | ${fmt(size.openapiFetchGzip)} B | ${fmt(size.coldImportMs, 1)} ms | ${fmt(size.tarballBytes ?? 0)} B (${size.files} files, ${fmt(size.unpackedBytes ?? 0)} B unpacked) |`,
   );
 }
 
@@ -370,18 +601,45 @@ const results = {
   date: new Date().toISOString(),
   node: process.version,
   cores: cpus().length,
-  overhead,
-  ownShare: own,
   pagination: pages,
   size: size && { ...size, bundles: undefined },
   codegen: gen,
   tokens: token,
   fake: fakeBench,
 };
-// Note: a run of some sections keeps the others' last results.
-const previous = only.length ? JSON.parse(await readFile(join(root, "bench/results.json"), "utf8").catch(() => "{}")) : {};
-const kept = Object.fromEntries(
+// Note: a run of some sections keeps the others' last results, and the call figures are kept per Node version.
+const previous = JSON.parse(await readFile(join(root, "bench/results.json"), "utf8").catch(() => "{}"));
+const { overhead: _oldOverhead, ownShare: _oldOwnShare, ...kept } = only.length ? previous : { calls: previous.calls };
+const calls = {
+  ...previous.calls,
+  [process.version]: { ...previous.calls?.[process.version], date: results.date, measured, ...overhead, ...(request && { request }) },
+};
+const fresh = Object.fromEntries(
   Object.entries(results).filter(([, value]) => value !== undefined && !(typeof value === "object" && !Object.keys(value).length)),
 );
-await writeFile(join(root, "bench/results.json"), `${JSON.stringify({ ...previous, ...kept }, null, 2)}\n`);
-console.log("\nwrote bench/results.json");
+await writeFile(join(root, "bench/results.json"), `${JSON.stringify({ ...kept, ...fresh, calls }, null, 2)}\n`);
+console.log("wrote bench/results.json");
+
+// Note: the same sections on the machine's Node, one after the other (never both at once on 2 cores), on the same dist/.
+if (flags.includes("--floor")) {
+  const node = process.env.FLOOR_NODE ?? machineNode();
+  console.log(`\nthe same on the machine's Node (${node})\n`);
+  const floor = spawnSync(
+    node,
+    ["--expose-gc", "--import", "tsx", join(root, "bench/run.ts"), ...only, ...(at ? [`--at=${at}`] : []), "--no-build"],
+    {
+      stdio: "inherit",
+      cwd: root,
+    },
+  );
+  process.exit(floor.status ?? 1);
+}
+
+/** The first `node` on the PATH that is not inside node_modules (as scripts/test-floor.ts finds it). */
+function machineNode(): string {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, "node");
+    if (!dir.includes("node_modules") && existsSync(candidate)) return candidate;
+  }
+  throw new Error("no machine Node found on the PATH outside node_modules");
+}
