@@ -1,4 +1,4 @@
-// The contract document: every operation with the documented limits, valid examples, a faithful bundle, a live drift check,
+// The contract document: every operation with the documented limits, valid examples, a faithful bundle, a drift check that is live,
 // and a generator that compiles every per-operation fact (and stops on any it does not understand).
 import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -227,11 +227,9 @@ describe("the document", () => {
   });
 });
 
+// Note: whether generated/ matches the document is `npm run check:generated`, the first step of `npm test`;
+// here only that the check is live (it names each stale file) and that generation compiles every fact.
 describe("generated/", () => {
-  it("is up to date with the document", async () => {
-    expect(await stale(await generate())).toEqual([]);
-  });
-
   it("holds every per-operation fact of the document in the operations table", () => {
     expect(operations.getOperation.server).toBe("https://operation.api.cloud.yandex.net");
     expect("server" in operations.getApiKey, "the document's first server is the default").toBe(false);
