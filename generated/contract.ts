@@ -265,6 +265,9 @@ export const OperationIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^
 /** The document's first server: where every operation goes unless it names its own. */
 export const defaultServer = "https://iam.api.cloud.yandex.net";
 
+/** The paths served elsewhere (a path's own `servers`), for requests sent by path alone (`raw`). */
+export const pathServers: Record<string, string> = { "/operations/{operationId}": "https://operation.api.cloud.yandex.net" };
+
 // How each kind of operation is retried (`x-yc-retry-classes`).
 /** Reads and token exchanges change nothing, so every failure that may pass is retried. */
 export const readRetry: RetryClass = { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: false };

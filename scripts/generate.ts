@@ -174,6 +174,17 @@ function retryClasses(doc: Json): Json {
   return classes;
 }
 
+/** Path → server, for each path not on the document's first server; a path's operations share one server. */
+function pathServers(rows: Map<string, OperationRow>, defaultServer: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [id, { path, server }] of rows) {
+    if ([...rows.values()].some((row) => row.path === path && row.server !== server))
+      throw new Error(`${id} (${path}): the operations of one path must share a server, for raw requests sent by path`);
+    if (server !== defaultServer) out[path] = server;
+  }
+  return out;
+}
+
 /** Every operation of every path, with what the client needs to call it. */
 function operationRows(doc: Json): Map<string, OperationRow> {
   const classes = retryClasses(doc);
@@ -263,7 +274,7 @@ function contractModule(doc: Json): string {
     if (
       !schema ||
       !IDENTIFIER.test(name) ||
-      ["operations", "retryClasses", "defaultServer", "outcomeUnknownStatuses"].includes(name) ||
+      ["operations", "retryClasses", "defaultServer", "pathServers", "outcomeUnknownStatuses"].includes(name) ||
       name.endsWith("Retry")
     )
       throw new Error(`${name}: not a schema that can be emitted as a constant`);
@@ -300,6 +311,9 @@ function contractModule(doc: Json): string {
 ${constants.join("\n")}
 /** The document's first server: where every operation goes unless it names its own. */
 export const defaultServer = ${JSON.stringify(defaultServer)};
+
+/** The paths served elsewhere (a path's own \`servers\`), for requests sent by path alone (\`raw\`). */
+export const pathServers: Record<string, string> = ${source(pathServers(rows, defaultServer))};
 
 // How each kind of operation is retried (\`x-yc-retry-classes\`).
 ${classSource.join("\n")}

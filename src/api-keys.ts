@@ -55,8 +55,45 @@ function timestamp(value: unknown, path: string, found: Problem[]): unknown {
   return text ?? undefined;
 }
 
-/** `iam.apiKeys`. */
-export function apiKeysResource(call: Call, polling: PollingOptions) {
+/** `iam.apiKeys`: the ApiKey service. */
+export interface ApiKeys {
+  /** Creates an API key; the answer holds its secret, shown only once. A create with an unknown outcome is not retried. */
+  create(request?: CreateApiKeyRequest, options?: CallOptions): Promise<CreateApiKeyResponse>;
+  /** The API key with this id. */
+  get(apiKeyId: string, options?: CallOptions): Promise<ApiKey>;
+  /** One page of API keys (of the token's service account unless `serviceAccountId` is given); `apiKeys` is always an array. */
+  list(request?: ListApiKeysRequest, options?: CallOptions): Promise<ListApiKeysResponse>;
+  /** Every API key, page by page; a page is fetched only when the previous one is used up. */
+  listAll(request?: ListApiKeysRequest, options?: CallOptions): AsyncGenerator<ApiKey, void, undefined>;
+  /**
+   * Changes only the fields given (the update mask is made of them); `null` resets a field.
+   * Resolves with the updated key once the operation is done, or with the Operation at once with `wait: false`.
+   */
+  update<W extends boolean = true>(
+    apiKeyId: string,
+    changes: ApiKeyChanges,
+    options?: ChangeOptions<W>,
+  ): Promise<W extends false ? UpdateApiKeyOperation : ApiKey>;
+  /**
+   * Deletes the key; resolves once the operation is done. With `wait: false`, resolves with the Operation at once,
+   * or with undefined when a retry found the key already gone (there is no operation to wait for then).
+   */
+  delete<W extends boolean = true>(
+    apiKeyId: string,
+    options?: ChangeOptions<W>,
+  ): Promise<W extends false ? DeleteApiKeyOperation | undefined : void>;
+  /** One page of the key's operations; `operations` is always an array. */
+  listOperations(apiKeyId: string, request?: PageRequest, options?: CallOptions): Promise<ListApiKeyOperationsResponse>;
+  /** Every operation of the key, page by page. */
+  listAllOperations(apiKeyId: string, request?: PageRequest, options?: CallOptions): AsyncGenerator<Operation, void, undefined>;
+  /** One page of the scopes a key can have; `scopes` is always an array. */
+  listScopes(request?: PageRequest, options?: CallOptions): Promise<ListApiKeyScopesResponse>;
+  /** Every scope a key can have, page by page. */
+  listAllScopes(request?: PageRequest, options?: CallOptions): AsyncGenerator<string, void, undefined>;
+}
+
+/** Makes `iam.apiKeys` over the call loop. */
+export function apiKeysResource(call: Call, polling: PollingOptions): ApiKeys {
   /** Sends update or delete, then waits for its Operation unless told not to. */
   async function change(
     started: Promise<unknown>,
@@ -68,8 +105,7 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
     return waitFor(call, startedBy, operation, polling, { signal: options.signal });
   }
 
-  const apiKeys = {
-    /** Creates an API key; the answer holds its secret, shown only once. */
+  const apiKeys: ApiKeys = {
     create(request: CreateApiKeyRequest = {}, options?: CallOptions): Promise<CreateApiKeyResponse> {
       const found: Problem[] = [];
       const date = (request as { expiresAt?: unknown } | null)?.expiresAt;
@@ -77,21 +113,14 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
       return call(createApiKey, { body, problems: found }, options) as Promise<CreateApiKeyResponse>;
     },
 
-    /** The API key with this id. */
     get: (apiKeyId: string, options?: CallOptions): Promise<ApiKey> => call(getApiKey, { path: { apiKeyId } }, options) as Promise<ApiKey>,
 
-    /** Lists one page of API keys; `apiKeys` is always an array. */
     list: (request: ListApiKeysRequest = {}, options?: CallOptions): Promise<ListApiKeysResponse> =>
       call(listApiKeys, { query: request }, options) as Promise<ListApiKeysResponse>,
 
-    /** Every API key, page by page; a page is fetched only when the previous one is used up. */
     listAll: (request: ListApiKeysRequest = {}, options?: CallOptions): AsyncGenerator<ApiKey, void, undefined> =>
       paginate(listApiKeys, (pageToken) => apiKeys.list({ ...request, pageToken }, options), request.pageToken),
 
-    /**
-     * Changes only the fields given (the update mask is made of them); `null` resets a field.
-     * Resolves with the updated key once the operation is done, or with the Operation at once with `wait: false`.
-     */
     async update<W extends boolean = true>(
       apiKeyId: string,
       changes: ApiKeyChanges,
@@ -111,10 +140,6 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
       return key as never;
     },
 
-    /**
-     * Deletes the key; resolves once the operation is done (with the Operation at once with `wait: false`,
-     * or undefined when a retry found the key already gone).
-     */
     async delete<W extends boolean = true>(
       apiKeyId: string,
       options?: ChangeOptions<W>,
@@ -123,11 +148,9 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
       return (options?.wait === false ? operation : undefined) as never;
     },
 
-    /** One page of the key's operations; `operations` is always an array. */
     listOperations: (apiKeyId: string, request: PageRequest = {}, options?: CallOptions): Promise<ListApiKeyOperationsResponse> =>
       call(listApiKeyOperations, { path: { apiKeyId }, query: request }, options) as Promise<ListApiKeyOperationsResponse>,
 
-    /** Every operation of the key, page by page. */
     listAllOperations: (apiKeyId: string, request: PageRequest = {}, options?: CallOptions): AsyncGenerator<Operation, void, undefined> =>
       paginate(
         listApiKeyOperations,
@@ -135,11 +158,9 @@ export function apiKeysResource(call: Call, polling: PollingOptions) {
         request.pageToken,
       ),
 
-    /** One page of the scopes a key can have; `scopes` is always an array. */
     listScopes: (request: PageRequest = {}, options?: CallOptions): Promise<ListApiKeyScopesResponse> =>
       call(listApiKeyScopes, { query: request }, options) as Promise<ListApiKeyScopesResponse>,
 
-    /** Every scope a key can have, page by page. */
     listAllScopes: (request: PageRequest = {}, options?: CallOptions): AsyncGenerator<string, void, undefined> =>
       paginate(listApiKeyScopes, (pageToken) => apiKeys.listScopes({ ...request, pageToken }, options), request.pageToken),
   };

@@ -1,19 +1,23 @@
 // createIamClient: one openapi-fetch client, its middleware (token, ids), the call loop, and the resources composed.
-import createClient, { type ClientOptions } from "openapi-fetch";
-import { defaultServer } from "../generated/contract.js";
+import createClient, { type Client, type ClientOptions } from "openapi-fetch";
+import { defaultServer, getOperation, pathServers } from "../generated/contract.js";
 import type { paths } from "../generated/schema.js";
-import { apiKeysResource } from "./api-keys.js";
-import { createCall } from "./core/call.js";
+import { type ApiKeys, apiKeysResource } from "./api-keys.js";
+import { bearer, createCall, type GetToken } from "./core/call.js";
+import { rejectInvalid } from "./core/errors.js";
+import { headers as checkHeaders, duration, type Settable, settle, url } from "./core/options.js";
 import { DEFAULT_POLLING, type PollingOptions } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
-import { operationsResource } from "./operations.js";
+import type { Problem } from "./core/validate.js";
+import { type Operations, operationsResource } from "./operations.js";
 
 /** A source of IAM tokens (as `yc-iam-api-keys/auth` makes them): asked before every attempt; `forceRefresh` after a 401. */
 export type TokenSource = (options?: { forceRefresh?: boolean; signal?: AbortSignal }) => Promise<string>;
 
+/** Options of `createIamClient`. A field given as `undefined` keeps its default; a value that cannot work is refused at once. */
 export interface IamClientOptions {
-  /** An IAM token, a token source, or any function that returns a token; a function is asked before every attempt. */
-  token?: string | TokenSource | (() => string | Promise<string>) | undefined;
+  /** Required: an IAM token, a token source, or any function that returns a token; a function is asked before every attempt. */
+  token: string | TokenSource | (() => string | Promise<string>) | undefined;
   /** The IAM API. Default `https://iam.api.cloud.yandex.net`. */
   baseUrl?: string | undefined;
   /** The Operation service. Default `https://operation.api.cloud.yandex.net`, or `baseUrl` when only that is given (a mock). */
@@ -22,33 +26,83 @@ export interface IamClientOptions {
   /** Per attempt, in milliseconds. Default 30 000. */
   timeoutMs?: number | undefined;
   /** Retry settings, or `false` for a single attempt. */
-  retry?: Partial<RetryOptions> | false | undefined;
+  retry?: Settable<RetryOptions> | false | undefined;
   /** How update, delete and operations.wait poll an Operation. */
-  polling?: Partial<PollingOptions> | undefined;
+  polling?: Settable<PollingOptions> | undefined;
   /** Extra headers on every request. */
   headers?: Record<string, string> | undefined;
+}
+
+/** The client `createIamClient` returns: one property per service of the document, and `raw`. */
+export interface IamClient {
+  /** The ApiKey service: create, read, list, update and delete API keys. */
+  apiKeys: ApiKeys;
+  /** The Operation service: get an operation, or wait until it is done. */
+  operations: Operations;
+  /** The typed openapi-fetch client under it all, for what the wrapper does not cover; same token, ids and servers. */
+  raw: Client<paths>;
 }
 
 export const DEFAULT_BASE_URL = defaultServer;
 export const VERSION = "0.1.0";
 
-/** Creates a client for the IAM API keys and their operations. */
-export function createIamClient(options: IamClientOptions = {}) {
-  const { token, baseUrl, operationBaseUrl, timeoutMs = 30_000, fetch, headers } = options;
-  const retry: RetryOptions = { ...DEFAULT_RETRY, ...(options.retry === false ? { maxAttempts: 1 } : options.retry) };
-  const polling: PollingOptions = { ...DEFAULT_POLLING, ...options.polling };
+/** The client's settings, checked: every problem named at once, before anything is sent. */
+function settleOptions(options: IamClientOptions) {
+  const found: Problem[] = [];
+  const { token, baseUrl, operationBaseUrl, timeoutMs = 30_000, fetch, headers } = options ?? ({} as IamClientOptions);
+  if (token === undefined)
+    found.push({
+      path: "token",
+      message:
+        "is required: pass an IAM token or a token source, e.g. metadataToken() from yc-iam-api-keys/auth (an unset environment variable gives undefined)",
+    });
+  else if (token === "") found.push({ path: "token", message: "must not be empty (an empty environment variable?)" });
+  else if (typeof token !== "string" && typeof token !== "function")
+    found.push({ path: "token", message: "must be a string or a function" });
+  url(baseUrl, "baseUrl", found);
+  url(operationBaseUrl, "operationBaseUrl", found);
+  if (fetch !== undefined && typeof fetch !== "function") found.push({ path: "fetch", message: "must be a function" });
+  duration(timeoutMs, "timeoutMs", found, { min: 1 });
+  checkHeaders(headers, "headers", found);
+  const retryGiven = options?.retry === false ? { maxAttempts: 1 } : options?.retry;
+  const retry = settle("retry", retryGiven, DEFAULT_RETRY, RETRY_BOUNDS, found);
+  const polling = settle("polling", options?.polling, DEFAULT_POLLING, POLLING_BOUNDS, found);
+  rejectInvalid("createIamClient", found, "options");
+  return { token: token as NonNullable<typeof token>, baseUrl, operationBaseUrl, timeoutMs, fetch, headers, retry, polling };
+}
+
+/** A base URL as openapi-fetch keeps it: without one trailing slash. */
+const trim = (url: string) => url.replace(/\/$/, "");
+
+const RETRY_BOUNDS = { maxAttempts: { min: 1, whole: true }, baseDelayMs: { min: 0 }, maxDelayMs: { min: 0 } };
+const POLLING_BOUNDS = { initialDelayMs: { min: 0 }, maxDelayMs: { min: 0 }, maxWaitMs: { min: 0 } };
+
+/** Creates a client for the IAM API; refuses options that cannot work with an IamInputError naming each. */
+export function createIamClient(options: IamClientOptions): IamClient {
+  const { token, baseUrl, operationBaseUrl, timeoutMs, fetch, headers, retry, polling } = settleOptions(options);
+  // Note: a server's override: the document's first is the IAM API (baseUrl), the Operation service's is operationBaseUrl;
+  // a mock given as baseUrl alone serves the whole document.
+  const overrides: Record<string, string | undefined> = { [defaultServer]: baseUrl, [getOperation.server]: operationBaseUrl };
+  const urlFor = (server = defaultServer) => overrides[server] ?? baseUrl ?? server;
+  const base = urlFor();
   // Note: openapi-fetch treats an undefined `fetch` or `headers` as absent.
-  const raw = createClient<paths>({ baseUrl: baseUrl ?? defaultServer, fetch, headers } as ClientOptions);
+  const raw = createClient<paths>({ baseUrl: base, fetch, headers } as ClientOptions);
   // Note: the tokens seen so far, to scrub them from error bodies that might echo them.
   const secrets = new Set<string>();
+  const getToken: GetToken = typeof token === "function" ? token : () => token;
 
   raw.use({
-    async onRequest({ request }) {
-      const value = typeof token === "function" ? await token({ signal: request.signal }) : token;
-      if (value) {
-        secrets.add(value);
-        request.headers.set("Authorization", `Bearer ${value}`);
+    async onRequest({ request, schemaPath, options: { baseUrl: sentTo } }) {
+      // Note: the call loop sends each operation to its server and sets the token itself; this is for `raw` calls.
+      const server = pathServers[schemaPath];
+      const target = server && trim(urlFor(server));
+      if (target && sentTo === trim(base) && target !== sentTo) {
+        const { method, headers, signal } = request;
+        const body = request.body && (await request.text());
+        request = new Request(target + request.url.slice(sentTo.length), { method, headers, signal, body });
       }
+      if (!request.headers.has("Authorization"))
+        request.headers.set("Authorization", `Bearer ${await bearer("raw", getToken, { signal: request.signal }, secrets)}`);
       if (!request.headers.has("x-client-request-id")) request.headers.set("x-client-request-id", crypto.randomUUID());
       // Note: browsers forbid setting User-Agent (and a custom one would force a CORS preflight).
       if (!("document" in globalThis)) request.headers.set("User-Agent", `yc-iam-api-keys/${VERSION}`);
@@ -62,19 +116,9 @@ export function createIamClient(options: IamClientOptions = {}) {
     timeoutMs,
     retry,
     secrets,
-    // Note: the document's first server is the IAM API; another (the Operation service) follows baseUrl when only that is set.
-    baseUrl: (server) => (server ? (operationBaseUrl ?? baseUrl ?? server) : (baseUrl ?? defaultServer)),
-    refresh:
-      typeof token === "function"
-        ? async (signal) => {
-            await token({ forceRefresh: true, ...(signal && { signal }) });
-            return true;
-          }
-        : undefined,
+    baseUrl: urlFor,
+    token: getToken,
+    refreshable: typeof token === "function",
   });
-
   return { apiKeys: apiKeysResource(call, polling), operations: operationsResource(call, polling), raw };
 }
-
-/** The client `createIamClient` returns. */
-export type IamClient = ReturnType<typeof createIamClient>;

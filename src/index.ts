@@ -5,6 +5,7 @@ export type { components, paths } from "../generated/schema.js";
 export type {
   ApiKey,
   ApiKeyChanges,
+  ApiKeys,
   ChangeOptions,
   CreateApiKeyRequest,
   CreateApiKeyResponse,
@@ -26,6 +27,8 @@ export {
   IamOperationError,
   IamResponseError,
   IamTimeoutError,
+  IamTokenError,
+  IamWaitTimeoutError,
   type RequestSummary,
   type StatusDetail,
 } from "./core/errors.js";
@@ -33,3 +36,4 @@ export type { Page } from "./core/paginate.js";
 export type { Operation, PollingOptions, WaitOptions } from "./core/poll.js";
 export type { RetryOptions } from "./core/retry.js";
 export type { Problem } from "./core/validate.js";
+export type { Operations } from "./operations.js";

@@ -5,22 +5,25 @@ import { type OperationId, type OperationSpec, outcomeUnknownStatuses } from "..
 import type { paths } from "../../generated/schema.js";
 import {
   apiError,
+  type ErrorOrigin,
   IamError,
   IamNetworkError,
   IamTimeoutError,
+  IamTokenError,
   OUTCOME_UNKNOWN,
   redact,
   rejectBrokenAnswer,
   rejectInvalid,
   summarize,
 } from "./errors.js";
+import { headers as checkHeaders, duration } from "./options.js";
 import { delayMs, type RetryOptions, sleep } from "./retry.js";
 import { type Problem, problems } from "./validate.js";
 
 /** Per-call options. */
 export interface CallOptions {
   signal?: AbortSignal | undefined;
-  /** Per attempt; overrides the client's. */
+  /** Per attempt, in milliseconds; overrides the client's. */
   timeoutMs?: number | undefined;
   headers?: Record<string, string> | undefined;
 }
@@ -34,6 +37,9 @@ export interface CallInput {
   problems?: Problem[];
 }
 
+/** Asks for a bearer token; `forceRefresh` after a 401. */
+export type GetToken = (options: { forceRefresh?: boolean; signal?: AbortSignal }) => unknown;
+
 /** What the call loop needs from the client. */
 export interface CallSettings {
   raw: Client<paths>;
@@ -45,8 +51,10 @@ export interface CallSettings {
   baseUrl(server: string | undefined): string;
   /** Credentials seen so far, scrubbed from error bodies that might echo them. */
   secrets: Set<string>;
-  /** Asks the token source for a new token after a 401; resolves false when it cannot refresh. */
-  refresh?: ((signal?: AbortSignal) => Promise<boolean>) | undefined;
+  /** The bearer token of every call that needs one; absent, calls carry none. */
+  token?: GetToken | undefined;
+  /** Whether the token can be refreshed after a 401 (a function can; a fixed string cannot). */
+  refreshable?: boolean | undefined;
 }
 
 /** Sends one operation (its row of the operations table); resolves with its checked 200 body (undefined for a delete that found its resource already gone). */
@@ -55,29 +63,56 @@ export type Call = (spec: OperationSpec, input?: CallInput, options?: CallOption
 // Note: connection errors that prove the request never left, so even `create` may be retried.
 const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;
 
+/** The token for one attempt; a failure is this call's IamTokenError, and nothing is sent. */
+export async function bearer(
+  operation: ErrorOrigin,
+  token: GetToken,
+  options: { forceRefresh?: boolean; signal?: AbortSignal },
+  secrets: Set<string>,
+): Promise<string> {
+  let value: unknown;
+  try {
+    value = await token(options);
+  } catch (e) {
+    if (e instanceof IamError) throw e;
+    const late = options.signal?.aborted ? " in time" : "";
+    throw new IamTokenError(operation, `the token function failed to give a token${late}, so nothing was sent (see cause)`, {}, e);
+  }
+  if (typeof value !== "string" || !value)
+    throw new IamTokenError(
+      operation,
+      `the token function gave ${value === "" ? "an empty string" : typeof value}, not a token, so nothing was sent`,
+    );
+  secrets.add(value);
+  return value;
+}
+
 /** Makes the call loop over one openapi-fetch client. */
-export function createCall({ raw, fetch, timeoutMs, retry, baseUrl, secrets, refresh }: CallSettings): Call {
+export function createCall({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refreshable }: CallSettings): Call {
   return async (spec, input = {}, callOptions = {}) => {
     const operation = spec.id as OperationId;
     const found: Problem[] = [];
     if (spec.pathParams) problems(spec.pathParams, input.path ?? {}, "", found);
     if (spec.query) problems(spec.query, input.query ?? {}, "", found);
     if (spec.body) problems(spec.body, input.body, "", found);
+    const { signal: callerSignal, timeoutMs: ms = timeoutMs } = callOptions;
+    if (callOptions.timeoutMs !== undefined) duration(ms, "options.timeoutMs", found, { min: 1 });
+    checkHeaders(callOptions.headers, "options.headers", found);
     rejectInvalid(operation, found.concat(input.problems ?? []));
 
-    const { signal: callerSignal } = callOptions;
-    const ms = callOptions.timeoutMs ?? timeoutMs;
     const { statuses, networkErrors, idempotencyKey } = spec.retry;
-    const headers = {
+    const useToken = token && spec.auth !== false ? token : undefined;
+    const headers: Record<string, string> = {
       "x-client-request-id": crypto.randomUUID(),
       ...(idempotencyKey && { "Idempotency-Key": crypto.randomUUID() }),
       ...callOptions.headers,
     };
-    const init = { baseUrl: baseUrl(spec.server), params: { path: input.path, query: input.query }, body: input.body, headers };
+    const init = { baseUrl: baseUrl(spec.server), params: { path: input.path, query: input.query }, body: input.body };
     // Whether an earlier attempt may have reached the server and acted on it.
     let mayHaveActed = false;
+    let forceRefresh = false;
     let refreshed = false;
-    for (let attempt = 1, sent = 1; ; attempt++, sent++) {
+    for (let attempt = 1, sent = 0; ; attempt++) {
       callerSignal?.throwIfAborted();
       // Note: a timer cleared after each attempt, unlike AbortSignal.timeout, which lingers for the full time;
       // the caller's abort reaches the attempt through a listener, as AbortSignal.any costs more on every call.
@@ -90,17 +125,24 @@ export function createCall({ raw, fetch, timeoutMs, retry, baseUrl, secrets, ref
       let again: boolean;
       let retryAfter: string | null = null;
       try {
+        if (useToken) {
+          const asking = forceRefresh ? { forceRefresh, signal: timeout.signal } : { signal: timeout.signal };
+          headers.Authorization = `Bearer ${await bearer(operation, useToken, asking, secrets)}`;
+          forceRefresh = false;
+        }
         const { data, error, response } = (await raw.request(
           spec.method as never,
           spec.path as never,
           {
             ...init,
+            headers,
             signal: timeout.signal,
             parseAs: "text",
             // Note: a fetch that keeps the Request as sent, after every middleware; cheaper than a middleware of our own.
-            fetch: (sent: Request) => {
-              request = sent;
-              return (fetch ?? globalThis.fetch)(sent);
+            fetch: (last: Request) => {
+              request = last;
+              sent++;
+              return (fetch ?? globalThis.fetch)(last);
             },
           } as never,
         )) as { data?: string; error?: unknown; response: Response };
@@ -108,13 +150,10 @@ export function createCall({ raw, fetch, timeoutMs, retry, baseUrl, secrets, ref
         // Note: whether the resource went in this call or an earlier attempt's, it is gone: the delete is done.
         if (response.status === 404 && spec.deletes && mayHaveActed) return undefined;
         // Note: the server did not act on an unauthenticated call, so asking for a new token and sending once more is safe.
-        if (response.status === 401 && !refreshed && refresh) {
-          clearTimeout(timer);
-          refreshed = true;
-          if (await refresh(callerSignal)) {
-            attempt--;
-            continue;
-          }
+        if (response.status === 401 && !refreshed && useToken && refreshable) {
+          refreshed = forceRefresh = true;
+          attempt--;
+          continue;
         }
         again = statuses.includes(response.status);
         const unknown = outcomeUnknownStatuses.includes(response.status);
@@ -125,8 +164,12 @@ export function createCall({ raw, fetch, timeoutMs, retry, baseUrl, secrets, ref
         retryAfter = response.headers.get("retry-after");
       } catch (e) {
         if (callerSignal?.aborted) throw callerSignal.reason;
-        const timedOut = timeout.signal.aborted;
-        if (e instanceof IamError || !(timedOut || e instanceof TypeError)) throw e;
+        // Note: only what fetch (or reading its answer) throws is a network failure; before fetch, nothing left this process.
+        const timedOut = request !== undefined && timeout.signal.aborted;
+        if (!timedOut && !(request && e instanceof TypeError)) {
+          if (e instanceof IamError) throw record(e, sent, request);
+          throw e;
+        }
         const neverSent = !timedOut && NEVER_SENT.test((e as { cause?: { code?: string } }).cause?.code ?? "");
         mayHaveActed ||= !neverSent;
         again = networkErrors === "all" || neverSent;
@@ -140,12 +183,18 @@ export function createCall({ raw, fetch, timeoutMs, retry, baseUrl, secrets, ref
         clearTimeout(timer);
         callerSignal?.removeEventListener("abort", stop);
       }
-      failure.attempts = sent;
-      if (request) failure.request = summarize(request);
+      record(failure, sent, request);
       if (attempt >= retry.maxAttempts || !again) throw failure;
       await sleep(delayMs(attempt, retry, retryAfter), callerSignal);
     }
   };
+}
+
+/** Notes on an error how many requests the call sent, and what the last one was. */
+function record(error: IamError, sent: number, request: Request | undefined): IamError {
+  error.attempts = sent;
+  if (request) error.request = summarize(request);
+  return error;
 }
 
 /** Parses and checks a 2xx body against the contract; a list's items are always an array. */
@@ -153,12 +202,14 @@ function parseBody(operation: OperationId, spec: OperationSpec, text: string | u
   let body: Record<string, unknown> | undefined;
   let found: Problem[];
   try {
-    body = text ? JSON.parse(text) : {};
+    // Note: an empty body is not JSON either; read as {}, it would be an empty page that ends a listAll early.
+    body = JSON.parse(text ?? "");
     found = problems(spec.response, body);
   } catch {
-    found = [{ path: "(body)", message: "is not JSON" }];
+    found = [{ path: "(body)", message: text ? "is not JSON" : "is empty" }];
   }
-  rejectBrokenAnswer(operation, response, found);
+  // Note: a 2xx means the server acted; for a call that is not safely repeated (a create), what it made is now lost.
+  rejectBrokenAnswer(operation, response, found, undefined, spec.retry.networkErrors !== "all");
   if (spec.items && body) body[spec.items] ??= [];
   return body;
 }

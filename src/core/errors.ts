@@ -25,20 +25,23 @@ const CODE_NAMES =
   );
 
 /** Added to the message when a `create` may have taken effect. */
-export const OUTCOME_UNKNOWN = "; the outcome is unknown: list the keys (apiKeys.list) before trying again";
+export const OUTCOME_UNKNOWN = "; the outcome is unknown: it may have been created, so list before trying again";
+
+/** Who failed: an operation, a token source, the client's options (`createIamClient`) or a request sent through `raw`. */
+export type ErrorOrigin = OperationId | TokenSourceName | "createIamClient" | "raw";
 
 /** The base of every error this client throws; `fields` become its own properties. */
 export class IamError extends Error {
   override name = "IamError";
-  /** How many attempts were made (0 when the call was refused before sending). */
+  /** How many requests were sent (0 when the call was refused before sending). */
   attempts = 0;
-  /** The operationId of the call, or the token source, that failed. */
-  declare readonly operation: OperationId | TokenSourceName;
+  /** The operationId of the call, the token source or the option check that failed. */
+  declare readonly operation: ErrorOrigin;
   /** The server's `x-request-id`, when a response arrived. */
   declare requestId?: string | undefined;
   /** What the last attempt sent, `Authorization` redacted. */
   declare request?: RequestSummary | undefined;
-  constructor(operation: OperationId | TokenSourceName, message: string, fields?: object, cause?: unknown) {
+  constructor(operation: ErrorOrigin, message: string, fields?: object, cause?: unknown) {
     super(`${operation}: ${message}`, cause === undefined ? undefined : { cause });
     Object.assign(this, { operation }, fields);
   }
@@ -48,7 +51,7 @@ export class IamError extends Error {
   }
 }
 
-/** The arguments break the contract; thrown before any request is sent. */
+/** The arguments (or the client's options) break the contract; thrown before any request is sent. */
 export class IamInputError extends IamError {
   override name = "IamInputError";
   declare readonly problems: Problem[];
@@ -74,11 +77,13 @@ export class IamApiError extends IamError {
   declare readonly outcomeUnknown: boolean;
 }
 
-/** A 2xx answer whose body breaks the contract. The body itself is not kept: it may hold a secret. */
+/** A 2xx answer whose body breaks the contract (or a server that breaks paging). The body itself is not kept: it may hold a secret. */
 export class IamResponseError extends IamError {
   override name = "IamResponseError";
   declare readonly status: number;
   declare readonly problems: Problem[];
+  /** True when a `create` acted but its answer cannot be read: the resource exists, its secret is lost; list before trying again. */
+  declare readonly outcomeUnknown: boolean;
 }
 
 /** No response arrived. `outcomeUnknown` is true when a `create` may still have taken effect. */
@@ -87,12 +92,19 @@ export class IamNetworkError extends IamError {
   declare readonly outcomeUnknown: boolean;
 }
 
-/** The per-attempt time ran out. */
+/** The per-attempt time (`timeoutMs`) ran out. */
 export class IamTimeoutError extends IamNetworkError {
   override name = "IamTimeoutError";
 }
 
-/** A token source could not get a token; `cause` holds the underlying error (never a credential). */
+/** A wait for an Operation ran past `maxWaitMs`; the operation may still finish: wait again with its id. Not a network error. */
+export class IamWaitTimeoutError extends IamError {
+  override name = "IamWaitTimeoutError";
+  /** The operation still running. */
+  declare readonly operationId: string;
+}
+
+/** A token source (or the client's `token` function) could not give a token; nothing was sent. `cause` holds the underlying error. */
 export class IamTokenError extends IamError {
   override name = "IamTokenError";
   /** The HTTP status of the failed exchange, when an answer arrived. */
@@ -129,8 +141,8 @@ export function operationError(
 const listed = (problems: Problem[]): string => problems.map((p) => `${p.path} ${p.message}`).join("; ");
 
 /** Throws an IamInputError naming every problem, if there are any; before anything is sent. */
-export function rejectInvalid(operation: OperationId, problems: Problem[]): void {
-  if (problems.length) throw new IamInputError(operation, `invalid arguments: ${listed(problems)}`, { problems });
+export function rejectInvalid(operation: ErrorOrigin, problems: Problem[], what = "arguments"): void {
+  if (problems.length) throw new IamInputError(operation, `invalid ${what}: ${listed(problems)}`, { problems });
 }
 
 /** Throws an IamResponseError naming every problem of a 2xx answer, if there are any. */
@@ -139,11 +151,13 @@ export function rejectBrokenAnswer(
   { status, headers }: Pick<Response, "status" | "headers">,
   problems: Problem[],
   what = `HTTP ${status} answer`,
+  outcomeUnknown = false,
 ): void {
   if (problems.length)
-    throw new IamResponseError(operation, `${what} breaks the contract: ${listed(problems)}`, {
+    throw new IamResponseError(operation, `${what} breaks the contract: ${listed(problems)}${outcomeUnknown ? OUTCOME_UNKNOWN : ""}`, {
       status,
       problems,
+      outcomeUnknown,
       requestId: headers.get("x-request-id") ?? undefined,
     });
 }

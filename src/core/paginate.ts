@@ -1,6 +1,6 @@
 // The lazy page walker: one request per page, only when the previous page is used up.
 import type { OperationId, OperationSpec } from "../../generated/contract.js";
-import { IamError } from "./errors.js";
+import { IamResponseError } from "./errors.js";
 
 /** A page as a list method returns it: the items under their own name (`apiKeys`, `scopes`…), and the next token. */
 export type Page<T, K extends string = "apiKeys"> = { [key in K]: T[] } & { nextPageToken?: string | undefined };
@@ -19,7 +19,12 @@ export async function* paginate<T>(
     const next = body.nextPageToken as string | undefined;
     if (!next) return;
     // Note: a server that repeats a token would loop forever; better to fail loudly.
-    if (seen.has(next)) throw new IamError(id as OperationId, `the server repeated a nextPageToken after page ${page}`);
+    if (seen.has(next))
+      throw new IamResponseError(id as OperationId, `the server broke paging: page ${page} repeats an earlier nextPageToken`, {
+        status: 200,
+        problems: [{ path: "nextPageToken", message: "repeats an earlier page's token" }],
+        outcomeUnknown: false,
+      });
     seen.add((pageToken = next));
   }
 }

@@ -2,9 +2,10 @@
 import { getOperation, type OperationId, type OperationSpec } from "../../generated/contract.js";
 import type { components } from "../../generated/schema.js";
 import type { Call, CallOptions } from "./call.js";
-import { IamTimeoutError, operationError, rejectBrokenAnswer } from "./errors.js";
+import { IamWaitTimeoutError, operationError, rejectBrokenAnswer, rejectInvalid } from "./errors.js";
+import { duration } from "./options.js";
 import { sleep } from "./retry.js";
-import { problems } from "./validate.js";
+import { type Problem, problems } from "./validate.js";
 
 /** A long-running operation, as update, delete and getOperation answer it. */
 export type Operation = components["schemas"]["Operation"];
@@ -14,17 +15,17 @@ export interface PollingOptions {
   /** The first wait before asking again; each later wait doubles, up to `maxDelayMs`. */
   initialDelayMs: number;
   maxDelayMs: number;
-  /** How long to wait for `done` in all, before an IamTimeoutError that names the operation. */
-  timeoutMs: number;
+  /** How long to wait for `done` in all, before an IamWaitTimeoutError that names the operation. */
+  maxWaitMs: number;
 }
 
-export const DEFAULT_POLLING: PollingOptions = { initialDelayMs: 100, maxDelayMs: 3_000, timeoutMs: 300_000 };
+export const DEFAULT_POLLING: PollingOptions = { initialDelayMs: 100, maxDelayMs: 3_000, maxWaitMs: 300_000 };
 
 /** Options of one wait. */
 export interface WaitOptions {
   signal?: AbortSignal | undefined;
-  /** The total time to wait; overrides the client's `polling.timeoutMs`. */
-  timeoutMs?: number | undefined;
+  /** The total time to wait; overrides the client's `polling.maxWaitMs`. */
+  maxWaitMs?: number | undefined;
 }
 
 /** Asks getOperation, backing off, until the operation is done, the deadline passes or the caller aborts. */
@@ -34,19 +35,18 @@ async function poll(
   polling: PollingOptions,
   name: OperationId,
   signal: AbortSignal | undefined,
-  timeoutMs: number,
+  maxWaitMs: number,
 ) {
   const { id } = operation;
   const deadline = new AbortController();
   const timer = setTimeout(
     () =>
       deadline.abort(
-        new IamTimeoutError(name, `operation ${id} is not done after ${timeoutMs} ms; look again later with operations.wait("${id}")`, {
+        new IamWaitTimeoutError(name, `operation ${id} is not done after ${maxWaitMs} ms; look again later with operations.wait("${id}")`, {
           operationId: id,
-          outcomeUnknown: true,
         }),
       ),
-    timeoutMs,
+    maxWaitMs,
   );
   const callOptions: CallOptions = { signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal };
   try {
@@ -62,25 +62,28 @@ async function poll(
 
 /**
  * Polls `operation` until done and returns it, its `response` checked against what `startedBy` declares.
- * A failed operation throws an IamOperationError; running out of time, an IamTimeoutError with the operation's id.
+ * A failed operation throws an IamOperationError; running out of time (`maxWaitMs`), an IamWaitTimeoutError with the operation's id.
  */
 export async function waitFor(
   call: Call,
   startedBy: OperationSpec,
   operation: Operation,
   polling: PollingOptions,
-  { signal, timeoutMs = polling.timeoutMs }: WaitOptions = {},
+  { signal, maxWaitMs = polling.maxWaitMs }: WaitOptions = {},
 ): Promise<Operation> {
   const { id } = operation;
   const name = startedBy.id as OperationId;
-  if (!operation.done) operation = await poll(call, operation, polling, name, signal, timeoutMs);
+  const found: Problem[] = [];
+  if (maxWaitMs !== polling.maxWaitMs) duration(maxWaitMs, "options.maxWaitMs", found, { min: 0 });
+  rejectInvalid(name, found);
+  if (!operation.done) operation = await poll(call, operation, polling, name, signal, maxWaitMs);
   if (operation.error) throw operationError(name, id, operation.error);
   const { result } = startedBy;
-  const found = !operation.response
+  const broken = !operation.response
     ? [{ path: "response", message: "is missing from a done operation without an error" }]
     : result
       ? problems(result, operation.response, "response")
       : [];
-  rejectBrokenAnswer(name, { status: 200, headers: new Headers() }, found, `operation ${id}`);
+  rejectBrokenAnswer(name, { status: 200, headers: new Headers() }, broken, `operation ${id}`);
   return operation;
 }

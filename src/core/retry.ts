@@ -18,7 +18,10 @@ export function delayMs(attempt: number, { baseDelayMs, maxDelayMs }: RetryOptio
     : Math.min(Math.max(0, at - now), maxDelayMs);
 }
 
-/** Waits `ms` (not at all for 0), or rejects with the signal's reason as soon as it aborts. */
+/** The longest timer there is (about 24.8 days): a longer delay fires at once in every runtime. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Waits `ms` (not at all for 0, NaN or less; at most MAX_TIMER_MS), or rejects with the signal's reason as soon as it aborts. */
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     const done = () => {
@@ -27,6 +30,8 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       signal?.aborted ? reject(signal.reason) : resolve();
     };
     // Note: no timer for no wait: Node clamps a 0 ms timer to 1 ms, which would dominate a fast poll.
-    const timer = ms > 0 ? setTimeout(done, ms) : undefined;
-    signal?.aborted || ms <= 0 ? done() : signal?.addEventListener("abort", done);
+    // `!(ms > 0)` rather than `ms <= 0`, so that NaN settles too.
+    const wait = !(ms > 0) || signal?.aborted;
+    const timer = wait ? undefined : setTimeout(done, Math.min(ms, MAX_TIMER_MS));
+    wait ? done() : signal?.addEventListener("abort", done);
   });

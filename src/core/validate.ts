@@ -13,6 +13,10 @@ const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 // Note: ECMAScript's date format has exactly 3 fractional digits; engines differ on more (Yandex writes 9), so the rest is cut first.
 export const FRACTION = /(\.\d{3})\d+/;
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Every problem of `value` against `schema`, depth first; `path` names where `value` sits. */
 export function problems(schema: Schema, value: any, path = "", out: Problem[] = []): Problem[] {
   const add = (message: string, at = path) => out.push({ path: at || "(root)", message });
@@ -34,11 +38,15 @@ export function problems(schema: Schema, value: any, path = "", out: Problem[] =
   if (schema.c !== undefined && value !== schema.c) add(`must be ${JSON.stringify(schema.c)}`);
   else if (schema.t && schema.t !== type) add(`must be ${/^[ai]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`);
   else if (type === "string") {
-    // Note: code points never outnumber UTF-16 units, so only a long string needs counting.
+    // Note: limits count characters (code points), as the document says; only a string with a surrogate needs counting.
     // A string of the wrong length gets that one problem; its shape is checked once the length is right.
-    if (value.length > (schema.l ?? Infinity)) over([...value].length, schema.l, " characters");
-    else if (value.length < (schema.ml ?? 0))
-      add(value ? `must be at least ${schema.ml} characters (has ${[...value].length})` : "must not be empty");
+    const paired = SURROGATE.test(value);
+    const size = paired ? [...value].length : value.length;
+    const lone = paired ? value.search(LONE_SURROGATE) : -1;
+    // Note: a lone surrogate cannot be sent (encodeURIComponent throws, JSON would carry U+FFFD).
+    if (lone >= 0) add(`is not well-formed Unicode (a lone surrogate at index ${lone})`);
+    else if (size > (schema.l ?? Infinity)) over(size, schema.l, " characters");
+    else if (size < (schema.ml ?? 0)) add(value ? `must be at least ${schema.ml} characters (has ${size})` : "must not be empty");
     else if (schema.f && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value.replace(FRACTION, "$1")))))
       add("must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z");
     else if (schema.re && !schema.re.test(value)) add(schema.hint ? `must be ${schema.hint}` : `must match ${schema.re.source}`);

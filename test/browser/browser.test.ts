@@ -196,7 +196,7 @@ describe("the client in the browser", () => {
   it("calls get, update, delete, the new lists and the Operation service from the page, as Node does", async () => {
     const script = async ({ url, token }: { url: string; token: string }) => {
       const { createIamClient } = (window as unknown as { yc: typeof import("../../src/index.ts") }).yc;
-      const iam = createIamClient({ token, baseUrl: url, retry: false, polling: { initialDelayMs: 1, maxDelayMs: 1, timeoutMs: 5000 } });
+      const iam = createIamClient({ token, baseUrl: url, retry: false, polling: { initialDelayMs: 1, maxDelayMs: 1, maxWaitMs: 5000 } });
       const id = "aje3ho9atbhf4aq6c2ok";
       return {
         key: await iam.apiKeys.get(id),
@@ -272,7 +272,7 @@ describe("the client in the browser", () => {
         token: "any",
         fetch: fake.fetch,
         baseUrl: fake.baseUrl,
-        polling: { initialDelayMs: 1, maxDelayMs: 1, timeoutMs: 5000 },
+        polling: { initialDelayMs: 1, maxDelayMs: 1, maxWaitMs: 5000 },
       });
       const { apiKey } = await iam.apiKeys.create({ description: "in the page" });
       const updated = await iam.apiKeys.update(apiKey.id, { description: "changed" });

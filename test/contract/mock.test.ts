@@ -1,14 +1,19 @@
 // The real client against Prism's mock of the document: static examples, every documented error of every operation,
 // security, a live negative control.
+
+import createClient from "openapi-fetch";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { createIamToken, createIamTokenForServiceAccount } from "../../generated/contract.ts";
+import { createIamToken, createIamTokenForServiceAccount, listApiKeys } from "../../generated/contract.ts";
+import type { paths } from "../../generated/schema.ts";
+import { createCall } from "../../src/core/call.ts";
+import { DEFAULT_RETRY } from "../../src/core/retry.ts";
 import { type CreateApiKeyResponse, createIamClient, IamApiError, type IamClient, type ListApiKeysResponse } from "../../src/index.ts";
 import { bundledDocument } from "../support/ajv.ts";
 import { contractCall, contractClient, seen } from "../support/contract-client.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const url = inject("prismUrl");
-const iam = contractClient(url, { polling: { initialDelayMs: 1, maxDelayMs: 1, timeoutMs: 5_000 } });
+const iam = contractClient(url, { polling: { initialDelayMs: 1, maxDelayMs: 1, maxWaitMs: 5_000 } });
 const paths = bundledDocument.paths;
 const api = paths["/iam/v1/apiKeys"];
 const byKey = paths["/iam/v1/apiKeys/{apiKeyId}"];
@@ -136,12 +141,14 @@ describe("every documented error response becomes the right IamApiError", () => 
 });
 
 describe("security", () => {
-  it("without a token Prism answers 401, and the client throws an IamApiError", async () => {
-    // Note: the missing token is the violation Prism must report here, so this client records it instead of failing.
-    const anonymous = createIamClient({ baseUrl: url, retry: false });
+  it("without a token Prism answers 401, and the call loop throws an IamApiError", async () => {
+    // Note: createIamClient refuses to be made without a token, so the call loop is driven alone here;
+    // the missing token is the violation Prism must report, so this one records it instead of failing.
+    const raw = createClient<paths>({ baseUrl: url });
     const violations: string[] = [];
-    anonymous.raw.use({ onResponse: ({ response }) => void violations.push(response.headers.get("sl-violations") ?? "") });
-    const error = await rejection(anonymous.apiKeys.list());
+    raw.use({ onResponse: ({ response }) => void violations.push(response.headers.get("sl-violations") ?? "") });
+    const anonymous = createCall({ raw, timeoutMs: 10_000, retry: DEFAULT_RETRY, baseUrl: () => url, secrets: new Set() });
+    const error = await rejection(anonymous(listApiKeys));
     expect(error).toBeInstanceOf(IamApiError);
     expect(error).toMatchObject({ status: 401, codeName: "UNAUTHENTICATED", serverMessage: "Token is invalid or has expired." });
     expect(violations).toEqual([expect.stringContaining("Invalid security scheme used")]);

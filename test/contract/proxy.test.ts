@@ -18,7 +18,7 @@ beforeAll(async () => {
   fake.seed([{ description: "old 1" }, { description: "old 2" }, { description: "old 3" }]);
   served = await serveFake(fake);
   proxy = await startPrism({ mode: "proxy", upstream: served.url });
-  iam = contractClient(proxy.url, { polling: { initialDelayMs: 5, maxDelayMs: 20, timeoutMs: 10_000 } });
+  iam = contractClient(proxy.url, { polling: { initialDelayMs: 5, maxDelayMs: 20, maxWaitMs: 10_000 } });
 });
 
 afterAll(async () => {

@@ -18,7 +18,7 @@ export const noViolations: Middleware = {
 };
 
 /** A client whose every response must carry no `sl-violations` header. */
-export function contractClient(baseUrl: string, options: IamClientOptions = {}) {
+export function contractClient(baseUrl: string, options: Partial<IamClientOptions> = {}) {
   const iam = createIamClient({ token: TOKEN, baseUrl, retry: false, ...options });
   iam.raw.use(noViolations);
   return iam;

@@ -277,7 +277,9 @@ describe("401 from the API", () => {
     const iam = createIamClient({ token, baseUrl: "http://127.0.0.1:9", fetch: stub.fetch });
     // Note: create too: an unauthenticated call did nothing, so sending it again is safe.
     expect(await iam.apiKeys.list()).toEqual({ apiKeys: [] });
-    expect(asked).toEqual([undefined, true, undefined]);
+    // Note: the refreshed token is the one the second attempt sends; the source is not asked a third time.
+    expect(asked).toEqual([undefined, true]);
+    expect(stub.requests.map((r) => r.headers.get("authorization"))).toEqual(["Bearer stale-token", "Bearer fresh-token"]);
     expect(stub.requests).toHaveLength(2);
   });
 

@@ -16,7 +16,7 @@ function setup(options: Parameters<typeof checkedFake>[0] = {}) {
     baseUrl: checked.fake.baseUrl,
     fetch: checked.fetch,
     retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
-    polling: { initialDelayMs: 1, maxDelayMs: 2, timeoutMs: 5_000 },
+    polling: { initialDelayMs: 1, maxDelayMs: 2, maxWaitMs: 5_000 },
   });
   return { iam, fake: checked.fake };
 }

@@ -3,11 +3,14 @@ import { describe, expect, it, vi } from "vitest";
 import {
   createIamClient,
   IamApiError,
+  type IamClientOptions,
   IamError,
   IamInputError,
+  IamNetworkError,
   IamOperationError,
   IamResponseError,
   IamTimeoutError,
+  IamWaitTimeoutError,
 } from "../../src/index.ts";
 import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
@@ -26,9 +29,9 @@ const doneUpdate = (key: object = KEY) => ({
 const pendingDelete = { id: "op2", done: false, metadata: DELETE_META };
 const doneDelete = { id: "op2", done: true, metadata: DELETE_META, response: { "@type": `${T}google.protobuf.Empty`, value: {} } };
 const status = (code: number, message: string) => ({ code, message, details: [] });
-const FAST = { initialDelayMs: 1, maxDelayMs: 2, timeoutMs: 5_000 };
+const FAST = { initialDelayMs: 1, maxDelayMs: 2, maxWaitMs: 5_000 };
 
-function client(steps: Step[], options: Parameters<typeof createIamClient>[0] = {}) {
+function client(steps: Step[], options: Partial<IamClientOptions> = {}) {
   const stub = scriptedFetch(...steps);
   const iam = createIamClient({
     token: TOKEN,
@@ -240,7 +243,7 @@ describe("waiting", () => {
     }) as typeof setTimeout);
     try {
       const { iam } = client([json(200, pendingUpdate), ...Array(6).fill(json(200, pendingUpdate)), json(200, doneUpdate())], {
-        polling: { initialDelayMs: 50, maxDelayMs: 400, timeoutMs: 60_000 },
+        polling: { initialDelayMs: 50, maxDelayMs: 400, maxWaitMs: 60_000 },
         timeoutMs: 5_000,
       });
       await iam.apiKeys.update(KEY.id, { description: "x" });
@@ -258,12 +261,36 @@ describe("waiting", () => {
     expect(urls(requests)).toEqual(Array(3).fill("GET http://127.0.0.1:9/operations/op2"));
   });
 
-  it("a wait that runs out of time throws an IamTimeoutError that names the operation", async () => {
+  it("a wait that runs past maxWaitMs throws an IamWaitTimeoutError, not a network error, that names the operation", async () => {
     const { iam } = client([json(200, pendingUpdate)]);
-    const error = await rejection(iam.operations.wait(pendingUpdate, { timeoutMs: 30 }));
-    expect(error).toBeInstanceOf(IamTimeoutError);
-    expect(error).toMatchObject({ operationId: "op1", outcomeUnknown: true });
-    expect(error.message).toBe('getOperation: operation op1 is not done after 30 ms; look again later with operations.wait("op1")');
+    const error = await iam.operations.wait(pendingUpdate, { maxWaitMs: 30 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IamWaitTimeoutError);
+    expect(error).not.toBeInstanceOf(IamNetworkError);
+    expect(error).not.toBeInstanceOf(IamTimeoutError);
+    // Note: a compile-time check too: operationId is in the declared type.
+    const operationId: string = (error as IamWaitTimeoutError).operationId;
+    expect(operationId).toBe("op1");
+    expect((error as Error).message).toBe(
+      'getOperation: operation op1 is not done after 30 ms; look again later with operations.wait("op1")',
+    );
+  });
+
+  it("the client's polling.maxWaitMs bounds update's wait too", async () => {
+    const { iam } = client([json(200, pendingUpdate)], { polling: { initialDelayMs: 1, maxDelayMs: 1, maxWaitMs: 30 } });
+    const error = await rejection(iam.apiKeys.update(KEY.id, { description: "x" }));
+    expect(error).toBeInstanceOf(IamWaitTimeoutError);
+    expect(error).toMatchObject({ operation: "updateApiKey", operationId: "op1" });
+  });
+
+  it("wait refuses what is not an Operation or its id, before anything is sent", async () => {
+    const { iam, requests } = client([json(200, doneDelete)]);
+    for (const given of [undefined, null, {}, "", { id: 7 }]) {
+      const error = await rejection(iam.operations.wait(given as never));
+      expect(error).toBeInstanceOf(IamInputError);
+      expect(error.message).toContain("operation must be an Operation or its id");
+    }
+    expect(await rejection(iam.operations.wait("op2", { maxWaitMs: Number.NaN }))).toBeInstanceOf(IamInputError);
+    expect(requests.length).toBe(1);
   });
 
   it("the caller's abort during a wait rejects with the caller's reason and stops polling", async () => {
@@ -291,11 +318,19 @@ describe("servers", () => {
     await createIamClient({ token: TOKEN, fetch, baseUrl: "http://127.0.0.1:1" }).operations.get("op2");
     await createIamClient({ token: TOKEN, fetch }).operations.get("op2");
     await createIamClient({ token: TOKEN, fetch }).apiKeys.delete(KEY.id, { wait: false });
+    // raw routes by the document's servers as the wrapper does.
+    const routed = createIamClient({ token: TOKEN, fetch, baseUrl: "http://127.0.0.1:1/", operationBaseUrl: "http://127.0.0.1:2" });
+    await routed.raw.GET("/operations/{operationId}", { params: { path: { operationId: "op2" } } });
+    await routed.raw.GET("/iam/v1/apiKeys/{apiKeyId}", { params: { path: { apiKeyId: KEY.id } } });
+    await createIamClient({ token: TOKEN, fetch }).raw.GET("/operations/{operationId}", { params: { path: { operationId: "op2" } } });
     expect(seen).toEqual([
       "http://127.0.0.1:2",
       "http://127.0.0.1:1",
       "https://operation.api.cloud.yandex.net",
       "https://iam.api.cloud.yandex.net",
+      "http://127.0.0.1:2",
+      "http://127.0.0.1:1",
+      "https://operation.api.cloud.yandex.net",
     ]);
   });
 });
@@ -379,6 +414,7 @@ describe("the lists", () => {
         }
       })(),
     );
-    expect(error.message).toBe("listApiKeyScopes: the server repeated a nextPageToken after page 2");
+    expect(error).toBeInstanceOf(IamResponseError);
+    expect(error.message).toBe("listApiKeyScopes: the server broke paging: page 2 repeats an earlier nextPageToken");
   });
 });

@@ -108,7 +108,7 @@ describe("invalid arguments are refused before any request is sent", () => {
     await iam.apiKeys.list({ pageSize: 0 });
     const { iam: creator, requests: created } = (() => {
       const stub = scriptedFetch(json(200, { apiKey: { id: "a", serviceAccountId: "b", createdAt: "2025-01-01T00:00:00Z" }, secret: "s" }));
-      return { iam: createIamClient({ baseUrl: "http://127.0.0.1:9", fetch: stub.fetch }), ...stub };
+      return { iam: createIamClient({ token: "t", baseUrl: "http://127.0.0.1:9", fetch: stub.fetch }), ...stub };
     })();
     await creator.apiKeys.create({
       serviceAccountId: long(50),
@@ -164,5 +164,26 @@ describe("timestamps on engines that read only 3 fractional digits", () => {
     } finally {
       strict.mockRestore();
     }
+  });
+});
+
+describe("lengths count characters (code points) everywhere", () => {
+  it("a string over the limit in UTF-16 units but within it in characters still gets its pattern checked", () => {
+    const schema = { t: "string", l: 3, re: /^a+$/u, hint: "only a's" } as const;
+    expect(problems(schema, "😀😀")).toEqual([{ path: "(root)", message: "must be only a's" }]);
+    expect(problems({ t: "string", l: 2, f: "date-time" }, "😀😀")).toEqual([
+      { path: "(root)", message: "must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z" },
+    ]);
+  });
+
+  it("a minimum counts characters too", () => {
+    expect(problems({ t: "string", ml: 2 }, "😀")).toEqual([{ path: "(root)", message: "must be at least 2 characters (has 1)" }]);
+    expect(problems({ t: "string", l: 2 }, "😀😀😀")).toEqual([{ path: "(root)", message: "must be at most 2 characters (has 3)" }]);
+  });
+
+  it("a lone surrogate is named with its index", () => {
+    expect(problems({ t: "string" }, "ab\uD800")).toEqual([
+      { path: "(root)", message: "is not well-formed Unicode (a lone surrogate at index 2)" },
+    ]);
   });
 });

@@ -1,0 +1,143 @@
+// Faults that are not the network's: a failing token function, broken 2xx answers, broken paging, unsendable strings.
+import { describe, expect, it } from "vitest";
+import {
+  createIamClient,
+  type IamClientOptions,
+  IamInputError,
+  IamNetworkError,
+  IamResponseError,
+  IamTokenError,
+} from "../../src/index.ts";
+import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
+import { rejection, renderings, SECRET, TOKEN } from "../support/secrets.ts";
+
+const KEY = { id: "aje3ho9atbhf4aq6c2ok", serviceAccountId: "ajeg2b2et02f3tl2c1pj", createdAt: "2025-03-03T16:29:04Z" };
+const CREATED = { apiKey: { ...KEY, maskedSecret: "****Qx7_b2" }, secret: SECRET };
+const NO_WAIT = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
+
+function client(steps: Step[], options: Partial<IamClientOptions> = {}) {
+  const stub = scriptedFetch(...steps);
+  const iam = createIamClient({ token: TOKEN, baseUrl: "http://127.0.0.1:9", fetch: stub.fetch, retry: NO_WAIT, ...options });
+  return { iam, ...stub };
+}
+
+describe("the token function is the caller's code, not the network", () => {
+  it("a token function that throws is an IamTokenError with the original as cause; nothing is sent or retried", async () => {
+    for (const cause of [new Error("vault is down"), new TypeError("fetch failed")]) {
+      const { iam, requests } = client([json(200, { apiKeys: [] })], {
+        token: () => {
+          throw cause;
+        },
+      });
+      const error = await rejection(iam.apiKeys.list());
+      expect(error).toBeInstanceOf(IamTokenError);
+      expect(error).not.toBeInstanceOf(IamNetworkError);
+      expect(error.cause).toBe(cause);
+      expect(error).toMatchObject({ operation: "listApiKeys", attempts: 0 });
+      expect(error.message).toBe("listApiKeys: the token function failed to give a token, so nothing was sent (see cause)");
+      expect(requests).toHaveLength(0);
+    }
+  });
+
+  it("a token function that gives no token (empty, undefined) is refused before sending", async () => {
+    for (const value of ["", undefined]) {
+      const { iam, requests } = client([json(200, { apiKeys: [] })], { token: async () => value as string });
+      const error = await rejection(iam.apiKeys.list());
+      expect(error).toBeInstanceOf(IamTokenError);
+      expect(error.message).toMatch(/the token function gave (an empty string|undefined), not a token, so nothing was sent/);
+      expect(requests).toHaveLength(0);
+    }
+  });
+
+  it("a failing token never counts as 'may have acted': delete of a missing key is NOT_FOUND, not deleted", async () => {
+    let calls = 0;
+    const token = async () => {
+      if (++calls === 1) throw new TypeError("network error in the vault");
+      return TOKEN;
+    };
+    const { iam, requests } = client([json(404, { code: 5, message: "not found" })], { token });
+    expect(await rejection(iam.apiKeys.delete(KEY.id))).toBeInstanceOf(IamTokenError);
+    const error = await rejection(iam.apiKeys.delete(KEY.id));
+    expect(error).toMatchObject({ status: 404, codeName: "NOT_FOUND", attempts: 1 });
+    expect(requests).toHaveLength(1);
+  });
+
+  it("raw requests get the same IamTokenError", async () => {
+    const { iam, requests } = client([json(200, { apiKeys: [] })], { token: () => Promise.reject(new Error("no")) });
+    const error = await rejection(iam.raw.GET("/iam/v1/apiKeys"));
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error.operation).toBe("raw");
+    expect(requests).toHaveLength(0);
+  });
+});
+
+describe("attempts and request on every error that left the loop after sending", () => {
+  it("an IamResponseError says how many attempts were sent and what the last one was", async () => {
+    const { iam } = client([json(503, { code: 14, message: "busy" }), json(200, { apiKeys: "nope" })]);
+    const error = await rejection(iam.apiKeys.list());
+    expect(error).toBeInstanceOf(IamResponseError);
+    expect(error.attempts).toBe(2);
+    expect(error.request).toMatchObject({ method: "GET", url: "http://127.0.0.1:9/iam/v1/apiKeys" });
+    expect(error.request.headers.authorization).toBe("Bearer [REDACTED]");
+  });
+});
+
+describe("answers that break the contract", () => {
+  it("an empty 200 body is not an empty page: listAll fails instead of stopping early", async () => {
+    const page = json(200, { apiKeys: [KEY], nextPageToken: "t1" });
+    for (const empty of [new Response("", { status: 200 }), new Response(null, { status: 200, headers: { "content-length": "0" } })]) {
+      const { iam } = client([page, empty]);
+      const seen: string[] = [];
+      const error = await rejection(
+        (async () => {
+          for await (const key of iam.apiKeys.listAll()) seen.push(key.id);
+        })(),
+      );
+      expect(error).toBeInstanceOf(IamResponseError);
+      expect(error.problems).toEqual([{ path: "(body)", message: "is empty" }]);
+      expect(error.outcomeUnknown).toBe(false);
+      expect(seen).toEqual([KEY.id]);
+    }
+  });
+
+  it("a create whose 2xx answer cannot be read has an unknown outcome: the key exists, its secret is lost", async () => {
+    const { iam } = client([
+      new Response(`{"apiKey":{"id":"${KEY.id}"},"secret":"${SECRET}`, { status: 200 }),
+      json(200, { apiKey: CREATED.apiKey }),
+      new Response("", { status: 200 }),
+    ]);
+    for (const expected of ["is not JSON", "is required", "is empty"]) {
+      const error = await rejection(iam.apiKeys.create({ description: "x" }));
+      expect(error).toBeInstanceOf(IamResponseError);
+      expect(error.outcomeUnknown).toBe(true);
+      expect(error.problems[0].message).toBe(expected);
+      expect(error.message).toMatch(/the outcome is unknown: it may have been created, so list before trying again$/);
+      for (const text of renderings(error)) expect(text).not.toContain(SECRET);
+    }
+  });
+});
+
+describe("strings that cannot be sent", () => {
+  it("a lone surrogate in any string argument is an IamInputError naming the field, before sending", async () => {
+    const { iam, requests } = client([json(200, { apiKeys: [] })]);
+    const cases: [Promise<unknown>, string][] = [
+      [iam.apiKeys.get("aje\uD800"), "apiKeyId"],
+      [iam.apiKeys.list({ pageToken: "\uDC00" }), "pageToken"],
+      [iam.apiKeys.create({ description: "ok \uD83D then not" }), "description"],
+      [iam.apiKeys.create({ scopes: ["yc.postbox.send", "\uDFFF"] }), "scopes[1]"],
+      [iam.apiKeys.list({}, { headers: { "x-note": "\uD800" } }), "options.headers.x-note"],
+    ];
+    for (const [call, path] of cases) {
+      const error = await rejection(call);
+      expect(error).toBeInstanceOf(IamInputError);
+      expect(error.problems[0].path).toBe(path);
+    }
+    expect(requests).toHaveLength(0);
+  });
+
+  it("a well-formed pair of surrogates (an emoji) is sent", async () => {
+    const { iam, requests } = client([json(200, KEY)]);
+    await iam.apiKeys.list({ pageToken: "🙂" }).catch(() => undefined);
+    expect(new URL(requests[0]?.url ?? "").searchParams.get("pageToken")).toBe("🙂");
+  });
+});

@@ -1,0 +1,121 @@
+// The client's options: refused at construction when they cannot work, every problem named; undefined keeps a default.
+import { describe, expect, it } from "vitest";
+import { sleep } from "../../src/core/retry.ts";
+import { createIamClient, type IamClientOptions, IamError, IamInputError } from "../../src/index.ts";
+import { json, scriptedFetch } from "../support/scripted-fetch.ts";
+import { caught, TOKEN } from "../support/secrets.ts";
+
+const T = "type.googleapis.com/";
+const KEY = { id: "aje3ho9atbhf4aq6c2ok", serviceAccountId: "ajeg2b2et02f3tl2c1pj", createdAt: "2025-03-03T16:29:04Z" };
+const pending = { id: "op1", done: false, metadata: { "@type": `${T}yandex.cloud.iam.v1.UpdateApiKeyMetadata`, apiKeyId: KEY.id } };
+const done = { ...pending, done: true, response: { "@type": `${T}yandex.cloud.iam.v1.ApiKey`, ...KEY } };
+
+/** The error createIamClient throws for `options`, recorded for the leak check. */
+function refusal(options: unknown): IamInputError {
+  try {
+    createIamClient(options as IamClientOptions);
+  } catch (error) {
+    return caught(error) as IamInputError;
+  }
+  throw new Error("expected createIamClient to throw");
+}
+
+describe("createIamClient refuses what cannot work, before anything is sent", () => {
+  it("no token: absent, undefined (an unset environment variable) or empty", () => {
+    for (const options of [undefined, {}, { token: undefined }, { token: process.env.YC_IAM_TOKEN_THAT_IS_NOT_SET }]) {
+      const error = refusal(options);
+      expect(error).toBeInstanceOf(IamInputError);
+      expect(error).toMatchObject({ operation: "createIamClient", attempts: 0 });
+      expect(error.problems).toEqual([
+        { path: "token", message: expect.stringContaining("is required: pass an IAM token or a token source") },
+      ]);
+    }
+    expect(refusal({ token: "" }).problems).toEqual([{ path: "token", message: "must not be empty (an empty environment variable?)" }]);
+    expect(refusal({ token: 42 }).problems).toEqual([{ path: "token", message: "must be a string or a function" }]);
+  });
+
+  it("a baseUrl or operationBaseUrl that is not an absolute http(s) URL, naming the option", () => {
+    const error = refusal({ token: TOKEN, baseUrl: "not a url", operationBaseUrl: "ftp://127.0.0.1" });
+    expect(error.problems.map((p) => p.path)).toEqual(["baseUrl", "operationBaseUrl"]);
+    expect(error.message).toContain('baseUrl must be an absolute http(s) URL such as https://iam.api.cloud.yandex.net (is "not a url")');
+  });
+
+  it("numbers in timeoutMs, retry and polling that are not finite and in range, naming each", () => {
+    const error = refusal({
+      token: TOKEN,
+      timeoutMs: 0,
+      retry: { maxAttempts: 0, baseDelayMs: Number.NaN, maxDelayMs: -1 },
+      polling: { initialDelayMs: "100", maxDelayMs: Number.POSITIVE_INFINITY, maxWaitMs: 2 ** 31 },
+    });
+    expect(error.problems.map((p) => p.path)).toEqual([
+      "timeoutMs",
+      "retry.maxAttempts",
+      "retry.baseDelayMs",
+      "retry.maxDelayMs",
+      "polling.initialDelayMs",
+      "polling.maxDelayMs",
+      "polling.maxWaitMs",
+    ]);
+    expect(error.problems[2]?.message).toBe("must be a finite number from 0 to 2147483647 (is NaN)");
+    expect(error.problems[4]?.message).toBe('must be a finite number from 0 to 2147483647 (is "100")');
+    expect(refusal({ token: TOKEN, retry: { maxAttempts: 1.5 } }).problems[0]?.message).toContain("whole number from 1");
+  });
+
+  it("an option that does not exist, such as the old polling.timeoutMs, instead of ignoring it", () => {
+    const error = refusal({ token: TOKEN, polling: { timeoutMs: 5 }, retry: { attempts: 2 } });
+    expect(error.problems).toEqual([
+      { path: "retry.attempts", message: "is not an option (known: maxAttempts, baseDelayMs, maxDelayMs)" },
+      { path: "polling.timeoutMs", message: "is not an option (known: initialDelayMs, maxDelayMs, maxWaitMs)" },
+    ]);
+  });
+
+  it("headers that no fetch could send", () => {
+    const error = refusal({ token: TOKEN, headers: { "x-ok": "fine", "x-bad": "a\r\nb", "bad name": "x" } });
+    expect(error.problems.map((p) => p.path)).toEqual(["headers.x-bad", "headers.bad name"]);
+  });
+
+  it("every error is an IamError, with every problem in one message", () => {
+    const error = refusal({ token: "", baseUrl: "x" });
+    expect(error).toBeInstanceOf(IamError);
+    expect(error.message).toMatch(/^createIamClient: invalid options: token must not be empty .*; baseUrl must be/);
+  });
+});
+
+describe("a field given as undefined keeps its default", () => {
+  it("retry.maxAttempts and baseDelayMs: undefined retry three times, no more, and wait a finite time", async () => {
+    const stub = scriptedFetch(json(503, { code: 14, message: "busy" }));
+    const iam = createIamClient({
+      token: TOKEN,
+      baseUrl: "http://127.0.0.1:9",
+      fetch: stub.fetch,
+      retry: { maxAttempts: undefined, baseDelayMs: undefined, maxDelayMs: 1 },
+    });
+    const error = await iam.apiKeys.list().catch((e: unknown) => caught(e));
+    expect(error).toMatchObject({ status: 503, attempts: 3 });
+    expect(stub.requests).toHaveLength(3);
+  });
+
+  it("polling.maxWaitMs: undefined waits as long as the default, not zero", async () => {
+    const stub = scriptedFetch(json(200, pending), json(200, pending), json(200, done));
+    const iam = createIamClient({
+      token: TOKEN,
+      baseUrl: "http://127.0.0.1:9",
+      fetch: stub.fetch,
+      timeoutMs: undefined,
+      polling: { initialDelayMs: 1, maxDelayMs: 1, maxWaitMs: undefined },
+    });
+    expect(await iam.apiKeys.update(KEY.id, { description: "x" })).toEqual(KEY);
+    expect(stub.requests).toHaveLength(3);
+  });
+});
+
+describe("sleep settles for any input", () => {
+  it("NaN, a negative number and 0 resolve at once; an abort rejects with its reason", async () => {
+    await Promise.all([sleep(Number.NaN), sleep(-5), sleep(0), sleep(undefined as unknown as number)]);
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    const waiting = sleep(Number.POSITIVE_INFINITY, controller.signal);
+    controller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+  });
+});
