@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { EXIT_WITH_PARENT, stopWithParent } from "./lifetime.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const SPEC_JSON = join(root, "generated/openapi.json");
@@ -63,10 +64,11 @@ export async function startPrism(options: PrismOptions = {}): Promise<RunningPri
   const { mode = "mock", host = "127.0.0.1", errors = true, dynamic = false, log = "ignore" } = options;
   if (mode === "proxy" && !options.upstream) throw new Error("prism proxy needs an upstream URL");
   const port = options.port || (await freePort(host));
-  const args = [PRISM, mode, SPEC_JSON, ...(mode === "proxy" ? [options.upstream as string] : [])];
+  // Note: Prism's stdin is a pipe from this process, so Prism exits when this process does, even by SIGKILL.
+  const args = ["--import", EXIT_WITH_PARENT, PRISM, mode, SPEC_JSON, ...(mode === "proxy" ? [options.upstream as string] : [])];
   args.push("--host", host, "--port", String(port), `--errors=${errors}`);
   if (dynamic) args.push("--dynamic");
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -89,20 +91,16 @@ export async function startPrism(options: PrismOptions = {}): Promise<RunningPri
   };
 }
 
-/** `npm run mock` and `npm run proxy -- <upstream>`: run until Ctrl-C. */
+/** `npm run mock` and `npm run proxy -- <upstream>`: run until Ctrl-C, a signal, or npm gone. */
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [mode = "mock", upstream] = process.argv.slice(2);
   if (mode === "proxy" && !upstream) {
     console.error("usage: npm run proxy -- <upstream URL>   (e.g. https://iam.api.cloud.yandex.net)");
     process.exit(2);
   }
+  const lifetime = stopWithParent();
   const port = Number(process.env.PORT ?? 4010);
   const prism = await startPrism({ mode: mode as "mock" | "proxy", ...(upstream && { upstream }), port, log: "inherit" });
   console.log(mode === "proxy" ? `Validating proxy to ${upstream}: ${prism.url}` : `Prism mock: ${prism.url}`);
-  const stop = async () => {
-    await prism.stop();
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  lifetime.add(() => prism.stop());
 }

@@ -1,9 +1,11 @@
-// npm start: serve the built docs, the Prism mock and the stateful fake on loopback, print the three URLs, stop all on Ctrl-C.
+// npm start: serve the built docs, the Prism mock and the stateful fake on loopback, print the three URLs, stop all on Ctrl-C,
+// a signal, or npm gone.
 // (package.json runs lint, generate and docs first.)
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { serveFake } from "../src/testing/node.ts";
 import { DOCS_HTML } from "./docs.ts";
+import { stopWithParent } from "./lifetime.ts";
 import { startPrism } from "./prism.ts";
 
 /** Serves the offline docs page at / on the loopback interface. */
@@ -28,9 +30,16 @@ export async function serveDemoFake(port: number) {
 // `--docs-only` (npm run docs:serve) serves the docs alone, `--fake-only` (npm run fake) the fake alone.
 if (process.argv[1]?.endsWith("start.ts")) {
   const only = process.argv.includes("--docs-only") ? "docs" : process.argv.includes("--fake-only") ? "fake" : undefined;
+  const lifetime = stopWithParent();
   const docs = !only || only === "docs" ? await serveDocs(Number(process.env.DOCS_PORT ?? 8080)) : undefined;
+  lifetime.add(() => {
+    docs?.server.close();
+    docs?.server.closeAllConnections();
+  });
   const mock = !only ? await startPrism({ port: Number(process.env.MOCK_PORT ?? 4010) }) : undefined;
+  lifetime.add(() => mock?.stop());
   const fake = !only || only === "fake" ? await serveDemoFake(Number(process.env.FAKE_PORT ?? 4011)) : undefined;
+  lifetime.add(() => fake?.close());
   console.log("");
   if (docs) console.log(`Docs:  ${docs.url}`);
   if (mock)
@@ -39,11 +48,4 @@ if (process.argv[1]?.endsWith("start.ts")) {
     );
   if (fake) console.log(`Fake:  ${fake.url}  (stateful, 5 demo keys: curl -H 'Authorization: Bearer any' ${fake.url}/iam/v1/apiKeys)`);
   console.log("\nCtrl-C stops.");
-  const stop = async () => {
-    docs?.server.close();
-    await Promise.all([mock?.stop(), fake?.close()]);
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
 }
