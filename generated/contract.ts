@@ -17,6 +17,8 @@ export interface Schema {
   one?: Schema[];
   /** `const` */
   c?: string;
+  /** `enum`: the value must be one of them */
+  e?: string[];
   /** `minLength`, in characters (code points) */
   ml?: number;
   /** `maxLength`, in characters (code points) */

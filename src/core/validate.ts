@@ -32,6 +32,7 @@ export function problems(schema: Schema, value: any, path = "", out: Problem[] =
     else if (passed !== 1) add(`must have exactly one of: ${schema.one.map((branch) => branch.r?.join(" and ")).join(", ")}`);
   }
   if (schema.c !== undefined && value !== schema.c) add(`must be ${JSON.stringify(schema.c)}`);
+  else if (schema.e && !schema.e.includes(value)) add(`must be one of ${schema.e.join(", ")}`);
   else if (schema.t && schema.t !== type) add(`must be ${/^[ai]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`);
   else if (type === "string") {
     // Note: code points never outnumber UTF-16 units, so only a long string needs counting.
