@@ -17,6 +17,8 @@ export interface Schema {
   one?: Schema[];
   /** `const` */
   c?: string;
+  /** `enum`: the value must be one of them */
+  e?: string[];
   /** `minLength`, in characters (code points) */
   ml?: number;
   /** `maxLength`, in characters (code points) */
@@ -221,6 +223,100 @@ export const ListApiKeyScopesResponse: Schema = {
   p: { scopes: { t: "array", i: { t: "string", l: 256 } }, nextPageToken: { t: "string" } }
 };
 
+/** `#/components/schemas/KeyFormat` */
+export const KeyFormat: Schema = { t: "string", e: ["PEM_FILE"] };
+
+/** `#/components/schemas/KeyAlgorithm` */
+export const KeyAlgorithm: Schema = { t: "string", e: ["ALGORITHM_UNSPECIFIED", "RSA_2048", "RSA_4096"] };
+
+/** `#/components/schemas/Key` */
+export const Key: Schema = {
+  t: "object",
+  r: ["id", "createdAt", "keyAlgorithm", "publicKey"],
+  one: [{ r: ["serviceAccountId"] }, { r: ["userAccountId"] }],
+  p: {
+    id: { t: "string" },
+    userAccountId: { t: "string" },
+    serviceAccountId: { t: "string" },
+    createdAt: Timestamp,
+    description: { t: "string", l: 256 },
+    keyAlgorithm: KeyAlgorithm,
+    publicKey: { t: "string" },
+    lastUsedAt: Timestamp
+  }
+};
+
+/** `#/components/schemas/ListKeysResponse` */
+export const ListKeysResponse: Schema = { t: "object", p: { keys: { t: "array", i: Key }, nextPageToken: { t: "string" } } };
+
+/** `#/components/schemas/CreateKeyRequest` */
+export const CreateKeyRequest: Schema = {
+  t: "object",
+  a: false,
+  p: {
+    serviceAccountId: { t: "string", l: 50 },
+    description: { t: "string", l: 256 },
+    format: KeyFormat,
+    keyAlgorithm: KeyAlgorithm
+  }
+};
+
+/** `#/components/schemas/CreateKeyResponse` */
+export const CreateKeyResponse: Schema = { t: "object", r: ["key", "privateKey"], p: { key: Key, privateKey: { t: "string" } } };
+
+/** `#/components/schemas/DeleteKeyMetadata` */
+export const DeleteKeyMetadata: Schema = {
+  t: "object",
+  r: ["@type", "keyId"],
+  p: {
+    "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.DeleteKeyMetadata" },
+    keyId: { t: "string" }
+  }
+};
+
+/** `#/components/schemas/DeleteKeyOperation` */
+export const DeleteKeyOperation: Schema = { all: [Operation, { t: "object", p: { metadata: DeleteKeyMetadata, response: Empty } }] };
+
+/** `#/components/schemas/UpdateKeyRequest` */
+export const UpdateKeyRequest: Schema = {
+  t: "object",
+  a: false,
+  p: {
+    updateMask: {
+      t: "string",
+      l: 256,
+      re: /^description$/u,
+      hint: "description, the only field that can change"
+    },
+    description: { t: "string", l: 256 }
+  }
+};
+
+/** `#/components/schemas/UpdateKeyMetadata` */
+export const UpdateKeyMetadata: Schema = {
+  t: "object",
+  r: ["@type", "keyId"],
+  p: {
+    "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.UpdateKeyMetadata" },
+    keyId: { t: "string" }
+  }
+};
+
+/** `#/components/schemas/KeyAny` */
+export const KeyAny: Schema = {
+  all: [Key, {
+    t: "object",
+    r: ["@type"],
+    p: { "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.Key" } }
+  }]
+};
+
+/** `#/components/schemas/UpdateKeyOperation` */
+export const UpdateKeyOperation: Schema = { all: [Operation, { t: "object", p: { metadata: UpdateKeyMetadata, response: KeyAny } }] };
+
+/** `#/components/schemas/ListKeyOperationsResponse` */
+export const ListKeyOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
+
 /** `#/components/schemas/CreateIamTokenWithJwt` */
 export const CreateIamTokenWithJwt: Schema = { t: "object", r: ["jwt"], a: false, p: { jwt: { t: "string", ml: 1, l: 8000 } } };
 
@@ -258,6 +354,12 @@ export const PageTokenParameter: Schema = { t: "string", l: 2000 };
 
 /** `#/components/parameters/ApiKeyId` */
 export const ApiKeyIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
+
+/** `#/components/parameters/KeyFormat` */
+export const KeyFormatParameter: Schema = KeyFormat;
+
+/** `#/components/parameters/KeyId` */
+export const KeyIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
 
 /** `#/components/parameters/OperationId` */
 export const OperationIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
@@ -371,6 +473,83 @@ export const listApiKeyScopes = {
   items: "scopes"
 } satisfies OperationSpec;
 
+/** `GET /iam/v1/keys` */
+export const listKeys = {
+  id: "listKeys",
+  method: "GET",
+  path: "/iam/v1/keys",
+  retry: readRetry,
+  response: ListKeysResponse,
+  query: {
+    t: "object",
+    a: false,
+    p: {
+      serviceAccountId: { t: "string", l: 50 },
+      format: KeyFormatParameter,
+      pageSize: PageSizeParameter,
+      pageToken: PageTokenParameter
+    }
+  },
+  items: "keys"
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/keys` */
+export const createKey = {
+  id: "createKey",
+  method: "POST",
+  path: "/iam/v1/keys",
+  retry: createRetry,
+  response: CreateKeyResponse,
+  body: CreateKeyRequest
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/keys/{keyId}` */
+export const getKey = {
+  id: "getKey",
+  method: "GET",
+  path: "/iam/v1/keys/{keyId}",
+  retry: readRetry,
+  response: Key,
+  pathParams: { t: "object", a: false, r: ["keyId"], p: { keyId: KeyIdParameter } },
+  query: { t: "object", a: false, p: { format: KeyFormatParameter } }
+} satisfies OperationSpec;
+
+/** `PATCH /iam/v1/keys/{keyId}` */
+export const updateKey = {
+  id: "updateKey",
+  method: "PATCH",
+  path: "/iam/v1/keys/{keyId}",
+  retry: idempotentRetry,
+  response: UpdateKeyOperation,
+  pathParams: { t: "object", a: false, r: ["keyId"], p: { keyId: KeyIdParameter } },
+  body: UpdateKeyRequest,
+  result: KeyAny
+} satisfies OperationSpec;
+
+/** `DELETE /iam/v1/keys/{keyId}` */
+export const deleteKey = {
+  id: "deleteKey",
+  method: "DELETE",
+  path: "/iam/v1/keys/{keyId}",
+  retry: idempotentRetry,
+  response: DeleteKeyOperation,
+  pathParams: { t: "object", a: false, r: ["keyId"], p: { keyId: KeyIdParameter } },
+  result: Empty,
+  deletes: true
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/keys/{keyId}/operations` */
+export const listKeyOperations = {
+  id: "listKeyOperations",
+  method: "GET",
+  path: "/iam/v1/keys/{keyId}/operations",
+  retry: readRetry,
+  response: ListKeyOperationsResponse,
+  pathParams: { t: "object", a: false, r: ["keyId"], p: { keyId: KeyIdParameter } },
+  query: { t: "object", a: false, p: { pageSize: PageSizeParameter, pageToken: PageTokenParameter } },
+  items: "operations"
+} satisfies OperationSpec;
+
 /** `GET /operations/{operationId}` */
 export const getOperation = {
   id: "getOperation",
@@ -404,7 +583,7 @@ export const createIamTokenForServiceAccount = {
 } satisfies OperationSpec;
 
 /** Every operation of the document, by operationId. */
-export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, getOperation, createIamToken, createIamTokenForServiceAccount };
+export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, getOperation, createIamToken, createIamTokenForServiceAccount };
 
 /** An operationId of the document. */
 export type OperationId = keyof typeof operations;

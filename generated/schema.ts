@@ -112,6 +112,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/iam/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List authorized keys
+         * @description Lists the authorized keys of a service account (or of the caller), page by page, with
+         *     their public keys. Private keys are never listed: Yandex does not keep them.
+         *
+         *     To read every key, pass the `nextPageToken` of each answer as `pageToken` of the
+         *     next request until an answer has no `nextPageToken` (or an empty one).
+         */
+        get: operations["listKeys"];
+        put?: never;
+        /**
+         * Create an authorized key
+         * @description Creates an authorized key (an RSA key pair) for a service account, or for the caller
+         *     when no `serviceAccountId` is given, and answers with the key and its **private
+         *     key**. The private key is shown only here, once: Yandex does not store it and it
+         *     cannot be read again, so save it at once (as `key.json`, mode 0600) and never log it.
+         *     Sign JWTs with it (PS256, `kid` = the key's `id`) and exchange them at
+         *     `POST /iam/v1/tokens` for IAM tokens.
+         *
+         *     The call answers `200` with the key itself (not an Operation). It is not idempotent
+         *     by itself: it is retried only where the server cannot have acted, with one
+         *     `Idempotency-Key` for every attempt, so that a retry cannot mint a second key. At most
+         *     1,000 authorized keys per cloud (quota `iam.authorizedKeys.count`; beyond it, `429`
+         *     RESOURCE_EXHAUSTED).
+         */
+        post: operations["createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an authorized key
+         * @description Answers the authorized key with this ID, with its public key. The private key is never
+         *     part of it: it was shown once, at creation, and Yandex does not store it.
+         */
+        get: operations["getKey"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an authorized key
+         * @description Deletes an authorized key and answers an `Operation`; poll it until `done`. Once
+         *     deleted, JWTs signed with the key are refused, IAM tokens already issued with it stay
+         *     valid until they expire, and `getKey` answers `404`. A delete retried after an
+         *     unknown outcome that meets `404` means the key is gone.
+         */
+        delete: operations["deleteKey"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an authorized key
+         * @description Changes the description of an authorized key (the only field that can change) and
+         *     answers an `Operation`; poll it until `done`, when its `response` is the updated key.
+         *
+         *     **Send `updateMask: description`.** Without a mask every updatable field is
+         *     overwritten, so a description left out of the body is cleared.
+         */
+        patch: operations["updateKey"];
+        trace?: never;
+    };
+    "/iam/v1/keys/{keyId}/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the operations of an authorized key
+         * @description Lists the operations (updates, deletes) of an authorized key, page by page. Pass each
+         *     answer's `nextPageToken` as `pageToken` until an answer has none.
+         */
+        get: operations["listKeyOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/operations/{operationId}": {
         parameters: {
             query?: never;
@@ -393,6 +489,148 @@ export interface components {
             /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
             nextPageToken?: string;
         };
+        /**
+         * @description How the keys are written: `PEM_FILE` (PEM, the default and the only format there is).
+         * @example PEM_FILE
+         * @enum {string}
+         */
+        KeyFormat: "PEM_FILE";
+        /**
+         * @description The algorithm of an authorized key's key pair: `RSA_2048` (RSA with a 2048-bit key, the
+         *     default) or `RSA_4096`. `ALGORITHM_UNSPECIFIED` in a request means the default.
+         * @example RSA_2048
+         * @enum {string}
+         */
+        KeyAlgorithm: "ALGORITHM_UNSPECIFIED" | "RSA_2048" | "RSA_4096";
+        /**
+         * @description An authorized key: an RSA key pair whose private key signs the JWTs that a service
+         *     account (or a user) exchanges for IAM tokens. The private key is never part of it:
+         *     it is shown once, in the answer to `createKey`, and Yandex does not store it.
+         *     Exactly one of `serviceAccountId` and `userAccountId` names the owner. Keys never expire.
+         */
+        Key: {
+            /**
+             * @description ID of the key. It is the `kid` of the JWTs signed with the key and the `id` of the
+             *     `key.json` file that `yc iam key create` writes; some SDKs misleadingly call it
+             *     `accessKeyId` (it is not the ID of a static access key).
+             */
+            id: string;
+            /** @description ID of the user account that owns the key, for a user's own key. Exclusive with `serviceAccountId`. */
+            userAccountId?: string;
+            /** @description ID of the service account that owns the key. Exclusive with `userAccountId`. */
+            serviceAccountId?: string;
+            /** @description When the key was created. */
+            createdAt: components["schemas"]["Timestamp"];
+            /** @description Description of the key, 0 to 256 characters. Left out when empty. */
+            description?: string;
+            /** @description The algorithm of the key pair. */
+            keyAlgorithm: components["schemas"]["KeyAlgorithm"];
+            /** @description The public key, in PEM (`-----BEGIN PUBLIC KEY-----`). It can be read at any time. */
+            publicKey: string;
+            /** @description When the key was last used to authenticate. Absent if it never was. */
+            lastUsedAt?: components["schemas"]["Timestamp"];
+        } & (unknown | unknown);
+        /** @description One page of authorized keys. */
+        ListKeysResponse: {
+            /** @description The keys on this page. Left out when there are none. */
+            keys?: components["schemas"]["Key"][];
+            /**
+             * @description The token of the next page, to send as `pageToken`. Absent or empty on the
+             *     last page.
+             */
+            nextPageToken?: string;
+        };
+        /** @description What to create. Every field is optional. */
+        CreateKeyRequest: {
+            /**
+             * @description ID of the service account to create the key for. If not set, it defaults to the
+             *     subject that made the request: a user gets a key of their own user account.
+             */
+            serviceAccountId?: string;
+            /** @description Description of the key. */
+            description?: string;
+            /** @description The format of the keys; `PEM_FILE`, the default, is the only one. */
+            format?: components["schemas"]["KeyFormat"];
+            /** @description The algorithm of the key pair; `RSA_2048` if not set. */
+            keyAlgorithm?: components["schemas"]["KeyAlgorithm"];
+        };
+        /** @description The new key and its private key. */
+        CreateKeyResponse: {
+            /** @description The new authorized key. */
+            key: components["schemas"]["Key"];
+            /**
+             * @description The private key, PKCS#8 in PEM, shown only here, once: Yandex does not store it and
+             *     it can never be read again. It begins with the line
+             *     `PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID <id>` before
+             *     `-----BEGIN PRIVATE KEY-----`; strict PEM readers need that line stripped. The
+             *     `key.json` file of `yc iam key create` holds it as `private_key`. It is a
+             *     credential: never log it.
+             */
+            privateKey: string;
+        };
+        /** @description The metadata of a key's delete operation, as a `google.protobuf.Any`. */
+        DeleteKeyMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.DeleteKeyMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.DeleteKeyMetadata";
+            /** @description ID of the key being deleted. */
+            keyId: string;
+        };
+        /** @description The `Operation` of a key's delete; its `response` is `google.protobuf.Empty`. */
+        DeleteKeyOperation: components["schemas"]["Operation"] & {
+            /** @description The key being deleted. */
+            metadata?: components["schemas"]["DeleteKeyMetadata"];
+            /** @description Nothing; the key is gone. */
+            response?: components["schemas"]["Empty"];
+        };
+        /**
+         * @description What to change: only the description of a key can change. Send `updateMask:
+         *     description`; without a mask the description is overwritten too, and left out of the
+         *     body it is cleared.
+         */
+        UpdateKeyRequest: {
+            /**
+             * @description A FieldMask, written as one string of comma-separated lowerCamelCase paths. Only
+             *     `description` can change, so the mask is `description`.
+             */
+            updateMask?: string;
+            /** @description The new description of the key. Named in the mask without a value, the description is cleared. */
+            description?: string;
+        };
+        /** @description The metadata of a key's update operation, as a `google.protobuf.Any`. */
+        UpdateKeyMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.UpdateKeyMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.UpdateKeyMetadata";
+            /** @description ID of the key being updated. */
+            keyId: string;
+        };
+        /** @description A `Key` as a `google.protobuf.Any`, the `response` of an update operation. */
+        KeyAny: components["schemas"]["Key"] & {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.Key`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.Key";
+        };
+        /** @description The `Operation` of a key's update; its `response` is the updated `Key`. */
+        UpdateKeyOperation: components["schemas"]["Operation"] & {
+            /** @description The key being updated. */
+            metadata?: components["schemas"]["UpdateKeyMetadata"];
+            /** @description The updated key. */
+            response?: components["schemas"]["KeyAny"];
+        };
+        /** @description One page of the operations of an authorized key. */
+        ListKeyOperationsResponse: {
+            /** @description The operations on this page. Left out when there are none. */
+            operations?: components["schemas"]["Operation"][];
+            /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
+            nextPageToken?: string;
+        };
         /** @description A JWT signed with a service account's authorized key (PS256), exchanged for that account's IAM token. */
         CreateIamTokenWithJwt: {
             /**
@@ -650,6 +888,62 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
+        /**
+         * @description Too many requests, or the quota of 1,000 authorized keys per cloud
+         *     (`iam.authorizedKeys.count`) is used up (RESOURCE_EXHAUSTED, 8). Wait as long as
+         *     `Retry-After` says, if it is present, and try again; for the quota, delete unused keys
+         *     or ask for a larger quota.
+         */
+        KeyQuotaExceeded: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                /**
+                 * @description How long to wait before trying again, in seconds or as an HTTP date.
+                 * @example 1
+                 */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 8,
+                 *       "message": "Quota limit iam.authorizedKeys.count exceeded",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "2c8e4a6f-1b3d-4e5f-a7c9-0d1e2f3a4b5c"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /** @description The authorized key does not exist, or was deleted (NOT_FOUND, 5). */
+        KeyNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "Key ajecgnxf4f156px933s1 not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "3e7a9c1b-52d4-4f8e-b6a0-1c2d3e4f5a6b"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
         /** @description The operation does not exist (NOT_FOUND, 5). */
         OperationNotFound: {
             headers: {
@@ -699,7 +993,7 @@ export interface components {
         ClientTraceId: string;
         /**
          * @description A UUID v4 that names one creation. A retried request with the same key cannot
-         *     create a second API key.
+         *     create a second key.
          * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
          */
         IdempotencyKey: string;
@@ -709,6 +1003,18 @@ export interface components {
          * @example aje3ho9atbhf4aq6c2ok
          */
         ApiKeyId: string;
+        /**
+         * @description The format of the public keys in the answer; `PEM_FILE`, the default, is the only one.
+         * @example PEM_FILE
+         */
+        KeyFormat: components["schemas"]["KeyFormat"];
+        /**
+         * @description ID of the authorized key, at most 50 characters: the `id` of its `key.json` file and
+         *     the `kid` of its JWTs (some SDKs call it `accessKeyId`). It must not be `.` or `..`,
+         *     which would address another path.
+         * @example ajecgnxf4f156px933s1
+         */
+        KeyId: string;
         /**
          * @description ID of the operation, as an `Operation`'s `id` gives it. It must not be `.` or `..`,
          *     which would address another path.
@@ -809,7 +1115,7 @@ export interface operations {
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
                  * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second API key.
+                 *     create a second key.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -909,7 +1215,7 @@ export interface operations {
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
                  * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second API key.
+                 *     create a second key.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -963,7 +1269,7 @@ export interface operations {
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
                  * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second API key.
+                 *     create a second key.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -1114,6 +1420,355 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["PermissionDenied"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listKeys: {
+        parameters: {
+            query?: {
+                /**
+                 * @description ID of the service account to list keys for. If not set, it defaults to the
+                 *     subject that made the request.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId?: string;
+                /**
+                 * @description The format of the public keys in the answer; `PEM_FILE`, the default, is the only one.
+                 * @example PEM_FILE
+                 */
+                format?: components["parameters"]["KeyFormat"];
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+                 *     characters (an older revision of the API said 100).
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                pageToken?: components["parameters"]["PageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of authorized keys. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListKeysResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    createKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The owner, description, format and algorithm of the new key. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key was created. `privateKey` is shown only in this answer. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateKeyResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["KeyQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    getKey: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The format of the public keys in the answer; `PEM_FILE`, the default, is the only one.
+                 * @example PEM_FILE
+                 */
+                format?: components["parameters"]["KeyFormat"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the authorized key, at most 50 characters: the `id` of its `key.json` file and
+                 *     the `kid` of its JWTs (some SDKs call it `accessKeyId`). It must not be `.` or `..`,
+                 *     which would address another path.
+                 * @example ajecgnxf4f156px933s1
+                 */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The authorized key. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Key"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["KeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    deleteKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the authorized key, at most 50 characters: the `id` of its `key.json` file and
+                 *     the `kid` of its JWTs (some SDKs call it `accessKeyId`). It must not be `.` or `..`,
+                 *     which would address another path.
+                 * @example ajecgnxf4f156px933s1
+                 */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delete was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteKeyOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["KeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    updateKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the authorized key, at most 50 characters: the `id` of its `key.json` file and
+                 *     the `kid` of its JWTs (some SDKs call it `accessKeyId`). It must not be `.` or `..`,
+                 *     which would address another path.
+                 * @example ajecgnxf4f156px933s1
+                 */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        /** @description The mask of the fields to change, and their new values. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The update was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateKeyOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["KeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listKeyOperations: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+                 *     characters (an older revision of the API said 100).
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                pageToken?: components["parameters"]["PageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the authorized key, at most 50 characters: the `id` of its `key.json` file and
+                 *     the `kid` of its JWTs (some SDKs call it `accessKeyId`). It must not be `.` or `..`,
+                 *     which would address another path.
+                 * @example ajecgnxf4f156px933s1
+                 */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of operations. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListKeyOperationsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["KeyNotFound"];
             429: components["responses"]["ResourceExhausted"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

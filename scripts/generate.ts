@@ -40,6 +40,7 @@ const KEYS: Record<string, [string, string, string?]> = {
   allOf: ["all", "Schema[]", ": the value must pass each"],
   oneOf: ["one", "Schema[]", ": the value must pass exactly one"],
   const: ["c", "string"],
+  enum: ["e", "string[]", ": the value must be one of them"],
   minLength: ["ml", "number", ", in characters (code points)"],
   maxLength: ["l", "number", ", in characters (code points)"],
   minItems: ["mn", "number"],
@@ -64,6 +65,8 @@ function strip(schema: Json, at: string): Json {
     if (k === "type" && !TYPES.includes(v)) throw new Error(`${at}: the type "${v}" is not checked by src/core/validate.ts`);
     if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/core/validate.ts`);
     if (k === "const" && typeof v !== "string") throw new Error(`${at}: only a string const is checked by src/core/validate.ts`);
+    if (k === "enum" && !(Array.isArray(v) && v.length && v.every((e) => typeof e === "string")))
+      throw new Error(`${at}: only an enum of strings is checked by src/core/validate.ts`);
     // Note: the reader compares items with indexOf, which is exact for strings and numbers only.
     if (k === "uniqueItems" && v && !["string", "integer"].includes(schema.items?.type))
       throw new Error(`${at}: uniqueItems is checked by src/core/validate.ts for string or integer items only`);

@@ -36,6 +36,7 @@ export function problems(schema: Schema, value: any, path = "", out: Problem[] =
     else if (passed !== 1) add(`must have exactly one of: ${schema.one.map((branch) => branch.r?.join(" and ")).join(", ")}`);
   }
   if (schema.c !== undefined && value !== schema.c) add(`must be ${JSON.stringify(schema.c)}`);
+  else if (schema.e && !schema.e.includes(value)) add(`must be one of ${schema.e.join(", ")}`);
   else if (schema.t && schema.t !== type) add(`must be ${/^[ai]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`);
   else if (type === "string") {
     // Note: limits count characters (code points), as the document says; only a string with a surrogate needs counting.

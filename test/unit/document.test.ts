@@ -289,6 +289,12 @@ describe("generated/", () => {
     expect(row).toContain('items: "scopes"');
   });
 
+  it("an enum of the document becomes a check in the table", async () => {
+    const changed = await variant("components/parameters/PageToken.yaml", "maxLength: 2000", "maxLength: 2000\n  enum: [first, second]");
+    const contract = (await generate(changed)).get("contract.ts") ?? "";
+    expect(contract).toMatch(/^export const PageTokenParameter: Schema = \{ t: "string", l: 2000, e: \["first", "second"\] \};$/m);
+  });
+
   it("the drift check names each stale file when the document changes without regeneration", async () => {
     const changed = await variant("components/parameters/PageToken.yaml", "maxLength: 2000", "maxLength: 1999");
     const diffs = await stale(await generate(changed));
@@ -343,6 +349,13 @@ describe("generated/", () => {
       "properties:\n  id:",
       "properties:\n  parent:\n    $ref: ./ApiKey.yaml\n  id:",
       /ApiKey → ApiKey: recursive/,
+    ],
+    [
+      "an enum that is not of strings",
+      "components/parameters/PageSize.yaml",
+      "maximum: 1000",
+      "maximum: 1000\n  enum: [0, 100]",
+      /PageSize: only an enum of strings is checked by src\/core\/validate.ts/,
     ],
     [
       "an unknown extension",

@@ -1,6 +1,6 @@
 // Input checks derived from the contract: every invalid argument is refused before any request, with every problem named.
 import { describe, expect, it, vi } from "vitest";
-import { CreateApiKeyRequest, ListApiKeysResponse, Timestamp } from "../../generated/contract.ts";
+import { CreateApiKeyRequest, ListApiKeysResponse, type Schema, Timestamp } from "../../generated/contract.ts";
 import { problems } from "../../src/core/validate.ts";
 import { createIamClient, IamInputError } from "../../src/index.ts";
 import { schemaAt } from "../support/ajv.ts";
@@ -147,6 +147,21 @@ describe("the generated checks agree with the full JSON Schema (Ajv) on the bund
     ["an unknown field (allowed: forward compatible)", { apiKeys: [{ ...key, newField: 1 }], extra: true }],
   ])("list response: %s", (_, value) => {
     expect(problems(ListApiKeysResponse, value).length === 0).toBe(responseSchema(value));
+  });
+});
+
+describe("an enum", () => {
+  const algorithm: Schema = { t: "string", e: ["RSA_2048", "RSA_4096"] };
+
+  it("accepts its values and refuses any other, naming the allowed ones", () => {
+    expect(problems(algorithm, "RSA_4096")).toEqual([]);
+    const refused = [{ path: "(root)", message: "must be one of RSA_2048, RSA_4096" }];
+    expect(problems(algorithm, "RSA_1024")).toEqual(refused);
+    expect(problems(algorithm, "rsa_2048")).toEqual(refused);
+    expect(problems(algorithm, 2048)).toEqual(refused);
+    expect(problems({ t: "object", p: { keyAlgorithm: algorithm } }, { keyAlgorithm: "ED25519" })).toEqual([
+      { path: "keyAlgorithm", message: "must be one of RSA_2048, RSA_4096" },
+    ]);
   });
 });
 
