@@ -2,13 +2,15 @@ import { defineConfig } from "vitest/config";
 
 const setupFiles = ["test/support/leak-check.ts"];
 
+// Note: an inline project inherits the root's options (the timeouts) only with `extends: true`; without it, unit ran at vitest's 5 s.
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: "unit", include: ["test/unit/**/*.test.ts"], setupFiles } },
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"], setupFiles } },
       {
+        extends: true,
         test: {
           name: "contract",
           include: ["test/contract/**/*.test.ts"],
@@ -18,6 +20,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
@@ -26,7 +29,7 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
-      { test: { name: "package", include: ["test/package/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000 } },
+      { extends: true, test: { name: "package", include: ["test/package/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000 } },
     ],
   },
 });

@@ -25,6 +25,11 @@ describe("npm test", () => {
     expect(steps.flatMap(projectsOf).sort()).toEqual(projects.sort());
   });
 
+  it("gives every project the root's timeouts, so no test runs at vitest's default 5 s", () => {
+    expect(config.test?.testTimeout).toBe(30_000);
+    for (const project of config.test?.projects ?? []) expect((project as { extends?: unknown }).extends).toBe(true);
+  });
+
   it("runs the unit and contract tests on the machine's Node, the library's floor", () => {
     expect([...FLOOR_PROJECTS].sort()).toEqual(["contract", "unit"]);
     expect(steps).toContain("npm run test:floor");
