@@ -4,7 +4,7 @@
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import createClient from "openapi-fetch";
@@ -283,32 +283,32 @@ async function requestCosts(url: string) {
     "an AbortController alone (against nothing)",
     () => undefined,
     () => new AbortController().signal,
-    1000,
+    2000,
   );
   await measure(
     "a fresh AbortSignal in a GET Request",
     () => new Request(target, { headers }),
     () => new Request(target, { headers, signal: signal() }),
-    1000,
+    2000,
   );
   await measure(
     "a fresh AbortSignal in a POST Request",
     () => new Request(target, post),
     () => new Request(target, { ...post, signal: signal() }),
-    1000,
+    2000,
   );
   // Note: undici's fetch(input, init) starts with new Request(input, init), so this is the copy fetch(request) makes.
   await measure(
     "the copy of a built GET Request with a signal",
     () => new Request(target, { headers, signal: signal() }),
     () => new Request(new Request(target, { headers, signal: signal() })),
-    1000,
+    2000,
   );
   await measure(
     "the copy of a built POST Request with a signal",
     () => new Request(target, { ...post, signal: signal() }),
     () => new Request(new Request(target, { ...post, signal: signal() })),
-    1000,
+    2000,
   );
   await measure(
     "fetch(new Request(url, init)) against fetch(url, init), GET with a signal, loopback",
@@ -469,9 +469,9 @@ async function fakeVersusPrism() {
   }
 }
 
-/** The packed tarball as `npm pack --dry-run --json --ignore-scripts` reports it (dist/ is built above). */
+/** The packed tarball as `npm pack --dry-run --json --ignore-scripts` reports it (of the build measured, built above). */
 async function tarball() {
-  const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root });
+  const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: built });
   const [pack] = JSON.parse(stdout) as { size: number; unpackedSize: number; entryCount: number }[];
   return { tarballBytes: pack?.size, unpackedBytes: pack?.unpackedSize, files: pack?.entryCount };
 }
@@ -504,7 +504,11 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 /** A median with its interquartile range, as "12.3 (11.9–12.8)". */
 const fmtSpread = (s: Spread, digits = 1) => `${fmt(s.median, digits)} (${fmt(s.p25, digits)}–${fmt(s.p75, digits)})`;
 
-console.log(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}); the client: ${measured}\n`);
+console.log(
+  `Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}); the client: ${measured}; load average ${loadavg()
+    .map((n) => fmt(n, 2))
+    .join(" ")}\n`,
+);
 
 const server = want("overhead") || want("request") ? await startServer() : undefined;
 const overhead = server && want("overhead") ? await callOverhead(server.url) : undefined;
@@ -612,13 +616,24 @@ const previous = JSON.parse(await readFile(join(root, "bench/results.json"), "ut
 const { overhead: _oldOverhead, ownShare: _oldOwnShare, ...kept } = only.length ? previous : { calls: previous.calls };
 const calls = {
   ...previous.calls,
-  [process.version]: { ...previous.calls?.[process.version], date: results.date, measured, ...overhead, ...(request && { request }) },
+  [process.version]: {
+    ...previous.calls?.[process.version],
+    date: results.date,
+    measured,
+    loadAverage: loadavg(),
+    ...overhead,
+    ...(request && { request }),
+  },
 };
 const fresh = Object.fromEntries(
   Object.entries(results).filter(([, value]) => value !== undefined && !(typeof value === "object" && !Object.keys(value).length)),
 );
 await writeFile(join(root, "bench/results.json"), `${JSON.stringify({ ...kept, ...fresh, calls }, null, 2)}\n`);
-console.log("wrote bench/results.json");
+console.log(
+  `wrote bench/results.json; load average now ${loadavg()
+    .map((n) => fmt(n, 2))
+    .join(" ")}`,
+);
 
 // Note: the same sections on the machine's Node, one after the other (never both at once on 2 cores), on the same dist/.
 if (flags.includes("--floor")) {
