@@ -71,10 +71,15 @@ describe("the tarball", () => {
       "core/poll",
       "core/retry",
       "core/validate",
+      "testing/answers",
       "testing/data",
       "testing/fake",
       "testing/index",
       "testing/node",
+      "testing/router",
+      "testing/services/api-keys",
+      "testing/services/iam-tokens",
+      "testing/services/operations",
     ].flatMap((m) => [`dist/src/${m}.d.ts`, `dist/src/${m}.js`]);
     const generated = ["contract", "schema"].flatMap((m) => [`dist/generated/${m}.d.ts`, `dist/generated/${m}.js`]);
     expect(files).toEqual([...generated, ...modules, "generated/openapi.json", "LICENSE", "package.json", "README.md"].sort());
@@ -115,11 +120,23 @@ const token = serviceAccountKey(await fake.createServiceAccountKey(), { baseUrl:
 const local = createIamClient({ token, fetch: fake.fetch, baseUrl: fake.baseUrl });
 const made = await local.apiKeys.create({ description: "in memory" });
 await local.apiKeys.delete(made.apiKey.id);
-console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.length > 0, count: ids.length, input: bad instanceof IamInputError, fakeKeys: fake.state.apiKeys.length, minted: fake.state.iamTokens }));
+const { serveFake } = await import("yc-iam-api-keys/testing/node");
+const served = await serveFake(fake);
+const overHttp = (await fetch(served.url + "/iam/v1/apiKeys", { headers: { authorization: "Bearer any" } })).status;
+await served.close();
+console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.length > 0, count: ids.length, input: bad instanceof IamInputError, fakeKeys: fake.state.apiKeys.length, minted: fake.state.iamTokens, overHttp }));
 `,
     );
     const { stdout } = await run(process.execPath, ["main.mjs"], { cwd: project, env: { ...process.env, TOKEN, BASE_URL: fake.url } });
-    expect(JSON.parse(stdout)).toEqual({ created: "consumer", hasSecret: true, count: 6, input: true, fakeKeys: 0, minted: 1 });
+    expect(JSON.parse(stdout)).toEqual({
+      created: "consumer",
+      hasSecret: true,
+      count: 6,
+      input: true,
+      fakeKeys: 0,
+      minted: 1,
+      overHttp: 200,
+    });
   });
 
   it("can be required from CommonJS (require(esm), Node >= 20.19)", async () => {

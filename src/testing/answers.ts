@@ -1,0 +1,60 @@
+// The fake's answers on the wire, shared by the router and every service: JSON with the real API's headers,
+// errors as a `google.rpc.Status`, and pages behind opaque tokens.
+import { pageOffset, pageToken } from "./data.js";
+
+/** A `google.rpc.Status`. */
+export type FakeStatus = { code: number; message: string };
+
+const STATUS_BY_CODE: Record<number, number> = { 3: 400, 5: 404, 7: 403, 8: 429, 9: 400, 13: 500, 14: 503, 16: 401, 4: 504 };
+/** The gRPC code of an HTTP status, for injected faults. */
+export const CODE_BY_STATUS: Record<number, number> = {
+  400: 3,
+  401: 16,
+  403: 7,
+  404: 5,
+  409: 6,
+  429: 8,
+  500: 13,
+  502: 14,
+  503: 14,
+  504: 4,
+};
+/** The prefix of an `@type` in Any messages. */
+export const TYPE = "type.googleapis.com/";
+
+/** An answer: a JSON body with the headers every answer of the real API has. */
+export function answer(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      "content-type": "application/json",
+      "x-request-id": crypto.randomUUID(),
+      "x-server-trace-id": crypto.randomUUID().replace(/-/g, "").slice(0, 16),
+      ...headers,
+    },
+  });
+}
+
+/** An error answer whose body is a Status with a RequestInfo detail. */
+export function failure(code: number, message: string, headers?: Record<string, string>): Response {
+  const requestId = crypto.randomUUID();
+  return answer(
+    STATUS_BY_CODE[code] ?? 500,
+    { code, message, details: [{ "@type": `${TYPE}google.rpc.RequestInfo`, requestId }] },
+    { "x-request-id": requestId, ...headers },
+  );
+}
+
+/** One page of `items` under `field`, from an opaque token. */
+export function page<T>(field: string, items: T[], query: { pageSize?: number; pageToken?: string }): Response {
+  const start = query.pageToken ? pageOffset(query.pageToken) : 0;
+  if (start === undefined) return failure(3, "Request validation error: pageToken: invalid page token");
+  const size = query.pageSize || 100;
+  const slice = items.slice(start, start + size);
+  const next = start + size < items.length ? pageToken(start + size) : undefined;
+  return answer(200, { ...(slice.length && { [field]: slice }), ...(next && { nextPageToken: next }) });
+}
+
+/** NOT_FOUND for a service account the fake does not know; undefined for one it does. */
+export const unknownAccount = (serviceAccounts: readonly string[], serviceAccountId: string): Response | undefined =>
+  serviceAccounts.includes(serviceAccountId) ? undefined : failure(5, `Service account ${serviceAccountId} not found`);

@@ -1,0 +1,196 @@
+// The fake's generic router: every operation of the generated table, with what all services share. It records the
+// request, plays the next fault, checks the bearer token, checks the arguments with the client's own generated checks
+// (400 INVALID_ARGUMENT naming the field), and hands the call to the handler of its operationId.
+//
+// How a service plugs in (as moto's models/responses per service): a module in services/ exports a factory
+// `(context: FakeContext) => FakeService` whose `handlers` are keyed by the operationIds of its calls in
+// generated/contract.ts, with `state()` (merged into `fake.state`) and `reset()`; fake.ts registers it with one
+// entry in its `services` list. An operation with no handler answers UNIMPLEMENTED.
+import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
+import { problems } from "../core/validate.js";
+import { answer, CODE_BY_STATUS, failure } from "./answers.js";
+import type { FakeIamOptions } from "./fake.js";
+import type { Operations } from "./services/operations.js";
+
+/** The arguments of a handler: path, query and body as checked against the contract, and the caller's service account. */
+export interface HandlerArgs {
+  path: any;
+  query: any;
+  body: any;
+  subject: string;
+  request: Request;
+}
+
+/** Answers one operation. */
+export type Handler = (args: HandlerArgs) => Response | Promise<Response>;
+
+/** What a service module gives the fake. */
+export interface FakeService<State extends object = object> {
+  /** Its handlers, by operationId. */
+  handlers: Partial<Record<OperationId, Handler>>;
+  /** A copy of its state, for `fake.state`. */
+  state(): State;
+  /** Empty again, for `fake.reset()`. */
+  reset(): void;
+}
+
+/** What every service module is made with. */
+export interface FakeContext {
+  options: FakeIamOptions;
+  /** The service accounts that exist; the first owns what is made without one. */
+  serviceAccounts: readonly string[];
+  owner: string;
+  now: () => number;
+  /** Long-running operations, for the calls that answer an Operation. */
+  operations: Operations;
+}
+
+/** What the next calls do instead of answering normally. */
+export type Fault =
+  /** An error status with its Status body (`retryAfter` adds `Retry-After`). */
+  | { status: number; code?: number; message?: string; retryAfter?: string }
+  /** The connection drops: the client sees a network error. */
+  | { drop: true }
+  /** The answer comes this much later (then as usual). */
+  | { delayMs: number }
+  /** This body, as it is, whatever the contract says. */
+  | { body: unknown; status?: number };
+
+/** A request the fake received, `Authorization` cut down to its scheme. */
+export interface FakeRequest {
+  operation: OperationId | undefined;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** Each operation's path as a pattern, with its parameter names. */
+const ROUTES = Object.entries(operations).map(([id, spec]) => {
+  const names: string[] = [];
+  const source = spec.path.replace(/\{(\w+)\}/g, (_, name) => {
+    names.push(name);
+    return "([^/]+)";
+  });
+  return { id: id as OperationId, spec: spec as OperationSpec, names, pattern: new RegExp(`^${source}$`) };
+});
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts (as fetch does), leaving no timer behind. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", stop);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", stop, { once: true });
+  });
+}
+
+/** The answer a fault gives instead of the handler's; undefined for a delay, after which the call goes on. */
+function faultAnswer(fault: Fault): Response | undefined {
+  if ("drop" in fault) throw new TypeError("fetch failed", { cause: new Error("socket hang up (a fault of the fake)") });
+  if ("body" in fault) return answer(fault.status ?? 200, fault.body);
+  if ("status" in fault) {
+    const code = fault.code ?? CODE_BY_STATUS[fault.status] ?? 2;
+    const response = failure(
+      code,
+      fault.message ?? `Injected fault: HTTP ${fault.status}`,
+      fault.retryAfter ? { "retry-after": fault.retryAfter } : {},
+    );
+    return new Response(response.body, { status: fault.status, headers: response.headers });
+  }
+  return undefined;
+}
+
+/** A router over `services`: `subjectOf` says whose a bearer token is (undefined refuses it). */
+export function createRouter(
+  services: readonly FakeService[],
+  { owner, subjectOf }: { owner: string; subjectOf: (token: string) => string | undefined },
+) {
+  const handlers: Partial<Record<OperationId, Handler>> = Object.assign({}, ...services.map((s) => s.handlers));
+  let faults: { fault: Fault; count: number; operation?: OperationId | undefined }[] = [];
+  let received: FakeRequest[] = [];
+
+  /** Records the request and takes the next fault that applies to it. */
+  function record(request: Request, operation: OperationId | undefined, body: unknown): Fault | undefined {
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, key) => {
+      headers[key] = key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : value;
+    });
+    received.push({ operation, method: request.method, url: request.url, headers, body });
+    const index = faults.findIndex((f) => !f.operation || f.operation === operation);
+    const fault = faults[index]?.fault;
+    if (fault && --(faults[index] as { count: number }).count <= 0) faults.splice(index, 1);
+    return fault;
+  }
+
+  /** Answers one request as the IAM API would. */
+  async function handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const text = request.body ? await request.text() : "";
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    const route = ROUTES.find((r) => r.spec.method === request.method && r.pattern.test(url.pathname));
+    const fault = record(request, route?.id, body);
+    if (fault && "delayMs" in fault) await delay(fault.delayMs, request.signal);
+    if (request.signal.aborted) throw request.signal.reason;
+    const injected = fault && faultAnswer(fault);
+    if (injected) return injected;
+
+    if (!route) return failure(5, `Not found: ${request.method} ${url.pathname}`);
+    let subject = owner;
+    if (route.spec.auth !== false) {
+      const token = request.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1];
+      const who = token ? subjectOf(token) : undefined;
+      if (!who) return failure(16, "Token is invalid or has expired.");
+      subject = who;
+    }
+    const match = route.pattern.exec(url.pathname) as RegExpExecArray;
+    let path: Record<string, string>;
+    try {
+      path = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
+    } catch {
+      return failure(3, "Request validation error: the path is not validly percent-encoded");
+    }
+    const query: Record<string, unknown> = {};
+    url.searchParams.forEach((value, name) => {
+      // Note: query values are strings on the wire; the contract's integers are read as integers first.
+      query[name] = route.spec.query?.p?.[name]?.t === "integer" && /^-?\d+$/.test(value) ? Number(value) : value;
+    });
+    const found = [
+      ...(route.spec.pathParams ? problems(route.spec.pathParams, path) : []),
+      ...(route.spec.query ? problems(route.spec.query, query) : []),
+      ...(route.spec.body ? problems(route.spec.body, body ?? {}) : []),
+    ];
+    if (found.length) return failure(3, `Request validation error: ${found.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+    const handler = handlers[route.id];
+    if (!handler) return failure(12, `${route.id} is not implemented by the fake`);
+    return handler({ path, query, body: body ?? {}, subject, request });
+  }
+
+  return {
+    handle,
+    /** The next `count` calls (of `operation` only, if given) fail as `fault` says. */
+    failNext(fault: Fault, { count = 1, operation }: { count?: number; operation?: OperationId } = {}) {
+      faults.push({ fault, count, operation });
+    },
+    /** Every request received so far, oldest first. */
+    get requests(): readonly FakeRequest[] {
+      return [...received];
+    },
+    /** No faults pending and no requests recorded. */
+    reset() {
+      faults = [];
+      received = [];
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// The Operation service of the fake: long-running operations that other services start, and getOperation.
+// They progress as `OperationProgress` says, like moto's state transitions.
+import type { components } from "../../../generated/schema.js";
+import { answer, type FakeStatus, failure, TYPE } from "../answers.js";
+import { newId, timestamp } from "../data.js";
+import type { FakeService } from "../router.js";
+
+type Operation = components["schemas"]["Operation"];
+
+/** How update and delete operations progress, like moto's state transitions. */
+export interface OperationProgress {
+  /** How many getOperation calls answer `done: false` first; 0 (the default): done in the answer to update or delete. */
+  polls?: number;
+  /** Finish with this error instead of a response (nothing changes). */
+  error?: FakeStatus;
+}
+
+/** What starts an operation: its description, its metadata (`@type` and ids), and the resource it acts on. */
+export interface OperationStart {
+  description: string;
+  /** The metadata message's type name, as `yandex.cloud.iam.v1.UpdateApiKeyMetadata`. */
+  metadataType: string;
+  metadata: Record<string, string>;
+  resourceId: string;
+}
+
+/** The Operation service; `initial` is how operations progress until `progress` says otherwise. */
+export function operationsService(initial: OperationProgress = {}, owner = "") {
+  let ops = new Map<string, { operation: Operation; pollsLeft: number; finish: () => Operation }>();
+  let byResource = new Map<string, string[]>();
+  let progression = initial;
+
+  const service = {
+    handlers: {
+      getOperation({ path }) {
+        const entry = ops.get(path.operationId);
+        if (!entry) return failure(5, `Operation ${path.operationId} not found`);
+        if (!entry.operation.done && --entry.pollsLeft <= 0) entry.finish();
+        return answer(200, entry.operation);
+      },
+    },
+    /** Starts an Operation: done at once, or after some polls; `apply` makes its effect and gives its response. */
+    start({ description, metadataType, metadata, resourceId }: OperationStart, apply: () => object): Operation {
+      const { polls = 0, error } = progression;
+      const operation: Operation = {
+        id: newId(),
+        description,
+        createdAt: timestamp(),
+        createdBy: owner,
+        modifiedAt: timestamp(),
+        done: false,
+        metadata: { "@type": `${TYPE}${metadataType}`, ...metadata },
+      };
+      const finish = () => {
+        Object.assign(
+          operation,
+          { done: true, modifiedAt: timestamp() },
+          error ? { error: { ...error, details: [] } } : { response: apply() },
+        );
+        return operation;
+      };
+      ops.set(operation.id, { operation, pollsLeft: polls, finish });
+      byResource.set(resourceId, [...(byResource.get(resourceId) ?? []), operation.id]);
+      // Note: answer() serializes at once, so handlers hand it live objects; only what is kept for later is copied.
+      return polls > 0 ? operation : finish();
+    },
+    /** The operations started on a resource, oldest first. */
+    of(resourceId: string): Operation[] {
+      return (byResource.get(resourceId) ?? []).flatMap((id) => ops.get(id)?.operation ?? []);
+    },
+    /** How operations started from now on progress. */
+    progress(next: OperationProgress) {
+      progression = next;
+    },
+    state: () => ({ operations: [...ops.values()].map((o) => structuredClone(o.operation)) }),
+    /** No operations; the progression is the initial one. */
+    reset() {
+      ops = new Map();
+      byResource = new Map();
+      progression = initial;
+    },
+  } satisfies FakeService & Record<string, unknown>;
+  return service;
+}
+
+/** The Operation service of one fake. */
+export type Operations = ReturnType<typeof operationsService>;
