@@ -504,6 +504,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 /** A median with its interquartile range, as "12.3 (11.9–12.8)". */
 const fmtSpread = (s: Spread, digits = 1) => `${fmt(s.median, digits)} (${fmt(s.p25, digits)}–${fmt(s.p75, digits)})`;
 
+const loadAtStart = loadavg();
 console.log(
   `Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}); the client: ${measured}; load average ${loadavg()
     .map((n) => fmt(n, 2))
@@ -614,15 +615,14 @@ const results = {
 // Note: a run of some sections keeps the others' last results, and the call figures are kept per Node version.
 const previous = JSON.parse(await readFile(join(root, "bench/results.json"), "utf8").catch(() => "{}"));
 const { overhead: _oldOverhead, ownShare: _oldOwnShare, ...kept } = only.length ? previous : { calls: previous.calls };
+/** When and what each call section measured, and how busy the machine was (other processes share its cores). */
+const stamp = { date: results.date, measured, loadAverage: { start: loadAtStart, end: loadavg() } };
 const calls = {
   ...previous.calls,
   [process.version]: {
     ...previous.calls?.[process.version],
-    date: results.date,
-    measured,
-    loadAverage: loadavg(),
-    ...overhead,
-    ...(request && { request }),
+    ...(overhead && { overhead: { ...stamp, ...overhead } }),
+    ...(request && { request: { ...stamp, ...request } }),
   },
 };
 const fresh = Object.fromEntries(
