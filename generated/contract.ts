@@ -389,7 +389,7 @@ export const outcomeUnknownStatuses: readonly number[] = [500, 502, 504];
 // One row per operation of the document, named by its operationId.
 /** `GET /iam/v1/apiKeys` */
 export const listApiKeys = {
-  id: "listApiKeys",
+  id: "listApiKeys" as const,
   method: "GET",
   path: "/iam/v1/apiKeys",
   retry: readRetry,
@@ -403,12 +403,12 @@ export const listApiKeys = {
       pageToken: PageTokenParameter
     }
   },
-  items: "apiKeys"
+  items: "apiKeys" as const
 } satisfies OperationSpec;
 
 /** `POST /iam/v1/apiKeys` */
 export const createApiKey = {
-  id: "createApiKey",
+  id: "createApiKey" as const,
   method: "POST",
   path: "/iam/v1/apiKeys",
   retry: createRetry,
@@ -418,7 +418,7 @@ export const createApiKey = {
 
 /** `GET /iam/v1/apiKeys/{apiKeyId}` */
 export const getApiKey = {
-  id: "getApiKey",
+  id: "getApiKey" as const,
   method: "GET",
   path: "/iam/v1/apiKeys/{apiKeyId}",
   retry: readRetry,
@@ -428,7 +428,7 @@ export const getApiKey = {
 
 /** `PATCH /iam/v1/apiKeys/{apiKeyId}` */
 export const updateApiKey = {
-  id: "updateApiKey",
+  id: "updateApiKey" as const,
   method: "PATCH",
   path: "/iam/v1/apiKeys/{apiKeyId}",
   retry: idempotentRetry,
@@ -440,7 +440,7 @@ export const updateApiKey = {
 
 /** `DELETE /iam/v1/apiKeys/{apiKeyId}` */
 export const deleteApiKey = {
-  id: "deleteApiKey",
+  id: "deleteApiKey" as const,
   method: "DELETE",
   path: "/iam/v1/apiKeys/{apiKeyId}",
   retry: idempotentRetry,
@@ -452,30 +452,30 @@ export const deleteApiKey = {
 
 /** `GET /iam/v1/apiKeys/{apiKeyId}/operations` */
 export const listApiKeyOperations = {
-  id: "listApiKeyOperations",
+  id: "listApiKeyOperations" as const,
   method: "GET",
   path: "/iam/v1/apiKeys/{apiKeyId}/operations",
   retry: readRetry,
   response: ListApiKeyOperationsResponse,
   pathParams: { t: "object", a: false, r: ["apiKeyId"], p: { apiKeyId: ApiKeyIdParameter } },
   query: { t: "object", a: false, p: { pageSize: PageSizeParameter, pageToken: PageTokenParameter } },
-  items: "operations"
+  items: "operations" as const
 } satisfies OperationSpec;
 
 /** `GET /iam/v1/apiKeyScopes` */
 export const listApiKeyScopes = {
-  id: "listApiKeyScopes",
+  id: "listApiKeyScopes" as const,
   method: "GET",
   path: "/iam/v1/apiKeyScopes",
   retry: readRetry,
   response: ListApiKeyScopesResponse,
   query: { t: "object", a: false, p: { pageSize: PageSizeParameter, pageToken: PageTokenParameter } },
-  items: "scopes"
+  items: "scopes" as const
 } satisfies OperationSpec;
 
 /** `GET /iam/v1/keys` */
 export const listKeys = {
-  id: "listKeys",
+  id: "listKeys" as const,
   method: "GET",
   path: "/iam/v1/keys",
   retry: readRetry,
@@ -490,12 +490,12 @@ export const listKeys = {
       pageToken: PageTokenParameter
     }
   },
-  items: "keys"
+  items: "keys" as const
 } satisfies OperationSpec;
 
 /** `POST /iam/v1/keys` */
 export const createKey = {
-  id: "createKey",
+  id: "createKey" as const,
   method: "POST",
   path: "/iam/v1/keys",
   retry: createRetry,
@@ -505,7 +505,7 @@ export const createKey = {
 
 /** `GET /iam/v1/keys/{keyId}` */
 export const getKey = {
-  id: "getKey",
+  id: "getKey" as const,
   method: "GET",
   path: "/iam/v1/keys/{keyId}",
   retry: readRetry,
@@ -516,7 +516,7 @@ export const getKey = {
 
 /** `PATCH /iam/v1/keys/{keyId}` */
 export const updateKey = {
-  id: "updateKey",
+  id: "updateKey" as const,
   method: "PATCH",
   path: "/iam/v1/keys/{keyId}",
   retry: idempotentRetry,
@@ -528,7 +528,7 @@ export const updateKey = {
 
 /** `DELETE /iam/v1/keys/{keyId}` */
 export const deleteKey = {
-  id: "deleteKey",
+  id: "deleteKey" as const,
   method: "DELETE",
   path: "/iam/v1/keys/{keyId}",
   retry: idempotentRetry,
@@ -540,19 +540,19 @@ export const deleteKey = {
 
 /** `GET /iam/v1/keys/{keyId}/operations` */
 export const listKeyOperations = {
-  id: "listKeyOperations",
+  id: "listKeyOperations" as const,
   method: "GET",
   path: "/iam/v1/keys/{keyId}/operations",
   retry: readRetry,
   response: ListKeyOperationsResponse,
   pathParams: { t: "object", a: false, r: ["keyId"], p: { keyId: KeyIdParameter } },
   query: { t: "object", a: false, p: { pageSize: PageSizeParameter, pageToken: PageTokenParameter } },
-  items: "operations"
+  items: "operations" as const
 } satisfies OperationSpec;
 
 /** `GET /operations/{operationId}` */
 export const getOperation = {
-  id: "getOperation",
+  id: "getOperation" as const,
   method: "GET",
   path: "/operations/{operationId}",
   retry: readRetry,
@@ -563,7 +563,7 @@ export const getOperation = {
 
 /** `POST /iam/v1/tokens` */
 export const createIamToken = {
-  id: "createIamToken",
+  id: "createIamToken" as const,
   method: "POST",
   path: "/iam/v1/tokens",
   retry: readRetry,
@@ -574,7 +574,7 @@ export const createIamToken = {
 
 /** `POST /iam/v1/tokens:createForServiceAccount` */
 export const createIamTokenForServiceAccount = {
-  id: "createIamTokenForServiceAccount",
+  id: "createIamTokenForServiceAccount" as const,
   method: "POST",
   path: "/iam/v1/tokens:createForServiceAccount",
   retry: readRetry,

@@ -294,7 +294,15 @@ function contractModule(doc: Json): string {
     if (schemas.has(id)) throw new Error(`${id}: an operationId and a schema share this name`);
     // Note: the defaults are left out (the document's first server, a bearer token), so each row says only what is its own.
     const { server, auth, ...rest } = row;
-    const spec = { id, ...rest, ...(server !== defaultServer && { server }), ...(!auth && { auth }), retry: new Code(`${row.retry}Retry`) };
+    // Note: the id and the items field are literal types, so the core can type each call from openapi-typescript's \`operations\` interface.
+    const spec = {
+      id: new Code(`${JSON.stringify(id)} as const`),
+      ...rest,
+      ...(rest.items && { items: new Code(`${JSON.stringify(rest.items)} as const`) }),
+      ...(server !== defaultServer && { server }),
+      ...(!auth && { auth }),
+      retry: new Code(`${row.retry}Retry`),
+    };
     return `/** \`${row.method} ${row.path}\` */\nexport const ${id} = ${source(spec)} satisfies OperationSpec;\n`;
   });
   // Note: each class is its own constant, since a row that read `retryClasses.read` would not count as pure to a bundler.

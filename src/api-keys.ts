@@ -8,14 +8,13 @@ import {
   listApiKeys,
   updateApiKey,
 } from "../generated/contract.js";
-import type { components, paths } from "../generated/schema.js";
-import type { Call, CallOptions } from "./core/call.js";
+import type { components, operations } from "../generated/schema.js";
+import { masked } from "./core/body.js";
+import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
 import { type Page, paginate } from "./core/paginate.js";
-import { type Operation, type PollingOptions, waitFor } from "./core/poll.js";
-import type { Problem } from "./core/validate.js";
+import type { Operation } from "./core/poll.js";
+import type { Loose, Waited } from "./core/types.js";
 
-/** Optional fields may also be given as `undefined` (e.g. `pageToken: page.nextPageToken`). */
-type Loose<T> = { [K in keyof T]?: T[K] | undefined };
 /** A timestamp argument: a Date or an RFC 3339 string. */
 type Timestamp = Date | string;
 
@@ -25,7 +24,7 @@ export type CreateApiKeyRequest = Loose<Omit<components["schemas"]["CreateApiKey
   expiresAt?: Timestamp | undefined;
 };
 export type CreateApiKeyResponse = components["schemas"]["CreateApiKeyResponse"];
-export type ListApiKeysRequest = Loose<NonNullable<paths["/iam/v1/apiKeys"]["get"]["parameters"]["query"]>>;
+export type ListApiKeysRequest = Loose<NonNullable<operations["listApiKeys"]["parameters"]["query"]>>;
 export type ListApiKeysResponse = Page<ApiKey, "apiKeys">;
 /** The fields to change; a field left out keeps its value, `null` resets it (`expiresAt: null`: the key never expires). */
 export interface ApiKeyChanges {
@@ -37,23 +36,9 @@ export interface ApiKeyChanges {
 export type UpdateApiKeyOperation = components["schemas"]["UpdateApiKeyOperation"];
 export type DeleteApiKeyOperation = components["schemas"]["DeleteApiKeyOperation"];
 /** Paging of listOperations and listScopes. */
-export type PageRequest = Loose<NonNullable<paths["/iam/v1/apiKeyScopes"]["get"]["parameters"]["query"]>>;
+export type PageRequest = Loose<NonNullable<operations["listApiKeyScopes"]["parameters"]["query"]>>;
 export type ListApiKeyOperationsResponse = Page<Operation, "operations">;
 export type ListApiKeyScopesResponse = Page<string, "scopes">;
-
-/** Options of update and delete: `wait: false` resolves with the Operation as soon as it is accepted. */
-export interface ChangeOptions<W extends boolean> extends CallOptions {
-  wait?: W | undefined;
-}
-
-/** A Date as its ISO string; an invalid Date becomes a problem instead. */
-function timestamp(value: unknown, path: string, found: Problem[]): unknown {
-  if (!(value instanceof Date)) return value;
-  // Note: toJSON gives the ISO string, or null for an invalid Date.
-  const text = value.toJSON();
-  if (!text) found.push({ path, message: "is an invalid Date" });
-  return text ?? undefined;
-}
 
 /** `iam.apiKeys`: the ApiKey service. */
 export interface ApiKeys {
@@ -73,15 +58,12 @@ export interface ApiKeys {
     apiKeyId: string,
     changes: ApiKeyChanges,
     options?: ChangeOptions<W>,
-  ): Promise<W extends false ? UpdateApiKeyOperation : ApiKey>;
+  ): Promise<Waited<UpdateApiKeyOperation, W>>;
   /**
    * Deletes the key; resolves once the operation is done. With `wait: false`, resolves with the Operation at once,
    * or with undefined when a retry found the key already gone (there is no operation to wait for then).
    */
-  delete<W extends boolean = true>(
-    apiKeyId: string,
-    options?: ChangeOptions<W>,
-  ): Promise<W extends false ? DeleteApiKeyOperation | undefined : void>;
+  delete<W extends boolean = true>(apiKeyId: string, options?: ChangeOptions<W>): Promise<Waited<DeleteApiKeyOperation, W> | undefined>;
   /** One page of the key's operations; `operations` is always an array. */
   listOperations(apiKeyId: string, request?: PageRequest, options?: CallOptions): Promise<ListApiKeyOperationsResponse>;
   /** Every operation of the key, page by page. */
@@ -93,75 +75,24 @@ export interface ApiKeys {
 }
 
 /** Makes `iam.apiKeys` over the call loop. */
-export function apiKeysResource(call: Call, polling: PollingOptions): ApiKeys {
-  /** Sends update or delete, then waits for its Operation unless told not to. */
-  async function change(
-    started: Promise<unknown>,
-    startedBy: typeof updateApiKey | typeof deleteApiKey,
-    options: ChangeOptions<boolean> = {},
-  ) {
-    const operation = (await started) as Operation | undefined;
-    if (!operation || options.wait === false) return operation;
-    return waitFor(call, startedBy, operation, polling, { signal: options.signal });
-  }
-
+export function apiKeysResource(call: Call): ApiKeys {
   const apiKeys: ApiKeys = {
-    create(request: CreateApiKeyRequest = {}, options?: CallOptions): Promise<CreateApiKeyResponse> {
-      const found: Problem[] = [];
-      const date = (request as { expiresAt?: unknown } | null)?.expiresAt;
-      const body = date instanceof Date ? { ...request, expiresAt: timestamp(date, "expiresAt", found) } : request;
-      return call(createApiKey, { body, problems: found }, options) as Promise<CreateApiKeyResponse>;
-    },
-
-    get: (apiKeyId: string, options?: CallOptions): Promise<ApiKey> => call(getApiKey, { path: { apiKeyId } }, options) as Promise<ApiKey>,
-
-    list: (request: ListApiKeysRequest = {}, options?: CallOptions): Promise<ListApiKeysResponse> =>
-      call(listApiKeys, { query: request }, options) as Promise<ListApiKeysResponse>,
-
-    listAll: (request: ListApiKeysRequest = {}, options?: CallOptions): AsyncGenerator<ApiKey, void, undefined> =>
+    create: (request = {}, options) => call(createApiKey, { body: request }, options),
+    get: (apiKeyId, options) => call(getApiKey, { path: { apiKeyId } }, options),
+    list: (request = {}, options) => call(listApiKeys, { query: request }, options),
+    listAll: (request = {}, options) =>
       paginate(listApiKeys, (pageToken) => apiKeys.list({ ...request, pageToken }, options), request.pageToken),
-
-    async update<W extends boolean = true>(
-      apiKeyId: string,
-      changes: ApiKeyChanges,
-      options?: ChangeOptions<W>,
-    ): Promise<W extends false ? UpdateApiKeyOperation : ApiKey> {
-      const found: Problem[] = [];
-      const given = Object.entries(changes ?? {}).filter(([, value]) => value !== undefined);
-      if (!given.length) found.push({ path: "(changes)", message: "name no field to change (description, scopes, expiresAt)" });
-      // Note: always an explicit mask, so a field the caller did not mention is never reset; null goes into the mask only.
-      const body = Object.fromEntries([
-        ...(given.length ? [["updateMask", given.map(([key]) => key).join(",")]] : []),
-        ...given.filter(([, value]) => value !== null).map(([key, value]) => [key, timestamp(value, key, found)]),
-      ]);
-      const done = await change(call(updateApiKey, { path: { apiKeyId }, body, problems: found }, options), updateApiKey, options);
-      if (options?.wait === false) return done as never;
-      const { "@type": _, ...key } = (done as UpdateApiKeyOperation).response as components["schemas"]["ApiKeyAny"];
-      return key as never;
-    },
-
-    async delete<W extends boolean = true>(
-      apiKeyId: string,
-      options?: ChangeOptions<W>,
-    ): Promise<W extends false ? DeleteApiKeyOperation | undefined : void> {
-      const operation = await change(call(deleteApiKey, { path: { apiKeyId } }, options), deleteApiKey, options);
-      return (options?.wait === false ? operation : undefined) as never;
-    },
-
-    listOperations: (apiKeyId: string, request: PageRequest = {}, options?: CallOptions): Promise<ListApiKeyOperationsResponse> =>
-      call(listApiKeyOperations, { path: { apiKeyId }, query: request }, options) as Promise<ListApiKeyOperationsResponse>,
-
-    listAllOperations: (apiKeyId: string, request: PageRequest = {}, options?: CallOptions): AsyncGenerator<Operation, void, undefined> =>
+    update: (apiKeyId, changes, options) => call(updateApiKey, { path: { apiKeyId }, ...masked(updateApiKey, changes) }, options),
+    delete: (apiKeyId, options) => call(deleteApiKey, { path: { apiKeyId } }, options),
+    listOperations: (apiKeyId, request = {}, options) => call(listApiKeyOperations, { path: { apiKeyId }, query: request }, options),
+    listAllOperations: (apiKeyId, request = {}, options) =>
       paginate(
         listApiKeyOperations,
         (pageToken) => apiKeys.listOperations(apiKeyId, { ...request, pageToken }, options),
         request.pageToken,
       ),
-
-    listScopes: (request: PageRequest = {}, options?: CallOptions): Promise<ListApiKeyScopesResponse> =>
-      call(listApiKeyScopes, { query: request }, options) as Promise<ListApiKeyScopesResponse>,
-
-    listAllScopes: (request: PageRequest = {}, options?: CallOptions): AsyncGenerator<string, void, undefined> =>
+    listScopes: (request = {}, options) => call(listApiKeyScopes, { query: request }, options),
+    listAllScopes: (request = {}, options) =>
       paginate(listApiKeyScopes, (pageToken) => apiKeys.listScopes({ ...request, pageToken }, options), request.pageToken),
   };
   return apiKeys;

@@ -5,10 +5,9 @@ import type { paths } from "../generated/schema.js";
 import { type ApiKeys, apiKeysResource } from "./api-keys.js";
 import { bearer, createCall, type GetToken } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
-import { headers as checkHeaders, duration, type Settable, settle, url } from "./core/options.js";
-import { DEFAULT_POLLING, type PollingOptions } from "./core/poll.js";
+import { CLIENT_OPTIONS, optionProblems, type Settable, settle } from "./core/options.js";
+import { DEFAULT_POLLING, type PollingOptions, waiter } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
-import type { Problem } from "./core/validate.js";
 import { type Operations, operationsResource } from "./operations.js";
 
 /** A source of IAM tokens (as `yc-iam-api-keys/auth` makes them): asked before every attempt; `forceRefresh` after a 401. */
@@ -48,34 +47,19 @@ export const VERSION = "0.1.0";
 
 /** The client's settings, checked: every problem named at once, before anything is sent. */
 function settleOptions(options: IamClientOptions) {
-  const found: Problem[] = [];
-  const { token, baseUrl, operationBaseUrl, timeoutMs = 30_000, fetch, headers } = options ?? ({} as IamClientOptions);
-  if (token === undefined)
-    found.push({
-      path: "token",
-      message:
-        "is required: pass an IAM token or a token source, e.g. metadataToken() from yc-iam-api-keys/auth (an unset environment variable gives undefined)",
-    });
-  else if (token === "") found.push({ path: "token", message: "must not be empty (an empty environment variable?)" });
-  else if (typeof token !== "string" && typeof token !== "function")
-    found.push({ path: "token", message: "must be a string or a function" });
-  url(baseUrl, "baseUrl", found);
-  url(operationBaseUrl, "operationBaseUrl", found);
-  if (fetch !== undefined && typeof fetch !== "function") found.push({ path: "fetch", message: "must be a function" });
-  duration(timeoutMs, "timeoutMs", found, { min: 1 });
-  checkHeaders(headers, "headers", found);
-  const retryGiven = options?.retry === false ? { maxAttempts: 1 } : options?.retry;
-  const retry = settle("retry", retryGiven, DEFAULT_RETRY, RETRY_BOUNDS, found);
-  const polling = settle("polling", options?.polling, DEFAULT_POLLING, POLLING_BOUNDS, found);
+  const given = { ...options, retry: options?.retry === false ? { maxAttempts: 1 } : options?.retry };
+  const found = optionProblems(CLIENT_OPTIONS, given, "");
+  const { token, baseUrl, operationBaseUrl, timeoutMs = 30_000, fetch, headers } = given;
+  if (!token || (typeof token !== "string" && typeof token !== "function"))
+    found.unshift({ path: "token", message: "is required: an IAM token or a token source (an unset environment variable is undefined)" });
   rejectInvalid("createIamClient", found, "options");
+  const retry = settle(DEFAULT_RETRY, given.retry);
+  const polling = settle(DEFAULT_POLLING, given.polling);
   return { token: token as NonNullable<typeof token>, baseUrl, operationBaseUrl, timeoutMs, fetch, headers, retry, polling };
 }
 
 /** A base URL as openapi-fetch keeps it: without one trailing slash. */
 const trim = (url: string) => url.replace(/\/$/, "");
-
-const RETRY_BOUNDS = { maxAttempts: { min: 1, whole: true }, baseDelayMs: { min: 0 }, maxDelayMs: { min: 0 } };
-const POLLING_BOUNDS = { initialDelayMs: { min: 0 }, maxDelayMs: { min: 0 }, maxWaitMs: { min: 0 } };
 
 /** Creates a client for the IAM API; refuses options that cannot work with an IamInputError naming each. */
 export function createIamClient(options: IamClientOptions): IamClient {
@@ -110,15 +94,8 @@ export function createIamClient(options: IamClientOptions): IamClient {
     },
   });
 
-  const call = createCall({
-    raw,
-    fetch,
-    timeoutMs,
-    retry,
-    secrets,
-    baseUrl: urlFor,
-    token: getToken,
-    refreshable: typeof token === "function",
-  });
-  return { apiKeys: apiKeysResource(call, polling), operations: operationsResource(call, polling), raw };
+  const wait = waiter(polling);
+  const refreshable = typeof token === "function";
+  const call = createCall({ raw, fetch, timeoutMs, retry, secrets, baseUrl: urlFor, token: getToken, refreshable, wait });
+  return { apiKeys: apiKeysResource(call), operations: operationsResource(call, wait), raw };
 }

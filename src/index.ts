@@ -6,7 +6,6 @@ export type {
   ApiKey,
   ApiKeyChanges,
   ApiKeys,
-  ChangeOptions,
   CreateApiKeyRequest,
   CreateApiKeyResponse,
   DeleteApiKeyOperation,
@@ -18,7 +17,7 @@ export type {
   UpdateApiKeyOperation,
 } from "./api-keys.js";
 export { createIamClient, DEFAULT_BASE_URL, type IamClient, type IamClientOptions, type TokenSource } from "./client.js";
-export type { CallOptions } from "./core/call.js";
+export type { CallOptions, ChangeOptions } from "./core/call.js";
 export {
   IamApiError,
   IamError,
@@ -35,5 +34,6 @@ export {
 export type { Page } from "./core/paginate.js";
 export type { Operation, PollingOptions, WaitOptions } from "./core/poll.js";
 export type { RetryOptions } from "./core/retry.js";
+export type { Answer, Loose, Result, Waited } from "./core/types.js";
 export type { Problem } from "./core/validate.js";
 export type { Operations } from "./operations.js";

@@ -1,8 +1,10 @@
 // The Operation service: get an operation, or wait until it is done.
 import { getOperation } from "../generated/contract.js";
-import type { Call, CallOptions } from "./core/call.js";
+import type { Call, CallOptions, Wait } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
-import { type Operation, type PollingOptions, type WaitOptions, waitFor } from "./core/poll.js";
+import { CALL_OPTIONS, optionProblems } from "./core/options.js";
+import type { Operation, WaitOptions } from "./core/poll.js";
+import type { Problem } from "./core/validate.js";
 
 /** `iam.operations`: the Operation service. */
 export interface Operations {
@@ -15,21 +17,19 @@ export interface Operations {
   wait(operationOrId: Operation | string, options?: WaitOptions): Promise<Operation>;
 }
 
-/** Makes `iam.operations` over the call loop. */
-export function operationsResource(call: Call, polling: PollingOptions): Operations {
-  const get = (operationId: string, options?: CallOptions): Promise<Operation> =>
-    call(getOperation, { path: { operationId } }, options) as Promise<Operation>;
-
+/** Makes `iam.operations` over the call loop and the client's way of waiting. */
+export function operationsResource(call: Call, wait: Wait): Operations {
+  const get = (operationId: string, options?: CallOptions) => call(getOperation, { path: { operationId } }, options);
   return {
     get,
-
-    async wait(operationOrId: Operation | string, options: WaitOptions = {}): Promise<Operation> {
+    async wait(operationOrId, options = {}) {
       // Note: JavaScript callers can pass anything (`delete(id, { wait: false })` resolves undefined when the key was already gone).
       const id = typeof operationOrId === "string" ? operationOrId : (operationOrId as Operation | undefined)?.id;
-      if (typeof id !== "string" || !id)
-        rejectInvalid("getOperation", [{ path: "operation", message: "must be an Operation or its id (a non-empty string)" }]);
+      const found: Problem[] = [];
+      if (typeof id !== "string" || !id) found.push({ path: "operation", message: "must be an Operation or its id (a non-empty string)" });
+      rejectInvalid(getOperation.id, optionProblems(CALL_OPTIONS, options, "options", found));
       const operation = typeof operationOrId === "string" ? await get(operationOrId, { signal: options.signal }) : operationOrId;
-      return waitFor(call, getOperation, operation, polling, options);
+      return wait(call, getOperation, operation, options);
     },
   };
 }

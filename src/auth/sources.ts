@@ -7,6 +7,7 @@ import type { TokenSource } from "../client.js";
 import { createCall } from "../core/call.js";
 import { type IamError, IamTokenError, type TokenSourceName } from "../core/errors.js";
 import { DEFAULT_RETRY } from "../core/retry.js";
+import type { CallInput } from "../core/types.js";
 import { type CacheOptions, type Credential, cachedToken } from "./cache.js";
 import { importPrivateKey, signJwt } from "./jwt.js";
 
@@ -29,12 +30,17 @@ export interface AuthorizedKey {
 }
 
 /** One createIamToken exchange through the call loop: checks, retries, typed errors; `credential` is scrubbed from them. */
-async function exchangeForIamToken(name: TokenSourceName, body: object, credential: string, options: ExchangeOptions): Promise<Credential> {
+async function exchangeForIamToken(
+  name: TokenSourceName,
+  body: NonNullable<CallInput<"createIamToken">["body"]>,
+  credential: string,
+  options: ExchangeOptions,
+): Promise<Credential> {
   const { baseUrl = defaultServer, fetch, timeoutMs = 10_000 } = options;
   const raw = createClient<paths>({ baseUrl, fetch } as ClientOptions);
   const call = createCall({ raw, fetch, timeoutMs, retry: DEFAULT_RETRY, baseUrl: () => baseUrl, secrets: new Set([credential]) });
   try {
-    const { iamToken, expiresAt } = (await call(createIamToken, { body })) as { iamToken: string; expiresAt: string };
+    const { iamToken, expiresAt } = await call(createIamToken, { body });
     return { token: iamToken, expiresAt };
   } catch (error) {
     const { status, requestId, message } = error as IamError & { status?: number };

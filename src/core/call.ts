@@ -3,6 +3,7 @@
 import type { Client } from "openapi-fetch";
 import { type OperationId, type OperationSpec, outcomeUnknownStatuses } from "../../generated/contract.js";
 import type { paths } from "../../generated/schema.js";
+import { dated } from "./body.js";
 import {
   apiError,
   type ErrorOrigin,
@@ -16,8 +17,10 @@ import {
   rejectInvalid,
   summarize,
 } from "./errors.js";
-import { headers as checkHeaders, duration } from "./options.js";
+import { CALL_OPTIONS, optionProblems } from "./options.js";
+import type { Operation, WaitOptions } from "./poll.js";
 import { delayMs, type RetryOptions, sleep } from "./retry.js";
+import type { CallInput, Result, Row } from "./types.js";
 import { type Problem, problems } from "./validate.js";
 
 /** Per-call options. */
@@ -28,13 +31,11 @@ export interface CallOptions {
   headers?: Record<string, string> | undefined;
 }
 
-/** What one call sends, each part checked against its operation's schema before anything is sent. */
-export interface CallInput {
-  path?: object;
-  query?: object;
-  body?: unknown;
-  /** Problems the caller found already (e.g. an invalid Date), reported with the rest. */
-  problems?: Problem[];
+/** Options of a call that answers an Operation: `wait: false` resolves with the Operation as soon as it is accepted. */
+export interface ChangeOptions<W extends boolean = boolean> extends CallOptions {
+  wait?: W | undefined;
+  /** The total time to wait for the operation; overrides the client's `polling.maxWaitMs`. */
+  maxWaitMs?: number | undefined;
 }
 
 /** Asks for a bearer token; `forceRefresh` after a 401. */
@@ -55,10 +56,22 @@ export interface CallSettings {
   token?: GetToken | undefined;
   /** Whether the token can be refreshed after a 401 (a function can; a fixed string cannot). */
   refreshable?: boolean | undefined;
+  /** How to wait for an Operation; absent (the token exchanges answer none), an Operation is returned as it is. */
+  wait?: Wait | undefined;
 }
 
-/** Sends one operation (its row of the operations table); resolves with its checked 200 body (undefined for a delete that found its resource already gone). */
-export type Call = (spec: OperationSpec, input?: CallInput, options?: CallOptions) => Promise<unknown>;
+/**
+ * Sends one operation (its row of the operations table) and resolves with its checked 200 body; for a call that answers
+ * an Operation, waits until it is done unless `wait: false` and resolves with its checked result.
+ */
+export type Call = <R extends Row, W extends boolean = true>(
+  row: R,
+  input?: CallInput<R["id"]>,
+  options?: ChangeOptions<W>,
+) => Promise<Result<R, W>>;
+
+/** Waits for an Operation that `startedBy` answered: how the client polls. */
+export type Wait = (call: Call, startedBy: Row, operation: Operation, options: WaitOptions) => Promise<Operation>;
 
 // Note: connection errors that prove the request never left, so even `create` may be retried.
 const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;
@@ -87,18 +100,37 @@ export async function bearer(
   return value;
 }
 
+// Note: a done Operation's response of this type is no value at all.
+const EMPTY = /google\.protobuf\.Empty$/;
+
 /** Makes the call loop over one openapi-fetch client. */
-export function createCall({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refreshable }: CallSettings): Call {
-  return async (spec, input = {}, callOptions = {}) => {
-    const operation = spec.id as OperationId;
+export function createCall(settings: CallSettings): Call {
+  const { wait } = settings;
+  const send = sender(settings);
+  const call = async (row: Row, input: CallInput = {}, options: ChangeOptions = {}): Promise<unknown> => {
     const found: Problem[] = [];
-    if (spec.pathParams) problems(spec.pathParams, input.path ?? {}, "", found);
-    if (spec.query) problems(spec.query, input.query ?? {}, "", found);
-    if (spec.body) problems(spec.body, input.body, "", found);
+    const invalidDates: Problem[] = [];
+    const body = dated(row.body, input.body, invalidDates);
+    if (row.pathParams) problems(row.pathParams, input.path ?? {}, "", found);
+    if (row.query) problems(row.query, input.query ?? {}, "", found);
+    if (row.body) problems(row.body, body, "", found);
+    optionProblems(CALL_OPTIONS, options, "options", found);
+    rejectInvalid(row.id, found.concat(invalidDates, input.problems ?? []));
+    const answer = await send(row, { ...input, body }, options);
+    if (!row.result || !wait || !answer || options.wait === false) return answer;
+    const { response } = await wait(call as Call, row, answer as Operation, options);
+    const { "@type": type, ...value } = response as { "@type": string };
+    return EMPTY.test(type) ? undefined : value;
+  };
+  // Note: the one cast between the table and the types: the row's id links the two, which TypeScript cannot see in a body.
+  return call as Call;
+}
+
+/** The loop of attempts for one call whose arguments are already checked; resolves with the checked 200 body. */
+function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refreshable }: CallSettings) {
+  return async (spec: Row, input: { path?: object; query?: object; body?: unknown }, callOptions: CallOptions): Promise<unknown> => {
+    const operation = spec.id;
     const { signal: callerSignal, timeoutMs: ms = timeoutMs } = callOptions;
-    if (callOptions.timeoutMs !== undefined) duration(ms, "options.timeoutMs", found, { min: 1 });
-    checkHeaders(callOptions.headers, "options.headers", found);
-    rejectInvalid(operation, found.concat(input.problems ?? []));
 
     const { statuses, networkErrors, idempotencyKey } = spec.retry;
     const useToken = token && spec.auth !== false ? token : undefined;
@@ -164,7 +196,7 @@ export function createCall({ raw, fetch, timeoutMs, retry, baseUrl, secrets, tok
         retryAfter = response.headers.get("retry-after");
       } catch (e) {
         if (callerSignal?.aborted) throw callerSignal.reason;
-        // Note: only what fetch (or reading its answer) throws is a network failure; before fetch, nothing left this process.
+        // Note: only what fetch (or reading its answer) throws is a network failure; before fetch, nothing was sent.
         const timedOut = request !== undefined && timeout.signal.aborted;
         if (!timedOut && !(request && e instanceof TypeError)) {
           if (e instanceof IamError) throw record(e, sent, request);

@@ -1,11 +1,10 @@
 // Waiting for an Operation: poll getOperation until it is done, backing off to a cap, within a total time.
-import { getOperation, type OperationId, type OperationSpec } from "../../generated/contract.js";
+import { getOperation, type OperationId } from "../../generated/contract.js";
 import type { components } from "../../generated/schema.js";
-import type { Call, CallOptions } from "./call.js";
-import { IamWaitTimeoutError, operationError, rejectBrokenAnswer, rejectInvalid } from "./errors.js";
-import { duration } from "./options.js";
+import type { Call, CallOptions, Wait } from "./call.js";
+import { IamWaitTimeoutError, operationError, rejectBrokenAnswer } from "./errors.js";
 import { sleep } from "./retry.js";
-import { type Problem, problems } from "./validate.js";
+import { problems } from "./validate.js";
 
 /** A long-running operation, as update, delete and getOperation answer it. */
 export type Operation = components["schemas"]["Operation"];
@@ -52,7 +51,7 @@ async function poll(
   try {
     for (let delay = polling.initialDelayMs; !operation.done; delay = Math.min(delay * 2, polling.maxDelayMs)) {
       await sleep(delay, callOptions.signal);
-      operation = (await call(getOperation, { path: { operationId: id } }, callOptions)) as Operation;
+      operation = await call(getOperation, { path: { operationId: id } }, callOptions);
     }
     return operation;
   } finally {
@@ -61,29 +60,22 @@ async function poll(
 }
 
 /**
- * Polls `operation` until done and returns it, its `response` checked against what `startedBy` declares.
+ * How the client waits: polls `operation` until done and returns it, its `response` checked against what `startedBy` declares.
  * A failed operation throws an IamOperationError; running out of time (`maxWaitMs`), an IamWaitTimeoutError with the operation's id.
  */
-export async function waitFor(
-  call: Call,
-  startedBy: OperationSpec,
-  operation: Operation,
-  polling: PollingOptions,
-  { signal, maxWaitMs = polling.maxWaitMs }: WaitOptions = {},
-): Promise<Operation> {
-  const { id } = operation;
-  const name = startedBy.id as OperationId;
-  const found: Problem[] = [];
-  if (maxWaitMs !== polling.maxWaitMs) duration(maxWaitMs, "options.maxWaitMs", found, { min: 0 });
-  rejectInvalid(name, found);
-  if (!operation.done) operation = await poll(call, operation, polling, name, signal, maxWaitMs);
-  if (operation.error) throw operationError(name, id, operation.error);
-  const { result } = startedBy;
-  const broken = !operation.response
-    ? [{ path: "response", message: "is missing from a done operation without an error" }]
-    : result
-      ? problems(result, operation.response, "response")
-      : [];
-  rejectBrokenAnswer(name, { status: 200, headers: new Headers() }, broken, `operation ${id}`);
-  return operation;
-}
+export const waiter =
+  (polling: PollingOptions): Wait =>
+  async (call, startedBy, operation, { signal, maxWaitMs = polling.maxWaitMs }) => {
+    const { id } = operation;
+    const name = startedBy.id;
+    if (!operation.done) operation = await poll(call, operation, polling, name, signal, maxWaitMs);
+    if (operation.error) throw operationError(name, id, operation.error);
+    const { result } = startedBy;
+    const broken = !operation.response
+      ? [{ path: "response", message: "is missing from a done operation without an error" }]
+      : result
+        ? problems(result, operation.response, "response")
+        : [];
+    rejectBrokenAnswer(name, { status: 200, headers: new Headers() }, broken, `operation ${id}`);
+    return operation;
+  };

@@ -4,7 +4,7 @@
 import createClient from "openapi-fetch";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createIamToken, createIamTokenForServiceAccount, listApiKeys } from "../../generated/contract.ts";
-import type { paths } from "../../generated/schema.ts";
+import type { paths as Paths } from "../../generated/schema.ts";
 import { createCall } from "../../src/core/call.ts";
 import { DEFAULT_RETRY } from "../../src/core/retry.ts";
 import { type CreateApiKeyResponse, createIamClient, IamApiError, type IamClient, type ListApiKeysResponse } from "../../src/index.ts";
@@ -144,7 +144,7 @@ describe("security", () => {
   it("without a token Prism answers 401, and the call loop throws an IamApiError", async () => {
     // Note: createIamClient refuses to be made without a token, so the call loop is driven alone here;
     // the missing token is the violation Prism must report, so this one records it instead of failing.
-    const raw = createClient<paths>({ baseUrl: url });
+    const raw = createClient<Paths>({ baseUrl: url });
     const violations: string[] = [];
     raw.use({ onResponse: ({ response }) => void violations.push(response.headers.get("sl-violations") ?? "") });
     const anonymous = createCall({ raw, timeoutMs: 10_000, retry: DEFAULT_RETRY, baseUrl: () => url, secrets: new Set() });

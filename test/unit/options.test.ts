@@ -21,63 +21,80 @@ function refusal(options: unknown): IamInputError {
 }
 
 describe("createIamClient refuses what cannot work, before anything is sent", () => {
-  it("no token: absent, undefined (an unset environment variable) or empty", () => {
-    for (const options of [undefined, {}, { token: undefined }, { token: process.env.YC_IAM_TOKEN_THAT_IS_NOT_SET }]) {
+  it("no token: absent, undefined (an unset environment variable), empty or not a string or function", () => {
+    const unset = process.env.YC_IAM_TOKEN_THAT_IS_NOT_SET;
+    for (const options of [undefined, {}, { token: undefined }, { token: unset }, { token: "" }, { token: 42 }]) {
       const error = refusal(options);
       expect(error).toBeInstanceOf(IamInputError);
       expect(error).toMatchObject({ operation: "createIamClient", attempts: 0 });
       expect(error.problems).toEqual([
-        { path: "token", message: expect.stringContaining("is required: pass an IAM token or a token source") },
+        { path: "token", message: "is required: an IAM token or a token source (an unset environment variable is undefined)" },
       ]);
     }
-    expect(refusal({ token: "" }).problems).toEqual([{ path: "token", message: "must not be empty (an empty environment variable?)" }]);
-    expect(refusal({ token: 42 }).problems).toEqual([{ path: "token", message: "must be a string or a function" }]);
   });
 
   it("a baseUrl or operationBaseUrl that is not an absolute http(s) URL, naming the option", () => {
     const error = refusal({ token: TOKEN, baseUrl: "not a url", operationBaseUrl: "ftp://127.0.0.1" });
     expect(error.problems.map((p) => p.path)).toEqual(["baseUrl", "operationBaseUrl"]);
-    expect(error.message).toContain('baseUrl must be an absolute http(s) URL such as https://iam.api.cloud.yandex.net (is "not a url")');
+    expect(error.problems[0]?.message).toBe("must be an absolute http(s) URL such as https://iam.api.cloud.yandex.net");
   });
 
-  it("numbers in timeoutMs, retry and polling that are not finite and in range, naming each", () => {
+  it("numbers in timeoutMs, retry and polling that are not whole and in range, naming each", () => {
     const error = refusal({
       token: TOKEN,
       timeoutMs: 0,
       retry: { maxAttempts: 0, baseDelayMs: Number.NaN, maxDelayMs: -1 },
       polling: { initialDelayMs: "100", maxDelayMs: Number.POSITIVE_INFINITY, maxWaitMs: 2 ** 31 },
     });
-    expect(error.problems.map((p) => p.path)).toEqual([
-      "timeoutMs",
-      "retry.maxAttempts",
-      "retry.baseDelayMs",
-      "retry.maxDelayMs",
-      "polling.initialDelayMs",
-      "polling.maxDelayMs",
-      "polling.maxWaitMs",
+    expect(error.problems).toEqual([
+      { path: "timeoutMs", message: "must be at least 1 (is 0)" },
+      { path: "retry.maxAttempts", message: "must be at least 1 (is 0)" },
+      { path: "retry.baseDelayMs", message: "must be an integer, not number" },
+      { path: "retry.maxDelayMs", message: "must be at least 0 (is -1)" },
+      { path: "polling.initialDelayMs", message: "must be an integer, not string" },
+      { path: "polling.maxDelayMs", message: "must be an integer, not number" },
+      { path: "polling.maxWaitMs", message: "must be at most 2147483647 (is 2147483648)" },
     ]);
-    expect(error.problems[2]?.message).toBe("must be a finite number from 0 to 2147483647 (is NaN)");
-    expect(error.problems[4]?.message).toBe('must be a finite number from 0 to 2147483647 (is "100")');
-    expect(refusal({ token: TOKEN, retry: { maxAttempts: 1.5 } }).problems[0]?.message).toContain("whole number from 1");
+    expect(refusal({ token: TOKEN, retry: { maxAttempts: 1.5 } }).problems).toEqual([
+      { path: "retry.maxAttempts", message: "must be an integer, not number" },
+    ]);
   });
 
   it("an option that does not exist, such as the old polling.timeoutMs, instead of ignoring it", () => {
-    const error = refusal({ token: TOKEN, polling: { timeoutMs: 5 }, retry: { attempts: 2 } });
+    const error = refusal({ token: TOKEN, polling: { timeoutMs: 5 }, retry: { attempts: 2 }, timeout: 1 });
     expect(error.problems).toEqual([
-      { path: "retry.attempts", message: "is not an option (known: maxAttempts, baseDelayMs, maxDelayMs)" },
-      { path: "polling.timeoutMs", message: "is not an option (known: initialDelayMs, maxDelayMs, maxWaitMs)" },
+      { path: "polling.timeoutMs", message: "is not a known field (known: initialDelayMs, maxDelayMs, maxWaitMs)" },
+      { path: "retry.attempts", message: "is not a known field (known: maxAttempts, baseDelayMs, maxDelayMs)" },
+      {
+        path: "timeout",
+        message: "is not a known field (known: token, baseUrl, operationBaseUrl, fetch, timeoutMs, retry, polling, headers)",
+      },
     ]);
   });
 
   it("headers that no fetch could send", () => {
     const error = refusal({ token: TOKEN, headers: { "x-ok": "fine", "x-bad": "a\r\nb", "bad name": "x" } });
-    expect(error.problems.map((p) => p.path)).toEqual(["headers.x-bad", "headers.bad name"]);
+    expect(error.problems).toEqual([
+      { path: "headers.x-bad", message: "cannot be sent as a header" },
+      { path: "headers.bad name", message: "cannot be sent as a header" },
+    ]);
   });
 
   it("every error is an IamError, with every problem in one message", () => {
     const error = refusal({ token: "", baseUrl: "x" });
     expect(error).toBeInstanceOf(IamError);
-    expect(error.message).toMatch(/^createIamClient: invalid options: token must not be empty .*; baseUrl must be/);
+    expect(error.message).toMatch(/^createIamClient: invalid options: token is required: .*; baseUrl must be an absolute http\(s\) URL/);
+  });
+
+  it("a call's own options too: timeoutMs, maxWaitMs and headers, before anything is sent", async () => {
+    const stub = scriptedFetch(json(200, { apiKeys: [] }));
+    const iam = createIamClient({ token: TOKEN, baseUrl: "http://127.0.0.1:9", fetch: stub.fetch });
+    const error = await iam.apiKeys
+      .update(KEY.id, { description: "x" }, { timeoutMs: Number.NaN, maxWaitMs: -1, headers: { "x-a": "\n" } })
+      .catch((e: unknown) => caught(e) as IamInputError);
+    expect(error).toBeInstanceOf(IamInputError);
+    expect((error as IamInputError).problems.map((p) => p.path)).toEqual(["options.timeoutMs", "options.maxWaitMs", "options.headers.x-a"]);
+    expect(stub.requests).toHaveLength(0);
   });
 });
 

@@ -1,0 +1,35 @@
+// Bodies as the caller gives them, made ready to check and send: Dates as timestamps, and an update's mask made of exactly the fields given.
+import type { Schema } from "../../generated/contract.js";
+import type { CallInput, Row } from "./types.js";
+import type { Problem } from "./validate.js";
+
+/** `body` with each Date the schema types as date-time turned into its ISO string; an invalid Date becomes a problem. */
+export function dated(schema: Schema | undefined, body: unknown, found: Problem[]): unknown {
+  if (!schema?.p || !body || typeof body !== "object" || Array.isArray(body)) return body;
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(body)) {
+    if (!(value instanceof Date) || schema.p[key]?.f !== "date-time") continue;
+    // Note: toJSON gives the ISO string, or null for an invalid Date.
+    const text = value.toJSON();
+    if (!text) found.push({ path: key, message: "is an invalid Date" });
+    out ??= { ...body };
+    out[key] = text ?? undefined;
+  }
+  return out ?? body;
+}
+
+/**
+ * The body of an update: `updateMask` made of exactly the fields given, so a field the caller did not mention is never reset;
+ * `null` resets a field (it goes into the mask, not the body). No field at all is a problem naming the fields there are.
+ */
+export function masked<R extends Row>(row: R, changes: object | null | undefined): Pick<CallInput<R["id"]>, "body" | "problems"> {
+  const given = Object.entries(changes ?? {}).filter(([, value]) => value !== undefined);
+  const fields = Object.keys(row.body?.p ?? {}).filter((key) => key !== "updateMask");
+  const problems = given.length ? [] : [{ path: "(changes)", message: `name no field to change (${fields.join(", ")})` }];
+  const body = Object.fromEntries([
+    ...(given.length ? [["updateMask", given.map(([key]) => key).join(",")]] : []),
+    ...given.filter(([, value]) => value !== null),
+  ]);
+  // Note: the body is checked against the row's schema before it is sent, so its type is the document's from here.
+  return { body: body as NonNullable<CallInput<R["id"]>["body"]>, problems };
+}

@@ -1,0 +1,59 @@
+// The types of a call, read from the document: what a row of the operations table sends and answers,
+// through the `operations` interface openapi-typescript writes, so a changed document changes every call's type.
+import type { OperationId, OperationSpec, Schema } from "../../generated/contract.js";
+import type { operations } from "../../generated/schema.js";
+import type { Problem } from "./validate.js";
+
+/** A row of the operations table, its id a literal. */
+export type Row = OperationSpec & { id: OperationId };
+
+/** The JSON body of a request or response part. */
+type Json<T> = T extends { content: { "application/json": infer B } } ? B : never;
+type OptionalKeys<T> = { [K in keyof T]-?: T extends Record<K, T[K]> ? never : K }[keyof T];
+/** `T` whose optional fields may also be given as `undefined` (e.g. `pageToken: page.nextPageToken`). */
+export type Loose<T> = [T] extends [never]
+  ? never
+  : T extends unknown // Note: distributes over a oneOf's branches
+    ? Omit<T, OptionalKeys<T>> & { [K in OptionalKeys<T>]?: T[K] | undefined }
+    : never;
+
+/** A body's fields, where a string may also be a Date: the call sends a Date as its ISO string where the schema says date-time. */
+type Dated<T> = [T] extends [never] ? never : { [K in keyof T]: string extends NonNullable<T[K]> ? T[K] | Date : T[K] };
+
+/** What one call of `Id` sends, each part checked against its schema before anything is sent. */
+export interface CallInput<Id extends OperationId = OperationId> {
+  path?: Loose<NonNullable<operations[Id]["parameters"]["path"]>>;
+  query?: Loose<NonNullable<operations[Id]["parameters"]["query"]>>;
+  body?: Loose<Dated<Json<NonNullable<operations[Id]["requestBody"]>>>>;
+  /** Problems the caller found already (e.g. an invalid Date), reported with the rest. */
+  problems?: Problem[] | undefined;
+}
+
+/** The 200 body of `Id`. */
+export type Answer<Id extends OperationId> = Json<operations[Id]["responses"][200]>;
+
+/** `T`'s named fields but `@type` (a `google.protobuf.Any`'s index signature dropped too). */
+type Unpacked<T> = { [K in keyof T as string extends K ? never : K extends "@type" ? never : K]: T[K] };
+
+/** A done Operation's `response` without its `@type`; nothing for `google.protobuf.Empty`. */
+type Done<A> = A extends { response?: infer R }
+  ? NonNullable<R> extends { "@type": `${string}google.protobuf.Empty` }
+    ? undefined
+    : Unpacked<NonNullable<R>>
+  : A;
+
+/** A page whose items field is always an array. */
+type Listed<A, K extends string> = A & { [key in K & keyof A]-?: NonNullable<A[key]> };
+
+/** What a call that answers the Operation `A` resolves with: `A` itself with `wait: false`, else its result once done. */
+export type Waited<A, W extends boolean> = W extends false ? A : Done<A>;
+
+/** What a call of `R` resolves with: the checked answer; for an Operation, its result once done (the Operation itself with `wait: false`). */
+export type Result<R extends Row, W extends boolean = true> =
+  | (R extends { result: Schema }
+      ? Waited<Answer<R["id"]>, W>
+      : R extends { items: infer K extends string }
+        ? Listed<Answer<R["id"]>, K>
+        : Answer<R["id"]>)
+  // Note: a delete whose earlier attempt may have acted resolves with nothing when its retry finds the resource gone.
+  | (R extends { deletes: true } ? undefined : never);
