@@ -4,12 +4,13 @@
 import { createRouter, type FakeContext } from "./router.js";
 import { apiKeysService } from "./services/api-keys.js";
 import { iamTokensService } from "./services/iam-tokens.js";
+import { keysService } from "./services/keys.js";
 import { type OperationProgress, operationsService } from "./services/operations.js";
 
 export type { FakeStatus } from "./answers.js";
 export type { FakeRequest, Fault } from "./router.js";
 export { DEFAULT_SCOPES, type SeedKey } from "./services/api-keys.js";
-export type { FakeKeyFile } from "./services/iam-tokens.js";
+export type { FakeKeyFile } from "./services/keys.js";
 export type { OperationProgress } from "./services/operations.js";
 
 export interface FakeIamOptions {
@@ -23,7 +24,7 @@ export interface FakeIamOptions {
   scopes?: string[];
   /** How operations progress (changeable later with `fake.progress`). */
   operations?: OperationProgress;
-  /** Keys per cloud before create answers RESOURCE_EXHAUSTED. Default 1000, as Yandex's `iam.apiKeys.count`. */
+  /** Keys of each kind per cloud before create answers RESOURCE_EXHAUSTED. Default 1000, as Yandex's `iam.apiKeys.count` and `iam.authorizedKeys.count`. */
   quota?: number;
   /** How long the IAM tokens it mints live. Default 12 hours, as Yandex's. */
   tokenLifetimeMs?: number;
@@ -40,11 +41,12 @@ export function createFakeIam(options: FakeIamOptions = {}) {
   const serviceAccounts = options.serviceAccounts ?? ["ajeg2b2et02f3tl2c1pj"];
   const owner = serviceAccounts[0] ?? "ajeg2b2et02f3tl2c1pj";
   const operations = operationsService(options.operations, owner);
-  const context: FakeContext = { options, serviceAccounts, owner, now: options.now ?? Date.now, operations };
+  const context: FakeContext = { options, serviceAccounts, owner, now: options.now ?? Date.now, operations, signingKeys: new Map() };
   const tokens = iamTokensService(context);
   const apiKeys = apiKeysService(context);
+  const keys = keysService(context);
   // Note: the services the fake serves; a new one is one more entry (see router.ts).
-  const services = [apiKeys, operations, tokens] as const;
+  const services = [apiKeys, keys, operations, tokens] as const;
   const router = createRouter(services, { owner, subjectOf: tokens.subjectOf });
 
   return {
@@ -55,7 +57,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
       router.handle(input instanceof Request && !init ? input : new Request(input, init))) as typeof globalThis.fetch,
     /** Answers one request as the IAM API would. */
     handle: router.handle,
-    /** Empty again: no keys, operations, faults or recorded requests; the progression is the one given at creation. */
+    /** Empty again: no keys (the key files made before are refused from now on), operations, faults or recorded requests; the progression is the one given at creation. */
     reset() {
       for (const service of services) service.reset();
       router.reset();
@@ -63,15 +65,15 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     /** Adds keys as they would be after some life (a `lastUsedAt`, an old `createdAt`); returns them. */
     seed: apiKeys.seed,
     /**
-     * A real authorized key file (RSA 2048, PKCS#8 with Yandex's prefix line) for one of its service accounts;
-     * the fake verifies JWTs signed with it and mints IAM tokens for that account.
+     * A real authorized key file (RSA 2048, PKCS#8 with Yandex's prefix line) for one of its service accounts, made
+     * through the Key service; the fake verifies JWTs signed with it and mints IAM tokens for that account.
      */
-    createServiceAccountKey: tokens.createServiceAccountKey,
+    createServiceAccountKey: keys.createServiceAccountKey,
     /** The next `count` calls (of `operation` only, if given) fail as `fault` says. */
     failNext: router.failNext,
     /** How operations started from now on progress. */
     progress: operations.progress,
-    /** A copy of the state, for assertions: `apiKeys`, `operations`, and `iamTokens` (how many tokens were minted). */
+    /** A copy of the state, for assertions: `apiKeys`, `keys` (never a private key), `operations`, and `iamTokens` (how many tokens were minted). */
     get state(): Merged<ReturnType<(typeof services)[number]["state"]>> {
       return Object.assign({}, ...services.map((service) => service.state()));
     },

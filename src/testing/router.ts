@@ -5,7 +5,8 @@
 // How a service plugs in (as moto's models/responses per service): a module in services/ exports a factory
 // `(context: FakeContext) => FakeService` whose `handlers` are keyed by the operationIds of its calls in
 // generated/contract.ts, with `state()` (merged into `fake.state`) and `reset()`; fake.ts registers it with one
-// entry in its `services` list. An operation with no handler answers UNIMPLEMENTED.
+// entry in its `services` list. An operation with no handler answers UNIMPLEMENTED. Services meet only through the
+// context (`operations`, `signingKeys`), never by importing each other.
 import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
 import { problems } from "../core/validate.js";
 import { answer, CODE_BY_STATUS, failure } from "./answers.js";
@@ -34,6 +35,14 @@ export interface FakeService<State extends object = object> {
   reset(): void;
 }
 
+/** An authorized key the token endpoint verifies JWTs with. */
+export interface SigningKey {
+  serviceAccountId: string;
+  publicKey: CryptoKey;
+  /** Records a JWT exchange with the key. */
+  used(): void;
+}
+
 /** What every service module is made with. */
 export interface FakeContext {
   options: FakeIamOptions;
@@ -43,6 +52,8 @@ export interface FakeContext {
   now: () => number;
   /** Long-running operations, for the calls that answer an Operation. */
   operations: Operations;
+  /** The keys JWTs may be signed with, by key id: the Key service keeps them, the IamToken service reads them. */
+  signingKeys: Map<string, SigningKey>;
 }
 
 /** What the next calls do instead of answering normally. */

@@ -153,7 +153,7 @@ describe("state", () => {
     const { iam, fake } = setup();
     await iam.apiKeys.create();
     fake.reset();
-    expect(fake.state).toEqual({ apiKeys: [], operations: [], iamTokens: 0 });
+    expect(fake.state).toEqual({ apiKeys: [], keys: [], operations: [], iamTokens: 0 });
     expect(fake.requests).toEqual([]);
     expect((await iam.apiKeys.list()).apiKeys).toEqual([]);
   });

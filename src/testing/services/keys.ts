@@ -1,0 +1,162 @@
+// The Key service of the fake: authorized keys with real RSA pairs made by WebCrypto, the private key shown once,
+// quota, idempotent create, update and delete as Operations; the IamToken service verifies JWTs with their public keys.
+import type { components } from "../../../generated/schema.js";
+import { answer, failure, page, TYPE, unknownAccount } from "../answers.js";
+import { newId, timestamp } from "../data.js";
+import type { FakeContext, FakeService } from "../router.js";
+
+type Key = components["schemas"]["Key"];
+type CreateKeyResponse = components["schemas"]["CreateKeyResponse"];
+
+/** An authorized key file, as `yc iam key create -o key.json` writes it (snake_case). */
+export interface FakeKeyFile {
+  id: string;
+  service_account_id: string;
+  created_at: string;
+  description?: string;
+  key_algorithm: "RSA_2048" | "RSA_4096";
+  public_key: string;
+  private_key: string;
+}
+
+/** A key in PEM, 64 characters a line. */
+async function pem(format: "pkcs8" | "spki", key: CryptoKey, label: string): Promise<string> {
+  const der = new Uint8Array(await crypto.subtle.exportKey(format, key));
+  const base64 = btoa(String.fromCharCode(...der)).replace(/.{64}/g, "$&\n");
+  return `-----BEGIN ${label}-----\n${base64.trimEnd()}\n-----END ${label}-----\n`;
+}
+
+/** A new RSA pair for PS256 (RSASSA-PSS with SHA-256), of the algorithm's modulus length. */
+const generatePair = (algorithm: "RSA_2048" | "RSA_4096") =>
+  crypto.subtle.generateKey(
+    { name: "RSA-PSS", modulusLength: algorithm === "RSA_4096" ? 4096 : 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+    true,
+    ["sign", "verify"],
+  ) as Promise<CryptoKeyPair>;
+
+/** A copy of a key as it is now, for what is kept or handed out beyond one answer. */
+const snapshot = (key: Key): Key => structuredClone(key);
+const notFound = (keyId: string) => failure(5, `Key ${keyId} not found`);
+
+/** The Key service: `createServiceAccountKey` makes a key through it and gives it as a key file. */
+export function keysService({ options, serviceAccounts, owner, now, operations, signingKeys }: FakeContext) {
+  const quota = options.quota ?? 1000;
+  let keys = new Map<string, Key>();
+  /** The answers of creates, by Idempotency-Key: a repeated key answers the first key again. */
+  let created = new Map<string, CreateKeyResponse>();
+
+  /** Starts an update or a delete of a key as an Operation. */
+  const change = (kind: "Update" | "Delete", keyId: string, apply: () => object) =>
+    operations.start(
+      { description: `${kind} key`, metadataType: `yandex.cloud.iam.v1.${kind}KeyMetadata`, metadata: { keyId }, resourceId: keyId },
+      apply,
+    );
+
+  /** Creates a key as createKey does: its answer, or the error answer. */
+  async function create(
+    body: { serviceAccountId?: string; description?: string; keyAlgorithm?: string },
+    subject: string,
+    idempotencyKey?: string | null,
+  ): Promise<CreateKeyResponse | Response> {
+    const first = idempotencyKey ? created.get(idempotencyKey) : undefined;
+    if (first) return first;
+    const serviceAccountId = body.serviceAccountId || subject;
+    const unknown = unknownAccount(serviceAccounts, serviceAccountId);
+    if (unknown) return unknown;
+    if (keys.size >= quota) return failure(8, "Quota limit iam.authorizedKeys.count exceeded");
+    const keyAlgorithm = body.keyAlgorithm === "RSA_4096" ? "RSA_4096" : "RSA_2048";
+    const pair = await generatePair(keyAlgorithm);
+    // Note: the quota is checked again after the await: concurrent creates must not pass it together.
+    if (keys.size >= quota) return failure(8, "Quota limit iam.authorizedKeys.count exceeded");
+    const key: Key = {
+      id: newId(),
+      serviceAccountId,
+      createdAt: timestamp(now()),
+      ...(body.description && { description: body.description }),
+      keyAlgorithm,
+      publicKey: await pem("spki", pair.publicKey, "PUBLIC KEY"),
+    };
+    const privateKey = `PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID <${key.id}>\n${await pem("pkcs8", pair.privateKey, "PRIVATE KEY")}`;
+    keys.set(key.id, key);
+    // Note: a JWT exchange with the key is its use, as Yandex records it in lastUsedAt.
+    signingKeys.set(key.id, { serviceAccountId, publicKey: pair.publicKey, used: () => void (key.lastUsedAt = timestamp(now())) });
+    const result = { key: snapshot(key), privateKey };
+    if (idempotencyKey) created.set(idempotencyKey, result);
+    return result;
+  }
+
+  return {
+    handlers: {
+      async createKey({ body, subject, request }) {
+        const result = await create(body, subject, request.headers.get("idempotency-key"));
+        return result instanceof Response ? result : answer(200, result);
+      },
+
+      getKey({ path }) {
+        const key = keys.get(path.keyId);
+        return key ? answer(200, key) : notFound(path.keyId);
+      },
+
+      listKeys({ query, subject }) {
+        const serviceAccountId = query.serviceAccountId || subject;
+        const mine = [...keys.values()].filter((k) => k.serviceAccountId === serviceAccountId);
+        return unknownAccount(serviceAccounts, serviceAccountId) ?? page("keys", mine, query);
+      },
+
+      updateKey({ path, body }) {
+        const key = keys.get(path.keyId);
+        if (!key) return notFound(path.keyId);
+        // Note: as the real API, no mask means every updatable field (only `description`): left out, it is cleared.
+        const mask: string[] = body.updateMask ? body.updateMask.split(",") : ["description"];
+        const operation = change("Update", key.id, () => {
+          for (const field of mask) {
+            if (body[field]) (key as Record<string, unknown>)[field] = body[field];
+            else delete (key as Record<string, unknown>)[field];
+          }
+          return { "@type": `${TYPE}yandex.cloud.iam.v1.Key`, ...snapshot(key) };
+        });
+        return answer(200, operation);
+      },
+
+      deleteKey({ path }) {
+        if (!keys.has(path.keyId)) return notFound(path.keyId);
+        const operation = change("Delete", path.keyId, () => {
+          keys.delete(path.keyId);
+          signingKeys.delete(path.keyId);
+          return { "@type": `${TYPE}google.protobuf.Empty` };
+        });
+        return answer(200, operation);
+      },
+
+      listKeyOperations({ path, query }) {
+        if (!keys.has(path.keyId)) return notFound(path.keyId);
+        return page("operations", operations.of(path.keyId), query);
+      },
+    },
+    /**
+     * A real authorized key file (RSA 2048, PKCS#8 with Yandex's prefix line) for one of its service accounts, made by
+     * the Key service as createKey makes one (so it is listed, counts to the quota, and stops working once deleted).
+     */
+    async createServiceAccountKey(serviceAccountId: string = owner): Promise<FakeKeyFile> {
+      const result = await create({ serviceAccountId }, owner);
+      if (result instanceof Response) throw new Error(`createServiceAccountKey: ${(await result.json()).message}`);
+      const { key, privateKey } = result;
+      return {
+        id: key.id,
+        service_account_id: serviceAccountId,
+        created_at: key.createdAt,
+        ...(key.description && { description: key.description }),
+        key_algorithm: key.keyAlgorithm as FakeKeyFile["key_algorithm"],
+        public_key: key.publicKey,
+        private_key: privateKey,
+      };
+    },
+    state: () => ({ keys: [...keys.values()].map(snapshot) }),
+    /** No keys: JWTs signed with the keys made before are refused from now on. */
+    reset() {
+      keys = new Map();
+      created = new Map();
+      signingKeys.clear();
+    },
+  } satisfies FakeService & Record<string, unknown>;
+}
