@@ -11,7 +11,7 @@ import {
 import type { components, operations } from "../generated/schema.js";
 import { masked } from "./core/body.js";
 import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
-import { type Page, paginate } from "./core/paginate.js";
+import { type Page, type PageRequest, paginate } from "./core/paginate.js";
 import type { Operation } from "./core/poll.js";
 import type { Loose, Waited } from "./core/types.js";
 
@@ -35,8 +35,6 @@ export interface ApiKeyChanges {
 }
 export type UpdateApiKeyOperation = components["schemas"]["UpdateApiKeyOperation"];
 export type DeleteApiKeyOperation = components["schemas"]["DeleteApiKeyOperation"];
-/** Paging of listOperations and listScopes. */
-export type PageRequest = Loose<NonNullable<operations["listApiKeyScopes"]["parameters"]["query"]>>;
 export type ListApiKeyOperationsResponse = Page<Operation, "operations">;
 export type ListApiKeyScopesResponse = Page<string, "scopes">;
 

@@ -8,6 +8,7 @@ import { rejectInvalid } from "./core/errors.js";
 import { CLIENT_OPTIONS, optionProblems, type Settable, settle } from "./core/options.js";
 import { DEFAULT_POLLING, type PollingOptions, waiter } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
+import { type Keys, keysResource } from "./keys.js";
 import { type Operations, operationsResource } from "./operations.js";
 
 /** A source of IAM tokens (as `yc-iam-api-keys/auth` makes them): asked before every attempt; `forceRefresh` after a 401. */
@@ -36,6 +37,8 @@ export interface IamClientOptions {
 export interface IamClient {
   /** The ApiKey service: create, read, list, update and delete API keys. */
   apiKeys: ApiKeys;
+  /** The Key service: authorized keys, whose JWTs get IAM tokens (`serviceAccountKey`); `keyFile()` saves one as key.json. */
+  keys: Keys;
   /** The Operation service: get an operation, or wait until it is done. */
   operations: Operations;
   /** The typed openapi-fetch client under it all, for what the wrapper does not cover; same token, ids and servers. */
@@ -97,5 +100,5 @@ export function createIamClient(options: IamClientOptions): IamClient {
   const wait = waiter(polling);
   const refreshable = typeof token === "function";
   const call = createCall({ raw, fetch, timeoutMs, retry, secrets, baseUrl: urlFor, token: getToken, refreshable, wait });
-  return { apiKeys: apiKeysResource(call), operations: operationsResource(call, wait), raw };
+  return { apiKeys: apiKeysResource(call), keys: keysResource(call), operations: operationsResource(call, wait), raw };
 }

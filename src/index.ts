@@ -13,7 +13,6 @@ export type {
   ListApiKeyScopesResponse,
   ListApiKeysRequest,
   ListApiKeysResponse,
-  PageRequest,
   UpdateApiKeyOperation,
 } from "./api-keys.js";
 export { createIamClient, DEFAULT_BASE_URL, type IamClient, type IamClientOptions, type TokenSource } from "./client.js";
@@ -31,9 +30,24 @@ export {
   type RequestSummary,
   type StatusDetail,
 } from "./core/errors.js";
-export type { Page } from "./core/paginate.js";
+export type { Page, PageRequest } from "./core/paginate.js";
 export type { Operation, PollingOptions, WaitOptions } from "./core/poll.js";
 export type { RetryOptions } from "./core/retry.js";
 export type { Answer, Loose, Result, Waited } from "./core/types.js";
 export type { Problem } from "./core/validate.js";
+export {
+  type CreateKeyRequest,
+  type CreateKeyResponse,
+  type DeleteKeyOperation,
+  type Key,
+  type KeyAlgorithm,
+  type KeyChanges,
+  type KeyFile,
+  type Keys,
+  keyFile,
+  type ListKeyOperationsResponse,
+  type ListKeysRequest,
+  type ListKeysResponse,
+  type UpdateKeyOperation,
+} from "./keys.js";
 export type { Operations } from "./operations.js";

@@ -20,13 +20,18 @@ export interface ExchangeOptions extends CacheOptions {
   timeoutMs?: number | undefined;
 }
 
-/** The file `yc iam key create` writes (snake_case), or its camelCase spelling, parsed or as text. */
+/**
+ * An authorized key: the file `yc iam key create` writes (snake_case, as `keyFile()` makes it), its camelCase spelling,
+ * or what `iam.keys.create` answered (`{ key, privateKey }`), parsed or as text.
+ */
 export interface AuthorizedKey {
   id?: string | undefined;
   service_account_id?: string | undefined;
   serviceAccountId?: string | undefined;
   private_key?: string | undefined;
   privateKey?: string | undefined;
+  /** The key itself, in the create answer. */
+  key?: { id?: string | undefined; serviceAccountId?: string | undefined } | undefined;
 }
 
 /** One createIamToken exchange through the call loop: checks, retries, typed errors; `credential` is scrubbed from them. */
@@ -57,11 +62,14 @@ export function serviceAccountKey(key: AuthorizedKey | string, options: Exchange
     // Note: no cause: JSON.parse's message quotes the text, which holds the private key.
     throw new IamTokenError("serviceAccountKey", "the key file is not JSON");
   }
-  const keyId = parsed?.id;
-  const serviceAccountId = parsed?.service_account_id ?? parsed?.serviceAccountId;
+  const keyId = parsed?.id ?? parsed?.key?.id;
+  const serviceAccountId = parsed?.service_account_id ?? parsed?.serviceAccountId ?? parsed?.key?.serviceAccountId;
   const pem = parsed?.private_key ?? parsed?.privateKey;
   if (typeof keyId !== "string" || typeof serviceAccountId !== "string" || typeof pem !== "string")
-    throw new IamTokenError("serviceAccountKey", "the key file needs id, service_account_id and private_key");
+    throw new IamTokenError(
+      "serviceAccountKey",
+      "the key needs id, service_account_id and private_key (a user's own key cannot sign for a service account)",
+    );
   let privateKey: Promise<CryptoKey> | undefined;
   return cachedToken(
     async () => {

@@ -84,18 +84,15 @@ export async function bearer(
   secrets: Set<string>,
 ): Promise<string> {
   let value: unknown;
+  let failure: unknown;
   try {
     value = await token(options);
   } catch (e) {
     if (e instanceof IamError) throw e;
-    const late = options.signal?.aborted ? " in time" : "";
-    throw new IamTokenError(operation, `the token function failed to give a token${late}, so nothing was sent (see cause)`, {}, e);
+    failure = e;
   }
   if (typeof value !== "string" || !value)
-    throw new IamTokenError(
-      operation,
-      `the token function gave ${value === "" ? "an empty string" : typeof value}, not a token, so nothing was sent`,
-    );
+    throw new IamTokenError(operation, "the token function gave no token, so nothing was sent (see cause)", {}, failure);
   secrets.add(value);
   return value;
 }

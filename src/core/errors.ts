@@ -28,7 +28,7 @@ const CODE_NAMES =
 export const OUTCOME_UNKNOWN = "; the outcome is unknown: it may have been created, so list before trying again";
 
 /** Who failed: an operation, a token source, the client's options (`createIamClient`) or a request sent through `raw`. */
-export type ErrorOrigin = OperationId | TokenSourceName | "createIamClient" | "raw";
+export type ErrorOrigin = OperationId | TokenSourceName | "createIamClient" | "raw" | "keyFile";
 
 /** The base of every error this client throws; `fields` become its own properties. */
 export class IamError extends Error {

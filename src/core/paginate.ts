@@ -1,7 +1,17 @@
 // The lazy page walker: one request per page, only when the previous page is used up.
 
-import { IamResponseError } from "./errors.js";
+import type { components } from "../../generated/schema.js";
+import { rejectBrokenAnswer } from "./errors.js";
+
+const NO_HEADERS = { status: 200, headers: new Headers() };
+
 import type { Row } from "./types.js";
+
+/** The paging arguments of a list: how many items a page may hold (0 to 1000; 0 means 100), and where to go on. */
+export interface PageRequest {
+  pageSize?: components["parameters"]["PageSize"] | undefined;
+  pageToken?: components["parameters"]["PageToken"] | undefined;
+}
 
 /** A page as a list method returns it: the items under their own name (`apiKeys`, `scopes`…), and the next token. */
 export type Page<T, K extends string = "apiKeys"> = { [key in K]: T[] } & { nextPageToken?: string | undefined };
@@ -21,11 +31,7 @@ export async function* paginate<K extends string, T>(
     if (!next) return;
     // Note: a server that repeats a token would loop forever; better to fail loudly.
     if (seen.has(next))
-      throw new IamResponseError(id, `the server broke paging: page ${page} repeats an earlier nextPageToken`, {
-        status: 200,
-        problems: [{ path: "nextPageToken", message: "repeats an earlier page's token" }],
-        outcomeUnknown: false,
-      });
+      rejectBrokenAnswer(id, NO_HEADERS, [{ path: "nextPageToken", message: "repeats an earlier page's token" }], `page ${page}`);
     seen.add((pageToken = next));
   }
 }

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { cachedToken, functionToken, IamTokenError, metadataToken, oauthToken, serviceAccountKey } from "../../src/auth/index.ts";
 import { AUDIENCE } from "../../src/auth/jwt.ts";
-import { createIamClient, IamApiError } from "../../src/index.ts";
+import { type CreateKeyResponse, createIamClient, IamApiError, keyFile } from "../../src/index.ts";
 import { createFakeIam, type FakeKeyFile } from "../../src/testing/index.ts";
 import { serveFake } from "../../src/testing/node.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
@@ -43,12 +43,26 @@ function clock(start = Date.parse("2026-11-26T00:00:00Z")) {
   return { now: () => t, advance: (ms: number) => void (t += ms) };
 }
 
+/** The create answer a key file was made from. */
+const createAnswer = (k: FakeKeyFile): CreateKeyResponse => ({
+  key: {
+    id: k.id,
+    serviceAccountId: k.service_account_id,
+    createdAt: k.created_at,
+    keyAlgorithm: "RSA_2048",
+    publicKey: k.public_key,
+  },
+  privateKey: k.private_key,
+});
+
 describe("serviceAccountKey: the JWT, verified independently", () => {
   const spellings: [string, (k: FakeKeyFile) => unknown][] = [
     ["the snake_case file with the prefix line", (k) => k],
     ["the file as text", (k) => JSON.stringify(k)],
     ["a key without the prefix line", (k) => ({ ...k, private_key: k.private_key.replace(/^PLEASE DO NOT REMOVE.*\n/, "") })],
     ["the camelCase spelling", (k) => ({ id: k.id, serviceAccountId: k.service_account_id, privateKey: k.private_key })],
+    ["what iam.keys.create answered", (k) => createAnswer(k)],
+    ["keyFile() of what iam.keys.create answered", (k) => keyFile(createAnswer(k))],
   ];
   it.each(spellings)("%s signs a PS256 JWT that jose verifies with the key's public key", async (_, spell) => {
     const { keyFile, jwts, fetch, baseUrl } = await iamWithKey();
@@ -84,7 +98,7 @@ describe("serviceAccountKey: the JWT, verified independently", () => {
     secret("MIIsecretSECRETsecret");
     for (const [input, message] of [
       [text, "the key file is not JSON"],
-      [{ id: "k" }, "the key file needs id, service_account_id and private_key"],
+      [{ id: "k" }, "the key needs id, service_account_id and private_key (a user's own key cannot sign for a service account)"],
     ] as const) {
       let error: unknown;
       try {

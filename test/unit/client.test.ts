@@ -476,7 +476,7 @@ describe("listAll", () => {
     // Note: the server breaking the contract, not the client's fault or the network's.
     expect(error).toBeInstanceOf(IamResponseError);
     expect(error).toMatchObject({ status: 200, problems: [{ path: "nextPageToken", message: "repeats an earlier page's token" }] });
-    expect(error.message).toBe("listApiKeys: the server broke paging: page 3 repeats an earlier nextPageToken");
+    expect(error.message).toBe("listApiKeys: page 3 breaks the contract: nextPageToken repeats an earlier page's token");
     expect(ids).toEqual(["a", "b", "c"]);
     expect(requests).toHaveLength(3);
   });

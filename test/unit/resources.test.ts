@@ -415,6 +415,6 @@ describe("the lists", () => {
       })(),
     );
     expect(error).toBeInstanceOf(IamResponseError);
-    expect(error.message).toBe("listApiKeyScopes: the server broke paging: page 2 repeats an earlier nextPageToken");
+    expect(error.message).toBe("listApiKeyScopes: page 2 breaks the contract: nextPageToken repeats an earlier page's token");
   });
 });
