@@ -1,17 +1,22 @@
-// Prism's dynamic mode: hundreds of generated answers for every operation, each parsed by the client and valid against the contract.
+// Prism's dynamic mode: hundreds of generated answers for every operation of the generated table, each parsed by the call loop
+// (with arguments from the document's examples) and valid against the contract.
 import { expect, inject, it } from "vitest";
-import { createIamToken, createIamTokenForServiceAccount } from "../../generated/contract.ts";
+import { operations } from "../../generated/contract.ts";
 import { errorsText, schemaAt } from "../support/ajv.ts";
-import { contractCall, contractClient, seen } from "../support/contract-client.ts";
+import { seen } from "../support/contract-client.ts";
+import { exampleInput, tableCall, tableOperations } from "../support/operations.ts";
 
 const RUNS = 200;
-const iam = contractClient(inject("prismDynamicUrl"));
-const exchange = contractCall(inject("prismDynamicUrl"));
 // Note: keep each generated body, so a failure can be printed and turned into a fixed test case.
 const bodies = new Map<string, string>();
-iam.raw.use({
-  onResponse: async ({ request, response }) =>
-    void bodies.set(request.headers.get("x-client-request-id") ?? "", await response.clone().text()),
+// Note: no wait, so a call that answers an Operation returns the generated Operation as it came.
+const send = tableCall(inject("prismDynamicUrl"), {
+  use: [
+    {
+      onResponse: async ({ request, response }) =>
+        void bodies.set(request.headers.get("x-client-request-id") ?? "", await response.clone().text()),
+    },
+  ],
 });
 
 /** Runs `call` RUNS times, 8 at a time, and returns every failure with the body that caused it. */
@@ -38,33 +43,22 @@ async function generated(
   return { failures, distinct: distinct.size };
 }
 
-const ID = "aje3ho9atbhf4aq6c2ok";
 type Options = { headers: Record<string, string> };
-// Note: update and delete with wait: false, so the client returns the generated Operation as it came.
-const cases: [string, string, (i: number, options: Options) => Promise<unknown>][] = [
-  ["create", "CreateApiKeyResponse", (i, o) => iam.apiKeys.create({ description: `run ${i}` }, o)],
-  ["list", "ListApiKeysResponse", (_, o) => iam.apiKeys.list({ pageSize: 10 }, o)],
-  ["get", "ApiKey", (_, o) => iam.apiKeys.get(ID, o)],
-  ["update", "UpdateApiKeyOperation", (i, o) => iam.apiKeys.update(ID, { description: `run ${i}` }, { ...o, wait: false })],
-  ["delete", "DeleteApiKeyOperation", (_, o) => iam.apiKeys.delete(ID, { ...o, wait: false })],
-  ["listOperations", "ListApiKeyOperationsResponse", (_, o) => iam.apiKeys.listOperations(ID, { pageSize: 10 }, o)],
-  ["listScopes", "ListApiKeyScopesResponse", (_, o) => iam.apiKeys.listScopes({ pageSize: 10 }, o)],
-  ["getOperation", "Operation", (_, o) => iam.operations.get("ajeo7b1c4m3nq2k8v5rd", o)],
-  ["createIamToken", "CreateIamTokenResponse", (_, o) => exchange(createIamToken, { body: { yandexPassportOauthToken: "y0_x" } }, o)],
-  [
-    "createIamTokenForServiceAccount",
-    "CreateIamTokenResponse",
-    (_, o) =>
-      exchange(
-        createIamTokenForServiceAccount,
-        { body: { serviceAccountId: "ajeg2b2et02f3tl2c1pj" } },
-        { headers: { ...o.headers, Authorization: "Bearer t" } },
-      ),
-  ],
-];
+/** Each row of the table: its id, the schema of its 200 answer in the document, and one call of it. */
+const cases: [string, string, (i: number, options: Options) => Promise<unknown>][] = tableOperations.map((o) => [
+  o.id,
+  o.op.responses["200"].content["application/json"].schema.$ref,
+  (_, options) => send(o.row, exampleInput(o), options),
+]);
+
+it("drives every row of the generated table", () => {
+  expect(cases.map(([id]) => id)).toEqual(Object.keys(operations));
+  expect(cases.length).toBeGreaterThan(10);
+  for (const [id, schema] of cases) expect(schema, id).toMatch(/^#\/components\/schemas\/\w+$/);
+});
 
 it.each(cases)(`parses ${RUNS} generated %s answers, each valid against the contract`, async (_, schema, call) => {
-  const { failures, distinct } = await generated(call, schemaAt(`#/components/schemas/${schema}`));
+  const { failures, distinct } = await generated(call, schemaAt(schema));
   expect(failures, failures.join("\n")).toEqual([]);
   // Note: without --seed every body is new; a seeded Prism would replay one body and prove nothing.
   expect(distinct).toBeGreaterThan(RUNS * 0.9);
