@@ -27,7 +27,8 @@ const only = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
 const want = (section: string) => !only.length || only.includes(section);
 
 // Note: measure the built package (what users run), not src/ through tsx, whose keepNames helpers cost µs per call.
-// `--at=<commit>` builds that commit's src/ in a directory of its own (a tree others are editing may not compile);
+// `--at=<commit>` builds that commit's src/ in a directory of its own (a tree others are editing may not compile) for
+// every section but the bundle sizes, which scripts/size.ts takes from the working tree;
 // the run on the machine's Node passes --no-build, so both Nodes measure the same build.
 const at = flags.find((flag) => flag.startsWith("--at="))?.slice("--at=".length);
 const commit = at && (await run("git", ["rev-parse", "--short", at], { cwd: root })).stdout.trim();
