@@ -82,9 +82,8 @@ export function keysResource(call: Call): Keys {
  * `serviceAccountKey()` read it. It holds the private key: write it with mode 0600.
  */
 export function keyFile(created: CreateKeyResponse): KeyFile {
-  const { key, privateKey } = created ?? ({} as CreateKeyResponse);
-  if (!key?.id || typeof privateKey !== "string" || !privateKey)
-    rejectInvalid("keyFile", [{ path: "(created)", message: "must be what iam.keys.create answered: { key, privateKey }" }]);
+  const { key, privateKey } = { ...created };
+  if (!key?.id || !privateKey) rejectInvalid("keyFile", [{ path: "(created)", message: "must be what iam.keys.create answered" }]);
   const { id, serviceAccountId, userAccountId, createdAt, description, keyAlgorithm, publicKey } = key;
   return {
     id,

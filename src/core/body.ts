@@ -6,16 +6,14 @@ import type { Problem } from "./validate.js";
 /** `body` with each Date the schema types as date-time turned into its ISO string; an invalid Date becomes a problem. */
 export function dated(schema: Schema | undefined, body: unknown, found: Problem[]): unknown {
   if (!schema?.p || !body || typeof body !== "object" || Array.isArray(body)) return body;
-  let out: Record<string, unknown> | undefined;
-  for (const [key, value] of Object.entries(body)) {
-    if (!(value instanceof Date) || schema.p[key]?.f !== "date-time") continue;
-    // Note: toJSON gives the ISO string, or null for an invalid Date.
-    const text = value.toJSON();
-    if (!text) found.push({ path: key, message: "is an invalid Date" });
-    out ??= { ...body };
-    out[key] = text ?? undefined;
-  }
-  return out ?? body;
+  const out: Record<string, unknown> = { ...body };
+  for (const [key, value] of Object.entries(out))
+    if (value instanceof Date && schema.p[key]?.f) {
+      // Note: toJSON gives the ISO string, or null for an invalid Date.
+      out[key] = value.toJSON() ?? undefined;
+      if (!out[key]) found.push({ path: key, message: "is an invalid Date" });
+    }
+  return out;
 }
 
 /**

@@ -90,7 +90,7 @@ describe("createIamClient refuses what cannot work, before anything is sent", ()
     const stub = scriptedFetch(json(200, { apiKeys: [] }));
     const iam = createIamClient({ token: TOKEN, baseUrl: "http://127.0.0.1:9", fetch: stub.fetch });
     const error = await iam.apiKeys
-      .update(KEY.id, { description: "x" }, { timeoutMs: Number.NaN, maxWaitMs: -1, headers: { "x-a": "\n" } })
+      .update(KEY.id, { description: "x" }, { timeoutMs: Number.NaN, maxWaitMs: -1, headers: { "x-a": "a\nb" } })
       .catch((e: unknown) => caught(e) as IamInputError);
     expect(error).toBeInstanceOf(IamInputError);
     expect((error as IamInputError).problems.map((p) => p.path)).toEqual(["options.timeoutMs", "options.maxWaitMs", "options.headers.x-a"]);
