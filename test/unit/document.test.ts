@@ -10,6 +10,7 @@ import { operations, retryClasses } from "../../generated/contract.ts";
 import { generate, root, stale } from "../../scripts/generate.ts";
 import { problems } from "../../src/core/validate.ts";
 import { deref, errorsText, schemaAt, bundledDocument as spec } from "../support/ajv.ts";
+import { hasIdToMiss, tableOperations } from "../support/operations.ts";
 
 const schemas = spec.components.schemas;
 /** Every operation of the bundled document, by operationId. */
@@ -31,10 +32,15 @@ async function variant(file: string, from: string, to: string): Promise<string> 
 }
 
 describe("the document", () => {
-  it("is OpenAPI 3.1 with all seven ApiKey calls, getOperation and the two token exchanges, tagged and described", () => {
+  it("is OpenAPI 3.1 with every operation of the generated table (ApiKey and Key calls, getOperation, the token exchanges), tagged and described", () => {
     expect(spec.openapi).toBe("3.1.0");
-    expect(Object.keys(ops).sort()).toEqual(
-      [
+    // Note: the table is generated from the document, so the two must list the same operations, each at its path and method.
+    expect(Object.keys(ops).sort()).toEqual(Object.keys(operations).sort());
+    for (const { id, row } of tableOperations) expect(ops[id], id).toMatchObject({ path: row.path, method: row.method.toLowerCase() });
+    // Note: negative controls: none of the first ten operations went, and the table is not empty.
+    expect(tableOperations.length).toBeGreaterThan(10);
+    expect(Object.keys(ops)).toEqual(
+      expect.arrayContaining([
         "createApiKey",
         "deleteApiKey",
         "getApiKey",
@@ -45,7 +51,7 @@ describe("the document", () => {
         "updateApiKey",
         "createIamToken",
         "createIamTokenForServiceAccount",
-      ].sort(),
+      ]),
     );
     expect(ops.getApiKey).toMatchObject({ path: "/iam/v1/apiKeys/{apiKeyId}", method: "get" });
     expect(ops.updateApiKey).toMatchObject({ path: "/iam/v1/apiKeys/{apiKeyId}", method: "patch" });
@@ -59,8 +65,14 @@ describe("the document", () => {
       createIamToken: "IamToken",
       createIamTokenForServiceAccount: "IamToken",
     };
+    const declared = spec.tags.map((tag: { name: string; description: string }) => {
+      expect(tag.description.length, tag.name).toBeGreaterThan(50);
+      return tag.name;
+    });
     for (const op of Object.values(ops)) {
-      expect(op.tags).toEqual([tags[op.operationId] ?? "ApiKey"]);
+      expect(op.tags, op.operationId).toHaveLength(1);
+      expect(declared).toContain(op.tags[0]);
+      if (op.operationId in tags || op.operationId.includes("ApiKey")) expect(op.tags).toEqual([tags[op.operationId] ?? "ApiKey"]);
       expect(op.summary.length).toBeGreaterThan(5);
       expect(op.description.length).toBeGreaterThan(50);
     }
@@ -88,11 +100,29 @@ describe("the document", () => {
   });
 
   it("has every limit of the ids and the list requests", () => {
-    for (const op of ["listApiKeys", "listApiKeyOperations", "listApiKeyScopes"]) {
+    // Note: every list of the table (a row with `items`); the three of the ApiKey service among them.
+    const lists = tableOperations.filter((o) => o.row.items).map((o) => o.id);
+    expect(lists).toEqual(expect.arrayContaining(["listApiKeys", "listApiKeyOperations", "listApiKeyScopes"]));
+    for (const op of lists) {
       expect(param(op, "pageSize").schema).toMatchObject({ type: "integer", minimum: 0, maximum: 1000, default: 100 });
       expect(param(op, "pageToken").schema.maxLength).toBe(2000);
     }
     expect(param("listApiKeys", "serviceAccountId").schema.maxLength).toBe(50);
+    for (const op of Object.keys(ops)) {
+      const query = ops[op].parameters.map(deref).filter((p: { in: string; name: string }) => p.in === "query" && /Id$/.test(p.name));
+      for (const p of query) expect(p.schema.maxLength, `${op} ${p.name}`).toBe(50);
+    }
+    // Note: every path parameter of every operation is an id of 1 to 50 characters.
+    const ids = Object.keys(ops).flatMap((op) =>
+      ops[op].parameters
+        .map(deref)
+        .filter((p: { in: string }) => p.in === "path")
+        .map((p: object) => [op, p] as const),
+    );
+    for (const [op, p] of ids) expect(p, op).toMatchObject({ in: "path", required: true, schema: { minLength: 1, maxLength: 50 } });
+    expect(ids.map(([op]) => op)).toEqual(
+      expect.arrayContaining(["getApiKey", "updateApiKey", "deleteApiKey", "listApiKeyOperations", "getOperation"]),
+    );
     for (const op of ["getApiKey", "updateApiKey", "deleteApiKey", "listApiKeyOperations"])
       expect(param(op, "apiKeyId")).toMatchObject({ in: "path", required: true, schema: { minLength: 1, maxLength: 50 } });
     expect(param("getOperation", "operationId")).toMatchObject({ in: "path", required: true, schema: { minLength: 1 } });
@@ -160,9 +190,13 @@ describe("the document", () => {
       503: [14],
       504: [4],
     };
+    // Note: a call with no id to miss (no path parameter, no `…Id` field) has no 404; listApiKeyScopes and createIamToken among them.
+    const noId = tableOperations.filter((o) => !hasIdToMiss(o)).map((o) => o.id as string);
+    expect(noId).toEqual(expect.arrayContaining(["listApiKeyScopes", "createIamToken"]));
+    expect(noId.length).toBeLessThan(tableOperations.length);
     for (const op of Object.values(ops)) {
       for (const [http, codes] of Object.entries(grpc)) {
-        if (http === "404" && ["listApiKeyScopes", "createIamToken"].includes(op.operationId)) {
+        if (http === "404" && noId.includes(op.operationId)) {
           expect(op.responses["404"], `${op.operationId} has no id to miss`).toBeUndefined();
           continue;
         }
@@ -184,6 +218,8 @@ describe("the document", () => {
     const names = (op: string) => ops[op].parameters.map(deref).map((p: { name: string }) => p.name);
     for (const op of ["createApiKey", "updateApiKey", "deleteApiKey"])
       expect(names(op)).toEqual(expect.arrayContaining(["x-client-request-id", "Idempotency-Key"]));
+    // Note: a call declares Idempotency-Key exactly where its retry class sends one.
+    for (const { id, row } of tableOperations) expect(names(id).includes("Idempotency-Key"), id).toBe(row.retry.idempotencyKey);
     for (const op of Object.keys(ops)) {
       expect(names(op)).toContain("x-client-request-id");
       expect(ops[op].security, op).toEqual(op === "createIamToken" ? [] : undefined);
@@ -204,9 +240,12 @@ describe("the document", () => {
       createIamToken: ["token"],
       createIamTokenForServiceAccount: ["token"],
     };
-    for (const [op, names] of Object.entries(expected)) {
+    // Note: every operation of the table has named examples, each valid; the ten above have exactly these names.
+    for (const op of Object.keys(operations)) {
       const media = ops[op].responses["200"].content["application/json"];
-      expect(Object.keys(media.examples), op).toEqual(names);
+      const names = Object.keys(media.examples ?? {});
+      expect(names.length, op).toBeGreaterThan(0);
+      if (expected[op]) expect(names, op).toEqual(expected[op]);
       const validate = schemaAt(media.schema.$ref);
       for (const name of names) expect(validate(media.examples[name].value), `${op} ${name}: ${errorsText(validate)}`).toBe(true);
     }
@@ -218,9 +257,13 @@ describe("the document", () => {
     const first = (op: string) => Object.values<{ value: any }>(ops[op].responses["200"].content["application/json"].examples)[0]?.value;
     expect(first("getOperation")).toMatchObject({ done: true, response: { "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey" } });
     expect(first("deleteApiKey")).toMatchObject({ done: true, response: { "@type": "type.googleapis.com/google.protobuf.Empty" } });
-    for (const op of ["createApiKey", "updateApiKey", "createIamToken", "createIamTokenForServiceAccount"]) {
+    // Note: every request body of the table has named examples (the contract tests send them), each valid.
+    const withBody = Object.keys(operations).filter((op) => ops[op].requestBody);
+    expect(withBody).toEqual(expect.arrayContaining(["createApiKey", "updateApiKey", "createIamToken", "createIamTokenForServiceAccount"]));
+    for (const op of withBody) {
       const media = ops[op].requestBody.content["application/json"];
       const validate = schemaAt(media.schema.$ref);
+      expect(Object.keys(media.examples ?? {}).length, op).toBeGreaterThan(0);
       for (const [name, example] of Object.entries<{ value: unknown }>(media.examples))
         expect(validate(example.value), `${op} ${name}: ${errorsText(validate)}`).toBe(true);
     }
@@ -262,6 +305,32 @@ describe("generated/", () => {
       problems(operations.deleteApiKey.result, { "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey" }).map((p) => p.message),
     ).toEqual(['must be "type.googleapis.com/google.protobuf.Empty"']);
     expect(problems(operations.getApiKey.pathParams, { apiKeyId: "" })).toEqual([{ path: "apiKeyId", message: "must not be empty" }]);
+  });
+
+  it("every row says what its operation in the document says: server, auth, retry class, parameters, body, items, deletes, result", () => {
+    const names = (o: (typeof tableOperations)[number], where: string) =>
+      [...(o.item.parameters ?? []), ...(o.op.parameters ?? [])]
+        .map(deref)
+        .filter((p: { in: string }) => p.in === where)
+        .map((p: { name: string }) => p.name);
+    for (const o of tableOperations) {
+      const { id, row, op, item } = o;
+      expect(row.server, id).toBe(item.servers?.[0]?.url ?? op.servers?.[0]?.url);
+      expect(row.auth, id).toBe(op.security?.length === 0 ? false : undefined);
+      expect(row.retry, id).toBe(retryClasses[op["x-yc-retry"] as keyof typeof retryClasses]);
+      expect(Object.keys(row.pathParams?.p ?? {}), id).toEqual(names(o, "path"));
+      expect(Object.keys(row.query?.p ?? {}), id).toEqual(names(o, "query"));
+      expect(Boolean(row.body), id).toBe(Boolean(op.requestBody));
+      expect(row.items, id).toBe(op["x-yc-pagination"]?.items);
+      expect(row.deletes, id).toBe(op["x-yc-deletes"]);
+      // Note: a row has a result exactly when its 200 answer is a typed Operation (an allOf over #/components/schemas/Operation).
+      const answer = deref(op.responses["200"].content["application/json"].schema);
+      const typedOperation = (answer.allOf ?? []).some((s: { $ref?: string }) => s.$ref === "#/components/schemas/Operation");
+      expect(Boolean(row.result), id).toBe(typedOperation);
+    }
+    // Note: negative controls: each kind of fact is present in some row and absent in another.
+    for (const key of ["server", "auth", "pathParams", "query", "body", "items", "deletes", "result"])
+      expect(tableOperations.filter((o) => key in o.row).length, key).toSatisfy((n: number) => n > 0 && n < tableOperations.length);
   });
 
   it("a copy of the document with one more operation regenerates into a table that holds it, with its checks and retry class", async () => {
