@@ -5,15 +5,39 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { operations } from "../../generated/contract.ts";
 import { buildDocs } from "../../scripts/docs.ts";
 import { root } from "../../scripts/root.ts";
 import { serveDocs } from "../../scripts/start.ts";
 import { createIamClient } from "../../src/index.ts";
+import { deref } from "../support/ajv.ts";
 import { chromiumToLaunch } from "../support/chromium.ts";
+import { errorStatuses, exampleInput, parametersOf, tableCall, tableOperations } from "../support/operations.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const ARTIFACTS = join(root, "test-results");
 const prismUrl = inject("prismUrl");
+
+/** The names a reader finds on an operation's docs page: its parameters and its request body's fields (a oneOf's first branch, shown open). */
+function namesOnPage(o: (typeof tableOperations)[number]): string[] {
+  const body = o.op.requestBody && deref(deref(o.op.requestBody).content["application/json"].schema);
+  const shown = body?.oneOf ? deref(body.oneOf[0]) : body;
+  return [...parametersOf(o).map((p) => p.name as string), ...Object.keys(shown?.properties ?? {})];
+}
+
+/** What the docs page shows beyond the names, for the first ten operations: limits, enums and answer fields as Redoc renders them. */
+const RENDERED: Record<string, string[]> = {
+  createApiKey: ["<= 50 characters", "<= 100 items"],
+  listApiKeys: ["<= 2000 characters", "[ 0 .. 1000 ]"],
+  getApiKey: ["[ 1 .. 50 ] characters", "maskedSecret"],
+  updateApiKey: ["updateMask", "Always send", "[ 1 .. 100 ] items"],
+  deleteApiKey: ["done"],
+  listApiKeyOperations: ["operations"],
+  listApiKeyScopes: ["scopes"],
+  getOperation: ["done", "response", "metadata"],
+  createIamToken: ["One of", "[ 1 .. 8000 ] characters", "iamToken", "expiresAt"],
+  createIamTokenForServiceAccount: ["tokenCreator", "iamToken"],
+};
 
 let browser: Browser;
 const servers: Server[] = [];
@@ -62,73 +86,42 @@ describe("the docs page", () => {
     expect(problems).toEqual([]);
   });
 
-  it("lists every operation on the tags' overviews", async () => {
+  // Note: each row's page: its tag and operationId make the route, its summary the title, its parameters and body fields
+  // the names, its documented errors the codes; the first ten also show what RENDERED names.
+  const pages = tableOperations.map(
+    (o) =>
+      [
+        `${o.op.tags[0]}/${o.id}`.toLowerCase(),
+        o.op.summary as string,
+        [...namesOnPage(o), ...(RENDERED[o.id] ?? [])],
+        ["200", ...errorStatuses(o)],
+      ] as const,
+  );
+
+  it("lists every operation of the table on the tags' overviews", async () => {
+    const rows = Object.values(operations);
+    // Note: the page renders the last tags' overviews only once scrolled to, so it scrolls to the end and waits for each path.
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    for (const { path } of rows) await page.getByText(path, { exact: true }).filter({ visible: true }).first().waitFor();
     // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what a reader sees
     const text = await page.locator("body").innerText();
-    for (const [method, path] of [
-      ["POST", "/iam/v1/apiKeys"],
-      ["GET", "/iam/v1/apiKeys"],
-      ["GET", "/iam/v1/apiKeys/{apiKeyId}"],
-      ["PATCH", "/iam/v1/apiKeys/{apiKeyId}"],
-      ["DELETE", "/iam/v1/apiKeys/{apiKeyId}"],
-      ["GET", "/iam/v1/apiKeys/{apiKeyId}/operations"],
-      ["GET", "/iam/v1/apiKeyScopes"],
-      ["GET", "/operations/{operationId}"],
-      ["POST", "/iam/v1/tokens"],
-      ["POST", "/iam/v1/tokens:createForServiceAccount"],
-    ])
-      expect(text).toMatch(new RegExp(`${method}\\s+${(path as string).replace(/[{}]/g, "\\$&")}\\s`));
+    // Note: negative control: the ten first operations are still among the rows.
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.map((row) => row.id)).toEqual(expect.arrayContaining(Object.keys(RENDERED)));
+    for (const { method, path } of rows) expect(text).toMatch(new RegExp(`${method}\\s+${path.replace(/[{}]/g, "\\$&")}\\s`));
   });
 
-  it.each([
-    [
-      "apikey/createapikey",
-      "Create an API key",
-      [
-        "x-client-request-id",
-        "Idempotency-Key",
-        "serviceAccountId",
-        "description",
-        "scopes",
-        "expiresAt",
-        "<= 50 characters",
-        "<= 100 items",
-      ],
-    ],
-    ["apikey/listapikeys", "List API keys", ["serviceAccountId", "pageSize", "pageToken", "<= 2000 characters", "[ 0 .. 1000 ]"]],
-    ["apikey/getapikey", "Get an API key", ["apiKeyId", "[ 1 .. 50 ] characters", "maskedSecret"]],
-    ["apikey/updateapikey", "Update an API key", ["apiKeyId", "updateMask", "Always send", "[ 1 .. 100 ] items", "Idempotency-Key"]],
-    ["apikey/deleteapikey", "Delete an API key", ["apiKeyId", "Idempotency-Key", "done"]],
-    ["apikey/listapikeyoperations", "List the operations of an API key", ["apiKeyId", "pageSize", "pageToken", "operations"]],
-    ["apikey/listapikeyscopes", "List the scopes an API key can have", ["pageSize", "pageToken", "scopes"]],
-    ["operation/getoperation", "Get an operation", ["operationId", "done", "response", "metadata"]],
-    [
-      "iamtoken/createiamtoken",
-      "Exchange a JWT or an OAuth token for an IAM token",
-      ["jwt", "One of", "[ 1 .. 8000 ] characters", "iamToken", "expiresAt"],
-    ],
-    [
-      "iamtoken/createiamtokenforserviceaccount",
-      "Get an IAM token for a service account",
-      ["serviceAccountId", "tokenCreator", "iamToken"],
-    ],
-  ])("shows %s with its parameters and every error response", async (route, title, parameters) => {
+  it("covers every row of the table with a page of its own", () => {
+    expect(pages.map(([route]) => route.split("/")[1])).toEqual(Object.keys(operations).map((id) => id.toLowerCase()));
+  });
+
+  it.each(pages)("shows %s with its parameters and every error response", async (route, title, parameters, codes) => {
     await page.goto(`${docsUrl}#/${route}`, { waitUntil: "networkidle" });
     await page.getByRole("heading", { name: title }).first().waitFor();
     // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what a reader sees
     const text = await page.locator("main, body").last().innerText();
     for (const p of parameters) expect(text).toContain(p);
-    const codes = [
-      "200",
-      "400",
-      "401",
-      "403",
-      ...(/listapikeyscopes|createiamtoken$/.test(route) ? [] : ["404"]),
-      "429",
-      "500",
-      "503",
-      "504",
-    ];
+    expect(codes).toEqual(expect.arrayContaining(["200", "400", "401", "403", "429", "500", "503", "504"]));
     for (const code of codes) expect(text).toMatch(new RegExp(`\\b${code}\\b`));
     await page.screenshot({ path: join(ARTIFACTS, `docs-${route.replace("/", "-")}.png`), fullPage: true });
     expect(problems).toEqual([]);
@@ -142,7 +135,11 @@ describe("the client in the browser", () => {
   beforeAll(async () => {
     const bundle = await build({
       stdin: {
-        contents: `export * from "./src/index.ts"; export * from "./src/auth/index.ts"; export { createFakeIam } from "./src/testing/index.ts";`,
+        contents: [
+          `export * from "./src/index.ts"; export * from "./src/auth/index.ts"; export { createFakeIam } from "./src/testing/index.ts";`,
+          // Note: the call loop and the table, so every row can be sent from the page as from Node.
+          `export { createCall } from "./src/core/call.ts"; export { operations } from "./generated/contract.ts"; export { default as createClient } from "openapi-fetch";`,
+        ].join("\n"),
         resolveDir: root,
         loader: "ts",
       },
@@ -220,6 +217,41 @@ describe("the client in the browser", () => {
     expect(inBrowser.scopes.scopes).toHaveLength(5);
     expect(inBrowser.done.done).toBe(true);
     // Note: the 404 the first test asked for stays in the page's record.
+    expect(problems.filter((p) => !p.includes("404"))).toEqual([]);
+  });
+
+  it("sends every row of the table through the call loop from the page, with the document's example arguments, as Node does", async () => {
+    type Loop = typeof import("../../src/core/call.ts") & {
+      operations: typeof operations;
+      createClient: typeof import("openapi-fetch").default;
+    };
+    const calls = tableOperations.map((o) => ({ id: o.id, input: exampleInput(o) }));
+    const inBrowser = await page.evaluate(
+      async ({ url, token, calls }) => {
+        const { createCall, createClient, operations } = (window as unknown as { yc: Loop }).yc;
+        const retry = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
+        const raw = createClient({ baseUrl: url });
+        const call = createCall({
+          raw: raw as never,
+          timeoutMs: 10_000,
+          retry,
+          baseUrl: () => url,
+          secrets: new Set(),
+          token: () => token,
+        });
+        const results: Record<string, unknown> = {};
+        for (const { id, input } of calls) results[id] = await call(operations[id], input as never);
+        return results;
+      },
+      { url: prismUrl, token: TOKEN, calls },
+    );
+    const call = tableCall(prismUrl);
+    const inNode: Record<string, unknown> = {};
+    for (const o of tableOperations) inNode[o.id] = await call(o.row, exampleInput(o));
+    // Note: negative control: every row went, and not only the first ten.
+    expect(Object.keys(inBrowser)).toEqual(Object.keys(operations));
+    expect(Object.keys(inBrowser).length).toBeGreaterThan(10);
+    expect(inBrowser).toEqual(inNode);
     expect(problems.filter((p) => !p.includes("404"))).toEqual([]);
   });
 
