@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { operations } from "../../generated/contract.ts";
 import { root } from "../../scripts/root.ts";
 import { AUTH_ENTRY_GZIP_BUDGET, AUTH_GZIP_BUDGET, GZIP_BUDGET, measureSize } from "../../scripts/size.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
@@ -12,6 +13,31 @@ import { type ServedFake, serveFake } from "../../src/testing/node.ts";
 import { TOKEN } from "../support/secrets.ts";
 
 const run = promisify(execFile);
+
+/**
+ * A consumer file that type-tests every row of the table against the published types: OperationId is exactly the table's ids,
+ * and each operation's Answer is its path's 200 body in `paths` (not any), with controls that must not compile.
+ */
+function operationTypeTests(): string {
+  const rows = Object.values(operations);
+  const lines = [
+    `import type { Answer, OperationId, paths } from "yc-iam-api-keys";`,
+    "type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;",
+    "type IsAny<T> = 0 extends 1 & T ? true : false;",
+    `type Json<T> = T extends { content: { "application/json": infer B } } ? B : never;`,
+    "// An id missing here or one the package lacks does not compile.",
+    `export const ids: { [K in OperationId]: true } = { ${rows.map((row) => `${row.id}: true`).join(", ")} };`,
+    ...rows.map(
+      ({ id, method, path }) =>
+        `export const ${id}: [Equal<Answer<"${id}">, Json<paths["${path}"]["${method.toLowerCase()}"]["responses"][200]>>, IsAny<Answer<"${id}">>] = [true, false];`,
+    ),
+    "// @ts-expect-error not an operation of the document",
+    `export const unknown: OperationId = "notAnOperation";`,
+    "// @ts-expect-error two operations' answers differ",
+    `export const differ: Equal<Answer<"${rows[0]?.id}">, Answer<"${rows.at(-1)?.id}">> = true;`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
 let tarball: string;
 let files: string[];
 let work: string;
@@ -148,10 +174,12 @@ console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.leng
     expect(stdout.trim()).toBe("object function");
   });
 
-  it.each(["nodenext", "bundler"])("type-checks a consumer, and the README's examples, under moduleResolution %s", async (resolution) => {
-    await writeFile(
-      join(project, "use.ts"),
-      `import { createIamClient, IamApiError, type ApiKey, type ListApiKeysResponse } from "yc-iam-api-keys";
+  it.each(["nodenext", "bundler"])(
+    "type-checks a consumer, every operation of the table and the README's examples, under moduleResolution %s",
+    async (resolution) => {
+      await writeFile(
+        join(project, "use.ts"),
+        `import { createIamClient, IamApiError, type ApiKey, type ListApiKeysResponse } from "yc-iam-api-keys";
 import { metadataToken, type TokenSource } from "yc-iam-api-keys/auth";
 import { createFakeIam } from "yc-iam-api-keys/testing";
 const source: TokenSource = metadataToken();
@@ -167,36 +195,42 @@ export async function names(): Promise<string[]> {
   return key ? [key.id, key.createdAt] : [];
 }
 `,
-    );
-    const compilerOptions = {
-      noEmit: true,
-      strict: true,
-      exactOptionalPropertyTypes: true,
-      skipLibCheck: false,
-      target: "es2022",
-      lib: ["es2022", "dom"],
-      types: [],
-      module: resolution === "bundler" ? "preserve" : "nodenext",
-      moduleResolution: resolution,
-    };
-    // Note: the README's usage and testing examples must compile against the package as published.
-    const readme = await readFile(join(root, "README.md"), "utf8");
-    const block = (heading: string) => readme.slice(readme.indexOf(heading)).match(/```ts\n([\s\S]*?)```/)?.[1] ?? "";
-    const ambient =
-      "declare const process: { env: Record<string, string | undefined> };\ndeclare const afterEach: (f: () => void) => void;\nexport {};\n";
-    await writeFile(join(project, "readme-usage.ts"), ambient + block("## Usage"));
-    await writeFile(join(project, "readme-testing.ts"), ambient + block("## Testing your code"));
-    const config = `tsconfig.${resolution}.json`;
-    await writeFile(
-      join(project, config),
-      JSON.stringify({
-        compilerOptions: { ...compilerOptions, noUnusedLocals: false },
-        files: ["use.ts", "readme-usage.ts", "readme-testing.ts"],
-      }),
-    );
-    const tsc = join(root, "node_modules/typescript/bin/tsc");
-    const result = await run(process.execPath, [tsc, "-p", config], { cwd: project }).catch((e) => e);
-    expect(result.stdout ?? "").toBe("");
-    expect(result.code ?? 0).toBe(0);
-  });
+      );
+      const compilerOptions = {
+        noEmit: true,
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        skipLibCheck: false,
+        target: "es2022",
+        lib: ["es2022", "dom"],
+        types: [],
+        module: resolution === "bundler" ? "preserve" : "nodenext",
+        moduleResolution: resolution,
+      };
+      // Note: the README's usage and testing examples must compile against the package as published.
+      const readme = await readFile(join(root, "README.md"), "utf8");
+      const block = (heading: string) => readme.slice(readme.indexOf(heading)).match(/```ts\n([\s\S]*?)```/)?.[1] ?? "";
+      const ambient =
+        "declare const process: { env: Record<string, string | undefined> };\ndeclare const afterEach: (f: () => void) => void;\nexport {};\n";
+      await writeFile(join(project, "readme-usage.ts"), ambient + block("## Usage"));
+      await writeFile(join(project, "readme-testing.ts"), ambient + block("## Testing your code"));
+      // Note: every row of the table is type-tested (more than the ten of the first release), with no list kept here.
+      const typeTests = operationTypeTests();
+      expect(typeTests.match(/^export const \w+: \[Equal</gm)).toHaveLength(Object.keys(operations).length);
+      expect(Object.keys(operations).length).toBeGreaterThan(10);
+      await writeFile(join(project, "operations.ts"), typeTests);
+      const config = `tsconfig.${resolution}.json`;
+      await writeFile(
+        join(project, config),
+        JSON.stringify({
+          compilerOptions: { ...compilerOptions, noUnusedLocals: false },
+          files: ["use.ts", "readme-usage.ts", "readme-testing.ts", "operations.ts"],
+        }),
+      );
+      const tsc = join(root, "node_modules/typescript/bin/tsc");
+      const result = await run(process.execPath, [tsc, "-p", config], { cwd: project }).catch((e) => e);
+      expect(result.stdout ?? "").toBe("");
+      expect(result.code ?? 0).toBe(0);
+    },
+  );
 });
