@@ -16,12 +16,14 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 export function scriptedFetch(...steps: Step[]): ScriptedFetch {
   const requests: Request[] = [];
   const clones: Request[] = [];
-  const fetch = (async (input: Request) => {
-    requests.push(input);
-    clones.push(input.clone());
+  // Note: fetch's own signature: the client sends a Request by its parts (url, init), raw a Request.
+  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    requests.push(request);
+    clones.push(request.clone());
     const step = steps.length > 1 ? steps.shift() : steps[0];
     if (step instanceof Error) throw step;
-    if (typeof step === "function") return step(input);
+    if (typeof step === "function") return step(request);
     return (step as Response).clone();
   }) as typeof globalThis.fetch;
   return { fetch, requests, bodies: () => Promise.all(clones.map((r) => r.text().then((t) => (t ? JSON.parse(t) : undefined)))) };

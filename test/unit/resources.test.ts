@@ -308,8 +308,8 @@ describe("waiting", () => {
 describe("servers", () => {
   it("operations go to operationBaseUrl; to baseUrl when only that is given; to the document's server by default", async () => {
     const seen: string[] = [];
-    const fetch = (async (request: Request) => {
-      seen.push(new URL(request.url).origin);
+    const fetch = (async (input: RequestInfo | URL) => {
+      seen.push(new URL(input instanceof Request ? input.url : input).origin);
       return json(200, doneDelete);
     }) as typeof globalThis.fetch;
     await createIamClient({ token: TOKEN, fetch, baseUrl: "http://127.0.0.1:1", operationBaseUrl: "http://127.0.0.1:2" }).operations.get(
