@@ -150,10 +150,11 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
     // Note: the Request openapi-fetch builds (a Request in all but name, so middleware may return any Request),
     // kept to know whether a middleware replaced it.
     let built: Request | undefined;
-    const Built = ((url: string, options: RequestInit) => {
+    // biome-ignore lint/complexity/useArrowFunction: openapi-fetch calls it with `new`, which an arrow function refuses.
+    const Built = function (url: string, options: RequestInit) {
       built = new Request(url, options);
       return built;
-    }) as unknown as typeof Request;
+    } as unknown as typeof Request;
     Built.prototype = Request.prototype;
     // Whether an earlier attempt may have reached the server and acted on it.
     let mayHaveActed = false;

@@ -18,58 +18,108 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Every problem of `value` against `schema`, depth first; `path` names where `value` sits. */
-export function problems(schema: Schema, value: any, path = "", out: Problem[] = []): Problem[] {
-  const add = (message: string, at = path) => out.push({ path: at || "(root)", message });
-  const at = (key: string) => (path ? `${path}.${key}` : key);
-  const over = (size: number, max = Infinity, unit = "") =>
-    size > max && add(`must be at most ${max}${unit} (${unit ? "has" : "is"} ${size})`);
-  const under = (size: number, min = -Infinity, unit = "") =>
-    size < min && add(`must be at least ${min}${unit} (${unit ? "has" : "is"} ${size})`);
-  const type = value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
-  for (const part of schema.all ?? []) problems(part, value, path, out);
+export function problems(schema: Schema, value: unknown, path = "", out: Problem[] = []): Problem[] {
+  // Note: a boolean walk first, which stops at the first problem and builds no path or message: a valid value (nearly
+  // every call's arguments and answer) costs only that; the list is built by a second walk when something is wrong.
+  if (!fits(schema, value, "")) fits(schema, value, path, out);
+  return out;
+}
+
+/** Adds a problem; false, for `ok = add(…)`. */
+const add = (out: Problem[], path: string, message: string): false => {
+  out.push({ path: path || "(root)", message });
+  return false;
+};
+
+const sizeProblem = (size: number, max = Infinity, min = -Infinity, unit = "") =>
+  size > max
+    ? `must be at most ${max}${unit} (${unit ? "has" : "is"} ${size})`
+    : size < min
+      ? `must be at least ${min}${unit} (${unit ? "has" : "is"} ${size})`
+      : undefined;
+
+/** What is wrong with a string, if anything: one problem, its length before its shape. */
+function stringProblem(schema: Schema, value: string): string | undefined {
+  // Note: limits count characters (code points), as the document says; only a string with a surrogate needs counting.
+  const paired = SURROGATE.test(value);
+  const size = paired ? [...value].length : value.length;
+  const lone = paired ? value.search(LONE_SURROGATE) : -1;
+  // Note: a lone surrogate cannot be sent (encodeURIComponent throws, JSON would carry U+FFFD).
+  if (lone >= 0) return `is not well-formed Unicode (a lone surrogate at index ${lone})`;
+  if (size > (schema.l ?? Infinity)) return sizeProblem(size, schema.l, undefined, " characters");
+  if (size < (schema.ml ?? 0)) return value ? `must be at least ${schema.ml} characters (has ${size})` : "must not be empty";
+  if (schema.f && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value.replace(FRACTION, "$1")))))
+    return "must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z";
+  if (schema.re && !schema.re.test(value)) return schema.hint ? `must be ${schema.hint}` : `must match ${schema.re.source}`;
+}
+
+/** Whether `value` fits `schema`; given `out`, every problem is added to it with its path, else the first one ends the walk. */
+function fits(schema: Schema, value: any, path: string, out?: Problem[]): boolean {
+  let ok = true;
+  if (schema.all)
+    for (const part of schema.all)
+      if (!fits(part, value, path, out)) {
+        if (!out) return false;
+        ok = false;
+      }
   if (schema.one) {
-    const found = schema.one.map((branch) => problems(branch, value, path));
-    const passed = found.filter((list) => !list.length).length;
-    // Note: when the value has the required fields of exactly one branch, that branch's problems say the most.
-    const near = schema.one.filter((branch) => branch.r?.every((key) => value?.[key] !== undefined));
-    if (passed !== 1 && near.length === 1 && passed === 0) out.push(...(found[schema.one.indexOf(near[0] as Schema)] ?? []));
-    else if (passed !== 1) add(`must have exactly one of: ${schema.one.map((branch) => branch.r?.join(" and ")).join(", ")}`);
-  }
-  if (schema.c !== undefined && value !== schema.c) add(`must be ${JSON.stringify(schema.c)}`);
-  else if (schema.e && !schema.e.includes(value)) add(`must be one of ${schema.e.join(", ")}`);
-  else if (schema.t && schema.t !== type) add(`must be ${/^[ai]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`);
-  else if (type === "string") {
-    // Note: limits count characters (code points), as the document says; only a string with a surrogate needs counting.
-    // A string of the wrong length gets that one problem; its shape is checked once the length is right.
-    const paired = SURROGATE.test(value);
-    const size = paired ? [...value].length : value.length;
-    const lone = paired ? value.search(LONE_SURROGATE) : -1;
-    // Note: a lone surrogate cannot be sent (encodeURIComponent throws, JSON would carry U+FFFD).
-    if (lone >= 0) add(`is not well-formed Unicode (a lone surrogate at index ${lone})`);
-    else if (size > (schema.l ?? Infinity)) over(size, schema.l, " characters");
-    else if (size < (schema.ml ?? 0)) add(value ? `must be at least ${schema.ml} characters (has ${size})` : "must not be empty");
-    else if (schema.f && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value.replace(FRACTION, "$1")))))
-      add("must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z");
-    else if (schema.re && !schema.re.test(value)) add(schema.hint ? `must be ${schema.hint}` : `must match ${schema.re.source}`);
-  } else if (type === "integer") {
-    over(value, schema.hi);
-    under(value, schema.lo);
-  } else if (type === "array") {
-    over(value.length, schema.n, " items");
-    under(value.length, schema.mn, " items");
-    value.forEach((item: unknown, i: number) => {
-      const first = schema.u ? value.indexOf(item) : i;
-      if (first < i) add(`repeats ${path}[${first}]`, `${path}[${i}]`);
-      if (schema.i) problems(schema.i, item, `${path}[${i}]`, out);
-    });
-  } else if (type === "object") {
-    for (const key of schema.r ?? []) if (value[key] === undefined) add("is required", at(key));
-    for (const key of Object.keys(value)) {
-      const sub = schema.p?.[key];
-      if (sub && value[key] !== undefined) problems(sub, value[key], at(key), out);
-      else if (!sub && schema.a === false)
-        add(`is not a known field (known: ${Object.keys(schema.p ?? {}).join(", ") || "none"})`, at(key));
+    let passed = 0;
+    for (const branch of schema.one) if (fits(branch, value, "")) passed++;
+    if (passed !== 1) {
+      if (!out) return false;
+      // Note: when the value has the required fields of exactly one branch, that branch's problems say the most.
+      const near = schema.one.filter((branch) => branch.r?.every((key) => value?.[key] !== undefined));
+      if (passed === 0 && near.length === 1) ok = fits(near[0] as Schema, value, path, out);
+      else ok = add(out, path, `must have exactly one of: ${schema.one.map((branch) => branch.r?.join(" and ")).join(", ")}`);
     }
   }
-  return out;
+  const type = value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
+  const problem =
+    schema.c !== undefined && value !== schema.c
+      ? `must be ${JSON.stringify(schema.c)}`
+      : schema.e && !schema.e.includes(value)
+        ? `must be one of ${schema.e.join(", ")}`
+        : schema.t && schema.t !== type
+          ? `must be ${/^[ai]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`
+          : type === "string"
+            ? stringProblem(schema, value)
+            : type === "integer"
+              ? sizeProblem(value, schema.hi, schema.lo)
+              : type === "array"
+                ? sizeProblem(value.length, schema.n, schema.mn, " items")
+                : undefined;
+  if (problem) {
+    if (!out) return false;
+    ok = add(out, path, problem);
+    if (type !== "array") return ok;
+  }
+  if (type === "array")
+    for (let i = 0; i < value.length; i++) {
+      const at = out ? `${path}[${i}]` : "";
+      const first = schema.u ? value.indexOf(value[i]) : i;
+      if (first < i) {
+        if (!out) return false;
+        ok = add(out, at, `repeats ${path}[${first}]`);
+      }
+      if (schema.i && !fits(schema.i, value[i], at, out)) {
+        if (!out) return false;
+        ok = false;
+      }
+    }
+  else if (type === "object") {
+    for (const key of schema.r ?? [])
+      if (value[key] === undefined) {
+        if (!out) return false;
+        ok = add(out, path ? `${path}.${key}` : key, "is required");
+      }
+    for (const key of Object.keys(value)) {
+      const sub = schema.p?.[key];
+      const at = out ? (path ? `${path}.${key}` : key) : "";
+      if (sub ? value[key] !== undefined && !fits(sub, value[key], at, out) : schema.a === false) {
+        if (!out) return false;
+        ok = sub ? false : add(out, at, `is not a known field (known: ${Object.keys(schema.p ?? {}).join(", ") || "none"})`);
+      }
+    }
+  }
+  return ok;
 }
