@@ -11,7 +11,7 @@ import {
 import type { components, operations } from "../generated/schema.js";
 import { masked } from "./core/body.js";
 import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
-import { type Page, type PageRequest, paginate } from "./core/paginate.js";
+import { type Page, type PageRequest, pages } from "./core/paginate.js";
 import type { Operation } from "./core/poll.js";
 import type { Loose, Waited } from "./core/types.js";
 
@@ -78,20 +78,14 @@ export function apiKeysResource(call: Call): ApiKeys {
     create: (request = {}, options) => call(createApiKey, { body: request }, options),
     get: (apiKeyId, options) => call(getApiKey, { path: { apiKeyId } }, options),
     list: (request = {}, options) => call(listApiKeys, { query: request }, options),
-    listAll: (request = {}, options) =>
-      paginate(listApiKeys, (pageToken) => apiKeys.list({ ...request, pageToken }, options), request.pageToken),
+    listAll: (request = {}, options) => pages(call, listApiKeys, { query: request }, options),
     update: (apiKeyId, changes, options) => call(updateApiKey, { path: { apiKeyId }, ...masked(updateApiKey, changes) }, options),
     delete: (apiKeyId, options) => call(deleteApiKey, { path: { apiKeyId } }, options),
     listOperations: (apiKeyId, request = {}, options) => call(listApiKeyOperations, { path: { apiKeyId }, query: request }, options),
     listAllOperations: (apiKeyId, request = {}, options) =>
-      paginate(
-        listApiKeyOperations,
-        (pageToken) => apiKeys.listOperations(apiKeyId, { ...request, pageToken }, options),
-        request.pageToken,
-      ),
+      pages(call, listApiKeyOperations, { path: { apiKeyId }, query: request }, options),
     listScopes: (request = {}, options) => call(listApiKeyScopes, { query: request }, options),
-    listAllScopes: (request = {}, options) =>
-      paginate(listApiKeyScopes, (pageToken) => apiKeys.listScopes({ ...request, pageToken }, options), request.pageToken),
+    listAllScopes: (request = {}, options) => pages(call, listApiKeyScopes, { query: request }, options),
   };
   return apiKeys;
 }

@@ -4,7 +4,7 @@ import type { components, operations } from "../generated/schema.js";
 import { masked } from "./core/body.js";
 import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
-import { type Page, type PageRequest, paginate } from "./core/paginate.js";
+import { type Page, type PageRequest, pages } from "./core/paginate.js";
 import type { Operation } from "./core/poll.js";
 import type { Loose, Waited } from "./core/types.js";
 
@@ -67,12 +67,11 @@ export function keysResource(call: Call): Keys {
     create: (request = {}, options) => call(createKey, { body: request }, options),
     get: (keyId, options) => call(getKey, { path: { keyId } }, options),
     list: (request = {}, options) => call(listKeys, { query: request }, options),
-    listAll: (request = {}, options) => paginate(listKeys, (pageToken) => keys.list({ ...request, pageToken }, options), request.pageToken),
+    listAll: (request = {}, options) => pages(call, listKeys, { query: request }, options),
     update: (keyId, changes, options) => call(updateKey, { path: { keyId }, ...masked(updateKey, changes) }, options),
     delete: (keyId, options) => call(deleteKey, { path: { keyId } }, options),
     listOperations: (keyId, request = {}, options) => call(listKeyOperations, { path: { keyId }, query: request }, options),
-    listAllOperations: (keyId, request = {}, options) =>
-      paginate(listKeyOperations, (pageToken) => keys.listOperations(keyId, { ...request, pageToken }, options), request.pageToken),
+    listAllOperations: (keyId, request = {}, options) => pages(call, listKeyOperations, { path: { keyId }, query: request }, options),
   };
   return keys;
 }

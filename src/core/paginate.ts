@@ -1,11 +1,10 @@
 // The lazy page walker: one request per page, only when the previous page is used up.
-
 import type { components } from "../../generated/schema.js";
+import type { Call, CallOptions } from "./call.js";
 import { rejectBrokenAnswer } from "./errors.js";
+import type { Answer, CallInput, Row } from "./types.js";
 
 const NO_HEADERS = { status: 200, headers: new Headers() };
-
-import type { Row } from "./types.js";
 
 /** The paging arguments of a list: how many items a page may hold (0 to 1000; 0 means 100), and where to go on. */
 export interface PageRequest {
@@ -16,22 +15,36 @@ export interface PageRequest {
 /** A page as a list method returns it: the items under their own name (`apiKeys`, `scopes`…), and the next token. */
 export type Page<T, K extends string = "apiKeys"> = { [key in K]: T[] } & { nextPageToken?: string | undefined };
 
-/** Yields every item of every page of `list` (its items field is the row's `x-yc-pagination`); stops on an absent or empty token and fails on a repeated one. */
-export async function* paginate<K extends string, T>(
-  list: Row & { items: K },
-  fetchPage: (pageToken?: string) => Promise<Page<T, K>>,
-  pageToken?: string,
-): AsyncGenerator<T, void, undefined> {
-  const { id, items } = list;
+/** An item of the list `R`. */
+type Item<R extends Row & { items: string }> =
+  NonNullable<Answer<R["id"]>[R["items"] & keyof Answer<R["id"]>]> extends (infer T)[] ? T : never;
+
+/**
+ * Every item of every page of the list `row` (its items field is the row's `x-yc-pagination`), sent through `call` with each
+ * next pageToken, a page only when the previous one is used up; stops on an absent or empty token, fails on a repeated one.
+ */
+export async function* pages<R extends Row & { items: string }>(
+  call: Call,
+  row: R,
+  input: CallInput<R["id"]>,
+  options?: CallOptions,
+): AsyncGenerator<Item<R>, void, undefined> {
+  const query = (input.query ?? {}) as PageRequest;
+  let { pageToken } = query;
   const seen = new Set([pageToken]);
   for (let page = 1; ; page++) {
-    const body = await fetchPage(pageToken);
-    yield* body[items];
-    const next = body.nextPageToken;
+    // Note: the casts of paging: a list row takes a pageToken, and its answer holds its items under the row's own field.
+    const body = (await call(
+      row,
+      { ...input, query: { ...query, pageToken } as unknown as NonNullable<typeof input.query> },
+      options,
+    )) as Record<string, unknown>;
+    yield* body[row.items] as Item<R>[];
+    const next = body.nextPageToken as string | undefined;
     if (!next) return;
     // Note: a server that repeats a token would loop forever; better to fail loudly.
     if (seen.has(next))
-      rejectBrokenAnswer(id, NO_HEADERS, [{ path: "nextPageToken", message: "repeats an earlier page's token" }], `page ${page}`);
+      rejectBrokenAnswer(row.id, NO_HEADERS, [{ path: "nextPageToken", message: "repeats an earlier page's token" }], `page ${page}`);
     seen.add((pageToken = next));
   }
 }
