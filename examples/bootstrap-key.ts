@@ -1,0 +1,113 @@
+// Bootstrap a service account's authorized key: create it, save it as key.json (mode 0600, never over an existing
+// file), read the file back into a token source as a colleague would, and list the account's API keys with it.
+// The private key is never printed.
+//   npx tsx examples/bootstrap-key.ts [--service-account <id>] [--key-file ./key.json] [--description TEXT]
+import { mkdtemp, open, readFile, rm, rmdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { serviceAccountKey } from "../src/auth/index.ts";
+import { type ApiKey, createIamClient, type IamClient, type Key, keyFile } from "../src/index.ts";
+import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
+
+/** Where the IAM API is, for the token exchange and the client that uses its tokens. Default: Yandex Cloud. */
+export interface Where {
+  baseUrl?: string | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
+}
+
+export interface Bootstrapped {
+  /** The new key's public half (its private key is only in the file). */
+  key: Key;
+  /** The account's API keys, listed with a token the key file got. */
+  apiKeys: ApiKey[];
+}
+
+/**
+ * Creates an authorized key, hands its key file's text to `save`, then reads the file back with `load`, gets a token
+ * with it and lists the account's API keys with that token. Nothing runs between the create and `save`.
+ */
+export async function bootstrapKey(
+  iam: IamClient,
+  {
+    serviceAccountId,
+    description,
+    save,
+    load,
+    where = {},
+  }: {
+    serviceAccountId?: string | undefined;
+    description?: string | undefined;
+    save: (text: string, key: Key) => Promise<void>;
+    load: () => Promise<string>;
+    where?: Where;
+  },
+): Promise<Bootstrapped> {
+  const created = await iam.keys.create({ serviceAccountId, description });
+  // Note: the private key is shown only in this answer, so it is saved before anything else can fail.
+  await save(`${JSON.stringify(keyFile(created), null, 2)}\n`, created.key);
+  const token = serviceAccountKey(await load(), where);
+  await token();
+  const asTheAccount = createIamClient({ token, ...where });
+  const apiKeys: ApiKey[] = [];
+  for await (const apiKey of asTheAccount.apiKeys.listAll({ serviceAccountId: created.key.serviceAccountId, pageSize: 1000 }))
+    apiKeys.push(apiKey);
+  return { key: created.key, apiKeys };
+}
+
+/** Where the key file goes: `--key-file`, or `key.json` in a new private directory under the system's temp dir. */
+async function keyFilePath(flag: string | true | undefined): Promise<{ path: string; ownDir?: string }> {
+  if (typeof flag === "string") return { path: resolve(flag) };
+  const ownDir = await mkdtemp(join(tmpdir(), "bootstrap-key-"));
+  return { path: join(ownDir, "key.json"), ownDir };
+}
+
+export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), where: Where = { baseUrl: process.env.YC_IAM_BASE_URL }) {
+  const { flags, rest } = parseArgs(argv);
+  const named = flags["service-account"] ?? rest[0];
+  const serviceAccountId = typeof named === "string" ? named : undefined;
+  const description = typeof flags.description === "string" ? flags.description : undefined;
+  const { path, ownDir } = await keyFilePath(flags["key-file"]);
+  // Note: the file is created before the key, so a path that exists or cannot be written stops it before anything
+  // changes; "wx" never overwrites, and mode 0600 holds from creation, so no one else can read it even for an instant.
+  const file = await open(path, "wx", 0o600);
+  let created: Key | undefined;
+  try {
+    const { key, apiKeys } = await bootstrapKey(iam, {
+      serviceAccountId,
+      description,
+      where,
+      async save(text, key) {
+        created = key;
+        await file.writeFile(text);
+        await file.sync();
+        console.log(`created authorized key ${key.id} of ${key.serviceAccountId} (${key.keyAlgorithm})`);
+        console.log(`its key file is in ${path} (mode 0600): hand it over or move it to your secret manager, then delete the file`);
+      },
+      load: () => readFile(path, "utf8"),
+    });
+    console.log(`got an IAM token with the key file; the API keys of ${key.serviceAccountId}, as that account sees them:`);
+    console.log(
+      table(
+        apiKeys.map((k) => ({
+          id: k.id,
+          description: k.description ?? "",
+          scopes: k.scopes?.join(", ") ?? "",
+          "last used": k.lastUsedAt ?? "never",
+        })),
+      ),
+    );
+  } catch (error) {
+    // Note: once a key exists, its file stays whatever failed: the private key is nowhere else, not even at Yandex.
+    if (created)
+      throw new Error(`${(error as Error).message} (key ${created.id} was created; its key file is kept at ${path})`, { cause: error });
+    throw error;
+  } finally {
+    await file.close();
+    if (!created) {
+      await rm(path, { force: true });
+      if (ownDir) await rmdir(ownDir);
+    }
+  }
+}
+
+if (isMain(import.meta.url)) await main();
