@@ -52,14 +52,12 @@ if (process.argv[1]?.endsWith("example.ts")) {
   const server = await serveFake(fake);
   console.log(`${name}, against the stateful fake at ${server.url} (5 keys of ${DEMO_ACCOUNT}):\n`);
   try {
-    const example = (await import(join(root, "examples", `${name}.ts`))) as {
-      main(argv: string[], iam: unknown, where: { baseUrl: string }): Promise<void>;
-    };
-    // Note: the third argument is where the IAM API is, for an example that makes a client of its own (bootstrap-key).
+    const example = (await import(join(root, "examples", `${name}.ts`))) as { main(argv: string[], iam: unknown): Promise<void> };
+    // Note: an example that makes a client of its own (bootstrap-key, with its key file's tokens) finds the fake here too.
+    process.env.YC_IAM_BASE_URL = server.url;
     await example.main(
       args.length ? args : defaults(name, first?.id ?? ""),
       createIamClient({ token: "any", baseUrl: server.url, polling: { initialDelayMs: 20 } }),
-      { baseUrl: server.url },
     );
     console.log(
       `\nThe fake now holds ${fake.state.apiKeys.length} API key(s) and ${fake.state.keys.length} authorized key(s); it served ${fake.requests.length} request(s).`,

@@ -5,12 +5,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { main as bootstrap, bootstrapKey } from "../../examples/bootstrap-key.ts";
 import { expiringSoon } from "../../examples/expiring-soon.ts";
 import { findUnused, revokeUnused } from "../../examples/revoke-unused.ts";
 import { main, rotateKey } from "../../examples/rotate-key.ts";
 import { DEMO_ACCOUNT, seedDemo } from "../../scripts/example.ts";
 import { root } from "../../scripts/root.ts";
-import { createIamClient } from "../../src/index.ts";
+import { serviceAccountKey } from "../../src/auth/index.ts";
+import { type CreateKeyResponse, createIamClient, IamApiError, IamError, IamTokenError, keyFile } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { caught, rejection } from "../support/secrets.ts";
 
@@ -159,6 +161,155 @@ describe("rotate-key", () => {
   });
 });
 
+/** A fake that accepts only the token "admin" (the demo account's) and the tokens it mints, with a second account. */
+function strictDemo() {
+  const other = "ajeother0account0sa1";
+  const fake = createFakeIam({
+    serviceAccounts: [DEMO_ACCOUNT, other],
+    authenticate: (token) => (token === "admin" ? DEMO_ACCOUNT : undefined),
+    operations: { polls: 2 },
+  });
+  seedDemo(fake, NOW);
+  fake.seed([{ serviceAccountId: other, description: "other's key" }]);
+  const created: CreateKeyResponse[] = [];
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const response = await fake.fetch(input, init);
+    const request = input instanceof Request ? input : new Request(input, init);
+    if (request.method === "POST" && new URL(request.url).pathname === "/iam/v1/keys" && response.ok)
+      created.push((await response.clone().json()) as CreateKeyResponse);
+    return response;
+  };
+  const iam = createIamClient({ token: "admin", baseUrl: fake.baseUrl, fetch, polling: { initialDelayMs: 1, maxDelayMs: 1 } });
+  /** The bearer scheme and token prefix of each request sent through `where` (the example's own client and exchange). */
+  const sentThroughWhere: string[] = [];
+  const whereFetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    sentThroughWhere.push(`${new URL(request.url).pathname} ${request.headers.get("authorization")?.slice(0, 10) ?? "-"}`);
+    return fake.fetch(request);
+  };
+  return { fake, iam, other, created, sentThroughWhere, where: { baseUrl: fake.baseUrl, fetch: whereFetch } };
+}
+
+/** The lines of a PEM's body: what must never be printed. */
+const pemBody = (pem: string) => pem.split("\n").filter((line) => line && !line.startsWith("-----") && !line.startsWith("PLEASE"));
+
+describe("bootstrap-key", () => {
+  const dirs: string[] = [];
+  const keyPath = () => {
+    const dir = mkdtempSync(join(tmpdir(), "bootstrap-key-test-"));
+    dirs.push(dir);
+    return join(dir, "key.json");
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("main saves key.json with mode 0600, exactly keyFile(created), and prints its path but no line of the private key", async () => {
+    const { fake, iam, created, sentThroughWhere, where } = strictDemo();
+    const path = keyPath();
+    const { output, error } = await logged(() => bootstrap(["--key-file", path], iam, where));
+    expect(error).toBeUndefined();
+    // Note: the API keys were listed by the example's own client, with the token the key file got.
+    expect(sentThroughWhere).toEqual(["/iam/v1/tokens -", "/iam/v1/apiKeys Bearer t1."]);
+    expect(created).toHaveLength(1);
+    const made = created[0] as CreateKeyResponse;
+    expect(mode(path)).toBe(0o600);
+    const saved = JSON.parse(readFileSync(path, "utf8"));
+    expect(saved).toEqual(keyFile(made));
+    expect(Object.keys(saved)).toEqual(["id", "service_account_id", "created_at", "key_algorithm", "public_key", "private_key"]);
+    expect(saved).toMatchObject({ service_account_id: DEMO_ACCOUNT, private_key: made.privateKey });
+    expect(output).toContain(path);
+    expect(output).toContain(made.key.id);
+    expect(pemBody(made.privateKey).length).toBeGreaterThan(20);
+    for (const line of pemBody(made.privateKey)) expect(output).not.toContain(line);
+    // Note: the fake takes only "admin" and its own tokens, so the listing proves the key file's token was accepted.
+    expect(fake.state.iamTokens).toBe(1);
+    expect(output).toMatch(/support bot[\s\S]*nightly export[\s\S]*old CI key[\s\S]*new key[\s\S]*postbox sender/);
+    expect(fake.requests.map((r) => r.operation)).toEqual(["createKey", "createIamToken", "listApiKeys"]);
+  });
+
+  it("the saved file reads back into a working token source: the fake mints a t1. token and accepts it, until the key is deleted", async () => {
+    const { iam, where } = strictDemo();
+    const path = keyPath();
+    await logged(() => bootstrap(["--key-file", path], iam, where));
+    const token = serviceAccountKey(readFileSync(path, "utf8"), where);
+    expect(await token()).toMatch(/^t1\.[\w-]+\.[\w-]+$/);
+    const asTheAccount = createIamClient({ token, ...where });
+    expect((await asTheAccount.apiKeys.list()).apiKeys).toHaveLength(5);
+    await iam.keys.delete(JSON.parse(readFileSync(path, "utf8")).id);
+    const error = await rejection(serviceAccountKey(readFileSync(path, "utf8"), where)());
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error).toMatchObject({ status: 401 });
+  });
+
+  it("--service-account names the account: its key, its token, its API keys", async () => {
+    const { fake, iam, other, where } = strictDemo();
+    const path = keyPath();
+    const { output, error } = await logged(() => bootstrap(["--service-account", other, "--key-file", path], iam, where));
+    expect(error).toBeUndefined();
+    expect(JSON.parse(readFileSync(path, "utf8")).service_account_id).toBe(other);
+    expect(fake.state.keys.map((k) => k.serviceAccountId)).toEqual([other]);
+    expect(output).toContain("other's key");
+    expect(output).not.toContain("support bot");
+  });
+
+  it("bootstrapKey saves the key file before anything else is sent", async () => {
+    const { fake, iam, where } = strictDemo();
+    let text = "";
+    const sentBeforeSave: (string | undefined)[] = [];
+    await bootstrapKey(iam, {
+      where,
+      save: async (saved) => {
+        text = saved;
+        sentBeforeSave.push(...fake.requests.map((r) => r.operation));
+      },
+      load: async () => text,
+    });
+    expect(sentBeforeSave).toEqual(["createKey"]);
+    expect(fake.requests.map((r) => r.operation)).toEqual(["createKey", "createIamToken", "listApiKeys"]);
+  });
+
+  it("main refuses a key file that exists, before any key is created, and leaves the file as it was", async () => {
+    const { fake, iam, where } = strictDemo();
+    const path = keyPath();
+    writeFileSync(path, "someone else's");
+    const { error } = await logged(() => bootstrap(["--key-file", path], iam, where));
+    expect((error as NodeJS.ErrnoException).code).toBe("EEXIST");
+    expect(readFileSync(path, "utf8")).toBe("someone else's");
+    expect(fake.requests).toEqual([]);
+    expect(fake.state.keys).toEqual([]);
+  });
+
+  it.each(["createIamToken", "listApiKeys"] as const)(
+    "a failed %s after the key was created keeps the key file and says so",
+    async (operation) => {
+      const { fake, iam, created, where } = strictDemo();
+      const path = keyPath();
+      fake.failNext({ status: 403, message: "Permission denied" }, { operation });
+      const { output, error } = await logged(() => bootstrap(["--key-file", path], iam, where));
+      const made = created[0] as CreateKeyResponse;
+      expect((error as Error).message).toContain(`key ${made.key.id} was created; its key file is kept at ${path}`);
+      expect(caught((error as Error).cause)).toBeInstanceOf(IamError);
+      expect(caught((error as Error).cause)).toMatchObject({ status: 403, message: expect.stringContaining(`${operation}: HTTP 403`) });
+      expect(JSON.parse(readFileSync(path, "utf8"))).toEqual(keyFile(made));
+      expect(mode(path)).toBe(0o600);
+      expect(output).toContain(path);
+      for (const line of pemBody(made.privateKey)) expect(`${output}${(error as Error).message}`).not.toContain(line);
+    },
+  );
+
+  it("main removes its empty file when the key cannot be created", async () => {
+    const { fake, iam, where } = strictDemo();
+    const path = keyPath();
+    fake.failNext({ status: 403, message: "Permission denied" }, { operation: "createKey" });
+    const { error } = await logged(() => bootstrap(["--key-file", path], iam, where));
+    expect(caught(error)).toBeInstanceOf(IamApiError);
+    expect(caught(error)).toMatchObject({ operation: "createKey" });
+    expect(existsSync(path)).toBe(false);
+    expect(fake.state.keys).toEqual([]);
+  });
+});
+
 describe("revoke-unused", () => {
   it("finds keys idle for N days and never-used keys older than N days; a dry run deletes nothing", async () => {
     const { fake, iam } = demo();
@@ -217,11 +368,33 @@ describe("npm run example", () => {
     }
   });
 
+  it("bootstrap-key, run as a user runs it, saves key.json in a private directory under the temp dir and prints only its path", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/example.ts", "bootstrap-key"], {
+      cwd: root,
+    });
+    const path = stdout.match(/its key file is in (\S+) \(mode 0600\)/)?.[1] as string;
+    try {
+      expect(path.startsWith(tmpdir())).toBe(true);
+      expect(path.endsWith("/key.json")).toBe(true);
+      expect(mode(path)).toBe(0o600);
+      expect(mode(dirname(path))).toBe(0o700);
+      const saved = JSON.parse(readFileSync(path, "utf8"));
+      expect(saved).toMatchObject({ service_account_id: DEMO_ACCOUNT, key_algorithm: "RSA_2048" });
+      expect(saved.private_key).toMatch(/^PLEASE DO NOT REMOVE THIS LINE! Yandex\.Cloud SA Key ID <\w+>\n-----BEGIN PRIVATE KEY-----\n/);
+      expect(stdout).toContain(`created authorized key ${saved.id} of ${DEMO_ACCOUNT} (RSA_2048)`);
+      for (const line of pemBody(saved.private_key)) expect(stdout).not.toContain(line);
+      expect(stdout).toMatch(/got an IAM token with the key file[^\n]*\nid\s+description\s+scopes\s+last used\n(.*\n){5}\n/);
+      expect(stdout).toContain("The fake now holds 5 API key(s) and 1 authorized key(s)");
+    } finally {
+      if (path) rmSync(dirname(path), { recursive: true, force: true });
+    }
+  });
+
   it("names the examples when asked for one that does not exist", async () => {
     const result = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/example.ts", "nope"], { cwd: root }).catch(
       (e) => e,
     );
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("usage: npm run example -- <expiring-soon | revoke-unused | rotate-key>");
+    expect(result.stderr).toContain("usage: npm run example -- <bootstrap-key | expiring-soon | revoke-unused | rotate-key>");
   });
 });
