@@ -202,3 +202,30 @@ describe("lengths count characters (code points) everywhere", () => {
     ]);
   });
 });
+
+describe("date-time is checked on the calendar", () => {
+  const check = (value: string) => problems({ t: "string", f: "date-time" }, value).length === 0;
+  it("accepts real days and times, with a zone and up to any fractional digits", () => {
+    for (const value of [
+      "2028-02-29T00:00:00Z",
+      "2000-02-29T23:59:59.123456789+03:00",
+      "2026-12-31T23:59:59z",
+      "2026-04-30T12:00:00-07:30",
+    ])
+      expect(check(value), value).toBe(true);
+  });
+  it("refuses days, hours and zones that do not exist", () => {
+    for (const value of [
+      "2027-02-29T00:00:00Z",
+      "1900-02-29T00:00:00Z",
+      "2026-04-31T00:00:00Z",
+      "2026-00-10T00:00:00Z",
+      "2026-01-00T00:00:00Z",
+      "2026-01-01T24:00:00Z",
+      "2026-01-01T23:60:00Z",
+      "2026-01-01T23:00:00+24:00",
+      "2026-01-01 23:00:00Z",
+    ])
+      expect(check(value), value).toBe(false);
+  });
+});
