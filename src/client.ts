@@ -95,6 +95,6 @@ export function createIamClient(options: IamClientOptions): IamClient {
 
   const wait = waiter(polling);
   const refreshable = typeof token === "function";
-  const call = createCall({ raw, fetch, timeoutMs, retry, secrets, baseUrl: urlFor, token: getToken, refreshable, wait });
+  const call = createCall({ raw, fetch, timeoutMs, retry, secrets, baseUrl: urlFor, token, refreshable, wait });
   return { apiKeys: apiKeysResource(call), keys: keysResource(call), operations: operationsResource(call, wait), raw };
 }

@@ -6,14 +6,16 @@ import type { Problem } from "./validate.js";
 /** `body` with each Date the schema types as date-time turned into its ISO string; an invalid Date becomes a problem. */
 export function dated(schema: Schema | undefined, body: unknown, found: Problem[]): unknown {
   if (!schema?.p || !body || typeof body !== "object" || Array.isArray(body)) return body;
-  const out: Record<string, unknown> = { ...body };
-  for (const [key, value] of Object.entries(out))
-    if (value instanceof Date && schema.p[key]?.f) {
-      // Note: toJSON gives the ISO string, or null for an invalid Date.
-      out[key] = value.toJSON() ?? undefined;
-      if (!out[key]) found.push({ path: key, message: "is an invalid Date" });
-    }
-  return out;
+  let out: Record<string, unknown> | undefined;
+  for (const key in body) {
+    const value = (body as Record<string, unknown>)[key];
+    if (!(value instanceof Date) || !schema.p[key]?.f) continue;
+    // Note: toJSON gives the ISO string, or null for an invalid Date; the caller's object is copied, never changed.
+    out ??= { ...body };
+    out[key] = value.toJSON() ?? undefined;
+    if (!out[key]) found.push({ path: key, message: "is an invalid Date" });
+  }
+  return out ?? body;
 }
 
 /**

@@ -52,8 +52,8 @@ export interface CallSettings {
   baseUrl(server: string | undefined): string;
   /** Credentials seen so far, scrubbed from error bodies that might echo them. */
   secrets: Set<string>;
-  /** The bearer token of every call that needs one; absent, calls carry none. */
-  token?: GetToken | undefined;
+  /** The bearer token of every call that needs one, or a function asked for it before every attempt; absent, calls carry none. */
+  token?: string | GetToken | undefined;
   /** Whether the token can be refreshed after a 401 (a function can; a fixed string cannot). */
   refreshable?: boolean | undefined;
   /** How to wait for an Operation; absent (the token exchanges answer none), an Operation is returned as it is. */
@@ -125,6 +125,7 @@ export function createCall(settings: CallSettings): Call {
 
 /** The loop of attempts for one call whose arguments are already checked; resolves with the checked 200 body. */
 function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refreshable }: CallSettings) {
+  if (typeof token === "string") secrets.add(token);
   return async (spec: Row, input: { path?: object; query?: object; body?: unknown }, callOptions: CallOptions): Promise<unknown> => {
     const operation = spec.id;
     const { signal: callerSignal, timeoutMs: ms = timeoutMs } = callOptions;
@@ -174,7 +175,8 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
       let again: boolean;
       let retryAfter: string | null = null;
       try {
-        if (useToken) {
+        if (typeof useToken === "string") headers.Authorization = `Bearer ${useToken}`;
+        else if (useToken) {
           const asking = forceRefresh ? { forceRefresh, signal: timeout.signal } : { signal: timeout.signal };
           headers.Authorization = `Bearer ${await bearer(operation, useToken, asking, secrets)}`;
           forceRefresh = false;
