@@ -7,15 +7,20 @@ export interface Problem {
   message: string;
 }
 
-// Note: JSON Schema's `date-time` (RFC 3339): the shape and the calendar here (arithmetic, as Date.parse costs more than
-// the rest of a check); narrower rules, such as a range, come from the spec's patterns.
-const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
+// Note: JSON Schema's `date-time` (RFC 3339): the shape by the pattern, the day by arithmetic (Date.parse or a Date
+// costs more than the rest of a key's check); narrower rules, such as a range, come from the spec's patterns.
+const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/i;
 
-/** Whether `value` is an RFC 3339 timestamp on a real calendar day. */
+/** Whether `value` is an RFC 3339 timestamp on a day that exists. */
 function isTimestamp(value: string): boolean {
-  const [, year = 0, month = 0, day = 0] = DATE_TIME.exec(value)?.map(Number) ?? [];
-  // Note: a day past the month's end (February 30) rolls over into the next month, so its date differs.
-  return month >= 1 && month <= 12 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+  const parts = DATE_TIME.exec(value);
+  if (!parts) return false;
+  const year = Number(parts[1]);
+  const month = Number(parts[2]);
+  const day = Number(parts[3]);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return month >= 1 && month <= 12 && day >= 1 && day <= days;
 }
 
 // Note: ECMAScript's date format has exactly 3 fractional digits; engines differ on more (Yandex writes 9), so the rest is cut first.
