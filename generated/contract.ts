@@ -7,8 +7,12 @@ export interface Schema {
   p?: Record<string, Schema>;
   /** `required` */
   r?: string[];
-  /** `additionalProperties` */
-  a?: boolean;
+  /** `additionalProperties`: false refuses other fields; a schema checks their values */
+  a?: boolean | Schema;
+  /** `maxProperties` */
+  np?: number;
+  /** `propertyNames`: the rules of every field name (string rules only) */
+  k?: Schema;
   /** `items` */
   i?: Schema;
   /** `allOf`: the value must pass each */
