@@ -7,8 +7,12 @@ export interface Schema {
   p?: Record<string, Schema>;
   /** `required` */
   r?: string[];
-  /** `additionalProperties` */
-  a?: boolean;
+  /** `additionalProperties`: false refuses other fields; a schema checks their values */
+  a?: boolean | Schema;
+  /** `maxProperties` */
+  np?: number;
+  /** `propertyNames`: the rules of every field name (string rules only) */
+  k?: Schema;
   /** `items` */
   i?: Schema;
   /** `allOf`: the value must pass each */
@@ -317,6 +321,88 @@ export const UpdateKeyOperation: Schema = { all: [Operation, { t: "object", p: {
 /** `#/components/schemas/ListKeyOperationsResponse` */
 export const ListKeyOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
 
+/** `#/components/schemas/AccessKey` */
+export const AccessKey: Schema = {
+  t: "object",
+  r: ["id", "serviceAccountId", "createdAt", "keyId"],
+  p: {
+    id: { t: "string" },
+    serviceAccountId: { t: "string" },
+    createdAt: Timestamp,
+    description: { t: "string", l: 256 },
+    keyId: { t: "string" },
+    lastUsedAt: Timestamp
+  }
+};
+
+/** `#/components/schemas/ListAccessKeysResponse` */
+export const ListAccessKeysResponse: Schema = { t: "object", p: { accessKeys: { t: "array", i: AccessKey }, nextPageToken: { t: "string" } } };
+
+/** `#/components/schemas/CreateAccessKeyRequest` */
+export const CreateAccessKeyRequest: Schema = {
+  t: "object",
+  a: false,
+  p: { serviceAccountId: { t: "string", l: 50 }, description: { t: "string", l: 256 } }
+};
+
+/** `#/components/schemas/CreateAccessKeyResponse` */
+export const CreateAccessKeyResponse: Schema = { t: "object", r: ["accessKey", "secret"], p: { accessKey: AccessKey, secret: { t: "string" } } };
+
+/** `#/components/schemas/DeleteAccessKeyMetadata` */
+export const DeleteAccessKeyMetadata: Schema = {
+  t: "object",
+  r: ["@type", "accessKeyId"],
+  p: {
+    "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.DeleteAccessKeyMetadata" },
+    accessKeyId: { t: "string" }
+  }
+};
+
+/** `#/components/schemas/DeleteAccessKeyOperation` */
+export const DeleteAccessKeyOperation: Schema = { all: [Operation, { t: "object", p: { metadata: DeleteAccessKeyMetadata, response: Empty } }] };
+
+/** `#/components/schemas/UpdateAccessKeyRequest` */
+export const UpdateAccessKeyRequest: Schema = {
+  t: "object",
+  a: false,
+  p: {
+    updateMask: {
+      t: "string",
+      l: 256,
+      re: /^description$/u,
+      hint: "description, the only field that can change"
+    },
+    description: { t: "string", l: 256 }
+  }
+};
+
+/** `#/components/schemas/UpdateAccessKeyMetadata` */
+export const UpdateAccessKeyMetadata: Schema = {
+  t: "object",
+  r: ["@type", "accessKeyId"],
+  p: {
+    "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.UpdateAccessKeyMetadata" },
+    accessKeyId: { t: "string" }
+  }
+};
+
+/** `#/components/schemas/AccessKeyAny` */
+export const AccessKeyAny: Schema = {
+  all: [AccessKey, {
+    t: "object",
+    r: ["@type"],
+    p: { "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.AccessKey" } }
+  }]
+};
+
+/** `#/components/schemas/UpdateAccessKeyOperation` */
+export const UpdateAccessKeyOperation: Schema = {
+  all: [Operation, { t: "object", p: { metadata: UpdateAccessKeyMetadata, response: AccessKeyAny } }]
+};
+
+/** `#/components/schemas/ListAccessKeyOperationsResponse` */
+export const ListAccessKeyOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
+
 /** `#/components/schemas/CreateIamTokenWithJwt` */
 export const CreateIamTokenWithJwt: Schema = { t: "object", r: ["jwt"], a: false, p: { jwt: { t: "string", ml: 1, l: 8000 } } };
 
@@ -361,6 +447,9 @@ export const KeyFormatParameter: Schema = KeyFormat;
 /** `#/components/parameters/KeyId` */
 export const KeyIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
 
+/** `#/components/parameters/AccessKeyId` */
+export const AccessKeyIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
+
 /** `#/components/parameters/OperationId` */
 export const OperationIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
 
@@ -374,10 +463,10 @@ export const pathServers: Record<string, string> = { "/operations/{operationId}"
 /** Reads and token exchanges change nothing, so every failure that may pass is retried. */
 export const readRetry: RetryClass = { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: false };
 
-/** Update and delete may be sent again with the same `Idempotency-Key`: a second attempt cannot change more than the first. */
+/** Every call that answers an Operation (updates and deletes) may be sent again with the same `Idempotency-Key`: the server answers a repeated key with the same Operation, so a second attempt cannot change more than the first. */
 export const idempotentRetry: RetryClass = { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: true };
 
-/** Create mints a credential whose secret is shown once, so it is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. */
+/** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation), so it is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After 500, 502, 504, a timeout or a broken answer the outcome is unknown. */
 export const createRetry: RetryClass = { statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: true };
 
 /** The retry classes, by name. */
@@ -550,6 +639,81 @@ export const listKeyOperations = {
   items: "operations" as const
 } satisfies OperationSpec;
 
+/** `GET /iam/aws-compatibility/v1/accessKeys` */
+export const listAccessKeys = {
+  id: "listAccessKeys" as const,
+  method: "GET",
+  path: "/iam/aws-compatibility/v1/accessKeys",
+  retry: readRetry,
+  response: ListAccessKeysResponse,
+  query: {
+    t: "object",
+    a: false,
+    p: {
+      serviceAccountId: { t: "string", l: 50 },
+      pageSize: PageSizeParameter,
+      pageToken: PageTokenParameter
+    }
+  },
+  items: "accessKeys" as const
+} satisfies OperationSpec;
+
+/** `POST /iam/aws-compatibility/v1/accessKeys` */
+export const createAccessKey = {
+  id: "createAccessKey" as const,
+  method: "POST",
+  path: "/iam/aws-compatibility/v1/accessKeys",
+  retry: createRetry,
+  response: CreateAccessKeyResponse,
+  body: CreateAccessKeyRequest
+} satisfies OperationSpec;
+
+/** `GET /iam/aws-compatibility/v1/accessKeys/{accessKeyId}` */
+export const getAccessKey = {
+  id: "getAccessKey" as const,
+  method: "GET",
+  path: "/iam/aws-compatibility/v1/accessKeys/{accessKeyId}",
+  retry: readRetry,
+  response: AccessKey,
+  pathParams: { t: "object", a: false, r: ["accessKeyId"], p: { accessKeyId: AccessKeyIdParameter } }
+} satisfies OperationSpec;
+
+/** `PATCH /iam/aws-compatibility/v1/accessKeys/{accessKeyId}` */
+export const updateAccessKey = {
+  id: "updateAccessKey" as const,
+  method: "PATCH",
+  path: "/iam/aws-compatibility/v1/accessKeys/{accessKeyId}",
+  retry: idempotentRetry,
+  response: UpdateAccessKeyOperation,
+  pathParams: { t: "object", a: false, r: ["accessKeyId"], p: { accessKeyId: AccessKeyIdParameter } },
+  body: UpdateAccessKeyRequest,
+  result: AccessKeyAny
+} satisfies OperationSpec;
+
+/** `DELETE /iam/aws-compatibility/v1/accessKeys/{accessKeyId}` */
+export const deleteAccessKey = {
+  id: "deleteAccessKey" as const,
+  method: "DELETE",
+  path: "/iam/aws-compatibility/v1/accessKeys/{accessKeyId}",
+  retry: idempotentRetry,
+  response: DeleteAccessKeyOperation,
+  pathParams: { t: "object", a: false, r: ["accessKeyId"], p: { accessKeyId: AccessKeyIdParameter } },
+  result: Empty,
+  deletes: true
+} satisfies OperationSpec;
+
+/** `GET /iam/aws-compatibility/v1/accessKeys/{accessKeyId}/operations` */
+export const listAccessKeyOperations = {
+  id: "listAccessKeyOperations" as const,
+  method: "GET",
+  path: "/iam/aws-compatibility/v1/accessKeys/{accessKeyId}/operations",
+  retry: readRetry,
+  response: ListAccessKeyOperationsResponse,
+  pathParams: { t: "object", a: false, r: ["accessKeyId"], p: { accessKeyId: AccessKeyIdParameter } },
+  query: { t: "object", a: false, p: { pageSize: PageSizeParameter, pageToken: PageTokenParameter } },
+  items: "operations" as const
+} satisfies OperationSpec;
+
 /** `GET /operations/{operationId}` */
 export const getOperation = {
   id: "getOperation" as const,
@@ -583,7 +747,7 @@ export const createIamTokenForServiceAccount = {
 } satisfies OperationSpec;
 
 /** Every operation of the document, by operationId. */
-export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, getOperation, createIamToken, createIamTokenForServiceAccount };
+export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, getOperation, createIamToken, createIamTokenForServiceAccount };
 
 /** An operationId of the document. */
 export type OperationId = keyof typeof operations;

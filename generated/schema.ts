@@ -208,6 +208,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/iam/aws-compatibility/v1/accessKeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List static access keys
+         * @description Lists the static access keys of a service account (or of the caller), page by page,
+         *     with their resource `id` and AWS `keyId`. Secrets are never listed: each was shown once,
+         *     at creation.
+         *
+         *     To read every key, pass the `nextPageToken` of each answer as `pageToken` of the
+         *     next request until an answer has no `nextPageToken` (or an empty one).
+         */
+        get: operations["listAccessKeys"];
+        put?: never;
+        /**
+         * Create a static access key
+         * @description Creates a static access key (an AWS-compatible key pair) for a service account, or for
+         *     the caller when no `serviceAccountId` is given, and answers with the key and its
+         *     **secret**. The secret is shown only here, once: it cannot be read again, so store it
+         *     at once and never log it. Give `accessKey.keyId` and `secret` to Object Storage, Message
+         *     Queue, Data Streams, Postbox or the YDB document API as `aws_access_key_id` and
+         *     `aws_secret_access_key`; manage the key by its resource `id` (`accessKey.id`, the
+         *     `{accessKeyId}` of the other calls), not by its `keyId`.
+         *
+         *     A static key is not an authorized key: it cannot sign JWTs, and pasted where a
+         *     `key.json` or an IAM token belongs it gets "token is invalid". Use `createKey` for that.
+         *
+         *     The call answers `200` with the key itself (not an Operation). Its retry class is
+         *     `create`: the secret is shown once, so a second key minted by a retry would be a secret
+         *     nobody holds. It is sent again only where the server cannot have acted (429, 503, a
+         *     connection never made), with one `Idempotency-Key` for every attempt; after 500, 502,
+         *     504, a timeout or a broken `200` answer the outcome is unknown: list the keys before
+         *     you try again. At most 1,000 static access keys per cloud (beyond it, `429`
+         *     RESOURCE_EXHAUSTED).
+         */
+        post: operations["createAccessKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/aws-compatibility/v1/accessKeys/{accessKeyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a static access key
+         * @description Answers the static access key with this ID: its owner, description, AWS `keyId` and
+         *     when it was last used. The secret is never part of it: it was shown once, at creation.
+         *     The path takes the key's resource `id` (`aje…`), not its AWS `keyId` (`YCAJ…`).
+         */
+        get: operations["getAccessKey"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a static access key
+         * @description Deletes a static access key and answers an `Operation`; poll it until `done`. Once
+         *     deleted, requests signed with its `keyId` and secret are refused and `getAccessKey`
+         *     answers `404`. The path takes the key's resource `id` (`aje…`), not its AWS `keyId` (`YCAJ…`).
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation. A delete retried after an unknown
+         *     outcome that meets `404` means the key is gone.
+         */
+        delete: operations["deleteAccessKey"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a static access key
+         * @description Changes the description of a static access key (the only field that can change) and
+         *     answers an `Operation`; poll it until `done`, when its `response` is the updated key.
+         *     The path takes the key's resource `id` (`aje…`), not its AWS `keyId` (`YCAJ…`).
+         *
+         *     **Send `updateMask: description`.** Without a mask every updatable field is
+         *     overwritten, so a description left out of the body is cleared.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot change more than the first attempt did.
+         */
+        patch: operations["updateAccessKey"];
+        trace?: never;
+    };
+    "/iam/aws-compatibility/v1/accessKeys/{accessKeyId}/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the operations of a static access key
+         * @description Lists the operations (updates, deletes) of a static access key, page by page. Pass each
+         *     answer's `nextPageToken` as `pageToken` until an answer has none. The path takes the key's resource `id` (`aje…`), not its AWS `keyId` (`YCAJ…`).
+         */
+        get: operations["listAccessKeyOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/operations/{operationId}": {
         parameters: {
             query?: never;
@@ -631,6 +743,130 @@ export interface components {
             /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
             nextPageToken?: string;
         };
+        /**
+         * @description A static access key: an AWS-compatible key pair of a service account, for Object
+         *     Storage, Message Queue, Data Streams, Postbox and the YDB document API. Three IDs meet
+         *     here: `id` is the resource (`aje…`) that the `{accessKeyId}` of the paths names;
+         *     `keyId` is the AWS access key ID (`YCAJ…`) that those services take; neither is the ID
+         *     of an authorized key. The secret is never part of it: it is shown once, in the answer
+         *     to `createAccessKey`. A static key cannot sign JWTs and is not an IAM token.
+         */
+        AccessKey: {
+            /**
+             * @description ID of the access key **resource** (`aje…`): the `{accessKeyId}` of
+             *     `/iam/aws-compatibility/v1/accessKeys/{accessKeyId}`. It is not the AWS access key
+             *     ID; that is `keyId`.
+             */
+            id: string;
+            /** @description ID of the service account that the key belongs to. */
+            serviceAccountId: string;
+            /** @description When the key was created. */
+            createdAt: components["schemas"]["Timestamp"];
+            /** @description Description of the key, 0 to 256 characters. Left out when empty. */
+            description?: string;
+            /**
+             * @description The AWS access key ID (`aws_access_key_id`), which Object Storage, Message Queue,
+             *     Data Streams, Postbox and the YDB document API take with the secret. Newer keys
+             *     are `YC` and 23 characters; older ones are not. It is not the `id` the paths take.
+             */
+            keyId: string;
+            /** @description When the key was last used to authenticate. Absent if it never was. */
+            lastUsedAt?: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of static access keys. */
+        ListAccessKeysResponse: {
+            /** @description The keys on this page. Left out when there are none. */
+            accessKeys?: components["schemas"]["AccessKey"][];
+            /**
+             * @description The token of the next page, to send as `pageToken`. Absent or empty on the
+             *     last page.
+             */
+            nextPageToken?: string;
+        };
+        /** @description What to create. Every field is optional. */
+        CreateAccessKeyRequest: {
+            /**
+             * @description ID of the service account to create the key for. If not set, it defaults to the
+             *     subject that made the request.
+             */
+            serviceAccountId?: string;
+            /** @description Description of the key. */
+            description?: string;
+        };
+        /** @description The new static access key and its secret. */
+        CreateAccessKeyResponse: {
+            /** @description The new key; its `keyId` is the AWS access key ID, its `id` the resource the paths name. */
+            accessKey: components["schemas"]["AccessKey"];
+            /**
+             * @description The AWS secret access key (`aws_secret_access_key`), shown only here, once: it can
+             *     never be read again. Newer secrets are `YC` and 38 characters; older ones are not.
+             *     It is a credential: never log it.
+             */
+            secret: string;
+        };
+        /** @description The metadata of a static access key's delete operation, as a `google.protobuf.Any`. */
+        DeleteAccessKeyMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.awscompatibility.DeleteAccessKeyMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.DeleteAccessKeyMetadata";
+            /** @description ID of the access key resource being deleted (its `id`, not the AWS `keyId`). */
+            accessKeyId: string;
+        };
+        /** @description The `Operation` of a static access key's delete; its `response` is `google.protobuf.Empty`. */
+        DeleteAccessKeyOperation: components["schemas"]["Operation"] & {
+            /** @description The key being deleted. */
+            metadata?: components["schemas"]["DeleteAccessKeyMetadata"];
+            /** @description Nothing; the key is gone. */
+            response?: components["schemas"]["Empty"];
+        };
+        /**
+         * @description What to change: only the description of a static access key can change. Send
+         *     `updateMask: description`; without a mask the description is overwritten too, and
+         *     left out of the body it is cleared.
+         */
+        UpdateAccessKeyRequest: {
+            /**
+             * @description A FieldMask, written as one string of comma-separated lowerCamelCase paths. Only
+             *     `description` can change, so the mask is `description`.
+             */
+            updateMask?: string;
+            /** @description The new description of the key. Named in the mask without a value, the description is cleared. */
+            description?: string;
+        };
+        /** @description The metadata of a static access key's update operation, as a `google.protobuf.Any`. */
+        UpdateAccessKeyMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.awscompatibility.UpdateAccessKeyMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.UpdateAccessKeyMetadata";
+            /** @description ID of the access key resource being updated (its `id`, not the AWS `keyId`). */
+            accessKeyId: string;
+        };
+        /** @description An `AccessKey` as a `google.protobuf.Any`, the `response` of an update operation. */
+        AccessKeyAny: components["schemas"]["AccessKey"] & {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.awscompatibility.AccessKey`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.AccessKey";
+        };
+        /** @description The `Operation` of a static access key's update; its `response` is the updated `AccessKey`. */
+        UpdateAccessKeyOperation: components["schemas"]["Operation"] & {
+            /** @description The key being updated. */
+            metadata?: components["schemas"]["UpdateAccessKeyMetadata"];
+            /** @description The updated key. */
+            response?: components["schemas"]["AccessKeyAny"];
+        };
+        /** @description One page of the operations of a static access key. */
+        ListAccessKeyOperationsResponse: {
+            /** @description The operations on this page. Left out when there are none. */
+            operations?: components["schemas"]["Operation"][];
+            /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
+            nextPageToken?: string;
+        };
         /** @description A JWT signed with a service account's authorized key (PS256), exchanged for that account's IAM token. */
         CreateIamTokenWithJwt: {
             /**
@@ -944,6 +1180,64 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
+        /**
+         * @description Too many requests, or the quota of 1,000 static access keys per cloud is used up
+         *     (RESOURCE_EXHAUSTED, 8). Wait as long as `Retry-After` says, if it is present, and try
+         *     again; for the quota, delete unused keys or ask for a larger quota.
+         */
+        AccessKeyQuotaExceeded: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                /**
+                 * @description How long to wait before trying again, in seconds or as an HTTP date.
+                 * @example 1
+                 */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 8,
+                 *       "message": "Quota limit of static access keys per cloud exceeded",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "4a6c8e0f-2b4d-4e6f-a8c0-1d3e5f7a9b2c"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /**
+         * @description The static access key does not exist, or was deleted (NOT_FOUND, 5). The path takes
+         *     the key's resource `id` (`aje…`): an AWS `keyId` (`YCAJ…`) there is not found either.
+         */
+        AccessKeyNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "AccessKey ajeq2w3e4r5t6y7u8i9o not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "1f3a5c7e-9b2d-4f6a-8c0e-2a4b6c8d0e1f"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
         /** @description The operation does not exist (NOT_FOUND, 5). */
         OperationNotFound: {
             headers: {
@@ -1015,6 +1309,15 @@ export interface components {
          * @example ajecgnxf4f156px933s1
          */
         KeyId: string;
+        /**
+         * @description ID of the static access key **resource**, at most 50 characters: the key's `id`
+         *     (`aje…`), as `createAccessKey` and `listAccessKeys` answer it. It is **not** the AWS
+         *     access key ID (`keyId`, `YCAJ…`) that Object Storage and the other AWS-compatible
+         *     services take, nor the ID of an authorized key. It must not be `.` or `..`, which
+         *     would address another path.
+         * @example ajeq2w3e4r5t6y7u8i9o
+         */
+        AccessKeyId: string;
         /**
          * @description ID of the operation, as an `Operation`'s `id` gives it. It must not be `.` or `..`,
          *     which would address another path.
@@ -1769,6 +2072,352 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["KeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listAccessKeys: {
+        parameters: {
+            query?: {
+                /**
+                 * @description ID of the service account to list keys for. If not set, it defaults to the
+                 *     subject that made the request.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId?: string;
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+                 *     characters (an older revision of the API said 100).
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                pageToken?: components["parameters"]["PageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of static access keys. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAccessKeysResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    createAccessKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The owner and description of the new key. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAccessKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key was created. `secret` is shown only in this answer. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateAccessKeyResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["AccessKeyQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    getAccessKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the static access key **resource**, at most 50 characters: the key's `id`
+                 *     (`aje…`), as `createAccessKey` and `listAccessKeys` answer it. It is **not** the AWS
+                 *     access key ID (`keyId`, `YCAJ…`) that Object Storage and the other AWS-compatible
+                 *     services take, nor the ID of an authorized key. It must not be `.` or `..`, which
+                 *     would address another path.
+                 * @example ajeq2w3e4r5t6y7u8i9o
+                 */
+                accessKeyId: components["parameters"]["AccessKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The static access key. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["AccessKeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    deleteAccessKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the static access key **resource**, at most 50 characters: the key's `id`
+                 *     (`aje…`), as `createAccessKey` and `listAccessKeys` answer it. It is **not** the AWS
+                 *     access key ID (`keyId`, `YCAJ…`) that Object Storage and the other AWS-compatible
+                 *     services take, nor the ID of an authorized key. It must not be `.` or `..`, which
+                 *     would address another path.
+                 * @example ajeq2w3e4r5t6y7u8i9o
+                 */
+                accessKeyId: components["parameters"]["AccessKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delete was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteAccessKeyOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["AccessKeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    updateAccessKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the static access key **resource**, at most 50 characters: the key's `id`
+                 *     (`aje…`), as `createAccessKey` and `listAccessKeys` answer it. It is **not** the AWS
+                 *     access key ID (`keyId`, `YCAJ…`) that Object Storage and the other AWS-compatible
+                 *     services take, nor the ID of an authorized key. It must not be `.` or `..`, which
+                 *     would address another path.
+                 * @example ajeq2w3e4r5t6y7u8i9o
+                 */
+                accessKeyId: components["parameters"]["AccessKeyId"];
+            };
+            cookie?: never;
+        };
+        /** @description The mask of the fields to change, and their new values. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAccessKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The update was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateAccessKeyOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["AccessKeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listAccessKeyOperations: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+                 *     characters (an older revision of the API said 100).
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                pageToken?: components["parameters"]["PageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the static access key **resource**, at most 50 characters: the key's `id`
+                 *     (`aje…`), as `createAccessKey` and `listAccessKeys` answer it. It is **not** the AWS
+                 *     access key ID (`keyId`, `YCAJ…`) that Object Storage and the other AWS-compatible
+                 *     services take, nor the ID of an authorized key. It must not be `.` or `..`, which
+                 *     would address another path.
+                 * @example ajeq2w3e4r5t6y7u8i9o
+                 */
+                accessKeyId: components["parameters"]["AccessKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of operations. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAccessKeyOperationsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["AccessKeyNotFound"];
             429: components["responses"]["ResourceExhausted"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

@@ -35,7 +35,9 @@ const KEYS: Record<string, [string, string, string?]> = {
   type: ["t", TYPES.map((t) => JSON.stringify(t)).join(" | ")],
   properties: ["p", "Record<string, Schema>"],
   required: ["r", "string[]"],
-  additionalProperties: ["a", "boolean"],
+  additionalProperties: ["a", "boolean | Schema", ": false refuses other fields; a schema checks their values"],
+  maxProperties: ["np", "number"],
+  propertyNames: ["k", "Schema", ": the rules of every field name (string rules only)"],
   items: ["i", "Schema"],
   allOf: ["all", "Schema[]", ": the value must pass each"],
   oneOf: ["one", "Schema[]", ": the value must pass exactly one"],
@@ -54,6 +56,7 @@ const KEYS: Record<string, [string, string, string?]> = {
 };
 const ANNOTATIONS = new Set(["description", "example", "examples", "deprecated", "default", "title"]);
 const FORMATS = new Set(["date-time", "int32", "int64"]);
+const NAME_RULES = new Set(["type", "minLength", "maxLength", "pattern", "x-pattern-description"]);
 
 /** Keeps the keywords src/core/validate.ts checks, under their short keys; `#/components/schemas/X` refs become `{ $ref: "X" }`. */
 function strip(schema: Json, at: string): Json {
@@ -70,13 +73,20 @@ function strip(schema: Json, at: string): Json {
     // Note: the reader compares items with indexOf, which is exact for strings and numbers only.
     if (k === "uniqueItems" && v && !["string", "integer"].includes(schema.items?.type))
       throw new Error(`${at}: uniqueItems is checked by src/core/validate.ts for string or integer items only`);
-    if (k === "additionalProperties" && typeof v !== "boolean")
-      throw new Error(`${at}: only a boolean additionalProperties is checked by src/core/validate.ts`);
+    if (k === "additionalProperties" && typeof v !== "boolean" && !(v && typeof v === "object"))
+      throw new Error(`${at}: only a boolean or a schema additionalProperties is checked by src/core/validate.ts`);
+    // Note: a field name is a string, so the reader checks only string rules on it (with the string check).
+    if (
+      k === "propertyNames" &&
+      Object.entries(v).some(([n, r]) => (!NAME_RULES.has(n) && !ANNOTATIONS.has(n)) || (n === "type" && r !== "string"))
+    )
+      throw new Error(`${at}: only string rules (minLength, maxLength, pattern) in propertyNames are checked by src/core/validate.ts`);
     // Note: a pattern is compiled here, so a bad one stops generation, and emitted as a literal, compiled once at load.
     if (k === "pattern") out[key] = new RegExp(v, "u");
     else if (k === "$ref") out[key] = schemaName(v, at);
     else if (k === "properties") out[key] = Object.fromEntries(Object.entries(v as Json).map(([n, s]) => [n, strip(s, `${at}.${n}`)]));
-    else if (k === "items") out[key] = strip(v, `${at}.items`);
+    else if (k === "items" || k === "propertyNames" || (k === "additionalProperties" && typeof v === "object"))
+      out[key] = strip(v, `${at}.${k}`);
     else if (k === "allOf" || k === "oneOf") out[key] = (v as Json[]).map((s, i) => strip(s, `${at}.${k}[${i}]`));
     else out[key] = v;
   }

@@ -124,9 +124,20 @@ function fits(schema: Schema, value: any, path: string, out?: Problem[]): boolea
         if (!out) return false;
         ok = add(out, path ? `${path}.${key}` : key, "is required");
       }
-    for (const key of Object.keys(value)) {
-      const sub = schema.p?.[key];
+    const keys = Object.keys(value);
+    if (keys.length > (schema.np ?? Infinity)) {
+      if (!out) return false;
+      ok = add(out, path, sizeProblem(keys.length, schema.np, undefined, " entries") as string);
+    }
+    for (const key of keys) {
+      // Note: a field the schema does not name is checked by additionalProperties when that is a schema (a map's values).
+      const sub = schema.p?.[key] ?? (typeof schema.a === "object" ? schema.a : undefined);
       const at = out ? (path ? `${path}.${key}` : key) : "";
+      const name = schema.k && stringProblem(schema.k, key);
+      if (name) {
+        if (!out) return false;
+        ok = add(out, at, `key ${name}`);
+      }
       if (sub ? value[key] !== undefined && !fits(sub, value[key], at, out) : schema.a === false) {
         if (!out) return false;
         ok = sub ? false : add(out, at, `is not a known field (known: ${Object.keys(schema.p ?? {}).join(", ") || "none"})`);

@@ -364,6 +364,20 @@ describe("generated/", () => {
     expect(contract).toMatch(/^export const PageTokenParameter: Schema = \{ t: "string", l: 2000, e: \["first", "second"\] \};$/m);
   });
 
+  it("a map of the document (additionalProperties schema, maxProperties, propertyNames) becomes a check in the table", async () => {
+    const map = [
+      "properties:\n  labels:\n    type: object\n    description: Labels.\n    maxProperties: 64",
+      "    propertyNames:\n      minLength: 1\n      maxLength: 63\n      pattern: ^[a-z][-_0-9a-z]*$",
+      "    additionalProperties:\n      type: string\n      maxLength: 63",
+    ].join("\n");
+    const changed = await variant("components/schemas/CreateApiKeyRequest.yaml", "properties:", `${map}\n`);
+    const contract = (await generate(changed)).get("contract.ts") ?? "";
+    const row = contract.slice(contract.indexOf("export const CreateApiKeyRequest: Schema"));
+    expect(row.replace(/\s+/g, " ")).toContain(
+      'labels: { t: "object", np: 64, k: { ml: 1, l: 63, re: /^[a-z][-_0-9a-z]*$/u }, a: { t: "string", l: 63 } }',
+    );
+  });
+
   it("the drift check names each stale file when the document changes without regeneration", async () => {
     const changed = await variant("components/parameters/PageToken.yaml", "maxLength: 2000", "maxLength: 1999");
     const diffs = await stale(await generate(changed));
@@ -392,11 +406,25 @@ describe("generated/", () => {
       /PageToken: the keyword "multipleOf"/,
     ],
     [
-      "an additionalProperties schema",
+      "an additionalProperties that is neither a boolean nor a schema",
       "components/parameters/PageToken.yaml",
       "maxLength: 2000",
-      "maxLength: 2000\n  additionalProperties: {}",
-      /PageToken: only a boolean additionalProperties/,
+      "maxLength: 2000\n  additionalProperties: 3",
+      /PageToken: only a boolean or a schema additionalProperties/,
+    ],
+    [
+      "an unknown keyword inside an additionalProperties schema",
+      "components/parameters/PageToken.yaml",
+      "maxLength: 2000",
+      "maxLength: 2000\n  additionalProperties:\n    multipleOf: 2",
+      /PageToken.additionalProperties: the keyword "multipleOf"/,
+    ],
+    [
+      "a propertyNames with a rule that is not a string rule",
+      "components/parameters/PageToken.yaml",
+      "maxLength: 2000",
+      "maxLength: 2000\n  propertyNames:\n    enum: [a, b]",
+      /PageToken: only string rules \(minLength, maxLength, pattern\) in propertyNames/,
     ],
     [
       "uniqueItems over objects",

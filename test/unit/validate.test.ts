@@ -229,3 +229,37 @@ describe("date-time is checked on the calendar", () => {
       expect(check(value), value).toBe(false);
   });
 });
+
+describe("a map: its values by additionalProperties, its size by maxProperties, its keys by propertyNames", () => {
+  const labels: Schema = {
+    t: "object",
+    np: 2,
+    k: { t: "string", ml: 1, l: 5, re: /^[a-z][-_0-9a-z]*$/u, hint: "a lowercase key" },
+    a: { t: "string", l: 3, re: /^[-_0-9a-z]*$/u, hint: "a lowercase value" },
+  };
+
+  it("accepts a map within every rule, and an empty one", () => {
+    expect(problems(labels, { env: "prd", team: "" })).toEqual([]);
+    expect(problems(labels, {})).toEqual([]);
+  });
+
+  it("names each broken rule with its path: the size at the map, a key or a value at its entry", () => {
+    expect(problems(labels, { a: "1", b: "2", c: "3" })).toEqual([{ path: "(root)", message: "must be at most 2 entries (has 3)" }]);
+    expect(problems(labels, { Env: "prd" })).toEqual([{ path: "Env", message: "key must be a lowercase key" }]);
+    expect(problems(labels, { toolong: "x" })).toEqual([{ path: "toolong", message: "key must be at most 5 characters (has 7)" }]);
+    expect(problems(labels, { "": "x" })).toEqual([{ path: "(root)", message: "key must not be empty" }]);
+    expect(problems(labels, { env: "PRD" })).toEqual([{ path: "env", message: "must be a lowercase value" }]);
+    expect(problems(labels, { env: 7 })).toEqual([{ path: "env", message: "must be a string, not integer" }]);
+    expect(problems({ t: "object", p: { labels } }, { labels: { Env: "toolong" } })).toEqual([
+      { path: "labels.Env", message: "key must be a lowercase key" },
+      { path: "labels.Env", message: "must be at most 3 characters (has 7)" },
+    ]);
+  });
+
+  it("a named field is checked by its own schema, not the map's value rule; additionalProperties false still refuses the rest", () => {
+    const mixed: Schema = { t: "object", p: { count: { t: "integer" } }, a: { t: "string" } };
+    expect(problems(mixed, { count: 3, other: "x" })).toEqual([]);
+    expect(problems(mixed, { count: "3", other: 1 }).map((p) => p.path)).toEqual(["count", "other"]);
+    expect(problems({ t: "object", p: {}, a: false }, { x: 1 })).toEqual([{ path: "x", message: "is not a known field (known: none)" }]);
+  });
+});
