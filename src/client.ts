@@ -2,6 +2,7 @@
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import { defaultServer, getOperation, pathServers } from "../generated/contract.js";
 import type { paths } from "../generated/schema.js";
+import { type AccessKeys, accessKeysResource } from "./access-keys.js";
 import { type ApiKeys, apiKeysResource } from "./api-keys.js";
 import { bearer, createCall, type GetToken } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
@@ -37,6 +38,8 @@ export interface IamClientOptions {
 export interface IamClient {
   /** The ApiKey service: create, read, list, update and delete API keys. */
   apiKeys: ApiKeys;
+  /** The AccessKey service: static AWS-compatible keys (Object Storage, Message Queue, Data Streams, Postbox). */
+  accessKeys: AccessKeys;
   /** The Key service: authorized keys, whose JWTs get IAM tokens (`serviceAccountKey`); `keyFile()` saves one as key.json. */
   keys: Keys;
   /** The Operation service: get an operation, or wait until it is done. */
@@ -96,5 +99,11 @@ export function createIamClient(options: IamClientOptions): IamClient {
   const wait = waiter(polling);
   const refreshable = typeof token === "function";
   const call = createCall({ raw, fetch, timeoutMs, retry, secrets, baseUrl: urlFor, token, refreshable, wait });
-  return { apiKeys: apiKeysResource(call), keys: keysResource(call), operations: operationsResource(call, wait), raw };
+  return {
+    apiKeys: apiKeysResource(call),
+    keys: keysResource(call),
+    accessKeys: accessKeysResource(call),
+    operations: operationsResource(call, wait),
+    raw,
+  };
 }

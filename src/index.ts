@@ -3,6 +3,18 @@
 export type { OperationId } from "../generated/contract.js";
 export type { components, paths } from "../generated/schema.js";
 export type {
+  AccessKey,
+  AccessKeyChanges,
+  AccessKeys,
+  CreateAccessKeyRequest,
+  CreateAccessKeyResponse,
+  DeleteAccessKeyOperation,
+  ListAccessKeyOperationsResponse,
+  ListAccessKeysRequest,
+  ListAccessKeysResponse,
+  UpdateAccessKeyOperation,
+} from "./access-keys.js";
+export type {
   ApiKey,
   ApiKeyChanges,
   ApiKeys,
