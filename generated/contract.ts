@@ -403,6 +403,285 @@ export const UpdateAccessKeyOperation: Schema = {
 /** `#/components/schemas/ListAccessKeyOperationsResponse` */
 export const ListAccessKeyOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
 
+/** `#/components/schemas/ServiceAccount` */
+export const ServiceAccount: Schema = {
+  t: "object",
+  r: ["id", "folderId", "createdAt", "name"],
+  p: {
+    id: { t: "string" },
+    folderId: { t: "string" },
+    createdAt: Timestamp,
+    name: { t: "string" },
+    description: { t: "string", l: 256 },
+    labels: { t: "object", a: { t: "string" } },
+    lastAuthenticatedAt: Timestamp,
+    status: { t: "string", e: ["STATUS_UNSPECIFIED", "CREATING", "ACTIVE", "SUSPENDED", "DELETING"] },
+    expiresAt: Timestamp
+  }
+};
+
+/** `#/components/schemas/ListServiceAccountsResponse` */
+export const ListServiceAccountsResponse: Schema = {
+  t: "object",
+  p: { serviceAccounts: { t: "array", i: ServiceAccount }, nextPageToken: { t: "string" } }
+};
+
+/** `#/components/schemas/ServiceAccountName` */
+export const ServiceAccountName: Schema = {
+  t: "string",
+  ml: 1,
+  l: 63,
+  re: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/u,
+  hint: "1 to 63 of a-z, 0-9 and -, starting with a letter and not ending with -"
+};
+
+/** `#/components/schemas/Labels` */
+export const Labels: Schema = {
+  t: "object",
+  np: 64,
+  k: {
+    ml: 1,
+    l: 63,
+    re: /^[a-z][-_0-9a-z]*$/u,
+    hint: "1 to 63 of a-z, 0-9, - and _, starting with a letter"
+  },
+  a: { t: "string", l: 63, re: /^[-_0-9a-z]*$/u, hint: "at most 63 of a-z, 0-9, - and _" }
+};
+
+/** `#/components/schemas/CreateServiceAccountRequest` */
+export const CreateServiceAccountRequest: Schema = {
+  t: "object",
+  a: false,
+  r: ["folderId", "name"],
+  p: {
+    folderId: { t: "string", ml: 1, l: 50 },
+    name: ServiceAccountName,
+    description: { t: "string", l: 256 },
+    labels: Labels,
+    expiresAt: ExpiresAt
+  }
+};
+
+/** `#/components/schemas/CreateServiceAccountMetadata` */
+export const CreateServiceAccountMetadata: Schema = {
+  t: "object",
+  r: ["@type", "serviceAccountId"],
+  p: {
+    "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.CreateServiceAccountMetadata" },
+    serviceAccountId: { t: "string" }
+  }
+};
+
+/** `#/components/schemas/ServiceAccountAny` */
+export const ServiceAccountAny: Schema = {
+  all: [ServiceAccount, {
+    t: "object",
+    r: ["@type"],
+    p: { "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.ServiceAccount" } }
+  }]
+};
+
+/** `#/components/schemas/CreateServiceAccountOperation` */
+export const CreateServiceAccountOperation: Schema = {
+  all: [Operation, { t: "object", p: { metadata: CreateServiceAccountMetadata, response: ServiceAccountAny } }]
+};
+
+/** `#/components/schemas/DeleteServiceAccountMetadata` */
+export const DeleteServiceAccountMetadata: Schema = {
+  t: "object",
+  r: ["@type", "serviceAccountId"],
+  p: {
+    "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.DeleteServiceAccountMetadata" },
+    serviceAccountId: { t: "string" }
+  }
+};
+
+/** `#/components/schemas/DeleteServiceAccountOperation` */
+export const DeleteServiceAccountOperation: Schema = {
+  all: [Operation, { t: "object", p: { metadata: DeleteServiceAccountMetadata, response: Empty } }]
+};
+
+/** `#/components/schemas/UpdateServiceAccountRequest` */
+export const UpdateServiceAccountRequest: Schema = {
+  t: "object",
+  a: false,
+  p: {
+    updateMask: {
+      t: "string",
+      l: 256,
+      re: /^(name|description|labels|expiresAt)(,(name|description|labels|expiresAt))*$/u,
+      hint: "a comma-separated list of name, description, labels and expiresAt"
+    },
+    name: ServiceAccountName,
+    description: { t: "string", l: 256 },
+    labels: Labels,
+    expiresAt: ExpiresAt
+  }
+};
+
+/** `#/components/schemas/UpdateServiceAccountMetadata` */
+export const UpdateServiceAccountMetadata: Schema = {
+  t: "object",
+  r: ["@type", "serviceAccountId"],
+  p: {
+    "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.UpdateServiceAccountMetadata" },
+    serviceAccountId: { t: "string" }
+  }
+};
+
+/** `#/components/schemas/UpdateServiceAccountOperation` */
+export const UpdateServiceAccountOperation: Schema = {
+  all: [Operation, { t: "object", p: { metadata: UpdateServiceAccountMetadata, response: ServiceAccountAny } }]
+};
+
+/** `#/components/schemas/ListServiceAccountOperationsResponse` */
+export const ListServiceAccountOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
+
+/** `#/components/schemas/Subject` */
+export const Subject: Schema = {
+  t: "object",
+  r: ["id", "type"],
+  p: { id: { t: "string", ml: 1, l: 100 }, type: { t: "string", ml: 1, l: 100 } }
+};
+
+/** `#/components/schemas/AccessBinding` */
+export const AccessBinding: Schema = {
+  t: "object",
+  r: ["roleId", "subject"],
+  p: { roleId: { t: "string", ml: 1, l: 64 }, subject: Subject }
+};
+
+/** `#/components/schemas/ListAccessBindingsResponse` */
+export const ListAccessBindingsResponse: Schema = {
+  t: "object",
+  p: { accessBindings: { t: "array", i: AccessBinding }, nextPageToken: { t: "string" } }
+};
+
+/** `#/components/schemas/SetAccessBindingsRequest` */
+export const SetAccessBindingsRequest: Schema = { t: "object", a: false, p: { accessBindings: { t: "array", n: 1000, i: AccessBinding } } };
+
+/** `#/components/schemas/SetAccessBindingsMetadata` */
+export const SetAccessBindingsMetadata: Schema = {
+  t: "object",
+  r: ["@type", "resourceId"],
+  p: {
+    "@type": { c: "type.googleapis.com/yandex.cloud.access.SetAccessBindingsMetadata" },
+    resourceId: { t: "string" }
+  }
+};
+
+/** `#/components/schemas/AccessBindingAction` */
+export const AccessBindingAction: Schema = { t: "string", e: ["ADD", "REMOVE"] };
+
+/** `#/components/schemas/AccessBindingDelta` */
+export const AccessBindingDelta: Schema = {
+  t: "object",
+  r: ["action", "accessBinding"],
+  p: { action: AccessBindingAction, accessBinding: AccessBinding }
+};
+
+/** `#/components/schemas/AccessBindingsOperationResult` */
+export const AccessBindingsOperationResult: Schema = { t: "object", p: { effectiveDeltas: { t: "array", i: AccessBindingDelta } } };
+
+/** `#/components/schemas/AccessBindingsOperationResultAny` */
+export const AccessBindingsOperationResultAny: Schema = {
+  all: [AccessBindingsOperationResult, {
+    t: "object",
+    r: ["@type"],
+    p: { "@type": { c: "type.googleapis.com/yandex.cloud.access.AccessBindingsOperationResult" } }
+  }]
+};
+
+/** `#/components/schemas/SetAccessBindingsOperation` */
+export const SetAccessBindingsOperation: Schema = {
+  all: [Operation, {
+    t: "object",
+    p: { metadata: SetAccessBindingsMetadata, response: AccessBindingsOperationResultAny }
+  }]
+};
+
+/** `#/components/schemas/UpdateAccessBindingsRequest` */
+export const UpdateAccessBindingsRequest: Schema = {
+  t: "object",
+  a: false,
+  r: ["accessBindingDeltas"],
+  p: { accessBindingDeltas: { t: "array", mn: 1, n: 1000, i: AccessBindingDelta } }
+};
+
+/** `#/components/schemas/UpdateAccessBindingsMetadata` */
+export const UpdateAccessBindingsMetadata: Schema = {
+  t: "object",
+  r: ["@type", "resourceId"],
+  p: {
+    "@type": { c: "type.googleapis.com/yandex.cloud.access.UpdateAccessBindingsMetadata" },
+    resourceId: { t: "string" }
+  }
+};
+
+/** `#/components/schemas/UpdateAccessBindingsOperation` */
+export const UpdateAccessBindingsOperation: Schema = {
+  all: [Operation, {
+    t: "object",
+    p: { metadata: UpdateAccessBindingsMetadata, response: AccessBindingsOperationResultAny }
+  }]
+};
+
+/** `#/components/schemas/SuspendServiceAccountRequest` */
+export const SuspendServiceAccountRequest: Schema = { t: "object", a: false, p: { reason: { t: "string", l: 256 }, expiresAt: ExpiresAt } };
+
+/** `#/components/schemas/SuspendServiceAccountMetadata` */
+export const SuspendServiceAccountMetadata: Schema = {
+  t: "object",
+  r: ["@type", "serviceAccountId"],
+  p: {
+    "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.SuspendServiceAccountMetadata" },
+    serviceAccountId: { t: "string" }
+  }
+};
+
+/** `#/components/schemas/SuspendServiceAccountResponse` */
+export const SuspendServiceAccountResponse: Schema = {
+  t: "object",
+  r: ["@type"],
+  p: { "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.SuspendServiceAccountResponse" } }
+};
+
+/** `#/components/schemas/SuspendServiceAccountOperation` */
+export const SuspendServiceAccountOperation: Schema = {
+  all: [Operation, {
+    t: "object",
+    p: { metadata: SuspendServiceAccountMetadata, response: SuspendServiceAccountResponse }
+  }]
+};
+
+/** `#/components/schemas/ReactivateServiceAccountRequest` */
+export const ReactivateServiceAccountRequest: Schema = { t: "object", a: false, p: {} };
+
+/** `#/components/schemas/ReactivateServiceAccountMetadata` */
+export const ReactivateServiceAccountMetadata: Schema = {
+  t: "object",
+  r: ["@type", "serviceAccountId"],
+  p: {
+    "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.ReactivateServiceAccountMetadata" },
+    serviceAccountId: { t: "string" }
+  }
+};
+
+/** `#/components/schemas/ReactivateServiceAccountResponse` */
+export const ReactivateServiceAccountResponse: Schema = {
+  t: "object",
+  r: ["@type"],
+  p: { "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.ReactivateServiceAccountResponse" } }
+};
+
+/** `#/components/schemas/ReactivateServiceAccountOperation` */
+export const ReactivateServiceAccountOperation: Schema = {
+  all: [Operation, {
+    t: "object",
+    p: { metadata: ReactivateServiceAccountMetadata, response: ReactivateServiceAccountResponse }
+  }]
+};
+
 /** `#/components/schemas/CreateIamTokenWithJwt` */
 export const CreateIamTokenWithJwt: Schema = { t: "object", r: ["jwt"], a: false, p: { jwt: { t: "string", ml: 1, l: 8000 } } };
 
@@ -450,6 +729,15 @@ export const KeyIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, 
 /** `#/components/parameters/AccessKeyId` */
 export const AccessKeyIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
 
+/** `#/components/parameters/ServiceAccountId` */
+export const ServiceAccountIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
+
+/** `#/components/parameters/AccessBindingsResourceId` */
+export const AccessBindingsResourceIdParameter: Schema = { t: "string", ml: 1, l: 64, re: /[^.]/u, hint: "an ID with a character other than a dot" };
+
+/** `#/components/parameters/AccessBindingsPageToken` */
+export const AccessBindingsPageTokenParameter: Schema = { t: "string", l: 100 };
+
 /** `#/components/parameters/OperationId` */
 export const OperationIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
 
@@ -463,7 +751,7 @@ export const pathServers: Record<string, string> = { "/operations/{operationId}"
 /** Reads and token exchanges change nothing, so every failure that may pass is retried. */
 export const readRetry: RetryClass = { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: false };
 
-/** Every call that answers an Operation (updates and deletes) may be sent again with the same `Idempotency-Key`: the server answers a repeated key with the same Operation, so a second attempt cannot change more than the first. */
+/** Every call that answers an Operation (updates, deletes, service-account create, suspend and reactivate, set and update of access bindings) may be sent again with the same `Idempotency-Key`: the server answers a repeated key with the same Operation, so a second attempt cannot change more than the first. */
 export const idempotentRetry: RetryClass = { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: true };
 
 /** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation), so it is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After 500, 502, 504, a timeout or a broken answer the outcome is unknown. */
@@ -714,6 +1002,193 @@ export const listAccessKeyOperations = {
   items: "operations" as const
 } satisfies OperationSpec;
 
+/** `GET /iam/v1/serviceAccounts` */
+export const listServiceAccounts = {
+  id: "listServiceAccounts" as const,
+  method: "GET",
+  path: "/iam/v1/serviceAccounts",
+  retry: readRetry,
+  response: ListServiceAccountsResponse,
+  query: {
+    t: "object",
+    a: false,
+    r: ["folderId"],
+    p: {
+      folderId: { t: "string", ml: 1, l: 50 },
+      filter: { t: "string", l: 1000 },
+      pageSize: PageSizeParameter,
+      pageToken: PageTokenParameter
+    }
+  },
+  items: "serviceAccounts" as const
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/serviceAccounts` */
+export const createServiceAccount = {
+  id: "createServiceAccount" as const,
+  method: "POST",
+  path: "/iam/v1/serviceAccounts",
+  retry: idempotentRetry,
+  response: CreateServiceAccountOperation,
+  body: CreateServiceAccountRequest,
+  result: ServiceAccountAny
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/serviceAccounts/{serviceAccountId}` */
+export const getServiceAccount = {
+  id: "getServiceAccount" as const,
+  method: "GET",
+  path: "/iam/v1/serviceAccounts/{serviceAccountId}",
+  retry: readRetry,
+  response: ServiceAccount,
+  pathParams: {
+    t: "object",
+    a: false,
+    r: ["serviceAccountId"],
+    p: { serviceAccountId: ServiceAccountIdParameter }
+  }
+} satisfies OperationSpec;
+
+/** `PATCH /iam/v1/serviceAccounts/{serviceAccountId}` */
+export const updateServiceAccount = {
+  id: "updateServiceAccount" as const,
+  method: "PATCH",
+  path: "/iam/v1/serviceAccounts/{serviceAccountId}",
+  retry: idempotentRetry,
+  response: UpdateServiceAccountOperation,
+  pathParams: {
+    t: "object",
+    a: false,
+    r: ["serviceAccountId"],
+    p: { serviceAccountId: ServiceAccountIdParameter }
+  },
+  body: UpdateServiceAccountRequest,
+  result: ServiceAccountAny
+} satisfies OperationSpec;
+
+/** `DELETE /iam/v1/serviceAccounts/{serviceAccountId}` */
+export const deleteServiceAccount = {
+  id: "deleteServiceAccount" as const,
+  method: "DELETE",
+  path: "/iam/v1/serviceAccounts/{serviceAccountId}",
+  retry: idempotentRetry,
+  response: DeleteServiceAccountOperation,
+  pathParams: {
+    t: "object",
+    a: false,
+    r: ["serviceAccountId"],
+    p: { serviceAccountId: ServiceAccountIdParameter }
+  },
+  result: Empty,
+  deletes: true
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/serviceAccounts/{serviceAccountId}/operations` */
+export const listServiceAccountOperations = {
+  id: "listServiceAccountOperations" as const,
+  method: "GET",
+  path: "/iam/v1/serviceAccounts/{serviceAccountId}/operations",
+  retry: readRetry,
+  response: ListServiceAccountOperationsResponse,
+  pathParams: {
+    t: "object",
+    a: false,
+    r: ["serviceAccountId"],
+    p: { serviceAccountId: ServiceAccountIdParameter }
+  },
+  query: { t: "object", a: false, p: { pageSize: PageSizeParameter, pageToken: PageTokenParameter } },
+  items: "operations" as const
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/serviceAccounts/{serviceAccountId}:listAccessBindings` */
+export const listServiceAccountAccessBindings = {
+  id: "listServiceAccountAccessBindings" as const,
+  method: "GET",
+  path: "/iam/v1/serviceAccounts/{serviceAccountId}:listAccessBindings",
+  retry: readRetry,
+  response: ListAccessBindingsResponse,
+  pathParams: {
+    t: "object",
+    a: false,
+    r: ["serviceAccountId"],
+    p: { serviceAccountId: AccessBindingsResourceIdParameter }
+  },
+  query: {
+    t: "object",
+    a: false,
+    p: { pageSize: PageSizeParameter, pageToken: AccessBindingsPageTokenParameter }
+  },
+  items: "accessBindings" as const
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/serviceAccounts/{serviceAccountId}:setAccessBindings` */
+export const setServiceAccountAccessBindings = {
+  id: "setServiceAccountAccessBindings" as const,
+  method: "POST",
+  path: "/iam/v1/serviceAccounts/{serviceAccountId}:setAccessBindings",
+  retry: idempotentRetry,
+  response: SetAccessBindingsOperation,
+  pathParams: {
+    t: "object",
+    a: false,
+    r: ["serviceAccountId"],
+    p: { serviceAccountId: AccessBindingsResourceIdParameter }
+  },
+  body: SetAccessBindingsRequest,
+  result: AccessBindingsOperationResultAny
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/serviceAccounts/{serviceAccountId}:updateAccessBindings` */
+export const updateServiceAccountAccessBindings = {
+  id: "updateServiceAccountAccessBindings" as const,
+  method: "POST",
+  path: "/iam/v1/serviceAccounts/{serviceAccountId}:updateAccessBindings",
+  retry: idempotentRetry,
+  response: UpdateAccessBindingsOperation,
+  pathParams: {
+    t: "object",
+    a: false,
+    r: ["serviceAccountId"],
+    p: { serviceAccountId: AccessBindingsResourceIdParameter }
+  },
+  body: UpdateAccessBindingsRequest,
+  result: AccessBindingsOperationResultAny
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/serviceAccounts/{serviceAccountId}:suspend` */
+export const suspendServiceAccount = {
+  id: "suspendServiceAccount" as const,
+  method: "POST",
+  path: "/iam/v1/serviceAccounts/{serviceAccountId}:suspend",
+  retry: idempotentRetry,
+  response: SuspendServiceAccountOperation,
+  pathParams: {
+    t: "object",
+    a: false,
+    r: ["serviceAccountId"],
+    p: { serviceAccountId: ServiceAccountIdParameter }
+  },
+  body: SuspendServiceAccountRequest,
+  result: SuspendServiceAccountResponse
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/serviceAccounts/{serviceAccountId}:reactivate` */
+export const reactivateServiceAccount = {
+  id: "reactivateServiceAccount" as const,
+  method: "POST",
+  path: "/iam/v1/serviceAccounts/{serviceAccountId}:reactivate",
+  retry: idempotentRetry,
+  response: ReactivateServiceAccountOperation,
+  pathParams: {
+    t: "object",
+    a: false,
+    r: ["serviceAccountId"],
+    p: { serviceAccountId: ServiceAccountIdParameter }
+  },
+  body: ReactivateServiceAccountRequest,
+  result: ReactivateServiceAccountResponse
+} satisfies OperationSpec;
+
 /** `GET /operations/{operationId}` */
 export const getOperation = {
   id: "getOperation" as const,
@@ -747,7 +1222,7 @@ export const createIamTokenForServiceAccount = {
 } satisfies OperationSpec;
 
 /** Every operation of the document, by operationId. */
-export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, getOperation, createIamToken, createIamTokenForServiceAccount };
+export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, getOperation, createIamToken, createIamTokenForServiceAccount };
 
 /** An operationId of the document. */
 export type OperationId = keyof typeof operations;

@@ -320,6 +320,237 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/iam/v1/serviceAccounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List service accounts
+         * @description Lists the service accounts of a folder, page by page; `filter` narrows them to one
+         *     name (`name="ci-deployer"`).
+         *
+         *     To read every account, pass the `nextPageToken` of each answer as `pageToken` of the
+         *     next request until an answer has no `nextPageToken` (or an empty one).
+         */
+        get: operations["listServiceAccounts"];
+        put?: never;
+        /**
+         * Create a service account
+         * @description Creates a service account in a folder and answers an `Operation`; poll it until `done`,
+         *     when its `response` is the new account. The metadata holds the new account's ID from
+         *     the first answer on. The name is unique in the cloud (not only the folder): a name
+         *     taken anywhere in the cloud is `409` ALREADY_EXISTS. At most 100 service accounts per
+         *     cloud, the default one counted (beyond it, `429` RESOURCE_EXHAUSTED).
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot create a second account.
+         */
+        post: operations["createServiceAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/serviceAccounts/{serviceAccountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a service account
+         * @description Answers the service account with this ID: its folder, name, description, labels,
+         *     status, expiry and when it last authenticated.
+         */
+        get: operations["getServiceAccount"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a service account
+         * @description Deletes a service account and answers an `Operation`; poll it until `done`. Its
+         *     credentials of every kind (API keys, authorized keys, static access keys) go with it,
+         *     and `getServiceAccount` answers `404`.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation. A delete retried after an unknown
+         *     outcome that meets `404` means the account is gone.
+         */
+        delete: operations["deleteServiceAccount"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a service account
+         * @description Changes the name, description, labels or expiry of a service account and answers an
+         *     `Operation`; poll it until `done`, when its `response` is the updated account.
+         *     `labels` replaces the whole map. A new name taken elsewhere in the cloud is `409`
+         *     ALREADY_EXISTS.
+         *
+         *     **Always send `updateMask`.** Without a mask every updatable field is overwritten, so
+         *     the fields left out of the body are reset.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot change more than the first attempt did.
+         */
+        patch: operations["updateServiceAccount"];
+        trace?: never;
+    };
+    "/iam/v1/serviceAccounts/{serviceAccountId}/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the operations of a service account
+         * @description Lists the operations (create, updates, suspends, changes of its bindings, delete) of a
+         *     service account, page by page. Pass each answer's `nextPageToken` as `pageToken` until
+         *     an answer has none.
+         */
+        get: operations["listServiceAccountOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/serviceAccounts/{serviceAccountId}:listAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the access bindings of a service account
+         * @description Lists who holds which role on the service account (its access bindings), page by
+         *     page. Pass each answer's `nextPageToken` as `pageToken` until an answer has none;
+         *     here a page token is at most 100 characters.
+         */
+        get: operations["listServiceAccountAccessBindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/serviceAccounts/{serviceAccountId}:setAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the access bindings of a service account
+         * @description **Replaces every access binding** of the service account with the given list and
+         *     answers an `Operation`; poll it until `done`, when its `response` holds the effective
+         *     deltas (what was really added and removed). A binding left out of the list is removed,
+         *     and an empty list removes them all: to add or remove a few, use
+         *     `updateServiceAccountAccessBindings`. At most 1,000 bindings per cloud.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot change more than the first attempt did.
+         */
+        post: operations["setServiceAccountAccessBindings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/serviceAccounts/{serviceAccountId}:updateAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add or remove access bindings of a service account
+         * @description Adds and removes access bindings of the service account, one delta each, and answers an
+         *     `Operation`; poll it until `done`, when its `response` holds the effective deltas: a
+         *     binding added that was there already, or removed that was not, is not among them. The
+         *     other bindings stay. At most 1,000 bindings per cloud.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot change more than the first attempt did.
+         */
+        post: operations["updateServiceAccountAccessBindings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/serviceAccounts/{serviceAccountId}:suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a service account
+         * @description Suspends a service account and answers an `Operation`; poll it until `done`. A
+         *     suspended account (`status: SUSPENDED`) cannot authenticate: its IAM tokens, API keys
+         *     and JWT exchanges are refused until `reactivateServiceAccount`. Its credentials stay.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot do more than the first attempt did.
+         */
+        post: operations["suspendServiceAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/serviceAccounts/{serviceAccountId}:reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a service account
+         * @description Reactivates a suspended service account and answers an `Operation`; poll it until
+         *     `done`. Its credentials authenticate again.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot do more than the first attempt did.
+         */
+        post: operations["reactivateServiceAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/operations/{operationId}": {
         parameters: {
             query?: never;
@@ -452,8 +683,8 @@ export interface components {
         };
         /**
          * Format: date-time
-         * @description When an API key expires, an RFC 3339 timestamp from 1970-01-01T00:00:00Z to
-         *     2105-12-31T23:59:59.999999999Z with at most 9 fractional digits.
+         * @description An expiry time (of an API key or a service account), an RFC 3339 timestamp from
+         *     1970-01-01T00:00:00Z to 2105-12-31T23:59:59.999999999Z with at most 9 fractional digits.
          * @example 2026-12-31T23:59:59Z
          */
         ExpiresAt: string;
@@ -867,6 +1098,341 @@ export interface components {
             /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
             nextPageToken?: string;
         };
+        /**
+         * @description A service account: the identity a program works as. Its credentials (API keys,
+         *     authorized keys, static access keys) belong to it, and go with it when it is deleted.
+         *     A `SUSPENDED` account cannot authenticate.
+         */
+        ServiceAccount: {
+            /** @description ID of the service account (`aje…`). */
+            id: string;
+            /** @description ID of the folder the account belongs to. */
+            folderId: string;
+            /** @description When the account was created. */
+            createdAt: components["schemas"]["Timestamp"];
+            /** @description Name of the account, unique in the cloud. */
+            name: string;
+            /** @description Description of the account, 0 to 256 characters. Left out when empty. */
+            description?: string;
+            /** @description Labels as `key: value` pairs, at most 64. Left out when there are none. */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description When the account last authenticated, with any of its credentials. Absent if it never did. */
+            lastAuthenticatedAt?: components["schemas"]["Timestamp"];
+            /**
+             * @description `ACTIVE` can authenticate; `SUSPENDED` cannot (its credentials are refused until it
+             *     is reactivated); `CREATING` and `DELETING` are on the way. Left out when unspecified.
+             * @enum {string}
+             */
+            status?: "STATUS_UNSPECIFIED" | "CREATING" | "ACTIVE" | "SUSPENDED" | "DELETING";
+            /** @description When the account expires. Absent if it never does. */
+            expiresAt?: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of the service accounts of a folder. */
+        ListServiceAccountsResponse: {
+            /** @description The accounts on this page. Left out when there are none. */
+            serviceAccounts?: components["schemas"]["ServiceAccount"][];
+            /**
+             * @description The token of the next page, to send as `pageToken`. Absent or empty on the
+             *     last page.
+             */
+            nextPageToken?: string;
+        };
+        /**
+         * @description Name of a service account: 1 to 63 characters of `a-z`, `0-9` and `-`, starting with a
+         *     letter and not ending with `-` (the proto's pattern since 2026-05; Yandex's docs still
+         *     say 2–63, older ones 3–63). Unique in the cloud, not only in the folder.
+         * @example ci-deployer
+         */
+        ServiceAccountName: string;
+        /**
+         * @description Labels as `key: value` pairs: at most 64; each key 1 to 63 characters of `a-z`, `0-9`,
+         *     `-` and `_` starting with a letter; each value at most 63 characters of `a-z`, `0-9`,
+         *     `-` and `_` (empty allowed).
+         * @example {
+         *       "team": "platform",
+         *       "env": "production"
+         *     }
+         */
+        Labels: {
+            [key: string]: string;
+        };
+        /** @description The folder and name of the new service account, and optionally its description, labels and expiry. */
+        CreateServiceAccountRequest: {
+            /** @description ID of the folder to create the account in (`b1g…`). */
+            folderId: string;
+            /** @description Name of the account, unique in the cloud. */
+            name: components["schemas"]["ServiceAccountName"];
+            /** @description Description of the account. */
+            description?: string;
+            /** @description Labels of the account. */
+            labels?: components["schemas"]["Labels"];
+            /** @description When the account expires. Absent, it never does. */
+            expiresAt?: components["schemas"]["ExpiresAt"];
+        };
+        /** @description The metadata of a service account's create operation, as a `google.protobuf.Any`. */
+        CreateServiceAccountMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.CreateServiceAccountMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.CreateServiceAccountMetadata";
+            /** @description ID of the service account being created. Present from the first answer, before the operation is done. */
+            serviceAccountId: string;
+        };
+        /** @description A `ServiceAccount` as a `google.protobuf.Any`, the `response` of a create or update operation. */
+        ServiceAccountAny: components["schemas"]["ServiceAccount"] & {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.ServiceAccount`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.ServiceAccount";
+        };
+        /** @description The `Operation` of a service account's create; its `response` is the new `ServiceAccount`. */
+        CreateServiceAccountOperation: components["schemas"]["Operation"] & {
+            /** @description The account being created; its ID is there before the operation is done. */
+            metadata?: components["schemas"]["CreateServiceAccountMetadata"];
+            /** @description The new account. */
+            response?: components["schemas"]["ServiceAccountAny"];
+        };
+        /** @description The metadata of a service account's delete operation, as a `google.protobuf.Any`. */
+        DeleteServiceAccountMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.DeleteServiceAccountMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.DeleteServiceAccountMetadata";
+            /** @description ID of the service account being deleted. */
+            serviceAccountId: string;
+        };
+        /** @description The `Operation` of a service account's delete; its `response` is `google.protobuf.Empty`. */
+        DeleteServiceAccountOperation: components["schemas"]["Operation"] & {
+            /** @description The account being deleted. */
+            metadata?: components["schemas"]["DeleteServiceAccountMetadata"];
+            /** @description Nothing; the account is gone, with its keys. */
+            response?: components["schemas"]["Empty"];
+        };
+        /**
+         * @description What to change. `updateMask` names the fields to change; a field named in the mask
+         *     without a value is reset (labels: all removed; `expiresAt`: never expires). `labels`
+         *     replaces the whole map. **Without `updateMask`, every updatable field is overwritten**
+         *     and the fields left out are reset, so always send one.
+         */
+        UpdateServiceAccountRequest: {
+            /**
+             * @description A FieldMask, written as one string of comma-separated lowerCamelCase paths, e.g.
+             *     `description,labels`. Only `name`, `description`, `labels` and `expiresAt` can change.
+             */
+            updateMask?: string;
+            /** @description The new name, unique in the cloud. */
+            name?: components["schemas"]["ServiceAccountName"];
+            /** @description The new description. */
+            description?: string;
+            /** @description The new labels; they replace every label the account has. */
+            labels?: components["schemas"]["Labels"];
+            /** @description The new expiry time. Named in the mask without a value, the account never expires. */
+            expiresAt?: components["schemas"]["ExpiresAt"];
+        };
+        /** @description The metadata of a service account's update operation, as a `google.protobuf.Any`. */
+        UpdateServiceAccountMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.UpdateServiceAccountMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.UpdateServiceAccountMetadata";
+            /** @description ID of the service account being updated. */
+            serviceAccountId: string;
+        };
+        /** @description The `Operation` of a service account's update; its `response` is the updated `ServiceAccount`. */
+        UpdateServiceAccountOperation: components["schemas"]["Operation"] & {
+            /** @description The account being updated. */
+            metadata?: components["schemas"]["UpdateServiceAccountMetadata"];
+            /** @description The updated account. */
+            response?: components["schemas"]["ServiceAccountAny"];
+        };
+        /** @description One page of the operations of a service account. */
+        ListServiceAccountOperationsResponse: {
+            /** @description The operations on this page. Left out when there are none. */
+            operations?: components["schemas"]["Operation"][];
+            /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
+            nextPageToken?: string;
+        };
+        /**
+         * @description Who holds a role (`yandex.cloud.access.Subject`).
+         * @example {
+         *       "id": "ajeg2b2et02f3tl2c1pj",
+         *       "type": "serviceAccount"
+         *     }
+         */
+        Subject: {
+            /**
+             * @description ID of the subject: an account or group ID, or for `type: system` one of
+             *     `allAuthenticatedUsers`, `allUsers` and `group:organization:<id>:users`.
+             */
+            id: string;
+            /**
+             * @description Type of the subject, a free string: `userAccount`, `serviceAccount`,
+             *     `federatedUser`, `group` or `system`.
+             */
+            type: string;
+        };
+        /** @description One role held by one subject (`yandex.cloud.access.AccessBinding`). */
+        AccessBinding: {
+            /** @description ID of the role, e.g. `iam.serviceAccounts.user` or `editor`. */
+            roleId: string;
+            /** @description Who holds the role. */
+            subject: components["schemas"]["Subject"];
+        };
+        /** @description One page of the access bindings of a resource. */
+        ListAccessBindingsResponse: {
+            /** @description The bindings on this page. Left out when there are none. */
+            accessBindings?: components["schemas"]["AccessBinding"][];
+            /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
+            nextPageToken?: string;
+        };
+        /**
+         * @description Every binding the resource is to have. **It replaces every binding**: one left out is
+         *     removed, and an empty list (or none) removes them all.
+         */
+        SetAccessBindingsRequest: {
+            /** @description The bindings, at most 1,000; they replace all the current ones. */
+            accessBindings?: components["schemas"]["AccessBinding"][];
+        };
+        /** @description The metadata of a set of access bindings, as a `google.protobuf.Any`. */
+        SetAccessBindingsMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.access.SetAccessBindingsMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.access.SetAccessBindingsMetadata";
+            /** @description ID of the resource whose bindings change (here, the service account). */
+            resourceId: string;
+        };
+        /**
+         * @description What a delta does with its binding (`yandex.cloud.access.AccessBindingAction`).
+         * @example ADD
+         * @enum {string}
+         */
+        AccessBindingAction: "ADD" | "REMOVE";
+        /** @description One change of the access bindings (`yandex.cloud.access.AccessBindingDelta`). */
+        AccessBindingDelta: {
+            /** @description `ADD` grants the binding, `REMOVE` takes it away. */
+            action: components["schemas"]["AccessBindingAction"];
+            /** @description The binding added or removed. */
+            accessBinding: components["schemas"]["AccessBinding"];
+        };
+        /**
+         * @description What a change of access bindings did (`yandex.cloud.access.AccessBindingsOperationResult`):
+         *     the deltas that took effect. A binding added that was there already, or removed that was
+         *     not, is not among them.
+         */
+        AccessBindingsOperationResult: {
+            /** @description The changes that took effect. Left out when nothing changed. */
+            effectiveDeltas?: components["schemas"]["AccessBindingDelta"][];
+        };
+        /** @description An `AccessBindingsOperationResult` as a `google.protobuf.Any`, the `response` of a set or update of access bindings. */
+        AccessBindingsOperationResultAny: components["schemas"]["AccessBindingsOperationResult"] & {
+            /**
+             * @description The type URL of `yandex.cloud.access.AccessBindingsOperationResult`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.access.AccessBindingsOperationResult";
+        };
+        /** @description The `Operation` of a set of access bindings; its `response` holds the effective deltas. */
+        SetAccessBindingsOperation: components["schemas"]["Operation"] & {
+            /** @description The resource whose bindings change. */
+            metadata?: components["schemas"]["SetAccessBindingsMetadata"];
+            /** @description The changes that took effect. */
+            response?: components["schemas"]["AccessBindingsOperationResultAny"];
+        };
+        /** @description The changes to make, each adding or removing one binding; the other bindings stay. */
+        UpdateAccessBindingsRequest: {
+            /** @description 1 to 1,000 changes. */
+            accessBindingDeltas: components["schemas"]["AccessBindingDelta"][];
+        };
+        /** @description The metadata of a update of access bindings, as a `google.protobuf.Any`. */
+        UpdateAccessBindingsMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.access.UpdateAccessBindingsMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.access.UpdateAccessBindingsMetadata";
+            /** @description ID of the resource whose bindings change (here, the service account). */
+            resourceId: string;
+        };
+        /** @description The `Operation` of a update of access bindings; its `response` holds the effective deltas. */
+        UpdateAccessBindingsOperation: components["schemas"]["Operation"] & {
+            /** @description The resource whose bindings change. */
+            metadata?: components["schemas"]["UpdateAccessBindingsMetadata"];
+            /** @description The changes that took effect. */
+            response?: components["schemas"]["AccessBindingsOperationResultAny"];
+        };
+        /** @description Why, and until when, the account is suspended. Every field is optional. */
+        SuspendServiceAccountRequest: {
+            /** @description Why the account is suspended, at most 256 characters. */
+            reason?: string;
+            /** @description When the account expires, set with the suspension. */
+            expiresAt?: components["schemas"]["ExpiresAt"];
+        };
+        /** @description The metadata of a service account's suspend operation, as a `google.protobuf.Any`. */
+        SuspendServiceAccountMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.SuspendServiceAccountMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.SuspendServiceAccountMetadata";
+            /** @description ID of the service account being suspended. */
+            serviceAccountId: string;
+        };
+        /**
+         * @description `yandex.cloud.iam.v1.SuspendServiceAccountResponse`, an empty message, as a
+         *     `google.protobuf.Any`: the `response` of a suspend operation.
+         */
+        SuspendServiceAccountResponse: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.SuspendServiceAccountResponse`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.SuspendServiceAccountResponse";
+        };
+        /** @description The `Operation` of a service account's suspend; its `response` is an empty `SuspendServiceAccountResponse`. */
+        SuspendServiceAccountOperation: components["schemas"]["Operation"] & {
+            /** @description The account being suspended. */
+            metadata?: components["schemas"]["SuspendServiceAccountMetadata"];
+            /** @description Nothing but its type; the account is suspended. */
+            response?: components["schemas"]["SuspendServiceAccountResponse"];
+        };
+        /** @description Nothing; the body is an empty object. */
+        ReactivateServiceAccountRequest: Record<string, never>;
+        /** @description The metadata of a service account's reactivate operation, as a `google.protobuf.Any`. */
+        ReactivateServiceAccountMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.ReactivateServiceAccountMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.ReactivateServiceAccountMetadata";
+            /** @description ID of the service account being reactivated. */
+            serviceAccountId: string;
+        };
+        /**
+         * @description `yandex.cloud.iam.v1.ReactivateServiceAccountResponse`, an empty message, as a
+         *     `google.protobuf.Any`: the `response` of a reactivate operation.
+         */
+        ReactivateServiceAccountResponse: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.ReactivateServiceAccountResponse`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.ReactivateServiceAccountResponse";
+        };
+        /** @description The `Operation` of a service account's reactivate; its `response` is an empty `ReactivateServiceAccountResponse`. */
+        ReactivateServiceAccountOperation: components["schemas"]["Operation"] & {
+            /** @description The account being reactivated. */
+            metadata?: components["schemas"]["ReactivateServiceAccountMetadata"];
+            /** @description Nothing but its type; the account is active again. */
+            response?: components["schemas"]["ReactivateServiceAccountResponse"];
+        };
         /** @description A JWT signed with a service account's authorized key (PS256), exchanged for that account's IAM token. */
         CreateIamTokenWithJwt: {
             /**
@@ -1238,6 +1804,145 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
+        /** @description The folder does not exist, or was deleted (NOT_FOUND, 5). */
+        FolderNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "Folder b1gvmob95yysaplct532 not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "0e2a4c6e-8a0c-4e2a-94c6-7b9d1f3a5c8d"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /**
+         * @description A service account with this name already exists in the cloud (ALREADY_EXISTS, 6): names
+         *     are unique per cloud, not per folder. Pick another name, or find the existing account
+         *     with `listServiceAccounts` and `filter: name="…"` in each folder.
+         */
+        ServiceAccountAlreadyExists: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 6,
+                 *       "message": "Service account with name \"ci-deployer\" already exists",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "9d1f3b5c-7e9a-4d1f-83b5-6a8c0e2d4f7b"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /**
+         * @description Too many requests, or the quota of 100 service accounts per cloud (the default one
+         *     counted) is used up (RESOURCE_EXHAUSTED, 8). Wait as long as `Retry-After` says, if it
+         *     is present, and try again; for the quota, delete unused accounts or ask for a larger
+         *     quota.
+         */
+        ServiceAccountQuotaExceeded: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                /**
+                 * @description How long to wait before trying again, in seconds or as an HTTP date.
+                 * @example 1
+                 */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 8,
+                 *       "message": "Quota limit of service accounts per cloud exceeded",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "7b9d1f3a-5c7e-4b9d-a1f3-4e6a8c0b2d5e"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /** @description The service account does not exist, or was deleted (NOT_FOUND, 5). */
+        ServiceAccountNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "Service account ajeg2b2et02f3tl2c1pj not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "6e8a0c2d-4f6b-4a8c-9e0a-3c5e7a9b1d4f"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /**
+         * @description Too many requests, or the quota of 1,000 access bindings per cloud (2,000 per
+         *     organization) is used up (RESOURCE_EXHAUSTED, 8). Wait as long as `Retry-After` says,
+         *     if it is present, and try again; for the quota, remove unused bindings or ask for a
+         *     larger quota.
+         */
+        AccessBindingQuotaExceeded: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                /**
+                 * @description How long to wait before trying again, in seconds or as an HTTP date.
+                 * @example 1
+                 */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 8,
+                 *       "message": "Quota limit of access bindings per cloud exceeded",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "8c0e2a4b-6d8f-4c0e-b2a4-5f7b9d1c3e6a"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
         /** @description The operation does not exist (NOT_FOUND, 5). */
         OperationNotFound: {
             headers: {
@@ -1318,6 +2023,26 @@ export interface components {
          * @example ajeq2w3e4r5t6y7u8i9o
          */
         AccessKeyId: string;
+        /**
+         * @description ID of the service account, at most 50 characters. It must not be `.` or `..`, which
+         *     would address another path.
+         * @example ajeg2b2et02f3tl2c1pj
+         */
+        ServiceAccountId: string;
+        /**
+         * @description ID of the service account whose access bindings are read or changed (the `resourceId`
+         *     of Yandex's reference), at most 64 characters: the access-binding calls take the
+         *     limit of `yandex.cloud.access`, not the 50 of the other service-account calls. It must
+         *     not be `.` or `..`, which would address another path.
+         * @example ajeg2b2et02f3tl2c1pj
+         */
+        AccessBindingsResourceId: string;
+        /**
+         * @description The `nextPageToken` of a previous answer, to get the next page. At most 100
+         *     characters: the access-binding lists keep the shorter limit of `yandex.cloud.access`.
+         * @example ajeg2b2et02f3tl2c1pj
+         */
+        AccessBindingsPageToken: string;
         /**
          * @description ID of the operation, as an `Operation`'s `id` gives it. It must not be `.` or `..`,
          *     which would address another path.
@@ -2418,6 +3143,650 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["AccessKeyNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listServiceAccounts: {
+        parameters: {
+            query: {
+                /**
+                 * @description ID of the folder to list service accounts in (`b1g…`).
+                 * @example b1gvmob95yysaplct532
+                 */
+                folderId: string;
+                /**
+                 * @description A filter on the name, the only field it can name: `name="<name>"`, with the name
+                 *     in double quotes. At most 1000 characters.
+                 * @example name="ci-deployer"
+                 */
+                filter?: string;
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+                 *     characters (an older revision of the API said 100).
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                pageToken?: components["parameters"]["PageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of service accounts. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListServiceAccountsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["FolderNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    createServiceAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The folder, name, description, labels and expiry of the new account. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateServiceAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description The create was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateServiceAccountOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["FolderNotFound"];
+            409: components["responses"]["ServiceAccountAlreadyExists"];
+            429: components["responses"]["ServiceAccountQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    getServiceAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the service account, at most 50 characters. It must not be `.` or `..`, which
+                 *     would address another path.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId: components["parameters"]["ServiceAccountId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service account. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceAccount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ServiceAccountNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    deleteServiceAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the service account, at most 50 characters. It must not be `.` or `..`, which
+                 *     would address another path.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId: components["parameters"]["ServiceAccountId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delete was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteServiceAccountOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ServiceAccountNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    updateServiceAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the service account, at most 50 characters. It must not be `.` or `..`, which
+                 *     would address another path.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId: components["parameters"]["ServiceAccountId"];
+            };
+            cookie?: never;
+        };
+        /** @description The mask of the fields to change, and their new values. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateServiceAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description The update was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateServiceAccountOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ServiceAccountNotFound"];
+            409: components["responses"]["ServiceAccountAlreadyExists"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listServiceAccountOperations: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+                 *     characters (an older revision of the API said 100).
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                pageToken?: components["parameters"]["PageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the service account, at most 50 characters. It must not be `.` or `..`, which
+                 *     would address another path.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId: components["parameters"]["ServiceAccountId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of operations. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListServiceAccountOperationsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ServiceAccountNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listServiceAccountAccessBindings: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 100
+                 *     characters: the access-binding lists keep the shorter limit of `yandex.cloud.access`.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                pageToken?: components["parameters"]["AccessBindingsPageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the service account whose access bindings are read or changed (the `resourceId`
+                 *     of Yandex's reference), at most 64 characters: the access-binding calls take the
+                 *     limit of `yandex.cloud.access`, not the 50 of the other service-account calls. It must
+                 *     not be `.` or `..`, which would address another path.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId: components["parameters"]["AccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of access bindings. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAccessBindingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ServiceAccountNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    setServiceAccountAccessBindings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the service account whose access bindings are read or changed (the `resourceId`
+                 *     of Yandex's reference), at most 64 characters: the access-binding calls take the
+                 *     limit of `yandex.cloud.access`, not the 50 of the other service-account calls. It must
+                 *     not be `.` or `..`, which would address another path.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId: components["parameters"]["AccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        /** @description Every binding the account is to have. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetAccessBindingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The change was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetAccessBindingsOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ServiceAccountNotFound"];
+            429: components["responses"]["AccessBindingQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    updateServiceAccountAccessBindings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the service account whose access bindings are read or changed (the `resourceId`
+                 *     of Yandex's reference), at most 64 characters: the access-binding calls take the
+                 *     limit of `yandex.cloud.access`, not the 50 of the other service-account calls. It must
+                 *     not be `.` or `..`, which would address another path.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId: components["parameters"]["AccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        /** @description The bindings to add and remove. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAccessBindingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The change was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateAccessBindingsOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ServiceAccountNotFound"];
+            429: components["responses"]["AccessBindingQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    suspendServiceAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the service account, at most 50 characters. It must not be `.` or `..`, which
+                 *     would address another path.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId: components["parameters"]["ServiceAccountId"];
+            };
+            cookie?: never;
+        };
+        /** @description Why, and optionally until when, the account is suspended. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuspendServiceAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description The suspend was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuspendServiceAccountOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ServiceAccountNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    reactivateServiceAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
+                 *     create a second key.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the service account, at most 50 characters. It must not be `.` or `..`, which
+                 *     would address another path.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId: components["parameters"]["ServiceAccountId"];
+            };
+            cookie?: never;
+        };
+        /** @description Nothing; an empty object. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReactivateServiceAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description The reactivation was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReactivateServiceAccountOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ServiceAccountNotFound"];
             429: components["responses"]["ResourceExhausted"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
