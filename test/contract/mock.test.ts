@@ -137,15 +137,27 @@ describe("the mock's default answers (no Prefer), as `npm run mock` gives them",
 });
 
 describe("every documented error response becomes the right IamApiError", () => {
-  it("covers 8 statuses for each operation of the table (7 where the call has no id to miss, so no 404)", () => {
+  it("covers 8 statuses for each operation of the table (7 where the call has no id to miss, so no 404), and 409 where a name must be unique", () => {
+    // Note: ALREADY_EXISTS only where a name is unique per cloud: creating or renaming a service account.
+    const unique = ["createServiceAccount", "updateServiceAccount"];
     for (const o of tableOperations)
-      expect(errorStatuses(o), o.id).toEqual(["400", "401", "403", ...(hasIdToMiss(o) ? ["404"] : []), "429", "500", "503", "504"]);
+      expect(errorStatuses(o), o.id).toEqual([
+        "400",
+        "401",
+        "403",
+        ...(hasIdToMiss(o) ? ["404"] : []),
+        ...(unique.includes(o.id) ? ["409"] : []),
+        "429",
+        "500",
+        "503",
+        "504",
+      ]);
     // Note: negative controls: the rule is not vacuous, every row has its errors here, and none of the 78 of the first ten went.
     expect(tableOperations.filter((o) => !hasIdToMiss(o)).map((o) => o.id)).toEqual(
       expect.arrayContaining(["listApiKeyScopes", "createIamToken"]),
     );
     expect(new Set(cases.map(([id]) => id))).toEqual(new Set(rows));
-    expect(cases).toHaveLength(tableOperations.reduce((n, o) => n + (hasIdToMiss(o) ? 8 : 7), 0));
+    expect(cases).toHaveLength(tableOperations.reduce((n, o) => n + (hasIdToMiss(o) ? 8 : 7) + (unique.includes(o.id) ? 1 : 0), 0));
     expect(rows.length).toBeGreaterThan(10);
     expect(cases.length).toBeGreaterThan(78);
   });

@@ -103,23 +103,28 @@ describe("the document", () => {
     // Note: every list of the table (a row with `items`); the three of the ApiKey service among them.
     const lists = tableOperations.filter((o) => o.row.items).map((o) => o.id);
     expect(lists).toEqual(expect.arrayContaining(["listApiKeys", "listApiKeyOperations", "listApiKeyScopes"]));
+    // Note: the access-binding calls follow access.proto, not the IAM services: a resourceId of up to 64 characters and
+    // page tokens of up to 100 (contract facts, "Access bindings").
+    const bindings = tableOperations.filter((o) => /AccessBindings$/.test(o.id)).map((o) => o.id);
+    expect(bindings.length).toBe(3);
     for (const op of lists) {
       expect(param(op, "pageSize").schema).toMatchObject({ type: "integer", minimum: 0, maximum: 1000, default: 100 });
-      expect(param(op, "pageToken").schema.maxLength).toBe(2000);
+      expect(param(op, "pageToken").schema.maxLength, op).toBe(bindings.includes(op) ? 100 : 2000);
     }
     expect(param("listApiKeys", "serviceAccountId").schema.maxLength).toBe(50);
     for (const op of Object.keys(ops)) {
       const query = ops[op].parameters.map(deref).filter((p: { in: string; name: string }) => p.in === "query" && /Id$/.test(p.name));
       for (const p of query) expect(p.schema.maxLength, `${op} ${p.name}`).toBe(50);
     }
-    // Note: every path parameter of every operation is an id of 1 to 50 characters.
+    // Note: every path parameter of every operation is an id of 1 to 50 characters (64 for the access-binding calls).
     const ids = Object.keys(ops).flatMap((op) =>
       ops[op].parameters
         .map(deref)
         .filter((p: { in: string }) => p.in === "path")
         .map((p: object) => [op, p] as const),
     );
-    for (const [op, p] of ids) expect(p, op).toMatchObject({ in: "path", required: true, schema: { minLength: 1, maxLength: 50 } });
+    for (const [op, p] of ids)
+      expect(p, op).toMatchObject({ in: "path", required: true, schema: { minLength: 1, maxLength: bindings.includes(op) ? 64 : 50 } });
     expect(ids.map(([op]) => op)).toEqual(
       expect.arrayContaining(["getApiKey", "updateApiKey", "deleteApiKey", "listApiKeyOperations", "getOperation"]),
     );
