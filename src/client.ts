@@ -11,6 +11,7 @@ import { DEFAULT_POLLING, type PollingOptions, waiter } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
 import { type Keys, keysResource } from "./keys.js";
 import { type Operations, operationsResource } from "./operations.js";
+import { type ServiceAccounts, serviceAccountsResource } from "./service-accounts.js";
 
 /** A source of IAM tokens (as `yc-iam-api-keys/auth` makes them): asked before every attempt; `forceRefresh` after a 401. */
 export type TokenSource = (options?: { forceRefresh?: boolean; signal?: AbortSignal }) => Promise<string>;
@@ -40,6 +41,8 @@ export interface IamClient {
   apiKeys: ApiKeys;
   /** The AccessKey service: static AWS-compatible keys (Object Storage, Message Queue, Data Streams, Postbox). */
   accessKeys: AccessKeys;
+  /** The ServiceAccount service: the accounts, their operations, suspension and access bindings (who holds which role). */
+  serviceAccounts: ServiceAccounts;
   /** The Key service: authorized keys, whose JWTs get IAM tokens (`serviceAccountKey`); `keyFile()` saves one as key.json. */
   keys: Keys;
   /** The Operation service: get an operation, or wait until it is done. */
@@ -103,6 +106,7 @@ export function createIamClient(options: IamClientOptions): IamClient {
     apiKeys: apiKeysResource(call),
     keys: keysResource(call),
     accessKeys: accessKeysResource(call),
+    serviceAccounts: serviceAccountsResource(call),
     operations: operationsResource(call, wait),
     raw,
   };

@@ -45,7 +45,7 @@ export {
 export type { Page, PageRequest } from "./core/paginate.js";
 export type { Operation, PollingOptions, WaitOptions } from "./core/poll.js";
 export type { RetryOptions } from "./core/retry.js";
-export type { Answer, Loose, Result, Waited } from "./core/types.js";
+export type { Answer, Loose, Result, Unwrapped, Waited } from "./core/types.js";
 export type { Problem } from "./core/validate.js";
 export {
   type CreateKeyRequest,
@@ -63,3 +63,25 @@ export {
   type UpdateKeyOperation,
 } from "./keys.js";
 export type { Operations } from "./operations.js";
+export type {
+  AccessBinding,
+  AccessBindingDelta,
+  AccessBindingsOperation,
+  CreateServiceAccountOperation,
+  CreateServiceAccountRequest,
+  DeleteServiceAccountOperation,
+  Deltas,
+  ListAccessBindingsResponse,
+  ListServiceAccountOperationsResponse,
+  ListServiceAccountsRequest,
+  ListServiceAccountsResponse,
+  ReactivateServiceAccountOperation,
+  ServiceAccount,
+  ServiceAccountChanges,
+  ServiceAccounts,
+  SetAccessBindingsOptions,
+  Subject,
+  SuspendOptions,
+  SuspendServiceAccountOperation,
+  UpdateServiceAccountOperation,
+} from "./service-accounts.js";

@@ -20,7 +20,7 @@ import {
 import { CALL_OPTIONS, optionProblems } from "./options.js";
 import type { Operation, WaitOptions } from "./poll.js";
 import { delayMs, type RetryOptions, sleep } from "./retry.js";
-import type { CallInput, Result, Row } from "./types.js";
+import type { CallInput, Result, Row, Unwrapped } from "./types.js";
 import { type Problem, problems } from "./validate.js";
 
 /** Per-call options. */
@@ -36,6 +36,20 @@ export interface ChangeOptions<W extends boolean = boolean> extends CallOptions 
   wait?: W | undefined;
   /** The total time to wait for the operation; overrides the client's `polling.maxWaitMs`. */
   maxWaitMs?: number | undefined;
+}
+
+/**
+ * The list field `name` of what a call resolved with (an empty list when the server leaves it out, as it leaves out
+ * empty fields); what it resolved with, with `wait: false`. For a result that is one list, such as the effective deltas.
+ */
+export async function unwrap<A, T, W extends boolean>(
+  done: Promise<unknown>,
+  name: string,
+  options: ChangeOptions<W> | undefined,
+): Promise<Unwrapped<A, T, W>> {
+  const result = await done;
+  // Note: the cast of unwrapping: the result's shape is checked against the document before it gets here.
+  return (options?.wait === false ? result : ((result as Record<string, T[]> | undefined)?.[name] ?? [])) as Unwrapped<A, T, W>;
 }
 
 /** Asks for a bearer token; `forceRefresh` after a 401. */
@@ -117,7 +131,8 @@ export function createCall(settings: CallSettings): Call {
     if (!row.result || !wait || !answer || options.wait === false) return answer;
     const { response } = await wait(call as Call, row, answer as Operation, options);
     const { "@type": type, ...value } = response as { "@type": string };
-    return EMPTY.test(type) ? undefined : value;
+    // Note: a message without fields (SuspendServiceAccountResponse) is no value either.
+    return EMPTY.test(type) || !Object.keys(value).length ? undefined : value;
   };
   // Note: the one cast between the table and the types: the row's id links the two, which TypeScript cannot see in a body.
   return call as Call;

@@ -35,11 +35,13 @@ export type Answer<Id extends OperationId> = Json<operations[Id]["responses"][20
 /** `T`'s named fields but `@type` (a `google.protobuf.Any`'s index signature dropped too). */
 type Unpacked<T> = { [K in keyof T as string extends K ? never : K extends "@type" ? never : K]: T[K] };
 
-/** A done Operation's `response` without its `@type`; nothing for `google.protobuf.Empty`. */
+/** A done Operation's `response` without its `@type`; nothing for `google.protobuf.Empty` or another message without fields. */
 type Done<A> = A extends { response?: infer R }
   ? NonNullable<R> extends { "@type": `${string}google.protobuf.Empty` }
     ? undefined
-    : Unpacked<NonNullable<R>>
+    : keyof Unpacked<NonNullable<R>> extends never
+      ? undefined
+      : Unpacked<NonNullable<R>>
   : A;
 
 /** A page whose items field is always an array. */
@@ -47,6 +49,9 @@ type Listed<A, K extends string> = A & { [key in K & keyof A]-?: NonNullable<A[k
 
 /** What a call that answers the Operation `A` resolves with: `A` itself with `wait: false`, else its result once done. */
 export type Waited<A, W extends boolean> = W extends false ? A : Done<A>;
+
+/** A done call's one list field (an array, empty when the server leaves it out); the Operation `A` itself with `wait: false`. */
+export type Unwrapped<A, T, W extends boolean> = W extends false ? A : T[];
 
 /** What a call of `R` resolves with: the checked answer; for an Operation, its result once done (the Operation itself with `wait: false`). */
 export type Result<R extends Row, W extends boolean = true> =
