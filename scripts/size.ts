@@ -7,10 +7,9 @@ import { build } from "esbuild";
 import { root } from "./root.ts";
 
 // Note: openapi-fetch alone is ~2,600 of it; the rest is the core (call loop, checks, waits, pages, errors) and each
-// service's calls with their rows and schemas (`serviceShares`, BENCHMARKS.md). The goal for ApiKey, Key and Operation
-// services was 9,500 B; the checks issue 14 asked for (options, tokens, Unicode, broken answers, raw routing) took it to
-// 9,892 B, so this budget holds the line a little above it.
-export const GZIP_BUDGET = 10_000;
+// service's calls with their rows and schemas (`serviceShares`, BENCHMARKS.md). The budget is the whole client with its
+// four services (ApiKey, Key, AccessKey, ServiceAccount) and Operations.
+export const GZIP_BUDGET = 12_000;
 /** What one token source of the auth entry, as an app imports it, may add to a bundle that already holds the client. */
 export const AUTH_GZIP_BUDGET = 1500;
 // Note: all five sources at once come to about 1,800 B; the goal of 1,500 B for the whole entry is not met (BENCHMARKS.md).
