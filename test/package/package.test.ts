@@ -198,6 +198,24 @@ export async function names(): Promise<string[]> {
         "declare const process: { env: Record<string, string | undefined> };\ndeclare const afterEach: (f: () => void) => void;\nexport {};\n";
       await writeFile(join(project, "readme-usage.ts"), ambient + block("## Usage"));
       await writeFile(join(project, "readme-testing.ts"), ambient + block("## Testing your code"));
+      for (const heading of [
+        "## Usage",
+        "## Testing your code",
+        "## Authorized keys",
+        "## Static access keys",
+        "## Service accounts and their roles",
+      ])
+        expect(block(heading), heading).toMatch(/\S/);
+      // Note: the sections of each service use a client made the Usage section's way.
+      const client = 'import { createIamClient as makeClient } from "yc-iam-api-keys";\nconst iam = makeClient({ token: "t" });\n';
+      await writeFile(join(project, "readme-keys.ts"), ambient + block("## Authorized keys"));
+      await writeFile(join(project, "readme-access-keys.ts"), ambient + client + block("## Static access keys"));
+      await writeFile(join(project, "readme-service-accounts.ts"), ambient + client + block("## Service accounts and their roles"));
+      // Note: the Authorized keys section writes key.json with node:fs; the consumer has no @types/node, so just that much.
+      await writeFile(
+        join(project, "node-fs.d.ts"),
+        'declare module "node:fs/promises" {\n  export function readFile(path: string, encoding: "utf8"): Promise<string>;\n  export function writeFile(path: string, data: string, options?: { mode?: number; flag?: string }): Promise<void>;\n}\n',
+      );
       // Note: every row of the table is type-tested (more than the ten of the first release), with no list kept here.
       const typeTests = operationTypeTests();
       expect(typeTests.match(/^export const \w+: \[Equal</gm)).toHaveLength(Object.keys(operations).length);
@@ -208,7 +226,16 @@ export async function names(): Promise<string[]> {
         join(project, config),
         JSON.stringify({
           compilerOptions: { ...compilerOptions, noUnusedLocals: false },
-          files: ["use.ts", "readme-usage.ts", "readme-testing.ts", "operations.ts"],
+          files: [
+            "use.ts",
+            "readme-usage.ts",
+            "readme-testing.ts",
+            "readme-keys.ts",
+            "readme-access-keys.ts",
+            "readme-service-accounts.ts",
+            "node-fs.d.ts",
+            "operations.ts",
+          ],
         }),
       );
       const tsc = join(root, "node_modules/typescript/bin/tsc");
