@@ -6,7 +6,8 @@
 // `(context: FakeContext) => FakeService` whose `handlers` are keyed by the operationIds of its calls in
 // generated/contract.ts, with `state()` (merged into `fake.state`) and `reset()`; fake.ts registers it with one
 // entry in its `services` list. An operation with no handler answers UNIMPLEMENTED. Services meet only through the
-// context (`operations`, `signingKeys`), never by importing each other.
+// context (`operations`, `signingKeys`, the live `serviceAccounts`, and the fan-outs `deleteOwnedBy` and `refusal` of the
+// optional hooks of the same names), never by importing each other.
 import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
 import { problems } from "../core/validate.js";
 import { answer, CODE_BY_STATUS, failure } from "./answers.js";
@@ -33,6 +34,10 @@ export interface FakeService<State extends object = object> {
   state(): State;
   /** Empty again, for `fake.reset()`. */
   reset(): void;
+  /** Drops what it holds for a deleted service account (its keys). */
+  deleteOwnedBy?(serviceAccountId: string): void;
+  /** Why a service account may not authenticate now (suspended, deleted); undefined if it may. */
+  refusal?(serviceAccountId: string): string | undefined;
 }
 
 /** An authorized key the token endpoint verifies JWTs with. */
@@ -46,14 +51,18 @@ export interface SigningKey {
 /** What every service module is made with. */
 export interface FakeContext {
   options: FakeIamOptions;
-  /** The service accounts that exist; the first owns what is made without one. */
-  serviceAccounts: readonly string[];
+  /** The ids of the service accounts that exist, live (the ServiceAccount service adds and removes them); the first owns what is made without one. */
+  serviceAccounts: string[];
   owner: string;
   now: () => number;
   /** Long-running operations, for the calls that answer an Operation. */
   operations: Operations;
   /** The keys JWTs may be signed with, by key id: the Key service keeps them, the IamToken service reads them. */
   signingKeys: Map<string, SigningKey>;
+  /** Every service's `deleteOwnedBy`: what a deleted service account held goes with it. */
+  deleteOwnedBy(serviceAccountId: string): void;
+  /** The first service's `refusal`: why a service account may not authenticate now, or undefined. */
+  refusal(serviceAccountId: string): string | undefined;
 }
 
 /** What the next calls do instead of answering normally. */
@@ -77,14 +86,17 @@ export interface FakeRequest {
 }
 
 /** Each operation's path as a pattern, with its parameter names. */
-const ROUTES = Object.entries(operations).map(([id, spec]) => {
-  const names: string[] = [];
-  const source = spec.path.replace(/\{(\w+)\}/g, (_, name) => {
-    names.push(name);
-    return "([^/]+)";
-  });
-  return { id: id as OperationId, spec: spec as OperationSpec, names, pattern: new RegExp(`^${source}$`) };
-});
+const ROUTES = Object.entries(operations)
+  .map(([id, spec]) => {
+    const names: string[] = [];
+    const source = spec.path.replace(/\{(\w+)\}/g, (_, name) => {
+      names.push(name);
+      return "([^/]+)";
+    });
+    return { id: id as OperationId, spec: spec as OperationSpec, names, pattern: new RegExp(`^${source}$`) };
+    // Note: the most literal path first: `/serviceAccounts/{id}` also matches `/serviceAccounts/x:listAccessBindings`.
+  })
+  .sort((a, b) => b.spec.path.replace(/\{\w+\}/g, "").length - a.spec.path.replace(/\{\w+\}/g, "").length);
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts (as fetch does), leaving no timer behind. */
 function delay(ms: number, signal: AbortSignal): Promise<void> {
@@ -121,11 +133,17 @@ function faultAnswer(fault: Fault): Response | undefined {
 /** A router over `services`: `subjectOf` says whose a bearer token is (undefined refuses it). */
 export function createRouter(
   services: readonly FakeService[],
-  { owner, subjectOf }: { owner: string; subjectOf: (token: string) => string | undefined },
+  {
+    owner,
+    subjectOf,
+    refusal = () => undefined,
+  }: { owner: string; subjectOf: (token: string) => string | undefined; refusal?: (serviceAccountId: string) => string | undefined },
 ) {
   const handlers: Partial<Record<OperationId, Handler>> = Object.assign({}, ...services.map((s) => s.handlers));
   let faults: { fault: Fault; count: number; operation?: OperationId | undefined }[] = [];
   let received: FakeRequest[] = [];
+  /** The first answer to each Idempotency-Key, by operation: a repeated key answers it again, as Yandex does. */
+  let answered = new Map<string, { status: number; body: unknown }>();
 
   /** Records the request and takes the next fault that applies to it. */
   function record(request: Request, operation: OperationId | undefined, body: unknown): Fault | undefined {
@@ -163,6 +181,8 @@ export function createRouter(
       const token = request.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1];
       const who = token ? subjectOf(token) : undefined;
       if (!who) return failure(16, "Token is invalid or has expired.");
+      const refused = refusal(who);
+      if (refused) return failure(16, `Token is not accepted: ${refused}`);
       subject = who;
     }
     const match = route.pattern.exec(url.pathname) as RegExpExecArray;
@@ -185,7 +205,13 @@ export function createRouter(
     if (found.length) return failure(3, `Request validation error: ${found.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
     const handler = handlers[route.id];
     if (!handler) return failure(12, `${route.id} is not implemented by the fake`);
-    return handler({ path, query, body: body ?? {}, subject, request });
+    const idempotencyKey = route.spec.retry.idempotencyKey && request.headers.get("idempotency-key");
+    const first = idempotencyKey ? answered.get(`${route.id} ${idempotencyKey}`) : undefined;
+    if (first) return answer(first.status, first.body);
+    const response = await handler({ path, query, body: body ?? {}, subject, request });
+    if (idempotencyKey && response.ok)
+      answered.set(`${route.id} ${idempotencyKey}`, { status: response.status, body: await response.clone().json() });
+    return response;
   }
 
   return {
@@ -202,6 +228,7 @@ export function createRouter(
     reset() {
       faults = [];
       received = [];
+      answered = new Map();
     },
   };
 }

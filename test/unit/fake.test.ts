@@ -153,7 +153,15 @@ describe("state", () => {
     const { iam, fake } = setup();
     await iam.apiKeys.create();
     fake.reset();
-    expect(fake.state).toEqual({ apiKeys: [], keys: [], operations: [], iamTokens: 0 });
+    expect(fake.state).toEqual({
+      apiKeys: [],
+      keys: [],
+      accessKeys: [],
+      serviceAccounts: [expect.objectContaining({ id: "ajeg2b2et02f3tl2c1pj", status: "ACTIVE" })],
+      accessBindings: {},
+      operations: [],
+      iamTokens: 0,
+    });
     expect(fake.requests).toEqual([]);
     expect((await iam.apiKeys.list()).apiKeys).toEqual([]);
   });

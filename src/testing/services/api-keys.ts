@@ -138,6 +138,10 @@ export function apiKeysService({ options, serviceAccounts, owner, operations }: 
         return snapshot(key);
       });
     },
+    /** A deleted service account's keys go with it. */
+    deleteOwnedBy(serviceAccountId: string) {
+      for (const key of keys.values()) if (key.serviceAccountId === serviceAccountId) keys.delete(key.id);
+    },
     state: () => ({ apiKeys: [...keys.values()].map(snapshot) }),
     reset() {
       keys = new Map();

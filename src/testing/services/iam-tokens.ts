@@ -15,7 +15,7 @@ function decodePart(part: string): any {
 }
 
 /** The IamToken service: `subjectOf` is the fake's authentication. */
-export function iamTokensService({ options, serviceAccounts, owner, now, signingKeys }: FakeContext) {
+export function iamTokensService({ options, serviceAccounts, owner, now, signingKeys, refusal }: FakeContext) {
   const authenticate = options.authenticate ?? ((token: string) => (token ? owner : undefined));
   const tokenLifetimeMs = options.tokenLifetimeMs ?? 12 * 3600_000;
   /** The IAM tokens it minted: token → service account and expiry. */
@@ -57,11 +57,18 @@ export function iamTokensService({ options, serviceAccounts, owner, now, signing
         if (body.yandexPassportOauthToken) return mint(owner);
         const checked = await jwtProblem(body.jwt);
         if (typeof checked === "string") return failure(16, `Invalid JWT: ${checked}`);
+        // Note: the JWT is valid, so the caller is who it says; a suspended account is refused as not permitted (403), not unknown (401).
+        const refused = refusal(checked.serviceAccountId);
+        if (refused) return failure(7, `Permission denied: ${refused}`);
         checked.used();
         return mint(checked.serviceAccountId);
       },
       createIamTokenForServiceAccount({ body }) {
-        return unknownAccount(serviceAccounts, body.serviceAccountId) ?? mint(body.serviceAccountId);
+        const refused = refusal(body.serviceAccountId);
+        return (
+          unknownAccount(serviceAccounts, body.serviceAccountId) ??
+          (refused ? failure(7, `Permission denied: ${refused}`) : mint(body.serviceAccountId))
+        );
       },
     },
     /** Whose a bearer token is: a token it minted while it lives, else as `options.authenticate` says. */

@@ -151,6 +151,14 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
         private_key: privateKey,
       };
     },
+    /** A deleted service account's keys go with it: JWTs signed with them are refused from now on. */
+    deleteOwnedBy(serviceAccountId: string) {
+      for (const key of keys.values()) {
+        if (key.serviceAccountId !== serviceAccountId) continue;
+        keys.delete(key.id);
+        signingKeys.delete(key.id);
+      }
+    },
     state: () => ({ keys: [...keys.values()].map(snapshot) }),
     /** No keys: JWTs signed with the keys made before are refused from now on. */
     reset() {

@@ -1,0 +1,273 @@
+// The ServiceAccount service of the fake: accounts in folders it does not model (any folder id is accepted), names
+// unique per cloud, quota, the `name="…"` filter, updates by mask, suspend and reactivate (a suspended account cannot
+// authenticate), access bindings with effective deltas, every change an Operation. A deleted account takes its keys of
+// every kind with it, through the context.
+import type { components } from "../../../generated/schema.js";
+import { answer, failure, page, TYPE } from "../answers.js";
+import { newId, timestamp } from "../data.js";
+import type { FakeContext, FakeService } from "../router.js";
+
+type ServiceAccount = components["schemas"]["ServiceAccount"];
+type AccessBinding = components["schemas"]["AccessBinding"];
+type AccessBindingDelta = components["schemas"]["AccessBindingDelta"];
+
+/** The folder of the accounts the fake starts with, unless `folderId` says otherwise. */
+export const DEFAULT_FOLDER_ID = "b1gvmob95yysaplct532";
+/** Every field an update can change: the mask when none is given. */
+const UPDATABLE = ["name", "description", "labels", "expiresAt"];
+
+const notFound = (serviceAccountId: string) => failure(5, `Service account ${serviceAccountId} not found`);
+const nameTaken = (name: string) => failure(6, `Service account with name "${name}" already exists`);
+/** A binding as one comparable text: its role and subject. */
+const bindingKey = (b: AccessBinding): string => JSON.stringify([b.roleId, b.subject.id, b.subject.type]);
+
+/** The effective deltas of replacing `current` with `next`: each binding removed, then each added. */
+function replacement(current: AccessBinding[], next: AccessBinding[]): AccessBindingDelta[] {
+  const [before, after] = [new Set(current.map(bindingKey)), new Set(next.map(bindingKey))];
+  return [
+    ...current.filter((b) => !after.has(bindingKey(b))).map((b) => ({ action: "REMOVE" as const, accessBinding: b })),
+    ...next
+      .filter((b, i) => !before.has(bindingKey(b)) && next.findIndex((o) => bindingKey(o) === bindingKey(b)) === i)
+      .map((b) => ({ action: "ADD" as const, accessBinding: b })),
+  ];
+}
+
+/** The bindings after `deltas`, in order, and the deltas that changed something (adding one that exists, or removing one that does not, changes nothing). */
+function applied(current: AccessBinding[], deltas: AccessBindingDelta[]): { bindings: AccessBinding[]; effective: AccessBindingDelta[] } {
+  const bindings = new Map(current.map((b) => [bindingKey(b), b]));
+  const effective = deltas.filter(({ action, accessBinding }) => {
+    const key = bindingKey(accessBinding);
+    if (action === "ADD" ? bindings.has(key) : !bindings.has(key)) return false;
+    if (action === "ADD") bindings.set(key, accessBinding);
+    else bindings.delete(key);
+    return true;
+  });
+  return { bindings: [...bindings.values()], effective };
+}
+
+/** The ServiceAccount service: `refusal` says which accounts may not authenticate. */
+export function serviceAccountsService({ options, serviceAccounts: ids, now, operations, deleteOwnedBy }: FakeContext) {
+  const folderId = options.folderId ?? DEFAULT_FOLDER_ID;
+  const quota = options.serviceAccountQuota ?? 100;
+  const bindingQuota = options.accessBindingQuota ?? 1000;
+  const initial = [...ids];
+  let accounts = new Map<string, ServiceAccount>();
+  let bindings = new Map<string, AccessBinding[]>();
+  /** Suspended accounts, with when the suspension ends by itself (epoch ms), if ever. */
+  let suspended = new Map<string, number | undefined>();
+  /** Accounts deleted since the start: their tokens are refused. */
+  let deleted = new Set<string>();
+
+  /** The accounts it starts with, active, in `folderId`, and nothing else. */
+  function restore() {
+    ids.splice(0, ids.length, ...initial);
+    const createdAt = timestamp(now());
+    accounts = new Map(initial.map((id, i) => [id, { id, folderId, createdAt, name: `service-account-${i + 1}` }]));
+    bindings = new Map();
+    suspended = new Map();
+    deleted = new Set();
+  }
+  restore();
+
+  /** Whether an account is suspended now (a suspension that has run out ends here). */
+  function isSuspended(id: string): boolean {
+    const until = suspended.get(id);
+    if (until !== undefined && until <= now()) suspended.delete(id);
+    return suspended.has(id);
+  }
+
+  /** A copy of an account with its status. */
+  const view = (account: ServiceAccount): ServiceAccount => ({
+    ...structuredClone(account),
+    status: isSuspended(account.id) ? "SUSPENDED" : "ACTIVE",
+  });
+  const byName = (name: string) => [...accounts.values()].find((a) => a.name === name);
+  const bindingCount = () => [...bindings.values()].reduce((sum, list) => sum + list.length, 0);
+
+  /** Starts a change of an account as an Operation whose metadata is `{ serviceAccountId }`. */
+  const change = (kind: string, serviceAccountId: string, apply: () => object) =>
+    answer(
+      200,
+      operations.start(
+        {
+          description: `${kind} service account`,
+          metadataType: `yandex.cloud.iam.v1.${kind}ServiceAccountMetadata`,
+          metadata: { serviceAccountId },
+          resourceId: serviceAccountId,
+        },
+        apply,
+      ),
+    );
+
+  /** Starts a change of an account's bindings as an Operation whose response is the effective deltas. */
+  const changeBindings = (kind: "Set" | "Update", resourceId: string, apply: () => AccessBindingDelta[]) =>
+    answer(
+      200,
+      operations.start(
+        {
+          description: `${kind} access bindings`,
+          metadataType: `yandex.cloud.access.${kind}AccessBindingsMetadata`,
+          metadata: { resourceId },
+          resourceId,
+        },
+        () => {
+          const effectiveDeltas = apply();
+          return {
+            "@type": `${TYPE}yandex.cloud.access.AccessBindingsOperationResult`,
+            ...(effectiveDeltas.length && { effectiveDeltas }),
+          };
+        },
+      ),
+    );
+
+  /** RESOURCE_EXHAUSTED if an account's bindings becoming `next` would pass the quota per cloud. */
+  const overBindingQuota = (id: string, next: AccessBinding[]) =>
+    bindingCount() - (bindings.get(id)?.length ?? 0) + next.length > bindingQuota
+      ? failure(8, "Quota limit of access bindings per cloud exceeded")
+      : undefined;
+
+  return {
+    handlers: {
+      createServiceAccount({ body }) {
+        if (byName(body.name)) return nameTaken(body.name);
+        if (accounts.size >= quota) return failure(8, "Quota limit of service accounts per cloud exceeded");
+        // Note: the id is in the metadata from the start, as Yandex's; the account exists once the Operation is done.
+        const id = newId();
+        return change("Create", id, () => {
+          const account: ServiceAccount = {
+            id,
+            folderId: body.folderId,
+            createdAt: timestamp(now()),
+            name: body.name,
+            ...(body.description && { description: body.description }),
+            ...(body.labels && Object.keys(body.labels).length && { labels: body.labels }),
+            ...(body.expiresAt && { expiresAt: body.expiresAt }),
+          };
+          accounts.set(id, account);
+          ids.push(id);
+          return { "@type": `${TYPE}yandex.cloud.iam.v1.ServiceAccount`, ...view(account) };
+        });
+      },
+
+      getServiceAccount({ path }) {
+        const account = accounts.get(path.serviceAccountId);
+        return account ? answer(200, view(account)) : notFound(path.serviceAccountId);
+      },
+
+      listServiceAccounts({ query }) {
+        const filter = query.filter?.trim();
+        const name = filter ? /^name\s*=\s*"([^"]*)"$/.exec(filter)?.[1] : undefined;
+        if (filter && name === undefined)
+          return failure(3, `Request validation error: filter: only name="…" is supported, not ${JSON.stringify(filter)}`);
+        const found = [...accounts.values()].filter((a) => a.folderId === query.folderId && (name === undefined || a.name === name));
+        return page("serviceAccounts", found.map(view), query);
+      },
+
+      updateServiceAccount({ path, body }) {
+        const account = accounts.get(path.serviceAccountId);
+        if (!account) return notFound(path.serviceAccountId);
+        // Note: as the real API, no mask means every updatable field: the ones left out are reset (a name cannot be).
+        const mask: string[] = body.updateMask ? body.updateMask.split(",") : UPDATABLE;
+        if (mask.includes("name")) {
+          if (!body.name) return failure(3, "Request validation error: name: is required, a name cannot be reset");
+          const holder = byName(body.name);
+          if (holder && holder.id !== account.id) return nameTaken(body.name);
+        }
+        return change("Update", account.id, () => {
+          for (const field of mask) {
+            const value = body[field];
+            // Note: `labels` replaces the whole map; an empty or absent one clears it.
+            if (value === undefined || (field === "labels" && !Object.keys(value).length))
+              delete (account as Record<string, unknown>)[field];
+            else (account as Record<string, unknown>)[field] = value;
+          }
+          return { "@type": `${TYPE}yandex.cloud.iam.v1.ServiceAccount`, ...view(account) };
+        });
+      },
+
+      deleteServiceAccount({ path }) {
+        const id = path.serviceAccountId;
+        if (!accounts.has(id)) return notFound(id);
+        return change("Delete", id, () => {
+          accounts.delete(id);
+          bindings.delete(id);
+          suspended.delete(id);
+          ids.splice(ids.indexOf(id), 1);
+          deleted.add(id);
+          // Note: its keys of every kind go with it, in the services that keep them.
+          deleteOwnedBy(id);
+          return { "@type": `${TYPE}google.protobuf.Empty` };
+        });
+      },
+
+      listServiceAccountOperations({ path, query }) {
+        if (!accounts.has(path.serviceAccountId)) return notFound(path.serviceAccountId);
+        return page("operations", operations.of(path.serviceAccountId), query);
+      },
+
+      listServiceAccountAccessBindings({ path, query }) {
+        if (!accounts.has(path.serviceAccountId)) return notFound(path.serviceAccountId);
+        return page("accessBindings", bindings.get(path.serviceAccountId) ?? [], query);
+      },
+
+      setServiceAccountAccessBindings({ path, body }) {
+        const id = path.serviceAccountId;
+        if (!accounts.has(id)) return notFound(id);
+        const next: AccessBinding[] = body.accessBindings ?? [];
+        const deltas = replacement(bindings.get(id) ?? [], next);
+        const projected = applied(bindings.get(id) ?? [], deltas).bindings;
+        return (
+          overBindingQuota(id, projected) ??
+          changeBindings("Set", id, () => {
+            const effective = replacement(bindings.get(id) ?? [], next);
+            bindings.set(id, applied(bindings.get(id) ?? [], effective).bindings);
+            return effective;
+          })
+        );
+      },
+
+      updateServiceAccountAccessBindings({ path, body }) {
+        const id = path.serviceAccountId;
+        if (!accounts.has(id)) return notFound(id);
+        const deltas: AccessBindingDelta[] = body.accessBindingDeltas;
+        return (
+          overBindingQuota(id, applied(bindings.get(id) ?? [], deltas).bindings) ??
+          changeBindings("Update", id, () => {
+            const { bindings: next, effective } = applied(bindings.get(id) ?? [], deltas);
+            bindings.set(id, next);
+            return effective;
+          })
+        );
+      },
+
+      suspendServiceAccount({ path, body }) {
+        const id = path.serviceAccountId;
+        if (!accounts.has(id)) return notFound(id);
+        return change("Suspend", id, () => {
+          suspended.set(id, body.expiresAt ? Date.parse(body.expiresAt) : undefined);
+          return { "@type": `${TYPE}yandex.cloud.iam.v1.SuspendServiceAccountResponse` };
+        });
+      },
+
+      reactivateServiceAccount({ path }) {
+        const id = path.serviceAccountId;
+        if (!accounts.has(id)) return notFound(id);
+        return change("Reactivate", id, () => {
+          suspended.delete(id);
+          return { "@type": `${TYPE}yandex.cloud.iam.v1.ReactivateServiceAccountResponse` };
+        });
+      },
+    },
+    /** Why an account may not authenticate now: suspended, or deleted; undefined for any other (known or not). */
+    refusal(serviceAccountId: string): string | undefined {
+      if (deleted.has(serviceAccountId)) return `service account ${serviceAccountId} was deleted`;
+      return isSuspended(serviceAccountId) ? `service account ${serviceAccountId} is suspended` : undefined;
+    },
+    state: () => ({
+      serviceAccounts: [...accounts.values()].map(view),
+      accessBindings: Object.fromEntries([...bindings].filter(([, list]) => list.length).map(([id, list]) => [id, structuredClone(list)])),
+    }),
+    /** The accounts it started with, active, without bindings. */
+    reset: restore,
+  } satisfies FakeService & Record<string, unknown>;
+}
