@@ -2,11 +2,14 @@
 import { createFakeIam, type FakeIamOptions } from "../../src/testing/index.ts";
 import { bundledDocument, deref, errorsText, schemaAt } from "./ajv.ts";
 
-const routes = Object.entries(bundledDocument.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
-  ["get", "post", "patch", "delete"]
-    .filter((m) => item[m])
-    .map((m) => ({ method: m.toUpperCase(), pattern: new RegExp(`^${path.replace(/\{\w+\}/g, "[^/]+")}$`), op: item[m] })),
-);
+// Note: the most literal path first: `/serviceAccounts/{id}` also matches `/serviceAccounts/x:listAccessBindings`.
+const routes = Object.entries(bundledDocument.paths as Record<string, Record<string, any>>)
+  .flatMap(([path, item]) =>
+    ["get", "post", "patch", "delete"]
+      .filter((m) => item[m])
+      .map((m) => ({ method: m.toUpperCase(), pattern: new RegExp(`^${path.replace(/\{\w+\}/g, "[^/]+")}$`), op: item[m], path })),
+  )
+  .sort((a, b) => b.path.replace(/\{\w+\}/g, "").length - a.path.replace(/\{\w+\}/g, "").length);
 
 /** Every way an answer breaks the document: an undocumented status, or a body its schema refuses. */
 export async function contractViolations(request: Request, response: Response): Promise<string[]> {
