@@ -5,7 +5,19 @@ import { pageOffset, pageToken } from "./data.js";
 /** A `google.rpc.Status`. */
 export type FakeStatus = { code: number; message: string };
 
-const STATUS_BY_CODE: Record<number, number> = { 3: 400, 5: 404, 7: 403, 8: 429, 9: 400, 13: 500, 14: 503, 16: 401, 4: 504 };
+const STATUS_BY_CODE: Record<number, number> = {
+  3: 400,
+  5: 404,
+  6: 409,
+  7: 403,
+  8: 429,
+  9: 400,
+  10: 409,
+  13: 500,
+  14: 503,
+  16: 401,
+  4: 504,
+};
 /** The gRPC code of an HTTP status, for injected faults. */
 export const CODE_BY_STATUS: Record<number, number> = {
   400: 3,
