@@ -13,7 +13,7 @@ import { masked } from "./core/body.js";
 import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
 import { type Page, type PageRequest, pages } from "./core/paginate.js";
 import type { Operation } from "./core/poll.js";
-import type { Loose, Waited } from "./core/types.js";
+import type { Changed, Loose } from "./core/types.js";
 
 /** A timestamp argument: a Date or an RFC 3339 string. */
 type Timestamp = Date | string;
@@ -56,12 +56,15 @@ export interface ApiKeys {
     apiKeyId: string,
     changes: ApiKeyChanges,
     options?: ChangeOptions<W>,
-  ): Promise<Waited<UpdateApiKeyOperation, W>>;
+  ): Promise<Changed<UpdateApiKeyOperation, ApiKey, W>>;
   /**
    * Deletes the key; resolves once the operation is done. With `wait: false`, resolves with the Operation at once,
    * or with undefined when a retry found the key already gone (there is no operation to wait for then).
    */
-  delete<W extends boolean = true>(apiKeyId: string, options?: ChangeOptions<W>): Promise<Waited<DeleteApiKeyOperation, W> | undefined>;
+  delete<W extends boolean = true>(
+    apiKeyId: string,
+    options?: ChangeOptions<W>,
+  ): Promise<Changed<DeleteApiKeyOperation, undefined, W> | undefined>;
   /** One page of the key's operations; `operations` is always an array. */
   listOperations(apiKeyId: string, request?: PageRequest, options?: CallOptions): Promise<ListApiKeyOperationsResponse>;
   /** Every operation of the key, page by page. */

@@ -6,7 +6,7 @@ import { type AccessKeys, accessKeysResource } from "./access-keys.js";
 import { type ApiKeys, apiKeysResource } from "./api-keys.js";
 import { bearer, createCall, type GetToken } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
-import { CLIENT_OPTIONS, optionProblems, type Settable, settle } from "./core/options.js";
+import { CLIENT_OPTIONS, optionProblems, type Settable, sendable, settle } from "./core/options.js";
 import { DEFAULT_POLLING, type PollingOptions, waiter } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
 import { type Keys, keysResource } from "./keys.js";
@@ -61,6 +61,8 @@ function settleOptions(options: IamClientOptions) {
   const { token, baseUrl, operationBaseUrl, timeoutMs = 30_000, fetch, headers } = given;
   if (!token || (typeof token !== "string" && typeof token !== "function"))
     found.unshift({ path: "token", message: "is required: an IAM token or a token source (an unset environment variable is undefined)" });
+  else if (typeof token === "string" && !sendable("Authorization", `Bearer ${token}`))
+    found.unshift({ path: "token", message: "cannot be sent as a header (a line break or a control character in it?)" });
   rejectInvalid("createIamClient", found, "options");
   const retry = settle(DEFAULT_RETRY, given.retry);
   const polling = settle(DEFAULT_POLLING, given.polling);

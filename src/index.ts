@@ -45,7 +45,7 @@ export {
 export type { Page, PageRequest } from "./core/paginate.js";
 export type { Operation, PollingOptions, WaitOptions } from "./core/poll.js";
 export type { RetryOptions } from "./core/retry.js";
-export type { Answer, Loose, Result, Unwrapped, Waited } from "./core/types.js";
+export type { Answer, Changed, Loose, Result, Unwrapped, Waited } from "./core/types.js";
 export type { Problem } from "./core/validate.js";
 export {
   type CreateKeyRequest,

@@ -6,7 +6,7 @@ import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
 import { type Page, type PageRequest, pages } from "./core/paginate.js";
 import type { Operation } from "./core/poll.js";
-import type { Loose, Waited } from "./core/types.js";
+import type { Changed, Loose } from "./core/types.js";
 
 /** An authorized key: its public half and who owns it. Yandex never stores the private key; only create shows it, once. */
 export type Key = components["schemas"]["Key"];
@@ -52,9 +52,16 @@ export interface Keys {
   /** Every key, page by page; a page is fetched only when the previous one is used up. */
   listAll(request?: ListKeysRequest, options?: CallOptions): AsyncGenerator<Key, void, undefined>;
   /** Changes the description (the update mask is made of the fields given); resolves with the key once done, or the Operation with `wait: false`. */
-  update<W extends boolean = true>(keyId: string, changes: KeyChanges, options?: ChangeOptions<W>): Promise<Waited<UpdateKeyOperation, W>>;
+  update<W extends boolean = true>(
+    keyId: string,
+    changes: KeyChanges,
+    options?: ChangeOptions<W>,
+  ): Promise<Changed<UpdateKeyOperation, Key, W>>;
   /** Deletes the key, so its JWTs no longer get tokens; resolves once done (the Operation with `wait: false`; undefined when a retry found it gone). */
-  delete<W extends boolean = true>(keyId: string, options?: ChangeOptions<W>): Promise<Waited<DeleteKeyOperation, W> | undefined>;
+  delete<W extends boolean = true>(
+    keyId: string,
+    options?: ChangeOptions<W>,
+  ): Promise<Changed<DeleteKeyOperation, undefined, W> | undefined>;
   /** One page of the key's operations; `operations` is always an array. */
   listOperations(keyId: string, request?: PageRequest, options?: CallOptions): Promise<ListKeyOperationsResponse>;
   /** Every operation of the key, page by page. */
@@ -82,7 +89,8 @@ export function keysResource(call: Call): Keys {
  */
 export function keyFile(created: CreateKeyResponse): KeyFile {
   const { key, privateKey } = { ...created };
-  if (!key?.id || !privateKey) rejectInvalid("keyFile", [{ path: "(created)", message: "must be what iam.keys.create answered" }]);
+  if (!key?.id || !privateKey || !(key.serviceAccountId || key.userAccountId))
+    rejectInvalid("keyFile", [{ path: "(created)", message: "must be what iam.keys.create answered" }]);
   const { id, serviceAccountId, userAccountId, createdAt, description, keyAlgorithm, publicKey } = key;
   return {
     id,

@@ -17,7 +17,7 @@ import { masked } from "./core/body.js";
 import { type Call, type CallOptions, type ChangeOptions, unwrap } from "./core/call.js";
 import { type Page, type PageRequest, pages } from "./core/paginate.js";
 import type { Operation } from "./core/poll.js";
-import type { Loose, Unwrapped, Waited } from "./core/types.js";
+import type { Changed, Loose, Unwrapped } from "./core/types.js";
 
 /** A timestamp argument: a Date or an RFC 3339 string. */
 type Timestamp = Date | string;
@@ -74,7 +74,7 @@ export interface ServiceAccounts {
   create<W extends boolean = true>(
     request: CreateServiceAccountRequest,
     options?: ChangeOptions<W>,
-  ): Promise<Waited<CreateServiceAccountOperation, W>>;
+  ): Promise<Changed<CreateServiceAccountOperation, ServiceAccount, W>>;
   /** The service account with this id. */
   get(serviceAccountId: string, options?: CallOptions): Promise<ServiceAccount>;
   /** One page of a folder's service accounts (`filter: 'name="…"'` finds one by name); `serviceAccounts` is always an array. */
@@ -86,12 +86,12 @@ export interface ServiceAccounts {
     serviceAccountId: string,
     changes: ServiceAccountChanges,
     options?: ChangeOptions<W>,
-  ): Promise<Waited<UpdateServiceAccountOperation, W>>;
+  ): Promise<Changed<UpdateServiceAccountOperation, ServiceAccount, W>>;
   /** Deletes the account and every key of every kind it has; resolves once done (the Operation with `wait: false`). */
   delete<W extends boolean = true>(
     serviceAccountId: string,
     options?: ChangeOptions<W>,
-  ): Promise<Waited<DeleteServiceAccountOperation, W> | undefined>;
+  ): Promise<Changed<DeleteServiceAccountOperation, undefined, W> | undefined>;
   /** One page of the account's operations; `operations` is always an array. */
   listOperations(serviceAccountId: string, request?: PageRequest, options?: CallOptions): Promise<ListServiceAccountOperationsResponse>;
   /** Every operation of the account, page by page. */
@@ -100,12 +100,12 @@ export interface ServiceAccounts {
   suspend<W extends boolean = true>(
     serviceAccountId: string,
     options?: SuspendOptions<W>,
-  ): Promise<Waited<SuspendServiceAccountOperation, W>>;
+  ): Promise<Changed<SuspendServiceAccountOperation, undefined, W>>;
   /** Reactivates a suspended account; resolves once done. */
   reactivate<W extends boolean = true>(
     serviceAccountId: string,
     options?: ChangeOptions<W>,
-  ): Promise<Waited<ReactivateServiceAccountOperation, W>>;
+  ): Promise<Changed<ReactivateServiceAccountOperation, undefined, W>>;
   /** One page of who holds which role on the account; `accessBindings` is always an array. */
   listAccessBindings(serviceAccountId: string, request?: PageRequest, options?: CallOptions): Promise<ListAccessBindingsResponse>;
   /** Every binding on the account, page by page. */
@@ -164,10 +164,13 @@ export function serviceAccountsResource(call: Call): ServiceAccounts {
       ),
     setAccessBindings: (serviceAccountId, accessBindings, { removeAll, ...options } = {}) => {
       // Note: the same safety as the update mask: an empty list would silently remove every binding.
+      // Note: a missing list is sent as {}, which removes every binding too.
       const problems =
-        Array.isArray(accessBindings) && !accessBindings.length && !removeAll
-          ? [{ path: "bindings", message: "is empty, which removes every binding: pass { removeAll: true } to mean it" }]
-          : [];
+        accessBindings === undefined
+          ? [{ path: "bindings", message: "is required: every binding the account is to have" }]
+          : Array.isArray(accessBindings) && !accessBindings.length && !removeAll
+            ? [{ path: "bindings", message: "is empty, which removes every binding: pass { removeAll: true } to mean it" }]
+            : [];
       return unwrap(
         call(setServiceAccountAccessBindings, { path: { serviceAccountId }, body: { accessBindings }, problems }, options),
         "effectiveDeltas",

@@ -25,7 +25,7 @@ export function dated(schema: Schema | undefined, body: unknown, found: Problem[
 export function masked<R extends Row>(row: R, changes: object | null | undefined): Pick<CallInput<R["id"]>, "body" | "problems"> {
   const given = Object.entries(changes ?? {}).filter(([, value]) => value !== undefined);
   const fields = Object.keys(row.body?.p ?? {}).filter((key) => key !== "updateMask");
-  const problems = given.length ? [] : [{ path: "(changes)", message: `name no field to change (${fields.join(", ")})` }];
+  const problems = given.length ? [] : [{ path: "(changes)", message: `must name a field to change (${fields.join(", ")})` }];
   const body = Object.fromEntries([
     ...(given.length ? [["updateMask", given.map(([key]) => key).join(",")]] : []),
     ...given.filter(([, value]) => value !== null),

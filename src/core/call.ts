@@ -17,7 +17,7 @@ import {
   rejectInvalid,
   summarize,
 } from "./errors.js";
-import { CALL_OPTIONS, optionProblems } from "./options.js";
+import { CALL_OPTIONS, optionProblems, sendable } from "./options.js";
 import type { Operation, WaitOptions } from "./poll.js";
 import { delayMs, type RetryOptions, sleep } from "./retry.js";
 import type { CallInput, Result, Row, Unwrapped } from "./types.js";
@@ -98,15 +98,23 @@ export async function bearer(
   secrets: Set<string>,
 ): Promise<string> {
   let value: unknown;
-  let failure: unknown;
+  let cause: unknown;
   try {
     value = await token(options);
   } catch (e) {
-    if (e instanceof IamError) throw e;
-    failure = e;
+    cause = e;
   }
-  if (typeof value !== "string" || !value)
-    throw new IamTokenError(operation, "the token function gave no token, so nothing was sent (see cause)", {}, failure);
+  // Note: a token source's own IamTokenError is shared by every call waiting on it, so each call gets one of its own.
+  if (cause instanceof IamError) throw new IamTokenError(operation, `the token source failed: ${cause.message}`, {}, cause);
+  if (cause !== undefined || typeof value !== "string" || !value)
+    throw new IamTokenError(
+      operation,
+      `the token function gave no token, so nothing was sent${cause === undefined ? "" : " (see cause)"}`,
+      {},
+      cause,
+    );
+  if (!sendable("Authorization", `Bearer ${value}`))
+    throw new IamTokenError(operation, "the token function gave a token that cannot be sent as a header, so nothing was sent");
   secrets.add(value);
   return value;
 }

@@ -9,15 +9,15 @@ export type Settable<T> = { [K in keyof T]?: T[K] | undefined };
 
 /** Whole milliseconds (or attempts) from `lo` up to the longest timer there is. */
 const whole = (lo: number): Schema => ({ t: "integer", lo, hi: MAX_TIMER_MS });
-const URL_OPTION: Schema = {
-  t: "string",
-  re: /^https?:\/\/[^/?#\s]+/,
-  hint: "an absolute http(s) URL such as https://iam.api.cloud.yandex.net",
-};
+const URL_OPTION: Schema = { t: "string" };
 const HEADERS: Schema = { t: "object" };
 
-/** The options every call takes. */
-export const CALL_OPTIONS: Schema = { t: "object", p: { timeoutMs: whole(1), maxWaitMs: whole(0), headers: HEADERS } };
+/** The options every call takes (`wait` and `maxWaitMs` where it answers an Operation). */
+export const CALL_OPTIONS: Schema = {
+  t: "object",
+  a: false,
+  p: { signal: {}, timeoutMs: whole(1), headers: HEADERS, wait: { t: "boolean" }, maxWaitMs: whole(0) },
+};
 
 /** The options of createIamClient. */
 export const CLIENT_OPTIONS: Schema = {
@@ -35,19 +35,41 @@ export const CLIENT_OPTIONS: Schema = {
   },
 };
 
-/** Every problem of `options` against `schema`, its headers included; `path` names where the options sit. */
+/** Whether `value` can be sent as the header `name`; the Headers class is the judge, as fetch would be. */
+export function sendable(name: string, value: unknown): boolean {
+  try {
+    // Note: its message is never kept: it quotes the value, which may be a credential.
+    new Headers([[name, value as string]]);
+    return typeof value === "string";
+  } catch {
+    return false;
+  }
+}
+
+/** Every problem of `options` against `schema`, its headers and URLs included; `path` names where the options sit. */
 export function optionProblems(schema: Schema, options: unknown, path: string, found: Problem[] = []): Problem[] {
   problems(schema, options, path, found);
-  const { headers } = (options ?? {}) as { headers?: unknown };
-  for (const header of Object.entries(headers ?? {}))
-    try {
-      // Note: the Headers class is the judge, so an unsendable header is an IamInputError before sending, not a TypeError
-      // from inside fetch; its message is not kept, as it quotes the value (which may be a credential).
-      new Headers([header]);
-    } catch {
-      found.push({ path: `${path ? `${path}.` : ""}headers.${header[0]}`, message: "cannot be sent as a header" });
-    }
+  const at = (name: string) => (path ? `${path}.${name}` : name);
+  const { headers, baseUrl, operationBaseUrl } = (options ?? {}) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (!sendable(name, value)) found.push({ path: at(`headers.${name}`), message: "cannot be sent as a header" });
+  for (const [name, value] of Object.entries({ baseUrl, operationBaseUrl }))
+    if (typeof value === "string" && !isBaseUrl(value))
+      found.push({
+        path: at(name),
+        message: "must be an absolute http(s) URL without credentials, such as https://iam.api.cloud.yandex.net",
+      });
   return found;
+}
+
+/** Whether `value` parses as an http(s) URL with no user or password in it (fetch refuses those, quoting them). */
+function isBaseUrl(value: string): boolean {
+  try {
+    const { protocol, username, password } = new URL(value);
+    return /^https?:$/.test(protocol) && !username && !password;
+  } catch {
+    return false;
+  }
 }
 
 /** `given` over `defaults`, leaving out fields given as undefined. */

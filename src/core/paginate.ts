@@ -1,7 +1,7 @@
 // The lazy page walker: one request per page, only when the previous page is used up.
 import type { components } from "../../generated/schema.js";
 import type { Call, CallOptions } from "./call.js";
-import { rejectBrokenAnswer } from "./errors.js";
+import { type IamError, rejectBrokenAnswer } from "./errors.js";
 import type { Answer, CallInput, Row } from "./types.js";
 
 const NO_HEADERS = { status: 200, headers: new Headers() };
@@ -44,7 +44,13 @@ export async function* pages<R extends Row & { items: string }>(
     if (!next) return;
     // Note: a server that repeats a token would loop forever; better to fail loudly.
     if (seen.has(next))
-      rejectBrokenAnswer(row.id, NO_HEADERS, [{ path: "nextPageToken", message: "repeats an earlier page's token" }], `page ${page}`);
+      try {
+        rejectBrokenAnswer(row.id, NO_HEADERS, [{ path: "nextPageToken", message: "repeats an earlier page's token" }], `page ${page}`);
+      } catch (error) {
+        // Note: the walk sent a request per page (each call's own retries aside).
+        (error as IamError).attempts = page;
+        throw error;
+      }
     seen.add((pageToken = next));
   }
 }

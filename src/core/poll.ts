@@ -21,9 +21,8 @@ export interface PollingOptions {
 export const DEFAULT_POLLING: PollingOptions = { initialDelayMs: 100, maxDelayMs: 3_000, maxWaitMs: 300_000 };
 
 /** Options of one wait. */
-export interface WaitOptions {
-  signal?: AbortSignal | undefined;
-  /** The total time to wait; overrides the client's `polling.maxWaitMs`. */
+export interface WaitOptions extends CallOptions {
+  /** The total time to wait; overrides the client's `polling.maxWaitMs`. `timeoutMs` and `headers` apply to each poll. */
   maxWaitMs?: number | undefined;
 }
 
@@ -33,7 +32,7 @@ async function poll(
   operation: Operation,
   polling: PollingOptions,
   name: OperationId,
-  signal: AbortSignal | undefined,
+  { signal, timeoutMs, headers }: WaitOptions,
   maxWaitMs: number,
 ) {
   const { id } = operation;
@@ -47,7 +46,12 @@ async function poll(
       ),
     maxWaitMs,
   );
-  const callOptions: CallOptions = { signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal };
+  // Note: each poll is a call of its own, with the caller's per-attempt time and headers.
+  const callOptions: CallOptions = {
+    signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+    ...(timeoutMs !== undefined && { timeoutMs }),
+    ...(headers && { headers }),
+  };
   try {
     for (let delay = polling.initialDelayMs; !operation.done; delay = Math.min(delay * 2, polling.maxDelayMs)) {
       await sleep(delay, callOptions.signal);
@@ -65,10 +69,11 @@ async function poll(
  */
 export const waiter =
   (polling: PollingOptions): Wait =>
-  async (call, startedBy, operation, { signal, maxWaitMs = polling.maxWaitMs }) => {
+  async (call, startedBy, operation, options) => {
+    const { maxWaitMs = polling.maxWaitMs } = options;
     const { id } = operation;
     const name = startedBy.id;
-    if (!operation.done) operation = await poll(call, operation, polling, name, signal, maxWaitMs);
+    if (!operation.done) operation = await poll(call, operation, polling, name, options, maxWaitMs);
     if (operation.error) throw operationError(name, id, operation.error);
     const { result } = startedBy;
     const broken = !operation.response

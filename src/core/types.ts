@@ -50,6 +50,9 @@ type Listed<A, K extends string> = A & { [key in K & keyof A]-?: NonNullable<A[k
 /** What a call that answers the Operation `A` resolves with: `A` itself with `wait: false`, else its result once done. */
 export type Waited<A, W extends boolean> = W extends false ? A : Done<A>;
 
+/** What a change resolves with, as a resource names it: the Operation `A` itself with `wait: false`, else `T`. */
+export type Changed<A, T, W extends boolean> = W extends false ? A : T;
+
 /** A done call's one list field (an array, empty when the server leaves it out); the Operation `A` itself with `wait: false`. */
 export type Unwrapped<A, T, W extends boolean> = W extends false ? A : T[];
 

@@ -92,7 +92,7 @@ function fits(schema: Schema, value: any, path: string, out?: Problem[]): boolea
       : schema.e && !schema.e.includes(value)
         ? `must be one of ${schema.e.join(", ")}`
         : schema.t && schema.t !== type
-          ? `must be ${/^[ai]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`
+          ? `must be ${/^[aeio]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`
           : type === "string"
             ? stringProblem(schema, value)
             : type === "integer"

@@ -9,7 +9,7 @@ import {
   IamTokenError,
 } from "../../src/index.ts";
 import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
-import { rejection, renderings, SECRET, TOKEN } from "../support/secrets.ts";
+import { rejection, renderings, SECRET, secret, TOKEN } from "../support/secrets.ts";
 
 const KEY = { id: "aje3ho9atbhf4aq6c2ok", serviceAccountId: "ajeg2b2et02f3tl2c1pj", createdAt: "2025-03-03T16:29:04Z" };
 const CREATED = { apiKey: { ...KEY, maskedSecret: "****Qx7_b2" }, secret: SECRET };
@@ -44,9 +44,46 @@ describe("the token function is the caller's code, not the network", () => {
       const { iam, requests } = client([json(200, { apiKeys: [] })], { token: async () => value as string });
       const error = await rejection(iam.apiKeys.list());
       expect(error).toBeInstanceOf(IamTokenError);
-      expect(error.message).toBe("listApiKeys: the token function gave no token, so nothing was sent (see cause)");
+      expect(error.message).toBe("listApiKeys: the token function gave no token, so nothing was sent");
+      expect(error.cause).toBeUndefined();
       expect(requests).toHaveLength(0);
     }
+  });
+
+  it("a token that cannot be sent as a header is refused, and never quoted: at construction, or from a function", async () => {
+    const bad = secret("t1.SECRETtokenWITHaLINEbreak\nX");
+    let refused: unknown;
+    try {
+      createIamClient({ token: bad, baseUrl: "http://127.0.0.1:9" });
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(IamInputError);
+    expect((refused as IamInputError).problems).toEqual([
+      { path: "token", message: "cannot be sent as a header (a line break or a control character in it?)" },
+    ]);
+    for (const value of [bad, "t1.x\u0000y", "t1.x\ry"]) {
+      const { iam, requests } = client([json(200, { apiKeys: [] })], { token: () => value });
+      for (const call of [iam.apiKeys.list(), iam.raw.GET("/iam/v1/apiKeys")]) {
+        const error = await rejection(call);
+        expect(error).toBeInstanceOf(IamTokenError);
+        expect(error.message).toMatch(/the token function gave a token that cannot be sent as a header, so nothing was sent$/);
+      }
+      expect(requests).toHaveLength(0);
+    }
+    for (const text of renderings(refused)) expect(text).not.toContain("SECRETtoken");
+  });
+
+  it("a token source's own IamError is wrapped for each call, so no two calls share (and overwrite) one error", async () => {
+    const shared = new IamTokenError("serviceAccountKey", "the token exchange failed: HTTP 401 UNAUTHENTICATED");
+    const { iam } = client([json(200, { apiKeys: [] })], { token: () => Promise.reject(shared) });
+    const [a, b] = await Promise.all([rejection(iam.apiKeys.list()), rejection(iam.keys.list())]);
+    expect(a).not.toBe(b);
+    expect(a).toBeInstanceOf(IamTokenError);
+    expect(a).toMatchObject({ operation: "listApiKeys", cause: shared });
+    expect(b).toMatchObject({ operation: "listKeys", cause: shared });
+    expect(a.message).toBe("listApiKeys: the token source failed: serviceAccountKey: the token exchange failed: HTTP 401 UNAUTHENTICATED");
+    expect(shared.attempts).toBe(0);
   });
 
   it("a failing token never counts as 'may have acted': delete of a missing key is NOT_FOUND, not deleted", async () => {

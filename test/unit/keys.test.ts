@@ -128,7 +128,7 @@ describe("iam.keys", () => {
     expect(await cleared.iam.keys.update(KEY.id, { description: null }, { wait: false })).toEqual(op(false));
     expect((await cleared.bodies())[0]).toEqual({ updateMask: "description" });
     const error = await rejection(cleared.iam.keys.update(KEY.id, {}));
-    expect(error.problems).toEqual([{ path: "(changes)", message: "name no field to change (description)" }]);
+    expect(error.problems).toEqual([{ path: "(changes)", message: "must name a field to change (description)" }]);
   });
 
   it("delete waits; NOT_FOUND after an attempt that may have acted means done; a plain NOT_FOUND is an error", async () => {

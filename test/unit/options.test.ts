@@ -36,7 +36,18 @@ describe("createIamClient refuses what cannot work, before anything is sent", ()
   it("a baseUrl or operationBaseUrl that is not an absolute http(s) URL, naming the option", () => {
     const error = refusal({ token: TOKEN, baseUrl: "not a url", operationBaseUrl: "ftp://127.0.0.1" });
     expect(error.problems.map((p) => p.path)).toEqual(["baseUrl", "operationBaseUrl"]);
-    expect(error.problems[0]?.message).toBe("must be an absolute http(s) URL such as https://iam.api.cloud.yandex.net");
+    expect(error.problems[0]?.message).toBe(
+      "must be an absolute http(s) URL without credentials, such as https://iam.api.cloud.yandex.net",
+    );
+    // Note: what a prefix check let through, and fetch then refused with a raw TypeError (one quoting the password).
+    for (const baseUrl of ["http://127.0.0.1:99999", "http://exa mple.com", "https://[::1", "http://user:pass@127.0.0.1:1"]) {
+      const refused = refusal({ token: TOKEN, baseUrl });
+      expect(
+        refused.problems.map((p) => p.path),
+        baseUrl,
+      ).toEqual(["baseUrl"]);
+      expect(refused.message).not.toContain("pass@");
+    }
   });
 
   it("numbers in timeoutMs, retry and polling that are not whole and in range, naming each", () => {

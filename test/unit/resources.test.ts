@@ -118,8 +118,8 @@ describe("update", () => {
   });
 
   it.each([
-    ["no field at all", {}, ["(changes) name no field to change (description, scopes, expiresAt)"]],
-    ["only undefined fields", { description: undefined }, ["(changes) name no field to change (description, scopes, expiresAt)"]],
+    ["no field at all", {}, ["(changes) must name a field to change (description, scopes, expiresAt)"]],
+    ["only undefined fields", { description: undefined }, ["(changes) must name a field to change (description, scopes, expiresAt)"]],
     ["scopes: []", { scopes: [] }, ["scopes must be at least 1 items (has 0)"]],
     ["101 scopes", { scopes: Array.from({ length: 101 }, (_, i) => `s${i}`) }, ["scopes must be at most 100 items (has 101)"]],
     ["a repeated scope", { scopes: ["a", "a"] }, ["scopes[1] repeats scopes[0]"]],

@@ -569,4 +569,14 @@ describe("iam.serviceAccounts: access bindings", () => {
     expect(requests).toHaveLength(0);
     expect(await rejection(iam.serviceAccounts.grant(ACCOUNT.id, "nonexistent.role", USER))).toBeInstanceOf(IamOperationError);
   });
+
+  it("setAccessBindings refuses a missing list (sent as {}, which removes every binding), before sending", async () => {
+    const { iam, requests } = client([json(200, {})]);
+    for (const options of [{}, { removeAll: true }]) {
+      const error = await rejection(iam.serviceAccounts.setAccessBindings(ACCOUNT.id, undefined as never, options));
+      expect(error).toBeInstanceOf(IamInputError);
+      expect(error.problems).toEqual([{ path: "bindings", message: "is required: every binding the account is to have" }]);
+    }
+    expect(requests).toHaveLength(0);
+  });
 });
