@@ -62,7 +62,7 @@ function settleOptions(options: IamClientOptions) {
   if (!token || (typeof token !== "string" && typeof token !== "function"))
     found.unshift({ path: "token", message: "is required: an IAM token or a token source (an unset environment variable is undefined)" });
   else if (typeof token === "string" && !sendable("Authorization", `Bearer ${token}`))
-    found.unshift({ path: "token", message: "cannot be sent as a header (a line break or a control character in it?)" });
+    found.unshift({ path: "token", message: "cannot be sent as a header" });
   rejectInvalid("createIamClient", found, "options");
   const retry = settle(DEFAULT_RETRY, given.retry);
   const polling = settle(DEFAULT_POLLING, given.polling);

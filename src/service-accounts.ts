@@ -167,7 +167,7 @@ export function serviceAccountsResource(call: Call): ServiceAccounts {
       // Note: a missing list is sent as {}, which removes every binding too.
       const problems =
         accessBindings === undefined
-          ? [{ path: "bindings", message: "is required: every binding the account is to have" }]
+          ? [{ path: "bindings", message: "is required" }]
           : Array.isArray(accessBindings) && !accessBindings.length && !removeAll
             ? [{ path: "bindings", message: "is empty, which removes every binding: pass { removeAll: true } to mean it" }]
             : [];

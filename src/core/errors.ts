@@ -145,6 +145,9 @@ export function rejectInvalid(operation: ErrorOrigin, problems: Problem[], what 
   if (problems.length) throw new IamInputError(operation, `invalid ${what}: ${listed(problems)}`, { problems });
 }
 
+/** A 200 without headers: what an answer's part (a page, a done Operation) breaks the contract as. */
+export const OK = { status: 200, headers: new Headers() };
+
 /** Throws an IamResponseError naming every problem of a 2xx answer, if there are any. */
 export function rejectBrokenAnswer(
   operation: OperationId,

@@ -57,7 +57,7 @@ export function optionProblems(schema: Schema, options: unknown, path: string, f
     if (typeof value === "string" && !isBaseUrl(value))
       found.push({
         path: at(name),
-        message: "must be an absolute http(s) URL without credentials, such as https://iam.api.cloud.yandex.net",
+        message: "must be an http(s) URL without credentials, such as https://iam.api.cloud.yandex.net",
       });
   return found;
 }
@@ -73,7 +73,8 @@ function isBaseUrl(value: string): boolean {
 }
 
 /** `given` over `defaults`, leaving out fields given as undefined. */
-export const settle = <T extends object>(defaults: T, given: Settable<T> | undefined): T => ({
-  ...defaults,
-  ...Object.fromEntries(Object.entries(given ?? {}).filter(([, value]) => value !== undefined)),
-});
+export function settle<T extends object>(defaults: T, given: Settable<T> | undefined): T {
+  const out = { ...defaults };
+  for (const key in given) if (given[key] !== undefined) out[key] = given[key] as T[typeof key];
+  return out;
+}

@@ -1,10 +1,8 @@
 // The lazy page walker: one request per page, only when the previous page is used up.
 import type { components } from "../../generated/schema.js";
 import type { Call, CallOptions } from "./call.js";
-import { type IamError, rejectBrokenAnswer } from "./errors.js";
+import { type IamError, OK, rejectBrokenAnswer } from "./errors.js";
 import type { Answer, CallInput, Row } from "./types.js";
-
-const NO_HEADERS = { status: 200, headers: new Headers() };
 
 /** The paging arguments of a list: how many items a page may hold (0 to 1000; 0 means 100), and where to go on. */
 export interface PageRequest {
@@ -45,11 +43,10 @@ export async function* pages<R extends Row & { items: string }>(
     // Note: a server that repeats a token would loop forever; better to fail loudly.
     if (seen.has(next))
       try {
-        rejectBrokenAnswer(row.id, NO_HEADERS, [{ path: "nextPageToken", message: "repeats an earlier page's token" }], `page ${page}`);
+        rejectBrokenAnswer(row.id, OK, [{ path: "nextPageToken", message: "repeats an earlier page's token" }], `page ${page}`);
       } catch (error) {
         // Note: the walk sent a request per page (each call's own retries aside).
-        (error as IamError).attempts = page;
-        throw error;
+        throw Object.assign(error as IamError, { attempts: page });
       }
     seen.add((pageToken = next));
   }

@@ -2,7 +2,7 @@
 import { getOperation, type OperationId } from "../../generated/contract.js";
 import type { components } from "../../generated/schema.js";
 import type { Call, CallOptions, Wait } from "./call.js";
-import { IamWaitTimeoutError, operationError, rejectBrokenAnswer } from "./errors.js";
+import { IamWaitTimeoutError, OK, operationError, rejectBrokenAnswer } from "./errors.js";
 import { sleep } from "./retry.js";
 import { problems } from "./validate.js";
 
@@ -47,11 +47,7 @@ async function poll(
     maxWaitMs,
   );
   // Note: each poll is a call of its own, with the caller's per-attempt time and headers.
-  const callOptions: CallOptions = {
-    signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
-    ...(timeoutMs !== undefined && { timeoutMs }),
-    ...(headers && { headers }),
-  };
+  const callOptions: CallOptions = { signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal, timeoutMs, headers };
   try {
     for (let delay = polling.initialDelayMs; !operation.done; delay = Math.min(delay * 2, polling.maxDelayMs)) {
       await sleep(delay, callOptions.signal);
@@ -81,6 +77,6 @@ export const waiter =
       : result
         ? problems(result, operation.response, "response")
         : [];
-    rejectBrokenAnswer(name, { status: 200, headers: new Headers() }, broken, `operation ${id}`);
+    rejectBrokenAnswer(name, OK, broken, `operation ${id}`);
     return operation;
   };

@@ -59,9 +59,7 @@ describe("the token function is the caller's code, not the network", () => {
       refused = e;
     }
     expect(refused).toBeInstanceOf(IamInputError);
-    expect((refused as IamInputError).problems).toEqual([
-      { path: "token", message: "cannot be sent as a header (a line break or a control character in it?)" },
-    ]);
+    expect((refused as IamInputError).problems).toEqual([{ path: "token", message: "cannot be sent as a header" }]);
     for (const value of [bad, "t1.x\u0000y", "t1.x\ry"]) {
       const { iam, requests } = client([json(200, { apiKeys: [] })], { token: () => value });
       for (const call of [iam.apiKeys.list(), iam.raw.GET("/iam/v1/apiKeys")]) {

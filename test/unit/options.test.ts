@@ -36,9 +36,7 @@ describe("createIamClient refuses what cannot work, before anything is sent", ()
   it("a baseUrl or operationBaseUrl that is not an absolute http(s) URL, naming the option", () => {
     const error = refusal({ token: TOKEN, baseUrl: "not a url", operationBaseUrl: "ftp://127.0.0.1" });
     expect(error.problems.map((p) => p.path)).toEqual(["baseUrl", "operationBaseUrl"]);
-    expect(error.problems[0]?.message).toBe(
-      "must be an absolute http(s) URL without credentials, such as https://iam.api.cloud.yandex.net",
-    );
+    expect(error.problems[0]?.message).toBe("must be an http(s) URL without credentials, such as https://iam.api.cloud.yandex.net");
     // Note: what a prefix check let through, and fetch then refused with a raw TypeError (one quoting the password).
     for (const baseUrl of ["http://127.0.0.1:99999", "http://exa mple.com", "https://[::1", "http://user:pass@127.0.0.1:1"]) {
       const refused = refusal({ token: TOKEN, baseUrl });
@@ -94,7 +92,7 @@ describe("createIamClient refuses what cannot work, before anything is sent", ()
   it("every error is an IamError, with every problem in one message", () => {
     const error = refusal({ token: "", baseUrl: "x" });
     expect(error).toBeInstanceOf(IamError);
-    expect(error.message).toMatch(/^createIamClient: invalid options: token is required: .*; baseUrl must be an absolute http\(s\) URL/);
+    expect(error.message).toMatch(/^createIamClient: invalid options: token is required: .*; baseUrl must be an http\(s\) URL/);
   });
 
   it("a call's own options too: timeoutMs, maxWaitMs and headers, before anything is sent", async () => {
