@@ -36,7 +36,12 @@ export const TYPE = "type.googleapis.com/";
 
 /** An answer: a JSON body with the headers every answer of the real API has. */
 export function answer(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  return raw(status, JSON.stringify(body), headers);
+}
+
+/** An answer whose body is `text` as it is (null: none), with the headers every answer of the real API has. */
+export function raw(status: number, text: string | null, headers: Record<string, string> = {}): Response {
+  return new Response(text, {
     status,
     headers: {
       "content-type": "application/json",

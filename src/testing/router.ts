@@ -10,7 +10,7 @@
 // optional hooks of the same names), never by importing each other.
 import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
 import { problems } from "../core/validate.js";
-import { answer, CODE_BY_STATUS, failure } from "./answers.js";
+import { answer, CODE_BY_STATUS, failure, raw } from "./answers.js";
 import type { FakeIamOptions } from "./fake.js";
 import type { Operations } from "./services/operations.js";
 
@@ -73,7 +73,7 @@ export type Fault =
   | { drop: true }
   /** The answer comes this much later (then as usual). */
   | { delayMs: number }
-  /** This body, as it is, whatever the contract says. */
+  /** This body whatever the contract says: a string as it is (raw text: not JSON, cut short), anything else as JSON; not with a status that has no body (204, 205, 304). */
   | { body: unknown; status?: number };
 
 /** A request the fake received, `Authorization` cut down to its scheme. */
@@ -114,10 +114,26 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The statuses whose answer cannot have a body (the Fetch standard's null body statuses a Response can have). */
+const NO_BODY = [204, 205, 304];
+
+/** Why a fault cannot be played (a status a Response cannot have, a body on a status without one); undefined if it can. */
+function faultProblem(fault: Fault): string | undefined {
+  const status = "status" in fault ? fault.status : undefined;
+  if (status !== undefined && !(Number.isInteger(status) && status >= 200 && status <= 599))
+    return `status must be a whole number from 200 to 599, not ${status}`;
+  const hasBody = "body" in fault ? fault.body !== undefined : status !== undefined;
+  if (status !== undefined && hasBody && NO_BODY.includes(status))
+    return `an HTTP ${status} answer has no body; give a body with another status, or { body: undefined, status: ${status} }`;
+  return undefined;
+}
+
 /** The answer a fault gives instead of the handler's; undefined for a delay, after which the call goes on. */
 function faultAnswer(fault: Fault): Response | undefined {
   if ("drop" in fault) throw new TypeError("fetch failed", { cause: new Error("socket hang up (a fault of the fake)") });
-  if ("body" in fault) return answer(fault.status ?? 200, fault.body);
+  // Note: a string goes as it is, so a test can send what is not JSON at all, or JSON cut short.
+  if ("body" in fault && typeof fault.body === "string") return raw(fault.status ?? 200, fault.body);
+  if ("body" in fault) return fault.body === undefined ? raw(fault.status ?? 200, null) : answer(fault.status ?? 200, fault.body);
   if ("status" in fault) {
     const code = fault.code ?? CODE_BY_STATUS[fault.status] ?? 2;
     const response = failure(
@@ -218,6 +234,9 @@ export function createRouter(
     handle,
     /** The next `count` calls (of `operation` only, if given) fail as `fault` says. */
     failNext(fault: Fault, { count = 1, operation }: { count?: number; operation?: OperationId } = {}) {
+      // Note: refused here, to the test's author, rather than thrown inside a call, where the client would see a network error.
+      const problem = faultProblem(fault);
+      if (problem) throw new Error(`failNext refuses this fault: ${problem}`);
       faults.push({ fault, count, operation });
     },
     /** Every request received so far, oldest first. */

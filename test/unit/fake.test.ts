@@ -1,6 +1,7 @@
 // The stateful fake: the whole ApiKey service with state, through the real client, every answer held to the contract.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createIamClient, IamApiError, IamNetworkError, IamOperationError } from "../../src/index.ts";
+import { createIamClient, IamApiError, IamNetworkError, IamOperationError, IamResponseError } from "../../src/index.ts";
+import { createFakeIam } from "../../src/testing/index.ts";
 import { serveFake } from "../../src/testing/node.ts";
 import { checkedFake, contractViolations } from "../support/checked-fake.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
@@ -229,6 +230,30 @@ describe("faults", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("a string body is sent as it is: not JSON, or JSON cut short, reaches the client raw", async () => {
+    // Note: a plain fake: these answers break the contract on purpose.
+    const fake = createFakeIam();
+    const iam = createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch: fake.fetch, retry: false });
+    fake.failNext({ body: "not JSON" });
+    expect(await (await fake.fetch(`${fake.baseUrl}/iam/v1/apiKeys`, { headers: { authorization: "Bearer x" } })).text()).toBe("not JSON");
+    fake.failNext({ body: '{"apiKeys": [', status: 200 });
+    expect(await rejection(iam.apiKeys.list())).toBeInstanceOf(IamResponseError);
+    fake.failNext({ body: { apiKeys: [] } });
+    expect(await (await fake.fetch(`${fake.baseUrl}/iam/v1/apiKeys`)).json()).toEqual({ apiKeys: [] });
+  });
+
+  it("a fault with a body on a status without one (204) is refused when it is set, not played as a network error", async () => {
+    const fake = createFakeIam();
+    expect(() => fake.failNext({ body: "x", status: 204 })).toThrow("failNext refuses this fault: an HTTP 204 answer has no body");
+    expect(() => fake.failNext({ status: 304 })).toThrow("HTTP 304 answer has no body");
+    expect(() => fake.failNext({ status: 99 })).toThrow("status must be a whole number from 200 to 599, not 99");
+    // Nothing was queued: the next call is answered as usual; a 204 without a body is played.
+    expect((await fake.fetch(`${fake.baseUrl}/iam/v1/apiKeys`, { headers: { authorization: "Bearer x" } })).status).toBe(200);
+    fake.failNext({ body: undefined, status: 204 });
+    const empty = await fake.fetch(`${fake.baseUrl}/iam/v1/apiKeys`);
+    expect([empty.status, await empty.text()]).toEqual([204, ""]);
   });
 
   it("the contract check is live: a deliberately broken answer is caught", async () => {
