@@ -69,8 +69,8 @@ export interface FakeContext {
 export type Fault =
   /** An error status with its Status body (`retryAfter` adds `Retry-After`). */
   | { status: number; code?: number; message?: string; retryAfter?: string }
-  /** The connection drops: the client sees a network error. */
-  | { drop: true }
+  /** The connection drops: the client sees a network error. `true`: before the server acts; `"after"`: the call is handled and its effect stays (a key is created), then its answer is lost. */
+  | { drop: true | "after" }
   /** The answer comes this much later (then as usual). */
   | { delayMs: number }
   /** This body whatever the contract says: a string as it is (raw text: not JSON, cut short), anything else as JSON; not with a status that has no body (204, 205, 304). */
@@ -119,6 +119,8 @@ const NO_BODY = [204, 205, 304];
 
 /** Why a fault cannot be played (a status a Response cannot have, a body on a status without one); undefined if it can. */
 function faultProblem(fault: Fault): string | undefined {
+  if ("drop" in fault && fault.drop !== true && fault.drop !== "after")
+    return `drop must be true (before the server acts) or "after" (once it has), not ${JSON.stringify(fault.drop)}`;
   const status = "status" in fault ? fault.status : undefined;
   if (status !== undefined && !(Number.isInteger(status) && status >= 200 && status <= 599))
     return `status must be a whole number from 200 to 599, not ${status}`;
@@ -128,9 +130,12 @@ function faultProblem(fault: Fault): string | undefined {
   return undefined;
 }
 
-/** The answer a fault gives instead of the handler's; undefined for a delay, after which the call goes on. */
+/** The network error of a dropped connection, as fetch gives it. */
+const dropped = () => new TypeError("fetch failed", { cause: new Error("socket hang up (a fault of the fake)") });
+
+/** The answer a fault gives instead of the handler's; undefined for a delay or a drop after the call, after which the call goes on. */
 function faultAnswer(fault: Fault): Response | undefined {
-  if ("drop" in fault) throw new TypeError("fetch failed", { cause: new Error("socket hang up (a fault of the fake)") });
+  if ("drop" in fault && fault.drop !== "after") throw dropped();
   // Note: a string goes as it is, so a test can send what is not JSON at all, or JSON cut short.
   if ("body" in fault && typeof fault.body === "string") return raw(fault.status ?? 200, fault.body);
   if ("body" in fault) return fault.body === undefined ? raw(fault.status ?? 200, null) : answer(fault.status ?? 200, fault.body);
@@ -190,7 +195,14 @@ export function createRouter(
     if (request.signal.aborted) throw request.signal.reason;
     const injected = fault && faultAnswer(fault);
     if (injected) return injected;
+    const response = await respond(request, url, route, body);
+    // Note: the server acted (a create made its key), then the answer was lost: the case a create's outcomeUnknown is for.
+    if (fault && "drop" in fault) throw dropped();
+    return response;
+  }
 
+  /** The answer of the operation `route` (undefined: no such path), as the IAM API would give it. */
+  async function respond(request: Request, url: URL, route: (typeof ROUTES)[number] | undefined, body: unknown): Promise<Response> {
     if (!route) return failure(5, `Not found: ${request.method} ${url.pathname}`);
     let subject = owner;
     if (route.spec.auth !== false) {

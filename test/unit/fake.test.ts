@@ -184,6 +184,22 @@ describe("faults", () => {
     expect(error.outcomeUnknown).toBe(true);
   });
 
+  it("a drop after the server acted: the create's key exists though the client saw a network error (outcomeUnknown)", async () => {
+    const { iam, fake } = setup();
+    fake.failNext({ drop: "after" }, { operation: "createApiKey" });
+    const error = await rejection(iam.apiKeys.create({ description: "orphan" }));
+    expect(error).toBeInstanceOf(IamNetworkError);
+    expect(error.outcomeUnknown).toBe(true);
+    expect(fake.state.apiKeys.map((k) => k.description)).toEqual(["orphan"]);
+    expect(fake.requests.map((r) => r.operation)).toEqual(["createApiKey"]);
+    // An update is sent again with the same Idempotency-Key and answered with the first Operation: one change, not two.
+    const [key] = fake.state.apiKeys;
+    fake.failNext({ drop: "after" }, { operation: "updateApiKey" });
+    expect((await iam.apiKeys.update(key?.id as string, { description: "found" })).description).toBe("found");
+    expect(fake.state.operations).toHaveLength(1);
+    expect(() => fake.failNext({ drop: "later" } as never)).toThrow('drop must be true (before the server acts) or "after"');
+  });
+
   it("a delay is a timeout for a client with a shorter one", async () => {
     const { fake } = setup();
     fake.failNext({ delayMs: 200 });
