@@ -24,6 +24,16 @@ export const maskSecret = (secret: string): string => `****${secret.slice(-6)}`;
 export const timestamp = (now = Date.now()): string =>
   new Date(now).toISOString().replace(/\.(\d{3})Z$/, (_, ms) => `.${ms}${randomText("0123456789", 6)}Z`);
 
+/**
+ * Now as a timestamp, or `earlier` if now would come before it: one resource's times never go backwards, though the
+ * nanoseconds are random within a millisecond and a test's clock may be set back.
+ */
+export function notBefore(earlier: string, now?: number): string {
+  const next = timestamp(now);
+  // Note: both are toISOString's fixed-width UTC form, so text order is time order (years 0 to 9999).
+  return next < earlier ? earlier : next;
+}
+
 /** The bytes of a base64url text (throws on text that is not base64). */
 export const fromBase64url = (text: string): Uint8Array =>
   Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));

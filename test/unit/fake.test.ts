@@ -280,6 +280,23 @@ describe("faults", () => {
   });
 });
 
+describe("timestamps", () => {
+  it("an Operation's modifiedAt never comes before its createdAt: random nanoseconds in one millisecond, or a clock set back", async () => {
+    let t = Date.parse("2026-11-26T00:00:00Z");
+    const { fake } = setup({ now: () => t, operations: { polls: 1 } });
+    const send = async (method: string, path: string, body?: unknown) =>
+      (await fake.fetch(`${fake.baseUrl}${path}`, { method, headers: { authorization: "Bearer x" }, body: JSON.stringify(body) })).json();
+    const { apiKey } = await send("POST", "/iam/v1/apiKeys", {});
+    const started = [];
+    for (let i = 0; i < 40; i++)
+      started.push(await send("PATCH", `/iam/v1/apiKeys/${apiKey.id}`, { updateMask: "description", description: `${i}` }));
+    t -= 3_600_000;
+    const finished = await Promise.all(started.map((o) => send("GET", `/operations/${o.id}`)));
+    expect(finished.every((o) => o.done)).toBe(true);
+    for (const o of [...started, ...finished]) expect(o.modifiedAt >= o.createdAt, `${o.createdAt} → ${o.modifiedAt}`).toBe(true);
+  });
+});
+
 describe("over HTTP", () => {
   it("serveFake() answers on 127.0.0.1 with the same state, and close() stops it", async () => {
     const { iam: local, fake } = setup();

@@ -2,7 +2,7 @@
 // They progress as `OperationProgress` says, like moto's state transitions.
 import type { components } from "../../../generated/schema.js";
 import { answer, type FakeStatus, failure, TYPE } from "../answers.js";
-import { newId, timestamp } from "../data.js";
+import { newId, notBefore, timestamp } from "../data.js";
 import type { FakeService } from "../router.js";
 
 type Operation = components["schemas"]["Operation"];
@@ -42,19 +42,20 @@ export function operationsService(initial: OperationProgress = {}, owner = "") {
     /** Starts an Operation: done at once, or after some polls; `apply` makes its effect and gives its response. */
     start({ description, metadataType, metadata, resourceId }: OperationStart, apply: () => object): Operation {
       const { polls = 0, error } = progression;
+      const createdAt = timestamp();
       const operation: Operation = {
         id: newId(),
         description,
-        createdAt: timestamp(),
+        createdAt,
         createdBy: owner,
-        modifiedAt: timestamp(),
+        modifiedAt: createdAt,
         done: false,
         metadata: { "@type": `${TYPE}${metadataType}`, ...metadata },
       };
       const finish = () => {
         Object.assign(
           operation,
-          { done: true, modifiedAt: timestamp() },
+          { done: true, modifiedAt: notBefore(operation.modifiedAt as string) },
           error ? { error: { ...error, details: [] } } : { response: apply() },
         );
         return operation;
