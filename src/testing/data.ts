@@ -20,15 +20,15 @@ export const newSecret = (): string =>
 /** `****` and the secret's last 6 characters. */
 export const maskSecret = (secret: string): string => `****${secret.slice(-6)}`;
 
-/** Now, as RFC 3339 with nanoseconds, as the real API writes it. */
-export const timestamp = (now = Date.now()): string =>
+/** A moment (the fake's clock, in epoch milliseconds) as RFC 3339 with nanoseconds, as the real API writes it. */
+export const timestamp = (now: number): string =>
   new Date(now).toISOString().replace(/\.(\d{3})Z$/, (_, ms) => `.${ms}${randomText("0123456789", 6)}Z`);
 
 /**
- * Now as a timestamp, or `earlier` if now would come before it: one resource's times never go backwards, though the
+ * `now` as a timestamp, or `earlier` if now would come before it: one resource's times never go backwards, though the
  * nanoseconds are random within a millisecond and a test's clock may be set back.
  */
-export function notBefore(earlier: string, now?: number): string {
+export function notBefore(earlier: string, now: number): string {
   const next = timestamp(now);
   // Note: both are toISOString's fixed-width UTC form, so text order is time order (years 0 to 9999).
   return next < earlier ? earlier : next;

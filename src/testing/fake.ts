@@ -36,7 +36,7 @@ export interface FakeIamOptions {
   accessBindingQuota?: number;
   /** How long the IAM tokens it mints live. Default 12 hours, as Yandex's. */
   tokenLifetimeMs?: number;
-  /** The clock of token lifetimes and JWT checks, in epoch milliseconds. */
+  /** The clock, in epoch milliseconds: of every timestamp it makes (keys, accounts, operations), token lifetimes and JWT checks. Default `Date.now`. */
   now?: () => number;
 }
 
@@ -49,12 +49,13 @@ export function createFakeIam(options: FakeIamOptions = {}) {
   // Note: a copy: the ServiceAccount service adds and removes accounts in it, never in the caller's array.
   const serviceAccounts = [...(options.serviceAccounts ?? ["ajeg2b2et02f3tl2c1pj"])];
   const owner = serviceAccounts[0] ?? "ajeg2b2et02f3tl2c1pj";
-  const operations = operationsService(options.operations, owner);
+  const now = options.now ?? Date.now;
+  const operations = operationsService(options.operations, owner, now);
   const context: FakeContext = {
     options,
     serviceAccounts,
     owner,
-    now: options.now ?? Date.now,
+    now,
     operations,
     signingKeys: new Map(),
     deleteOwnedBy: (id) => {

@@ -295,6 +295,21 @@ describe("timestamps", () => {
     expect(finished.every((o) => o.done)).toBe(true);
     for (const o of [...started, ...finished]) expect(o.modifiedAt >= o.createdAt, `${o.createdAt} → ${o.modifiedAt}`).toBe(true);
   });
+
+  it("every timestamp it makes is of the `now` clock: keys of three kinds, seeds, service accounts, operations", async () => {
+    const { iam, fake } = setup({ now: () => Date.parse("2020-01-02T03:04:05.678Z") });
+    const { apiKey } = await iam.apiKeys.create();
+    fake.seed([{ description: "seeded" }]);
+    await iam.apiKeys.update(apiKey.id, { description: "changed" });
+    await iam.keys.create();
+    await iam.accessKeys.create();
+    await iam.serviceAccounts.create({ folderId: "b1gvmob95yysaplct532", name: "made-later" });
+    const { apiKeys, keys, accessKeys, serviceAccounts, operations } = fake.state;
+    const made = [...apiKeys, ...keys, ...accessKeys, ...serviceAccounts, ...operations];
+    expect(made.map((r) => r.createdAt)).toHaveLength(8);
+    const times = [...made.map((r) => r.createdAt), ...operations.map((o) => o.modifiedAt)];
+    for (const time of times) expect(time).toMatch(/^2020-01-02T03:04:05\.678\d{6}Z$/);
+  });
 });
 
 describe("over HTTP", () => {

@@ -33,7 +33,7 @@ const snapshot = (key: ApiKey): ApiKey => structuredClone(key);
 const notFound = (apiKeyId: string) => failure(5, `ApiKey ${apiKeyId} not found`);
 
 /** The ApiKey service: `seed` adds keys with a past. */
-export function apiKeysService({ options, serviceAccounts, owner, operations }: FakeContext) {
+export function apiKeysService({ options, serviceAccounts, owner, now, operations }: FakeContext) {
   const knownScopes = options.scopes ?? DEFAULT_SCOPES;
   const quota = options.quota ?? 1000;
   let keys = new Map<string, ApiKey>();
@@ -66,7 +66,7 @@ export function apiKeysService({ options, serviceAccounts, owner, operations }: 
         const key: ApiKey = {
           id: newId(),
           serviceAccountId,
-          createdAt: timestamp(),
+          createdAt: timestamp(now()),
           ...(body.description && { description: body.description }),
           ...(body.scope && { scope: body.scope }),
           ...(scopes && { scopes }),
@@ -130,7 +130,7 @@ export function apiKeysService({ options, serviceAccounts, owner, operations }: 
         const key: ApiKey = {
           id: newId(),
           serviceAccountId: owner,
-          createdAt: timestamp(),
+          createdAt: timestamp(now()),
           maskedSecret: maskSecret(newSecret()),
           ...seed,
         };

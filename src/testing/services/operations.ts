@@ -24,8 +24,9 @@ export interface OperationStart {
   resourceId: string;
 }
 
-/** The Operation service; `initial` is how operations progress until `progress` says otherwise. */
-export function operationsService(initial: OperationProgress = {}, owner = "") {
+/** The Operation service; `initial` is how operations progress until `progress` says otherwise; `now` is the fake's clock. */
+export function operationsService(initial: OperationProgress | undefined, owner: string, now: () => number) {
+  initial ??= {};
   let ops = new Map<string, { operation: Operation; pollsLeft: number; finish: () => Operation }>();
   let byResource = new Map<string, string[]>();
   let progression = initial;
@@ -42,7 +43,7 @@ export function operationsService(initial: OperationProgress = {}, owner = "") {
     /** Starts an Operation: done at once, or after some polls; `apply` makes its effect and gives its response. */
     start({ description, metadataType, metadata, resourceId }: OperationStart, apply: () => object): Operation {
       const { polls = 0, error } = progression;
-      const createdAt = timestamp();
+      const createdAt = timestamp(now());
       const operation: Operation = {
         id: newId(),
         description,
@@ -55,7 +56,7 @@ export function operationsService(initial: OperationProgress = {}, owner = "") {
       const finish = () => {
         Object.assign(
           operation,
-          { done: true, modifiedAt: notBefore(operation.modifiedAt as string) },
+          { done: true, modifiedAt: notBefore(operation.modifiedAt as string, now()) },
           error ? { error: { ...error, details: [] } } : { response: apply() },
         );
         return operation;
