@@ -2,7 +2,8 @@
 // with a few keys of a realistic history, so it can be seen working without a Yandex Cloud account.
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { createIamClient } from "../src/index.ts";
+import { serviceAccountKey } from "../src/auth/index.ts";
+import { createIamClient, keyFile } from "../src/index.ts";
 import { createFakeIam, type FakeIam } from "../src/testing/index.ts";
 import { serveFake } from "../src/testing/node.ts";
 import { root } from "./root.ts";
@@ -22,19 +23,114 @@ export function seedDemo(fake: FakeIam, now = Date.now()) {
   ]);
 }
 
-/** The demo fake of `npm run example` and `npm start`: the seeded account, each operation done after one poll. */
-export function demoFake(now = Date.now()) {
-  const fake = createFakeIam({ serviceAccounts: [DEMO_ACCOUNT], operations: { polls: 1 } });
-  return { fake, keys: seedDemo(fake, now) };
+/** The demo folder: the fake's default account lives there, and the accounts `demoFake` makes. */
+export const DEMO_FOLDER = "b1gvmob95yysaplct532";
+
+/** The other accounts of the demo folder and their credentials, days from now (negative: in the past). */
+const DEMO_ACCOUNTS: {
+  name: string;
+  createdDaysAgo: number;
+  apiKeys?: { description: string; scopes: string[]; created: number; lastUsed?: number; expires?: number }[];
+  /** Authorized keys: when each was created and last used (a JWT exchange then), if ever. */
+  authorizedKeys?: { description: string; created: number; lastUsed?: number }[];
+  staticKeys?: { description: string; created: number }[];
+}[] = [
+  {
+    name: "ci-deployer",
+    createdDaysAgo: 150,
+    apiKeys: [{ description: "deploy hook", scopes: ["yc.serverless.containers.invoke"], created: -150, lastUsed: -1, expires: 60 }],
+    authorizedKeys: [{ description: "GitHub Actions", created: -150, lastUsed: -1 }],
+    staticKeys: [{ description: "artifact bucket", created: -150 }],
+  },
+  {
+    name: "backup-writer",
+    createdDaysAgo: 400,
+    authorizedKeys: [{ description: "backup VM", created: -400 }],
+    staticKeys: [{ description: "backups bucket", created: -400 }],
+  },
+  {
+    name: "metrics-reader",
+    createdDaysAgo: 90,
+    apiKeys: [{ description: "grafana", scopes: ["yc.monitoring.read"], created: -90, lastUsed: -2 }],
+    authorizedKeys: [{ description: "exporter", created: -30, lastUsed: -29 }],
+  },
+  {
+    name: "old-importer",
+    createdDaysAgo: 500,
+    apiKeys: [{ description: "import job", scopes: ["yc.ydb.tables.manage"], created: -500, lastUsed: -300 }],
+    authorizedKeys: [{ description: "import VM", created: -500, lastUsed: -400 }],
+    staticKeys: [{ description: "import bucket", created: -500 }],
+  },
+];
+
+/**
+ * The demo fake of `npm run example`, `npm start` and `npm run fake`: the demo folder's five service accounts holding
+ * credentials of all three kinds with a past, made through the API (on the fake's clock, set back while it is seeded),
+ * each operation then done after one poll. `keys` are the default account's API keys, as `seedDemo` made them.
+ */
+export async function demoFake(now = Date.now()) {
+  const at = (days: number) => now + days * DAY;
+  /** The fake's clock: a day in the past while the demo is made, then the real one. */
+  let pinned: number | undefined;
+  const clock = () => pinned ?? Date.now();
+  const fake = createFakeIam({ serviceAccounts: [DEMO_ACCOUNT], folderId: DEMO_FOLDER, operations: { polls: 1 }, now: clock });
+  const keys = seedDemo(fake, now);
+  const iam = createIamClient({ token: "any", baseUrl: fake.baseUrl, fetch: fake.fetch, polling: { initialDelayMs: 1, maxDelayMs: 1 } });
+  for (const demo of DEMO_ACCOUNTS) {
+    pinned = at(-demo.createdDaysAgo);
+    const account = await iam.serviceAccounts.create({ folderId: DEMO_FOLDER, name: demo.name, description: "demo account" });
+    const serviceAccountId = account.id;
+    fake.seed(
+      (demo.apiKeys ?? []).map((k) => ({
+        serviceAccountId,
+        description: k.description,
+        scopes: k.scopes,
+        createdAt: new Date(at(k.created)).toISOString(),
+        ...(k.lastUsed !== undefined && { lastUsedAt: new Date(at(k.lastUsed)).toISOString() }),
+        ...(k.expires !== undefined && { expiresAt: new Date(at(k.expires)).toISOString() }),
+      })),
+    );
+    for (const k of demo.authorizedKeys ?? []) {
+      pinned = at(k.created);
+      const created = await iam.keys.create({ serviceAccountId, description: k.description });
+      if (k.lastUsed === undefined) continue;
+      // Note: a JWT exchange is an authorized key's use: the fake records it in lastUsedAt, at its clock.
+      pinned = at(k.lastUsed);
+      await serviceAccountKey(keyFile(created), { baseUrl: fake.baseUrl, fetch: fake.fetch, now: clock })();
+    }
+    for (const k of demo.staticKeys ?? []) {
+      pinned = at(k.created);
+      await iam.accessKeys.create({ serviceAccountId, description: k.description });
+    }
+  }
+  pinned = undefined;
+  return { fake, keys };
 }
 
-/** The default arguments of each example, for the seeded account. */
+/** What the demo fake holds, in a few words: "5 service accounts with 15 keys (…)". */
+export function demoSummary(fake: FakeIam): string {
+  const { serviceAccounts, apiKeys, keys, accessKeys } = fake.state;
+  const total = apiKeys.length + keys.length + accessKeys.length;
+  return `${serviceAccounts.length} service accounts with ${total} keys (${apiKeys.length} API keys, ${keys.length} authorized keys, ${accessKeys.length} static keys) in folder ${DEMO_FOLDER}`;
+}
+
+/** The default arguments of each example, for the demo folder and its default account. */
 const defaults = (name: string, firstKey: string): string[] =>
   ({
     "rotate-key": [firstKey],
     "revoke-unused": ["--service-account", DEMO_ACCOUNT, "--days", "90"],
     "expiring-soon": ["--service-account", DEMO_ACCOUNT, "--days", "30"],
+    provision: ["--folder", DEMO_FOLDER, "--name", "report-builder", "--subject", DEMO_ACCOUNT],
+    audit: ["--folder", DEMO_FOLDER],
   })[name] ?? [];
+
+/** The arguments an example runs with: flags add to flag-only defaults (a later flag wins); positional ones replace them. */
+export const argumentsOf = (given: string[], preset: string[]): string[] =>
+  !given.length
+    ? preset
+    : preset.every((arg, i) => arg.startsWith("--") || preset[i - 1]?.startsWith("--"))
+      ? [...preset, ...given]
+      : given;
 
 if (process.argv[1]?.endsWith("example.ts")) {
   const names = (await readdir(join(root, "examples")))
@@ -48,19 +144,22 @@ if (process.argv[1]?.endsWith("example.ts")) {
   const {
     fake,
     keys: [first],
-  } = demoFake();
+  } = await demoFake();
   const server = await serveFake(fake);
-  console.log(`${name}, against the stateful fake at ${server.url} (5 keys of ${DEMO_ACCOUNT}):\n`);
+  // Note: with --json, stdout holds the example's JSON alone; what the runner says goes to stderr.
+  const say = args.includes("--json") ? console.error : console.log;
+  say(`${name}, against the stateful fake at ${server.url} (${demoSummary(fake)}):\n`);
   try {
     const example = (await import(join(root, "examples", `${name}.ts`))) as { main(argv: string[], iam: unknown): Promise<void> };
     // Note: an example that makes a client of its own (bootstrap-key, with its key file's tokens) finds the fake here too.
     process.env.YC_IAM_BASE_URL = server.url;
     await example.main(
-      args.length ? args : defaults(name, first?.id ?? ""),
+      argumentsOf(args, defaults(name, first?.id ?? "")),
       createIamClient({ token: "any", baseUrl: server.url, polling: { initialDelayMs: 20 } }),
     );
-    console.log(
-      `\nThe fake now holds ${fake.state.apiKeys.length} API key(s) and ${fake.state.keys.length} authorized key(s); it served ${fake.requests.length} request(s).`,
+    const { apiKeys, keys, accessKeys, serviceAccounts } = fake.state;
+    say(
+      `\nThe fake now holds ${serviceAccounts.length} service account(s), ${apiKeys.length} API key(s), ${keys.length} authorized key(s) and ${accessKeys.length} static key(s); it served ${fake.requests.length} request(s).`,
     );
   } finally {
     await server.close();

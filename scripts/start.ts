@@ -21,10 +21,11 @@ export async function serveDocs(port: number, host = "127.0.0.1"): Promise<{ url
   return { url: `http://${host}:${actual}/`, server };
 }
 
-/** The stateful fake on loopback, with the demo keys of `npm run example`. */
+/** The stateful fake on loopback, with the demo folder of `npm run example`; `summary` says what it holds. */
 export async function serveDemoFake(port: number) {
-  const { demoFake } = await import("./example.ts");
-  return serveFake(demoFake().fake, { port });
+  const { demoFake, demoSummary } = await import("./example.ts");
+  const { fake } = await demoFake();
+  return { ...(await serveFake(fake, { port })), summary: demoSummary(fake) };
 }
 
 // `--docs-only` (npm run docs:serve) serves the docs alone, `--fake-only` (npm run fake) the fake alone.
@@ -46,6 +47,6 @@ if (process.argv[1]?.endsWith("start.ts")) {
     console.log(
       `Mock:  ${mock.url}  (Prism, from the document's examples: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)`,
     );
-  if (fake) console.log(`Fake:  ${fake.url}  (stateful, 5 demo keys: curl -H 'Authorization: Bearer any' ${fake.url}/iam/v1/apiKeys)`);
+  if (fake) console.log(`Fake:  ${fake.url}  (stateful, ${fake.summary}: curl -H 'Authorization: Bearer any' ${fake.url}/iam/v1/apiKeys)`);
   console.log("\nCtrl-C stops.");
 }

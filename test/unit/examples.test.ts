@@ -384,7 +384,7 @@ describe("npm run example", () => {
       expect(stdout).toContain(`created authorized key ${saved.id} of ${DEMO_ACCOUNT} (RSA_2048)`);
       for (const line of pemBody(saved.private_key)) expect(stdout).not.toContain(line);
       expect(stdout).toMatch(/got an IAM token with the key file[^\n]*\nid\s+description\s+scopes\s+last used\n(.*\n){5}\n/);
-      expect(stdout).toContain("The fake now holds 5 API key(s) and 1 authorized key(s)");
+      expect(stdout).toContain("The fake now holds 5 service account(s), 8 API key(s), 5 authorized key(s) and 3 static key(s)");
     } finally {
       if (path) rmSync(dirname(path), { recursive: true, force: true });
     }
@@ -395,6 +395,8 @@ describe("npm run example", () => {
       (e) => e,
     );
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("usage: npm run example -- <bootstrap-key | expiring-soon | revoke-unused | rotate-key>");
+    expect(result.stderr).toContain(
+      "usage: npm run example -- <audit | bootstrap-key | expiring-soon | provision | revoke-unused | rotate-key>",
+    );
   });
 });

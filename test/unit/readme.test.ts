@@ -57,9 +57,13 @@ describe("the README's counts", () => {
     expect(stated(/all (\w+) \d[\d.]* kB/)).toEqual([sources.length]);
   });
 
-  it("the demo keys of npm run example, npm start and npm run fake", () => {
-    const { keys } = demoFake();
-    expect(stated(/(\w+) demo keys/)).toEqual([keys.length, keys.length]);
+  it("the demo accounts and keys of npm run example, npm start and npm run fake", async () => {
+    const { fake } = await demoFake();
+    const { serviceAccounts, apiKeys, keys, accessKeys } = fake.state;
+    const total = apiKeys.length + keys.length + accessKeys.length;
+    expect(stated(/(\w+) demo keys/)).toEqual([total, total]);
+    expect(stated(/(\w+) service accounts with \w+ demo keys/)).toEqual([serviceAccounts.length, serviceAccounts.length]);
+    expect([apiKeys, keys, accessKeys].every((kind) => kind.length > 0)).toBe(true);
   });
 });
 

@@ -1,0 +1,147 @@
+// Audit a folder: every credential of every service account in it (API keys, authorized keys, static keys) in one
+// table (kind, id, account, created, last used, expires), or as JSON. Filters narrow it (together, each must hold).
+// Accounts are read a few at a time (--concurrency, default 8); the client's retries honour 429 and Retry-After.
+//   npx tsx examples/audit.ts --folder <folderId> [--unused-days N] [--never-used] [--never-expiring] [--concurrency 8] [--json]
+import type { IamClient, ServiceAccount } from "../src/index.ts";
+import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
+
+const DAY = 86_400_000;
+/** Accounts read at once when no --concurrency is given. */
+export const DEFAULT_CONCURRENCY = 8;
+/** A page as large as the lists allow: one request per account and kind when every page fits. */
+const PAGE_SIZE = 1000;
+
+export type Kind = "API key" | "authorized key" | "static key";
+
+/** One credential of one account, as the audit reports it. */
+export interface Credential {
+  kind: Kind;
+  id: string;
+  accountId: string;
+  accountName: string;
+  description?: string | undefined;
+  createdAt: string;
+  /** Absent: never used (as far as Yandex records it). */
+  lastUsedAt?: string | undefined;
+  /** Absent: never expires (authorized and static keys never do). */
+  expiresAt?: string | undefined;
+}
+
+/** Which credentials to keep; each given filter must hold. */
+export interface Filters {
+  /** Not used for this many days (a never-used one counts from its creation). */
+  unusedDays?: number | undefined;
+  neverUsed?: boolean | undefined;
+  neverExpiring?: boolean | undefined;
+}
+
+/** Runs `task` over `items`, at most `limit` at once; the results in the items' order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Every credential of one account, kind by kind (one request at a time for the account). */
+async function credentialsOf(iam: IamClient, account: ServiceAccount): Promise<Credential[]> {
+  const of = { accountId: account.id, accountName: account.name };
+  const request = { serviceAccountId: account.id, pageSize: PAGE_SIZE };
+  const found: Credential[] = [];
+  for await (const k of iam.apiKeys.listAll(request))
+    found.push({
+      kind: "API key",
+      id: k.id,
+      ...of,
+      description: k.description,
+      createdAt: k.createdAt,
+      lastUsedAt: k.lastUsedAt,
+      expiresAt: k.expiresAt,
+    });
+  for await (const k of iam.keys.listAll(request))
+    found.push({ kind: "authorized key", id: k.id, ...of, description: k.description, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt });
+  for await (const k of iam.accessKeys.listAll(request))
+    found.push({ kind: "static key", id: k.id, ...of, description: k.description, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt });
+  return found;
+}
+
+/** Every credential of every service account in the folder, accounts read `concurrency` at a time, in the accounts' order. */
+export async function audit(
+  iam: IamClient,
+  { folderId, concurrency = DEFAULT_CONCURRENCY }: { folderId: string; concurrency?: number },
+): Promise<{ accounts: ServiceAccount[]; credentials: Credential[] }> {
+  const accounts: ServiceAccount[] = [];
+  for await (const account of iam.serviceAccounts.listAll({ folderId, pageSize: PAGE_SIZE })) accounts.push(account);
+  const perAccount = await mapLimit(accounts, concurrency, (account) => credentialsOf(iam, account));
+  return { accounts, credentials: perAccount.flat() };
+}
+
+/** The credentials every given filter keeps. */
+export function filtered(credentials: Credential[], { unusedDays, neverUsed, neverExpiring }: Filters, now = Date.now()): Credential[] {
+  return credentials.filter(
+    (c) =>
+      (unusedDays === undefined || now - Date.parse(c.lastUsedAt ?? c.createdAt) > unusedDays * DAY) &&
+      (!neverUsed || !c.lastUsedAt) &&
+      (!neverExpiring || !c.expiresAt),
+  );
+}
+
+const usage = "usage: audit --folder ID [--unused-days N] [--never-used] [--never-expiring] [--concurrency N] [--json]";
+
+/** A whole number flag, at least `min`; a clear error otherwise. */
+function whole(flags: Record<string, string | true>, name: string, min: number): number | undefined {
+  const value = flags[name];
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value === true || !Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number, at least ${min}; ${usage}`);
+  return n;
+}
+
+/** A timestamp's day, or `never`. */
+const day = (timestamp: string | undefined) => timestamp?.slice(0, 10) ?? "never";
+
+export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
+  const { flags } = parseArgs(argv);
+  const folderId = flags.folder;
+  if (typeof folderId !== "string") throw new Error(`--folder is required; ${usage}`);
+  const filters: Filters = {
+    unusedDays: whole(flags, "unused-days", 0),
+    neverUsed: flags["never-used"] === true,
+    neverExpiring: flags["never-expiring"] === true,
+  };
+  const concurrency = whole(flags, "concurrency", 1) ?? DEFAULT_CONCURRENCY;
+  const { accounts, credentials } = await audit(iam, { folderId, concurrency });
+  const shown = filtered(credentials, filters);
+  if (flags.json === true) {
+    console.log(JSON.stringify({ folderId, accounts: accounts.length, filters, credentials: shown }, null, 2));
+    return;
+  }
+  const which = [
+    filters.unusedDays !== undefined && `not used for ${filters.unusedDays} days`,
+    filters.neverUsed && "never used",
+    filters.neverExpiring && "never expiring",
+  ].filter(Boolean);
+  console.log(
+    `${shown.length} of ${credentials.length} credential(s) of ${accounts.length} service account(s) in folder ${folderId}${which.length ? `, ${which.join(", ")}` : ""}:`,
+  );
+  console.log(
+    table(
+      shown.map((c) => ({
+        kind: c.kind,
+        id: c.id,
+        account: c.accountName,
+        created: day(c.createdAt),
+        "last used": day(c.lastUsedAt),
+        expires: day(c.expiresAt),
+      })),
+    ),
+  );
+}
+
+if (isMain(import.meta.url)) await main();

@@ -1,0 +1,190 @@
+// Provision a robot: find or create a service account in a folder by name, grant a subject a role on it, create one
+// credential for it (a scoped API key; --static: a static access key; --authorized-key: an authorized key file), and
+// write the secret to a new file only you can read. The path is printed, the secret never.
+//   npx tsx examples/provision.ts --folder <folderId> --name <name> --subject <id> [--subject-type serviceAccount]
+//     [--role iam.serviceAccounts.user] [--scope yc.ai.foundationModels.execute] [--expires-in-days N]
+//     [--static | --authorized-key] [--secret-file PATH]
+// Note: the role is bound on the account itself (who may use it: attach it to a VM or a function, act as it); roles on
+// the folder are the Resource Manager's bindings, outside this client.
+import { readFileSync } from "node:fs";
+import { mkdtemp, open, rm, rmdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { type IamClient, keyFile, type ServiceAccount, type Subject } from "../src/index.ts";
+import { clientFromEnv, isMain, parseArgs } from "./client-from-env.ts";
+
+const DAY = 86_400_000;
+/** The role given when none is: the subject may use the account (attach it, act as it). */
+export const DEFAULT_ROLE = "iam.serviceAccounts.user";
+/** The API key's scope when none is given. */
+export const DEFAULT_SCOPE = "yc.ai.foundationModels.execute";
+const SUBJECT_TYPES = ["userAccount", "serviceAccount", "federatedUser", "group", "system"];
+// Note: the name's rule comes from the document the package ships (yc-iam-api-keys/openapi.json), so the list by name is
+// never sent with a name the create would refuse (nor a `"` that would break the filter).
+const NAME: { pattern: string; "x-pattern-description": string } = JSON.parse(
+  readFileSync(new URL("../generated/openapi.json", import.meta.url), "utf8"),
+).components.schemas.ServiceAccountName;
+
+export type CredentialKind = "apiKey" | "staticKey" | "authorizedKey";
+
+/** What to provision, as the flags say it. */
+export interface Plan {
+  folderId: string;
+  name: string;
+  roleId: string;
+  subject: Subject;
+  kind: CredentialKind;
+  scopes: string[];
+  expiresInDays?: number | undefined;
+}
+
+/** What was made (or found): the account, whether it was there already, the effective grant, and the credential's public ids. */
+export interface Provisioned {
+  account: ServiceAccount;
+  found: boolean;
+  granted: boolean;
+  credential: { kind: CredentialKind; id: string; keyId?: string | undefined; maskedSecret?: string | undefined };
+}
+
+const usage =
+  "usage: provision --folder ID --name NAME --subject ID [--subject-type TYPE] [--role ROLE] [--scope S[,S…]] [--expires-in-days N] [--static | --authorized-key] [--secret-file PATH]";
+
+/** The plan from the flags; a clear error for anything missing or malformed, before anything is sent or written. */
+export function planOf(flags: Record<string, string | true>): Plan {
+  const text = (name: string): string | undefined => {
+    const value = flags[name];
+    if (value === true) throw new Error(`--${name} needs a value; ${usage}`);
+    return value;
+  };
+  const folderId = text("folder");
+  const name = text("name");
+  const subjectId = text("subject");
+  if (!folderId || !name || !subjectId) throw new Error(`--folder, --name and --subject are required; ${usage}`);
+  if (!new RegExp(NAME.pattern).test(name)) throw new Error(`--name ${JSON.stringify(name)}: ${NAME["x-pattern-description"]}`);
+  const subjectType = text("subject-type") ?? "serviceAccount";
+  if (!SUBJECT_TYPES.includes(subjectType)) throw new Error(`--subject-type must be one of ${SUBJECT_TYPES.join(", ")}`);
+  if (flags.static && flags["authorized-key"]) throw new Error("--static and --authorized-key: one credential at a time");
+  const kind: CredentialKind = flags.static ? "staticKey" : flags["authorized-key"] ? "authorizedKey" : "apiKey";
+  const scope = text("scope");
+  const days = text("expires-in-days");
+  if (kind !== "apiKey" && (scope || days)) throw new Error("--scope and --expires-in-days are for an API key only");
+  const expiresInDays = days === undefined ? undefined : Number(days);
+  if (expiresInDays !== undefined && !(Number.isInteger(expiresInDays) && expiresInDays > 0))
+    throw new Error("--expires-in-days must be a whole number of days, at least 1");
+  return {
+    folderId,
+    name,
+    roleId: text("role") ?? DEFAULT_ROLE,
+    subject: { id: subjectId, type: subjectType },
+    kind,
+    scopes: (scope ?? DEFAULT_SCOPE).split(",").filter(Boolean),
+    expiresInDays,
+  };
+}
+
+/** The account named `name` in the folder, if there is one. */
+async function findAccount(iam: IamClient, folderId: string, name: string): Promise<ServiceAccount | undefined> {
+  const { serviceAccounts } = await iam.serviceAccounts.list({ folderId, filter: `name="${name}"` });
+  return serviceAccounts.find((a) => a.name === name);
+}
+
+/**
+ * Finds or creates the account, grants the role, creates the credential and hands its secret (the key file's text for an
+ * authorized key) to `keep` before anything else is sent; then reads the credential back.
+ */
+export async function provision(
+  iam: IamClient,
+  plan: Plan,
+  { keep, now = Date.now() }: { keep: (secret: string, credential: Provisioned["credential"]) => Promise<void>; now?: number },
+): Promise<Provisioned> {
+  const existing = await findAccount(iam, plan.folderId, plan.name);
+  const account = existing ?? (await iam.serviceAccounts.create({ folderId: plan.folderId, name: plan.name }));
+  const deltas = await iam.serviceAccounts.grant(account.id, plan.roleId, plan.subject);
+  const serviceAccountId = account.id;
+  let credential: Provisioned["credential"];
+  if (plan.kind === "apiKey") {
+    const { apiKey, secret } = await iam.apiKeys.create({
+      serviceAccountId,
+      description: `provisioned for ${plan.name}`,
+      scopes: plan.scopes,
+      expiresAt: plan.expiresInDays ? new Date(now + plan.expiresInDays * DAY) : undefined,
+    });
+    credential = { kind: "apiKey", id: apiKey.id };
+    // Note: a secret is shown only in the create's answer, so it is kept before anything else can fail.
+    await keep(secret, credential);
+    credential.maskedSecret = (await iam.apiKeys.get(apiKey.id)).maskedSecret;
+  } else if (plan.kind === "staticKey") {
+    const { accessKey, secret } = await iam.accessKeys.create({ serviceAccountId, description: `provisioned for ${plan.name}` });
+    credential = { kind: "staticKey", id: accessKey.id, keyId: accessKey.keyId };
+    await keep(secret, credential);
+    await iam.accessKeys.get(accessKey.id);
+  } else {
+    const created = await iam.keys.create({ serviceAccountId, description: `provisioned for ${plan.name}` });
+    credential = { kind: "authorizedKey", id: created.key.id };
+    await keep(`${JSON.stringify(keyFile(created), null, 2)}\n`, credential);
+    await iam.keys.get(created.key.id);
+  }
+  return { account, found: existing !== undefined, granted: deltas.length > 0, credential };
+}
+
+/** Where the secret goes: `--secret-file`, or a file in a new private directory under the system's temp dir. */
+async function secretPath(flag: string | true | undefined, kind: CredentialKind): Promise<{ path: string; ownDir?: string }> {
+  if (typeof flag === "string") return { path: resolve(flag) };
+  const ownDir = await mkdtemp(join(tmpdir(), "provision-"));
+  return {
+    path: join(ownDir, kind === "authorizedKey" ? "key.json" : kind === "staticKey" ? "static-key.secret" : "api-key.secret"),
+    ownDir,
+  };
+}
+
+const KIND_NAMES: Record<CredentialKind, string> = { apiKey: "API key", staticKey: "static key", authorizedKey: "authorized key" };
+
+export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
+  const { flags } = parseArgs(argv);
+  const plan = planOf(flags);
+  if (flags["secret-file"] === true) throw new Error(`--secret-file needs a value; ${usage}`);
+  const { path, ownDir } = await secretPath(flags["secret-file"], plan.kind);
+  // Note: the file is created before anything is sent, so a path that exists or cannot be written stops it first;
+  // "wx" never overwrites, and mode 0600 holds from creation, so no one else can read it even for an instant.
+  const file = await open(path, "wx", 0o600);
+  let kept: Provisioned["credential"] | undefined;
+  try {
+    const done = await provision(iam, plan, {
+      async keep(secret, credential) {
+        await file.writeFile(secret);
+        await file.sync();
+        kept = credential;
+      },
+    });
+    const { account, credential } = done;
+    console.log(
+      done.found
+        ? `found service account ${account.id} (${account.name}) in folder ${plan.folderId}: not created again`
+        : `created service account ${account.id} (${account.name}) in folder ${plan.folderId}`,
+    );
+    console.log(`${plan.subject.type}:${plan.subject.id} ${done.granted ? "now holds" : "already held"} ${plan.roleId} on ${account.id}`);
+    const ids = [credential.keyId && `AWS key id ${credential.keyId}`, credential.maskedSecret && `secret ${credential.maskedSecret}`];
+    console.log(
+      `created ${KIND_NAMES[credential.kind]} ${credential.id}${ids.some(Boolean) ? ` (${ids.filter(Boolean).join(", ")})` : ""}`,
+    );
+    console.log(
+      `its ${plan.kind === "authorizedKey" ? "key file" : "secret"} is in ${path} (mode 0600): hand it over or move it to your secret manager, then delete the file`,
+    );
+  } catch (error) {
+    // Note: once a credential exists, its file stays whatever failed: the secret is nowhere else, not even at Yandex.
+    if (kept)
+      throw new Error(
+        `${(error as Error).message} (${KIND_NAMES[kept.kind]} ${kept.id} was created; its ${kept.kind === "authorizedKey" ? "key file" : "secret"} is kept at ${path})`,
+        { cause: error },
+      );
+    throw error;
+  } finally {
+    await file.close();
+    if (!kept) {
+      await rm(path, { force: true });
+      if (ownDir) await rmdir(ownDir);
+    }
+  }
+}
+
+if (isMain(import.meta.url)) await main();
