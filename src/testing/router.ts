@@ -76,13 +76,24 @@ export type Fault =
   /** This body whatever the contract says: a string as it is (raw text: not JSON, cut short), anything else as JSON; not with a status that has no body (204, 205, 304). */
   | { body: unknown; status?: number };
 
-/** A request the fake received, `Authorization` cut down to its scheme. */
+/** A request the fake received, `Authorization` cut down to its scheme and the token exchange's credentials (`jwt`, `yandexPassportOauthToken`) to `[REDACTED]`; answers are not recorded. */
 export interface FakeRequest {
   operation: OperationId | undefined;
   method: string;
   url: string;
   headers: Record<string, string>;
   body: unknown;
+}
+
+/** The body fields that carry a credential: the token exchange's JWT and OAuth token. */
+const CREDENTIAL_FIELDS = ["jwt", "yandexPassportOauthToken"];
+
+/** A body as the log keeps it: credential fields `[REDACTED]`; a token exchange's body that is not an object, whole. */
+function redactedBody(operation: OperationId | undefined, body: unknown): unknown {
+  if (body && typeof body === "object" && !Array.isArray(body))
+    return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, CREDENTIAL_FIELDS.includes(k) ? "[REDACTED]" : v]));
+  // Note: a token exchange's body that is not JSON may still hold the token.
+  return operation === "createIamToken" && body !== undefined ? "[REDACTED]" : body;
 }
 
 /** Each operation's path as a pattern, with its parameter names. */
@@ -172,7 +183,7 @@ export function createRouter(
     request.headers.forEach((value, key) => {
       headers[key] = key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : value;
     });
-    received.push({ operation, method: request.method, url: request.url, headers, body });
+    received.push({ operation, method: request.method, url: request.url, headers, body: redactedBody(operation, body) });
     const index = faults.findIndex((f) => !f.operation || f.operation === operation);
     const fault = faults[index]?.fault;
     if (fault && --(faults[index] as { count: number }).count <= 0) faults.splice(index, 1);

@@ -1,5 +1,6 @@
 // The stateful fake: the whole ApiKey service with state, through the real client, every answer held to the contract.
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { oauthToken, serviceAccountKey } from "../../src/auth/index.ts";
 import { createIamClient, IamApiError, IamNetworkError, IamOperationError, IamResponseError } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { serveFake } from "../../src/testing/node.ts";
@@ -148,6 +149,27 @@ describe("state", () => {
     const response = await fake.handle(new Request(`${fake.baseUrl}/iam/v1/apiKeys/%E0%A4%A`, { headers: { authorization: "Bearer x" } }));
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 3, message: "Request validation error: the path is not validly percent-encoded" });
+  });
+
+  it("fake.requests holds no credential: the token exchange's JWT and OAuth token are redacted, as Authorization is", async () => {
+    const { fake } = setup();
+    const sent: string[] = [];
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      sent.push(await request.clone().text());
+      return fake.fetch(request);
+    }) as typeof globalThis.fetch;
+    const where = { baseUrl: fake.baseUrl, fetch };
+    const OAUTH = "y0_AgAAAAOAUTHtokenMUSTneverLEAKfromTHEfake";
+    const fromKey = await serviceAccountKey(await fake.createServiceAccountKey(), where)();
+    const fromOauth = await oauthToken(OAUTH, where)();
+    await createIamClient({ token: fromKey, ...where }).apiKeys.list();
+    const jwt = JSON.parse(sent[0] as string).jwt as string;
+    expect(jwt.split(".")).toHaveLength(3);
+    expect(sent[1]).toContain(OAUTH);
+    const log = JSON.stringify(fake.requests);
+    for (const credential of [jwt, jwt.split(".")[2] as string, OAUTH, fromKey, fromOauth]) expect(log).not.toContain(credential);
+    expect(fake.requests.map((r) => r.body)).toEqual([{ jwt: "[REDACTED]" }, { yandexPassportOauthToken: "[REDACTED]" }, undefined]);
   });
 
   it("reset empties the state between tests", async () => {
