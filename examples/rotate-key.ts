@@ -1,4 +1,5 @@
-// Rotate an API key: create a new key with the old one's scopes and description, make sure it exists,
+// Rotate an API key: create a new key with the old one's scopes (a legacy `scope` too), description and expiry
+// (`--expires-in-days` sets a new one instead), make sure it exists,
 // write its secret to a file only you can read, then delete the old one. The secret is never printed.
 //   npx tsx examples/rotate-key.ts <apiKeyId> [--expires-in-days 90] [--secret-file ./new-key.secret]
 import { mkdtemp, open, rm, rmdir } from "node:fs/promises";
@@ -12,11 +13,23 @@ export interface Rotated {
   apiKey: ApiKey;
   /** The id of the key that was deleted. */
   deleted: string;
+  /** What the new key took from the old one, as the old one had it. */
+  carriedOver: Pick<ApiKey, "description" | "scope" | "scopes" | "expiresAt">;
+}
+
+/** The number of days of `--expires-in-days`: a whole number from 1; anything else is refused, naming what was given. */
+export function parseDays(flag: string | true | undefined): number | undefined {
+  if (flag === undefined) return undefined;
+  const days = typeof flag === "string" && /^\d+$/.test(flag) ? Number(flag) : Number.NaN;
+  if (!(Number.isSafeInteger(days) && days >= 1))
+    throw new Error(`--expires-in-days must be a whole number of days from 1, not ${flag === true ? "nothing" : JSON.stringify(flag)}`);
+  return days;
 }
 
 /**
- * Creates the successor of `oldKeyId`, hands its secret to `keep`, and deletes `oldKeyId` only once `keep` has resolved:
- * if anything fails before that, the old key still works.
+ * Creates the successor of `oldKeyId` (its description, scopes, legacy scope and `expiresAt`, unless `expiresInDays`
+ * sets a new expiry), hands its secret to `keep`, and deletes `oldKeyId` only once `keep` has resolved: if anything
+ * fails before that, the old key still works. An old key that has already expired needs `expiresInDays`.
  */
 export async function rotateKey(
   iam: IamClient,
@@ -25,20 +38,34 @@ export async function rotateKey(
     keep,
     expiresInDays,
     now = Date.now(),
-  }: { keep: (secret: string, apiKey: ApiKey) => void | Promise<void>; expiresInDays?: number; now?: number },
+  }: {
+    keep: (secret: string, apiKey: ApiKey, carriedOver: Rotated["carriedOver"]) => void | Promise<void>;
+    expiresInDays?: number;
+    now?: number;
+  },
 ): Promise<Rotated> {
+  if (expiresInDays !== undefined && !(Number.isSafeInteger(expiresInDays) && expiresInDays >= 1))
+    throw new Error(`expiresInDays must be a whole number of days from 1, not ${expiresInDays}`);
   const old = await iam.apiKeys.get(oldKeyId);
+  // Note: the successor keeps the old key's limits: a key that expired must not come back as one that never does.
+  const carriedOver = {
+    ...(old.description && { description: old.description }),
+    ...(old.scope && { scope: old.scope }),
+    ...(old.scopes && { scopes: old.scopes }),
+    ...(!expiresInDays && old.expiresAt && { expiresAt: old.expiresAt }),
+  };
+  if (carriedOver.expiresAt && Date.parse(carriedOver.expiresAt) <= now)
+    throw new Error(`${old.id} expired at ${carriedOver.expiresAt}; give its successor a new expiry (--expires-in-days N)`);
   const { apiKey, secret } = await iam.apiKeys.create({
     serviceAccountId: old.serviceAccountId,
-    description: old.description,
-    scopes: old.scopes,
-    expiresAt: expiresInDays ? new Date(now + expiresInDays * 86_400_000) : undefined,
+    ...carriedOver,
+    ...(expiresInDays && { expiresAt: new Date(now + expiresInDays * 86_400_000) }),
   });
   // Note: the secret is shown only in this answer, so it is stored before anything can fail or be deleted.
-  await keep(secret, apiKey);
+  await keep(secret, apiKey, carriedOver);
   await iam.apiKeys.get(apiKey.id);
   await iam.apiKeys.delete(old.id);
-  return { apiKey, deleted: old.id };
+  return { apiKey, deleted: old.id, carriedOver };
 }
 
 /** Where the secret goes: `--secret-file`, or `secret` in a new private directory under the system's temp dir. */
@@ -48,11 +75,28 @@ async function secretPath(flag: string | true | undefined): Promise<{ path: stri
   return { path: join(ownDir, "secret"), ownDir };
 }
 
+/** What was carried over, in words, and where the new key's expiry came from. */
+function describeCarried({ description, scope, scopes, expiresAt }: Rotated["carriedOver"], key: ApiKey, days?: number): string {
+  const parts = [
+    description && `description "${description}"`,
+    scopes?.length && `scopes ${scopes.join(", ")}`,
+    scope && `legacy scope ${scope}`,
+    expiresAt && `expiresAt ${expiresAt}`,
+  ].filter(Boolean);
+  const expiry = days
+    ? `; it expires at ${key.expiresAt} (--expires-in-days ${days})`
+    : expiresAt
+      ? ""
+      : "; it never expires, as the old key";
+  return `${parts.join(", ") || "nothing"}${expiry}`;
+}
+
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
   const { flags, rest } = parseArgs(argv);
   const [oldKeyId] = rest;
   if (!oldKeyId) throw new Error("usage: rotate-key <apiKeyId> [--expires-in-days N] [--secret-file PATH]");
-  const days = typeof flags["expires-in-days"] === "string" ? Number(flags["expires-in-days"]) : undefined;
+  // Note: before the file and the key: a bad number stops it while nothing has changed.
+  const days = parseDays(flags["expires-in-days"]);
   const { path, ownDir } = await secretPath(flags["secret-file"]);
   // Note: the file is created before the key, so a path that exists or cannot be written stops the rotation before
   // anything changes; "wx" never overwrites, and mode 0600 holds from creation, so no one else can read it even for an instant.
@@ -61,11 +105,12 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv()):
   try {
     const { deleted } = await rotateKey(iam, oldKeyId, {
       ...(days && { expiresInDays: days }),
-      async keep(secret, key) {
+      async keep(secret, key, carriedOver) {
         await file.writeFile(secret);
         kept = true;
         await file.sync();
         console.log(`created ${key.id} (${key.maskedSecret}, scopes: ${key.scopes?.join(", ") || "none"})`);
+        console.log(`carried over from ${oldKeyId}: ${describeCarried(carriedOver, key, days)}`);
         console.log(`its secret is in ${path} (mode 0600): move it to your secret manager, then delete the file`);
       },
     });

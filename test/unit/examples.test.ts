@@ -150,6 +150,43 @@ describe("rotate-key", () => {
     expect(fake.requests).toEqual([]);
   });
 
+  it("carries over a legacy scope and the old key's expiresAt, and main says what it carried over", async () => {
+    const { fake, iam } = demo();
+    const expiresAt = "2099-01-01T00:00:00.000000000Z";
+    const [legacy] = fake.seed([{ description: "legacy bot", scope: "yc.postbox.send", expiresAt }]);
+    const path = join(privateDir(), "new.secret");
+    const { output, error } = await logged(() => main([legacy?.id as string, "--secret-file", path], iam));
+    expect(error).toBeUndefined();
+    const successor = fake.state.apiKeys.find((k) => k.description === "legacy bot");
+    expect(successor).toMatchObject({ scope: "yc.postbox.send", scopes: ["yc.postbox.send"], expiresAt });
+    expect(successor?.id).not.toBe(legacy?.id);
+    expect(output).toContain(
+      `carried over from ${legacy?.id}: description "legacy bot", legacy scope yc.postbox.send, expiresAt ${expiresAt}`,
+    );
+  });
+
+  it("an old key that has expired is not carried over as one: its successor needs --expires-in-days, before anything is created", async () => {
+    const { fake, iam } = demo();
+    const [expired] = fake.seed([{ description: "expired", scopes: ["yc.postbox.send"], expiresAt: "2026-01-01T00:00:00Z" }]);
+    const error = await rejection(rotateKey(iam, expired?.id as string, { keep: () => {}, now: NOW }));
+    expect(error.message).toBe(`${expired?.id} expired at 2026-01-01T00:00:00Z; give its successor a new expiry (--expires-in-days N)`);
+    expect(fake.requests.map((r) => r.operation)).toEqual(["getApiKey"]);
+    const { apiKey } = await rotateKey(iam, expired?.id as string, { keep: () => {}, now: NOW, expiresInDays: 30 });
+    expect(apiKey.expiresAt).toBe("2026-12-26T00:00:00.000Z");
+  });
+
+  it.each(["abc", "0", "1.5", "-3", "1e3"])(
+    "main refuses --expires-in-days %s with a clear message before anything is created",
+    async (days) => {
+      const { fake, iam, byDescription } = demo();
+      const path = join(privateDir(), "new.secret");
+      const { error } = await logged(() => main([byDescription("support bot"), "--expires-in-days", days, "--secret-file", path], iam));
+      expect((error as Error).message).toBe(`--expires-in-days must be a whole number of days from 1, not "${days}"`);
+      expect(fake.requests).toEqual([]);
+      expect(existsSync(path)).toBe(false);
+    },
+  );
+
   it("main removes its empty file when the rotation fails before a secret exists", async () => {
     const { fake, iam, byDescription } = demo();
     const path = join(privateDir(), "new.secret");
