@@ -70,7 +70,10 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
   // Note: the file is created before the key, so a path that exists or cannot be written stops it before anything
   // changes; "wx" never overwrites, and mode 0600 holds from creation, so no one else can read it even for an instant.
   const file = await open(path, "wx", 0o600);
+  /** The key, once it exists (at Yandex, whatever happens to its file). */
   let created: Key | undefined;
+  /** Whether the file holds the key: written and synced. */
+  let saved = false;
   try {
     const { key, apiKeys } = await bootstrapKey(iam, {
       serviceAccountId,
@@ -80,6 +83,7 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
         created = key;
         await file.writeFile(text);
         await file.sync();
+        saved = true;
         console.log(`created authorized key ${key.id} of ${key.serviceAccountId} (${key.keyAlgorithm})`);
         console.log(`its key file is in ${path} (mode 0600): hand it over or move it to your secret manager, then delete the file`);
       },
@@ -97,13 +101,20 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
       ),
     );
   } catch (error) {
-    // Note: once a key exists, its file stays whatever failed: the private key is nowhere else, not even at Yandex.
+    // Note: once the file holds the key, it stays whatever failed: the private key is nowhere else, not even at Yandex.
+    if (saved)
+      throw new Error(`${(error as Error).message} (key ${created?.id} was created; its key file is kept at ${path})`, { cause: error });
+    // Note: a key whose private key was lost can sign nothing: the message names it so it can be deleted.
     if (created)
-      throw new Error(`${(error as Error).message} (key ${created.id} was created; its key file is kept at ${path})`, { cause: error });
+      throw new Error(
+        `${(error as Error).message} (key ${created.id} of ${created.serviceAccountId} was created, but its private key could not be saved to ${path}, so the key cannot be used: delete it, e.g. yc iam key delete ${created.id})`,
+        { cause: error },
+      );
     throw error;
   } finally {
     await file.close();
-    if (!created) {
+    // Note: a file that does not hold the whole key goes: what was written may be part of a private key.
+    if (!saved) {
       await rm(path, { force: true });
       if (ownDir) await rmdir(ownDir);
     }

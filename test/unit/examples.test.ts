@@ -1,6 +1,7 @@
 // The worked examples, against the stateful fake: each does its job, and `npm run example` runs one end to end.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -332,6 +333,33 @@ describe("bootstrap-key", () => {
       expect(mode(path)).toBe(0o600);
       expect(output).toContain(path);
       for (const line of pemBody(made.privateKey)) expect(`${output}${(error as Error).message}`).not.toContain(line);
+    },
+  );
+
+  it.each(["writeFile", "sync"] as const)(
+    "a %s that fails after the key was created: the message says the private key could not be saved and names the key to delete",
+    async (step) => {
+      const { fake, iam, created, where } = strictDemo();
+      const path = keyPath();
+      // Note: the FileHandle class is not exported; its prototype is reached through a handle.
+      const probe = await open(join(dirname(path), "probe"), "w");
+      const handles = Object.getPrototypeOf(probe);
+      await probe.close();
+      const full = Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+      const failing = vi.spyOn(handles, step).mockRejectedValueOnce(full);
+      try {
+        const { output, error } = await logged(() => bootstrap(["--key-file", path], iam, where));
+        const made = created[0] as CreateKeyResponse;
+        expect(fake.state.keys.map((k) => k.id)).toEqual([made.key.id]);
+        expect((error as Error).message).toBe(
+          `ENOSPC: no space left on device (key ${made.key.id} of ${made.key.serviceAccountId} was created, but its private key could not be saved to ${path}, so the key cannot be used: delete it, e.g. yc iam key delete ${made.key.id})`,
+        );
+        expect((error as Error).cause).toBe(full);
+        expect(existsSync(path)).toBe(false);
+        expect(output).not.toContain("its key file is in");
+      } finally {
+        failing.mockRestore();
+      }
     },
   );
 
