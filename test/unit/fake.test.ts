@@ -1,5 +1,8 @@
 // The stateful fake: the whole ApiKey service with state, through the real client, every answer held to the contract.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { root } from "../../scripts/root.ts";
 import { oauthToken, serviceAccountKey } from "../../src/auth/index.ts";
 import { createIamClient, IamApiError, IamNetworkError, IamOperationError, IamResponseError } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
@@ -331,6 +334,18 @@ describe("timestamps", () => {
     expect(made.map((r) => r.createdAt)).toHaveLength(8);
     const times = [...made.map((r) => r.createdAt), ...operations.map((o) => o.modifiedAt)];
     for (const time of times) expect(time).toMatch(/^2020-01-02T03:04:05\.678\d{6}Z$/);
+  });
+});
+
+describe("README", () => {
+  it("the fake options table names every option of FakeIamOptions", () => {
+    const source = readFileSync(join(root, "src/testing/fake.ts"), "utf8");
+    const body = source.slice(source.indexOf("export interface FakeIamOptions {"));
+    const options = [...body.slice(0, body.indexOf("\n}")).matchAll(/^ {2}(\w+)\?:/gm)].map((m) => m[1]);
+    expect(options).toContain("now");
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const documented = [...readme.matchAll(/^\| `createFakeIam\(\{ ([^}]*?) \}/gm)].flatMap((m) => m[1]?.match(/\w+/g) ?? []);
+    expect(options.filter((option) => !documented.includes(option as string))).toEqual([]);
   });
 });
 
