@@ -102,6 +102,8 @@ describe("the docs page", () => {
     const rows = Object.values(operations);
     // Note: the page renders the last tags' overviews only once scrolled to, so it scrolls to the end and waits for each path.
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    // Note: an overview lists a tag's first eight operations and folds the rest under "Show N more...".
+    for (const more of await page.getByText(/^Show \d+ more/).all()) await more.click();
     for (const { path } of rows) await page.getByText(path, { exact: true }).filter({ visible: true }).first().waitFor();
     // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what a reader sees
     const text = await page.locator("body").innerText();
