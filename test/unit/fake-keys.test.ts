@@ -270,6 +270,21 @@ describe("JWTs signed with the Key service's keys", () => {
     expect(error.message).toContain(`Invalid JWT: unknown key id ${key.id}`);
   });
 
+  it("lastUsedAt never comes before createdAt, nor goes back, when the key is used in the millisecond it was made", async () => {
+    const t = Date.parse("2026-11-26T00:00:00Z");
+    const { fake, createKey } = setup({ now: () => t });
+    const { key, privateKey } = await createKey({ serviceAccountId: OTHER });
+    const signer = await importPrivateKey(privateKey);
+    let last = key.createdAt;
+    for (let i = 0; i < 20; i++) {
+      const jwt = secret(await signJwt(signer, key.id, OTHER, t));
+      expect((await fake.fetch(`${fake.baseUrl}/iam/v1/tokens`, { method: "POST", body: JSON.stringify({ jwt }) })).status).toBe(200);
+      const used = fake.state.keys[0]?.lastUsedAt as string;
+      expect(used >= last, `${used} after ${last}`).toBe(true);
+      last = used;
+    }
+  });
+
   it("a JWT naming another service account than the key's is refused", async () => {
     const { fake, createKey, send } = setup();
     const { key, privateKey } = await createKey();
