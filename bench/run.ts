@@ -22,7 +22,7 @@ if (!process.execArgv.includes("--single-threaded")) {
   process.exit(again.status ?? 1);
 }
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith("--"));
-// `npm run bench -- tokens fake` runs only the sections named (overhead, request, pagination, size, tokens, fake, codegen).
+// `npm run bench -- tokens fake` runs only the sections named (overhead, request, pagination, size, tokens, fake, codegen, audit).
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
 const want = (section: string) => !only.length || only.includes(section);
 
@@ -470,6 +470,73 @@ async function fakeVersusPrism() {
   }
 }
 
+/**
+ * The audit example over a folder at the quota (100 accounts, the default one counted, each with an API key, an
+ * authorized key and a static key) against the fake in a process of its own on loopback, 20 ms of latency added to every
+ * call (bench/audit-fake.ts): the wall time with the default concurrency against one account at a time, and the requests
+ * made, counted by the client's fetch. The setup (100 RSA key pairs) is timed apart, in that process.
+ */
+async function auditBench() {
+  const { audit, DEFAULT_CONCURRENCY } = await import("../examples/audit.ts");
+  const folderId = "b1gbench0audit0fold1";
+  const latencyMs = 20;
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "bench/audit-fake.ts"), built, folderId, String(latencyMs)], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    const ready = await new Promise<{ url: string; setupMs: number; accounts: number; credentials: number }>((resolve, reject) => {
+      let text = "";
+      child.stdout.on("data", (chunk) => {
+        text += chunk;
+        if (text.includes("\n")) resolve(JSON.parse(text.split("\n")[0] as string));
+      });
+      child.once("exit", (code) => reject(new Error(`bench/audit-fake.ts exited with ${code}`)));
+    });
+    let requests = 0;
+    const counting = ((input: RequestInfo | URL, init?: RequestInit) => {
+      requests++;
+      return fetch(input, init);
+    }) as typeof fetch;
+    const iam = createIamClient({ token: "t", baseUrl: ready.url, fetch: counting });
+    const once = async (concurrency: number) => {
+      const before = requests;
+      const start = performance.now();
+      const { credentials } = await audit(iam, { folderId, concurrency });
+      const ms = performance.now() - start;
+      if (credentials.length !== ready.credentials)
+        throw new Error(`audit found ${credentials.length} of ${ready.credentials} credentials`);
+      return { ms, requests: requests - before };
+    };
+    await once(DEFAULT_CONCURRENCY); // warms the connections and the code
+    const samples = { parallel: [] as number[], serial: [] as number[], requests: new Set<number>() };
+    for (let round = 0; round < 3; round++) {
+      for (const [concurrency, into] of [
+        [DEFAULT_CONCURRENCY, samples.parallel],
+        [1, samples.serial],
+      ] as const) {
+        const { ms, requests } = await once(concurrency);
+        into.push(ms);
+        samples.requests.add(requests);
+      }
+    }
+    return {
+      accounts: ready.accounts,
+      credentials: ready.credentials,
+      latencyMs,
+      setupMs: ready.setupMs,
+      concurrency: DEFAULT_CONCURRENCY,
+      defaultMs: median(samples.parallel),
+      oneAtATimeMs: median(samples.serial),
+      speedup: median(samples.serial) / median(samples.parallel),
+      requests: [...samples.requests],
+      goalRequests: 1 + 3 * ready.accounts,
+    };
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
 /** The packed tarball as `npm pack --dry-run --json --ignore-scripts` reports it (of the build measured, built above). */
 async function tarball() {
   const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: built });
@@ -603,6 +670,21 @@ if (fakeBench) {
   console.log(`\ncreate → listAll → delete of 1,000 keys through the fake: ${fmt(fakeBench.flowMs)} ms`);
 }
 
+const auditResult = want("audit") ? await auditBench() : undefined;
+if (auditResult) {
+  const a = auditResult;
+  console.log(
+    `\n7. Audit of a folder at the quota (${a.accounts} accounts, ${fmt(a.credentials)} credentials; ${a.latencyMs} ms per call over loopback; median of 3)`,
+  );
+  console.log(
+    `| concurrency ${a.concurrency} (default) | one at a time | speed-up | requests per audit | one list per account and kind + 1 |\n|---|---|---|---|---|`,
+  );
+  console.log(
+    `| ${fmt(a.defaultMs)} ms | ${fmt(a.oneAtATimeMs)} ms | ${fmt(a.speedup, 1)}× | ${a.requests.join(", ")} | ${a.goalRequests} |`,
+  );
+  console.log(`\nsetup (untimed above: 99 accounts and 300 credentials, 100 RSA 2048 pairs, in the fake's process): ${fmt(a.setupMs)} ms`);
+}
+
 const results = {
   date: new Date().toISOString(),
   node: process.version,
@@ -612,6 +694,7 @@ const results = {
   codegen: gen,
   tokens: token,
   fake: fakeBench,
+  audit: auditResult,
 };
 // Note: a run of some sections keeps the others' last results, and the call figures are kept per Node version.
 const previous = JSON.parse(await readFile(join(root, "bench/results.json"), "utf8").catch(() => "{}"));
