@@ -2,12 +2,11 @@
 // file), read the file back into a token source as a colleague would, and list the account's API keys with it.
 // The private key is never printed.
 //   npx tsx examples/bootstrap-key.ts [--service-account <id>] [--key-file ./key.json] [--description TEXT]
-import { mkdtemp, open, readFile, rm, rmdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFile } from "node:fs/promises";
 import { serviceAccountKey } from "../src/auth/index.ts";
 import { type ApiKey, createIamClient, type IamClient, type Key, keyFile } from "../src/index.ts";
 import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
+import { secretFile } from "./secret-file.ts";
 
 /** Where the IAM API is, for the token exchange and the client that uses its tokens. Default: Yandex Cloud. */
 export interface Where {
@@ -54,26 +53,16 @@ export async function bootstrapKey(
   return { key: created.key, apiKeys };
 }
 
-/** Where the key file goes: `--key-file`, or `key.json` in a new private directory under the system's temp dir. */
-async function keyFilePath(flag: string | true | undefined): Promise<{ path: string; ownDir?: string }> {
-  if (typeof flag === "string") return { path: resolve(flag) };
-  const ownDir = await mkdtemp(join(tmpdir(), "bootstrap-key-"));
-  return { path: join(ownDir, "key.json"), ownDir };
-}
-
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), where: Where = { baseUrl: process.env.YC_IAM_BASE_URL }) {
   const { flags, rest } = parseArgs(argv);
   const named = flags["service-account"] ?? rest[0];
   const serviceAccountId = typeof named === "string" ? named : undefined;
   const description = typeof flags.description === "string" ? flags.description : undefined;
-  const { path, ownDir } = await keyFilePath(flags["key-file"]);
-  // Note: the file is created before the key, so a path that exists or cannot be written stops it before anything
-  // changes; "wx" never overwrites, and mode 0600 holds from creation, so no one else can read it even for an instant.
-  const file = await open(path, "wx", 0o600);
+  // Note: the file is made before the key, so a path that exists or cannot be written stops it before anything changes.
+  const file = await secretFile(typeof flags["key-file"] === "string" ? flags["key-file"] : undefined, "key.json", "bootstrap-key-");
+  const { path } = file;
   /** The key, once it exists (at Yandex, whatever happens to its file). */
   let created: Key | undefined;
-  /** Whether the file holds the key: written and synced. */
-  let saved = false;
   try {
     const { key, apiKeys } = await bootstrapKey(iam, {
       serviceAccountId,
@@ -81,9 +70,7 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
       where,
       async save(text, key) {
         created = key;
-        await file.writeFile(text);
-        await file.sync();
-        saved = true;
+        await file.save(text);
         console.log(`created authorized key ${key.id} of ${key.serviceAccountId} (${key.keyAlgorithm})`);
         console.log(`its key file is in ${path} (mode 0600): hand it over or move it to your secret manager, then delete the file`);
       },
@@ -102,7 +89,7 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
     );
   } catch (error) {
     // Note: once the file holds the key, it stays whatever failed: the private key is nowhere else, not even at Yandex.
-    if (saved)
+    if (file.saved)
       throw new Error(`${(error as Error).message} (key ${created?.id} was created; its key file is kept at ${path})`, { cause: error });
     // Note: a key whose private key was lost can sign nothing: the message names it so it can be deleted.
     if (created)
@@ -113,11 +100,6 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
     throw error;
   } finally {
     await file.close();
-    // Note: a file that does not hold the whole key goes: what was written may be part of a private key.
-    if (!saved) {
-      await rm(path, { force: true });
-      if (ownDir) await rmdir(ownDir);
-    }
   }
 }
 

@@ -7,11 +7,9 @@
 // Note: the role is bound on the account itself (who may use it: attach it to a VM or a function, act as it); roles on
 // the folder are the Resource Manager's bindings, outside this client.
 import { readFileSync } from "node:fs";
-import { mkdtemp, open, rm, rmdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { type IamClient, keyFile, type ServiceAccount, type Subject } from "../src/index.ts";
 import { clientFromEnv, isMain, parseArgs } from "./client-from-env.ts";
+import { secretFile } from "./secret-file.ts";
 
 const DAY = 86_400_000;
 /** The role given when none is: the subject may use the account (attach it, act as it). */
@@ -127,32 +125,21 @@ export async function provision(
   return { account, found: existing !== undefined, granted: deltas.length > 0, credential };
 }
 
-/** Where the secret goes: `--secret-file`, or a file in a new private directory under the system's temp dir. */
-async function secretPath(flag: string | true | undefined, kind: CredentialKind): Promise<{ path: string; ownDir?: string }> {
-  if (typeof flag === "string") return { path: resolve(flag) };
-  const ownDir = await mkdtemp(join(tmpdir(), "provision-"));
-  return {
-    path: join(ownDir, kind === "authorizedKey" ? "key.json" : kind === "staticKey" ? "static-key.secret" : "api-key.secret"),
-    ownDir,
-  };
-}
-
 const KIND_NAMES: Record<CredentialKind, string> = { apiKey: "API key", staticKey: "static key", authorizedKey: "authorized key" };
 
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
   const { flags } = parseArgs(argv);
   const plan = planOf(flags);
   if (flags["secret-file"] === true) throw new Error(`--secret-file needs a value; ${usage}`);
-  const { path, ownDir } = await secretPath(flags["secret-file"], plan.kind);
-  // Note: the file is created before anything is sent, so a path that exists or cannot be written stops it first;
-  // "wx" never overwrites, and mode 0600 holds from creation, so no one else can read it even for an instant.
-  const file = await open(path, "wx", 0o600);
+  // Note: the file is made before anything is sent, so a path that exists or cannot be written stops it first.
+  const name = plan.kind === "authorizedKey" ? "key.json" : plan.kind === "staticKey" ? "static-key.secret" : "api-key.secret";
+  const file = await secretFile(typeof flags["secret-file"] === "string" ? flags["secret-file"] : undefined, name, "provision-");
+  const { path } = file;
   let kept: Provisioned["credential"] | undefined;
   try {
     const done = await provision(iam, plan, {
       async keep(secret, credential) {
-        await file.writeFile(secret);
-        await file.sync();
+        await file.save(secret);
         kept = credential;
       },
     });
@@ -180,10 +167,6 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv()):
     throw error;
   } finally {
     await file.close();
-    if (!kept) {
-      await rm(path, { force: true });
-      if (ownDir) await rmdir(ownDir);
-    }
   }
 }
 

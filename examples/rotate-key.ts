@@ -2,11 +2,9 @@
 // (`--expires-in-days` sets a new one instead), make sure it exists,
 // write its secret to a file only you can read, then delete the old one. The secret is never printed.
 //   npx tsx examples/rotate-key.ts <apiKeyId> [--expires-in-days 90] [--secret-file ./new-key.secret]
-import { mkdtemp, open, rm, rmdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import type { ApiKey, IamClient } from "../src/index.ts";
 import { clientFromEnv, isMain, parseArgs } from "./client-from-env.ts";
+import { secretFile } from "./secret-file.ts";
 
 export interface Rotated {
   /** The new key (its secret went to `keep`). */
@@ -68,13 +66,6 @@ export async function rotateKey(
   return { apiKey, deleted: old.id, carriedOver };
 }
 
-/** Where the secret goes: `--secret-file`, or `secret` in a new private directory under the system's temp dir. */
-async function secretPath(flag: string | true | undefined): Promise<{ path: string; ownDir?: string }> {
-  if (typeof flag === "string") return { path: resolve(flag) };
-  const ownDir = await mkdtemp(join(tmpdir(), "rotate-key-"));
-  return { path: join(ownDir, "secret"), ownDir };
-}
-
 /** What was carried over, in words, and where the new key's expiry came from. */
 function describeCarried({ description, scope, scopes, expiresAt }: Rotated["carriedOver"], key: ApiKey, days?: number): string {
   const parts = [
@@ -97,30 +88,21 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv()):
   if (!oldKeyId) throw new Error("usage: rotate-key <apiKeyId> [--expires-in-days N] [--secret-file PATH]");
   // Note: before the file and the key: a bad number stops it while nothing has changed.
   const days = parseDays(flags["expires-in-days"]);
-  const { path, ownDir } = await secretPath(flags["secret-file"]);
-  // Note: the file is created before the key, so a path that exists or cannot be written stops the rotation before
-  // anything changes; "wx" never overwrites, and mode 0600 holds from creation, so no one else can read it even for an instant.
-  const file = await open(path, "wx", 0o600);
-  let kept = false;
+  // Note: the file is made before the key, so a path that exists or cannot be written stops the rotation first.
+  const file = await secretFile(typeof flags["secret-file"] === "string" ? flags["secret-file"] : undefined, "secret", "rotate-key-");
   try {
     const { deleted } = await rotateKey(iam, oldKeyId, {
       ...(days && { expiresInDays: days }),
       async keep(secret, key, carriedOver) {
-        await file.writeFile(secret);
-        kept = true;
-        await file.sync();
+        await file.save(secret);
         console.log(`created ${key.id} (${key.maskedSecret}, scopes: ${key.scopes?.join(", ") || "none"})`);
         console.log(`carried over from ${oldKeyId}: ${describeCarried(carriedOver, key, days)}`);
-        console.log(`its secret is in ${path} (mode 0600): move it to your secret manager, then delete the file`);
+        console.log(`its secret is in ${file.path} (mode 0600): move it to your secret manager, then delete the file`);
       },
     });
     console.log(`deleted ${deleted}`);
   } finally {
     await file.close();
-    if (!kept) {
-      await rm(path, { force: true });
-      if (ownDir) await rmdir(ownDir);
-    }
   }
 }
 

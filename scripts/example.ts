@@ -1,6 +1,6 @@
 // npm run example -- <name> [arguments]: runs one of examples/ against the stateful fake on loopback,
 // with a few keys of a realistic history, so it can be seen working without a Yandex Cloud account.
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { serviceAccountKey } from "../src/auth/index.ts";
 import { createIamClient, keyFile } from "../src/index.ts";
@@ -133,9 +133,11 @@ export const argumentsOf = (given: string[], preset: string[]): string[] =>
       : given;
 
 if (process.argv[1]?.endsWith("example.ts")) {
-  const names = (await readdir(join(root, "examples")))
-    .filter((f) => f.endsWith(".ts") && f !== "client-from-env.ts")
-    .map((f) => f.slice(0, -3));
+  // Note: an example is a module of examples/ with a main; the others (client-from-env, secret-file) serve them.
+  const files = (await readdir(join(root, "examples"))).filter((f) => f.endsWith(".ts"));
+  const names: string[] = [];
+  for (const f of files)
+    if ((await readFile(join(root, "examples", f), "utf8")).includes("export async function main(")) names.push(f.slice(0, -3));
   const [name, ...args] = process.argv.slice(2);
   if (!name || !names.includes(name)) {
     console.error(`usage: npm run example -- <${names.join(" | ")}> [arguments]`);

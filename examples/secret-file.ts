@@ -1,0 +1,48 @@
+// Where an example keeps a secret it was shown once: a new file, made before anything is created, that no one else can
+// read even for an instant, and that stays once it holds the secret, whatever fails afterwards.
+import { mkdtemp, open, rm, rmdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+/** A file for one secret, open and empty; `save` writes it, `close` ends it. */
+export interface SecretFile {
+  path: string;
+  /** Whether the file holds the whole secret (written and synced). */
+  readonly saved: boolean;
+  /** Writes the secret and syncs it to disk; from then on the file stays. */
+  save(text: string): Promise<void>;
+  /** Closes the file; one that does not hold the whole secret goes (what was written may be part of one). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a new file for a secret: `path` if given, else `name` in a new private directory under the system's temp dir.
+ * Note: "wx" never overwrites (an existing path stops everything before anything changes), and mode 0600 holds from
+ * the file's creation.
+ */
+export async function secretFile(path: string | undefined, name: string, prefix: string): Promise<SecretFile> {
+  const ownDir = path === undefined ? await mkdtemp(join(tmpdir(), prefix)) : undefined;
+  const at = ownDir ? join(ownDir, name) : resolve(path as string);
+  const file = await open(at, "wx", 0o600).catch(async (error: unknown) => {
+    if (ownDir) await rmdir(ownDir);
+    throw error;
+  });
+  let saved = false;
+  return {
+    path: at,
+    get saved() {
+      return saved;
+    },
+    async save(text) {
+      await file.writeFile(text);
+      await file.sync();
+      saved = true;
+    },
+    async close() {
+      await file.close();
+      if (saved) return;
+      await rm(at, { force: true });
+      if (ownDir) await rmdir(ownDir);
+    },
+  };
+}
