@@ -16,7 +16,6 @@ import { createIamClient } from "../../src/index.ts";
 import { createFakeIam, type FakeIam } from "../../src/testing/index.ts";
 import { caught } from "../support/secrets.ts";
 
-const DAY = 86_400_000;
 const FOLDER = "b1gfolder0provision1";
 const ADMIN = "ajeadmin0account0sa1";
 const run = promisify(execFile);

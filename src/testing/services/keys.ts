@@ -79,7 +79,11 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
     const privateKey = `PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID <${key.id}>\n${await pem("pkcs8", pair.privateKey, "PRIVATE KEY")}`;
     keys.set(key.id, key);
     // Note: a JWT exchange with the key is its use, as Yandex records it in lastUsedAt.
-    signingKeys.set(key.id, { serviceAccountId, publicKey: pair.publicKey, used: () => void (key.lastUsedAt = notBefore(key.lastUsedAt ?? key.createdAt, now())) });
+    signingKeys.set(key.id, {
+      serviceAccountId,
+      publicKey: pair.publicKey,
+      used: () => void (key.lastUsedAt = notBefore(key.lastUsedAt ?? key.createdAt, now())),
+    });
     const result = { key: snapshot(key), privateKey };
     if (idempotencyKey) created.set(idempotencyKey, result);
     return result;
