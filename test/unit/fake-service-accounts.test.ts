@@ -193,6 +193,34 @@ describe("the ServiceAccount service", () => {
     expect(fake.state.serviceAccounts.map((a) => a.name)).toEqual(["service-account-1", "slow"]);
   });
 
+  it("a create not yet done holds its name and its slot of the quota: concurrent ones get 409 and 429", async () => {
+    const { send, fake } = setup({ operations: { polls: 2 }, serviceAccountQuota: 3 });
+    const create = (name: string) => send("POST", ACCOUNTS, { body: { folderId: FOLDER, name } });
+    const twins = await Promise.all([create("twin"), create("twin")]);
+    expect(twins.map((t) => t.status)).toEqual([200, 409]);
+    expect(twins[1]?.body).toMatchObject({ code: 6, message: 'Service account with name "twin" already exists' });
+    const more = await Promise.all([create("other"), create("third")]);
+    expect(more.map((m) => m.status)).toEqual([200, 429]);
+    expect(more[1]?.body).toMatchObject({ code: 8, message: "Quota limit of service accounts per cloud exceeded" });
+    // Note: renaming an account to a name a pending create holds is refused too.
+    expect((await send("PATCH", `${ACCOUNTS}/${SA}`, { body: { updateMask: "name", name: "twin" } })).status).toBe(409);
+    for (const { body } of [twins[0], more[0]]) {
+      await send("GET", `/operations/${body.id}`);
+      expect((await send("GET", `/operations/${body.id}`)).body.done).toBe(true);
+    }
+    expect(fake.state.serviceAccounts.map((a) => a.name)).toEqual(["service-account-1", "twin", "other"]);
+  });
+
+  it("a create that fails frees the name and the slot of the quota it held", async () => {
+    const freed = setup({ operations: { polls: 1, error: { code: 9, message: "Folder is being deleted" } }, serviceAccountQuota: 2 });
+    const doomed = await freed.send("POST", ACCOUNTS, { body: { folderId: FOLDER, name: "doomed" } });
+    expect((await freed.send("POST", ACCOUNTS, { body: { folderId: FOLDER, name: "doomed" } })).status).toBe(409);
+    expect((await freed.send("GET", `/operations/${doomed.body.id}`)).body).toMatchObject({ done: true, error: { code: 9 } });
+    freed.fake.progress({});
+    expect((await freed.send("POST", ACCOUNTS, { body: { folderId: FOLDER, name: "doomed" } })).body).toMatchObject({ done: true });
+    expect(freed.fake.state.serviceAccounts.map((a) => a.name)).toEqual(["service-account-1", "doomed"]);
+  });
+
   it("a repeated Idempotency-Key on create answers the same Operation and makes one account", async () => {
     const { send, fake } = setup();
     const headers = { "idempotency-key": "5a1e0000-0000-4000-8000-000000000001" };

@@ -40,8 +40,8 @@ export function operationsService(initial: OperationProgress | undefined, owner:
         return answer(200, entry.operation);
       },
     },
-    /** Starts an Operation: done at once, or after some polls; `apply` makes its effect and gives its response. */
-    start({ description, metadataType, metadata, resourceId }: OperationStart, apply: () => object): Operation {
+    /** Starts an Operation: done at once, or after some polls; `apply` makes its effect and gives its response, `abandon` runs instead if it fails. */
+    start({ description, metadataType, metadata, resourceId }: OperationStart, apply: () => object, abandon?: () => void): Operation {
       const { polls = 0, error } = progression;
       const createdAt = timestamp(now());
       const operation: Operation = {
@@ -54,6 +54,7 @@ export function operationsService(initial: OperationProgress | undefined, owner:
         metadata: { "@type": `${TYPE}${metadataType}`, ...metadata },
       };
       const finish = () => {
+        if (error) abandon?.();
         Object.assign(
           operation,
           { done: true, modifiedAt: notBefore(operation.modifiedAt as string, now()) },

@@ -57,6 +57,8 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
   let suspended = new Map<string, number | undefined>();
   /** Accounts deleted since the start: their tokens are refused. */
   let deleted = new Set<string>();
+  /** The names of the accounts whose create is accepted but not done, by id: each holds its name and a slot of the quota. */
+  let creating = new Map<string, string>();
 
   /** The accounts it starts with, active, in `folderId`, and nothing else. */
   function restore() {
@@ -66,6 +68,7 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
     bindings = new Map();
     suspended = new Map();
     deleted = new Set();
+    creating = new Map();
   }
   restore();
 
@@ -82,10 +85,12 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
     status: isSuspended(account.id) ? "SUSPENDED" : "ACTIVE",
   });
   const byName = (name: string) => [...accounts.values()].find((a) => a.name === name);
+  /** Whether an account, or a create not yet done, holds the name. */
+  const nameHeld = (name: string) => byName(name) !== undefined || [...creating.values()].includes(name);
   const bindingCount = () => [...bindings.values()].reduce((sum, list) => sum + list.length, 0);
 
-  /** Starts a change of an account as an Operation whose metadata is `{ serviceAccountId }`. */
-  const change = (kind: string, serviceAccountId: string, apply: () => object) =>
+  /** Starts a change of an account as an Operation whose metadata is `{ serviceAccountId }`; `abandon` runs if it fails. */
+  const change = (kind: string, serviceAccountId: string, apply: () => object, abandon?: () => void) =>
     answer(
       200,
       operations.start(
@@ -96,6 +101,7 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
           resourceId: serviceAccountId,
         },
         apply,
+        abandon,
       ),
     );
 
@@ -129,24 +135,33 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
   return {
     handlers: {
       createServiceAccount({ body }) {
-        if (byName(body.name)) return nameTaken(body.name);
-        if (accounts.size >= quota) return failure(8, "Quota limit of service accounts per cloud exceeded");
+        if (nameHeld(body.name)) return nameTaken(body.name);
+        if (accounts.size + creating.size >= quota) return failure(8, "Quota limit of service accounts per cloud exceeded");
         // Note: the id is in the metadata from the start, as Yandex's; the account exists once the Operation is done.
+        // Note: until then the create holds its name and its slot of the quota, so creates in flight together cannot pass either.
         const id = newId();
-        return change("Create", id, () => {
-          const account: ServiceAccount = {
-            id,
-            folderId: body.folderId,
-            createdAt: timestamp(now()),
-            name: body.name,
-            ...(body.description && { description: body.description }),
-            ...(body.labels && Object.keys(body.labels).length && { labels: body.labels }),
-            ...(body.expiresAt && { expiresAt: body.expiresAt }),
-          };
-          accounts.set(id, account);
-          ids.push(id);
-          return { "@type": `${TYPE}yandex.cloud.iam.v1.ServiceAccount`, ...view(account) };
-        });
+        creating.set(id, body.name);
+        const release = () => void creating.delete(id);
+        return change(
+          "Create",
+          id,
+          () => {
+            release();
+            const account: ServiceAccount = {
+              id,
+              folderId: body.folderId,
+              createdAt: timestamp(now()),
+              name: body.name,
+              ...(body.description && { description: body.description }),
+              ...(body.labels && Object.keys(body.labels).length && { labels: body.labels }),
+              ...(body.expiresAt && { expiresAt: body.expiresAt }),
+            };
+            accounts.set(id, account);
+            ids.push(id);
+            return { "@type": `${TYPE}yandex.cloud.iam.v1.ServiceAccount`, ...view(account) };
+          },
+          release,
+        );
       },
 
       getServiceAccount({ path }) {
@@ -171,7 +186,7 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
         if (mask.includes("name")) {
           if (!body.name) return failure(3, "Request validation error: name: is required, a name cannot be reset");
           const holder = byName(body.name);
-          if (holder && holder.id !== account.id) return nameTaken(body.name);
+          if ((holder && holder.id !== account.id) || (!holder && nameHeld(body.name))) return nameTaken(body.name);
         }
         return change("Update", account.id, () => {
           for (const field of mask) {
