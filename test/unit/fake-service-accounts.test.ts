@@ -277,6 +277,20 @@ describe("a deleted account takes its keys of every kind with it", () => {
     expect((await exchange(keptFile)).status).toBe(200);
   });
 
+  it("two deletes of one account in flight together: the second changes nothing once done, and other accounts stay", async () => {
+    const { send, fake, createAccount } = setup();
+    const doomed = await createAccount({ name: "doomed" });
+    const other = await createAccount({ name: "other" });
+    fake.progress({ polls: 1 });
+    const deletes = [await send("DELETE", `${ACCOUNTS}/${doomed.id}`), await send("DELETE", `${ACCOUNTS}/${doomed.id}`)];
+    for (const { body } of deletes) expect((await send("GET", `/operations/${body.id}`)).body).toMatchObject({ done: true, response: {} });
+    expect(fake.state.serviceAccounts.map((a) => a.name)).toEqual(["service-account-1", "other"]);
+    const key = await send("POST", "/iam/v1/apiKeys", { body: { serviceAccountId: other.id } });
+    expect(key.status).toBe(200);
+    secret(key.body.secret);
+    expect((await send("POST", "/iam/v1/apiKeys", { body: { serviceAccountId: SA } })).status).toBe(200);
+  });
+
   it("an IAM token minted for the account before it was deleted is refused afterwards", async () => {
     const { send, fake, createAccount, exchange } = setup();
     const doomed = await createAccount({ name: "doomed" });

@@ -204,7 +204,8 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
         const id = path.serviceAccountId;
         if (!accounts.has(id)) return notFound(id);
         return change("Delete", id, () => {
-          accounts.delete(id);
+          // Note: a second delete accepted while the first was in flight finds the account gone and changes nothing.
+          if (!accounts.delete(id)) return { "@type": `${TYPE}google.protobuf.Empty` };
           bindings.delete(id);
           suspended.delete(id);
           ids.splice(ids.indexOf(id), 1);
