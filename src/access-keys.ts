@@ -12,24 +12,24 @@ import { masked } from "./core/body.js";
 import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
 import { type Page, type PageRequest, pages } from "./core/paginate.js";
 import type { Operation } from "./core/poll.js";
-import type { Loose, Waited } from "./core/types.js";
+import type { Changed, Loose, Named as Schema } from "./core/types.js";
 
 /**
  * A static access key for Object Storage, Message Queue, Data Streams, Postbox and the YDB document API.
  * `id` (`aje…`) names it in this API; `keyId` is the AWS access key ID those services take with the secret.
  */
-export type AccessKey = components["schemas"]["AccessKey"];
+export interface AccessKey extends Schema<"AccessKey"> {}
 export type CreateAccessKeyRequest = Loose<components["schemas"]["CreateAccessKeyRequest"]>;
 /** `accessKey` and `secret` (the AWS secret access key): shown only here, once; store it at once. */
-export type CreateAccessKeyResponse = components["schemas"]["CreateAccessKeyResponse"];
+export interface CreateAccessKeyResponse extends Schema<"CreateAccessKeyResponse"> {}
 export type ListAccessKeysRequest = Loose<NonNullable<operations["listAccessKeys"]["parameters"]["query"]>>;
 export type ListAccessKeysResponse = Page<AccessKey, "accessKeys">;
 /** The fields to change; only `description` can change (`null` clears it). */
 export interface AccessKeyChanges {
   description?: string | null | undefined;
 }
-export type UpdateAccessKeyOperation = components["schemas"]["UpdateAccessKeyOperation"];
-export type DeleteAccessKeyOperation = components["schemas"]["DeleteAccessKeyOperation"];
+export interface UpdateAccessKeyOperation extends Schema<"UpdateAccessKeyOperation"> {}
+export interface DeleteAccessKeyOperation extends Schema<"DeleteAccessKeyOperation"> {}
 export type ListAccessKeyOperationsResponse = Page<Operation, "operations">;
 
 /**
@@ -49,12 +49,12 @@ export interface AccessKeys {
     accessKeyId: string,
     changes: AccessKeyChanges,
     options?: ChangeOptions<W>,
-  ): Promise<Waited<UpdateAccessKeyOperation, W>>;
+  ): Promise<Changed<UpdateAccessKeyOperation, AccessKey, W>>;
   /** Deletes the key; resolves once done (the Operation with `wait: false`; undefined when a retry found it gone). */
   delete<W extends boolean = true>(
     accessKeyId: string,
     options?: ChangeOptions<W>,
-  ): Promise<Waited<DeleteAccessKeyOperation, W> | undefined>;
+  ): Promise<Changed<DeleteAccessKeyOperation, undefined, W> | undefined>;
   /** One page of the key's operations; `operations` is always an array. */
   listOperations(accessKeyId: string, request?: PageRequest, options?: CallOptions): Promise<ListAccessKeyOperationsResponse>;
   /** Every operation of the key, page by page. */

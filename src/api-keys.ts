@@ -13,17 +13,17 @@ import { masked } from "./core/body.js";
 import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
 import { type Page, type PageRequest, pages } from "./core/paginate.js";
 import type { Operation } from "./core/poll.js";
-import type { Changed, Loose } from "./core/types.js";
+import type { Changed, Loose, Named as Schema } from "./core/types.js";
 
 /** A timestamp argument: a Date or an RFC 3339 string. */
 type Timestamp = Date | string;
 
-export type ApiKey = components["schemas"]["ApiKey"];
+export interface ApiKey extends Schema<"ApiKey"> {}
 export type CreateApiKeyRequest = Loose<Omit<components["schemas"]["CreateApiKeyRequest"], "expiresAt">> & {
   /** When the key expires: a Date or an RFC 3339 string. Absent: never. */
   expiresAt?: Timestamp | undefined;
 };
-export type CreateApiKeyResponse = components["schemas"]["CreateApiKeyResponse"];
+export interface CreateApiKeyResponse extends Schema<"CreateApiKeyResponse"> {}
 export type ListApiKeysRequest = Loose<NonNullable<operations["listApiKeys"]["parameters"]["query"]>>;
 export type ListApiKeysResponse = Page<ApiKey, "apiKeys">;
 /** The fields to change; a field left out keeps its value, `null` resets it (`expiresAt: null`: the key never expires). */
@@ -33,8 +33,8 @@ export interface ApiKeyChanges {
   scopes?: string[] | null | undefined;
   expiresAt?: Timestamp | null | undefined;
 }
-export type UpdateApiKeyOperation = components["schemas"]["UpdateApiKeyOperation"];
-export type DeleteApiKeyOperation = components["schemas"]["DeleteApiKeyOperation"];
+export interface UpdateApiKeyOperation extends Schema<"UpdateApiKeyOperation"> {}
+export interface DeleteApiKeyOperation extends Schema<"DeleteApiKeyOperation"> {}
 export type ListApiKeyOperationsResponse = Page<Operation, "operations">;
 export type ListApiKeyScopesResponse = Page<string, "scopes">;
 

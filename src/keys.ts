@@ -6,22 +6,22 @@ import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
 import { type Page, type PageRequest, pages } from "./core/paginate.js";
 import type { Operation } from "./core/poll.js";
-import type { Changed, Loose } from "./core/types.js";
+import type { Changed, Loose, Named as Schema } from "./core/types.js";
 
 /** An authorized key: its public half and who owns it. Yandex never stores the private key; only create shows it, once. */
-export type Key = components["schemas"]["Key"];
+export interface Key extends Schema<"Key"> {}
 export type KeyAlgorithm = components["schemas"]["KeyAlgorithm"];
 export type CreateKeyRequest = Loose<components["schemas"]["CreateKeyRequest"]>;
 /** `key` and `privateKey` (PEM, after the `PLEASE DO NOT REMOVE THIS LINE!` line): save it at once, e.g. as `keyFile(created)`. */
-export type CreateKeyResponse = components["schemas"]["CreateKeyResponse"];
+export interface CreateKeyResponse extends Schema<"CreateKeyResponse"> {}
 export type ListKeysRequest = Loose<NonNullable<operations["listKeys"]["parameters"]["query"]>>;
 export type ListKeysResponse = Page<Key, "keys">;
 /** The fields to change; only `description` can change (`null` clears it). */
 export interface KeyChanges {
   description?: string | null | undefined;
 }
-export type UpdateKeyOperation = components["schemas"]["UpdateKeyOperation"];
-export type DeleteKeyOperation = components["schemas"]["DeleteKeyOperation"];
+export interface UpdateKeyOperation extends Schema<"UpdateKeyOperation"> {}
+export interface DeleteKeyOperation extends Schema<"DeleteKeyOperation"> {}
 export type ListKeyOperationsResponse = Page<Operation, "operations">;
 
 /** The file `yc iam key create -o key.json` writes: flat snake_case, `description` only when not empty. */

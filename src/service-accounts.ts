@@ -17,12 +17,12 @@ import { masked } from "./core/body.js";
 import { type Call, type CallOptions, type ChangeOptions, unwrap } from "./core/call.js";
 import { type Page, type PageRequest, pages } from "./core/paginate.js";
 import type { Operation } from "./core/poll.js";
-import type { Changed, Loose, Unwrapped } from "./core/types.js";
+import type { Changed, Loose, Named as Schema, Unwrapped } from "./core/types.js";
 
 /** A timestamp argument: a Date or an RFC 3339 string. */
 type Timestamp = Date | string;
 
-export type ServiceAccount = components["schemas"]["ServiceAccount"];
+export interface ServiceAccount extends Schema<"ServiceAccount"> {}
 export type CreateServiceAccountRequest = Loose<Omit<components["schemas"]["CreateServiceAccountRequest"], "expiresAt">> & {
   /** When the account expires: a Date or an RFC 3339 string. Absent: never. */
   expiresAt?: Timestamp | undefined;
@@ -31,7 +31,8 @@ export type ListServiceAccountsRequest = Loose<NonNullable<operations["listServi
 export type ListServiceAccountsResponse = Page<ServiceAccount, "serviceAccounts">;
 /** The fields to change; a field left out keeps its value, `null` resets it. `labels` replaces the whole map. */
 export interface ServiceAccountChanges {
-  name?: string | null | undefined;
+  /** A new name (it cannot be reset). */
+  name?: string | undefined;
   description?: string | null | undefined;
   labels?: Record<string, string> | null | undefined;
   expiresAt?: Timestamp | null | undefined;
@@ -42,22 +43,22 @@ export interface SuspendOptions<W extends boolean = true> extends ChangeOptions<
   /** When the suspension ends by itself. */
   expiresAt?: Timestamp | undefined;
 }
-export type CreateServiceAccountOperation = components["schemas"]["CreateServiceAccountOperation"];
-export type UpdateServiceAccountOperation = components["schemas"]["UpdateServiceAccountOperation"];
-export type DeleteServiceAccountOperation = components["schemas"]["DeleteServiceAccountOperation"];
+export interface CreateServiceAccountOperation extends Schema<"CreateServiceAccountOperation"> {}
+export interface UpdateServiceAccountOperation extends Schema<"UpdateServiceAccountOperation"> {}
+export interface DeleteServiceAccountOperation extends Schema<"DeleteServiceAccountOperation"> {}
 export type ListServiceAccountOperationsResponse = Page<Operation, "operations">;
 /** A role held on the account by a subject. */
-export type AccessBinding = components["schemas"]["AccessBinding"];
+export interface AccessBinding extends Schema<"AccessBinding"> {}
 /** Who holds a role: `{ id, type }`, `type` one of `userAccount`, `serviceAccount`, `federatedUser`, `group`, `system`. */
-export type Subject = components["schemas"]["Subject"];
+export interface Subject extends Schema<"Subject"> {}
 /** A binding to ADD or REMOVE. */
-export type AccessBindingDelta = components["schemas"]["AccessBindingDelta"];
+export interface AccessBindingDelta extends Schema<"AccessBindingDelta"> {}
 export type ListAccessBindingsResponse = Page<AccessBinding, "accessBindings">;
 export type AccessBindingsOperation =
   | components["schemas"]["SetAccessBindingsOperation"]
   | components["schemas"]["UpdateAccessBindingsOperation"];
-export type SuspendServiceAccountOperation = components["schemas"]["SuspendServiceAccountOperation"];
-export type ReactivateServiceAccountOperation = components["schemas"]["ReactivateServiceAccountOperation"];
+export interface SuspendServiceAccountOperation extends Schema<"SuspendServiceAccountOperation"> {}
+export interface ReactivateServiceAccountOperation extends Schema<"ReactivateServiceAccountOperation"> {}
 /** Options of setAccessBindings: `removeAll: true` is required to pass an empty list, which removes every binding. */
 export interface SetAccessBindingsOptions<W extends boolean = true> extends ChangeOptions<W> {
   removeAll?: boolean | undefined;
@@ -149,8 +150,11 @@ export function serviceAccountsResource(call: Call): ServiceAccounts {
       call(listServiceAccountOperations, { path: { serviceAccountId }, query: request }, options),
     listAllOperations: (serviceAccountId, request = {}, options) =>
       pages(call, listServiceAccountOperations, { path: { serviceAccountId }, query: request }, options),
-    suspend: (serviceAccountId, { reason, expiresAt, ...options } = {}) =>
-      call(suspendServiceAccount, { path: { serviceAccountId }, body: { reason, expiresAt } }, options),
+    suspend: (serviceAccountId, options = {}) => {
+      // Note: options given as null (from JavaScript) go on to the call's own check, which refuses them as every call does.
+      const { reason, expiresAt, ...rest } = options ?? {};
+      return call(suspendServiceAccount, { path: { serviceAccountId }, body: { reason, expiresAt } }, options && rest);
+    },
     reactivate: (serviceAccountId, options) => call(reactivateServiceAccount, { path: { serviceAccountId }, body: {} }, options),
     listAccessBindings: (serviceAccountId, request = {}, options) =>
       call(listServiceAccountAccessBindings, { path: { serviceAccountId }, query: request }, options),
@@ -162,7 +166,8 @@ export function serviceAccountsResource(call: Call): ServiceAccounts {
         "effectiveDeltas",
         options,
       ),
-    setAccessBindings: (serviceAccountId, accessBindings, { removeAll, ...options } = {}) => {
+    setAccessBindings: (serviceAccountId, accessBindings, given = {}) => {
+      const { removeAll, ...options } = given ?? {};
       // Note: the same safety as the update mask: an empty list would silently remove every binding.
       // Note: a missing list is sent as {}, which removes every binding too.
       const problems =
@@ -171,10 +176,12 @@ export function serviceAccountsResource(call: Call): ServiceAccounts {
           : Array.isArray(accessBindings) && !accessBindings.length && !removeAll
             ? [{ path: "bindings", message: "is empty, which removes every binding: pass { removeAll: true } to mean it" }]
             : [];
+      // Note: options given as null (from JavaScript) go on to the call's own check, which refuses them as every call does.
+      const sent = given && options;
       return unwrap(
-        call(setServiceAccountAccessBindings, { path: { serviceAccountId }, body: { accessBindings }, problems }, options),
+        call(setServiceAccountAccessBindings, { path: { serviceAccountId }, body: { accessBindings }, problems }, sent),
         "effectiveDeltas",
-        options,
+        sent,
       );
     },
     grant: (serviceAccountId, roleId, subject, options) =>

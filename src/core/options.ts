@@ -12,7 +12,7 @@ const whole = (lo: number): Schema => ({ t: "integer", lo, hi: MAX_TIMER_MS });
 const URL_OPTION: Schema = { t: "string" };
 const HEADERS: Schema = { t: "object" };
 
-/** The options every call takes (`wait` and `maxWaitMs` where it answers an Operation). */
+/** The options every call takes (`wait` and `maxWaitMs` matter where it answers an Operation, and are ignored elsewhere). */
 export const CALL_OPTIONS: Schema = {
   t: "object",
   a: false,

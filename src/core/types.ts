@@ -1,8 +1,12 @@
 // The types of a call, read from the document: what a row of the operations table sends and answers,
 // through the `operations` interface openapi-typescript writes, so a changed document changes every call's type.
 import type { OperationId, OperationSpec, Schema } from "../../generated/contract.js";
-import type { operations } from "../../generated/schema.js";
+import type { components, operations } from "../../generated/schema.js";
 import type { Problem } from "./validate.js";
+
+/** A schema of the document, as a resource module names it: `export interface ApiKey extends Named<"ApiKey"> {}` keeps
+ * the name in an editor's hover, where a type alias is expanded. */
+export type Named<K extends keyof components["schemas"]> = components["schemas"][K];
 
 /** A row of the operations table, its id a literal. */
 export type Row = OperationSpec & { id: OperationId };

@@ -8,6 +8,10 @@ const consumer = join(root, "test/unit/public-types.consumer.ts");
 const source = `import { createIamClient } from "../../src/index.ts";
 const iam = createIamClient({ token: "t" });
 iam.apiKeys.create; iam.apiKeys.update; iam.operations.wait; iam.raw;
+export const created = iam.serviceAccounts.create({ folderId: "f", name: "n" });
+export const updated = iam.keys.update("k", { description: "d" });
+export const started = iam.accessKeys.update("k", { description: "d" }, { wait: false });
+export const granted = iam.serviceAccounts.grant("a", "viewer", { id: "u", type: "userAccount" });
 `;
 
 /** The declaration and JSDoc behind each `iam.x.y` of the consumer above, as go-to-definition and hover find them. */
@@ -25,7 +29,9 @@ function lookups() {
   const program = ts.createProgram([consumer], options, host);
   const checker = program.getTypeChecker();
   const found: { name: string; declaredIn: string; doc: string }[] = [];
+  const shown: Record<string, string> = {};
   const visit = (node: ts.Node) => {
+    if (ts.isVariableDeclaration(node)) shown[node.name.getText()] = checker.typeToString(checker.getTypeAtLocation(node));
     if (ts.isPropertyAccessExpression(node) && ts.isExpressionStatement(node.parent)) {
       const symbol = checker.getSymbolAtLocation(node.name);
       const declaration = symbol?.declarations?.[0];
@@ -39,12 +45,12 @@ function lookups() {
     ts.forEachChild(node, visit);
   };
   visit(program.getSourceFile(consumer) as ts.SourceFile);
-  return found;
+  return { found, shown };
 }
 
 describe("the public types", () => {
   it("iam.apiKeys.create and the rest are members of named interfaces with their JSDoc", () => {
-    const found = lookups();
+    const { found } = lookups();
     expect(found.map(({ name, declaredIn }) => [name, declaredIn])).toEqual([
       ["iam.apiKeys.create", "ApiKeys"],
       ["iam.apiKeys.update", "ApiKeys"],
@@ -55,5 +61,15 @@ describe("the public types", () => {
     expect(found[1]?.doc).toContain("update mask");
     expect(found[2]?.doc).toContain("IamWaitTimeoutError");
     for (const { doc } of found) expect(doc.length).toBeGreaterThan(20);
+  });
+
+  it("what a call resolves with reads as the document's name in a hover, not an expanded object", () => {
+    expect(lookups().shown).toEqual({
+      iam: "IamClient",
+      created: "Promise<ServiceAccount>",
+      updated: "Promise<Key>",
+      started: "Promise<UpdateAccessKeyOperation>",
+      granted: "Promise<AccessBindingDelta[]>",
+    });
   });
 });

@@ -579,4 +579,17 @@ describe("iam.serviceAccounts: access bindings", () => {
     }
     expect(requests).toHaveLength(0);
   });
+
+  it("options given as null (from JavaScript) are refused as every call's are, not a TypeError", async () => {
+    const { iam, requests } = client([json(200, {})]);
+    for (const call of [
+      iam.serviceAccounts.suspend(ACCOUNT.id, null as never),
+      iam.serviceAccounts.setAccessBindings(ACCOUNT.id, [], null as never),
+    ]) {
+      const error = await rejection(call);
+      expect(error).toBeInstanceOf(IamInputError);
+      expect(error.problems).toContainEqual({ path: "options", message: "must be an object, not null" });
+    }
+    expect(requests).toHaveLength(0);
+  });
 });
