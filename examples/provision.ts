@@ -127,20 +127,28 @@ export async function provision(
 
 const KIND_NAMES: Record<CredentialKind, string> = { apiKey: "API key", staticKey: "static key", authorizedKey: "authorized key" };
 
-export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
+/** The yc command that deletes a credential of each kind. */
+const DELETE_COMMANDS: Record<CredentialKind, string> = {
+  apiKey: "yc iam api-key delete",
+  staticKey: "yc iam access-key delete",
+  authorizedKey: "yc iam key delete",
+};
+
+/** `openFile` opens the file the secret goes to (tests give one that fails). */
+export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), openFile = secretFile): Promise<void> {
   const { flags } = parseArgs(argv);
   const plan = planOf(flags);
   if (flags["secret-file"] === true) throw new Error(`--secret-file needs a value; ${usage}`);
   // Note: the file is made before anything is sent, so a path that exists or cannot be written stops it first.
   const name = plan.kind === "authorizedKey" ? "key.json" : plan.kind === "staticKey" ? "static-key.secret" : "api-key.secret";
-  const file = await secretFile(typeof flags["secret-file"] === "string" ? flags["secret-file"] : undefined, name, "provision-");
+  const file = await openFile(typeof flags["secret-file"] === "string" ? flags["secret-file"] : undefined, name, "provision-");
   const { path } = file;
-  let kept: Provisioned["credential"] | undefined;
+  let made: Provisioned["credential"] | undefined;
   try {
     const done = await provision(iam, plan, {
       async keep(secret, credential) {
+        made = credential;
         await file.save(secret);
-        kept = credential;
       },
     });
     const { account, credential } = done;
@@ -158,10 +166,15 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv()):
       `its ${plan.kind === "authorizedKey" ? "key file" : "secret"} is in ${path} (mode 0600): hand it over or move it to your secret manager, then delete the file`,
     );
   } catch (error) {
+    const what = made && `${KIND_NAMES[made.kind]} ${made.id}`;
+    const secretName = plan.kind === "authorizedKey" ? "key file" : "secret";
     // Note: once a credential exists, its file stays whatever failed: the secret is nowhere else, not even at Yandex.
-    if (kept)
+    if (made && file.saved)
+      throw new Error(`${(error as Error).message} (${what} was created; its ${secretName} is kept at ${path})`, { cause: error });
+    // Note: a credential whose secret was lost is of no use: the message names it so it can be deleted.
+    if (made)
       throw new Error(
-        `${(error as Error).message} (${KIND_NAMES[kept.kind]} ${kept.id} was created; its ${kept.kind === "authorizedKey" ? "key file" : "secret"} is kept at ${path})`,
+        `${(error as Error).message} (${what} was created, but its ${secretName} could not be saved to ${path}, so it cannot be used: delete it, e.g. ${DELETE_COMMANDS[made.kind]} ${made.id})`,
         { cause: error },
       );
     throw error;

@@ -82,18 +82,21 @@ function describeCarried({ description, scope, scopes, expiresAt }: Rotated["car
   return `${parts.join(", ") || "nothing"}${expiry}`;
 }
 
-export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
+/** `openFile` opens the file the secret goes to (tests give one that fails). */
+export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), openFile = secretFile): Promise<void> {
   const { flags, rest } = parseArgs(argv);
   const [oldKeyId] = rest;
   if (!oldKeyId) throw new Error("usage: rotate-key <apiKeyId> [--expires-in-days N] [--secret-file PATH]");
   // Note: before the file and the key: a bad number stops it while nothing has changed.
   const days = parseDays(flags["expires-in-days"]);
   // Note: the file is made before the key, so a path that exists or cannot be written stops the rotation first.
-  const file = await secretFile(typeof flags["secret-file"] === "string" ? flags["secret-file"] : undefined, "secret", "rotate-key-");
+  const file = await openFile(typeof flags["secret-file"] === "string" ? flags["secret-file"] : undefined, "secret", "rotate-key-");
+  let created: ApiKey | undefined;
   try {
     const { deleted } = await rotateKey(iam, oldKeyId, {
       ...(days && { expiresInDays: days }),
       async keep(secret, key, carriedOver) {
+        created = key;
         await file.save(secret);
         console.log(`created ${key.id} (${key.maskedSecret}, scopes: ${key.scopes?.join(", ") || "none"})`);
         console.log(`carried over from ${oldKeyId}: ${describeCarried(carriedOver, key, days)}`);
@@ -101,6 +104,14 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv()):
       },
     });
     console.log(`deleted ${deleted}`);
+  } catch (error) {
+    // Note: a key whose secret was lost is of no use: the message names it so it can be deleted; the old one still works.
+    if (created && !file.saved)
+      throw new Error(
+        `${(error as Error).message} (API key ${created.id} was created, but its secret could not be saved to ${file.path}, so it cannot be used: delete it, e.g. yc iam api-key delete ${created.id}; ${oldKeyId} was not deleted)`,
+        { cause: error },
+      );
+    throw error;
   } finally {
     await file.close();
   }

@@ -14,6 +14,7 @@ import { root } from "../../scripts/root.ts";
 import { serviceAccountKey } from "../../src/auth/index.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam, type FakeIam } from "../../src/testing/index.ts";
+import { unsavableFile } from "../support/secret-files.ts";
 import { caught } from "../support/secrets.ts";
 
 const FOLDER = "b1gfolder0provision1";
@@ -185,6 +186,37 @@ describe("provision", () => {
     expect(readFileSync(path, "utf8")).toBe(secret);
     expect(mode(path)).toBe(0o600);
     expect(`${output}${(error as Error).message}`).not.toContain(secret);
+  });
+
+  it.each([
+    { flags: [], kind: "API key", id: (b: any) => b.apiKey.id, secret: (b: any) => b.secret, command: "yc iam api-key delete" },
+    {
+      flags: ["--static"],
+      kind: "static key",
+      id: (b: any) => b.accessKey.id,
+      secret: (b: any) => b.secret,
+      command: "yc iam access-key delete",
+    },
+    {
+      flags: ["--authorized-key"],
+      kind: "authorized key",
+      id: (b: any) => b.key.id,
+      secret: (b: any) => b.privateKey.split("\n")[2],
+      command: "yc iam key delete",
+    },
+  ])("kind $kind: a credential whose secret cannot be saved is named as created, with how to delete it; the empty file goes", async (c) => {
+    const { fake, iam, answers } = provisionFake();
+    const path = filePath();
+    const { output, error } = await logged(() => provisionMain(args(path, ...c.flags), iam, unsavableFile));
+    const body = created(answers);
+    const id = c.id(body);
+    expect((error as Error).message).toBe(
+      `EFBIG: file too large, write (${c.kind} ${id} was created, but its ${c.kind === "authorized key" ? "key file" : "secret"} could not be saved to ${path}, so it cannot be used: delete it, e.g. ${c.command} ${id})`,
+    );
+    expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe("EFBIG");
+    expect(existsSync(path)).toBe(false);
+    expect(`${output}${(error as Error).message}`).not.toContain(c.secret(body));
+    expect(fake.requests.at(-1)?.operation).toMatch(/^create(ApiKey|AccessKey|Key)$/);
   });
 
   it("a failure before any credential exists removes its empty file", async () => {

@@ -15,6 +15,7 @@ import { root } from "../../scripts/root.ts";
 import { serviceAccountKey } from "../../src/auth/index.ts";
 import { type CreateKeyResponse, createIamClient, IamApiError, IamError, IamTokenError, keyFile } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
+import { unsavableFile } from "../support/secret-files.ts";
 import { caught, rejection } from "../support/secrets.ts";
 
 const NOW = Date.parse("2026-11-26T00:00:00Z");
@@ -138,6 +139,22 @@ describe("rotate-key", () => {
     expect(mode(path)).toBe(0o600);
     expect(output).toContain(path);
     expect(output).not.toContain(created[0]);
+    expect(fake.state.apiKeys.map((k) => k.id)).toContain(old);
+  });
+
+  it("main: a new key whose secret cannot be saved is named as created, with how to delete it; the old key stays", async () => {
+    const { fake, byDescription } = demo();
+    const { iam, created } = recordingSecrets(fake);
+    const old = byDescription("support bot");
+    const path = join(privateDir(), "new.secret");
+    const { output, error } = await logged(() => main([old, "--secret-file", path], iam, unsavableFile));
+    const successor = fake.state.apiKeys.find((k) => k.id !== old && k.description === "support bot")?.id;
+    expect((error as Error).message).toBe(
+      `EFBIG: file too large, write (API key ${successor} was created, but its secret could not be saved to ${path}, so it cannot be used: delete it, e.g. yc iam api-key delete ${successor}; ${old} was not deleted)`,
+    );
+    expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe("EFBIG");
+    expect(existsSync(path)).toBe(false);
+    expect(`${output}${(error as Error).message}`).not.toContain(created[0]);
     expect(fake.state.apiKeys.map((k) => k.id)).toContain(old);
   });
 
