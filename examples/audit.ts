@@ -5,6 +5,9 @@
 import type { IamClient, ServiceAccount } from "../src/index.ts";
 import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
 
+/** The flags it knows: any other is refused before anything is sent. */
+const FLAGS = ["folder", "unused-days", "never-used", "never-expiring", "concurrency", "json"];
+
 const DAY = 86_400_000;
 /** Accounts read at once when no --concurrency is given. */
 export const DEFAULT_CONCURRENCY = 8;
@@ -107,7 +110,7 @@ function whole(flags: Record<string, string | true>, name: string, min: number):
 const day = (timestamp: string | undefined) => timestamp?.slice(0, 10) ?? "never";
 
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
-  const { flags } = parseArgs(argv);
+  const { flags } = parseArgs(argv, FLAGS);
   const folderId = flags.folder;
   if (typeof folderId !== "string") throw new Error(`--folder is required; ${usage}`);
   const filters: Filters = {

@@ -8,6 +8,9 @@ import { type ApiKey, createIamClient, type IamClient, type Key, keyFile } from 
 import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
+/** The flags it knows: any other is refused before anything is sent. */
+const FLAGS = ["service-account", "key-file", "description"];
+
 /** Where the IAM API is, for the token exchange and the client that uses its tokens. Default: Yandex Cloud. */
 export interface Where {
   baseUrl?: string | undefined;
@@ -54,7 +57,7 @@ export async function bootstrapKey(
 }
 
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), where: Where = { baseUrl: process.env.YC_IAM_BASE_URL }) {
-  const { flags, rest } = parseArgs(argv);
+  const { flags, rest } = parseArgs(argv, FLAGS);
   const named = flags["service-account"] ?? rest[0];
   const serviceAccountId = typeof named === "string" ? named : undefined;
   const description = typeof flags.description === "string" ? flags.description : undefined;

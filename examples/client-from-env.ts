@@ -17,8 +17,8 @@ export function clientFromEnv(env = process.env): IamClient {
   return createIamClient({ token, baseUrl });
 }
 
-/** `--name value` and `--flag` arguments, and the rest in order. */
-export function parseArgs(argv: string[]): { flags: Record<string, string | true>; rest: string[] } {
+/** `--name value` and `--flag` arguments, and the rest in order; a flag not in `known` is refused, naming it and the known ones. */
+export function parseArgs(argv: string[], known: readonly string[]): { flags: Record<string, string | true>; rest: string[] } {
   const flags: Record<string, string | true> = {};
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -27,6 +27,12 @@ export function parseArgs(argv: string[]): { flags: Record<string, string | true
     else if (argv[i + 1] && !argv[i + 1]?.startsWith("--")) flags[arg.slice(2)] = argv[++i] as string;
     else flags[arg.slice(2)] = true;
   }
+  // Note: a misspelt flag would otherwise be ignored, and the example run without it (--statik making an API key).
+  const unknown = Object.keys(flags).filter((name) => !known.includes(name));
+  if (unknown.length)
+    throw new Error(
+      `unknown flag ${unknown.map((name) => `--${name}`).join(", ")}; the known ones are ${known.map((name) => `--${name}`).join(", ") || "none"}`,
+    );
   return { flags, rest };
 }
 

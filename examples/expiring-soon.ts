@@ -3,6 +3,9 @@
 import type { ApiKey, IamClient } from "../src/index.ts";
 import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
 
+/** The flags it knows: any other is refused before anything is sent. */
+const FLAGS = ["service-account", "days"];
+
 const DAY = 86_400_000;
 
 /** The keys that expire within `days` days from `now`, soonest first. */
@@ -17,7 +20,7 @@ export async function expiringSoon(
 }
 
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), now = Date.now()): Promise<void> {
-  const { flags } = parseArgs(argv);
+  const { flags } = parseArgs(argv, FLAGS);
   const days = Number(flags.days ?? 30);
   const serviceAccountId = typeof flags["service-account"] === "string" ? flags["service-account"] : undefined;
   const keys = await expiringSoon(iam, { serviceAccountId, days, now });

@@ -11,6 +11,9 @@ import { type IamClient, keyFile, type ServiceAccount, type Subject } from "../s
 import { clientFromEnv, isMain, parseArgs } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
+/** The flags it knows: any other is refused before anything is sent. */
+const FLAGS = ["folder", "name", "subject", "subject-type", "role", "scope", "expires-in-days", "static", "authorized-key", "secret-file"];
+
 const DAY = 86_400_000;
 /** The role given when none is: the subject may use the account (attach it, act as it). */
 export const DEFAULT_ROLE = "iam.serviceAccounts.user";
@@ -136,7 +139,7 @@ const DELETE_COMMANDS: Record<CredentialKind, string> = {
 
 /** `openFile` opens the file the secret goes to (tests give one that fails). */
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), openFile = secretFile): Promise<void> {
-  const { flags } = parseArgs(argv);
+  const { flags } = parseArgs(argv, FLAGS);
   const plan = planOf(flags);
   if (flags["secret-file"] === true) throw new Error(`--secret-file needs a value; ${usage}`);
   // Note: the file is made before anything is sent, so a path that exists or cannot be written stops it first.

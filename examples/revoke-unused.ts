@@ -4,6 +4,9 @@
 import type { ApiKey, IamClient } from "../src/index.ts";
 import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
 
+/** The flags it knows: any other is refused before anything is sent. */
+const FLAGS = ["service-account", "days", "apply"];
+
 const DAY = 86_400_000;
 
 /** The keys of a service account not used in the last `days` days (never-used ones count from their creation). */
@@ -30,7 +33,7 @@ export async function revokeUnused(
 }
 
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
-  const { flags } = parseArgs(argv);
+  const { flags } = parseArgs(argv, FLAGS);
   const days = Number(flags.days ?? 90);
   const serviceAccountId = typeof flags["service-account"] === "string" ? flags["service-account"] : undefined;
   const apply = flags.apply === true;

@@ -6,6 +6,9 @@ import type { ApiKey, IamClient } from "../src/index.ts";
 import { clientFromEnv, isMain, parseArgs } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
+/** The flags it knows: any other is refused before anything is sent. */
+const FLAGS = ["expires-in-days", "secret-file"];
+
 export interface Rotated {
   /** The new key (its secret went to `keep`). */
   apiKey: ApiKey;
@@ -84,7 +87,7 @@ function describeCarried({ description, scope, scopes, expiresAt }: Rotated["car
 
 /** `openFile` opens the file the secret goes to (tests give one that fails). */
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), openFile = secretFile): Promise<void> {
-  const { flags, rest } = parseArgs(argv);
+  const { flags, rest } = parseArgs(argv, FLAGS);
   const [oldKeyId] = rest;
   if (!oldKeyId) throw new Error("usage: rotate-key <apiKeyId> [--expires-in-days N] [--secret-file PATH]");
   // Note: before the file and the key: a bad number stops it while nothing has changed.

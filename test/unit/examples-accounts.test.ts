@@ -166,6 +166,10 @@ describe("provision", () => {
     [["--subject-type", "robot"], /--subject-type must be one of/],
     [["--static", "--scope", "yc.postbox.send"], /for an API key only/],
     [["--expires-in-days", "0"], /--expires-in-days must be a whole number/],
+    [
+      ["--statik"],
+      /^unknown flag --statik; the known ones are --folder, --name, --subject, --subject-type, --role, --scope, --expires-in-days, --static, --authorized-key, --secret-file$/,
+    ],
   ])("refuses %j before anything is sent or written", async (more, message) => {
     const { fake, iam } = provisionFake();
     const path = filePath();
@@ -354,6 +358,17 @@ describe("audit", () => {
     const before = fake.requests.length;
     for (const argv of [[], ["--folder", FOLDER, "--concurrency", "0"], ["--folder", FOLDER, "--unused-days", "x"]])
       expect(((await logged(() => auditMain(argv, iam))).error as Error).message).toMatch(/--folder is required|must be a whole number/);
+    expect(fake.requests).toHaveLength(before);
+  });
+
+  it("refuses a flag it does not know, naming it and the known ones, before anything is sent", async () => {
+    const { fake, iam } = await folderOf(1);
+    const before = fake.requests.length;
+    const { output, error } = await logged(() => auditMain(["--folder", FOLDER, "--unsued-days", "9999"], iam));
+    expect((error as Error).message).toBe(
+      "unknown flag --unsued-days; the known ones are --folder, --unused-days, --never-used, --never-expiring, --concurrency, --json",
+    );
+    expect(output).toBe("");
     expect(fake.requests).toHaveLength(before);
   });
 

@@ -205,6 +205,15 @@ describe("rotate-key", () => {
     },
   );
 
+  it("main refuses a flag it does not know, naming it and the known ones, before anything is sent or written", async () => {
+    const { fake, iam, byDescription } = demo();
+    const path = join(privateDir(), "new.secret");
+    const { error } = await logged(() => main([byDescription("support bot"), "--expires-in-day", "9", "--secret-file", path], iam));
+    expect((error as Error).message).toBe("unknown flag --expires-in-day; the known ones are --expires-in-days, --secret-file");
+    expect(fake.requests).toEqual([]);
+    expect(existsSync(path)).toBe(false);
+  });
+
   it("main removes its empty file when the rotation fails before a secret exists", async () => {
     const { fake, iam, byDescription } = demo();
     const path = join(privateDir(), "new.secret");
