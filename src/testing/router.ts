@@ -174,8 +174,30 @@ export function createRouter(
   const handlers: Partial<Record<OperationId, Handler>> = Object.assign({}, ...services.map((s) => s.handlers));
   let faults: { fault: Fault; count: number; operation?: OperationId | undefined }[] = [];
   let received: FakeRequest[] = [];
-  /** The first answer to each Idempotency-Key, by operation: a repeated key answers it again, as Yandex does. */
-  let answered = new Map<string, { status: number; body: unknown }>();
+  /** The first successful answer to each Idempotency-Key, by operation, from when the first call is handled: a repeated key answers it again, as Yandex does. */
+  let answered = new Map<string, Promise<{ status: number; body: unknown } | undefined>>();
+
+  /** The answer of `run`, unless a call with the same operation and Idempotency-Key (`slot`) succeeded or is in flight: then that one's. */
+  async function once(slot: string, run: () => Response | Promise<Response>): Promise<Response> {
+    // Note: a repeat sent while the first is in flight waits for it; if the first fails, the repeat is handled as a first.
+    for (let first = answered.get(slot); first; first = answered.get(slot)) {
+      const done = await first;
+      if (done) return answer(done.status, done.body);
+    }
+    const kept = answered;
+    let settle: (done: { status: number; body: unknown } | undefined) => void = () => {};
+    kept.set(slot, new Promise((resolve) => (settle = resolve)));
+    let done: { status: number; body: unknown } | undefined;
+    try {
+      const response = await run();
+      if (response.ok) done = { status: response.status, body: await response.clone().json() };
+      return response;
+    } finally {
+      // Note: gone before the waiters wake, so the first of them is handled as a first.
+      if (!done) kept.delete(slot);
+      settle(done);
+    }
+  }
 
   /** Records the request and takes the next fault that applies to it. */
   function record(request: Request, operation: OperationId | undefined, body: unknown): Fault | undefined {
@@ -244,13 +266,9 @@ export function createRouter(
     if (found.length) return failure(3, `Request validation error: ${found.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
     const handler = handlers[route.id];
     if (!handler) return failure(12, `${route.id} is not implemented by the fake`);
+    const run = () => handler({ path, query, body: body ?? {}, subject, request });
     const idempotencyKey = route.spec.retry.idempotencyKey && request.headers.get("idempotency-key");
-    const first = idempotencyKey ? answered.get(`${route.id} ${idempotencyKey}`) : undefined;
-    if (first) return answer(first.status, first.body);
-    const response = await handler({ path, query, body: body ?? {}, subject, request });
-    if (idempotencyKey && response.ok)
-      answered.set(`${route.id} ${idempotencyKey}`, { status: response.status, body: await response.clone().json() });
-    return response;
+    return idempotencyKey ? once(`${route.id} ${idempotencyKey}`, run) : run();
   }
 
   return {

@@ -215,6 +215,15 @@ describe("the Key service", () => {
     expect(other.body.key.id).not.toBe(first.body.key.id);
   });
 
+  it("a repeat of an Idempotency-Key sent while the first create is in flight answers the first key: one key is made", async () => {
+    const { fake, send } = setup();
+    const headers = { "idempotency-key": "c1b5a2a0-0000-4000-8000-000000000003" };
+    const [first, again] = await Promise.all([1, 2].map(() => send("POST", "/iam/v1/keys", { body: { description: "once" }, headers })));
+    secret(first?.body.privateKey);
+    expect(again).toEqual(first);
+    expect(fake.state.keys.map((k) => k.id)).toEqual([first?.body.key.id]);
+  });
+
   it("the quota of authorized keys per cloud is RESOURCE_EXHAUSTED naming iam.authorizedKeys.count, counted apart from API keys", async () => {
     const { fake, send, createKey } = setup({ quota: 2 });
     const { key } = await createKey();

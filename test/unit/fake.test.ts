@@ -113,6 +113,21 @@ describe("state", () => {
     expect(fake.state.apiKeys).toHaveLength(1);
   });
 
+  it("a repeat of an Idempotency-Key sent while the first create is in flight answers the first key; a failed first holds nothing", async () => {
+    const { iam, fake } = setup({ quota: 2 });
+    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    const [first, again] = await Promise.all([1, 2].map(() => iam.apiKeys.create({ description: "once" }, { headers })));
+    expect(again).toEqual(first);
+    expect(fake.state.apiKeys).toHaveLength(1);
+    await iam.apiKeys.create();
+    const retried = { "Idempotency-Key": crypto.randomUUID() };
+    expect(await rejection(iam.apiKeys.create({ description: "late" }, { headers: retried }))).toMatchObject({
+      codeName: "RESOURCE_EXHAUSTED",
+    });
+    await iam.apiKeys.delete(first?.apiKey.id as string);
+    expect((await iam.apiKeys.create({ description: "late" }, { headers: retried })).apiKey.description).toBe("late");
+  });
+
   it("a create or list without serviceAccountId is the subject's; an unknown service account is NOT_FOUND", async () => {
     const { iam } = setup({
       serviceAccounts: ["ajeowner0000000000001", "ajeother0000000000002"],

@@ -37,8 +37,6 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
   const knownScopes = options.scopes ?? DEFAULT_SCOPES;
   const quota = options.quota ?? 1000;
   let keys = new Map<string, ApiKey>();
-  /** The answers of creates, by Idempotency-Key: a repeated key answers the first key again. */
-  let created = new Map<string, unknown>();
 
   /** Starts an update or a delete of a key as an Operation. */
   const change = (kind: "Update" | "Delete", apiKeyId: string, apply: () => object) =>
@@ -54,9 +52,7 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
 
   return {
     handlers: {
-      createApiKey({ body, subject, request }) {
-        const idempotencyKey = request.headers.get("idempotency-key");
-        if (idempotencyKey && created.has(idempotencyKey)) return answer(200, created.get(idempotencyKey));
+      createApiKey({ body, subject }) {
         const serviceAccountId = body.serviceAccountId || subject;
         const unknown = unknownAccount(serviceAccounts, serviceAccountId);
         if (unknown) return unknown;
@@ -74,9 +70,7 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
           maskedSecret: maskSecret(secret),
         };
         keys.set(key.id, key);
-        const result = { apiKey: snapshot(key), secret };
-        if (idempotencyKey) created.set(idempotencyKey, result);
-        return answer(200, result);
+        return answer(200, { apiKey: snapshot(key), secret });
       },
 
       getApiKey({ path }) {
@@ -145,7 +139,6 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
     state: () => ({ apiKeys: [...keys.values()].map(snapshot) }),
     reset() {
       keys = new Map();
-      created = new Map();
     },
   } satisfies FakeService & Record<string, unknown>;
 }

@@ -42,8 +42,6 @@ const notFound = (keyId: string) => failure(5, `Key ${keyId} not found`);
 export function keysService({ options, serviceAccounts, owner, now, operations, signingKeys }: FakeContext) {
   const quota = options.quota ?? 1000;
   let keys = new Map<string, Key>();
-  /** The answers of creates, by Idempotency-Key: a repeated key answers the first key again. */
-  let created = new Map<string, CreateKeyResponse>();
 
   /** Starts an update or a delete of a key as an Operation. */
   const change = (kind: "Update" | "Delete", keyId: string, apply: () => object) =>
@@ -56,10 +54,7 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
   async function create(
     body: { serviceAccountId?: string; description?: string; keyAlgorithm?: string },
     subject: string,
-    idempotencyKey?: string | null,
   ): Promise<CreateKeyResponse | Response> {
-    const first = idempotencyKey ? created.get(idempotencyKey) : undefined;
-    if (first) return first;
     const serviceAccountId = body.serviceAccountId || subject;
     const unknown = unknownAccount(serviceAccounts, serviceAccountId);
     if (unknown) return unknown;
@@ -84,15 +79,13 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
       publicKey: pair.publicKey,
       used: () => void (key.lastUsedAt = notBefore(key.lastUsedAt ?? key.createdAt, now())),
     });
-    const result = { key: snapshot(key), privateKey };
-    if (idempotencyKey) created.set(idempotencyKey, result);
-    return result;
+    return { key: snapshot(key), privateKey };
   }
 
   return {
     handlers: {
-      async createKey({ body, subject, request }) {
-        const result = await create(body, subject, request.headers.get("idempotency-key"));
+      async createKey({ body, subject }) {
+        const result = await create(body, subject);
         return result instanceof Response ? result : answer(200, result);
       },
 
@@ -167,7 +160,6 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
     /** No keys: JWTs signed with the keys made before are refused from now on. */
     reset() {
       keys = new Map();
-      created = new Map();
       signingKeys.clear();
     },
   } satisfies FakeService & Record<string, unknown>;
