@@ -1,6 +1,6 @@
 // Provision a robot: find or create a service account in a folder by name, grant a subject a role on it, create one
 // credential for it (a scoped API key; --static: a static access key; --authorized-key: an authorized key file), and
-// write the secret to a new file only you can read. The path is printed, the secret never.
+// write the secret to a new file only you can read. The path is printed; of the secret, only its masked form (an API key's).
 //   npx tsx examples/provision.ts --folder <folderId> --name <name> --subject <id> [--subject-type serviceAccount]
 //     [--role iam.serviceAccounts.user] [--scope yc.ai.foundationModels.execute] [--expires-in-days N]
 //     [--static | --authorized-key] [--secret-file PATH]

@@ -1,6 +1,6 @@
 // Rotate an API key: create a new key with the old one's scopes (a legacy `scope` too), description and expiry
 // (`--expires-in-days` sets a new one instead), make sure it exists,
-// write its secret to a file only you can read, then delete the old one. The secret is never printed.
+// write its secret to a file only you can read, then delete the old one. Of the secret, only its masked form is printed.
 //   npx tsx examples/rotate-key.ts <apiKeyId> [--expires-in-days 90] [--secret-file ./new-key.secret]
 import type { ApiKey, IamClient } from "../src/index.ts";
 import { clientFromEnv, isMain, parseArgs } from "./client-from-env.ts";

@@ -61,7 +61,7 @@ export interface FakeContext {
   signingKeys: Map<string, SigningKey>;
   /** Every service's `deleteOwnedBy`: what a deleted service account held goes with it. */
   deleteOwnedBy(serviceAccountId: string): void;
-  /** The first service's `refusal`: why a service account may not authenticate now, or undefined. */
+  /** The first refusal any service gives (each service's `refusal`, in turn): why a service account may not authenticate now, or undefined. */
   refusal(serviceAccountId: string): string | undefined;
 }
 
