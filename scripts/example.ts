@@ -155,13 +155,15 @@ if (process.argv[1]?.endsWith("example.ts")) {
     const example = (await import(join(root, "examples", `${name}.ts`))) as { main(argv: string[], iam: unknown): Promise<void> };
     // Note: an example that makes a client of its own (bootstrap-key, with its key file's tokens) finds the fake here too.
     process.env.YC_IAM_BASE_URL = server.url;
+    // Note: the demo's own setup went through the fake too; only the example's requests are counted.
+    const setup = fake.requests.length;
     await example.main(
       argumentsOf(args, defaults(name, first?.id ?? "")),
       createIamClient({ token: "any", baseUrl: server.url, polling: { initialDelayMs: 20 } }),
     );
     const { apiKeys, keys, accessKeys, serviceAccounts } = fake.state;
     say(
-      `\nThe fake now holds ${serviceAccounts.length} service account(s), ${apiKeys.length} API key(s), ${keys.length} authorized key(s) and ${accessKeys.length} static key(s); it served ${fake.requests.length} request(s).`,
+      `\nThe fake now holds ${serviceAccounts.length} service account(s), ${apiKeys.length} API key(s), ${keys.length} authorized key(s) and ${accessKeys.length} static key(s); the example sent it ${fake.requests.length - setup} request(s).`,
     );
   } finally {
     await server.close();

@@ -440,6 +440,8 @@ describe("npm run example", () => {
     expect(stdout).toMatch(
       /2 key\(s\) expire within 30 days:\nid\s+description\s+expires\s+when\n.*postbox sender.*in 3\.0 days\n.*support bot.*in 10\.0 days/,
     );
+    // Note: one list of the default account's keys; the demo's own setup requests are not the example's.
+    expect(stdout).toMatch(/; the example sent it 1 request\(s\)\.\n$/);
   });
 
   it("rotate-key, run as a user runs it, puts the secret in a private file under the temp dir and prints only its path", async () => {
