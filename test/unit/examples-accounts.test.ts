@@ -413,8 +413,10 @@ describe("npm run example's arguments", () => {
     expect(argumentsOf(["other"], ["aje1"])).toEqual(["other"]);
   });
 
-  it("npm run example -- audit --json: the demo folder as JSON alone on stdout", async () => {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/example.ts", "audit", "--json"], { cwd: root });
+  it("npm run -s example -- audit --json, as the README says it: the demo folder as JSON alone on stdout", async () => {
+    // Note: through npm itself, as a user runs it: without -s, npm's banner would go to stdout before the JSON.
+    expect(readFileSync(join(root, "README.md"), "utf8")).toContain("\nnpm run -s example -- audit --json ");
+    const { stdout, stderr } = await run("npm", ["run", "-s", "example", "--", "audit", "--json"], { cwd: root });
     const parsed = JSON.parse(stdout);
     expect(parsed).toMatchObject({ folderId: DEMO_FOLDER, accounts: 5 });
     expect(parsed.credentials).toHaveLength(15);
