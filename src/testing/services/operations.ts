@@ -7,9 +7,9 @@ import type { FakeService } from "../router.js";
 
 type Operation = components["schemas"]["Operation"];
 
-/** How update and delete operations progress, like moto's state transitions. */
+/** How every Operation the fake starts progresses (updates, deletes, service-account create, suspend, bindings…), like moto's state transitions. */
 export interface OperationProgress {
-  /** How many getOperation calls answer `done: false` first; 0 (the default): done in the answer to update or delete. */
+  /** How many getOperation calls answer `done: false` first; 0 (the default): done in the answer to the call that started it. */
   polls?: number;
   /** Finish with this error instead of a response (nothing changes). */
   error?: FakeStatus;
