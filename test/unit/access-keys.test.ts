@@ -4,15 +4,14 @@ import { describe, expect, it } from "vitest";
 import {
   type AccessKey,
   type CreateAccessKeyResponse,
-  createIamClient,
   IamApiError,
-  type IamClientOptions,
   IamInputError,
   IamNetworkError,
   IamOperationError,
   IamResponseError,
 } from "../../src/index.ts";
-import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
+import { scriptedClient, urls } from "../support/scripted-client.ts";
+import { json } from "../support/scripted-fetch.ts";
 import { rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
 
 const T = "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.";
@@ -53,19 +52,7 @@ const deleting = (done: boolean, extra: object = {}) => ({
 });
 const EMPTY = { "@type": "type.googleapis.com/google.protobuf.Empty" };
 
-function client(steps: Step[], options: Partial<IamClientOptions> = {}) {
-  const stub = scriptedFetch(...steps);
-  const iam = createIamClient({
-    token: TOKEN,
-    baseUrl: "http://127.0.0.1:9",
-    fetch: stub.fetch,
-    retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
-    polling: { initialDelayMs: 1, maxDelayMs: 1 },
-    ...options,
-  });
-  return { iam, ...stub };
-}
-const urls = (requests: Request[]) => requests.map((r) => `${r.method} ${r.url}`);
+const client = scriptedClient;
 const idempotencyKeys = (requests: Request[]) => requests.map((r) => r.headers.get("idempotency-key"));
 
 describe("iam.accessKeys", () => {

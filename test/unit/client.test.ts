@@ -8,14 +8,14 @@ import { VERSION } from "../../src/client.ts";
 import {
   createIamClient,
   IamApiError,
-  type IamClientOptions,
   IamError,
   IamInputError,
   IamNetworkError,
   IamResponseError,
   IamTimeoutError,
 } from "../../src/index.ts";
-import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
+import { scriptedClient } from "../support/scripted-client.ts";
+import { json, type Step } from "../support/scripted-fetch.ts";
 import { rejection, renderings, SECRET, TOKEN } from "../support/secrets.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -26,11 +26,7 @@ const status = (code: number, message: string, details: unknown[] = []) => ({ co
 const NO_WAIT = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
 
 /** A client over a scripted fetch, with no waiting between retries. */
-function client(steps: Step[], options: Partial<IamClientOptions> = {}) {
-  const stub = scriptedFetch(...steps);
-  const iam = createIamClient({ token: TOKEN, baseUrl: "http://127.0.0.1:9", fetch: stub.fetch, retry: NO_WAIT, ...options });
-  return { iam, ...stub };
-}
+const client = scriptedClient;
 
 afterEach(() => {
   vi.restoreAllMocks();

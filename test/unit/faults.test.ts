@@ -1,25 +1,15 @@
 // Faults that are not the network's: a failing token function, broken 2xx answers, broken paging, unsendable strings.
 import { describe, expect, it } from "vitest";
-import {
-  createIamClient,
-  type IamClientOptions,
-  IamInputError,
-  IamNetworkError,
-  IamResponseError,
-  IamTokenError,
-} from "../../src/index.ts";
-import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
+import { createIamClient, IamInputError, IamNetworkError, IamResponseError, IamTokenError } from "../../src/index.ts";
+import { scriptedClient } from "../support/scripted-client.ts";
+import { json } from "../support/scripted-fetch.ts";
 import { rejection, renderings, SECRET, secret, TOKEN } from "../support/secrets.ts";
 
 const KEY = { id: "aje3ho9atbhf4aq6c2ok", serviceAccountId: "ajeg2b2et02f3tl2c1pj", createdAt: "2025-03-03T16:29:04Z" };
 const CREATED = { apiKey: { ...KEY, maskedSecret: "****Qx7_b2" }, secret: SECRET };
-const NO_WAIT = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
+const _NO_WAIT = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
 
-function client(steps: Step[], options: Partial<IamClientOptions> = {}) {
-  const stub = scriptedFetch(...steps);
-  const iam = createIamClient({ token: TOKEN, baseUrl: "http://127.0.0.1:9", fetch: stub.fetch, retry: NO_WAIT, ...options });
-  return { iam, ...stub };
-}
+const client = scriptedClient;
 
 describe("the token function is the caller's code, not the network", () => {
   it("a token function that throws is an IamTokenError with the original as cause; nothing is sent or retried", async () => {

@@ -3,17 +3,16 @@
 import { describe, expect, it } from "vitest";
 import {
   type CreateKeyResponse,
-  createIamClient,
   IamApiError,
-  type IamClientOptions,
   IamInputError,
   IamNetworkError,
   IamResponseError,
   type KeyFile,
   keyFile,
 } from "../../src/index.ts";
-import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
-import { rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
+import { scriptedClient, urls } from "../support/scripted-client.ts";
+import { json } from "../support/scripted-fetch.ts";
+import { rejection, renderings, secret } from "../support/secrets.ts";
 
 const T = "type.googleapis.com/yandex.cloud.iam.v1.";
 const PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n";
@@ -36,19 +35,7 @@ const op = (done: boolean, response?: object) => ({
   ...(response && { response }),
 });
 
-function client(steps: Step[], options: Partial<IamClientOptions> = {}) {
-  const stub = scriptedFetch(...steps);
-  const iam = createIamClient({
-    token: TOKEN,
-    baseUrl: "http://127.0.0.1:9",
-    fetch: stub.fetch,
-    retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
-    polling: { initialDelayMs: 1, maxDelayMs: 1 },
-    ...options,
-  });
-  return { iam, ...stub };
-}
-const urls = (requests: Request[]) => requests.map((r) => `${r.method} ${r.url}`);
+const client = scriptedClient;
 
 describe("iam.keys", () => {
   it("create sends its body with an Idempotency-Key and resolves with the key and its private key", async () => {

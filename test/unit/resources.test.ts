@@ -12,7 +12,8 @@ import {
   IamTimeoutError,
   IamWaitTimeoutError,
 } from "../../src/index.ts";
-import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
+import { scriptedClient, urls } from "../support/scripted-client.ts";
+import { json, type Step } from "../support/scripted-fetch.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const KEY = { id: "aje3ho9atbhf4aq6c2ok", serviceAccountId: "ajeg2b2et02f3tl2c1pj", createdAt: "2025-03-03T16:29:04.709971428Z" };
@@ -31,19 +32,8 @@ const doneDelete = { id: "op2", done: true, metadata: DELETE_META, response: { "
 const status = (code: number, message: string) => ({ code, message, details: [] });
 const FAST = { initialDelayMs: 1, maxDelayMs: 2, maxWaitMs: 5_000 };
 
-function client(steps: Step[], options: Partial<IamClientOptions> = {}) {
-  const stub = scriptedFetch(...steps);
-  const iam = createIamClient({
-    token: TOKEN,
-    baseUrl: "http://127.0.0.1:9",
-    fetch: stub.fetch,
-    retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
-    polling: FAST,
-    ...options,
-  });
-  return { iam, ...stub };
-}
-const urls = (requests: Request[]) => requests.map((r) => `${r.method} ${r.url}`);
+/** A scripted client that polls at once. */
+const client = (steps: Step[], options: Partial<IamClientOptions> = {}) => scriptedClient(steps, { polling: FAST, ...options });
 
 describe("get and the ids in the path", () => {
   it("get answers the key", async () => {

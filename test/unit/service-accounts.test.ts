@@ -4,15 +4,14 @@ import { describe, expect, it } from "vitest";
 import {
   type AccessBinding,
   type AccessBindingDelta,
-  createIamClient,
   IamApiError,
-  type IamClientOptions,
   IamInputError,
   IamOperationError,
   type ServiceAccount,
 } from "../../src/index.ts";
-import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
-import { rejection, TOKEN } from "../support/secrets.ts";
+import { scriptedClient, urls } from "../support/scripted-client.ts";
+import { json } from "../support/scripted-fetch.ts";
+import { rejection } from "../support/secrets.ts";
 
 const IAM = "type.googleapis.com/yandex.cloud.iam.v1.";
 const ACCESS = "type.googleapis.com/yandex.cloud.access.";
@@ -71,20 +70,7 @@ const deltasResponse = (effectiveDeltas?: AccessBindingDelta[]) => ({
   response: { "@type": `${ACCESS}AccessBindingsOperationResult`, ...(effectiveDeltas && { effectiveDeltas }) },
 });
 
-function client(steps: Step[], options: Partial<IamClientOptions> = {}) {
-  const stub = scriptedFetch(...steps);
-  const iam = createIamClient({
-    token: TOKEN,
-    baseUrl: "http://127.0.0.1:9",
-    fetch: stub.fetch,
-    retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
-    polling: { initialDelayMs: 1, maxDelayMs: 1 },
-    ...options,
-  });
-  const texts = () => Promise.all(stub.requests.map((r) => r.clone().text()));
-  return { iam, texts, ...stub };
-}
-const urls = (requests: Request[]) => requests.map((r) => `${r.method} ${r.url}`);
+const client = scriptedClient;
 const idempotencyKeys = (requests: Request[]) => requests.map((r) => r.headers.get("idempotency-key"));
 const paths = (error: { problems: { path: string }[] }) => error.problems.map((p) => p.path);
 
