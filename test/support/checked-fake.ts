@@ -34,3 +34,26 @@ export function checkedFake(options: FakeIamOptions = {}) {
   }) as typeof globalThis.fetch;
   return { fake, fetch, violations };
 }
+
+/** What `send` takes: a JSON body, the bearer token (null: none), extra headers. */
+export interface SendOptions {
+  body?: unknown;
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** One request at a time to a fake through `fetch`: its status and JSON body, with a bearer token unless told otherwise. */
+export const sender =
+  (fetch: typeof globalThis.fetch, baseUrl: string, defaultToken: string) =>
+  async (method: string, path: string, { body, token = defaultToken, headers = {} }: SendOptions = {}) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(token && { authorization: `Bearer ${token}` }),
+        ...(body !== undefined && { "content-type": "application/json" }),
+        ...headers,
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { audit, main as auditMain, type Credential, filtered } from "../../examples/audit.ts";
 import { DEFAULT_ROLE, main as provisionMain } from "../../examples/provision.ts";
 import { argumentsOf, DEMO_ACCOUNT, DEMO_FOLDER, demoFake } from "../../scripts/example.ts";
@@ -14,6 +14,7 @@ import { root } from "../../scripts/root.ts";
 import { serviceAccountKey } from "../../src/auth/index.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam, type FakeIam } from "../../src/testing/index.ts";
+import { logged } from "../support/logged.ts";
 import { unsavableFile } from "../support/secret-files.ts";
 import { caught } from "../support/secrets.ts";
 
@@ -21,20 +22,6 @@ const FOLDER = "b1gfolder0provision1";
 const ADMIN = "ajeadmin0account0sa1";
 const run = promisify(execFile);
 const mode = (path: string) => statSync(path).mode & 0o777;
-
-/** Runs `run`, returning what it logged and what it threw. */
-async function logged(run: () => Promise<void>): Promise<{ output: string; error?: unknown }> {
-  const lines: unknown[][] = [];
-  const spy = vi.spyOn(console, "log").mockImplementation((...args) => void lines.push(args));
-  try {
-    await run();
-    return { output: lines.map((l) => l.join(" ")).join("\n") };
-  } catch (error) {
-    return { output: lines.map((l) => l.join(" ")).join("\n"), error };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 const client = (fake: FakeIam, fetch: typeof globalThis.fetch = fake.fetch) =>
   createIamClient({ token: "any", baseUrl: fake.baseUrl, fetch, polling: { initialDelayMs: 1, maxDelayMs: 1 } });

@@ -15,6 +15,7 @@ import { root } from "../../scripts/root.ts";
 import { serviceAccountKey } from "../../src/auth/index.ts";
 import { type CreateKeyResponse, createIamClient, IamApiError, IamError, IamTokenError, keyFile } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
+import { logged } from "../support/logged.ts";
 import { unsavableFile } from "../support/secret-files.ts";
 import { caught, rejection } from "../support/secrets.ts";
 
@@ -40,20 +41,6 @@ function recordingSecrets(fake: ReturnType<typeof demo>["fake"]) {
   };
   const iam = createIamClient({ token: "any", baseUrl: fake.baseUrl, fetch, polling: { initialDelayMs: 1, maxDelayMs: 1 } });
   return { iam, created };
-}
-
-/** Runs `main`, returning what it logged. */
-async function logged(run: () => Promise<void>): Promise<{ output: string; error?: unknown }> {
-  const lines: unknown[][] = [];
-  const spy = vi.spyOn(console, "log").mockImplementation((...args) => void lines.push(args));
-  try {
-    await run();
-    return { output: lines.map((l) => l.join(" ")).join("\n") };
-  } catch (error) {
-    return { output: lines.map((l) => l.join(" ")).join("\n"), error };
-  } finally {
-    spy.mockRestore();
-  }
 }
 
 const mode = (path: string) => statSync(path).mode & 0o777;

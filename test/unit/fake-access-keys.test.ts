@@ -1,7 +1,7 @@
 // The fake's AccessKey service (static AWS-compatible keys) over plain fetch, every answer held to the contract: the
 // secret shown once, list by account and paged, update and delete as Operations, idempotent create, the quota.
 import { afterEach, describe, expect, it } from "vitest";
-import { checkedFake } from "../support/checked-fake.ts";
+import { checkedFake, sender } from "../support/checked-fake.ts";
 import { secret, TOKEN } from "../support/secrets.ts";
 
 const SA = "ajeg2b2et02f3tl2c1pj";
@@ -23,20 +23,8 @@ function setup(options: Parameters<typeof checkedFake>[0] = {}) {
     ...options,
   });
   violations = checked.violations;
-  const { fake, fetch } = checked;
-  /** One request to the fake: its status and JSON body. */
-  async function send(
-    method: string,
-    path: string,
-    { body, token = TOKEN, headers = {} }: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ) {
-    const response = await fetch(`${fake.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }), ...headers },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  }
+  const { fake } = checked;
+  const send = sender(checked.fetch, checked.fake.baseUrl, TOKEN);
   /** Creates a static key and marks its secret a secret; fails the test unless it is created. */
   async function createKey(body: Record<string, unknown> = {}, token?: string) {
     const created = await send("POST", KEYS, { body, ...(token && { token }) });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { IamTokenError, serviceAccountKey } from "../../src/auth/index.ts";
 import { importPrivateKey, signJwt } from "../../src/auth/jwt.ts";
-import { checkedFake } from "../support/checked-fake.ts";
+import { checkedFake, sender } from "../support/checked-fake.ts";
 import { rejection, secret, TOKEN } from "../support/secrets.ts";
 
 const SA = "ajeg2b2et02f3tl2c1pj";
@@ -29,19 +29,7 @@ function setup(options: Parameters<typeof checkedFake>[0] = {}) {
   });
   violations = checked.violations;
   const { fake, fetch } = checked;
-  /** One request to the fake: its status and JSON body. */
-  async function send(
-    method: string,
-    path: string,
-    { body, token = TOKEN, headers = {} }: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ) {
-    const response = await fetch(`${fake.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }), ...headers },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  }
+  const send = sender(checked.fetch, checked.fake.baseUrl, TOKEN);
   /** Creates a key and marks its private key a secret; fails the test unless it is created. */
   async function createKey(body: Record<string, unknown> = {}, token?: string) {
     const created = await send("POST", "/iam/v1/keys", { body, ...(token && { token }) });

@@ -3,7 +3,7 @@
 // reactivate refusing and accepting the account's tokens, access bindings with effective deltas, Operations as configured.
 import { afterEach, describe, expect, it } from "vitest";
 import { importPrivateKey, signJwt } from "../../src/auth/jwt.ts";
-import { checkedFake } from "../support/checked-fake.ts";
+import { checkedFake, sender } from "../support/checked-fake.ts";
 import { secret, TOKEN } from "../support/secrets.ts";
 
 const SA = "ajeg2b2et02f3tl2c1pj";
@@ -26,23 +26,7 @@ function setup(options: Parameters<typeof checkedFake>[0] = {}) {
   const checked = checkedFake(options);
   violations = checked.violations;
   const { fake } = checked;
-  /** One request to the fake: its status and JSON body. */
-  async function send(
-    method: string,
-    path: string,
-    { body, token = TOKEN, headers = {} }: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {},
-  ) {
-    const response = await checked.fetch(`${fake.baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token && { authorization: `Bearer ${token}` }),
-        ...(body !== undefined && { "content-type": "application/json" }),
-        ...headers,
-      },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  }
+  const send = sender(checked.fetch, checked.fake.baseUrl, TOKEN);
   /** Creates an account (done at once) and returns it; fails the test unless it is created. */
   async function createAccount(body: Record<string, unknown>) {
     const created = await send("POST", ACCOUNTS, { body: { folderId: FOLDER, ...body } });
