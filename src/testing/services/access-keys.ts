@@ -19,16 +19,7 @@ export function accessKeysService({ options, serviceAccounts, now, operations }:
   let keys = new Map<string, AccessKey>();
 
   /** Starts an update or a delete of a key as an Operation. */
-  const change = (kind: "Update" | "Delete", accessKeyId: string, apply: () => object) =>
-    operations.start(
-      {
-        description: `${kind} access key`,
-        metadataType: `yandex.cloud.iam.v1.awscompatibility.${kind}AccessKeyMetadata`,
-        metadata: { accessKeyId },
-        resourceId: accessKeyId,
-      },
-      apply,
-    );
+  const change = operations.changes("access key", "yandex.cloud.iam.v1.awscompatibility", "AccessKey", "accessKeyId");
 
   return {
     handlers: {

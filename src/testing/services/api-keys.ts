@@ -38,17 +38,7 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
   const quota = options.quota ?? 1000;
   let keys = new Map<string, ApiKey>();
 
-  /** Starts an update or a delete of a key as an Operation. */
-  const change = (kind: "Update" | "Delete", apiKeyId: string, apply: () => object) =>
-    operations.start(
-      {
-        description: `${kind} API key`,
-        metadataType: `yandex.cloud.iam.v1.${kind}ApiKeyMetadata`,
-        metadata: { apiKeyId },
-        resourceId: apiKeyId,
-      },
-      apply,
-    );
+  const change = operations.changes("API key", "yandex.cloud.iam.v1", "ApiKey", "apiKeyId");
 
   return {
     handlers: {

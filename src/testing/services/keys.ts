@@ -44,11 +44,7 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
   let keys = new Map<string, Key>();
 
   /** Starts an update or a delete of a key as an Operation. */
-  const change = (kind: "Update" | "Delete", keyId: string, apply: () => object) =>
-    operations.start(
-      { description: `${kind} key`, metadataType: `yandex.cloud.iam.v1.${kind}KeyMetadata`, metadata: { keyId }, resourceId: keyId },
-      apply,
-    );
+  const change = operations.changes("key", "yandex.cloud.iam.v1", "Key", "keyId");
 
   /** Creates a key as createKey does: its answer, or the error answer. */
   async function create(

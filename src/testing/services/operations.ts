@@ -67,6 +67,18 @@ export function operationsService(initial: OperationProgress | undefined, owner:
       // Note: answer() serializes at once, so handlers hand it live objects; only what is kept for later is copied.
       return polls > 0 ? operation : finish();
     },
+    /**
+     * How a service starts the changes of one kind of resource: `changes("API key", "yandex.cloud.iam.v1", "ApiKey", "apiKeyId")`
+     * gives `(kind, id, apply, abandon?)` that starts "Update API key" with `{ apiKeyId }` as its `…UpdateApiKeyMetadata`.
+     */
+    changes(noun: string, pkg: string, message: string, field: string) {
+      return (kind: string, id: string, apply: () => object, abandon?: () => void): Operation =>
+        service.start(
+          { description: `${kind} ${noun}`, metadataType: `${pkg}.${kind}${message}Metadata`, metadata: { [field]: id }, resourceId: id },
+          apply,
+          abandon,
+        );
+    },
     /** The operations started on a resource, oldest first. */
     of(resourceId: string): Operation[] {
       return (byResource.get(resourceId) ?? []).flatMap((id) => ops.get(id)?.operation ?? []);

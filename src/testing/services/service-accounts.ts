@@ -90,20 +90,8 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
   const bindingCount = () => [...bindings.values()].reduce((sum, list) => sum + list.length, 0);
 
   /** Starts a change of an account as an Operation whose metadata is `{ serviceAccountId }`; `abandon` runs if it fails. */
-  const change = (kind: string, serviceAccountId: string, apply: () => object, abandon?: () => void) =>
-    answer(
-      200,
-      operations.start(
-        {
-          description: `${kind} service account`,
-          metadataType: `yandex.cloud.iam.v1.${kind}ServiceAccountMetadata`,
-          metadata: { serviceAccountId },
-          resourceId: serviceAccountId,
-        },
-        apply,
-        abandon,
-      ),
-    );
+  const started = operations.changes("service account", "yandex.cloud.iam.v1", "ServiceAccount", "serviceAccountId");
+  const change = (kind: string, id: string, apply: () => object, abandon?: () => void) => answer(200, started(kind, id, apply, abandon));
 
   /** Starts a change of an account's bindings as an Operation whose response is the effective deltas. */
   const changeBindings = (kind: "Set" | "Update", resourceId: string, apply: () => AccessBindingDelta[]) =>
