@@ -57,3 +57,11 @@ export const sender =
     });
     return { status: response.status, body: (await response.json()) as any };
   };
+
+/** The fake's first service account, and a second one. */
+export const SA = "ajeg2b2et02f3tl2c1pj";
+export const OTHER = "ajeotherserviceacct1";
+
+/** A checked fake with the two service accounts; the bearer `other` is OTHER's, any other token SA's. */
+export const twoAccounts = (options: FakeIamOptions = {}) =>
+  checkedFake({ serviceAccounts: [SA, OTHER], authenticate: (token) => (token === "other" ? OTHER : token ? SA : undefined), ...options });

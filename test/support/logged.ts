@@ -1,5 +1,8 @@
-// What an example printed: console.log captured while it runs.
-import { vi } from "vitest";
+// What an example printed (console.log captured while it runs), and the private file it kept a secret in.
+import { readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname } from "node:path";
+import { expect, vi } from "vitest";
 
 /** Runs `run`, returning what it logged and what it threw. */
 export async function logged(run: () => Promise<void>): Promise<{ output: string; error?: unknown }> {
@@ -13,4 +16,13 @@ export async function logged(run: () => Promise<void>): Promise<{ output: string
   } finally {
     spy.mockRestore();
   }
+}
+
+/** The text of a secret file an example printed the path of, once it is shown to be private: under the system's temp dir,
+ * mode 0600, in a directory of its own with mode 0700. */
+export function privateSecret(path: string): string {
+  expect(path.startsWith(tmpdir())).toBe(true);
+  expect(statSync(path).mode & 0o777).toBe(0o600);
+  expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
+  return readFileSync(path, "utf8");
 }

@@ -14,7 +14,7 @@ import { root } from "../../scripts/root.ts";
 import { serviceAccountKey } from "../../src/auth/index.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam, type FakeIam } from "../../src/testing/index.ts";
-import { logged } from "../support/logged.ts";
+import { logged, privateSecret } from "../support/logged.ts";
 import { unsavableFile } from "../support/secret-files.ts";
 import { caught } from "../support/secrets.ts";
 
@@ -414,10 +414,7 @@ describe("npm run example's arguments", () => {
     const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/example.ts", "provision"], { cwd: root });
     const path = stdout.match(/its secret is in (\S+) \(mode 0600\)/)?.[1] as string;
     try {
-      expect(path.startsWith(tmpdir())).toBe(true);
-      expect(mode(path)).toBe(0o600);
-      expect(mode(dirname(path))).toBe(0o700);
-      const secret = readFileSync(path, "utf8");
+      const secret = privateSecret(path);
       expect(secret).toMatch(/^AQVN/);
       expect(stdout).not.toContain(secret);
       expect(stdout).toMatch(new RegExp(`created service account aje\\w+ \\(report-builder\\) in folder ${DEMO_FOLDER}`));

@@ -1,11 +1,9 @@
 // The fake's AccessKey service (static AWS-compatible keys) over plain fetch, every answer held to the contract: the
 // secret shown once, list by account and paged, update and delete as Operations, idempotent create, the quota.
 import { afterEach, describe, expect, it } from "vitest";
-import { checkedFake, sender } from "../support/checked-fake.ts";
+import { type checkedFake, OTHER, SA, sender, twoAccounts } from "../support/checked-fake.ts";
 import { secret, TOKEN } from "../support/secrets.ts";
 
-const SA = "ajeg2b2et02f3tl2c1pj";
-const OTHER = "ajeotherserviceacct1";
 const TYPE = "type.googleapis.com/";
 const KEYS = "/iam/aws-compatibility/v1/accessKeys";
 let violations: string[] = [];
@@ -15,13 +13,9 @@ afterEach(() => {
   expect(violations).toEqual([]);
 });
 
-/** A checked fake with two service accounts; the bearer `other` is OTHER's, any other token SA's. */
+/** A checked fake with two service accounts (`twoAccounts`), with what the tests send through it. */
 function setup(options: Parameters<typeof checkedFake>[0] = {}) {
-  const checked = checkedFake({
-    serviceAccounts: [SA, OTHER],
-    authenticate: (token) => (token === "other" ? OTHER : token ? SA : undefined),
-    ...options,
-  });
+  const checked = twoAccounts(options);
   violations = checked.violations;
   const { fake } = checked;
   const send = sender(checked.fetch, checked.fake.baseUrl, TOKEN);

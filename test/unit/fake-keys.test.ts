@@ -7,11 +7,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { IamTokenError, serviceAccountKey } from "../../src/auth/index.ts";
 import { importPrivateKey, signJwt } from "../../src/auth/jwt.ts";
-import { checkedFake, sender } from "../support/checked-fake.ts";
+import { type checkedFake, OTHER, SA, sender, twoAccounts } from "../support/checked-fake.ts";
 import { rejection, secret, TOKEN } from "../support/secrets.ts";
 
-const SA = "ajeg2b2et02f3tl2c1pj";
-const OTHER = "ajeotherserviceacct1";
 const TYPE = "type.googleapis.com/";
 let violations: string[] = [];
 
@@ -20,13 +18,9 @@ afterEach(() => {
   expect(violations).toEqual([]);
 });
 
-/** A checked fake with two service accounts; the bearer `other` is OTHER's, any other token SA's. */
+/** A checked fake with two service accounts (`twoAccounts`), with what the tests send through it. */
 function setup(options: Parameters<typeof checkedFake>[0] = {}) {
-  const checked = checkedFake({
-    serviceAccounts: [SA, OTHER],
-    authenticate: (token) => (token === "other" ? OTHER : token ? SA : undefined),
-    ...options,
-  });
+  const checked = twoAccounts(options);
   violations = checked.violations;
   const { fake, fetch } = checked;
   const send = sender(checked.fetch, checked.fake.baseUrl, TOKEN);
