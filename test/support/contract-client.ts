@@ -1,8 +1,6 @@
 // A client for the contract tests: every response passes through a check that Prism saw no violation.
-import createClient, { type Middleware } from "openapi-fetch";
+import type { Middleware } from "openapi-fetch";
 import { expect } from "vitest";
-import type { paths } from "../../generated/schema.ts";
-import { createCall } from "../../src/core/call.ts";
 import { createIamClient, type IamClientOptions } from "../../src/index.ts";
 import { TOKEN } from "./secrets.ts";
 
@@ -22,17 +20,4 @@ export function contractClient(baseUrl: string, options: Partial<IamClientOption
   const iam = createIamClient({ token: TOKEN, baseUrl, retry: false, ...options });
   iam.raw.use(noViolations);
   return iam;
-}
-
-/** The call loop alone, with no bearer token unless given: how the token sources call the token exchanges. */
-export function contractCall(baseUrl: string, headers: Record<string, string> = {}) {
-  const raw = createClient<paths>({ baseUrl, headers });
-  raw.use(noViolations);
-  return createCall({
-    raw,
-    timeoutMs: 10_000,
-    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-    baseUrl: () => baseUrl,
-    secrets: new Set(),
-  });
 }
