@@ -6,7 +6,7 @@ import { type AccessKeys, accessKeysResource } from "./access-keys.js";
 import { type ApiKeys, apiKeysResource } from "./api-keys.js";
 import { bearer, createCall, type GetToken } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
-import { CLIENT_OPTIONS, optionProblems, type Settable, sendable, settle } from "./core/options.js";
+import { CLIENT_OPTIONS, optionProblems, type Settable, sendable, settle, urlProblems } from "./core/options.js";
 import { DEFAULT_POLLING, type PollingOptions, waiter } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
 import { type Keys, keysResource } from "./keys.js";
@@ -59,6 +59,8 @@ function settleOptions(options: IamClientOptions) {
   const given = { ...options, retry: options?.retry === false ? { maxAttempts: 1 } : options?.retry };
   const found = optionProblems(CLIENT_OPTIONS, given, "");
   const { token, baseUrl, operationBaseUrl, timeoutMs = 30_000, fetch, headers } = given;
+  // Note: the URLs are the client's alone, so they are checked here, not in every call's options.
+  for (const [name, value] of Object.entries({ baseUrl, operationBaseUrl })) if (typeof value === "string") urlProblems(name, value, found);
   if (!token || (typeof token !== "string" && typeof token !== "function"))
     found.unshift({ path: "token", message: "is required: an IAM token or a token source (an unset environment variable is undefined)" });
   else if (typeof token === "string" && !sendable("Authorization", `Bearer ${token}`))

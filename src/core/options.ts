@@ -46,30 +46,23 @@ export function sendable(name: string, value: unknown): boolean {
   }
 }
 
-/** Every problem of `options` against `schema`, its headers and URLs included; `path` names where the options sit. */
+/** Every problem of `options` against `schema`, its headers included; `path` names where the options sit. */
 export function optionProblems(schema: Schema, options: unknown, path: string, found: Problem[] = []): Problem[] {
   problems(schema, options, path, found);
   const at = (name: string) => (path ? `${path}.${name}` : name);
-  const { headers, baseUrl, operationBaseUrl } = (options ?? {}) as Record<string, unknown>;
+  const { headers } = (options ?? {}) as { headers?: unknown };
   for (const [name, value] of Object.entries(headers ?? {}))
     if (!sendable(name, value)) found.push({ path: at(`headers.${name}`), message: "cannot be sent as a header" });
-  for (const [name, value] of Object.entries({ baseUrl, operationBaseUrl }))
-    if (typeof value === "string" && !isBaseUrl(value))
-      found.push({
-        path: at(name),
-        message: "must be an http(s) URL without credentials, such as https://iam.api.cloud.yandex.net",
-      });
   return found;
 }
 
-/** Whether `value` parses as an http(s) URL with no user or password in it (fetch refuses those, quoting them). */
-function isBaseUrl(value: string): boolean {
+/** Adds a problem of the base URL `name` unless it parses as an http(s) URL with no user or password in it (fetch refuses those, quoting them). */
+export function urlProblems(name: string, value: unknown, found: Problem[]): void {
   try {
-    const { protocol, username, password } = new URL(value);
-    return /^https?:$/.test(protocol) && !username && !password;
-  } catch {
-    return false;
-  }
+    const { protocol, username, password } = new URL(value as string);
+    if (/^https?:$/.test(protocol) && !username && !password) return;
+  } catch {}
+  found.push({ path: name, message: "must be an http(s) URL without credentials, such as https://iam.api.cloud.yandex.net" });
 }
 
 /** `given` over `defaults`, leaving out fields given as undefined. */
