@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-const setupFiles = ["test/support/leak-check.ts"];
+const setupFiles = ["test/support/shifted-clock.ts", "test/support/leak-check.ts"];
 
 // Note: an inline project inherits the root's options (the timeouts) only with `extends: true`; without it, unit ran at vitest's 5 s.
 export default defineConfig({

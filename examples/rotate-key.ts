@@ -85,8 +85,8 @@ function describeCarried({ description, scope, scopes, expiresAt }: Rotated["car
   return `${parts.join(", ") || "nothing"}${expiry}`;
 }
 
-/** `openFile` opens the file the secret goes to (tests give one that fails). */
-export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), openFile = secretFile): Promise<void> {
+/** `openFile` opens the file the secret goes to (tests give one that fails); `now` is the clock an old key's expiry is compared with. */
+export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), openFile = secretFile, now = Date.now()): Promise<void> {
   const { flags, rest } = parseArgs(argv, FLAGS);
   const [oldKeyId] = rest;
   if (!oldKeyId) throw new Error("usage: rotate-key <apiKeyId> [--expires-in-days N] [--secret-file PATH]");
@@ -97,6 +97,7 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
   let created: ApiKey | undefined;
   try {
     const { deleted } = await rotateKey(iam, oldKeyId, {
+      now,
       ...(days && { expiresInDays: days }),
       async keep(secret, key, carriedOver) {
         created = key;

@@ -86,14 +86,16 @@ describe("rotate-key", () => {
   it("keeps the old key when the new one cannot be created", async () => {
     const { fake, iam, byDescription } = demo();
     fake.failNext({ status: 403, message: "Permission denied" }, { operation: "createApiKey" });
-    await rejection(rotateKey(iam, byDescription("support bot"), { keep: () => {} }));
+    expect(await rejection(rotateKey(iam, byDescription("support bot"), { keep: () => {}, now: NOW }))).toMatchObject({
+      codeName: "PERMISSION_DENIED",
+    });
     expect(fake.state.apiKeys).toHaveLength(5);
   });
 
   it("keeps the old key when the secret cannot be kept", async () => {
     const { fake, iam, byDescription } = demo();
     const old = byDescription("support bot");
-    const error = await rejection(rotateKey(iam, old, { keep: () => Promise.reject(new Error("vault down")) }));
+    const error = await rejection(rotateKey(iam, old, { keep: () => Promise.reject(new Error("vault down")), now: NOW }));
     expect(error.message).toBe("vault down");
     expect(fake.requests.map((r) => r.operation)).not.toContain("deleteApiKey");
     expect(fake.state.apiKeys.map((k) => k.id)).toContain(old);
@@ -104,7 +106,7 @@ describe("rotate-key", () => {
     const { iam, created } = recordingSecrets(fake);
     const old = byDescription("support bot");
     const path = join(privateDir(), "new.secret");
-    const { output, error } = await logged(() => main([old, "--secret-file", path], iam));
+    const { output, error } = await logged(() => main([old, "--secret-file", path], iam, undefined, NOW));
     expect(error).toBeUndefined();
     expect(created).toHaveLength(1);
     expect(readFileSync(path, "utf8")).toBe(created[0]);
@@ -120,7 +122,7 @@ describe("rotate-key", () => {
     const old = byDescription("support bot");
     const path = join(privateDir(), "new.secret");
     fake.failNext({ status: 403, message: "Permission denied" }, { operation: "deleteApiKey" });
-    const { output, error } = await logged(() => main([old, "--secret-file", path], iam));
+    const { output, error } = await logged(() => main([old, "--secret-file", path], iam, undefined, NOW));
     expect(caught(error)).toMatchObject({ operation: "deleteApiKey", codeName: "PERMISSION_DENIED" });
     expect(readFileSync(path, "utf8")).toBe(created[0]);
     expect(mode(path)).toBe(0o600);
@@ -134,7 +136,7 @@ describe("rotate-key", () => {
     const { iam, created } = recordingSecrets(fake);
     const old = byDescription("support bot");
     const path = join(privateDir(), "new.secret");
-    const { output, error } = await logged(() => main([old, "--secret-file", path], iam, unsavableFile));
+    const { output, error } = await logged(() => main([old, "--secret-file", path], iam, unsavableFile, NOW));
     const successor = fake.state.apiKeys.find((k) => k.id !== old && k.description === "support bot")?.id;
     expect((error as Error).message).toBe(
       `EFBIG: file too large, write (API key ${successor} was created, but its secret could not be saved to ${path}, so it cannot be used: delete it, e.g. yc iam api-key delete ${successor}; ${old} was not deleted)`,
@@ -149,7 +151,7 @@ describe("rotate-key", () => {
     const { fake, iam, byDescription } = demo();
     const path = join(privateDir(), "taken");
     writeFileSync(path, "someone else's");
-    const { error } = await logged(() => main([byDescription("support bot"), "--secret-file", path], iam));
+    const { error } = await logged(() => main([byDescription("support bot"), "--secret-file", path], iam, undefined, NOW));
     expect((error as NodeJS.ErrnoException).code).toBe("EEXIST");
     expect(readFileSync(path, "utf8")).toBe("someone else's");
     expect(fake.requests).toEqual([]);
@@ -160,7 +162,7 @@ describe("rotate-key", () => {
     const expiresAt = "2099-01-01T00:00:00.000000000Z";
     const [legacy] = fake.seed([{ description: "legacy bot", scope: "yc.postbox.send", expiresAt }]);
     const path = join(privateDir(), "new.secret");
-    const { output, error } = await logged(() => main([legacy?.id as string, "--secret-file", path], iam));
+    const { output, error } = await logged(() => main([legacy?.id as string, "--secret-file", path], iam, undefined, NOW));
     expect(error).toBeUndefined();
     const successor = fake.state.apiKeys.find((k) => k.description === "legacy bot");
     expect(successor).toMatchObject({ scope: "yc.postbox.send", scopes: ["yc.postbox.send"], expiresAt });
@@ -185,7 +187,9 @@ describe("rotate-key", () => {
     async (days) => {
       const { fake, iam, byDescription } = demo();
       const path = join(privateDir(), "new.secret");
-      const { error } = await logged(() => main([byDescription("support bot"), "--expires-in-days", days, "--secret-file", path], iam));
+      const { error } = await logged(() =>
+        main([byDescription("support bot"), "--expires-in-days", days, "--secret-file", path], iam, undefined, NOW),
+      );
       expect((error as Error).message).toBe(`--expires-in-days must be a whole number of days from 1, not "${days}"`);
       expect(fake.requests).toEqual([]);
       expect(existsSync(path)).toBe(false);
@@ -195,7 +199,9 @@ describe("rotate-key", () => {
   it("main refuses a flag it does not know, naming it and the known ones, before anything is sent or written", async () => {
     const { fake, iam, byDescription } = demo();
     const path = join(privateDir(), "new.secret");
-    const { error } = await logged(() => main([byDescription("support bot"), "--expires-in-day", "9", "--secret-file", path], iam));
+    const { error } = await logged(() =>
+      main([byDescription("support bot"), "--expires-in-day", "9", "--secret-file", path], iam, undefined, NOW),
+    );
     expect((error as Error).message).toBe("unknown flag --expires-in-day; the known ones are --expires-in-days, --secret-file");
     expect(fake.requests).toEqual([]);
     expect(existsSync(path)).toBe(false);
@@ -205,7 +211,7 @@ describe("rotate-key", () => {
     const { fake, iam, byDescription } = demo();
     const path = join(privateDir(), "new.secret");
     fake.failNext({ status: 403, message: "Permission denied" }, { operation: "createApiKey" });
-    const { error } = await logged(() => main([byDescription("support bot"), "--secret-file", path], iam));
+    const { error } = await logged(() => main([byDescription("support bot"), "--secret-file", path], iam, undefined, NOW));
     expect(caught(error)).toMatchObject({ operation: "createApiKey" });
     expect(existsSync(path)).toBe(false);
     expect(fake.state.apiKeys).toHaveLength(5);
