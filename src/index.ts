@@ -30,6 +30,7 @@ export type {
 export { createIamClient, DEFAULT_BASE_URL, type IamClient, type IamClientOptions, type TokenSource } from "./client.js";
 export type { CallOptions, ChangeOptions } from "./core/call.js";
 export {
+  IamAbortError,
   IamApiError,
   IamError,
   IamInputError,
@@ -38,6 +39,7 @@ export {
   IamResponseError,
   IamTimeoutError,
   IamTokenError,
+  IamWaitError,
   IamWaitTimeoutError,
   type RequestSummary,
   type StatusDetail,

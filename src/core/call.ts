@@ -7,6 +7,7 @@ import { dated } from "./body.js";
 import {
   apiError,
   type ErrorOrigin,
+  IamAbortError,
   IamError,
   IamNetworkError,
   IamTimeoutError,
@@ -19,7 +20,7 @@ import {
 } from "./errors.js";
 import { CALL_OPTIONS, optionProblems, sendable } from "./options.js";
 import type { Operation, WaitOptions } from "./poll.js";
-import { delayMs, type RetryOptions, sleep } from "./retry.js";
+import { delayMs, onAbort, type RetryOptions, sleep } from "./retry.js";
 import type { CallInput, Result, Row, Unwrapped } from "./types.js";
 import { type Problem, problems } from "./validate.js";
 
@@ -96,7 +97,11 @@ export async function bearer(
   token: GetToken,
   options: { forceRefresh?: boolean; signal?: AbortSignal },
   secrets: Set<string>,
+  outcomeUnknown = false,
 ): Promise<string> {
+  // Note: an earlier attempt of this call may have acted, which a token that fails now does not settle.
+  const unsettled = outcomeUnknown ? { outcomeUnknown } : {};
+  const after = outcomeUnknown ? OUTCOME_UNKNOWN : "";
   let value: unknown;
   let cause: unknown;
   try {
@@ -105,16 +110,20 @@ export async function bearer(
     cause = e;
   }
   // Note: a token source's own IamTokenError is shared by every call waiting on it, so each call gets one of its own.
-  if (cause instanceof IamError) throw new IamTokenError(operation, `the token source failed: ${cause.message}`, {}, cause);
+  if (cause instanceof IamError) throw new IamTokenError(operation, `the token source failed: ${cause.message}${after}`, unsettled, cause);
   if (cause !== undefined || typeof value !== "string" || !value)
     throw new IamTokenError(
       operation,
-      `the token function gave no token, so nothing was sent${cause === undefined ? "" : " (see cause)"}`,
-      {},
+      `the token function gave no token, so nothing was sent${cause === undefined ? "" : " (see cause)"}${after}`,
+      unsettled,
       cause,
     );
   if (!sendable("Authorization", `Bearer ${value}`))
-    throw new IamTokenError(operation, "the token function gave a token that cannot be sent as a header, so nothing was sent");
+    throw new IamTokenError(
+      operation,
+      `the token function gave a token that cannot be sent as a header, so nothing was sent${after}`,
+      unsettled,
+    );
   secrets.add(value);
   return value;
 }
@@ -146,6 +155,9 @@ export function createCall(settings: CallSettings): Call {
   return call as Call;
 }
 
+/** Whether the operation changes something (its retry class says so): only such a call can leave its outcome unknown. */
+const changes = (spec: OperationSpec): boolean => Boolean(spec.retry.idempotencyKey);
+
 /** The loop of attempts for one call whose arguments are already checked; resolves with the checked 200 body. */
 function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refreshable }: CallSettings) {
   if (typeof token === "string") secrets.add(token);
@@ -154,6 +166,7 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
     const { signal: callerSignal, timeoutMs: ms = timeoutMs } = callOptions;
 
     const { statuses, networkErrors, idempotencyKey } = spec.retry;
+    const writes = changes(spec);
     const useToken = token && spec.auth !== false ? token : undefined;
     const headers: Record<string, string> = {
       "x-client-request-id": crypto.randomUUID(),
@@ -180,28 +193,41 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
       return built;
     } as unknown as typeof Request;
     Built.prototype = Request.prototype;
-    // Whether an earlier attempt may have reached the server and acted on it.
+    // Whether an attempt so far may have reached the server and acted on it, with no later answer to settle it.
     let mayHaveActed = false;
     let forceRefresh = false;
     let refreshed = false;
-    for (let attempt = 1, sent = 0; ; attempt++) {
-      callerSignal?.throwIfAborted();
+    let request: Request | undefined;
+    let sent = 0;
+    /** The caller's abort: its own reason, unless a change may have acted (sent now or before): then our error that says so. */
+    const aborted = (reason: unknown, sentNow: boolean) =>
+      writes && (mayHaveActed || sentNow)
+        ? record(
+            new IamAbortError(operation, `aborted by the caller after it was sent${OUTCOME_UNKNOWN}`, { outcomeUnknown: true }, reason),
+            sent,
+            request,
+          )
+        : reason;
+    for (let attempt = 1; ; attempt++) {
+      if (callerSignal?.aborted) throw aborted(callerSignal.reason, false);
       // Note: a timer cleared after each attempt, unlike AbortSignal.timeout, which lingers for the full time;
-      // the caller's abort reaches the attempt through a listener, as AbortSignal.any costs more on every call.
+      // the caller's abort reaches the attempt through one shared listener per signal (onAbort), as AbortSignal.any costs
+      // more on every call, and a listener per call makes Node warn past 10 calls sharing a signal.
       const timeout = new AbortController();
       const stop = () => timeout.abort();
       const timer = setTimeout(stop, ms);
-      callerSignal?.addEventListener("abort", stop);
-      let request: Request | undefined;
+      const forget = onAbort(callerSignal, stop);
+      request = undefined;
       built = undefined;
-      let failure: IamError;
+      /** This attempt's failure, told whether the call's outcome is unknown by then. */
+      let failure: (outcomeUnknown: boolean) => IamError;
       let again: boolean;
       let retryAfter: string | null = null;
       try {
         if (typeof useToken === "string") headers.Authorization = `Bearer ${useToken}`;
         else if (useToken) {
           const asking = forceRefresh ? { forceRefresh, signal: timeout.signal } : { signal: timeout.signal };
-          headers.Authorization = `Bearer ${await bearer(operation, useToken, asking, secrets)}`;
+          headers.Authorization = `Bearer ${await bearer(operation, useToken, asking, secrets, writes && mayHaveActed)}`;
           forceRefresh = false;
         }
         const { data, error, response } = (await raw.request(
@@ -234,14 +260,14 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
           continue;
         }
         again = statuses.includes(response.status);
-        const unknown = outcomeUnknownStatuses.includes(response.status);
-        mayHaveActed ||= unknown;
+        mayHaveActed ||= outcomeUnknownStatuses.includes(response.status);
         // Note: openapi-fetch hands over an error body parsed when it can; its canonical JSON is what gets redacted.
         const text = redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), secrets);
-        failure = apiError(operation, response, text, again, unknown && !again);
+        const answered = response;
+        failure = (unknown) => apiError(operation, answered, text, again, unknown);
         retryAfter = response.headers.get("retry-after");
       } catch (e) {
-        if (callerSignal?.aborted) throw callerSignal.reason;
+        if (callerSignal?.aborted) throw aborted(callerSignal.reason, request !== undefined);
         // Note: only what fetch (or reading its answer) throws is a network failure; before fetch, nothing was sent.
         const timedOut = request !== undefined && timeout.signal.aborted;
         if (!timedOut && !(request && e instanceof TypeError)) {
@@ -251,31 +277,44 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
         const neverSent = !timedOut && NEVER_SENT.test((e as { cause?: { code?: string } }).cause?.code ?? "");
         mayHaveActed ||= !neverSent;
         again = networkErrors === "all" || neverSent;
-        failure = new (timedOut ? IamTimeoutError : IamNetworkError)(
-          operation,
-          (timedOut ? `no answer within ${ms} ms` : `no answer: ${(e as Error).message}`) + (again ? "" : OUTCOME_UNKNOWN),
-          { outcomeUnknown: !again },
-          e,
-        );
+        const what = timedOut ? `no answer within ${ms} ms` : `no answer: ${(e as Error).message}`;
+        const Failure = timedOut ? IamTimeoutError : IamNetworkError;
+        failure = (unknown) => new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, e);
       } finally {
         clearTimeout(timer);
-        callerSignal?.removeEventListener("abort", stop);
+        forget();
       }
-      record(failure, sent, request);
-      if (attempt >= retry.maxAttempts || !again) throw failure;
-      await sleep(delayMs(attempt, retry, retryAfter), callerSignal);
+      // Note: the retry class decides whether to send again; whether the outcome is known is only whether an attempt
+      // may have acted, whatever the later attempts answered (a 503 or a refusal does not undo an earlier attempt).
+      if (attempt >= retry.maxAttempts || !again) throw record(failure(writes && mayHaveActed), sent, request);
+      try {
+        await sleep(delayMs(attempt, retry, retryAfter), callerSignal);
+      } catch (reason) {
+        throw aborted(reason, false);
+      }
     }
   };
 }
 
-/** Notes on an error how many requests the call sent, and what the last one was. */
-function record(error: IamError, sent: number, request: Request | undefined): IamError {
+/** Notes on an error how many requests the call sent, and what the last one was; anything else passes through. */
+function record<T>(error: T, sent: number, request: Request | undefined): T {
+  if (!(error instanceof IamError)) return error;
   error.attempts = sent;
   if (request) error.request = summarize(request);
   return error;
 }
 
-/** Parses and checks a 2xx body against the contract; a list's items are always an array. */
+/** The value at a dot-path (`key.id`) of an answer. */
+const at = (body: unknown, path: string): unknown =>
+  path
+    .split(".")
+    .reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), body);
+
+/**
+ * Parses and checks a 2xx body against the contract; a list's items are always an array. A create's answer that holds
+ * its credential (the row's `credential`: the secret, a key's id) is handed over even where the rest deviates from the
+ * document, since the secret is shown only once; a 2xx answer that cannot be used after a change leaves its outcome unknown.
+ */
 function parseBody(operation: OperationId, spec: OperationSpec, text: string | undefined, response: Response): unknown {
   let body: Record<string, unknown> | undefined;
   let found: Problem[];
@@ -286,8 +325,19 @@ function parseBody(operation: OperationId, spec: OperationSpec, text: string | u
   } catch {
     found = [{ path: "(body)", message: text ? "is not JSON" : "is empty" }];
   }
-  // Note: a 2xx means the server acted; for a call that is not safely repeated (a create), what it made is now lost.
-  rejectBrokenAnswer(operation, response, found, undefined, spec.retry.networkErrors !== "all");
+  const { credential } = spec as OperationSpec & { credential?: readonly string[] };
+  if (found.length && credential) {
+    const missing = credential.filter((path) => {
+      const value = at(body, path);
+      return typeof value !== "string" || !value;
+    });
+    // Note: what the caller needs to use the credential is there; the rest is read as Yandex wrote it.
+    if (!missing.length) return body;
+    found = missing.map((path) => ({ path, message: "is required: the credential cannot be used without it" }));
+  }
+  // Note: a 2xx means the server acted: what a change made, or the Operation it started, is now unknown to the caller.
+  const operationId = spec.result && typeof body?.id === "string" && body.id ? body.id : undefined;
+  rejectBrokenAnswer(operation, response, found, undefined, { outcomeUnknown: changes(spec), operationId, done: body?.done === true });
   if (spec.items && body) body[spec.items] ??= [];
   return body;
 }

@@ -1,6 +1,6 @@
 // The IamError family, and turning a failure into one of them without leaking credentials.
-import { type OperationId, Status } from "../../generated/contract.js";
-import { type Problem, problems } from "./validate.js";
+import type { OperationId } from "../../generated/contract.js";
+import type { Problem } from "./validate.js";
 
 /** The token sources of `yc-iam-api-keys/auth`, by name, as errors name them. */
 export type TokenSourceName = "serviceAccountKey" | "metadataToken" | "functionToken" | "oauthToken" | "cachedToken";
@@ -24,8 +24,12 @@ const CODE_NAMES =
     " ",
   );
 
-/** Added to the message when a `create` may have taken effect. */
-export const OUTCOME_UNKNOWN = "; the outcome is unknown: it may have been created, so list before trying again";
+/** Added to the message of a call that may have changed something when no answer settled what: the same words everywhere. */
+export const OUTCOME_UNKNOWN = "; the outcome is unknown: it may have changed something, so get or list to find out before trying again";
+
+/** Added to the message of a change the server accepted as an Operation that may still finish. */
+export const stillRunning = (operationId: string): string =>
+  `; the change was accepted as operation ${operationId} and may still finish: wait for it with operations.wait("${operationId}")`;
 
 /** Who failed: an operation, a token source, the client's options (`createIamClient`) or a request sent through `raw`. */
 export type ErrorOrigin = OperationId | TokenSourceName | "createIamClient" | "raw" | "keyFile";
@@ -39,8 +43,16 @@ export class IamError extends Error {
   declare readonly operation: ErrorOrigin;
   /** The server's `x-request-id`, when a response arrived. */
   declare requestId?: string | undefined;
-  /** What the last attempt sent, `Authorization` redacted. */
+  /** What the last attempt sent, every header but the harmless ones redacted. */
   declare request?: RequestSummary | undefined;
+  /**
+   * True when the call may have changed something and no later answer settled what (a time-out or a lost answer after
+   * sending, a 500, 502 or 504, an answer that cannot be read, the caller's abort after sending): get or list to find out
+   * before trying again. False when nothing was changed, or the call changes nothing.
+   */
+  outcomeUnknown = false;
+  /** The Operation the server accepted for this change, when it did: the change may still finish (`operations.wait(operationId)`). */
+  declare operationId?: string | undefined;
   constructor(operation: ErrorOrigin, message: string, fields?: object, cause?: unknown) {
     super(`${operation}: ${message}`, cause === undefined ? undefined : { cause });
     Object.assign(this, { operation }, fields);
@@ -61,7 +73,7 @@ export class IamInputError extends IamError {
 export class IamApiError extends IamError {
   override name = "IamApiError";
   declare readonly status: number;
-  /** The gRPC code number from the body (`Status.code`), if the body is a Status. */
+  /** The gRPC code number from the body (`Status.code`), if the body is a Status; kept even when this client does not name it. */
   declare readonly code: number | undefined;
   /** The gRPC code name, e.g. `"INVALID_ARGUMENT"`. */
   declare readonly codeName: string | undefined;
@@ -73,8 +85,6 @@ export class IamApiError extends IamError {
   declare readonly serverTraceId: string | undefined;
   /** Whether this operation may be retried on this status. */
   declare readonly retryable: boolean;
-  /** True when a `create` may still have taken effect (500, 502, 504): list the keys before trying again. */
-  declare readonly outcomeUnknown: boolean;
 }
 
 /** A 2xx answer whose body breaks the contract (or a server that breaks paging). The body itself is not kept: it may hold a secret. */
@@ -82,14 +92,16 @@ export class IamResponseError extends IamError {
   override name = "IamResponseError";
   declare readonly status: number;
   declare readonly problems: Problem[];
-  /** True when a `create` acted but its answer cannot be read: the resource exists, its secret is lost; list before trying again. */
-  declare readonly outcomeUnknown: boolean;
 }
 
-/** No response arrived. `outcomeUnknown` is true when a `create` may still have taken effect. */
+/** No response arrived; `outcomeUnknown` when the request may have reached the server. */
 export class IamNetworkError extends IamError {
   override name = "IamNetworkError";
-  declare readonly outcomeUnknown: boolean;
+}
+
+/** The caller aborted a change after it was sent, so it may have acted (`outcomeUnknown`); `cause` is the caller's abort reason. */
+export class IamAbortError extends IamError {
+  override name = "IamAbortError";
 }
 
 /** The per-attempt time (`timeoutMs`) ran out. */
@@ -97,11 +109,19 @@ export class IamTimeoutError extends IamNetworkError {
   override name = "IamTimeoutError";
 }
 
-/** A wait for an Operation ran past `maxWaitMs`; the operation may still finish: wait again with its id. Not a network error. */
-export class IamWaitTimeoutError extends IamError {
-  override name = "IamWaitTimeoutError";
-  /** The operation still running. */
+/**
+ * A wait for an accepted Operation ended before it was done: a poll failed (`cause`: its error) or the caller aborted
+ * (`cause`: the abort reason). The change may still finish: wait again with `operationId`. Not a network error itself.
+ */
+export class IamWaitError extends IamError {
+  override name = "IamWaitError";
+  /** The operation that may still be running. */
   declare readonly operationId: string;
+}
+
+/** (extends IamWaitError) A wait ran past `maxWaitMs`; the operation may still finish: wait again with `operationId`. */
+export class IamWaitTimeoutError extends IamWaitError {
+  override name = "IamWaitTimeoutError";
 }
 
 /** A token source (or the client's `token` function) could not give a token; nothing was sent. `cause` holds the underlying error. */
@@ -111,10 +131,11 @@ export class IamTokenError extends IamError {
   declare readonly status?: number | undefined;
 }
 
-/** A finished Operation that failed: its `error` Status, with the Operation's id. */
+/** A finished Operation that failed: its `error` Status, with the Operation's id. The outcome is known: it did not happen. */
 export class IamOperationError extends IamError {
   override name = "IamOperationError";
   declare readonly operationId: string;
+  /** The gRPC code, kept as the server gave it, even one this client does not name. */
   declare readonly code: number;
   declare readonly codeName: string | undefined;
   declare readonly serverMessage: string;
@@ -148,21 +169,44 @@ export function rejectInvalid(operation: ErrorOrigin, problems: Problem[], what 
 /** A 200 without headers: what an answer's part (a page, a done Operation) breaks the contract as. */
 export const OK = { status: 200, headers: new Headers() };
 
+/** How a broken answer's call stands: whether it may have acted, and the Operation it started, if it names one. */
+export interface Outcome {
+  outcomeUnknown?: boolean;
+  operationId?: string | undefined;
+  /** The operation is done (its result is what broke), so there is nothing to wait for. */
+  done?: boolean;
+}
+
+/** The advice an error's message ends with: wait for the accepted operation, or find out what happened; nothing when settled. */
+export const advice = ({ outcomeUnknown, operationId, done }: Outcome): string =>
+  operationId && !done ? stillRunning(operationId) : outcomeUnknown || operationId ? OUTCOME_UNKNOWN : "";
+
 /** Throws an IamResponseError naming every problem of a 2xx answer, if there are any. */
 export function rejectBrokenAnswer(
   operation: OperationId,
   { status, headers }: Pick<Response, "status" | "headers">,
   problems: Problem[],
   what = `HTTP ${status} answer`,
-  outcomeUnknown = false,
+  outcome: Outcome = {},
 ): void {
   if (problems.length)
-    throw new IamResponseError(operation, `${what} breaks the contract: ${listed(problems)}${outcomeUnknown ? OUTCOME_UNKNOWN : ""}`, {
+    throw new IamResponseError(operation, `${what} breaks the contract: ${listed(problems)}${advice(outcome)}`, {
       status,
       problems,
-      outcomeUnknown,
+      outcomeUnknown: Boolean(outcome.outcomeUnknown || outcome.operationId),
+      ...(outcome.operationId && { operationId: outcome.operationId }),
       requestId: headers.get("x-request-id") ?? undefined,
     });
+}
+
+/** The parts of a `google.rpc.Status` body that are there and of the right type; any integer code is kept, named or not. */
+function statusOf(body: unknown): { code?: number; message?: string; details: StatusDetail[] } {
+  const { code, message, details } = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
+  return {
+    ...(Number.isInteger(code) && { code: code as number }),
+    ...(typeof message === "string" && { message }),
+    details: Array.isArray(details) ? details.filter((d): d is StatusDetail => typeof d?.["@type"] === "string") : [],
+  };
 }
 
 /** An error answer (its body as text, credentials already redacted) as an IamApiError; a body that is not a Status gives a short excerpt. */
@@ -177,35 +221,23 @@ export function apiError(
   try {
     body = JSON.parse(text);
   } catch {}
-  const {
-    code,
-    message,
-    details = [],
-  } = (problems(Status, body).length ? {} : body) as {
-    code?: number;
-    message?: string;
-    details?: StatusDetail[];
-  };
+  const { code, message, details } = statusOf(body);
   const flat = text.replace(/\s+/g, " ").trim();
   const serverMessage = message ?? (flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || "(empty body)");
-  // Note: the Status check bounds `code` to the names in the table.
-  const codeName = CODE_NAMES[code as number];
+  const codeName = code === undefined ? undefined : CODE_NAMES[code];
   const info = details.find((d) => d["@type"].endsWith("google.rpc.RequestInfo"))?.requestId;
-  return new IamApiError(
-    operation,
-    `HTTP ${status}${codeName ? ` ${codeName}` : ""}: ${serverMessage}${outcomeUnknown ? OUTCOME_UNKNOWN : ""}`,
-    {
-      outcomeUnknown,
-      status,
-      code,
-      codeName,
-      details,
-      serverMessage,
-      retryable,
-      requestId: headers.get("x-request-id") ?? (typeof info === "string" ? info : undefined),
-      serverTraceId: headers.get("x-server-trace-id") ?? undefined,
-    },
-  );
+  const named = codeName ?? (code === undefined ? "" : `code ${code}`);
+  return new IamApiError(operation, `HTTP ${status}${named ? ` ${named}` : ""}: ${serverMessage}${outcomeUnknown ? OUTCOME_UNKNOWN : ""}`, {
+    outcomeUnknown,
+    status,
+    code,
+    codeName,
+    details,
+    serverMessage,
+    retryable,
+    requestId: headers.get("x-request-id") ?? (typeof info === "string" ? info : undefined),
+    serverTraceId: headers.get("x-server-trace-id") ?? undefined,
+  });
 }
 
 /** Replaces every credential in `text` with `[REDACTED]`. */
@@ -216,11 +248,27 @@ export const redact = (text: string, secrets: Iterable<string>): string => {
   return text;
 };
 
-/** The request headers as a plain record, `Authorization` cut down to its scheme (as octokit does). */
+/** The request headers known to carry no credential: shown as they are; every other header is redacted. */
+const HARMLESS_HEADERS = new Set([
+  "accept",
+  "content-type",
+  "content-length",
+  "user-agent",
+  "x-client-request-id",
+  "x-client-trace-id",
+  "x-request-id",
+  "idempotency-key",
+]);
+
+/**
+ * The request headers as a plain record, by allow-list: the harmless ones as they are, `Authorization` cut down to its
+ * scheme (as octokit does), and every other header `[REDACTED]`, since a caller's own (`Cookie`, `Proxy-Authorization`,
+ * `X-Gateway-Key`) may be a credential.
+ */
 export function summarize({ method, url, headers }: Request): RequestSummary {
   const record: Record<string, string> = {};
   headers.forEach((value, key) => {
-    record[key] = key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : value;
+    record[key] = HARMLESS_HEADERS.has(key) ? value : key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : "[REDACTED]";
   });
   return { method, url, headers: record };
 }

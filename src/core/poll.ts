@@ -2,7 +2,7 @@
 import { getOperation, type OperationId } from "../../generated/contract.js";
 import type { components } from "../../generated/schema.js";
 import type { Call, CallOptions, Wait } from "./call.js";
-import { IamWaitTimeoutError, OK, operationError, rejectBrokenAnswer } from "./errors.js";
+import { IamError, IamWaitError, IamWaitTimeoutError, OK, operationError, rejectBrokenAnswer, stillRunning } from "./errors.js";
 import { sleep } from "./retry.js";
 import { problems } from "./validate.js";
 
@@ -40,28 +40,54 @@ async function poll(
   const timer = setTimeout(
     () =>
       deadline.abort(
-        new IamWaitTimeoutError(name, `operation ${id} is not done after ${maxWaitMs} ms; look again later with operations.wait("${id}")`, {
+        new IamWaitTimeoutError(name, `operation ${id} is not done after ${maxWaitMs} ms${stillRunning(id)}`, {
           operationId: id,
+          outcomeUnknown: true,
         }),
       ),
     maxWaitMs,
   );
   // Note: each poll is a call of its own, with the caller's per-attempt time and headers.
   const callOptions: CallOptions = { signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal, timeoutMs, headers };
+  // The requests sent so far, every attempt of every poll.
+  let polls = 0;
   try {
     for (let delay = polling.initialDelayMs; !operation.done; delay = Math.min(delay * 2, polling.maxDelayMs)) {
       await sleep(delay, callOptions.signal);
+      // Note: a poll that succeeds sent at least one request; how many more its retries took is not told.
+      polls++;
       operation = await call(getOperation, { path: { operationId: id } }, callOptions);
     }
     return operation;
+  } catch (e) {
+    // Note: a poll that failed tells how many requests it sent; the deadline's own error, none.
+    if (e instanceof IamError && !(e instanceof IamWaitError)) polls += e.attempts - 1;
+    throw waitFailed(name, id, e, Math.max(polls, 0));
   } finally {
     clearTimeout(timer);
   }
 }
 
+/** How a wait that ended before the operation was done fails: always our error, with the operation that may still finish. */
+function waitFailed(name: OperationId, id: string, cause: unknown, polls: number): IamWaitError {
+  // Note: the deadline's own error, and a wait that failed inside a wait, are already what the caller needs.
+  const error =
+    cause instanceof IamWaitError
+      ? cause
+      : new IamWaitError(
+          name,
+          `waiting for operation ${id} failed: ${cause instanceof IamError ? cause.message : "aborted by the caller"}${stillRunning(id)}`,
+          { operationId: id, outcomeUnknown: true },
+          cause,
+        );
+  error.attempts = polls;
+  return error;
+}
+
 /**
  * How the client waits: polls `operation` until done and returns it, its `response` checked against what `startedBy` declares.
- * A failed operation throws an IamOperationError; running out of time (`maxWaitMs`), an IamWaitTimeoutError with the operation's id.
+ * A failed operation throws an IamOperationError; a wait that cannot go on (a poll's failure, the caller's abort, `maxWaitMs`
+ * passed) an IamWaitError (IamWaitTimeoutError for the time) with the operation's id.
  */
 export const waiter =
   (polling: PollingOptions): Wait =>
@@ -77,6 +103,7 @@ export const waiter =
       : result
         ? problems(result, operation.response, "response")
         : [];
-    rejectBrokenAnswer(name, OK, broken, `operation ${id}`);
+    // Note: the change is done, but what it made cannot be read: the caller finds out with a get or a list.
+    rejectBrokenAnswer(name, OK, broken, `operation ${id}`, { outcomeUnknown: true, operationId: id, done: true });
     return operation;
   };

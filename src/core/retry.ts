@@ -21,17 +21,51 @@ export function delayMs(attempt: number, { baseDelayMs, maxDelayMs }: RetryOptio
 /** The longest timer there is (about 24.8 days): a longer delay fires at once in every runtime. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** The listeners of each signal that calls share, behind the one listener on the signal itself. */
+const listening = new WeakMap<AbortSignal, { listeners: Set<() => void>; dispatch: () => void }>();
+
+/**
+ * Calls `listener` when `signal` aborts, until the function it returns is called. However many calls share a signal, it
+ * holds one listener of ours (Node warns at 11, MaxListenersExceededWarning), removed once the last call is done.
+ */
+export function onAbort(signal: AbortSignal | undefined, listener: () => void): () => void {
+  if (!signal) return () => {};
+  let entry = listening.get(signal);
+  if (!entry) {
+    const listeners = new Set<() => void>();
+    const dispatch = () => {
+      listening.delete(signal);
+      for (const each of listeners) each();
+    };
+    entry = { listeners, dispatch };
+    listening.set(signal, entry);
+    signal.addEventListener("abort", dispatch, { once: true });
+  }
+  const { listeners, dispatch } = entry;
+  // Note: a function of its own, so the same listener given twice is removed once each.
+  const own = () => listener();
+  listeners.add(own);
+  return () => {
+    listeners.delete(own);
+    if (listeners.size || listening.get(signal)?.listeners !== listeners) return;
+    listening.delete(signal);
+    signal.removeEventListener("abort", dispatch);
+  };
+}
+
 /** Waits `ms` (not at all for 0, NaN or less; at most MAX_TIMER_MS), or rejects with the signal's reason as soon as it aborts. */
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
+    let forget = () => {};
     const done = () => {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
+      forget();
       signal?.aborted ? reject(signal.reason) : resolve();
     };
     // Note: no timer for no wait: Node clamps a 0 ms timer to 1 ms, which would dominate a fast poll.
     // `!(ms > 0)` rather than `ms <= 0`, so that NaN settles too.
     const wait = !(ms > 0) || signal?.aborted;
     const timer = wait ? undefined : setTimeout(done, Math.min(ms, MAX_TIMER_MS));
-    wait ? done() : signal?.addEventListener("abort", done);
+    if (wait) done();
+    else forget = onAbort(signal, done);
   });

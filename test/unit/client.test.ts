@@ -293,7 +293,7 @@ describe("retries", () => {
     const error = await rejection(iam.apiKeys.create());
     expect(error).toBeInstanceOf(IamNetworkError);
     expect(error).toMatchObject({ outcomeUnknown: true, attempts: 1 });
-    expect(error.message).toMatch(/outcome is unknown: it may have been created, so list before trying again$/);
+    expect(error.message).toMatch(/the outcome is unknown: it may have changed something, so get or list to find out before trying again$/);
     expect(requests).toHaveLength(1);
   });
 
@@ -314,6 +314,8 @@ describe("retries", () => {
       queueMicrotask(fn); // Note: like a real timer, never synchronous.
       return 0;
     }) as never);
+    // Note: full jitter of 0 ms would send at once, with no timer to record.
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
     const later = new Date(Date.now() + 5000).toUTCString();
     const { iam } = client(
       [

@@ -10,6 +10,7 @@ import {
   IamOperationError,
   IamResponseError,
   IamTimeoutError,
+  IamWaitError,
   IamWaitTimeoutError,
 } from "../../src/index.ts";
 import { scriptedClient, urls } from "../support/scripted-client.ts";
@@ -261,7 +262,7 @@ describe("waiting", () => {
     const operationId: string = (error as IamWaitTimeoutError).operationId;
     expect(operationId).toBe("op1");
     expect((error as Error).message).toBe(
-      'getOperation: operation op1 is not done after 30 ms; look again later with operations.wait("op1")',
+      'getOperation: operation op1 is not done after 30 ms; the change was accepted as operation op1 and may still finish: wait for it with operations.wait("op1")',
     );
   });
 
@@ -283,12 +284,15 @@ describe("waiting", () => {
     expect(requests.length).toBe(0);
   });
 
-  it("the caller's abort during a wait rejects with the caller's reason and stops polling", async () => {
+  it("the caller's abort during a wait is an IamWaitError with the operation to wait for and the caller's reason, and stops polling", async () => {
     const { iam, requests } = client([json(200, pendingUpdate)]);
     const controller = new AbortController();
     const reason = new Error("caller stopped");
     setTimeout(() => controller.abort(reason), 20);
-    await expect(iam.operations.wait(pendingUpdate, { signal: controller.signal })).rejects.toBe(reason);
+    const error = await rejection(iam.operations.wait(pendingUpdate, { signal: controller.signal }));
+    expect(error).toBeInstanceOf(IamWaitError);
+    expect(error).toMatchObject({ operationId: "op1", outcomeUnknown: true, cause: reason });
+    expect(error.message).toContain('may still finish: wait for it with operations.wait("op1")');
     const count = requests.length;
     await new Promise((r) => setTimeout(r, 20));
     expect(requests.length).toBe(count);
