@@ -295,7 +295,9 @@ describe("redaction by allow-list", () => {
       for (const value of [GATEWAY, COOKIE, PROXY, CALL, "proxy-MUST"]) expect(text).not.toContain(value);
     // Note: an operation's failure comes from a poll's answer: the request that started it is not on the error.
     if (error instanceof IamOperationError) return;
-    const { headers: shown } = (error.request ?? error.cause?.request) as { headers: Record<string, string> };
+    const summary = error.request ?? error.cause.request;
+    expect(summary).toBeDefined();
+    const shown: Record<string, string> = summary.headers;
     expect(shown).toMatchObject({
       "x-gateway-key": "[REDACTED]",
       cookie: "[REDACTED]",
