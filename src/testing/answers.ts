@@ -5,18 +5,28 @@ import { pageOffset, pageToken } from "./data.js";
 /** A `google.rpc.Status`. */
 export type FakeStatus = { code: number; message: string };
 
-const STATUS_BY_CODE: Record<number, number> = {
-  3: 400,
-  5: 404,
-  6: 409,
-  7: 403,
-  8: 429,
-  9: 400,
-  10: 409,
-  13: 500,
-  14: 503,
-  16: 401,
-  4: 504,
+/**
+ * The HTTP status of each of the 17 gRPC codes, as Yandex's REST gateway answers them (grpc-gateway's
+ * HTTPStatusFromCode); a code outside them answers 500, as the gateway does.
+ */
+export const STATUS_BY_CODE: Readonly<Record<number, number>> = {
+  0: 200, // OK
+  1: 499, // CANCELLED
+  2: 500, // UNKNOWN
+  3: 400, // INVALID_ARGUMENT
+  4: 504, // DEADLINE_EXCEEDED
+  5: 404, // NOT_FOUND
+  6: 409, // ALREADY_EXISTS
+  7: 403, // PERMISSION_DENIED
+  8: 429, // RESOURCE_EXHAUSTED
+  9: 400, // FAILED_PRECONDITION
+  10: 409, // ABORTED
+  11: 400, // OUT_OF_RANGE
+  12: 501, // UNIMPLEMENTED
+  13: 500, // INTERNAL
+  14: 503, // UNAVAILABLE
+  15: 500, // DATA_LOSS
+  16: 401, // UNAUTHENTICATED
 };
 /** The gRPC code of an HTTP status, for injected faults. */
 export const CODE_BY_STATUS: Record<number, number> = {
