@@ -1,22 +1,32 @@
 // The fake's answers on the wire, shared by the router and every service: JSON with the real API's headers,
 // errors as a `google.rpc.Status`, and pages behind opaque tokens.
-import { pageOffset, pageToken } from "./data.js";
+import { pageAfter, pageToken } from "./data.js";
 
 /** A `google.rpc.Status`. */
 export type FakeStatus = { code: number; message: string };
 
-const STATUS_BY_CODE: Record<number, number> = {
-  3: 400,
-  5: 404,
-  6: 409,
-  7: 403,
-  8: 429,
-  9: 400,
-  10: 409,
-  13: 500,
-  14: 503,
-  16: 401,
-  4: 504,
+/**
+ * The HTTP status of each of the 17 gRPC codes, as Yandex's REST gateway answers them (grpc-gateway's
+ * HTTPStatusFromCode); a code outside them answers 500, as the gateway does.
+ */
+export const STATUS_BY_CODE: Readonly<Record<number, number>> = {
+  0: 200, // OK
+  1: 499, // CANCELLED
+  2: 500, // UNKNOWN
+  3: 400, // INVALID_ARGUMENT
+  4: 504, // DEADLINE_EXCEEDED
+  5: 404, // NOT_FOUND
+  6: 409, // ALREADY_EXISTS
+  7: 403, // PERMISSION_DENIED
+  8: 429, // RESOURCE_EXHAUSTED
+  9: 400, // FAILED_PRECONDITION
+  10: 409, // ABORTED
+  11: 400, // OUT_OF_RANGE
+  12: 501, // UNIMPLEMENTED
+  13: 500, // INTERNAL
+  14: 503, // UNAVAILABLE
+  15: 500, // DATA_LOSS
+  16: 401, // UNAUTHENTICATED
 };
 /** The gRPC code of an HTTP status, for injected faults. */
 export const CODE_BY_STATUS: Record<number, number> = {
@@ -62,14 +72,28 @@ export function failure(code: number, message: string, headers?: Record<string, 
   );
 }
 
-/** One page of `items` under `field`, from an opaque token. */
-export function page<T>(field: string, items: T[], query: { pageSize?: number; pageToken?: string }): Response {
-  const start = query.pageToken ? pageOffset(query.pageToken) : 0;
-  if (start === undefined) return failure(3, "Request validation error: pageToken: invalid page token");
+/**
+ * One page of `items` under `field`: the items after the one the token names (by `placeOf`, their place in the list),
+ * in the order of their places. A token the fake did not make is refused, as Yandex refuses it.
+ */
+export function page<T>(
+  field: string,
+  items: readonly T[],
+  query: { pageSize?: number; pageToken?: string },
+  placeOf: (item: T, index: number) => number,
+): Response {
+  const after = query.pageToken ? pageAfter(query.pageToken) : 0;
+  if (after === undefined) return failure(3, "Request validation error: pageToken: invalid page token");
   const size = query.pageSize || 100;
-  const slice = items.slice(start, start + size);
-  const next = start + size < items.length ? pageToken(start + size) : undefined;
-  return answer(200, { ...(slice.length && { [field]: slice }), ...(next && { nextPageToken: next }) });
+  const placed = items.map((item, index) => ({ item, place: placeOf(item, index) })).sort((a, b) => a.place - b.place);
+  const rest = placed.filter(({ place }) => place > after);
+  const slice = rest.slice(0, size);
+  const last = slice[slice.length - 1];
+  const next = rest.length > size && last ? pageToken(last.place) : undefined;
+  return answer(200, {
+    ...(slice.length && { [field]: slice.map(({ item }) => item) }),
+    ...(next && { nextPageToken: next }),
+  });
 }
 
 /** NOT_FOUND for a service account the fake does not know; undefined for one it does. */

@@ -38,12 +38,42 @@ export function notBefore(earlier: string, now: number): string {
 export const fromBase64url = (text: string): Uint8Array =>
   Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
-/** An opaque page token for an offset (base64url), and back; undefined for a token it did not make. */
-export const pageToken = (offset: number): string => base64url(`page:${offset}`);
-export function pageOffset(token: string): number | undefined {
+/**
+ * The places of a list's items, in the order they joined it: a page token names the last item returned by its place, so
+ * items deleted or added while a caller pages neither shift nor repeat the ones that remain (an offset would).
+ */
+export function places() {
+  let next = 0;
+  let held = new Map<string, number>();
+  return {
+    /** Puts an item (by its key) at the end of the list: a new item, or one added again after it was removed. */
+    put(key: string): void {
+      held.set(key, ++next);
+    },
+    /** An item's place; one never put is put now. */
+    of(key: string): number {
+      const place = held.get(key);
+      if (place !== undefined) return place;
+      this.put(key);
+      return next;
+    },
+    /** No places: a list that starts again. */
+    clear(): void {
+      held = new Map();
+      next = 0;
+    },
+  };
+}
+
+/** A list's places, from `places()`. */
+export type Places = ReturnType<typeof places>;
+
+/** An opaque page token that names the place of the last item of a page (base64url), and back; undefined for a token it did not make. */
+export const pageToken = (place: number): string => base64url(`after:${place}`);
+export function pageAfter(token: string): number | undefined {
   try {
     const text = new TextDecoder().decode(fromBase64url(token));
-    return /^page:\d+$/.test(text) ? Number(text.slice(5)) : undefined;
+    return /^after:\d{1,15}$/.test(text) ? Number(text.slice(6)) : undefined;
   } catch {
     return undefined;
   }

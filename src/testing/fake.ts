@@ -10,6 +10,7 @@ import { type OperationProgress, operationsService } from "./services/operations
 import { serviceAccountsService } from "./services/service-accounts.js";
 
 export type { FakeStatus } from "./answers.js";
+export { DEFAULT_ROLES } from "./roles.js";
 export type { FakeRequest, Fault } from "./router.js";
 export { DEFAULT_SCOPES, type SeedKey } from "./services/api-keys.js";
 export type { FakeKeyFile } from "./services/keys.js";
@@ -26,8 +27,10 @@ export interface FakeIamOptions {
   authenticate?: (token: string) => string | undefined;
   /** The scopes listScopes pages over. */
   scopes?: string[];
-  /** How operations progress (changeable later with `fake.progress`). */
+  /** How operations progress (changeable later with `fake.progress`). Default `{ polls: 1 }`: a change answers `done: false`, as Yandex's do, and the first poll finds it done. */
   operations?: OperationProgress;
+  /** Roles a binding may name besides the documented ones the fake knows (`DEFAULT_ROLES`: primitive, IAM, Resource Manager and Object Storage roles); a binding naming any other role is refused. */
+  roles?: string[];
   /** Keys of each kind per cloud before create answers RESOURCE_EXHAUSTED. Default 1000, as Yandex's API keys, authorized keys and static keys. */
   quota?: number;
   /** Service accounts per cloud, the ones it starts with counted. Default 100, as Yandex's. */

@@ -2,6 +2,7 @@
 // the loopback server is `yc-iam-api-keys/testing/node`.
 export {
   createFakeIam,
+  DEFAULT_ROLES,
   DEFAULT_SCOPES,
   type FakeIam,
   type FakeIamOptions,

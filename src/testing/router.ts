@@ -67,8 +67,9 @@ export interface FakeContext {
 
 /** What the next calls do instead of answering normally. */
 export type Fault =
-  /** An error status with its Status body (`retryAfter` adds `Retry-After`). */
+  /** An error with its Status body (`retryAfter` adds `Retry-After`): the HTTP `status`, the gRPC `code` (answered with the status Yandex's gateway gives it: `{ code: 1 }` is 499), or both. */
   | { status: number; code?: number; message?: string; retryAfter?: string }
+  | { code: number; status?: number; message?: string; retryAfter?: string }
   /** The connection drops: the client sees a network error. `true`: before the server acts; `"after"`: the call is handled and its effect stays (a key is created), then its answer is lost. */
   | { drop: true | "after" }
   /** The answer comes this much later (then as usual). */
@@ -132,6 +133,8 @@ const NO_BODY = [204, 205, 304];
 function faultProblem(fault: Fault): string | undefined {
   if ("drop" in fault && fault.drop !== true && fault.drop !== "after")
     return `drop must be true (before the server acts) or "after" (once it has), not ${JSON.stringify(fault.drop)}`;
+  if ("code" in fault && fault.code !== undefined && !(Number.isInteger(fault.code) && fault.code >= 1))
+    return `code must be a whole number from 1 (0 is OK, not a fault), not ${fault.code}`;
   const status = "status" in fault ? fault.status : undefined;
   if (status !== undefined && !(Number.isInteger(status) && status >= 200 && status <= 599))
     return `status must be a whole number from 200 to 599, not ${status}`;
@@ -150,14 +153,14 @@ function faultAnswer(fault: Fault): Response | undefined {
   // Note: a string goes as it is, so a test can send what is not JSON at all, or JSON cut short.
   if ("body" in fault && typeof fault.body === "string") return raw(fault.status ?? 200, fault.body);
   if ("body" in fault) return fault.body === undefined ? raw(fault.status ?? 200, null) : answer(fault.status ?? 200, fault.body);
-  if ("status" in fault) {
-    const code = fault.code ?? CODE_BY_STATUS[fault.status] ?? 2;
+  if ("status" in fault || "code" in fault) {
+    const code = fault.code ?? (fault.status === undefined ? undefined : CODE_BY_STATUS[fault.status]) ?? 2;
     const response = failure(
       code,
-      fault.message ?? `Injected fault: HTTP ${fault.status}`,
+      fault.message ?? `Injected fault: ${fault.status !== undefined ? `HTTP ${fault.status}` : `gRPC code ${code}`}`,
       fault.retryAfter ? { "retry-after": fault.retryAfter } : {},
     );
-    return new Response(response.body, { status: fault.status, headers: response.headers });
+    return new Response(response.body, { status: fault.status ?? response.status, headers: response.headers });
   }
   return undefined;
 }

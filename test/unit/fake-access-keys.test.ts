@@ -15,7 +15,8 @@ afterEach(() => {
 
 /** A checked fake with two service accounts (`twoAccounts`), with what the tests send through it. */
 function setup(options: Parameters<typeof checkedFake>[0] = {}) {
-  const checked = twoAccounts(options);
+  // Note: these tests send requests by hand, so a change is done in its first answer unless a test says otherwise.
+  const checked = twoAccounts({ operations: { polls: 0 }, ...options });
   violations = checked.violations;
   const { fake } = checked;
   const send = sender(checked.fetch, checked.fake.baseUrl, TOKEN);
@@ -127,7 +128,7 @@ describe("the AccessKey service", () => {
     expect((await send("GET", `${KEYS}/${accessKey.id}`)).body.description).toBe("before");
     expect((await send("GET", `/operations/${pending.body.id}`)).body.done).toBe(false);
     expect((await send("GET", `/operations/${pending.body.id}`)).body).toMatchObject({ done: true, response: { description: "after" } });
-    fake.progress({ error: { code: 9, message: "Key is in use" } });
+    fake.progress({ polls: 0, error: { code: 9, message: "Key is in use" } });
     const failed = await send("DELETE", `${KEYS}/${accessKey.id}`);
     expect(failed.body).toMatchObject({ done: true, error: { code: 9, message: "Key is in use" } });
     expect((await send("GET", `${KEYS}/${accessKey.id}`)).status).toBe(200);

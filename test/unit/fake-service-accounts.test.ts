@@ -23,7 +23,8 @@ afterEach(() => {
 
 /** A checked fake (one service account unless told otherwise); any token is SA's unless the fake minted it. */
 function setup(options: Parameters<typeof checkedFake>[0] = {}) {
-  const checked = checkedFake(options);
+  // Note: these tests send requests by hand, so a change is done in its first answer unless a test says otherwise.
+  const checked = checkedFake({ operations: { polls: 0 }, ...options });
   violations = checked.violations;
   const { fake } = checked;
   const send = sender(checked.fetch, checked.fake.baseUrl, TOKEN);
@@ -171,7 +172,7 @@ describe("the ServiceAccount service", () => {
     expect((await send("GET", `/operations/${pending.body.id}`)).body).toMatchObject({ done: true, response: { id, name: "slow" } });
     expect((await send("GET", `${ACCOUNTS}/${id}`)).body.status).toBe("ACTIVE");
 
-    fake.progress({ error: { code: 9, message: "Folder is being deleted" } });
+    fake.progress({ polls: 0, error: { code: 9, message: "Folder is being deleted" } });
     const failed = await send("POST", ACCOUNTS, { body: { folderId: FOLDER, name: "doomed" } });
     expect(failed.body).toMatchObject({ done: true, error: { code: 9, message: "Folder is being deleted" } });
     expect(fake.state.serviceAccounts.map((a) => a.name)).toEqual(["service-account-1", "slow"]);
@@ -200,7 +201,7 @@ describe("the ServiceAccount service", () => {
     const doomed = await freed.send("POST", ACCOUNTS, { body: { folderId: FOLDER, name: "doomed" } });
     expect((await freed.send("POST", ACCOUNTS, { body: { folderId: FOLDER, name: "doomed" } })).status).toBe(409);
     expect((await freed.send("GET", `/operations/${doomed.body.id}`)).body).toMatchObject({ done: true, error: { code: 9 } });
-    freed.fake.progress({});
+    freed.fake.progress({ polls: 0 });
     expect((await freed.send("POST", ACCOUNTS, { body: { folderId: FOLDER, name: "doomed" } })).body).toMatchObject({ done: true });
     expect(freed.fake.state.serviceAccounts.map((a) => a.name)).toEqual(["service-account-1", "doomed"]);
   });
@@ -343,7 +344,7 @@ describe("suspend and reactivate", () => {
     expect((await send("GET", `${ACCOUNTS}/${id}`)).body.status).toBe("ACTIVE");
     await send("GET", `/operations/${pending.body.id}`);
     expect((await send("GET", `${ACCOUNTS}/${id}`)).body.status).toBe("SUSPENDED");
-    fake.progress({ error: { code: 9, message: "no" } });
+    fake.progress({ polls: 0, error: { code: 9, message: "no" } });
     expect((await send("POST", `${ACCOUNTS}/${id}:reactivate`, { body: {} })).body).toMatchObject({ done: true, error: { code: 9 } });
     expect((await send("GET", `${ACCOUNTS}/${id}`)).body.status).toBe("SUSPENDED");
   });
@@ -449,7 +450,7 @@ describe("access bindings", () => {
     const done = await send("GET", `/operations/${pending.body.id}`);
     expect(done.body.response.effectiveDeltas).toEqual([{ action: "ADD", accessBinding: viewer }]);
     expect(fake.state.accessBindings).toEqual({ [SA]: [viewer] });
-    fake.progress({ error: { code: 9, message: "no" } });
+    fake.progress({ polls: 0, error: { code: 9, message: "no" } });
     const failed = await send("POST", `${ACCOUNTS}/${SA}:setAccessBindings`, { body: { accessBindings: [] } });
     expect(failed.body).toMatchObject({ done: true, error: { code: 9 } });
     expect(fake.state.accessBindings).toEqual({ [SA]: [viewer] });

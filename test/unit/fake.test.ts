@@ -64,11 +64,12 @@ describe("state", () => {
   it("an update without a mask resets every field it does not name, as the real API does", async () => {
     const { iam, fake } = setup();
     const { apiKey } = await iam.apiKeys.create({ description: "d", scopes: ["a"] });
-    const { response } = await iam.raw.PATCH("/iam/v1/apiKeys/{apiKeyId}", {
+    const { response, data } = await iam.raw.PATCH("/iam/v1/apiKeys/{apiKeyId}", {
       params: { path: { apiKeyId: apiKey.id } },
       body: { scopes: ["b"] },
     });
     expect(response.status).toBe(200);
+    await iam.operations.wait(data?.id as string);
     expect(fake.state.apiKeys[0]).toEqual({ ...apiKey, scopes: ["b"], description: undefined });
     expect("description" in (fake.state.apiKeys[0] ?? {})).toBe(false);
   });

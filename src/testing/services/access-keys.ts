@@ -2,8 +2,9 @@
 // once), quota per cloud, exact update masks, update and delete as Operations; a deleted account's keys go with it.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure, page, TYPE, unknownAccount } from "../answers.js";
-import { newId, randomText, timestamp } from "../data.js";
+import { newId, places, randomText, timestamp } from "../data.js";
 import type { FakeContext, FakeService } from "../router.js";
+import { OperationFailure } from "./operations.js";
 
 type AccessKey = components["schemas"]["AccessKey"];
 
@@ -17,6 +18,8 @@ const notFound = (accessKeyId: string) => failure(5, `Access key ${accessKeyId} 
 export function accessKeysService({ options, serviceAccounts, now, operations }: FakeContext) {
   const quota = options.quota ?? 1000;
   let keys = new Map<string, AccessKey>();
+  /** The keys' places in a list, for page tokens. */
+  const order = places();
 
   /** Starts an update or a delete of a key as an Operation. */
   const change = operations.changes("access key", "yandex.cloud.iam.v1.awscompatibility", "AccessKey", "accessKeyId");
@@ -37,6 +40,7 @@ export function accessKeysService({ options, serviceAccounts, now, operations }:
           keyId: `YC${randomText(AWS_CHARS, 23)}`,
         };
         keys.set(key.id, key);
+        order.put(key.id);
         return answer(200, { accessKey: snapshot(key), secret: `YC${randomText(AWS_CHARS, 38)}` });
       },
 
@@ -48,7 +52,7 @@ export function accessKeysService({ options, serviceAccounts, now, operations }:
       listAccessKeys({ query, subject }) {
         const serviceAccountId = query.serviceAccountId || subject;
         const mine = [...keys.values()].filter((k) => k.serviceAccountId === serviceAccountId);
-        return unknownAccount(serviceAccounts, serviceAccountId) ?? page("accessKeys", mine, query);
+        return unknownAccount(serviceAccounts, serviceAccountId) ?? page("accessKeys", mine, query, (k) => order.of(k.id));
       },
 
       updateAccessKey({ path, body }) {
@@ -56,6 +60,8 @@ export function accessKeysService({ options, serviceAccounts, now, operations }:
         if (!key) return notFound(path.accessKeyId);
         // Note: only `description` can change, so the mask is it or absent; absent, a description left out is cleared.
         const operation = change("Update", key.id, () => {
+          // Note: a key deleted while the update was in flight stays deleted; the update fails.
+          if (keys.get(key.id) !== key) throw new OperationFailure({ code: 5, message: `Access key ${key.id} not found` });
           if (body.description) key.description = body.description;
           else delete key.description;
           return { "@type": `${TYPE}yandex.cloud.iam.v1.awscompatibility.AccessKey`, ...snapshot(key) };
@@ -74,7 +80,7 @@ export function accessKeysService({ options, serviceAccounts, now, operations }:
 
       listAccessKeyOperations({ path, query }) {
         if (!keys.has(path.accessKeyId)) return notFound(path.accessKeyId);
-        return page("operations", operations.of(path.accessKeyId), query);
+        return operations.page(path.accessKeyId, query);
       },
     },
     /** A deleted service account's keys go with it. */
@@ -84,6 +90,7 @@ export function accessKeysService({ options, serviceAccounts, now, operations }:
     state: () => ({ accessKeys: [...keys.values()].map(snapshot) }),
     reset() {
       keys = new Map();
+      order.clear();
     },
   } satisfies FakeService & Record<string, unknown>;
 }

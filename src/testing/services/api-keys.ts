@@ -2,8 +2,9 @@
 // update and delete as Operations, and the scopes a key can have.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure, page, TYPE, unknownAccount } from "../answers.js";
-import { maskSecret, newId, newSecret, timestamp } from "../data.js";
+import { maskSecret, newId, newSecret, places, timestamp } from "../data.js";
 import type { FakeContext, FakeService } from "../router.js";
+import { OperationFailure } from "./operations.js";
 
 type ApiKey = components["schemas"]["ApiKey"];
 
@@ -37,6 +38,8 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
   const knownScopes = options.scopes ?? DEFAULT_SCOPES;
   const quota = options.quota ?? 1000;
   let keys = new Map<string, ApiKey>();
+  /** The keys' places in a list, for page tokens. */
+  const order = places();
 
   const change = operations.changes("API key", "yandex.cloud.iam.v1", "ApiKey", "apiKeyId");
 
@@ -60,6 +63,7 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
           maskedSecret: maskSecret(secret),
         };
         keys.set(key.id, key);
+        order.put(key.id);
         return answer(200, { apiKey: snapshot(key), secret });
       },
 
@@ -71,7 +75,7 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
       listApiKeys({ query, subject }) {
         const serviceAccountId = query.serviceAccountId || subject;
         const mine = [...keys.values()].filter((k) => k.serviceAccountId === serviceAccountId);
-        return unknownAccount(serviceAccounts, serviceAccountId) ?? page("apiKeys", mine, query);
+        return unknownAccount(serviceAccounts, serviceAccountId) ?? page("apiKeys", mine, query, (k) => order.of(k.id));
       },
 
       updateApiKey({ path, body }) {
@@ -80,6 +84,8 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
         // Note: as the real API, no mask means every updatable field: the ones left out are reset.
         const mask: string[] = body.updateMask ? body.updateMask.split(",") : ["description", "scopes", "expiresAt"];
         const operation = change("Update", key.id, () => {
+          // Note: a key deleted while the update was in flight stays deleted; the update fails.
+          if (keys.get(key.id) !== key) throw new OperationFailure({ code: 5, message: `ApiKey ${key.id} not found` });
           for (const field of mask) {
             const value = body[field];
             if (value === undefined || (Array.isArray(value) && !value.length)) delete (key as Record<string, unknown>)[field];
@@ -101,11 +107,12 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
 
       listApiKeyOperations({ path, query }) {
         if (!keys.has(path.apiKeyId)) return notFound(path.apiKeyId);
-        return page("operations", operations.of(path.apiKeyId), query);
+        return operations.page(path.apiKeyId, query);
       },
 
       listApiKeyScopes({ query }) {
-        return page("scopes", knownScopes, query);
+        // Note: a scope's place is its place in the catalogue, which never changes.
+        return page("scopes", knownScopes, query, (_, index) => index + 1);
       },
     },
     /** Adds keys as they would be after some life (a `lastUsedAt`, an old `createdAt`); returns them. */
@@ -119,6 +126,7 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
           ...seed,
         };
         keys.set(key.id, key);
+        order.put(key.id);
         return snapshot(key);
       });
     },
@@ -129,6 +137,7 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
     state: () => ({ apiKeys: [...keys.values()].map(snapshot) }),
     reset() {
       keys = new Map();
+      order.clear();
     },
   } satisfies FakeService & Record<string, unknown>;
 }

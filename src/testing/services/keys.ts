@@ -2,8 +2,9 @@
 // quota, idempotent create, update and delete as Operations; the IamToken service verifies JWTs with their public keys.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure, page, TYPE, unknownAccount } from "../answers.js";
-import { newId, notBefore, timestamp } from "../data.js";
+import { newId, notBefore, places, timestamp } from "../data.js";
 import type { FakeContext, FakeService } from "../router.js";
+import { OperationFailure } from "./operations.js";
 
 type Key = components["schemas"]["Key"];
 type CreateKeyResponse = components["schemas"]["CreateKeyResponse"];
@@ -42,6 +43,8 @@ const notFound = (keyId: string) => failure(5, `Key ${keyId} not found`);
 export function keysService({ options, serviceAccounts, owner, now, operations, signingKeys }: FakeContext) {
   const quota = options.quota ?? 1000;
   let keys = new Map<string, Key>();
+  /** The keys' places in a list, for page tokens. */
+  const order = places();
 
   /** Starts an update or a delete of a key as an Operation. */
   const change = operations.changes("key", "yandex.cloud.iam.v1", "Key", "keyId");
@@ -52,23 +55,31 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
     subject: string,
   ): Promise<CreateKeyResponse | Response> {
     const serviceAccountId = body.serviceAccountId || subject;
-    const unknown = unknownAccount(serviceAccounts, serviceAccountId);
-    if (unknown) return unknown;
-    if (keys.size >= quota) return failure(8, "Quota limit iam.authorizedKeys.count exceeded");
+    const refused = () =>
+      unknownAccount(serviceAccounts, serviceAccountId) ??
+      (keys.size >= quota ? failure(8, "Quota limit iam.authorizedKeys.count exceeded") : undefined);
+    // Note: refused before the slow part too, so a create past the quota makes no key pair.
+    const early = refused();
+    if (early) return early;
+    const id = newId();
     const keyAlgorithm = body.keyAlgorithm === "RSA_4096" ? "RSA_4096" : "RSA_2048";
     const pair = await generatePair(keyAlgorithm);
-    // Note: the quota is checked again after the await: concurrent creates must not pass it together.
-    if (keys.size >= quota) return failure(8, "Quota limit iam.authorizedKeys.count exceeded");
+    const publicKey = await pem("spki", pair.publicKey, "PUBLIC KEY");
+    const privateKey = `PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID <${id}>\n${await pem("pkcs8", pair.privateKey, "PRIVATE KEY")}`;
+    // Note: checked again and stored in one step, with no await between: concurrent creates cannot pass the quota
+    // together, and an account deleted while its key pair was made gets no key.
+    const late = refused();
+    if (late) return late;
     const key: Key = {
-      id: newId(),
+      id,
       serviceAccountId,
       createdAt: timestamp(now()),
       ...(body.description && { description: body.description }),
       keyAlgorithm,
-      publicKey: await pem("spki", pair.publicKey, "PUBLIC KEY"),
+      publicKey,
     };
-    const privateKey = `PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID <${key.id}>\n${await pem("pkcs8", pair.privateKey, "PRIVATE KEY")}`;
     keys.set(key.id, key);
+    order.put(key.id);
     // Note: a JWT exchange with the key is its use, as Yandex records it in lastUsedAt.
     signingKeys.set(key.id, {
       serviceAccountId,
@@ -93,7 +104,7 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
       listKeys({ query, subject }) {
         const serviceAccountId = query.serviceAccountId || subject;
         const mine = [...keys.values()].filter((k) => k.serviceAccountId === serviceAccountId);
-        return unknownAccount(serviceAccounts, serviceAccountId) ?? page("keys", mine, query);
+        return unknownAccount(serviceAccounts, serviceAccountId) ?? page("keys", mine, query, (k) => order.of(k.id));
       },
 
       updateKey({ path, body }) {
@@ -102,6 +113,8 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
         // Note: as the real API, no mask means every updatable field (only `description`): left out, it is cleared.
         const mask: string[] = body.updateMask ? body.updateMask.split(",") : ["description"];
         const operation = change("Update", key.id, () => {
+          // Note: a key deleted while the update was in flight stays deleted; the update fails.
+          if (keys.get(key.id) !== key) throw new OperationFailure({ code: 5, message: `Key ${key.id} not found` });
           for (const field of mask) {
             if (body[field]) (key as Record<string, unknown>)[field] = body[field];
             else delete (key as Record<string, unknown>)[field];
@@ -123,7 +136,7 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
 
       listKeyOperations({ path, query }) {
         if (!keys.has(path.keyId)) return notFound(path.keyId);
-        return page("operations", operations.of(path.keyId), query);
+        return operations.page(path.keyId, query);
       },
     },
     /**
@@ -156,6 +169,7 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
     /** No keys: JWTs signed with the keys made before are refused from now on. */
     reset() {
       keys = new Map();
+      order.clear();
       signingKeys.clear();
     },
   } satisfies FakeService & Record<string, unknown>;

@@ -1,18 +1,32 @@
 // The Operation service of the fake: long-running operations that other services start, and getOperation.
 // They progress as `OperationProgress` says, like moto's state transitions.
 import type { components } from "../../../generated/schema.js";
-import { answer, type FakeStatus, failure, TYPE } from "../answers.js";
-import { newId, notBefore, timestamp } from "../data.js";
+import { answer, type FakeStatus, failure, page, TYPE } from "../answers.js";
+import { newId, notBefore, places, timestamp } from "../data.js";
 import type { FakeService } from "../router.js";
 
 type Operation = components["schemas"]["Operation"];
 
 /** How every Operation the fake starts progresses (updates, deletes, service-account create, suspend, bindings…), like moto's state transitions. */
 export interface OperationProgress {
-  /** How many getOperation calls answer `done: false` first; 0 (the default): done in the answer to the call that started it. */
+  /**
+   * How many getOperation calls answer `done: false` first. Default 1: as Yandex, the call that starts a change answers
+   * `done: false` and the first poll finds it done, so code that forgets to wait fails in its tests too. 0: done in the
+   * answer to the call that started it.
+   */
   polls?: number;
   /** Finish with this error instead of a response (nothing changes). */
   error?: FakeStatus;
+}
+
+/**
+ * What an operation's `apply` throws when the change cannot be made when the operation finishes (its service account
+ * deleted in the meantime, a quota reached by another change): the operation fails with this Status and nothing changes.
+ */
+export class OperationFailure extends Error {
+  constructor(readonly status: FakeStatus) {
+    super(status.message);
+  }
 }
 
 /** What starts an operation: its description, its metadata (`@type` and ids), and the resource it acts on. */
@@ -30,6 +44,8 @@ export function operationsService(initial: OperationProgress | undefined, owner:
   let ops = new Map<string, { operation: Operation; pollsLeft: number; finish: () => Operation }>();
   let byResource = new Map<string, string[]>();
   let progression = initial;
+  /** The operations' places in the lists of a resource's operations, oldest first. */
+  const order = places();
 
   const service = {
     handlers: {
@@ -40,9 +56,12 @@ export function operationsService(initial: OperationProgress | undefined, owner:
         return answer(200, entry.operation);
       },
     },
-    /** Starts an Operation: done at once, or after some polls; `apply` makes its effect and gives its response, `abandon` runs instead if it fails. */
+    /**
+     * Starts an Operation: done after some polls, or at once; `apply` makes its effect and gives its response (or throws
+     * an OperationFailure: the operation fails with its Status), `abandon` runs if the operation fails.
+     */
     start({ description, metadataType, metadata, resourceId }: OperationStart, apply: () => object, abandon?: () => void): Operation {
-      const { polls = 0, error } = progression;
+      const { polls = 1, error } = progression;
       const createdAt = timestamp(now());
       const operation: Operation = {
         id: newId(),
@@ -54,15 +73,22 @@ export function operationsService(initial: OperationProgress | undefined, owner:
         metadata: { "@type": `${TYPE}${metadataType}`, ...metadata },
       };
       const finish = () => {
-        if (error) abandon?.();
-        Object.assign(
-          operation,
-          { done: true, modifiedAt: notBefore(operation.modifiedAt as string, now()) },
-          error ? { error: { ...error, details: [] } } : { response: apply() },
-        );
+        let outcome: { error: FakeStatus & { details: [] } } | { response: object };
+        if (error) outcome = { error: { ...error, details: [] } };
+        else {
+          try {
+            outcome = { response: apply() };
+          } catch (failure) {
+            if (!(failure instanceof OperationFailure)) throw failure;
+            outcome = { error: { ...failure.status, details: [] } };
+          }
+        }
+        if ("error" in outcome) abandon?.();
+        Object.assign(operation, { done: true, modifiedAt: notBefore(operation.modifiedAt as string, now()) }, outcome);
         return operation;
       };
       ops.set(operation.id, { operation, pollsLeft: polls, finish });
+      order.put(operation.id);
       byResource.set(resourceId, [...(byResource.get(resourceId) ?? []), operation.id]);
       // Note: answer() serializes at once, so handlers hand it live objects; only what is kept for later is copied.
       return polls > 0 ? operation : finish();
@@ -83,6 +109,10 @@ export function operationsService(initial: OperationProgress | undefined, owner:
     of(resourceId: string): Operation[] {
       return (byResource.get(resourceId) ?? []).flatMap((id) => ops.get(id)?.operation ?? []);
     },
+    /** A page of the operations started on a resource, oldest first, as a `list…Operations` call answers it. */
+    page(resourceId: string, query: { pageSize?: number; pageToken?: string }): Response {
+      return page("operations", service.of(resourceId), query, (operation) => order.of(operation.id));
+    },
     /** How operations started from now on progress. */
     progress(next: OperationProgress) {
       progression = next;
@@ -92,6 +122,7 @@ export function operationsService(initial: OperationProgress | undefined, owner:
     reset() {
       ops = new Map();
       byResource = new Map();
+      order.clear();
       progression = initial;
     },
   } satisfies FakeService & Record<string, unknown>;

@@ -4,8 +4,11 @@
 // every kind with it, through the context.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure, page, TYPE } from "../answers.js";
-import { newId, timestamp } from "../data.js";
+import { applied, bindingKey, replacement } from "../bindings.js";
+import { newId, places, timestamp } from "../data.js";
+import { roleCheck } from "../roles.js";
 import type { FakeContext, FakeService } from "../router.js";
+import { OperationFailure } from "./operations.js";
 
 type ServiceAccount = components["schemas"]["ServiceAccount"];
 type AccessBinding = components["schemas"]["AccessBinding"];
@@ -17,33 +20,10 @@ export const DEFAULT_FOLDER_ID = "b1gvmob95yysaplct532";
 const UPDATABLE = ["name", "description", "labels", "expiresAt"];
 
 const notFound = (serviceAccountId: string) => failure(5, `Service account ${serviceAccountId} not found`);
+const BINDING_QUOTA = { code: 8, message: "Quota limit of access bindings per cloud exceeded" };
 const nameTaken = (name: string) => failure(6, `Service account with name "${name}" already exists`);
-/** A binding as one comparable text: its role and subject. */
-const bindingKey = (b: AccessBinding): string => JSON.stringify([b.roleId, b.subject.id, b.subject.type]);
-
-/** The effective deltas of replacing `current` with `next`: each binding removed, then each added. */
-function replacement(current: AccessBinding[], next: AccessBinding[]): AccessBindingDelta[] {
-  const [before, after] = [new Set(current.map(bindingKey)), new Set(next.map(bindingKey))];
-  return [
-    ...current.filter((b) => !after.has(bindingKey(b))).map((b) => ({ action: "REMOVE" as const, accessBinding: b })),
-    ...next
-      .filter((b, i) => !before.has(bindingKey(b)) && next.findIndex((o) => bindingKey(o) === bindingKey(b)) === i)
-      .map((b) => ({ action: "ADD" as const, accessBinding: b })),
-  ];
-}
-
-/** The bindings after `deltas`, in order, and the deltas that changed something (adding one that exists, or removing one that does not, changes nothing). */
-function applied(current: AccessBinding[], deltas: AccessBindingDelta[]): { bindings: AccessBinding[]; effective: AccessBindingDelta[] } {
-  const bindings = new Map(current.map((b) => [bindingKey(b), b]));
-  const effective = deltas.filter(({ action, accessBinding }) => {
-    const key = bindingKey(accessBinding);
-    if (action === "ADD" ? bindings.has(key) : !bindings.has(key)) return false;
-    if (action === "ADD") bindings.set(key, accessBinding);
-    else bindings.delete(key);
-    return true;
-  });
-  return { bindings: [...bindings.values()], effective };
-}
+/** What a change of an account that was deleted before the change was done fails with. */
+const gone = (serviceAccountId: string) => new OperationFailure({ code: 5, message: `Service account ${serviceAccountId} not found` });
 
 /** The ServiceAccount service: `refusal` says which accounts may not authenticate. */
 export function serviceAccountsService({ options, serviceAccounts: ids, now, operations, deleteOwnedBy }: FakeContext) {
@@ -59,6 +39,13 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
   let deleted = new Set<string>();
   /** The names of the accounts whose create is accepted but not done, by id: each holds its name and a slot of the quota. */
   let creating = new Map<string, string>();
+  /** The renames accepted but not done, each holding its new name for its account until it is done or fails. */
+  let renaming = new Set<{ id: string; name: string }>();
+  /** The first role a binding names that is neither one of Yandex's documented roles nor one of the test's own. */
+  const unknownRole = roleCheck(options.roles);
+  /** The accounts' places in a list, and the bindings' (`<account id> <binding>`), for page tokens. */
+  const accountOrder = places();
+  const bindingOrder = places();
 
   /** The accounts it starts with, active, in `folderId`, and nothing else. */
   function restore() {
@@ -69,6 +56,10 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
     suspended = new Map();
     deleted = new Set();
     creating = new Map();
+    renaming = new Set();
+    accountOrder.clear();
+    bindingOrder.clear();
+    for (const id of initial) accountOrder.put(id);
   }
   restore();
 
@@ -85,16 +76,27 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
     status: isSuspended(account.id) ? "SUSPENDED" : "ACTIVE",
   });
   const byName = (name: string) => [...accounts.values()].find((a) => a.name === name);
-  /** Whether an account, or a create not yet done, holds the name. */
-  const nameHeld = (name: string) => byName(name) !== undefined || [...creating.values()].includes(name);
+  /** Whether the name is held by an account other than `by`, a create not yet done, or a rename of another account not yet done. */
+  function nameHeld(name: string, by?: string): boolean {
+    const holder = byName(name);
+    if (holder && holder.id !== by) return true;
+    return [...creating.values()].includes(name) || [...renaming].some((rename) => rename.name === name && rename.id !== by);
+  }
   const bindingCount = () => [...bindings.values()].reduce((sum, list) => sum + list.length, 0);
 
   /** Starts a change of an account as an Operation whose metadata is `{ serviceAccountId }`; `abandon` runs if it fails. */
   const started = operations.changes("service account", "yandex.cloud.iam.v1", "ServiceAccount", "serviceAccountId");
   const change = (kind: string, id: string, apply: () => object, abandon?: () => void) => answer(200, started(kind, id, apply, abandon));
 
-  /** Starts a change of an account's bindings as an Operation whose response is the effective deltas. */
-  const changeBindings = (kind: "Set" | "Update", resourceId: string, apply: () => AccessBindingDelta[]) =>
+  /**
+   * Starts a change of an account's bindings as an Operation whose response is the effective deltas; `apply` gives the
+   * account's bindings after the change and the deltas that changed something.
+   */
+  const changeBindings = (
+    kind: "Set" | "Update",
+    resourceId: string,
+    apply: (current: AccessBinding[]) => { bindings: AccessBinding[]; effective: AccessBindingDelta[] },
+  ) =>
     answer(
       200,
       operations.start(
@@ -105,7 +107,13 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
           resourceId,
         },
         () => {
-          const effectiveDeltas = apply();
+          // Note: checked again when done: an account deleted meanwhile gets no ghost bindings; changes in flight cannot pass the quota.
+          if (!accounts.has(resourceId)) throw gone(resourceId);
+          const { bindings: next, effective: effectiveDeltas } = apply(bindings.get(resourceId) ?? []);
+          if (overBindingQuota(resourceId, next)) throw new OperationFailure(BINDING_QUOTA);
+          bindings.set(resourceId, next);
+          for (const { action, accessBinding } of effectiveDeltas)
+            if (action === "ADD") bindingOrder.put(`${resourceId} ${bindingKey(accessBinding)}`);
           return {
             "@type": `${TYPE}yandex.cloud.access.AccessBindingsOperationResult`,
             ...(effectiveDeltas.length && { effectiveDeltas }),
@@ -114,11 +122,21 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
       ),
     );
 
-  /** RESOURCE_EXHAUSTED if an account's bindings becoming `next` would pass the quota per cloud. */
+  /** Whether an account's bindings becoming `next` would pass the quota per cloud. */
   const overBindingQuota = (id: string, next: AccessBinding[]) =>
-    bindingCount() - (bindings.get(id)?.length ?? 0) + next.length > bindingQuota
-      ? failure(8, "Quota limit of access bindings per cloud exceeded")
-      : undefined;
+    bindingCount() - (bindings.get(id)?.length ?? 0) + next.length > bindingQuota;
+
+  /** Starts a change of an account as an Operation that fails with NOT_FOUND if the account is deleted before it is done. */
+  const changeLive = (kind: string, id: string, apply: () => object, abandon?: () => void) =>
+    change(
+      kind,
+      id,
+      () => {
+        if (!accounts.has(id)) throw gone(id);
+        return apply();
+      },
+      abandon,
+    );
 
   return {
     handlers: {
@@ -146,6 +164,7 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
             };
             accounts.set(id, account);
             ids.push(id);
+            accountOrder.put(id);
             return { "@type": `${TYPE}yandex.cloud.iam.v1.ServiceAccount`, ...view(account) };
           },
           release,
@@ -163,7 +182,7 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
         if (filter && name === undefined)
           return failure(3, `Request validation error: filter: only name="…" is supported, not ${JSON.stringify(filter)}`);
         const found = [...accounts.values()].filter((a) => a.folderId === query.folderId && (name === undefined || a.name === name));
-        return page("serviceAccounts", found.map(view), query);
+        return page("serviceAccounts", found.map(view), query, (a) => accountOrder.of(a.id));
       },
 
       updateServiceAccount({ path, body }) {
@@ -171,21 +190,31 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
         if (!account) return notFound(path.serviceAccountId);
         // Note: as the real API, no mask means every updatable field: the ones left out are reset (a name cannot be).
         const mask: string[] = body.updateMask ? body.updateMask.split(",") : UPDATABLE;
+        let rename: { id: string; name: string } | undefined;
         if (mask.includes("name")) {
           if (!body.name) return failure(3, "Request validation error: name: is required, a name cannot be reset");
-          const holder = byName(body.name);
-          if ((holder && holder.id !== account.id) || (!holder && nameHeld(body.name))) return nameTaken(body.name);
+          if (nameHeld(body.name, account.id)) return nameTaken(body.name);
+          // Note: the rename holds its new name until it is done or fails, so of two renames to one name in flight together exactly one wins.
+          rename = { id: account.id, name: body.name };
+          renaming.add(rename);
         }
-        return change("Update", account.id, () => {
-          for (const field of mask) {
-            const value = body[field];
-            // Note: `labels` replaces the whole map; an empty or absent one clears it.
-            if (value === undefined || (field === "labels" && !Object.keys(value).length))
-              delete (account as Record<string, unknown>)[field];
-            else (account as Record<string, unknown>)[field] = value;
-          }
-          return { "@type": `${TYPE}yandex.cloud.iam.v1.ServiceAccount`, ...view(account) };
-        });
+        const release = () => void (rename && renaming.delete(rename));
+        return changeLive(
+          "Update",
+          account.id,
+          () => {
+            release();
+            for (const field of mask) {
+              const value = body[field];
+              // Note: `labels` replaces the whole map; an empty or absent one clears it.
+              if (value === undefined || (field === "labels" && !Object.keys(value).length))
+                delete (account as Record<string, unknown>)[field];
+              else (account as Record<string, unknown>)[field] = value;
+            }
+            return { "@type": `${TYPE}yandex.cloud.iam.v1.ServiceAccount`, ...view(account) };
+          },
+          release,
+        );
       },
 
       deleteServiceAccount({ path }) {
@@ -206,48 +235,41 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
 
       listServiceAccountOperations({ path, query }) {
         if (!accounts.has(path.serviceAccountId)) return notFound(path.serviceAccountId);
-        return page("operations", operations.of(path.serviceAccountId), query);
+        return operations.page(path.serviceAccountId, query);
       },
 
       listServiceAccountAccessBindings({ path, query }) {
         if (!accounts.has(path.serviceAccountId)) return notFound(path.serviceAccountId);
-        return page("accessBindings", bindings.get(path.serviceAccountId) ?? [], query);
+        const id = path.serviceAccountId;
+        return page("accessBindings", bindings.get(id) ?? [], query, (b) => bindingOrder.of(`${id} ${bindingKey(b)}`));
       },
 
       setServiceAccountAccessBindings({ path, body }) {
         const id = path.serviceAccountId;
         if (!accounts.has(id)) return notFound(id);
         const next: AccessBinding[] = body.accessBindings ?? [];
-        const deltas = replacement(bindings.get(id) ?? [], next);
-        const projected = applied(bindings.get(id) ?? [], deltas).bindings;
-        return (
-          overBindingQuota(id, projected) ??
-          changeBindings("Set", id, () => {
-            const effective = replacement(bindings.get(id) ?? [], next);
-            bindings.set(id, applied(bindings.get(id) ?? [], effective).bindings);
-            return effective;
-          })
-        );
+        const role = unknownRole(next);
+        if (role) return failure(3, `Role ${role} not found`);
+        const set = (current: AccessBinding[]) => applied(current, replacement(current, next));
+        if (overBindingQuota(id, set(bindings.get(id) ?? []).bindings)) return failure(BINDING_QUOTA.code, BINDING_QUOTA.message);
+        return changeBindings("Set", id, set);
       },
 
       updateServiceAccountAccessBindings({ path, body }) {
         const id = path.serviceAccountId;
         if (!accounts.has(id)) return notFound(id);
         const deltas: AccessBindingDelta[] = body.accessBindingDeltas;
-        return (
-          overBindingQuota(id, applied(bindings.get(id) ?? [], deltas).bindings) ??
-          changeBindings("Update", id, () => {
-            const { bindings: next, effective } = applied(bindings.get(id) ?? [], deltas);
-            bindings.set(id, next);
-            return effective;
-          })
-        );
+        const role = unknownRole(deltas.map((delta) => delta.accessBinding));
+        if (role) return failure(3, `Role ${role} not found`);
+        const update = (current: AccessBinding[]) => applied(current, deltas);
+        if (overBindingQuota(id, update(bindings.get(id) ?? []).bindings)) return failure(BINDING_QUOTA.code, BINDING_QUOTA.message);
+        return changeBindings("Update", id, update);
       },
 
       suspendServiceAccount({ path, body }) {
         const id = path.serviceAccountId;
         if (!accounts.has(id)) return notFound(id);
-        return change("Suspend", id, () => {
+        return changeLive("Suspend", id, () => {
           suspended.set(id, body.expiresAt ? Date.parse(body.expiresAt) : undefined);
           return { "@type": `${TYPE}yandex.cloud.iam.v1.SuspendServiceAccountResponse` };
         });
@@ -256,7 +278,7 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
       reactivateServiceAccount({ path }) {
         const id = path.serviceAccountId;
         if (!accounts.has(id)) return notFound(id);
-        return change("Reactivate", id, () => {
+        return changeLive("Reactivate", id, () => {
           suspended.delete(id);
           return { "@type": `${TYPE}yandex.cloud.iam.v1.ReactivateServiceAccountResponse` };
         });
