@@ -130,12 +130,24 @@ describe("quotas and unique names hold under concurrent calls", () => {
   it("an authorized key whose account is deleted while its pair is made is not stored", async () => {
     const { iam, fake } = setup({ operations: { polls: 0 } });
     const doomed = await iam.serviceAccounts.create({ folderId: FOLDER, name: "doomed" });
-    const creating = iam.keys.create({ serviceAccountId: doomed.id });
-    // Note: the delete is sent once the create has reached the fake and is making its key pair.
-    await vi.waitFor(() => expect(fake.requests.map((r) => r.operation)).toContain("createKey"));
-    await iam.serviceAccounts.delete(doomed.id);
-    expect(await rejection(creating)).toMatchObject({ codeName: "NOT_FOUND" });
-    expect(fake.state.keys).toEqual([]);
+    // Note: the key pair's export waits until the account is gone, so the delete lands while the pair is made, on any machine.
+    let deleted: () => void = () => {};
+    const gone = new Promise<void>((resolve) => (deleted = resolve));
+    const exportKey = crypto.subtle.exportKey.bind(crypto.subtle);
+    const held = vi.spyOn(crypto.subtle, "exportKey").mockImplementation((async (format: "spki", key: CryptoKey) => {
+      await gone;
+      return exportKey(format, key);
+    }) as typeof crypto.subtle.exportKey);
+    try {
+      const creating = iam.keys.create({ serviceAccountId: doomed.id });
+      await vi.waitFor(() => expect(held).toHaveBeenCalled());
+      await iam.serviceAccounts.delete(doomed.id);
+      deleted();
+      expect(await rejection(creating)).toMatchObject({ codeName: "NOT_FOUND" });
+      expect(fake.state.keys).toEqual([]);
+    } finally {
+      held.mockRestore();
+    }
   });
 
   it("API keys and static keys: concurrent creates at the quota's edge make exactly the quota", async () => {
