@@ -158,6 +158,48 @@ console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.leng
     expect(stdout.trim()).toBe("object function");
   });
 
+  it("type-checks every entry for Node alone: lib ES2022 and @types/node, without the DOM library", async () => {
+    await writeFile(
+      join(project, "node-only.ts"),
+      `import { createIamClient, IamError } from "yc-iam-api-keys";
+import { serviceAccountKey, type TokenSource } from "yc-iam-api-keys/auth";
+import { createFakeIam, type FakeIam } from "yc-iam-api-keys/testing";
+import { serveFake, type ServedFake } from "yc-iam-api-keys/testing/node";
+export async function use(): Promise<[ServedFake, boolean]> {
+  const fake: FakeIam = createFakeIam();
+  const token: TokenSource = serviceAccountKey(await fake.createServiceAccountKey(), { baseUrl: fake.baseUrl, fetch: fake.fetch });
+  const iam = createIamClient({ token, fetch: fake.fetch, baseUrl: fake.baseUrl });
+  const failed = await iam.apiKeys.list({ pageSize: 1 }).then(() => false, (e: unknown) => e instanceof IamError);
+  return [await serveFake(fake, { port: 0 }), failed];
+}
+`,
+    );
+    // Note: the repository's @types/node, as a Node project has its own; no "dom" in lib, so a declaration that needs
+    // the DOM library (CryptoKey, say) fails here.
+    await writeFile(
+      join(project, "tsconfig.node-only.json"),
+      JSON.stringify({
+        compilerOptions: {
+          noEmit: true,
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          skipLibCheck: false,
+          target: "es2022",
+          lib: ["es2022"],
+          typeRoots: [join(root, "node_modules/@types")],
+          types: ["node"],
+          module: "nodenext",
+          moduleResolution: "nodenext",
+        },
+        files: ["node-only.ts"],
+      }),
+    );
+    const tsc = join(root, "node_modules/typescript/bin/tsc");
+    const result = await run(process.execPath, [tsc, "-p", "tsconfig.node-only.json"], { cwd: project }).catch((e) => e);
+    expect(result.stdout ?? "").toBe("");
+    expect(result.code ?? 0).toBe(0);
+  });
+
   it.each(["nodenext", "bundler"])(
     "type-checks a consumer, every operation of the table and the README's examples, under moduleResolution %s",
     async (resolution) => {
