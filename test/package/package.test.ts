@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../generated/contract.ts";
 import { root } from "../../scripts/root.ts";
-import { AUTH_ENTRY_GZIP_BUDGET, AUTH_GZIP_BUDGET, GZIP_BUDGET, measureSize } from "../../scripts/size.ts";
+import { AUTH_ENTRY_GZIP_BUDGET, AUTH_GZIP_BUDGET, describeInstall, GZIP_BUDGET, installedSize, measureSize } from "../../scripts/size.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { type ServedFake, serveFake } from "../../src/testing/node.ts";
 import { TOKEN } from "../support/secrets.ts";
@@ -112,6 +112,18 @@ describe("a consumer project", () => {
 
   afterAll(async () => {
     await fake?.close();
+  });
+
+  it("the install is what the README says: its packages, and its bytes of files within a tenth", async () => {
+    // Note: the consumer's install, as `npm run size -- --installed` measures one; first, before anything else is added.
+    const installed = await installedSize(join(project, "node_modules"));
+    console.log(describeInstall(installed));
+    const readme = await readFile(join(root, "README.md"), "utf8");
+    const [, packages, mb] = readme.match(/An install is (\d+) packages and ([\d.]+) MB of files/) ?? [];
+    expect(installed.packages["yc-iam-api-keys"]).toBeGreaterThan(0);
+    expect(Number(packages)).toBe(Object.keys(installed.packages).length);
+    // Note: every change moves it a little; a README figure more than a tenth off is stale: run the command and copy it.
+    expect(Math.abs(Number(mb) * 1_000_000 - installed.bytes) / installed.bytes, "npm run size -- --installed").toBeLessThan(0.1);
   });
 
   it("imports and calls the package from Node ESM", async () => {
