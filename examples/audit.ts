@@ -3,7 +3,18 @@
 // Accounts are read a few at a time (--concurrency, default 8); the client's retries honour 429 and Retry-After.
 //   npx tsx examples/audit.ts --folder <folderId> [--unused-days N] [--never-used] [--never-expiring] [--concurrency 8] [--json]
 import type { IamClient, ServiceAccount } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
+import {
+  clientFromEnv,
+  isMain,
+  parseArgs,
+  runCommand,
+  switchOf,
+  table,
+  textOf,
+  type Usage,
+  UsageError,
+  wholeOf,
+} from "./client-from-env.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
 const FLAGS = ["folder", "unused-days", "never-used", "never-expiring", "concurrency", "json"];
@@ -95,33 +106,38 @@ export function filtered(credentials: Credential[], { unusedDays, neverUsed, nev
   );
 }
 
-const usage = "usage: audit --folder ID [--unused-days N] [--never-used] [--never-expiring] [--concurrency N] [--json]";
-
-/** A whole number flag, at least `min`; a clear error otherwise. */
-function whole(flags: Record<string, string | true>, name: string, min: number): number | undefined {
-  const value = flags[name];
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value === true || !Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number, at least ${min}; ${usage}`);
-  return n;
-}
+export const USAGE: Usage = {
+  name: "audit",
+  synopsis: "--folder ID [--unused-days N] [--never-used] [--never-expiring] [--concurrency N] [--json]",
+  about:
+    "Every credential of every service account in a folder (API keys, authorized keys, static keys), as a table or JSON.\nThe filters narrow it; each one given must hold.",
+  flags: [
+    ["--folder ID", "the folder whose service accounts are audited (required)"],
+    ["--unused-days N", "only credentials not used for N days (a never-used one counts from its creation)"],
+    ["--never-used", "only credentials never used"],
+    ["--never-expiring", "only credentials without an expiry"],
+    ["--concurrency N", `accounts read at once (default ${DEFAULT_CONCURRENCY})`],
+    ["--json", "JSON instead of a table"],
+  ],
+};
 
 /** A timestamp's day, or `never`. */
 const day = (timestamp: string | undefined) => timestamp?.slice(0, 10) ?? "never";
 
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
   const { flags } = parseArgs(argv, FLAGS);
-  const folderId = flags.folder;
-  if (typeof folderId !== "string") throw new Error(`--folder is required; ${usage}`);
+  const folderId = textOf(flags, "folder");
+  if (folderId === undefined) throw new UsageError("--folder is required");
   const filters: Filters = {
-    unusedDays: whole(flags, "unused-days", 0),
-    neverUsed: flags["never-used"] === true,
-    neverExpiring: flags["never-expiring"] === true,
+    unusedDays: wholeOf(flags, "unused-days", 0),
+    neverUsed: switchOf(flags, "never-used"),
+    neverExpiring: switchOf(flags, "never-expiring"),
   };
-  const concurrency = whole(flags, "concurrency", 1) ?? DEFAULT_CONCURRENCY;
+  const concurrency = wholeOf(flags, "concurrency", 1) ?? DEFAULT_CONCURRENCY;
+  const json = switchOf(flags, "json");
   const { accounts, credentials } = await audit(iam, { folderId, concurrency });
   const shown = filtered(credentials, filters);
-  if (flags.json === true) {
+  if (json) {
     console.log(JSON.stringify({ folderId, accounts: accounts.length, filters, credentials: shown }, null, 2));
     return;
   }
@@ -147,4 +163,4 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv()):
   );
 }
 
-if (isMain(import.meta.url)) await main();
+if (isMain(import.meta.url)) await runCommand(USAGE, main);

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { serviceAccountKey } from "../src/auth/index.ts";
 import { type ApiKey, createIamClient, type IamClient, type Key, keyFile } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
+import { clientFromEnv, isMain, parseArgs, runCommand, table, textOf, type Usage, UsageError } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
@@ -16,6 +16,18 @@ export interface Where {
   baseUrl?: string | undefined;
   fetch?: typeof globalThis.fetch | undefined;
 }
+
+export const USAGE: Usage = {
+  name: "bootstrap-key",
+  synopsis: "[--service-account ID] [--key-file PATH] [--description TEXT]",
+  about:
+    "Creates an authorized key for a service account, saves its key.json (mode 0600, never over an existing file), then\ngets an IAM token with the file and lists the account's API keys with it. The private key is never printed.",
+  flags: [
+    ["--service-account ID", "the account (default: the one the token belongs to)"],
+    ["--key-file PATH", "where the key file goes (default: key.json in a new private directory under the temp dir)"],
+    ["--description TEXT", "the key's description"],
+  ],
+};
 
 export interface Bootstrapped {
   /** The new key's public half (its private key is only in the file). */
@@ -58,11 +70,12 @@ export async function bootstrapKey(
 
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), where: Where = { baseUrl: process.env.YC_IAM_BASE_URL }) {
   const { flags, rest } = parseArgs(argv, FLAGS);
-  const named = flags["service-account"] ?? rest[0];
-  const serviceAccountId = typeof named === "string" ? named : undefined;
-  const description = typeof flags.description === "string" ? flags.description : undefined;
+  if (rest.length > 1) throw new UsageError(`one service account at a time, not ${rest.join(" ")}`);
+  const serviceAccountId = textOf(flags, "service-account") ?? rest[0];
+  const description = textOf(flags, "description");
+  const keyFilePath = textOf(flags, "key-file");
   // Note: the file is made before the key, so a path that exists or cannot be written stops it before anything changes.
-  const file = await secretFile(typeof flags["key-file"] === "string" ? flags["key-file"] : undefined, "key.json", "bootstrap-key-");
+  const file = await secretFile(keyFilePath, "key.json", "bootstrap-key-");
   const { path } = file;
   /** The key, once it exists (at Yandex, whatever happens to its file). */
   let created: Key | undefined;
@@ -106,4 +119,4 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
   }
 }
 
-if (isMain(import.meta.url)) await main();
+if (isMain(import.meta.url)) await runCommand(USAGE, main);

@@ -17,6 +17,107 @@ export function clientFromEnv(env = process.env): IamClient {
   return createIamClient({ token, baseUrl });
 }
 
+/** A mistake in the command line (a flag unknown, missing or malformed): `runCommand` prints it with the usage and exits 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** What `--help` shows of an example: what it does, its arguments, and each flag with what it means. */
+export interface Usage {
+  /** The example's file name without `.ts`. */
+  name: string;
+  /** Its arguments on one line, as `--folder ID [--json]`. */
+  synopsis: string;
+  /** What it does, in a sentence or two. */
+  about: string;
+  /** Each flag (or argument) as written in the synopsis, and what it means. */
+  flags: [flag: string, meaning: string][];
+}
+
+/** Exit codes of every example: 0 done, 1 failed (the reason on stderr, in one line), 2 a mistake in the command line. */
+export const EXIT = { failed: 1, usage: 2 } as const;
+
+/** The usage text of an example run as `command` (`npx tsx examples/audit.ts`, or `npm run example -- audit`). */
+export function usageText(usage: Usage, command = `npx tsx examples/${usage.name}.ts`): string {
+  const flags: Usage["flags"] = [...usage.flags, ["--help", "this text"]];
+  const width = Math.max(...flags.map(([flag]) => flag.length));
+  return [
+    `usage: ${command} ${usage.synopsis}`,
+    "",
+    usage.about,
+    "",
+    ...flags.map(([flag, meaning]) => `  ${flag.padEnd(width)}  ${meaning}`),
+  ].join("\n");
+}
+
+/** What `--help` adds when an example talks to Yandex Cloud: where its client comes from, and the exit codes. */
+export const ENVIRONMENT = [
+  "Credentials: YC_IAM_TOKEN (an IAM token), else YC_SA_KEY_FILE (a service account's key.json), else the metadata",
+  "service (inside a Yandex Cloud VM). YC_IAM_BASE_URL points the client at another endpoint (a fake, a proxy).",
+  `Exit codes: 0 done; ${EXIT.failed} failed (the reason on stderr, in one line); ${EXIT.usage} a mistake in the command line (with the usage).`,
+].join("\n");
+
+/** Whether the arguments ask for the usage (`--help` or `-h`). */
+export const wantsHelp = (argv: readonly string[]): boolean => argv.includes("--help") || argv.includes("-h");
+
+/** A failure as one line: its message, with any line breaks in it joined. */
+export const oneLine = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ").trim() || "failed";
+
+/**
+ * Reports how a run ended and returns its exit code: a `UsageError` prints its message and then `usage` to stderr (2);
+ * any other error, one line to stderr (1). Note: never a stack trace: what failed is the user's to read, not the code's.
+ */
+export function reportFailure(error: unknown, usage: string): number {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${usage}`);
+    return EXIT.usage;
+  }
+  console.error(`error: ${oneLine(error)}`);
+  return EXIT.failed;
+}
+
+/**
+ * Runs an example's `main` as a command: `--help` prints its usage to stdout; a failure is reported by `reportFailure`
+ * and sets the exit code. `main` itself throws, so tests call it and see the error.
+ */
+export async function runCommand(usage: Usage, main: (argv: string[]) => Promise<void>, argv = process.argv.slice(2)): Promise<void> {
+  const text = usageText(usage);
+  if (wantsHelp(argv)) {
+    console.log(`${text}\n\n${ENVIRONMENT}`);
+    return;
+  }
+  try {
+    await main(argv);
+  } catch (error) {
+    process.exitCode = reportFailure(error, text);
+  }
+}
+
+/** A flag's value; undefined when it is absent, a `UsageError` when it is given without one. */
+export function textOf(flags: Record<string, string | true>, name: string): string | undefined {
+  const value = flags[name];
+  if (value === true) throw new UsageError(`--${name} needs a value`);
+  return value;
+}
+
+/** Whether a switch (a flag without a value) is given; a `UsageError` when it is given one. */
+export function switchOf(flags: Record<string, string | true>, name: string): boolean {
+  const value = flags[name];
+  if (typeof value === "string") throw new UsageError(`--${name} takes no value, not ${JSON.stringify(value)}`);
+  return value === true;
+}
+
+/** A whole-number flag, at least `min`; undefined when it is absent, a `UsageError` naming what was given otherwise. */
+export function wholeOf(flags: Record<string, string | true>, name: string, min: number): number | undefined {
+  const value = textOf(flags, name);
+  if (value === undefined) return undefined;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(Number.isSafeInteger(n) && n >= min))
+    throw new UsageError(`--${name} must be a whole number, at least ${min}, not ${JSON.stringify(value)}`);
+  return n;
+}
+
 /** `--name value` and `--flag` arguments, and the rest in order; a flag not in `known` is refused, naming it and the known ones. */
 export function parseArgs(argv: string[], known: readonly string[]): { flags: Record<string, string | true>; rest: string[] } {
   const flags: Record<string, string | true> = {};
@@ -30,7 +131,7 @@ export function parseArgs(argv: string[], known: readonly string[]): { flags: Re
   // Note: a misspelt flag would otherwise be ignored, and the example run without it (--statik making an API key).
   const unknown = Object.keys(flags).filter((name) => !known.includes(name));
   if (unknown.length)
-    throw new Error(
+    throw new UsageError(
       `unknown flag ${unknown.map((name) => `--${name}`).join(", ")}; the known ones are ${known.map((name) => `--${name}`).join(", ") || "none"}`,
     );
   return { flags, rest };

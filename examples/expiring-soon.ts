@@ -1,12 +1,22 @@
 // API keys whose expiresAt falls within N days, as a table (keys already expired are listed too, marked so).
 //   npx tsx examples/expiring-soon.ts --service-account <id> [--days 30]
 import type { ApiKey, IamClient } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
+import { clientFromEnv, isMain, parseArgs, runCommand, table, textOf, type Usage, wholeOf } from "./client-from-env.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
 const FLAGS = ["service-account", "days"];
 
 const DAY = 86_400_000;
+
+export const USAGE: Usage = {
+  name: "expiring-soon",
+  synopsis: "[--service-account ID] [--days N]",
+  about: "API keys whose expiry falls within N days, soonest first, as a table (keys already expired are listed too, marked so).",
+  flags: [
+    ["--service-account ID", "the account whose keys are read (default: the one the token belongs to)"],
+    ["--days N", "how far ahead, in whole days (default 30)"],
+  ],
+};
 
 /** The keys that expire within `days` days from `now`, soonest first. */
 export async function expiringSoon(
@@ -21,8 +31,8 @@ export async function expiringSoon(
 
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), now = Date.now()): Promise<void> {
   const { flags } = parseArgs(argv, FLAGS);
-  const days = Number(flags.days ?? 30);
-  const serviceAccountId = typeof flags["service-account"] === "string" ? flags["service-account"] : undefined;
+  const days = wholeOf(flags, "days", 0) ?? 30;
+  const serviceAccountId = textOf(flags, "service-account");
   const keys = await expiringSoon(iam, { serviceAccountId, days, now });
   console.log(`${keys.length} key(s) expire within ${days} days:`);
   const inDays = (at: string) => {
@@ -41,4 +51,4 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
   );
 }
 
-if (isMain(import.meta.url)) await main();
+if (isMain(import.meta.url)) await runCommand(USAGE, main);

@@ -8,7 +8,7 @@
 // the folder are the Resource Manager's bindings, outside this client.
 import { readFileSync } from "node:fs";
 import { type IamClient, keyFile, type ServiceAccount, type Subject } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs } from "./client-from-env.ts";
+import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, textOf, type Usage, UsageError, wholeOf } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
@@ -47,31 +47,44 @@ export interface Provisioned {
   credential: { kind: CredentialKind; id: string; keyId?: string | undefined; maskedSecret?: string | undefined };
 }
 
-const usage =
-  "usage: provision --folder ID --name NAME --subject ID [--subject-type TYPE] [--role ROLE] [--scope S[,S…]] [--expires-in-days N] [--static | --authorized-key] [--secret-file PATH]";
+export const USAGE: Usage = {
+  name: "provision",
+  synopsis:
+    "--folder ID --name NAME --subject ID [--subject-type TYPE] [--role ROLE] [--scope S[,S…]] [--expires-in-days N] [--static | --authorized-key] [--secret-file PATH]",
+  about:
+    "Finds or creates a service account by name in a folder, grants a subject a role on it, creates one credential for it\nand writes the secret to a new file only you can read. Of the secret, only the masked form of an API key's is printed.",
+  flags: [
+    ["--folder ID", "the folder of the account (required)"],
+    ["--name NAME", "the account's name, found or created (required)"],
+    ["--subject ID", "who gets the role on the account (required)"],
+    ["--subject-type TYPE", `${SUBJECT_TYPES.join(", ")} (default serviceAccount)`],
+    ["--role ROLE", `the role (default ${DEFAULT_ROLE})`],
+    ["--scope S[,S…]", `the API key's scopes (default ${DEFAULT_SCOPE})`],
+    ["--expires-in-days N", "the API key expires in N whole days (default: never)"],
+    ["--static", "a static access key instead of an API key"],
+    ["--authorized-key", "an authorized key (a key.json file) instead of an API key"],
+    ["--secret-file PATH", "where the secret goes (default: a new private directory under the temp dir)"],
+  ],
+};
 
 /** The plan from the flags; a clear error for anything missing or malformed, before anything is sent or written. */
 export function planOf(flags: Record<string, string | true>): Plan {
-  const text = (name: string): string | undefined => {
-    const value = flags[name];
-    if (value === true) throw new Error(`--${name} needs a value; ${usage}`);
-    return value;
-  };
+  const text = (name: string): string | undefined => textOf(flags, name);
   const folderId = text("folder");
   const name = text("name");
   const subjectId = text("subject");
-  if (!folderId || !name || !subjectId) throw new Error(`--folder, --name and --subject are required; ${usage}`);
-  if (!new RegExp(NAME.pattern).test(name)) throw new Error(`--name ${JSON.stringify(name)}: ${NAME["x-pattern-description"]}`);
+  if (!folderId || !name || !subjectId) throw new UsageError("--folder, --name and --subject are required");
+  if (!new RegExp(NAME.pattern).test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: ${NAME["x-pattern-description"]}`);
   const subjectType = text("subject-type") ?? "serviceAccount";
-  if (!SUBJECT_TYPES.includes(subjectType)) throw new Error(`--subject-type must be one of ${SUBJECT_TYPES.join(", ")}`);
-  if (flags.static && flags["authorized-key"]) throw new Error("--static and --authorized-key: one credential at a time");
-  const kind: CredentialKind = flags.static ? "staticKey" : flags["authorized-key"] ? "authorizedKey" : "apiKey";
+  if (!SUBJECT_TYPES.includes(subjectType)) throw new UsageError(`--subject-type must be one of ${SUBJECT_TYPES.join(", ")}`);
+  const asStatic = switchOf(flags, "static");
+  const asAuthorized = switchOf(flags, "authorized-key");
+  if (asStatic && asAuthorized) throw new UsageError("--static and --authorized-key: one credential at a time");
+  const kind: CredentialKind = asStatic ? "staticKey" : asAuthorized ? "authorizedKey" : "apiKey";
   const scope = text("scope");
-  const days = text("expires-in-days");
-  if (kind !== "apiKey" && (scope || days)) throw new Error("--scope and --expires-in-days are for an API key only");
-  const expiresInDays = days === undefined ? undefined : Number(days);
-  if (expiresInDays !== undefined && !(Number.isInteger(expiresInDays) && expiresInDays > 0))
-    throw new Error("--expires-in-days must be a whole number of days, at least 1");
+  if (kind !== "apiKey" && (scope || flags["expires-in-days"]))
+    throw new UsageError("--scope and --expires-in-days are for an API key only");
+  const expiresInDays = wholeOf(flags, "expires-in-days", 1);
   return {
     folderId,
     name,
@@ -141,10 +154,10 @@ const DELETE_COMMANDS: Record<CredentialKind, string> = {
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), openFile = secretFile): Promise<void> {
   const { flags } = parseArgs(argv, FLAGS);
   const plan = planOf(flags);
-  if (flags["secret-file"] === true) throw new Error(`--secret-file needs a value; ${usage}`);
+  const secretPath = textOf(flags, "secret-file");
   // Note: the file is made before anything is sent, so a path that exists or cannot be written stops it first.
   const name = plan.kind === "authorizedKey" ? "key.json" : plan.kind === "staticKey" ? "static-key.secret" : "api-key.secret";
-  const file = await openFile(typeof flags["secret-file"] === "string" ? flags["secret-file"] : undefined, name, "provision-");
+  const file = await openFile(secretPath, name, "provision-");
   const { path } = file;
   let made: Provisioned["credential"] | undefined;
   try {
@@ -186,4 +199,4 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
   }
 }
 
-if (isMain(import.meta.url)) await main();
+if (isMain(import.meta.url)) await runCommand(USAGE, main);

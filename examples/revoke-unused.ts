@@ -2,12 +2,23 @@
 // A dry run by default; --apply deletes them.
 //   npx tsx examples/revoke-unused.ts --service-account <id> [--days 90] [--apply]
 import type { ApiKey, IamClient } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs, table } from "./client-from-env.ts";
+import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, table, textOf, type Usage, wholeOf } from "./client-from-env.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
 const FLAGS = ["service-account", "days", "apply"];
 
 const DAY = 86_400_000;
+
+export const USAGE: Usage = {
+  name: "revoke-unused",
+  synopsis: "[--service-account ID] [--days N] [--apply]",
+  about: "API keys not used for N days (never-used ones count from their creation): a dry run that lists them, unless --apply.",
+  flags: [
+    ["--service-account ID", "the account whose keys are read (default: the one the token belongs to)"],
+    ["--days N", "unused for this many whole days, at least 1 (default 90)"],
+    ["--apply", "delete them"],
+  ],
+};
 
 /** The keys of a service account not used in the last `days` days (never-used ones count from their creation). */
 export async function findUnused(
@@ -34,9 +45,10 @@ export async function revokeUnused(
 
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
   const { flags } = parseArgs(argv, FLAGS);
-  const days = Number(flags.days ?? 90);
-  const serviceAccountId = typeof flags["service-account"] === "string" ? flags["service-account"] : undefined;
-  const apply = flags.apply === true;
+  // Note: at least a day: --days 0 with --apply would delete every key not in use this very moment.
+  const days = wholeOf(flags, "days", 1) ?? 90;
+  const serviceAccountId = textOf(flags, "service-account");
+  const apply = switchOf(flags, "apply");
   const keys = await revokeUnused(iam, { serviceAccountId, days, apply });
   console.log(`${keys.length} key(s) unused for ${days} days${apply ? ", deleted:" : " (a dry run; --apply deletes them):"}`);
   console.log(
@@ -44,4 +56,4 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv()):
   );
 }
 
-if (isMain(import.meta.url)) await main();
+if (isMain(import.meta.url)) await runCommand(USAGE, main);

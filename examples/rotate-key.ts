@@ -3,11 +3,23 @@
 // write its secret to a file only you can read, then delete the old one. Of the secret, only its masked form is printed.
 //   npx tsx examples/rotate-key.ts <apiKeyId> [--expires-in-days 90] [--secret-file ./new-key.secret]
 import type { ApiKey, IamClient } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs } from "./client-from-env.ts";
+import { clientFromEnv, isMain, parseArgs, runCommand, textOf, type Usage, UsageError } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
 const FLAGS = ["expires-in-days", "secret-file"];
+
+export const USAGE: Usage = {
+  name: "rotate-key",
+  synopsis: "<apiKeyId> [--expires-in-days N] [--secret-file PATH]",
+  about:
+    "Creates a new API key with the old one's scopes, description and expiry, writes its secret to a file only you can\nread, then deletes the old key. Of the secret, only its masked form is printed.",
+  flags: [
+    ["<apiKeyId>", "the key to rotate (required)"],
+    ["--expires-in-days N", "the new key expires in N whole days instead of when the old one does"],
+    ["--secret-file PATH", "where the new secret goes (default: a new private directory under the temp dir)"],
+  ],
+};
 
 export interface Rotated {
   /** The new key (its secret went to `keep`). */
@@ -23,7 +35,9 @@ export function parseDays(flag: string | true | undefined): number | undefined {
   if (flag === undefined) return undefined;
   const days = typeof flag === "string" && /^\d+$/.test(flag) ? Number(flag) : Number.NaN;
   if (!(Number.isSafeInteger(days) && days >= 1))
-    throw new Error(`--expires-in-days must be a whole number of days from 1, not ${flag === true ? "nothing" : JSON.stringify(flag)}`);
+    throw new UsageError(
+      `--expires-in-days must be a whole number of days from 1, not ${flag === true ? "nothing" : JSON.stringify(flag)}`,
+    );
   return days;
 }
 
@@ -88,12 +102,14 @@ function describeCarried({ description, scope, scopes, expiresAt }: Rotated["car
 /** `openFile` opens the file the secret goes to (tests give one that fails); `now` is the clock an old key's expiry is compared with. */
 export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), openFile = secretFile, now = Date.now()): Promise<void> {
   const { flags, rest } = parseArgs(argv, FLAGS);
-  const [oldKeyId] = rest;
-  if (!oldKeyId) throw new Error("usage: rotate-key <apiKeyId> [--expires-in-days N] [--secret-file PATH]");
-  // Note: before the file and the key: a bad number stops it while nothing has changed.
+  const [oldKeyId, ...more] = rest;
+  if (!oldKeyId) throw new UsageError("the API key to rotate is missing");
+  if (more.length) throw new UsageError(`one key at a time, not ${rest.join(" ")}`);
+  // Note: before the file and the key: a bad number or path stops it while nothing has changed.
   const days = parseDays(flags["expires-in-days"]);
+  const secretPath = textOf(flags, "secret-file");
   // Note: the file is made before the key, so a path that exists or cannot be written stops the rotation first.
-  const file = await openFile(typeof flags["secret-file"] === "string" ? flags["secret-file"] : undefined, "secret", "rotate-key-");
+  const file = await openFile(secretPath, "secret", "rotate-key-");
   let created: ApiKey | undefined;
   try {
     const { deleted } = await rotateKey(iam, oldKeyId, {
@@ -121,4 +137,4 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
   }
 }
 
-if (isMain(import.meta.url)) await main();
+if (isMain(import.meta.url)) await runCommand(USAGE, main);

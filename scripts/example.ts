@@ -2,6 +2,7 @@
 // with a few keys of a realistic history, so it can be seen working without a Yandex Cloud account.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { EXIT, reportFailure, type Usage, usageText, wantsHelp } from "../examples/client-from-env.ts";
 import { serviceAccountKey } from "../src/auth/index.ts";
 import { createIamClient, keyFile } from "../src/index.ts";
 import { createFakeIam, type FakeIam } from "../src/testing/index.ts";
@@ -132,16 +133,42 @@ export const argumentsOf = (given: string[], preset: string[]): string[] =>
       ? [...preset, ...given]
       : given;
 
-if (process.argv[1]?.endsWith("example.ts")) {
-  // Note: an example is a module of examples/ with a main; the others (client-from-env, secret-file) serve them.
+/** The examples: the modules of examples/ with a main (the others, client-from-env and secret-file, serve them). */
+async function exampleNames(): Promise<string[]> {
   const files = (await readdir(join(root, "examples"))).filter((f) => f.endsWith(".ts"));
   const names: string[] = [];
   for (const f of files)
     if ((await readFile(join(root, "examples", f), "utf8")).includes("export async function main(")) names.push(f.slice(0, -3));
-  const [name, ...args] = process.argv.slice(2);
+  return names;
+}
+
+/** `npm run example -- <name> [arguments]`: runs the example against the demo fake; returns the exit code. */
+async function runExample([name, ...args]: string[]): Promise<number> {
+  const names = await exampleNames();
+  const usage = `usage: npm run example -- <${names.join(" | ")}> [arguments]   (npm run example -- <name> --help: what it takes)`;
+  if (name === "--help" || name === "-h") {
+    console.log(usage);
+    return 0;
+  }
   if (!name || !names.includes(name)) {
-    console.error(`usage: npm run example -- <${names.join(" | ")}> [arguments]`);
-    process.exit(2);
+    console.error(usage);
+    return EXIT.usage;
+  }
+  const example = (await import(join(root, "examples", `${name}.ts`))) as {
+    main(argv: string[], iam: unknown): Promise<void>;
+    USAGE: Usage;
+  };
+  const text = usageText(example.USAGE, `npm run example -- ${name}`);
+  if (wantsHelp(args)) {
+    const preset = defaults(name, "<the first demo key>");
+    console.log(text);
+    console.log(
+      `\nnpm run example runs it against the stateful fake on 127.0.0.1 and its demo folder${preset.length ? `; with no arguments, as: ${preset.join(" ")}` : ""}.`,
+    );
+    console.log(
+      `Exit codes: 0 done; ${EXIT.failed} failed (the reason on stderr, in one line); ${EXIT.usage} a mistake in the command line (with the usage).`,
+    );
+    return 0;
   }
   const {
     fake,
@@ -152,7 +179,6 @@ if (process.argv[1]?.endsWith("example.ts")) {
   const say = args.includes("--json") ? console.error : console.log;
   say(`${name}, against the stateful fake at ${server.url} (${demoSummary(fake)}):\n`);
   try {
-    const example = (await import(join(root, "examples", `${name}.ts`))) as { main(argv: string[], iam: unknown): Promise<void> };
     // Note: an example that makes a client of its own (bootstrap-key, with its key file's tokens) finds the fake here too.
     process.env.YC_IAM_BASE_URL = server.url;
     // Note: the demo's own setup went through the fake too; only the example's requests are counted.
@@ -165,7 +191,13 @@ if (process.argv[1]?.endsWith("example.ts")) {
     say(
       `\nThe fake now holds ${serviceAccounts.length} service account(s), ${apiKeys.length} API key(s), ${keys.length} authorized key(s) and ${accessKeys.length} static key(s); the example sent it ${fake.requests.length - setup} request(s).`,
     );
+    return 0;
+  } catch (error) {
+    // Note: as when the example runs alone: one line (or the usage), and an exit code a script can test.
+    return reportFailure(error, text);
   } finally {
     await server.close();
   }
 }
+
+if (process.argv[1]?.endsWith("example.ts")) process.exitCode = await runExample(process.argv.slice(2));

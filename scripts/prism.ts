@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { EXIT_WITH_PARENT, stopWithParent } from "./lifetime.ts";
+import { EXIT_WITH_PARENT, portFromEnv, portInUse, portTaken, stopWithParent } from "./lifetime.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const SPEC_JSON = join(root, "generated/openapi.json");
@@ -59,10 +59,15 @@ async function waitUntilUp(url: string, child: ChildProcess, output: () => strin
   throw new Error(`Prism did not answer at ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
-/** Starts Prism and waits until it answers. */
+/** The error of a port that is taken: Node's code, so callers tell it apart, and the port. */
+const inUse = (port: number, host: string) => Object.assign(new Error(`${host}:${port} is in use`), { code: "EADDRINUSE", port });
+
+/** Starts Prism and waits until it answers; an error with `code: "EADDRINUSE"` when its port is taken. */
 export async function startPrism(options: PrismOptions = {}): Promise<RunningPrism> {
   const { mode = "mock", host = "127.0.0.1", errors = true, dynamic = false, log = "ignore" } = options;
   if (mode === "proxy" && !options.upstream) throw new Error("prism proxy needs an upstream URL");
+  // Note: checked first: a port another HTTP server holds would answer the wait below, as if Prism had started.
+  if (options.port && (await portTaken(options.port, host))) throw inUse(options.port, host);
   const port = options.port || (await freePort(host));
   // Note: Prism's stdin is a pipe from this process, so Prism exits when this process does, even by SIGKILL.
   const args = ["--import", EXIT_WITH_PARENT, PRISM, mode, SPEC_JSON, ...(mode === "proxy" ? [options.upstream as string] : [])];
@@ -77,7 +82,10 @@ export async function startPrism(options: PrismOptions = {}): Promise<RunningPri
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const url = `http://${host}:${port}`;
-  await waitUntilUp(url, child, () => output);
+  await waitUntilUp(url, child, () => output).catch((error: unknown) => {
+    // Note: taken between the check and Prism's start.
+    throw /EADDRINUSE/.test(output) ? inUse(port, host) : error;
+  });
   return {
     url,
     pid: child.pid as number,
@@ -99,8 +107,19 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(2);
   }
   const lifetime = stopWithParent();
-  const port = Number(process.env.PORT ?? 4010);
-  const prism = await startPrism({ mode: mode as "mock" | "proxy", ...(upstream && { upstream }), port, log: "inherit" });
-  console.log(mode === "proxy" ? `Validating proxy to ${upstream}: ${prism.url}` : `Prism mock: ${prism.url}`);
-  lifetime.add(() => prism.stop());
+  const command = mode === "proxy" ? "npm run proxy" : "npm run mock";
+  try {
+    const port = portFromEnv("PORT", 4010);
+    const prism = await startPrism({ mode: mode as "mock" | "proxy", ...(upstream && { upstream }), port, log: "inherit" }).catch(
+      (error: NodeJS.ErrnoException) => {
+        const what = mode === "proxy" ? "validating proxy" : "Prism mock";
+        throw error.code === "EADDRINUSE" ? new Error(portInUse(what, port, "127.0.0.1", "PORT", command)) : error;
+      },
+    );
+    console.log(mode === "proxy" ? `Validating proxy to ${upstream}: ${prism.url}` : `Prism mock: ${prism.url}`);
+    lifetime.add(() => prism.stop());
+  } catch (error) {
+    // Note: a port taken or mistyped is the user's to fix: one line, no stack.
+    await lifetime.fail(`${command}: ${(error as Error).message}`);
+  }
 }

@@ -1,7 +1,10 @@
 // The browser bundle of the client entry, minified with esbuild: raw and gzip bytes, and openapi-fetch's own share.
 
-import { readdir, readFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { root } from "./root.ts";
@@ -71,7 +74,94 @@ export async function serviceShares(): Promise<Record<string, number>> {
   return shares;
 }
 
+/** What an install put in a `node_modules`: its packages, the bytes of their files, and the bytes they take on disk. */
+export interface Installed {
+  /** Each package (`openapi-fetch`, `@scope/name`) and the bytes of its files. */
+  packages: Record<string, number>;
+  /** The bytes of every file (their lengths, as `du --apparent-size` sums them without the directories). */
+  bytes: number;
+  /** What the files and directories take on this file system, in its blocks (as `du` counts). */
+  diskBytes: number;
+}
+
+/** Measures a `node_modules` an install made (npm's own `.package-lock.json` and `.bin` left out). */
+export async function installedSize(nodeModules: string): Promise<Installed> {
+  const packages: Record<string, number> = {};
+  let bytes = 0;
+  let diskBytes = 0;
+  const walk = async (dir: string, owner: string): Promise<number> => {
+    let total = 0;
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const stat = await lstat(path);
+      diskBytes += stat.blocks * 512;
+      if (entry.isDirectory()) total += await walk(path, owner);
+      else total += stat.size;
+    }
+    return total;
+  };
+  for (const entry of await readdir(nodeModules)) {
+    if (entry.startsWith(".")) continue;
+    const names = entry.startsWith("@") ? (await readdir(join(nodeModules, entry))).map((n) => `${entry}/${n}`) : [entry];
+    for (const name of names) {
+      packages[name] = await walk(join(nodeModules, name), name);
+      bytes += packages[name];
+    }
+  }
+  return { packages, bytes, diskBytes };
+}
+
+/** Installs `spec` (a tarball's path or a registry package) in an empty project as a user would, and measures it. */
+export async function measureInstallOf(spec: string, work: string): Promise<Installed> {
+  const project = await mkdtemp(join(work, "project-"));
+  await writeFile(join(project, "package.json"), JSON.stringify({ name: "project", private: true }));
+  await promisify(execFile)("npm", ["install", spec, "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: project });
+  return installedSize(join(project, "node_modules"));
+}
+
+/**
+ * Packs the package as `npm publish` would (its `prepack` builds it), installs the tarball in an empty project and
+ * measures that project's `node_modules`; the tarball's own figures from `npm pack --json` beside it.
+ */
+export async function measureInstall(): Promise<Installed & { tarball: { size: number; unpackedSize: number; files: number } }> {
+  const work = await mkdtemp(join(tmpdir(), "iam-installed-"));
+  try {
+    const { stdout } = await promisify(execFile)("npm", ["pack", "--json", "--pack-destination", work], { cwd: root });
+    const [packed] = JSON.parse(stdout.slice(stdout.indexOf("[")));
+    const installed = await measureInstallOf(join(work, packed.filename), work);
+    return { ...installed, tarball: { size: packed.size, unpackedSize: packed.unpackedSize, files: packed.entryCount } };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** An install's figures in one line, as the README quotes them. */
+export function describeInstall({ packages, bytes, diskBytes }: Installed, { each: listEach = true } = {}): string {
+  const mb = (n: number) => `${(n / 1_000_000).toFixed(2)} MB`;
+  const each = Object.entries(packages)
+    .map(([name, size]) => `${name} ${size.toLocaleString("en-US")} B`)
+    .join(", ");
+  return `installed: ${Object.keys(packages).length} packages, ${mb(bytes)} of files (${bytes.toLocaleString("en-US")} B${listEach ? `: ${each}` : ""}), ${mb(diskBytes)} on this disk`;
+}
+
 if (process.argv[1]?.endsWith("size.ts")) {
+  // Note: `npm run size -- --installed` also packs and installs the package (a build and an npm install: slower).
+  if (process.argv.includes("--installed")) {
+    const installed = await measureInstall();
+    const { size, unpackedSize, files } = installed.tarball;
+    console.log(`tarball: ${size.toLocaleString("en-US")} B packed, ${unpackedSize.toLocaleString("en-US")} B unpacked, ${files} files`);
+    console.log(describeInstall(installed));
+    // Note: any other package named after the flag is installed and measured the same way, to compare (from the registry).
+    const others = process.argv.slice(process.argv.indexOf("--installed") + 1).filter((arg) => !arg.startsWith("--"));
+    for (const spec of others) {
+      const work = await mkdtemp(join(tmpdir(), "iam-installed-"));
+      try {
+        console.log(`${spec}, for comparison: ${describeInstall(await measureInstallOf(spec, work), { each: false })}`);
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    }
+  }
   const s = await measureSize();
   console.log(`each service on top of the core (gzip): ${JSON.stringify(await serviceShares())}`);
   console.log(

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { serveFake } from "../src/testing/node.ts";
 import { DOCS_HTML } from "./docs.ts";
-import { stopWithParent } from "./lifetime.ts";
+import { portFromEnv, portInUse, stopWithParent } from "./lifetime.ts";
 import { startPrism } from "./prism.ts";
 
 /** Serves the offline docs page at / on the loopback interface. */
@@ -28,25 +28,52 @@ export async function serveDemoFake(port: number) {
   return { ...(await serveFake(fake, { port })), summary: demoSummary(fake) };
 }
 
+/**
+ * Starts one server on the port `variable` sets (else `fallback`); a port that is taken becomes a message naming it and
+ * how to choose another (`command`: how the user started it).
+ */
+async function onPort<T>(
+  what: string,
+  variable: string,
+  fallback: number,
+  command: string,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
+  const port = portFromEnv(variable, fallback);
+  try {
+    return await start(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    throw new Error(portInUse(what, port, "127.0.0.1", variable, command), { cause: error });
+  }
+}
+
 // `--docs-only` (npm run docs:serve) serves the docs alone, `--fake-only` (npm run fake) the fake alone.
 if (process.argv[1]?.endsWith("start.ts")) {
   const only = process.argv.includes("--docs-only") ? "docs" : process.argv.includes("--fake-only") ? "fake" : undefined;
+  const command = only === "docs" ? "npm run docs:serve" : only === "fake" ? "npm run fake" : "npm start";
   const lifetime = stopWithParent();
-  const docs = !only || only === "docs" ? await serveDocs(Number(process.env.DOCS_PORT ?? 8080)) : undefined;
-  lifetime.add(() => {
-    docs?.server.close();
-    docs?.server.closeAllConnections();
-  });
-  const mock = !only ? await startPrism({ port: Number(process.env.MOCK_PORT ?? 4010) }) : undefined;
-  lifetime.add(() => mock?.stop());
-  const fake = !only || only === "fake" ? await serveDemoFake(Number(process.env.FAKE_PORT ?? 4011)) : undefined;
-  lifetime.add(() => fake?.close());
-  console.log("");
-  if (docs) console.log(`Docs:  ${docs.url}`);
-  if (mock)
-    console.log(
-      `Mock:  ${mock.url}  (Prism, from the document's examples: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)`,
-    );
-  if (fake) console.log(`Fake:  ${fake.url}  (stateful, ${fake.summary}: curl -H 'Authorization: Bearer any' ${fake.url}/iam/v1/apiKeys)`);
-  console.log("\nCtrl-C stops.");
+  try {
+    const docs = !only || only === "docs" ? await onPort("docs page", "DOCS_PORT", 8080, command, (port) => serveDocs(port)) : undefined;
+    lifetime.add(() => {
+      docs?.server.close();
+      docs?.server.closeAllConnections();
+    });
+    const mock = !only ? await onPort("Prism mock", "MOCK_PORT", 4010, command, (port) => startPrism({ port })) : undefined;
+    lifetime.add(() => mock?.stop());
+    const fake = !only || only === "fake" ? await onPort("stateful fake", "FAKE_PORT", 4011, command, serveDemoFake) : undefined;
+    lifetime.add(() => fake?.close());
+    console.log("");
+    if (docs) console.log(`Docs:  ${docs.url}`);
+    if (mock)
+      console.log(
+        `Mock:  ${mock.url}  (Prism, from the document's examples: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)`,
+      );
+    if (fake)
+      console.log(`Fake:  ${fake.url}  (stateful, ${fake.summary}: curl -H 'Authorization: Bearer any' ${fake.url}/iam/v1/apiKeys)`);
+    console.log("\nCtrl-C stops.");
+  } catch (error) {
+    // Note: a port taken or mistyped is the user's to fix: one line, no stack; what had started stops.
+    await lifetime.fail(`${command}: ${(error as Error).message}`);
+  }
 }

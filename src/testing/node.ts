@@ -16,7 +16,8 @@ export interface Servable {
 
 /**
  * Serves a fake on 127.0.0.1 (Node, Deno and Bun): `{ url, close() }`. Port 0 (the default) picks a free one.
- * A handler that throws drops the connection, as a network fault would.
+ * A handler that throws drops the connection, as a network fault would. A port that is taken is an error that names it
+ * and says how to choose another, with Node's `code` (`EADDRINUSE`) and the `port` on it.
  */
 export async function serveFake(fake: Servable, { port = 0 }: { port?: number } = {}): Promise<ServedFake> {
   const server = createServer(async (req, res) => {
@@ -33,7 +34,14 @@ export async function serveFake(fake: Servable, { port = 0 }: { port?: number } 
       req.socket.destroy();
     }
   });
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve)).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EADDRINUSE") throw error;
+      // Note: Node's own message ("listen EADDRINUSE: address already in use") says what, not what to do.
+      const message = `serveFake: 127.0.0.1:${port} is in use (by another program, or a fake not closed): choose another port with serveFake(fake, { port }), or let the system pick a free one with { port: 0 }, the default`;
+      throw Object.assign(new Error(message, { cause: error }), { code: error.code, port });
+    },
+  );
   const { port: actual } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${actual}`,

@@ -40,10 +40,18 @@ export interface FakeService<State extends object = object> {
   refusal?(serviceAccountId: string): string | undefined;
 }
 
+/**
+ * Web Crypto's key type, found on `globalThis` where the program's types declare it (the DOM library, or
+ * `@types/node`'s `CryptoKey`), and `object` where neither does.
+ * Note: not the global `CryptoKey` type itself: only the DOM library declares that, and these declarations ship in the
+ * `testing` entry, which a consumer compiling for Node (`"lib": ["ES2022"]` and `@types/node`) must compile too.
+ */
+export type WebCryptoKey = typeof globalThis extends { CryptoKey: { prototype: infer Key } } ? Key : object;
+
 /** An authorized key the token endpoint verifies JWTs with. */
 export interface SigningKey {
   serviceAccountId: string;
-  publicKey: CryptoKey;
+  publicKey: WebCryptoKey;
   /** Records a JWT exchange with the key. */
   used(): void;
 }

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../generated/contract.ts";
 import { root } from "../../scripts/root.ts";
-import { AUTH_ENTRY_GZIP_BUDGET, AUTH_GZIP_BUDGET, GZIP_BUDGET, measureSize } from "../../scripts/size.ts";
+import { AUTH_ENTRY_GZIP_BUDGET, AUTH_GZIP_BUDGET, describeInstall, GZIP_BUDGET, installedSize, measureSize } from "../../scripts/size.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { type ServedFake, serveFake } from "../../src/testing/node.ts";
 import { TOKEN } from "../support/secrets.ts";
@@ -114,6 +114,18 @@ describe("a consumer project", () => {
     await fake?.close();
   });
 
+  it("the install is what the README says: its packages, and its bytes of files within a tenth", async () => {
+    // Note: the consumer's install, as `npm run size -- --installed` measures one; first, before anything else is added.
+    const installed = await installedSize(join(project, "node_modules"));
+    console.log(describeInstall(installed));
+    const readme = await readFile(join(root, "README.md"), "utf8");
+    const [, packages, mb] = readme.match(/An install is (\d+) packages and ([\d.]+) MB of files/) ?? [];
+    expect(installed.packages["yc-iam-api-keys"]).toBeGreaterThan(0);
+    expect(Number(packages)).toBe(Object.keys(installed.packages).length);
+    // Note: every change moves it a little; a README figure more than a tenth off is stale: run the command and copy it.
+    expect(Math.abs(Number(mb) * 1_000_000 - installed.bytes) / installed.bytes, "npm run size -- --installed").toBeLessThan(0.1);
+  });
+
   it("imports and calls the package from Node ESM", async () => {
     await writeFile(
       join(project, "main.mjs"),
@@ -156,6 +168,48 @@ console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.leng
     );
     const { stdout } = await run(process.execPath, ["main.cjs"], { cwd: project });
     expect(stdout.trim()).toBe("object function");
+  });
+
+  it("type-checks every entry for Node alone: lib ES2022 and @types/node, without the DOM library", async () => {
+    await writeFile(
+      join(project, "node-only.ts"),
+      `import { createIamClient, IamError } from "yc-iam-api-keys";
+import { serviceAccountKey, type TokenSource } from "yc-iam-api-keys/auth";
+import { createFakeIam, type FakeIam } from "yc-iam-api-keys/testing";
+import { serveFake, type ServedFake } from "yc-iam-api-keys/testing/node";
+export async function use(): Promise<[ServedFake, boolean]> {
+  const fake: FakeIam = createFakeIam();
+  const token: TokenSource = serviceAccountKey(await fake.createServiceAccountKey(), { baseUrl: fake.baseUrl, fetch: fake.fetch });
+  const iam = createIamClient({ token, fetch: fake.fetch, baseUrl: fake.baseUrl });
+  const failed = await iam.apiKeys.list({ pageSize: 1 }).then(() => false, (e: unknown) => e instanceof IamError);
+  return [await serveFake(fake, { port: 0 }), failed];
+}
+`,
+    );
+    // Note: the repository's @types/node, as a Node project has its own; no "dom" in lib, so a declaration that needs
+    // the DOM library (CryptoKey, say) fails here.
+    await writeFile(
+      join(project, "tsconfig.node-only.json"),
+      JSON.stringify({
+        compilerOptions: {
+          noEmit: true,
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          skipLibCheck: false,
+          target: "es2022",
+          lib: ["es2022"],
+          typeRoots: [join(root, "node_modules/@types")],
+          types: ["node"],
+          module: "nodenext",
+          moduleResolution: "nodenext",
+        },
+        files: ["node-only.ts"],
+      }),
+    );
+    const tsc = join(root, "node_modules/typescript/bin/tsc");
+    const result = await run(process.execPath, [tsc, "-p", "tsconfig.node-only.json"], { cwd: project }).catch((e) => e);
+    expect(result.stdout ?? "").toBe("");
+    expect(result.code ?? 0).toBe(0);
   });
 
   it.each(["nodenext", "bundler"])(
