@@ -136,7 +136,9 @@ describe("answers that break the contract", () => {
       expect(error).toBeInstanceOf(IamResponseError);
       expect(error.outcomeUnknown).toBe(true);
       expect(error.problems[0].message).toBe(expected);
-      expect(error.message).toMatch(/the outcome is unknown: it may have changed something, so get or list to find out before trying again$/);
+      expect(error.message).toMatch(
+        /the outcome is unknown: it may have changed something, so get or list to find out before trying again$/,
+      );
       for (const text of renderings(error)) expect(text).not.toContain(SECRET);
     }
   });
