@@ -230,6 +230,42 @@ describe("date-time is checked on the calendar", () => {
   });
 });
 
+describe("date-time follows RFC 3339's own calendar, not Date.UTC's", () => {
+  const check = (value: string) => problems(Timestamp, value).length === 0;
+  it("the leap years of the Gregorian rule, year 0000 included (Date.UTC reads 0 to 99 as 1900 to 1999)", () => {
+    for (const value of [
+      "0000-02-29T00:00:00Z",
+      "2000-02-29T00:00:00Z",
+      "1600-02-29T12:00:00Z",
+      "0004-02-29T00:00:00Z",
+      "2024-02-29T23:59:59Z",
+    ])
+      expect(check(value), value).toBe(true);
+    for (const value of [
+      "1900-02-29T00:00:00Z",
+      "2100-02-29T00:00:00Z",
+      "0100-02-29T00:00:00Z",
+      "0001-02-29T00:00:00Z",
+      "2000-02-30T00:00:00Z",
+    ])
+      expect(check(value), value).toBe(false);
+  });
+  it("the last second of every month, and not one day more", () => {
+    const lengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    for (const [i, days] of lengths.entries()) {
+      const month = String(i + 1).padStart(2, "0");
+      expect(check(`2027-${month}-${days}T23:59:59.999999999Z`), `2027-${month}-${days}`).toBe(true);
+      expect(check(`2027-${month}-${days + 1}T00:00:00Z`), `2027-${month}-${days + 1}`).toBe(false);
+    }
+  });
+  it("a leap second: 23:59:60 in UTC (shifted by an offset), and second 60 nowhere else", () => {
+    for (const value of ["2016-12-31T23:59:60Z", "1998-12-31T23:59:60.5Z", "2017-01-01T02:59:60+03:00", "2016-12-31T18:29:60-05:30"])
+      expect(check(value), value).toBe(true);
+    for (const value of ["2016-12-31T23:58:60Z", "2016-12-31T12:00:60Z", "2016-12-31T23:59:60+03:00", "2016-12-31T23:59:61Z"])
+      expect(check(value), value).toBe(false);
+  });
+});
+
 describe("a map: its values by additionalProperties, its size by maxProperties, its keys by propertyNames", () => {
   const labels: Schema = {
     t: "object",
