@@ -81,6 +81,20 @@ describe("the document", () => {
     expect(spec.components.securitySchemes.IamToken).toMatchObject({ type: "http", scheme: "bearer" });
   });
 
+  it("describes the whole package (accounts, roles, the three credentials) and carries the package's version", async () => {
+    const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
+    expect(spec.info.version).toBe(pkg.version);
+    // Note: each text names every part, not API keys alone, as the document's first title did.
+    const parts = [/service\s+accounts/i, /API\s+keys/i, /authorized\s+keys/i, /static\s+access\s+keys/i, /roles|access\s+bindings/i];
+    for (const [what, text] of Object.entries({
+      "info.summary": spec.info.summary,
+      "info.description": spec.info.description,
+      "package.json description": pkg.description,
+    }))
+      for (const part of parts) expect(text, `${what} names ${part}`).toMatch(part);
+    expect(spec.info.title).toMatch(/service-account credentials/);
+  });
+
   it("has every limit of the create and update requests", () => {
     const create = schemas.CreateApiKeyRequest.properties;
     expect(create.serviceAccountId.maxLength).toBe(50);
