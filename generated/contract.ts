@@ -51,8 +51,14 @@ export interface RetryClass {
   statuses: readonly number[];
   /** After which network errors and timeouts: all, or only a connection that was never made. */
   networkErrors: "all" | "never-sent";
-  /** Whether every attempt carries the same `Idempotency-Key`. */
-  idempotencyKey: boolean;
+  /** Whether a call of this kind may change something on the server (reads and token exchanges do not). */
+  changes: boolean;
+  /**
+   * Every attempt carries the same `Idempotency-Key` (absent: none is sent): "honoured" where Yandex documents that a
+   * repeated key answers the first call's result, "unverified" where it does not say (the class then retries only what
+   * cannot have reached the server).
+   */
+  idempotencyKey?: "honoured" | "unverified";
 }
 
 /** What the client needs to know of one operation. */
@@ -78,6 +84,8 @@ export interface OperationSpec {
   items?: string;
   /** The call removes its resource, so NOT_FOUND after an attempt with an unknown outcome means done (`x-yc-deletes`). */
   deletes?: true;
+  /** A create that answers a credential: the dot-paths of the 200 body it needs to be usable (`x-yc-credential`). */
+  credential?: readonly string[];
 }
 
 /** `#/components/schemas/Timestamp` */
@@ -749,13 +757,18 @@ export const pathServers: Record<string, string> = { "/operations/{operationId}"
 
 // How each kind of operation is retried (`x-yc-retry-classes`).
 /** Reads and token exchanges change nothing, so every failure that may pass is retried. */
-export const readRetry: RetryClass = { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: false };
+export const readRetry: RetryClass = { changes: false, statuses: [429, 500, 502, 503, 504], networkErrors: "all" };
 
-/** Every call that answers an Operation (updates, deletes, service-account create, suspend and reactivate, set and update of access bindings) may be sent again with the same `Idempotency-Key`: the server answers a repeated key with the same Operation, so a second attempt cannot change more than the first. */
-export const idempotentRetry: RetryClass = { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: true };
+/** Every call that answers an Operation (updates, deletes, service-account create, suspend and reactivate, set and update of access bindings) may be sent again with the same `Idempotency-Key`: the server answers a repeated key with the same Operation, so a second attempt cannot change more than the first. Idempotency-Key: honoured. Yandex's API design guide documents the key for calls that start an Operation: the server checks whether an operation with this key was already created and, if so, answers that Operation instead of starting another. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
+export const idempotentRetry: RetryClass = {
+  changes: true,
+  statuses: [429, 500, 502, 503, 504],
+  networkErrors: "all",
+  idempotencyKey: "honoured"
+};
 
-/** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation), so it is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After 500, 502, 504, a timeout or a broken answer the outcome is unknown. */
-export const createRetry: RetryClass = { statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: true };
+/** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation). Whether the server honours `Idempotency-Key` for these calls is unverified, so a create is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After 500, 502, 504, a timeout or a broken answer the outcome is unknown. Idempotency-Key: unverified. The design guide speaks only of calls that start an Operation; it says nothing of the creates that answer directly, and the ApiKey, Key and AccessKey references do not mention the key. The client still sends one on every attempt (it costs nothing if ignored), but retries only where the request cannot have been acted on, as if it were not honoured. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
+export const createRetry: RetryClass = { changes: true, statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: "unverified" };
 
 /** The retry classes, by name. */
 export const retryClasses = { read: readRetry, idempotent: idempotentRetry, create: createRetry };
@@ -790,7 +803,8 @@ export const createApiKey = {
   path: "/iam/v1/apiKeys",
   retry: createRetry,
   response: CreateApiKeyResponse,
-  body: CreateApiKeyRequest
+  body: CreateApiKeyRequest,
+  credential: ["secret"]
 } satisfies OperationSpec;
 
 /** `GET /iam/v1/apiKeys/{apiKeyId}` */
@@ -877,7 +891,8 @@ export const createKey = {
   path: "/iam/v1/keys",
   retry: createRetry,
   response: CreateKeyResponse,
-  body: CreateKeyRequest
+  body: CreateKeyRequest,
+  credential: ["privateKey", "key.id"]
 } satisfies OperationSpec;
 
 /** `GET /iam/v1/keys/{keyId}` */
@@ -953,7 +968,8 @@ export const createAccessKey = {
   path: "/iam/aws-compatibility/v1/accessKeys",
   retry: createRetry,
   response: CreateAccessKeyResponse,
-  body: CreateAccessKeyRequest
+  body: CreateAccessKeyRequest,
+  credential: ["secret", "accessKey.keyId"]
 } satisfies OperationSpec;
 
 /** `GET /iam/aws-compatibility/v1/accessKeys/{accessKeyId}` */

@@ -25,8 +25,11 @@ export interface paths {
          *     it at once and never log it.
          *
          *     The call answers `200` with the key itself (not an Operation). It is not
-         *     idempotent by itself: send an `Idempotency-Key` so that a retried request cannot
-         *     create a second key.
+         *     idempotent by itself, and whether the server honours `Idempotency-Key` for it is
+         *     unverified (Yandex documents the key only for calls that start an Operation): it is
+         *     sent again only where the server cannot have acted (429, 503, a connection never
+         *     made), with one `Idempotency-Key` for every attempt. After 500, 502, 504, a timeout or
+         *     a broken `200` answer the outcome is unknown: list the keys before you try again.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -139,8 +142,9 @@ export interface paths {
          *     `POST /iam/v1/tokens` for IAM tokens.
          *
          *     The call answers `200` with the key itself (not an Operation). It is not idempotent
-         *     by itself: it is retried only where the server cannot have acted, with one
-         *     `Idempotency-Key` for every attempt, so that a retry cannot mint a second key. At most
+         *     by itself, and whether the server honours `Idempotency-Key` for it is unverified: it
+         *     is retried only where the server cannot have acted, with one `Idempotency-Key` for
+         *     every attempt; after any other failure the outcome is unknown. At most
          *     1,000 authorized keys per cloud (quota `iam.authorizedKeys.count`; beyond it, `429`
          *     RESOURCE_EXHAUSTED).
          */
@@ -242,7 +246,8 @@ export interface paths {
          *     The call answers `200` with the key itself (not an Operation). Its retry class is
          *     `create`: the secret is shown once, so a second key minted by a retry would be a secret
          *     nobody holds. It is sent again only where the server cannot have acted (429, 503, a
-         *     connection never made), with one `Idempotency-Key` for every attempt; after 500, 502,
+         *     connection never made), with one `Idempotency-Key` for every attempt (whether the
+         *     server honours it for this call is unverified); after 500, 502,
          *     504, a timeout or a broken `200` answer the outcome is unknown: list the keys before
          *     you try again. At most 1,000 static access keys per cloud (beyond it, `429`
          *     RESOURCE_EXHAUSTED).
@@ -1991,8 +1996,11 @@ export interface components {
          */
         ClientTraceId: string;
         /**
-         * @description A UUID v4 that names one creation. A retried request with the same key cannot
-         *     create a second key.
+         * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+         *     Operation, Yandex answers a repeated key with the Operation it already started (the
+         *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+         *     that is unverified (the retry class `create`), so they are retried only where the server
+         *     cannot have acted.
          * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
          */
         IdempotencyKey: string;
@@ -2142,8 +2150,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2242,8 +2253,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2296,8 +2310,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2534,8 +2551,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2641,8 +2661,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2696,8 +2719,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2878,8 +2904,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2981,8 +3010,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3038,8 +3070,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3229,8 +3264,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3330,8 +3368,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3384,8 +3425,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3568,8 +3612,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3629,8 +3676,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3690,8 +3740,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3749,8 +3802,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];

@@ -142,8 +142,9 @@ function paramsSchema(parameters: Json[], where: "path" | "query"): Json | undef
 
 // Per-operation facts that OpenAPI has no word for, as vendor extensions; any other `x-` key on an
 // operation stops generation, so a misspelt one cannot be ignored.
-const OPERATION_EXTENSIONS = new Set(["x-yc-retry", "x-yc-pagination", "x-yc-deletes"]);
-const RETRY_CLASS_KEYS = new Set(["description", "statuses", "networkErrors", "idempotencyKey"]);
+const OPERATION_EXTENSIONS = new Set(["x-yc-retry", "x-yc-pagination", "x-yc-deletes", "x-yc-credential"]);
+const RETRY_CLASS_KEYS = new Set(["description", "changes", "statuses", "networkErrors", "idempotencyKey"]);
+const IDEMPOTENCY_KEY_KEYS = new Set(["server", "source", "description"]);
 const METHODS = ["get", "post", "put", "patch", "delete"];
 
 /** One row of the operations table, before it is printed. */
@@ -160,6 +161,7 @@ interface OperationRow {
   result?: Json;
   items?: string;
   deletes?: boolean;
+  credential?: string[];
 }
 
 /** A local `$ref` (such as `#/components/parameters/PageSize`) replaced by what it points to. */
@@ -183,8 +185,35 @@ function retryClasses(doc: Json): Json {
       throw new Error(`x-yc-retry-classes.${name}.statuses: a list of HTTP statuses`);
     if (!["all", "never-sent"].includes(c.networkErrors))
       throw new Error(`x-yc-retry-classes.${name}.networkErrors: "all" or "never-sent"`);
+    if (typeof c.changes !== "boolean")
+      throw new Error(`x-yc-retry-classes.${name}.changes: true or false (whether a call of the class may change something)`);
+    const key = c.idempotencyKey;
+    if (key !== undefined) {
+      for (const k of Object.keys(key ?? {}))
+        if (!IDEMPOTENCY_KEY_KEYS.has(k)) throw new Error(`x-yc-retry-classes.${name}.idempotencyKey: unknown key "${k}"`);
+      if (!["honoured", "unverified"].includes(key?.server) || !/^https:\/\//.test(key?.source ?? ""))
+        throw new Error(`x-yc-retry-classes.${name}.idempotencyKey: { server: honoured or unverified, source: <an https URL> }`);
+    }
   }
   return classes;
+}
+
+/** The schema a `$ref` names, or the schema itself; allOf parts are merged into one view of their properties. */
+function propertiesOf(doc: Json, schema: Json): Json {
+  const target = schema.$ref ? doc.components.schemas[schemaName(schema.$ref, schema.$ref)] : schema;
+  const parts: Json[] = [target, ...(target.allOf ?? []).map((part: Json) => propertiesOf(doc, part))];
+  return Object.assign({}, ...parts.map((part) => part.properties ?? {}));
+}
+
+/** `x-yc-credential`: the dot-paths of the 200 body that make the created credential usable, each a string field. */
+function credentialPaths(doc: Json, paths: unknown, ok: Json, at: string): string[] {
+  if (!Array.isArray(paths) || !paths.length || !paths.every((p) => typeof p === "string"))
+    throw new Error(`${at}: x-yc-credential must be a list of dot-paths into the 200 body`);
+  for (const path of paths) {
+    const leaf = path.split(".").reduce((schema: Json | undefined, name) => schema && propertiesOf(doc, schema)[name], ok);
+    if (leaf?.type !== "string") throw new Error(`${at}: x-yc-credential names ${path}, which is no string field of the 200 body`);
+  }
+  return paths;
 }
 
 /** Path → server, for each path not on the document's first server; a path's operations share one server. */
@@ -262,6 +291,7 @@ function operationRows(doc: Json): Map<string, OperationRow> {
         if (op["x-yc-deletes"] !== true) throw new Error(`${at}: x-yc-deletes must be true`);
         row.deletes = true;
       }
+      if (op["x-yc-credential"] !== undefined) row.credential = credentialPaths(doc, op["x-yc-credential"], ok, at);
       rows.set(id, row);
     }
   }
@@ -318,15 +348,22 @@ function contractModule(doc: Json): string {
     return `/** \`${row.method} ${row.path}\` */\nexport const ${id} = ${source(spec)} satisfies OperationSpec;\n`;
   });
   // Note: each class is its own constant, since a row that read `retryClasses.read` would not count as pure to a bundler.
-  const classSource = Object.entries(classes).map(
-    ([name, c]) =>
-      `/** ${String(c.description ?? "")
+  const classSource = Object.entries(classes).map(([name, c]) => {
+    const text = (value: unknown) =>
+      String(value ?? "")
         .trim()
-        .replace(
-          /\s+/g,
-          " ",
-        )} */\nexport const ${name}Retry: RetryClass = { statuses: ${source(c.statuses)}, networkErrors: ${JSON.stringify(c.networkErrors)}, idempotencyKey: ${Boolean(c.idempotencyKey)} };\n`,
-  );
+        .replace(/\s+/g, " ");
+    const key =
+      c.idempotencyKey &&
+      ` Idempotency-Key: ${c.idempotencyKey.server}. ${text(c.idempotencyKey.description)} (${c.idempotencyKey.source})`;
+    const fields = {
+      changes: c.changes,
+      statuses: c.statuses,
+      networkErrors: c.networkErrors,
+      ...(c.idempotencyKey && { idempotencyKey: c.idempotencyKey.server }),
+    };
+    return `/** ${text(c.description)}${key || ""} */\nexport const ${name}Retry: RetryClass = ${source(fields)};\n`;
+  });
   const unknown = doc["x-yc-outcome-unknown-statuses"];
   if (!Array.isArray(unknown) || !unknown.every(Number.isInteger))
     throw new Error("the document has no x-yc-outcome-unknown-statuses list");
@@ -372,8 +409,14 @@ export interface RetryClass {
   statuses: readonly number[];
   /** After which network errors and timeouts: all, or only a connection that was never made. */
   networkErrors: "all" | "never-sent";
-  /** Whether every attempt carries the same \`Idempotency-Key\`. */
-  idempotencyKey: boolean;
+  /** Whether a call of this kind may change something on the server (reads and token exchanges do not). */
+  changes: boolean;
+  /**
+   * Every attempt carries the same \`Idempotency-Key\` (absent: none is sent): "honoured" where Yandex documents that a
+   * repeated key answers the first call's result, "unverified" where it does not say (the class then retries only what
+   * cannot have reached the server).
+   */
+  idempotencyKey?: "honoured" | "unverified";
 }
 
 /** What the client needs to know of one operation. */
@@ -399,6 +442,8 @@ export interface OperationSpec {
   items?: string;
   /** The call removes its resource, so NOT_FOUND after an attempt with an unknown outcome means done (\`x-yc-deletes\`). */
   deletes?: true;
+  /** A create that answers a credential: the dot-paths of the 200 body it needs to be usable (\`x-yc-credential\`). */
+  credential?: readonly string[];
 }
 `;
 

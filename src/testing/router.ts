@@ -267,7 +267,7 @@ export function createRouter(
     const handler = handlers[route.id];
     if (!handler) return failure(12, `${route.id} is not implemented by the fake`);
     const run = () => handler({ path, query, body: body ?? {}, subject, request });
-    const idempotencyKey = route.spec.retry.idempotencyKey && request.headers.get("idempotency-key");
+    const idempotencyKey = route.spec.retry.idempotencyKey === "honoured" && request.headers.get("idempotency-key");
     return idempotencyKey ? once(`${route.id} ${idempotencyKey}`, run) : run();
   }
 
