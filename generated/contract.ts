@@ -94,7 +94,7 @@ export const Timestamp: Schema = { t: "string", f: "date-time" };
 /** `#/components/schemas/ApiKey` */
 export const ApiKey: Schema = {
   t: "object",
-  r: ["id", "serviceAccountId", "createdAt"],
+  r: ["id"],
   p: {
     id: { t: "string" },
     serviceAccountId: { t: "string" },
@@ -117,12 +117,8 @@ export const Any: Schema = { t: "object", r: ["@type"], a: true, p: { "@type": {
 /** `#/components/schemas/Status` */
 export const Status: Schema = {
   t: "object",
-  r: ["code", "message"],
-  p: {
-    code: { t: "integer", lo: 0, hi: 16 },
-    message: { t: "string" },
-    details: { t: "array", i: Any }
-  }
+  r: ["code"],
+  p: { code: { t: "integer" }, message: { t: "string" }, details: { t: "array", i: Any } }
 };
 
 /** `#/components/schemas/ExpiresAt` */
@@ -169,7 +165,7 @@ export const Operation: Schema = {
 /** `#/components/schemas/DeleteApiKeyMetadata` */
 export const DeleteApiKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "apiKeyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.DeleteApiKeyMetadata" },
     apiKeyId: { t: "string" }
@@ -207,7 +203,7 @@ export const UpdateApiKeyRequest: Schema = {
 /** `#/components/schemas/UpdateApiKeyMetadata` */
 export const UpdateApiKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "apiKeyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.UpdateApiKeyMetadata" },
     apiKeyId: { t: "string" }
@@ -238,13 +234,10 @@ export const ListApiKeyScopesResponse: Schema = {
 /** `#/components/schemas/KeyFormat` */
 export const KeyFormat: Schema = { t: "string", e: ["PEM_FILE"] };
 
-/** `#/components/schemas/KeyAlgorithm` */
-export const KeyAlgorithm: Schema = { t: "string", e: ["ALGORITHM_UNSPECIFIED", "RSA_2048", "RSA_4096"] };
-
 /** `#/components/schemas/Key` */
 export const Key: Schema = {
   t: "object",
-  r: ["id", "createdAt", "keyAlgorithm", "publicKey"],
+  r: ["id"],
   one: [{ r: ["serviceAccountId"] }, { r: ["userAccountId"] }],
   p: {
     id: { t: "string" },
@@ -252,7 +245,7 @@ export const Key: Schema = {
     serviceAccountId: { t: "string" },
     createdAt: Timestamp,
     description: { t: "string", l: 256 },
-    keyAlgorithm: KeyAlgorithm,
+    keyAlgorithm: { t: "string" },
     publicKey: { t: "string" },
     lastUsedAt: Timestamp
   }
@@ -260,6 +253,9 @@ export const Key: Schema = {
 
 /** `#/components/schemas/ListKeysResponse` */
 export const ListKeysResponse: Schema = { t: "object", p: { keys: { t: "array", i: Key }, nextPageToken: { t: "string" } } };
+
+/** `#/components/schemas/KeyAlgorithm` */
+export const KeyAlgorithm: Schema = { t: "string", e: ["ALGORITHM_UNSPECIFIED", "RSA_2048", "RSA_4096"] };
 
 /** `#/components/schemas/CreateKeyRequest` */
 export const CreateKeyRequest: Schema = {
@@ -279,7 +275,7 @@ export const CreateKeyResponse: Schema = { t: "object", r: ["key", "privateKey"]
 /** `#/components/schemas/DeleteKeyMetadata` */
 export const DeleteKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "keyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.DeleteKeyMetadata" },
     keyId: { t: "string" }
@@ -307,7 +303,7 @@ export const UpdateKeyRequest: Schema = {
 /** `#/components/schemas/UpdateKeyMetadata` */
 export const UpdateKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "keyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.UpdateKeyMetadata" },
     keyId: { t: "string" }
@@ -332,7 +328,7 @@ export const ListKeyOperationsResponse: Schema = { t: "object", p: { operations:
 /** `#/components/schemas/AccessKey` */
 export const AccessKey: Schema = {
   t: "object",
-  r: ["id", "serviceAccountId", "createdAt", "keyId"],
+  r: ["id", "keyId"],
   p: {
     id: { t: "string" },
     serviceAccountId: { t: "string" },
@@ -359,7 +355,7 @@ export const CreateAccessKeyResponse: Schema = { t: "object", r: ["accessKey", "
 /** `#/components/schemas/DeleteAccessKeyMetadata` */
 export const DeleteAccessKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "accessKeyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.DeleteAccessKeyMetadata" },
     accessKeyId: { t: "string" }
@@ -387,7 +383,7 @@ export const UpdateAccessKeyRequest: Schema = {
 /** `#/components/schemas/UpdateAccessKeyMetadata` */
 export const UpdateAccessKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "accessKeyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.UpdateAccessKeyMetadata" },
     accessKeyId: { t: "string" }
@@ -414,7 +410,7 @@ export const ListAccessKeyOperationsResponse: Schema = { t: "object", p: { opera
 /** `#/components/schemas/ServiceAccount` */
 export const ServiceAccount: Schema = {
   t: "object",
-  r: ["id", "folderId", "createdAt", "name"],
+  r: ["id"],
   p: {
     id: { t: "string" },
     folderId: { t: "string" },
@@ -423,7 +419,7 @@ export const ServiceAccount: Schema = {
     description: { t: "string", l: 256 },
     labels: { t: "object", a: { t: "string" } },
     lastAuthenticatedAt: Timestamp,
-    status: { t: "string", e: ["STATUS_UNSPECIFIED", "CREATING", "ACTIVE", "SUSPENDED", "DELETING"] },
+    status: { t: "string" },
     expiresAt: Timestamp
   }
 };
@@ -437,10 +433,10 @@ export const ListServiceAccountsResponse: Schema = {
 /** `#/components/schemas/ServiceAccountName` */
 export const ServiceAccountName: Schema = {
   t: "string",
-  ml: 1,
+  ml: 3,
   l: 63,
-  re: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/u,
-  hint: "1 to 63 of a-z, 0-9 and -, starting with a letter and not ending with -"
+  re: /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/u,
+  hint: "3 to 63 of a-z, 0-9 and -, starting with a letter and not ending with -"
 };
 
 /** `#/components/schemas/Labels` */
@@ -497,7 +493,7 @@ export const CreateServiceAccountOperation: Schema = {
 /** `#/components/schemas/DeleteServiceAccountMetadata` */
 export const DeleteServiceAccountMetadata: Schema = {
   t: "object",
-  r: ["@type", "serviceAccountId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.DeleteServiceAccountMetadata" },
     serviceAccountId: { t: "string" }
@@ -530,7 +526,7 @@ export const UpdateServiceAccountRequest: Schema = {
 /** `#/components/schemas/UpdateServiceAccountMetadata` */
 export const UpdateServiceAccountMetadata: Schema = {
   t: "object",
-  r: ["@type", "serviceAccountId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.UpdateServiceAccountMetadata" },
     serviceAccountId: { t: "string" }
@@ -546,18 +542,10 @@ export const UpdateServiceAccountOperation: Schema = {
 export const ListServiceAccountOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
 
 /** `#/components/schemas/Subject` */
-export const Subject: Schema = {
-  t: "object",
-  r: ["id", "type"],
-  p: { id: { t: "string", ml: 1, l: 100 }, type: { t: "string", ml: 1, l: 100 } }
-};
+export const Subject: Schema = { t: "object", r: ["id", "type"], p: { id: { t: "string" }, type: { t: "string" } } };
 
 /** `#/components/schemas/AccessBinding` */
-export const AccessBinding: Schema = {
-  t: "object",
-  r: ["roleId", "subject"],
-  p: { roleId: { t: "string", ml: 1, l: 64 }, subject: Subject }
-};
+export const AccessBinding: Schema = { t: "object", r: ["roleId", "subject"], p: { roleId: { t: "string" }, subject: Subject } };
 
 /** `#/components/schemas/ListAccessBindingsResponse` */
 export const ListAccessBindingsResponse: Schema = {
@@ -565,28 +553,64 @@ export const ListAccessBindingsResponse: Schema = {
   p: { accessBindings: { t: "array", i: AccessBinding }, nextPageToken: { t: "string" } }
 };
 
+/** `#/components/schemas/SubjectInput` */
+export const SubjectInput: Schema = {
+  t: "object",
+  r: ["id", "type"],
+  a: false,
+  p: {
+    id: { t: "string", ml: 1, l: 100 },
+    type: {
+      t: "string",
+      e: ["userAccount", "serviceAccount", "federatedUser", "group", "invitee", "system"]
+    }
+  },
+  one: [{
+    r: ["id", "type"],
+    p: {
+      type: { c: "system" },
+      id: {
+        t: "string",
+        re: /^(allUsers|allAuthenticatedUsers|group:(organization|federation|userpool):[a-z0-9]{20}:users)$/u,
+        hint: "allUsers, allAuthenticatedUsers or group:organization|federation|userpool:<id>:users for type system"
+      }
+    }
+  }, {
+    r: ["id", "type"],
+    p: {
+      type: { e: ["userAccount", "serviceAccount", "federatedUser", "group", "invitee"] },
+      id: {
+        t: "string",
+        re: /^[a-z0-9]{20}$/u,
+        hint: "an ID of 20 characters of a-z and 0-9, as Yandex generates them"
+      }
+    }
+  }]
+};
+
+/** `#/components/schemas/AccessBindingInput` */
+export const AccessBindingInput: Schema = {
+  t: "object",
+  r: ["roleId", "subject"],
+  a: false,
+  p: { roleId: { t: "string", ml: 1, l: 64 }, subject: SubjectInput }
+};
+
 /** `#/components/schemas/SetAccessBindingsRequest` */
-export const SetAccessBindingsRequest: Schema = { t: "object", a: false, p: { accessBindings: { t: "array", n: 1000, i: AccessBinding } } };
+export const SetAccessBindingsRequest: Schema = { t: "object", a: false, p: { accessBindings: { t: "array", n: 1000, i: AccessBindingInput } } };
 
 /** `#/components/schemas/SetAccessBindingsMetadata` */
 export const SetAccessBindingsMetadata: Schema = {
   t: "object",
-  r: ["@type", "resourceId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.access.SetAccessBindingsMetadata" },
     resourceId: { t: "string" }
   }
 };
 
-/** `#/components/schemas/AccessBindingAction` */
-export const AccessBindingAction: Schema = { t: "string", e: ["ADD", "REMOVE"] };
-
 /** `#/components/schemas/AccessBindingDelta` */
-export const AccessBindingDelta: Schema = {
-  t: "object",
-  r: ["action", "accessBinding"],
-  p: { action: AccessBindingAction, accessBinding: AccessBinding }
-};
+export const AccessBindingDelta: Schema = { t: "object", r: ["accessBinding"], p: { action: { t: "string" }, accessBinding: AccessBinding } };
 
 /** `#/components/schemas/AccessBindingsOperationResult` */
 export const AccessBindingsOperationResult: Schema = { t: "object", p: { effectiveDeltas: { t: "array", i: AccessBindingDelta } } };
@@ -608,18 +632,29 @@ export const SetAccessBindingsOperation: Schema = {
   }]
 };
 
+/** `#/components/schemas/AccessBindingAction` */
+export const AccessBindingAction: Schema = { t: "string", e: ["ADD", "REMOVE"] };
+
+/** `#/components/schemas/AccessBindingDeltaInput` */
+export const AccessBindingDeltaInput: Schema = {
+  t: "object",
+  r: ["action", "accessBinding"],
+  a: false,
+  p: { action: AccessBindingAction, accessBinding: AccessBindingInput }
+};
+
 /** `#/components/schemas/UpdateAccessBindingsRequest` */
 export const UpdateAccessBindingsRequest: Schema = {
   t: "object",
   a: false,
   r: ["accessBindingDeltas"],
-  p: { accessBindingDeltas: { t: "array", mn: 1, n: 1000, i: AccessBindingDelta } }
+  p: { accessBindingDeltas: { t: "array", mn: 1, n: 1000, i: AccessBindingDeltaInput } }
 };
 
 /** `#/components/schemas/UpdateAccessBindingsMetadata` */
 export const UpdateAccessBindingsMetadata: Schema = {
   t: "object",
-  r: ["@type", "resourceId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.access.UpdateAccessBindingsMetadata" },
     resourceId: { t: "string" }
@@ -640,7 +675,7 @@ export const SuspendServiceAccountRequest: Schema = { t: "object", a: false, p: 
 /** `#/components/schemas/SuspendServiceAccountMetadata` */
 export const SuspendServiceAccountMetadata: Schema = {
   t: "object",
-  r: ["@type", "serviceAccountId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.SuspendServiceAccountMetadata" },
     serviceAccountId: { t: "string" }
@@ -668,7 +703,7 @@ export const ReactivateServiceAccountRequest: Schema = { t: "object", a: false, 
 /** `#/components/schemas/ReactivateServiceAccountMetadata` */
 export const ReactivateServiceAccountMetadata: Schema = {
   t: "object",
-  r: ["@type", "serviceAccountId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.ReactivateServiceAccountMetadata" },
     serviceAccountId: { t: "string" }

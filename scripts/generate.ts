@@ -5,7 +5,8 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundle, loadConfig } from "@redocly/openapi-core";
 import { createTwoFilesPatch } from "diff";
-import openapiTS, { astToString } from "openapi-typescript";
+import openapiTS, { astToString, STRING, tsIntersection, tsLiteral, tsUnion } from "openapi-typescript";
+import ts from "typescript";
 
 import { root } from "./root.ts";
 
@@ -55,6 +56,10 @@ const KEYS: Record<string, [string, string, string?]> = {
   format: ["f", '"date-time"'],
 };
 const ANNOTATIONS = new Set(["description", "example", "examples", "deprecated", "default", "title"]);
+// Note: an answer's enum is open (Yandex adds values; proto3 JSON writes them by name), written as Zalando's
+// `x-extensible-enum`: the known values of a string that may hold any other. The check is the string alone; the type
+// lists the known values and still takes any string (`"A" | "B" | (string & {})`). A request's enum stays `enum`.
+const OPEN_ENUM = "x-extensible-enum";
 const FORMATS = new Set(["date-time", "int32", "int64"]);
 const NAME_RULES = new Set(["type", "minLength", "maxLength", "pattern", "x-pattern-description"]);
 
@@ -63,6 +68,11 @@ function strip(schema: Json, at: string): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(schema)) {
     if (ANNOTATIONS.has(k) || (k === "required" && !v.length) || (k === "format" && FORMATS.has(v) && v !== "date-time")) continue;
+    if (k === OPEN_ENUM) {
+      if (schema.type !== "string" || !(Array.isArray(v) && v.length && v.every((e) => typeof e === "string")))
+        throw new Error(`${at}: ${OPEN_ENUM} must list the known values of a string`);
+      continue;
+    }
     const key = k === "$ref" ? k : KEYS[k]?.[0];
     if (!key) throw new Error(`${at}: the keyword "${k}" is not checked by src/core/validate.ts; teach it there first`);
     if (k === "type" && !TYPES.includes(v)) throw new Error(`${at}: the type "${v}" is not checked by src/core/validate.ts`);
@@ -447,10 +457,18 @@ export interface OperationSpec {
 }
 `;
 
+/** The type of an open enum (\`x-extensible-enum\`): its known values, or any other string (\`string & {}\` keeps the
+ * known ones in an editor's completions, where \`| string\` would swallow them). */
+function openEnumType(schema: Json): ts.TypeNode | undefined {
+  const known = schema[OPEN_ENUM];
+  if (!Array.isArray(known)) return undefined;
+  return tsUnion([...known.map((value) => tsLiteral(value)), tsIntersection([STRING, ts.factory.createTypeLiteralNode([])])]);
+}
+
 /** Every generated file, path → contents. */
 export async function generate(spec = specPath): Promise<Map<string, string>> {
   const doc = await loadSpec(spec);
-  const types = astToString(await openapiTS(structuredClone(doc) as any, { alphabetize: false }));
+  const types = astToString(await openapiTS(structuredClone(doc) as any, { alphabetize: false, transform: openEnumType }));
   const files = new Map<string, string>();
   files.set("schema.ts", `// ${HEADER}\n\n${types}`);
   files.set("openapi.json", `${JSON.stringify(doc, null, 2)}\n`);

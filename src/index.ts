@@ -66,6 +66,8 @@ export type { Operations } from "./operations.js";
 export type {
   AccessBinding,
   AccessBindingDelta,
+  AccessBindingDeltaInput,
+  AccessBindingInput,
   AccessBindingsOperation,
   CreateServiceAccountOperation,
   CreateServiceAccountRequest,
@@ -81,6 +83,7 @@ export type {
   ServiceAccounts,
   SetAccessBindingsOptions,
   Subject,
+  SubjectInput,
   SuspendOptions,
   SuspendServiceAccountOperation,
   UpdateServiceAccountOperation,

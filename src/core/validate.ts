@@ -72,6 +72,11 @@ function stringProblem(schema: Schema, value: string): string | undefined {
   if (schema.re && !schema.re.test(value)) return schema.hint ? `must be ${schema.hint}` : `must match ${schema.re.source}`;
 }
 
+/** `schema` without its oneOf: the object's own rules. */
+function withoutOneOf({ one: _, ...own }: Schema): Schema {
+  return own;
+}
+
 /** Whether `value` fits `schema`; given `out`, every problem is added to it with its path, else the first one ends the walk. */
 function fits(schema: Schema, value: any, path: string, out?: Problem[]): boolean {
   let ok = true;
@@ -86,9 +91,18 @@ function fits(schema: Schema, value: any, path: string, out?: Problem[]): boolea
     for (const branch of schema.one) if (fits(branch, value, "")) passed++;
     if (passed !== 1) {
       if (!out) return false;
-      // Note: when the value has the required fields of exactly one branch, that branch's problems say the most.
-      const near = schema.one.filter((branch) => branch.r?.every((key) => value?.[key] !== undefined));
+      // Note: when the value has the required fields of exactly one branch, and the fields that branch pins to a const or an
+      // enum (a discriminator, such as a subject's type) hold one of its values, that branch's problems say the most.
+      const near = schema.one.filter(
+        (branch) =>
+          branch.r?.every((key) => value?.[key] !== undefined) &&
+          Object.entries(branch.p ?? {}).every(
+            ([key, rule]) => (rule.c === undefined || value?.[key] === rule.c) && (!rule.e || rule.e.includes(value?.[key])),
+          ),
+      );
       if (passed === 0 && near.length === 1) ok = fits(near[0] as Schema, value, path, out);
+      // Note: no branch is near because the object's own rules fail (an unknown subject type): those name the problem below.
+      else if (passed === 0 && !near.length && !fits(withoutOneOf(schema), value, "")) ok = false;
       else ok = add(out, path, `must have exactly one of: ${schema.one.map((branch) => branch.r?.join(" and ")).join(", ")}`);
     }
   }

@@ -159,11 +159,8 @@ describe("errors", () => {
     expect(first).toBeInstanceOf(IamResponseError);
     expect(first.message).toBe("listApiKeys: HTTP 200 answer breaks the contract: apiKeys must be an array, not string");
     const second = await rejection(iam.apiKeys.list());
-    expect(second.problems).toEqual([
-      { path: "apiKeys[0].serviceAccountId", message: "is required" },
-      { path: "apiKeys[0].createdAt", message: "is required" },
-      { path: "apiKeys[0].id", message: "must be a string, not integer" },
-    ]);
+    // Note: only the id is required of an answer's key (proto3 JSON may leave out every other field).
+    expect(second.problems).toEqual([{ path: "apiKeys[0].id", message: "must be a string, not integer" }]);
   });
 
   it("a create answer without its secret, or not JSON at all, is an IamResponseError that keeps no secret", async () => {

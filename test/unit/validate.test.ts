@@ -1,13 +1,14 @@
 // Input checks derived from the contract: every invalid argument is refused before any request, with every problem named.
 import { describe, expect, it, vi } from "vitest";
-import { CreateApiKeyRequest, ListApiKeysResponse, type Schema, Timestamp } from "../../generated/contract.ts";
+import { CreateApiKeyRequest, ListApiKeysResponse, operations, type Schema, Status, Timestamp } from "../../generated/contract.ts";
 import { problems } from "../../src/core/validate.ts";
 import { createIamClient, IamInputError } from "../../src/index.ts";
-import { schemaAt } from "../support/ajv.ts";
+import { bundledDocument, deref, schemaAt } from "../support/ajv.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const long = (n: number) => "x".repeat(n);
+const AccessBindingsOperationResultAny = "type.googleapis.com/yandex.cloud.access.AccessBindingsOperationResult";
 const scopes = (n: number) => Array.from({ length: n }, (_, i) => `scope.${i}`);
 
 /** [what, arguments, the field path that must be named]. */
@@ -147,6 +148,113 @@ describe("the generated checks agree with the full JSON Schema (Ajv) on the bund
     ["an unknown field (allowed: forward compatible)", { apiKeys: [{ ...key, newField: 1 }], extra: true }],
   ])("list response: %s", (_, value) => {
     expect(problems(ListApiKeysResponse, value).length === 0).toBe(responseSchema(value));
+  });
+});
+
+// Note: proto3 JSON leaves out every zero value (empty string, 0, false, an empty list or map, an enum's first value) and enums
+// grow, so an answer is read as Yandex may write it; only what the client cannot work without is required.
+describe("answers are read as Yandex writes them", () => {
+  /** Every schema an answer of the document reaches (the 200 bodies, through $refs, allOf, items and maps), by name. */
+  function answerSchemas(): Map<string, any> {
+    const found = new Map<string, any>();
+    const walk = (node: any, name?: string): void => {
+      if (!node || typeof node !== "object") return;
+      if (node.$ref) {
+        const ref = String(node.$ref).split("/").pop() as string;
+        if (!found.has(ref)) walk(deref(node), ref);
+        return;
+      }
+      if (name) found.set(name, node);
+      for (const value of Object.values(node)) if (value && typeof value === "object") walk(value);
+    };
+    for (const item of Object.values(bundledDocument.paths as Record<string, any>))
+      for (const op of Object.values(item)) walk((op as any)?.responses?.["200"]?.content?.["application/json"]?.schema);
+    return found;
+  }
+
+  it("requires of an answer only what the client cannot work without (ids, the credentials, an error's code)", () => {
+    const required = Object.fromEntries(
+      [...answerSchemas()].filter(([, schema]) => schema.required?.length).map(([name, schema]) => [name, schema.required]),
+    );
+    // Note: every "@type" of a google.protobuf.Any is always written; every *Metadata but CreateServiceAccountMetadata
+    // requires only it (its serviceAccountId is how a caller who does not wait learns the new id).
+    const anyTypes = Object.entries(required).filter(([, r]) => (r as string[]).join() === "@type");
+    expect(anyTypes.length).toBeGreaterThan(15);
+    expect(Object.fromEntries(Object.entries(required).filter(([, r]) => (r as string[]).join() !== "@type"))).toEqual({
+      ApiKey: ["id"],
+      CreateApiKeyResponse: ["apiKey", "secret"],
+      Operation: ["id"],
+      Status: ["code"],
+      Key: ["id"],
+      CreateKeyResponse: ["key", "privateKey"],
+      AccessKey: ["id", "keyId"],
+      CreateAccessKeyResponse: ["accessKey", "secret"],
+      ServiceAccount: ["id"],
+      CreateServiceAccountMetadata: ["@type", "serviceAccountId"],
+      Subject: ["id", "type"],
+      AccessBinding: ["roleId", "subject"],
+      AccessBindingDelta: ["accessBinding"],
+      CreateIamTokenResponse: ["iamToken", "expiresAt"],
+    });
+  });
+
+  it("no enum of an answer is closed: each is an open list (x-extensible-enum), so a value Yandex adds later passes", () => {
+    const closed = [...answerSchemas()].flatMap(([name, schema]) => {
+      const enums: string[] = [];
+      const walk = (node: any, at: string) => {
+        if (!node || typeof node !== "object" || node.$ref) return;
+        if (node.enum) enums.push(at);
+        for (const [key, value] of Object.entries(node)) walk(value, `${at}.${key}`);
+      };
+      walk(schema, name);
+      return enums;
+    });
+    expect(closed).toEqual([]);
+  });
+
+  it("a minimal answer of each resource passes the generated checks, as do unknown enum values and error codes", () => {
+    const minimal: [Schema, unknown][] = [
+      [operations.getApiKey.response, { id: "aje3ho9atbhf4aq6c2ok" }],
+      [operations.getKey.response, { id: "ajek1", serviceAccountId: "ajeg2b2et02f3tl2c1pj" }],
+      [operations.getKey.response, { id: "ajek1", serviceAccountId: "ajeg2b2et02f3tl2c1pj", keyAlgorithm: "ED25519" }],
+      [operations.getAccessKey.response, { id: "ajea1", keyId: "YCAJE1" }],
+      [operations.getServiceAccount.response, { id: "ajeg2b2et02f3tl2c1pj", status: "ARCHIVED" }],
+      [operations.getOperation.response, { id: "op1" }],
+      [operations.getOperation.response, { id: "op1", done: true, error: { code: 42 } }],
+      [operations.listServiceAccountAccessBindings.response, { accessBindings: [{ roleId: "r", subject: { id: "x", type: "robot" } }] }],
+      [operations.updateServiceAccountAccessBindings.result as Schema, { "@type": AccessBindingsOperationResultAny, effectiveDeltas: [] }],
+      [
+        operations.updateServiceAccountAccessBindings.result as Schema,
+        {
+          "@type": AccessBindingsOperationResultAny,
+          effectiveDeltas: [{ action: "MOVE", accessBinding: { roleId: "r", subject: { id: "x", type: "t" } } }],
+        },
+      ],
+      [
+        operations.updateServiceAccountAccessBindings.result as Schema,
+        {
+          "@type": AccessBindingsOperationResultAny,
+          effectiveDeltas: [{ accessBinding: { roleId: "r", subject: { id: "x", type: "t" } } }],
+        },
+      ],
+      [operations.deleteKey.response, { id: "op1", metadata: { "@type": "type.googleapis.com/yandex.cloud.iam.v1.DeleteKeyMetadata" } }],
+      [Status, { code: 42 }],
+      [Status, { code: -1, message: "", details: [] }],
+    ];
+    for (const [schema, value] of minimal) expect(problems(schema, value), JSON.stringify(value)).toEqual([]);
+    // Note: negative controls: what the client cannot work without is still required.
+    expect(problems(operations.getApiKey.response, {})).toEqual([{ path: "id", message: "is required" }]);
+    expect(problems(operations.getAccessKey.response, { id: "ajea1" })).toEqual([{ path: "keyId", message: "is required" }]);
+    expect(problems(Status, { message: "no code" })).toEqual([{ path: "code", message: "is required" }]);
+  });
+
+  it("a real Key answer without keyAlgorithm, and a list with a status Yandex adds later, reach the caller", async () => {
+    const key = { id: "ajek1", serviceAccountId: "ajeg2b2et02f3tl2c1pj", createdAt: "2026-01-01T00:00:00Z", publicKey: "PEM" };
+    const account = { id: "ajeg2b2et02f3tl2c1pj", folderId: "b1g", name: "robot", status: "ARCHIVED" };
+    const stub = scriptedFetch(json(200, key), json(200, { serviceAccounts: [account, { id: "aje2" }] }));
+    const iam = createIamClient({ token: TOKEN, baseUrl: "http://127.0.0.1:9", fetch: stub.fetch });
+    expect(await iam.keys.get("ajek1")).toEqual(key);
+    expect((await iam.serviceAccounts.list({ folderId: "b1g" })).serviceAccounts).toEqual([account, { id: "aje2" }]);
   });
 });
 

@@ -59,7 +59,7 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
     const pair = await generatePair(keyAlgorithm);
     // Note: the quota is checked again after the await: concurrent creates must not pass it together.
     if (keys.size >= quota) return failure(8, "Quota limit iam.authorizedKeys.count exceeded");
-    const key: Key = {
+    const key: Key & { createdAt: string } = {
       id: newId(),
       serviceAccountId,
       createdAt: timestamp(now()),
@@ -137,10 +137,11 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
       return {
         id: key.id,
         service_account_id: serviceAccountId,
-        created_at: key.createdAt,
+        // Note: the fake writes every field of its keys, so these are there.
+        created_at: key.createdAt as string,
         ...(key.description && { description: key.description }),
         key_algorithm: key.keyAlgorithm as FakeKeyFile["key_algorithm"],
-        public_key: key.publicKey,
+        public_key: key.publicKey as string,
         private_key: privateKey,
       };
     },
