@@ -43,6 +43,8 @@ export interface Schema {
   hint?: string;
   /** `format` */
   f?: "date-time";
+  /** `x-yc-clearable`: the fields an update may name in its mask without a value, to reset them */
+  nul?: string[];
 }
 
 /** How a kind of operation is retried. */
@@ -187,6 +189,7 @@ export const DeleteApiKeyOperation: Schema = { all: [Operation, { t: "object", p
 export const UpdateApiKeyRequest: Schema = {
   t: "object",
   a: false,
+  nul: ["description", "expiresAt"],
   p: {
     updateMask: {
       t: "string",
@@ -289,6 +292,7 @@ export const DeleteKeyOperation: Schema = { all: [Operation, { t: "object", p: {
 export const UpdateKeyRequest: Schema = {
   t: "object",
   a: false,
+  nul: ["description"],
   p: {
     updateMask: {
       t: "string",
@@ -369,6 +373,7 @@ export const DeleteAccessKeyOperation: Schema = { all: [Operation, { t: "object"
 export const UpdateAccessKeyRequest: Schema = {
   t: "object",
   a: false,
+  nul: ["description"],
   p: {
     updateMask: {
       t: "string",
@@ -509,6 +514,7 @@ export const DeleteServiceAccountOperation: Schema = {
 export const UpdateServiceAccountRequest: Schema = {
   t: "object",
   a: false,
+  nul: ["description", "labels", "expiresAt"],
   p: {
     updateMask: {
       t: "string",

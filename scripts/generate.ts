@@ -54,6 +54,8 @@ const KEYS: Record<string, [string, string, string?]> = {
   pattern: ["re", "RegExp"],
   "x-pattern-description": ["hint", "string", ": what the pattern means, for error messages"],
   format: ["f", '"date-time"'],
+  // Note: read by src/core/body.ts (an update's `null`), not by the checks.
+  "x-yc-clearable": ["nul", "string[]", ": the fields an update may name in its mask without a value, to reset them"],
 };
 const ANNOTATIONS = new Set(["description", "example", "examples", "deprecated", "default", "title"]);
 // Note: an answer's enum is open (Yandex adds values; proto3 JSON writes them by name), written as Zalando's
@@ -77,6 +79,11 @@ function strip(schema: Json, at: string): Json {
     if (!key) throw new Error(`${at}: the keyword "${k}" is not checked by src/core/validate.ts; teach it there first`);
     if (k === "type" && !TYPES.includes(v)) throw new Error(`${at}: the type "${v}" is not checked by src/core/validate.ts`);
     if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/core/validate.ts`);
+    if (
+      k === "x-yc-clearable" &&
+      !(Array.isArray(v) && v.every((name) => typeof name === "string" && name !== "updateMask" && schema.properties?.[name]))
+    )
+      throw new Error(`${at}: x-yc-clearable must list fields of the update (not updateMask)`);
     if (k === "const" && typeof v !== "string") throw new Error(`${at}: only a string const is checked by src/core/validate.ts`);
     if (k === "enum" && !(Array.isArray(v) && v.length && v.every((e) => typeof e === "string")))
       throw new Error(`${at}: only an enum of strings is checked by src/core/validate.ts`);

@@ -531,6 +531,20 @@ describe("generated/", () => {
       /createKey .*: x-yc-credential names key.keyId, which is no string field of the 200 body/,
     ],
     [
+      "a clearable field that the update does not have",
+      "components/schemas/UpdateKeyRequest.yaml",
+      "x-yc-clearable: [description]",
+      "x-yc-clearable: [descripton]",
+      /UpdateKeyRequest: x-yc-clearable must list fields of the update/,
+    ],
+    [
+      "an open enum on what is not a string",
+      "components/schemas/ServiceAccount.yaml",
+      "  status:\n    type: string",
+      "  status:\n    type: integer",
+      /ServiceAccount.status: x-extensible-enum must list the known values of a string/,
+    ],
+    [
       "a schema named like a parameter's constant",
       "openapi.yaml",
       "components:\n  securitySchemes:",
