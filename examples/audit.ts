@@ -34,7 +34,8 @@ export interface Credential {
   accountId: string;
   accountName: string;
   description?: string | undefined;
-  createdAt: string;
+  /** Absent when the answer left it out (proto3 JSON may). */
+  createdAt?: string | undefined;
   /** Absent: never used (as far as Yandex records it). */
   lastUsedAt?: string | undefined;
   /** Absent: never expires (authorized and static keys never do). */
@@ -65,7 +66,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
 
 /** Every credential of one account, kind by kind (one request at a time for the account). */
 async function credentialsOf(iam: IamClient, account: ServiceAccount): Promise<Credential[]> {
-  const of = { accountId: account.id, accountName: account.name };
+  const of = { accountId: account.id, accountName: account.name ?? "(no name)" };
   const request = { serviceAccountId: account.id, pageSize: PAGE_SIZE };
   const found: Credential[] = [];
   for await (const k of iam.apiKeys.listAll(request))
@@ -100,7 +101,8 @@ export async function audit(
 export function filtered(credentials: Credential[], { unusedDays, neverUsed, neverExpiring }: Filters, now = Date.now()): Credential[] {
   return credentials.filter(
     (c) =>
-      (unusedDays === undefined || now - Date.parse(c.lastUsedAt ?? c.createdAt) > unusedDays * DAY) &&
+      // Note: a credential with neither time (an answer may leave both out) is never counted unused: nothing proves it is.
+      (unusedDays === undefined || now - Date.parse(c.lastUsedAt ?? c.createdAt ?? "") > unusedDays * DAY) &&
       (!neverUsed || !c.lastUsedAt) &&
       (!neverExpiring || !c.expiresAt),
   );

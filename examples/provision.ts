@@ -7,7 +7,7 @@
 // Note: the role is bound on the account itself (who may use it: attach it to a VM or a function, act as it); roles on
 // the folder are the Resource Manager's bindings, outside this client.
 import { readFileSync } from "node:fs";
-import { type IamClient, keyFile, type ServiceAccount, type Subject } from "../src/index.ts";
+import { type IamClient, keyFile, type ServiceAccount, type SubjectInput } from "../src/index.ts";
 import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, textOf, type Usage, UsageError, wholeOf } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
@@ -33,7 +33,7 @@ export interface Plan {
   folderId: string;
   name: string;
   roleId: string;
-  subject: Subject;
+  subject: SubjectInput;
   kind: CredentialKind;
   scopes: string[];
   expiresInDays?: number | undefined;
@@ -89,7 +89,8 @@ export function planOf(flags: Record<string, string | true>): Plan {
     folderId,
     name,
     roleId: text("role") ?? DEFAULT_ROLE,
-    subject: { id: subjectId, type: subjectType },
+    // Note: the type is one of SUBJECT_TYPES (checked above); the id's form is checked by the document before grant sends it.
+    subject: { id: subjectId, type: subjectType } as SubjectInput,
     kind,
     scopes: (scope ?? DEFAULT_SCOPE).split(",").filter(Boolean),
     expiresInDays,

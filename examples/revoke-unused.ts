@@ -27,8 +27,9 @@ export async function findUnused(
 ): Promise<ApiKey[]> {
   const unused: ApiKey[] = [];
   for await (const key of iam.apiKeys.listAll({ serviceAccountId, pageSize: 1000 })) {
-    const lastSeen = Date.parse(key.lastUsedAt ?? key.createdAt);
-    if (now - lastSeen > days * DAY) unused.push(key);
+    // Note: a key whose answer has neither time (proto3 may leave both out) is never counted unused: nothing proves it is.
+    const lastSeen = key.lastUsedAt ?? key.createdAt;
+    if (lastSeen && now - Date.parse(lastSeen) > days * DAY) unused.push(key);
   }
   return unused;
 }
@@ -52,7 +53,14 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv()):
   const keys = await revokeUnused(iam, { serviceAccountId, days, apply });
   console.log(`${keys.length} key(s) unused for ${days} days${apply ? ", deleted:" : " (a dry run; --apply deletes them):"}`);
   console.log(
-    table(keys.map((k) => ({ id: k.id, description: k.description ?? "", "last used": k.lastUsedAt ?? "never", created: k.createdAt }))),
+    table(
+      keys.map((k) => ({
+        id: k.id,
+        description: k.description ?? "",
+        "last used": k.lastUsedAt ?? "never",
+        created: k.createdAt ?? "unknown",
+      })),
+    ),
   );
 }
 

@@ -43,6 +43,8 @@ export interface Schema {
   hint?: string;
   /** `format` */
   f?: "date-time";
+  /** `x-yc-clearable`: the fields an update may name in its mask without a value, to reset them */
+  nul?: string[];
 }
 
 /** How a kind of operation is retried. */
@@ -51,8 +53,14 @@ export interface RetryClass {
   statuses: readonly number[];
   /** After which network errors and timeouts: all, or only a connection that was never made. */
   networkErrors: "all" | "never-sent";
-  /** Whether every attempt carries the same `Idempotency-Key`. */
-  idempotencyKey: boolean;
+  /** Whether a call of this kind may change something on the server (reads and token exchanges do not). */
+  changes: boolean;
+  /**
+   * Every attempt carries the same `Idempotency-Key` (absent: none is sent): "honoured" where Yandex documents that a
+   * repeated key answers the first call's result, "unverified" where it does not say (the class then retries only what
+   * cannot have reached the server).
+   */
+  idempotencyKey?: "honoured" | "unverified";
 }
 
 /** What the client needs to know of one operation. */
@@ -78,6 +86,8 @@ export interface OperationSpec {
   items?: string;
   /** The call removes its resource, so NOT_FOUND after an attempt with an unknown outcome means done (`x-yc-deletes`). */
   deletes?: true;
+  /** A create that answers a credential: the dot-paths of the 200 body it needs to be usable (`x-yc-credential`). */
+  credential?: readonly string[];
 }
 
 /** `#/components/schemas/Timestamp` */
@@ -86,7 +96,7 @@ export const Timestamp: Schema = { t: "string", f: "date-time" };
 /** `#/components/schemas/ApiKey` */
 export const ApiKey: Schema = {
   t: "object",
-  r: ["id", "serviceAccountId", "createdAt"],
+  r: ["id"],
   p: {
     id: { t: "string" },
     serviceAccountId: { t: "string" },
@@ -109,12 +119,8 @@ export const Any: Schema = { t: "object", r: ["@type"], a: true, p: { "@type": {
 /** `#/components/schemas/Status` */
 export const Status: Schema = {
   t: "object",
-  r: ["code", "message"],
-  p: {
-    code: { t: "integer", lo: 0, hi: 16 },
-    message: { t: "string" },
-    details: { t: "array", i: Any }
-  }
+  r: ["code"],
+  p: { code: { t: "integer" }, message: { t: "string" }, details: { t: "array", i: Any } }
 };
 
 /** `#/components/schemas/ExpiresAt` */
@@ -161,7 +167,7 @@ export const Operation: Schema = {
 /** `#/components/schemas/DeleteApiKeyMetadata` */
 export const DeleteApiKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "apiKeyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.DeleteApiKeyMetadata" },
     apiKeyId: { t: "string" }
@@ -183,6 +189,7 @@ export const DeleteApiKeyOperation: Schema = { all: [Operation, { t: "object", p
 export const UpdateApiKeyRequest: Schema = {
   t: "object",
   a: false,
+  nul: ["description", "expiresAt"],
   p: {
     updateMask: {
       t: "string",
@@ -199,7 +206,7 @@ export const UpdateApiKeyRequest: Schema = {
 /** `#/components/schemas/UpdateApiKeyMetadata` */
 export const UpdateApiKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "apiKeyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.UpdateApiKeyMetadata" },
     apiKeyId: { t: "string" }
@@ -230,13 +237,10 @@ export const ListApiKeyScopesResponse: Schema = {
 /** `#/components/schemas/KeyFormat` */
 export const KeyFormat: Schema = { t: "string", e: ["PEM_FILE"] };
 
-/** `#/components/schemas/KeyAlgorithm` */
-export const KeyAlgorithm: Schema = { t: "string", e: ["ALGORITHM_UNSPECIFIED", "RSA_2048", "RSA_4096"] };
-
 /** `#/components/schemas/Key` */
 export const Key: Schema = {
   t: "object",
-  r: ["id", "createdAt", "keyAlgorithm", "publicKey"],
+  r: ["id"],
   one: [{ r: ["serviceAccountId"] }, { r: ["userAccountId"] }],
   p: {
     id: { t: "string" },
@@ -244,7 +248,7 @@ export const Key: Schema = {
     serviceAccountId: { t: "string" },
     createdAt: Timestamp,
     description: { t: "string", l: 256 },
-    keyAlgorithm: KeyAlgorithm,
+    keyAlgorithm: { t: "string" },
     publicKey: { t: "string" },
     lastUsedAt: Timestamp
   }
@@ -252,6 +256,9 @@ export const Key: Schema = {
 
 /** `#/components/schemas/ListKeysResponse` */
 export const ListKeysResponse: Schema = { t: "object", p: { keys: { t: "array", i: Key }, nextPageToken: { t: "string" } } };
+
+/** `#/components/schemas/KeyAlgorithm` */
+export const KeyAlgorithm: Schema = { t: "string", e: ["ALGORITHM_UNSPECIFIED", "RSA_2048", "RSA_4096"] };
 
 /** `#/components/schemas/CreateKeyRequest` */
 export const CreateKeyRequest: Schema = {
@@ -271,7 +278,7 @@ export const CreateKeyResponse: Schema = { t: "object", r: ["key", "privateKey"]
 /** `#/components/schemas/DeleteKeyMetadata` */
 export const DeleteKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "keyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.DeleteKeyMetadata" },
     keyId: { t: "string" }
@@ -285,6 +292,7 @@ export const DeleteKeyOperation: Schema = { all: [Operation, { t: "object", p: {
 export const UpdateKeyRequest: Schema = {
   t: "object",
   a: false,
+  nul: ["description"],
   p: {
     updateMask: {
       t: "string",
@@ -299,7 +307,7 @@ export const UpdateKeyRequest: Schema = {
 /** `#/components/schemas/UpdateKeyMetadata` */
 export const UpdateKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "keyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.UpdateKeyMetadata" },
     keyId: { t: "string" }
@@ -324,7 +332,7 @@ export const ListKeyOperationsResponse: Schema = { t: "object", p: { operations:
 /** `#/components/schemas/AccessKey` */
 export const AccessKey: Schema = {
   t: "object",
-  r: ["id", "serviceAccountId", "createdAt", "keyId"],
+  r: ["id", "keyId"],
   p: {
     id: { t: "string" },
     serviceAccountId: { t: "string" },
@@ -351,7 +359,7 @@ export const CreateAccessKeyResponse: Schema = { t: "object", r: ["accessKey", "
 /** `#/components/schemas/DeleteAccessKeyMetadata` */
 export const DeleteAccessKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "accessKeyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.DeleteAccessKeyMetadata" },
     accessKeyId: { t: "string" }
@@ -365,6 +373,7 @@ export const DeleteAccessKeyOperation: Schema = { all: [Operation, { t: "object"
 export const UpdateAccessKeyRequest: Schema = {
   t: "object",
   a: false,
+  nul: ["description"],
   p: {
     updateMask: {
       t: "string",
@@ -379,7 +388,7 @@ export const UpdateAccessKeyRequest: Schema = {
 /** `#/components/schemas/UpdateAccessKeyMetadata` */
 export const UpdateAccessKeyMetadata: Schema = {
   t: "object",
-  r: ["@type", "accessKeyId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.UpdateAccessKeyMetadata" },
     accessKeyId: { t: "string" }
@@ -406,7 +415,7 @@ export const ListAccessKeyOperationsResponse: Schema = { t: "object", p: { opera
 /** `#/components/schemas/ServiceAccount` */
 export const ServiceAccount: Schema = {
   t: "object",
-  r: ["id", "folderId", "createdAt", "name"],
+  r: ["id"],
   p: {
     id: { t: "string" },
     folderId: { t: "string" },
@@ -415,7 +424,7 @@ export const ServiceAccount: Schema = {
     description: { t: "string", l: 256 },
     labels: { t: "object", a: { t: "string" } },
     lastAuthenticatedAt: Timestamp,
-    status: { t: "string", e: ["STATUS_UNSPECIFIED", "CREATING", "ACTIVE", "SUSPENDED", "DELETING"] },
+    status: { t: "string" },
     expiresAt: Timestamp
   }
 };
@@ -429,10 +438,10 @@ export const ListServiceAccountsResponse: Schema = {
 /** `#/components/schemas/ServiceAccountName` */
 export const ServiceAccountName: Schema = {
   t: "string",
-  ml: 1,
+  ml: 3,
   l: 63,
-  re: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/u,
-  hint: "1 to 63 of a-z, 0-9 and -, starting with a letter and not ending with -"
+  re: /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/u,
+  hint: "3 to 63 of a-z, 0-9 and -, starting with a letter and not ending with -"
 };
 
 /** `#/components/schemas/Labels` */
@@ -489,7 +498,7 @@ export const CreateServiceAccountOperation: Schema = {
 /** `#/components/schemas/DeleteServiceAccountMetadata` */
 export const DeleteServiceAccountMetadata: Schema = {
   t: "object",
-  r: ["@type", "serviceAccountId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.DeleteServiceAccountMetadata" },
     serviceAccountId: { t: "string" }
@@ -505,6 +514,7 @@ export const DeleteServiceAccountOperation: Schema = {
 export const UpdateServiceAccountRequest: Schema = {
   t: "object",
   a: false,
+  nul: ["description", "labels", "expiresAt"],
   p: {
     updateMask: {
       t: "string",
@@ -522,7 +532,7 @@ export const UpdateServiceAccountRequest: Schema = {
 /** `#/components/schemas/UpdateServiceAccountMetadata` */
 export const UpdateServiceAccountMetadata: Schema = {
   t: "object",
-  r: ["@type", "serviceAccountId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.UpdateServiceAccountMetadata" },
     serviceAccountId: { t: "string" }
@@ -538,18 +548,10 @@ export const UpdateServiceAccountOperation: Schema = {
 export const ListServiceAccountOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
 
 /** `#/components/schemas/Subject` */
-export const Subject: Schema = {
-  t: "object",
-  r: ["id", "type"],
-  p: { id: { t: "string", ml: 1, l: 100 }, type: { t: "string", ml: 1, l: 100 } }
-};
+export const Subject: Schema = { t: "object", r: ["id", "type"], p: { id: { t: "string" }, type: { t: "string" } } };
 
 /** `#/components/schemas/AccessBinding` */
-export const AccessBinding: Schema = {
-  t: "object",
-  r: ["roleId", "subject"],
-  p: { roleId: { t: "string", ml: 1, l: 64 }, subject: Subject }
-};
+export const AccessBinding: Schema = { t: "object", r: ["roleId", "subject"], p: { roleId: { t: "string" }, subject: Subject } };
 
 /** `#/components/schemas/ListAccessBindingsResponse` */
 export const ListAccessBindingsResponse: Schema = {
@@ -557,28 +559,64 @@ export const ListAccessBindingsResponse: Schema = {
   p: { accessBindings: { t: "array", i: AccessBinding }, nextPageToken: { t: "string" } }
 };
 
+/** `#/components/schemas/SubjectInput` */
+export const SubjectInput: Schema = {
+  t: "object",
+  r: ["id", "type"],
+  a: false,
+  p: {
+    id: { t: "string", ml: 1, l: 100 },
+    type: {
+      t: "string",
+      e: ["userAccount", "serviceAccount", "federatedUser", "group", "invitee", "system"]
+    }
+  },
+  one: [{
+    r: ["id", "type"],
+    p: {
+      type: { c: "system" },
+      id: {
+        t: "string",
+        re: /^(allUsers|allAuthenticatedUsers|group:(organization|federation|userpool):[a-z0-9]{20}:users)$/u,
+        hint: "allUsers, allAuthenticatedUsers or group:organization|federation|userpool:<id>:users for type system"
+      }
+    }
+  }, {
+    r: ["id", "type"],
+    p: {
+      type: { e: ["userAccount", "serviceAccount", "federatedUser", "group", "invitee"] },
+      id: {
+        t: "string",
+        re: /^[a-z0-9]{20}$/u,
+        hint: "an ID of 20 characters of a-z and 0-9, as Yandex generates them"
+      }
+    }
+  }]
+};
+
+/** `#/components/schemas/AccessBindingInput` */
+export const AccessBindingInput: Schema = {
+  t: "object",
+  r: ["roleId", "subject"],
+  a: false,
+  p: { roleId: { t: "string", ml: 1, l: 64 }, subject: SubjectInput }
+};
+
 /** `#/components/schemas/SetAccessBindingsRequest` */
-export const SetAccessBindingsRequest: Schema = { t: "object", a: false, p: { accessBindings: { t: "array", n: 1000, i: AccessBinding } } };
+export const SetAccessBindingsRequest: Schema = { t: "object", a: false, p: { accessBindings: { t: "array", n: 1000, i: AccessBindingInput } } };
 
 /** `#/components/schemas/SetAccessBindingsMetadata` */
 export const SetAccessBindingsMetadata: Schema = {
   t: "object",
-  r: ["@type", "resourceId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.access.SetAccessBindingsMetadata" },
     resourceId: { t: "string" }
   }
 };
 
-/** `#/components/schemas/AccessBindingAction` */
-export const AccessBindingAction: Schema = { t: "string", e: ["ADD", "REMOVE"] };
-
 /** `#/components/schemas/AccessBindingDelta` */
-export const AccessBindingDelta: Schema = {
-  t: "object",
-  r: ["action", "accessBinding"],
-  p: { action: AccessBindingAction, accessBinding: AccessBinding }
-};
+export const AccessBindingDelta: Schema = { t: "object", r: ["accessBinding"], p: { action: { t: "string" }, accessBinding: AccessBinding } };
 
 /** `#/components/schemas/AccessBindingsOperationResult` */
 export const AccessBindingsOperationResult: Schema = { t: "object", p: { effectiveDeltas: { t: "array", i: AccessBindingDelta } } };
@@ -600,18 +638,29 @@ export const SetAccessBindingsOperation: Schema = {
   }]
 };
 
+/** `#/components/schemas/AccessBindingAction` */
+export const AccessBindingAction: Schema = { t: "string", e: ["ADD", "REMOVE"] };
+
+/** `#/components/schemas/AccessBindingDeltaInput` */
+export const AccessBindingDeltaInput: Schema = {
+  t: "object",
+  r: ["action", "accessBinding"],
+  a: false,
+  p: { action: AccessBindingAction, accessBinding: AccessBindingInput }
+};
+
 /** `#/components/schemas/UpdateAccessBindingsRequest` */
 export const UpdateAccessBindingsRequest: Schema = {
   t: "object",
   a: false,
   r: ["accessBindingDeltas"],
-  p: { accessBindingDeltas: { t: "array", mn: 1, n: 1000, i: AccessBindingDelta } }
+  p: { accessBindingDeltas: { t: "array", mn: 1, n: 1000, i: AccessBindingDeltaInput } }
 };
 
 /** `#/components/schemas/UpdateAccessBindingsMetadata` */
 export const UpdateAccessBindingsMetadata: Schema = {
   t: "object",
-  r: ["@type", "resourceId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.access.UpdateAccessBindingsMetadata" },
     resourceId: { t: "string" }
@@ -632,7 +681,7 @@ export const SuspendServiceAccountRequest: Schema = { t: "object", a: false, p: 
 /** `#/components/schemas/SuspendServiceAccountMetadata` */
 export const SuspendServiceAccountMetadata: Schema = {
   t: "object",
-  r: ["@type", "serviceAccountId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.SuspendServiceAccountMetadata" },
     serviceAccountId: { t: "string" }
@@ -660,7 +709,7 @@ export const ReactivateServiceAccountRequest: Schema = { t: "object", a: false, 
 /** `#/components/schemas/ReactivateServiceAccountMetadata` */
 export const ReactivateServiceAccountMetadata: Schema = {
   t: "object",
-  r: ["@type", "serviceAccountId"],
+  r: ["@type"],
   p: {
     "@type": { c: "type.googleapis.com/yandex.cloud.iam.v1.ReactivateServiceAccountMetadata" },
     serviceAccountId: { t: "string" }
@@ -749,13 +798,18 @@ export const pathServers: Record<string, string> = { "/operations/{operationId}"
 
 // How each kind of operation is retried (`x-yc-retry-classes`).
 /** Reads and token exchanges change nothing, so every failure that may pass is retried. */
-export const readRetry: RetryClass = { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: false };
+export const readRetry: RetryClass = { changes: false, statuses: [429, 500, 502, 503, 504], networkErrors: "all" };
 
-/** Every call that answers an Operation (updates, deletes, service-account create, suspend and reactivate, set and update of access bindings) may be sent again with the same `Idempotency-Key`: the server answers a repeated key with the same Operation, so a second attempt cannot change more than the first. */
-export const idempotentRetry: RetryClass = { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: true };
+/** Every call that answers an Operation (updates, deletes, service-account create, suspend and reactivate, set and update of access bindings) may be sent again with the same `Idempotency-Key`: the server answers a repeated key with the same Operation, so a second attempt cannot change more than the first. Idempotency-Key: honoured. Yandex's API design guide documents the key for calls that start an Operation: the server checks whether an operation with this key was already created and, if so, answers that Operation instead of starting another. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
+export const idempotentRetry: RetryClass = {
+  changes: true,
+  statuses: [429, 500, 502, 503, 504],
+  networkErrors: "all",
+  idempotencyKey: "honoured"
+};
 
-/** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation), so it is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After 500, 502, 504, a timeout or a broken answer the outcome is unknown. */
-export const createRetry: RetryClass = { statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: true };
+/** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation). Whether the server honours `Idempotency-Key` for these calls is unverified, so a create is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After 500, 502, 504, a timeout or a broken answer the outcome is unknown. Idempotency-Key: unverified. The design guide speaks only of calls that start an Operation; it says nothing of the creates that answer directly, and the ApiKey, Key and AccessKey references do not mention the key. The client still sends one on every attempt (it costs nothing if ignored), but retries only where the request cannot have been acted on, as if it were not honoured. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
+export const createRetry: RetryClass = { changes: true, statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: "unverified" };
 
 /** The retry classes, by name. */
 export const retryClasses = { read: readRetry, idempotent: idempotentRetry, create: createRetry };
@@ -790,7 +844,8 @@ export const createApiKey = {
   path: "/iam/v1/apiKeys",
   retry: createRetry,
   response: CreateApiKeyResponse,
-  body: CreateApiKeyRequest
+  body: CreateApiKeyRequest,
+  credential: ["secret"]
 } satisfies OperationSpec;
 
 /** `GET /iam/v1/apiKeys/{apiKeyId}` */
@@ -877,7 +932,8 @@ export const createKey = {
   path: "/iam/v1/keys",
   retry: createRetry,
   response: CreateKeyResponse,
-  body: CreateKeyRequest
+  body: CreateKeyRequest,
+  credential: ["privateKey", "key.id"]
 } satisfies OperationSpec;
 
 /** `GET /iam/v1/keys/{keyId}` */
@@ -953,7 +1009,8 @@ export const createAccessKey = {
   path: "/iam/aws-compatibility/v1/accessKeys",
   retry: createRetry,
   response: CreateAccessKeyResponse,
-  body: CreateAccessKeyRequest
+  body: CreateAccessKeyRequest,
+  credential: ["secret", "accessKey.keyId"]
 } satisfies OperationSpec;
 
 /** `GET /iam/aws-compatibility/v1/accessKeys/{accessKeyId}` */

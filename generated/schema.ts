@@ -25,8 +25,11 @@ export interface paths {
          *     it at once and never log it.
          *
          *     The call answers `200` with the key itself (not an Operation). It is not
-         *     idempotent by itself: send an `Idempotency-Key` so that a retried request cannot
-         *     create a second key.
+         *     idempotent by itself, and whether the server honours `Idempotency-Key` for it is
+         *     unverified (Yandex documents the key only for calls that start an Operation): it is
+         *     sent again only where the server cannot have acted (429, 503, a connection never
+         *     made), with one `Idempotency-Key` for every attempt. After 500, 502, 504, a timeout or
+         *     a broken `200` answer the outcome is unknown: list the keys before you try again.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -139,8 +142,9 @@ export interface paths {
          *     `POST /iam/v1/tokens` for IAM tokens.
          *
          *     The call answers `200` with the key itself (not an Operation). It is not idempotent
-         *     by itself: it is retried only where the server cannot have acted, with one
-         *     `Idempotency-Key` for every attempt, so that a retry cannot mint a second key. At most
+         *     by itself, and whether the server honours `Idempotency-Key` for it is unverified: it
+         *     is retried only where the server cannot have acted, with one `Idempotency-Key` for
+         *     every attempt; after any other failure the outcome is unknown. At most
          *     1,000 authorized keys per cloud (quota `iam.authorizedKeys.count`; beyond it, `429`
          *     RESOURCE_EXHAUSTED).
          */
@@ -242,7 +246,8 @@ export interface paths {
          *     The call answers `200` with the key itself (not an Operation). Its retry class is
          *     `create`: the secret is shown once, so a second key minted by a retry would be a secret
          *     nobody holds. It is sent again only where the server cannot have acted (429, 503, a
-         *     connection never made), with one `Idempotency-Key` for every attempt; after 500, 502,
+         *     connection never made), with one `Idempotency-Key` for every attempt (whether the
+         *     server honours it for this call is unverified); after 500, 502,
          *     504, a timeout or a broken `200` answer the outcome is unknown: list the keys before
          *     you try again. At most 1,000 static access keys per cloud (beyond it, `429`
          *     RESOURCE_EXHAUSTED).
@@ -626,14 +631,18 @@ export interface components {
          * @example 2025-03-03T16:29:04.709971428Z
          */
         Timestamp: string;
-        /** @description An API key of a service account. The secret itself is never part of it. */
+        /**
+         * @description An API key of a service account, as Yandex answers it. The secret itself is never part of it.
+         *     Proto3 JSON leaves out every field that holds its zero value, so every field may be absent
+         *     from an answer; only `id` is required, since the client cannot address the key without it.
+         */
         ApiKey: {
             /** @description ID of the API key. */
             id: string;
             /** @description ID of the service account that the API key belongs to. */
-            serviceAccountId: string;
+            serviceAccountId?: string;
             /** @description When the key was created. */
-            createdAt: components["schemas"]["Timestamp"];
+            createdAt?: components["schemas"]["Timestamp"];
             /** @description Description of the API key, 0 to 256 characters. */
             description?: string;
             /** @description When the key was last used to authenticate. */
@@ -667,17 +676,22 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description A `google.rpc.Status`, the body of every error. */
+        /**
+         * @description A `google.rpc.Status`, the body of every error. Proto3 JSON leaves out an empty `message`
+         *     and `details`; `code` is required, since an error is classified by it (0, OK, the only code
+         *     proto3 would leave out, is never an error).
+         */
         Status: {
             /**
              * Format: int32
              * @description The gRPC status code (`google.rpc.Code`): 3 INVALID_ARGUMENT, 5 NOT_FOUND,
              *     7 PERMISSION_DENIED, 8 RESOURCE_EXHAUSTED, 13 INTERNAL, 14 UNAVAILABLE,
-             *     16 UNAUTHENTICATED and so on.
+             *     16 UNAUTHENTICATED and so on. Any integer is read: a code the client does not know
+             *     (one Yandex adds later) is kept as it comes.
              */
             code: number;
             /** @description A developer-facing message in English. */
-            message: string;
+            message?: string;
             /** @description Extra facts about the error, each a `google.protobuf.Any`. */
             details?: components["schemas"]["Any"][];
         };
@@ -744,7 +758,10 @@ export interface components {
             /** @description The result of a successful operation, e.g. the updated `ApiKey`. Exclusive with `error`. */
             response?: components["schemas"]["Any"];
         };
-        /** @description The metadata of a delete operation, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a delete operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `apiKeyId` out; the client does not need it (it knows what it changed).
+         */
         DeleteApiKeyMetadata: {
             /**
              * @description The type URL of `yandex.cloud.iam.v1.DeleteApiKeyMetadata`.
@@ -752,7 +769,7 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.iam.v1.DeleteApiKeyMetadata";
             /** @description ID of the API key being deleted. */
-            apiKeyId: string;
+            apiKeyId?: string;
         };
         /**
          * @description `google.protobuf.Empty` as a `google.protobuf.Any`, the `response` of a delete
@@ -793,7 +810,10 @@ export interface components {
             /** @description The new expiry time. Named in the mask without a value, the key never expires. */
             expiresAt?: components["schemas"]["ExpiresAt"];
         };
-        /** @description The metadata of an update operation, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of an update operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `apiKeyId` out; the client does not need it (it knows what it changed).
+         */
         UpdateApiKeyMetadata: {
             /**
              * @description The type URL of `yandex.cloud.iam.v1.UpdateApiKeyMetadata`.
@@ -801,7 +821,7 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.iam.v1.UpdateApiKeyMetadata";
             /** @description ID of the API key being updated. */
-            apiKeyId: string;
+            apiKeyId?: string;
         };
         /** @description An `ApiKey` as a `google.protobuf.Any`, the `response` of an update operation. */
         ApiKeyAny: components["schemas"]["ApiKey"] & {
@@ -839,17 +859,15 @@ export interface components {
          */
         KeyFormat: "PEM_FILE";
         /**
-         * @description The algorithm of an authorized key's key pair: `RSA_2048` (RSA with a 2048-bit key, the
-         *     default) or `RSA_4096`. `ALGORITHM_UNSPECIFIED` in a request means the default.
-         * @example RSA_2048
-         * @enum {string}
-         */
-        KeyAlgorithm: "ALGORITHM_UNSPECIFIED" | "RSA_2048" | "RSA_4096";
-        /**
          * @description An authorized key: an RSA key pair whose private key signs the JWTs that a service
          *     account (or a user) exchanges for IAM tokens. The private key is never part of it:
          *     it is shown once, in the answer to `createKey`, and Yandex does not store it.
          *     Exactly one of `serviceAccountId` and `userAccountId` names the owner. Keys never expire.
+         *
+         *     Proto3 JSON leaves out every field that holds its zero value, so every field may be absent
+         *     from an answer. Required are only `id`, the JWT's `kid` that the key is useless without, and
+         *     the owner: a oneof member is written whenever it is set, even empty, and the `key.json` file
+         *     needs it as the JWT's issuer.
          */
         Key: {
             /**
@@ -863,13 +881,16 @@ export interface components {
             /** @description ID of the service account that owns the key. Exclusive with `userAccountId`. */
             serviceAccountId?: string;
             /** @description When the key was created. */
-            createdAt: components["schemas"]["Timestamp"];
+            createdAt?: components["schemas"]["Timestamp"];
             /** @description Description of the key, 0 to 256 characters. Left out when empty. */
             description?: string;
-            /** @description The algorithm of the key pair. */
-            keyAlgorithm: components["schemas"]["KeyAlgorithm"];
+            /**
+             * @description The algorithm of the key pair: `RSA_2048` or `RSA_4096`. An open list: a value Yandex
+             *     adds later is read as it comes. Left out when `ALGORITHM_UNSPECIFIED`.
+             */
+            keyAlgorithm?: "ALGORITHM_UNSPECIFIED" | "RSA_2048" | "RSA_4096" | (string & {});
             /** @description The public key, in PEM (`-----BEGIN PUBLIC KEY-----`). It can be read at any time. */
-            publicKey: string;
+            publicKey?: string;
             /** @description When the key was last used to authenticate. Absent if it never was. */
             lastUsedAt?: components["schemas"]["Timestamp"];
         } & (unknown | unknown);
@@ -883,6 +904,13 @@ export interface components {
              */
             nextPageToken?: string;
         };
+        /**
+         * @description The algorithm of an authorized key's key pair: `RSA_2048` (RSA with a 2048-bit key, the
+         *     default) or `RSA_4096`. `ALGORITHM_UNSPECIFIED` in a request means the default.
+         * @example RSA_2048
+         * @enum {string}
+         */
+        KeyAlgorithm: "ALGORITHM_UNSPECIFIED" | "RSA_2048" | "RSA_4096";
         /** @description What to create. Every field is optional. */
         CreateKeyRequest: {
             /**
@@ -911,7 +939,10 @@ export interface components {
              */
             privateKey: string;
         };
-        /** @description The metadata of a key's delete operation, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a key's delete operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `keyId` out; the client does not need it (it knows what it changed).
+         */
         DeleteKeyMetadata: {
             /**
              * @description The type URL of `yandex.cloud.iam.v1.DeleteKeyMetadata`.
@@ -919,7 +950,7 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.iam.v1.DeleteKeyMetadata";
             /** @description ID of the key being deleted. */
-            keyId: string;
+            keyId?: string;
         };
         /** @description The `Operation` of a key's delete; its `response` is `google.protobuf.Empty`. */
         DeleteKeyOperation: components["schemas"]["Operation"] & {
@@ -942,7 +973,10 @@ export interface components {
             /** @description The new description of the key. Named in the mask without a value, the description is cleared. */
             description?: string;
         };
-        /** @description The metadata of a key's update operation, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a key's update operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `keyId` out; the client does not need it (it knows what it changed).
+         */
         UpdateKeyMetadata: {
             /**
              * @description The type URL of `yandex.cloud.iam.v1.UpdateKeyMetadata`.
@@ -950,7 +984,7 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.iam.v1.UpdateKeyMetadata";
             /** @description ID of the key being updated. */
-            keyId: string;
+            keyId?: string;
         };
         /** @description A `Key` as a `google.protobuf.Any`, the `response` of an update operation. */
         KeyAny: components["schemas"]["Key"] & {
@@ -981,6 +1015,11 @@ export interface components {
          *     `keyId` is the AWS access key ID (`YCAJ…`) that those services take; neither is the ID
          *     of an authorized key. The secret is never part of it: it is shown once, in the answer
          *     to `createAccessKey`. A static key cannot sign JWTs and is not an IAM token.
+         *
+         *     Proto3 JSON leaves out every field that holds its zero value, so every field may be absent
+         *     from an answer. Required are only `id`, without which the client cannot address the key,
+         *     and `keyId`, without which the key cannot be used (a key id is never empty, so proto3
+         *     always writes it).
          */
         AccessKey: {
             /**
@@ -990,9 +1029,9 @@ export interface components {
              */
             id: string;
             /** @description ID of the service account that the key belongs to. */
-            serviceAccountId: string;
+            serviceAccountId?: string;
             /** @description When the key was created. */
-            createdAt: components["schemas"]["Timestamp"];
+            createdAt?: components["schemas"]["Timestamp"];
             /** @description Description of the key, 0 to 256 characters. Left out when empty. */
             description?: string;
             /**
@@ -1035,7 +1074,10 @@ export interface components {
              */
             secret: string;
         };
-        /** @description The metadata of a static access key's delete operation, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a static access key's delete operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `accessKeyId` out; the client does not need it (it knows what it changed).
+         */
         DeleteAccessKeyMetadata: {
             /**
              * @description The type URL of `yandex.cloud.iam.v1.awscompatibility.DeleteAccessKeyMetadata`.
@@ -1043,7 +1085,7 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.DeleteAccessKeyMetadata";
             /** @description ID of the access key resource being deleted (its `id`, not the AWS `keyId`). */
-            accessKeyId: string;
+            accessKeyId?: string;
         };
         /** @description The `Operation` of a static access key's delete; its `response` is `google.protobuf.Empty`. */
         DeleteAccessKeyOperation: components["schemas"]["Operation"] & {
@@ -1066,7 +1108,10 @@ export interface components {
             /** @description The new description of the key. Named in the mask without a value, the description is cleared. */
             description?: string;
         };
-        /** @description The metadata of a static access key's update operation, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a static access key's update operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `accessKeyId` out; the client does not need it (it knows what it changed).
+         */
         UpdateAccessKeyMetadata: {
             /**
              * @description The type URL of `yandex.cloud.iam.v1.awscompatibility.UpdateAccessKeyMetadata`.
@@ -1074,7 +1119,7 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.iam.v1.awscompatibility.UpdateAccessKeyMetadata";
             /** @description ID of the access key resource being updated (its `id`, not the AWS `keyId`). */
-            accessKeyId: string;
+            accessKeyId?: string;
         };
         /** @description An `AccessKey` as a `google.protobuf.Any`, the `response` of an update operation. */
         AccessKeyAny: components["schemas"]["AccessKey"] & {
@@ -1102,16 +1147,19 @@ export interface components {
          * @description A service account: the identity a program works as. Its credentials (API keys,
          *     authorized keys, static access keys) belong to it, and go with it when it is deleted.
          *     A `SUSPENDED` account cannot authenticate.
+         *
+         *     Proto3 JSON leaves out every field that holds its zero value, so every field may be absent
+         *     from an answer; only `id` is required, since the client cannot address the account without it.
          */
         ServiceAccount: {
             /** @description ID of the service account (`aje…`). */
             id: string;
             /** @description ID of the folder the account belongs to. */
-            folderId: string;
+            folderId?: string;
             /** @description When the account was created. */
-            createdAt: components["schemas"]["Timestamp"];
+            createdAt?: components["schemas"]["Timestamp"];
             /** @description Name of the account, unique in the cloud. */
-            name: string;
+            name?: string;
             /** @description Description of the account, 0 to 256 characters. Left out when empty. */
             description?: string;
             /** @description Labels as `key: value` pairs, at most 64. Left out when there are none. */
@@ -1123,9 +1171,9 @@ export interface components {
             /**
              * @description `ACTIVE` can authenticate; `SUSPENDED` cannot (its credentials are refused until it
              *     is reactivated); `CREATING` and `DELETING` are on the way. Left out when unspecified.
-             * @enum {string}
+             *     An open list: a status Yandex adds later is read as it comes.
              */
-            status?: "STATUS_UNSPECIFIED" | "CREATING" | "ACTIVE" | "SUSPENDED" | "DELETING";
+            status?: "STATUS_UNSPECIFIED" | "CREATING" | "ACTIVE" | "SUSPENDED" | "DELETING" | (string & {});
             /** @description When the account expires. Absent if it never does. */
             expiresAt?: components["schemas"]["Timestamp"];
         };
@@ -1140,9 +1188,15 @@ export interface components {
             nextPageToken?: string;
         };
         /**
-         * @description Name of a service account: 1 to 63 characters of `a-z`, `0-9` and `-`, starting with a
-         *     letter and not ending with `-` (the proto's pattern since 2026-05; Yandex's docs still
-         *     say 2–63, older ones 3–63). Unique in the cloud, not only in the folder.
+         * @description Name of a service account: 3 to 63 characters of `a-z`, `0-9` and `-`, starting with a
+         *     letter and not ending with `-`. Unique in the cloud, not only in the folder.
+         *
+         *     The sources disagree on the shortest name. Yandex's REST reference of `ServiceAccount`
+         *     (https://yandex.cloud/en/docs/iam/api-ref/ServiceAccount/create) and the documentation of
+         *     service accounts say 3 to 63 characters (some newer pages say 2 to 63), while the proto's
+         *     pattern since 2026-05 (`service_account_service.proto`, `[a-z]([-a-z0-9]{0,61}[a-z0-9])?`)
+         *     allows 1 to 63. This document follows the stricter reading, 3 to 63: a name it accepts is
+         *     accepted by every reading, and the fake refuses what the documentation refuses.
          * @example ci-deployer
          */
         ServiceAccountName: string;
@@ -1171,7 +1225,10 @@ export interface components {
             /** @description When the account expires. Absent, it never does. */
             expiresAt?: components["schemas"]["ExpiresAt"];
         };
-        /** @description The metadata of a service account's create operation, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a service account's create operation, as a `google.protobuf.Any`.
+         *     `serviceAccountId` is required: it is the only way a caller who does not wait learns the new account's id.
+         */
         CreateServiceAccountMetadata: {
             /**
              * @description The type URL of `yandex.cloud.iam.v1.CreateServiceAccountMetadata`.
@@ -1196,7 +1253,10 @@ export interface components {
             /** @description The new account. */
             response?: components["schemas"]["ServiceAccountAny"];
         };
-        /** @description The metadata of a service account's delete operation, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a service account's delete operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `serviceAccountId` out; the client does not need it (it knows what it changed).
+         */
         DeleteServiceAccountMetadata: {
             /**
              * @description The type URL of `yandex.cloud.iam.v1.DeleteServiceAccountMetadata`.
@@ -1204,7 +1264,7 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.iam.v1.DeleteServiceAccountMetadata";
             /** @description ID of the service account being deleted. */
-            serviceAccountId: string;
+            serviceAccountId?: string;
         };
         /** @description The `Operation` of a service account's delete; its `response` is `google.protobuf.Empty`. */
         DeleteServiceAccountOperation: components["schemas"]["Operation"] & {
@@ -1234,7 +1294,10 @@ export interface components {
             /** @description The new expiry time. Named in the mask without a value, the account never expires. */
             expiresAt?: components["schemas"]["ExpiresAt"];
         };
-        /** @description The metadata of a service account's update operation, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a service account's update operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `serviceAccountId` out; the client does not need it (it knows what it changed).
+         */
         UpdateServiceAccountMetadata: {
             /**
              * @description The type URL of `yandex.cloud.iam.v1.UpdateServiceAccountMetadata`.
@@ -1242,7 +1305,7 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.iam.v1.UpdateServiceAccountMetadata";
             /** @description ID of the service account being updated. */
-            serviceAccountId: string;
+            serviceAccountId?: string;
         };
         /** @description The `Operation` of a service account's update; its `response` is the updated `ServiceAccount`. */
         UpdateServiceAccountOperation: components["schemas"]["Operation"] & {
@@ -1259,7 +1322,9 @@ export interface components {
             nextPageToken?: string;
         };
         /**
-         * @description Who holds a role (`yandex.cloud.access.Subject`).
+         * @description Who holds a role (`yandex.cloud.access.Subject`), as Yandex answers it: read as it comes,
+         *     so a subject type or an id form Yandex adds later passes through. What a request may name
+         *     is `SubjectInput`.
          * @example {
          *       "id": "ajeg2b2et02f3tl2c1pj",
          *       "type": "serviceAccount"
@@ -1271,13 +1336,15 @@ export interface components {
              *     `allAuthenticatedUsers`, `allUsers` and `group:organization:<id>:users`.
              */
             id: string;
-            /**
-             * @description Type of the subject, a free string: `userAccount`, `serviceAccount`,
-             *     `federatedUser`, `group` or `system`.
-             */
-            type: string;
+            /** @description Type of the subject. An open list: a type Yandex adds later is read as it comes. */
+            type: "userAccount" | "serviceAccount" | "federatedUser" | "group" | "invitee" | "system" | (string & {});
         };
-        /** @description One role held by one subject (`yandex.cloud.access.AccessBinding`). */
+        /**
+         * @description One role held by one subject (`yandex.cloud.access.AccessBinding`), as Yandex answers it.
+         *     Both fields are required: a binding without its role or its subject cannot be compared or
+         *     removed, and neither is ever empty, so proto3 always writes them. What a request may send
+         *     is `AccessBindingInput`.
+         */
         AccessBinding: {
             /** @description ID of the role, e.g. `iam.serviceAccounts.user` or `editor`. */
             roleId: string;
@@ -1292,14 +1359,72 @@ export interface components {
             nextPageToken?: string;
         };
         /**
+         * @description Who is to hold a role (`yandex.cloud.access.Subject`), as a request names it, checked as
+         *     Yandex checks it (access.proto's `Subject` and the reference of access control,
+         *     https://yandex.cloud/en/docs/iam/concepts/access-control/#subject):
+         *
+         *     - `type: system`: a system group, whose `id` is `allUsers`, `allAuthenticatedUsers`,
+         *       or `group:organization:<id>:users`, `group:federation:<id>:users`,
+         *       `group:userpool:<id>:users` for all the users of an organization, a federation or a
+         *       user pool;
+         *     - `type` `userAccount`, `serviceAccount`, `federatedUser`, `group` or `invitee` (an
+         *       invited user, named by access.proto): an `id` that Yandex generated, 20 characters of
+         *       `a-z` and `0-9` (`ajeg2b2et02f3tl2c1pj`). Yandex documents no pattern for its ids; every
+         *       id it hands out has this form, and a malformed one is refused here rather than stored
+         *       as a binding that names nobody.
+         * @example {
+         *       "id": "ajeg2b2et02f3tl2c1pj",
+         *       "type": "serviceAccount"
+         *     }
+         * @example {
+         *       "id": "allAuthenticatedUsers",
+         *       "type": "system"
+         *     }
+         */
+        SubjectInput: {
+            /** @description ID of the subject, in the form its `type` takes (see above). */
+            id: string;
+            /**
+             * @description Type of the subject.
+             * @enum {string}
+             */
+            type: "userAccount" | "serviceAccount" | "federatedUser" | "group" | "invitee" | "system";
+        } & ({
+            /**
+             * @description A system group.
+             * @constant
+             */
+            type: "system";
+            /** @description The system group's ID. */
+            id: string;
+        } | {
+            /**
+             * @description An account, a group or an invitee.
+             * @enum {unknown}
+             */
+            type: "userAccount" | "serviceAccount" | "federatedUser" | "group" | "invitee";
+            /** @description Its ID, as Yandex generated it. */
+            id: string;
+        });
+        /** @description One role to be held by one subject (`yandex.cloud.access.AccessBinding`), as a request sends it. */
+        AccessBindingInput: {
+            /** @description ID of the role, e.g. `iam.serviceAccounts.user` or `editor`. */
+            roleId: string;
+            /** @description Who is to hold the role. */
+            subject: components["schemas"]["SubjectInput"];
+        };
+        /**
          * @description Every binding the resource is to have. **It replaces every binding**: one left out is
          *     removed, and an empty list (or none) removes them all.
          */
         SetAccessBindingsRequest: {
             /** @description The bindings, at most 1,000; they replace all the current ones. */
-            accessBindings?: components["schemas"]["AccessBinding"][];
+            accessBindings?: components["schemas"]["AccessBindingInput"][];
         };
-        /** @description The metadata of a set of access bindings, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a set of access bindings, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `resourceId` out; the client does not need it (it knows what it changed).
+         */
         SetAccessBindingsMetadata: {
             /**
              * @description The type URL of `yandex.cloud.access.SetAccessBindingsMetadata`.
@@ -1307,18 +1432,16 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.access.SetAccessBindingsMetadata";
             /** @description ID of the resource whose bindings change (here, the service account). */
-            resourceId: string;
+            resourceId?: string;
         };
         /**
-         * @description What a delta does with its binding (`yandex.cloud.access.AccessBindingAction`).
-         * @example ADD
-         * @enum {string}
+         * @description One change of the access bindings (`yandex.cloud.access.AccessBindingDelta`), as Yandex
+         *     answers it (an effective delta). `action` may be absent (proto3 leaves out an enum's first
+         *     value, `ACCESS_BINDING_ACTION_UNSPECIFIED`); what a request may send is `AccessBindingDeltaInput`.
          */
-        AccessBindingAction: "ADD" | "REMOVE";
-        /** @description One change of the access bindings (`yandex.cloud.access.AccessBindingDelta`). */
         AccessBindingDelta: {
-            /** @description `ADD` grants the binding, `REMOVE` takes it away. */
-            action: components["schemas"]["AccessBindingAction"];
+            /** @description `ADD` granted the binding, `REMOVE` took it away. An open list: a value Yandex adds later is read as it comes. */
+            action?: "ADD" | "REMOVE" | (string & {});
             /** @description The binding added or removed. */
             accessBinding: components["schemas"]["AccessBinding"];
         };
@@ -1346,12 +1469,28 @@ export interface components {
             /** @description The changes that took effect. */
             response?: components["schemas"]["AccessBindingsOperationResultAny"];
         };
+        /**
+         * @description What a delta does with its binding (`yandex.cloud.access.AccessBindingAction`).
+         * @example ADD
+         * @enum {string}
+         */
+        AccessBindingAction: "ADD" | "REMOVE";
+        /** @description One change of the access bindings (`yandex.cloud.access.AccessBindingDelta`), as a request sends it. */
+        AccessBindingDeltaInput: {
+            /** @description `ADD` grants the binding, `REMOVE` takes it away. */
+            action: components["schemas"]["AccessBindingAction"];
+            /** @description The binding to add or remove. */
+            accessBinding: components["schemas"]["AccessBindingInput"];
+        };
         /** @description The changes to make, each adding or removing one binding; the other bindings stay. */
         UpdateAccessBindingsRequest: {
             /** @description 1 to 1,000 changes. */
-            accessBindingDeltas: components["schemas"]["AccessBindingDelta"][];
+            accessBindingDeltas: components["schemas"]["AccessBindingDeltaInput"][];
         };
-        /** @description The metadata of a update of access bindings, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a update of access bindings, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `resourceId` out; the client does not need it (it knows what it changed).
+         */
         UpdateAccessBindingsMetadata: {
             /**
              * @description The type URL of `yandex.cloud.access.UpdateAccessBindingsMetadata`.
@@ -1359,7 +1498,7 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.access.UpdateAccessBindingsMetadata";
             /** @description ID of the resource whose bindings change (here, the service account). */
-            resourceId: string;
+            resourceId?: string;
         };
         /** @description The `Operation` of a update of access bindings; its `response` holds the effective deltas. */
         UpdateAccessBindingsOperation: components["schemas"]["Operation"] & {
@@ -1375,7 +1514,10 @@ export interface components {
             /** @description When the account expires, set with the suspension. */
             expiresAt?: components["schemas"]["ExpiresAt"];
         };
-        /** @description The metadata of a service account's suspend operation, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a service account's suspend operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `serviceAccountId` out; the client does not need it (it knows what it changed).
+         */
         SuspendServiceAccountMetadata: {
             /**
              * @description The type URL of `yandex.cloud.iam.v1.SuspendServiceAccountMetadata`.
@@ -1383,7 +1525,7 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.iam.v1.SuspendServiceAccountMetadata";
             /** @description ID of the service account being suspended. */
-            serviceAccountId: string;
+            serviceAccountId?: string;
         };
         /**
          * @description `yandex.cloud.iam.v1.SuspendServiceAccountResponse`, an empty message, as a
@@ -1405,7 +1547,10 @@ export interface components {
         };
         /** @description Nothing; the body is an empty object. */
         ReactivateServiceAccountRequest: Record<string, never>;
-        /** @description The metadata of a service account's reactivate operation, as a `google.protobuf.Any`. */
+        /**
+         * @description The metadata of a service account's reactivate operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `serviceAccountId` out; the client does not need it (it knows what it changed).
+         */
         ReactivateServiceAccountMetadata: {
             /**
              * @description The type URL of `yandex.cloud.iam.v1.ReactivateServiceAccountMetadata`.
@@ -1413,7 +1558,7 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.iam.v1.ReactivateServiceAccountMetadata";
             /** @description ID of the service account being reactivated. */
-            serviceAccountId: string;
+            serviceAccountId?: string;
         };
         /**
          * @description `yandex.cloud.iam.v1.ReactivateServiceAccountResponse`, an empty message, as a
@@ -1991,8 +2136,11 @@ export interface components {
          */
         ClientTraceId: string;
         /**
-         * @description A UUID v4 that names one creation. A retried request with the same key cannot
-         *     create a second key.
+         * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+         *     Operation, Yandex answers a repeated key with the Operation it already started (the
+         *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+         *     that is unverified (the retry class `create`), so they are retried only where the server
+         *     cannot have acted.
          * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
          */
         IdempotencyKey: string;
@@ -2142,8 +2290,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2242,8 +2393,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2296,8 +2450,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2534,8 +2691,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2641,8 +2801,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2696,8 +2859,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2878,8 +3044,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2981,8 +3150,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3038,8 +3210,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3229,8 +3404,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3330,8 +3508,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3384,8 +3565,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3568,8 +3752,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3629,8 +3816,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3690,8 +3880,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -3749,8 +3942,11 @@ export interface operations {
                  */
                 "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
                 /**
-                 * @description A UUID v4 that names one creation. A retried request with the same key cannot
-                 *     create a second key.
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
                  * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];

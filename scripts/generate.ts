@@ -5,7 +5,8 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundle, loadConfig } from "@redocly/openapi-core";
 import { createTwoFilesPatch } from "diff";
-import openapiTS, { astToString } from "openapi-typescript";
+import openapiTS, { astToString, STRING, tsIntersection, tsLiteral, tsUnion } from "openapi-typescript";
+import ts from "typescript";
 
 import { root } from "./root.ts";
 
@@ -53,8 +54,14 @@ const KEYS: Record<string, [string, string, string?]> = {
   pattern: ["re", "RegExp"],
   "x-pattern-description": ["hint", "string", ": what the pattern means, for error messages"],
   format: ["f", '"date-time"'],
+  // Note: read by src/core/body.ts (an update's `null`), not by the checks.
+  "x-yc-clearable": ["nul", "string[]", ": the fields an update may name in its mask without a value, to reset them"],
 };
 const ANNOTATIONS = new Set(["description", "example", "examples", "deprecated", "default", "title"]);
+// Note: an answer's enum is open (Yandex adds values; proto3 JSON writes them by name), written as Zalando's
+// `x-extensible-enum`: the known values of a string that may hold any other. The check is the string alone; the type
+// lists the known values and still takes any string (`"A" | "B" | (string & {})`). A request's enum stays `enum`.
+const OPEN_ENUM = "x-extensible-enum";
 const FORMATS = new Set(["date-time", "int32", "int64"]);
 const NAME_RULES = new Set(["type", "minLength", "maxLength", "pattern", "x-pattern-description"]);
 
@@ -63,10 +70,20 @@ function strip(schema: Json, at: string): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(schema)) {
     if (ANNOTATIONS.has(k) || (k === "required" && !v.length) || (k === "format" && FORMATS.has(v) && v !== "date-time")) continue;
+    if (k === OPEN_ENUM) {
+      if (schema.type !== "string" || !(Array.isArray(v) && v.length && v.every((e) => typeof e === "string")))
+        throw new Error(`${at}: ${OPEN_ENUM} must list the known values of a string`);
+      continue;
+    }
     const key = k === "$ref" ? k : KEYS[k]?.[0];
     if (!key) throw new Error(`${at}: the keyword "${k}" is not checked by src/core/validate.ts; teach it there first`);
     if (k === "type" && !TYPES.includes(v)) throw new Error(`${at}: the type "${v}" is not checked by src/core/validate.ts`);
     if (k === "format" && !FORMATS.has(v)) throw new Error(`${at}: the format "${v}" is not checked by src/core/validate.ts`);
+    if (
+      k === "x-yc-clearable" &&
+      !(Array.isArray(v) && v.every((name) => typeof name === "string" && name !== "updateMask" && schema.properties?.[name]))
+    )
+      throw new Error(`${at}: x-yc-clearable must list fields of the update (not updateMask)`);
     if (k === "const" && typeof v !== "string") throw new Error(`${at}: only a string const is checked by src/core/validate.ts`);
     if (k === "enum" && !(Array.isArray(v) && v.length && v.every((e) => typeof e === "string")))
       throw new Error(`${at}: only an enum of strings is checked by src/core/validate.ts`);
@@ -142,8 +159,9 @@ function paramsSchema(parameters: Json[], where: "path" | "query"): Json | undef
 
 // Per-operation facts that OpenAPI has no word for, as vendor extensions; any other `x-` key on an
 // operation stops generation, so a misspelt one cannot be ignored.
-const OPERATION_EXTENSIONS = new Set(["x-yc-retry", "x-yc-pagination", "x-yc-deletes"]);
-const RETRY_CLASS_KEYS = new Set(["description", "statuses", "networkErrors", "idempotencyKey"]);
+const OPERATION_EXTENSIONS = new Set(["x-yc-retry", "x-yc-pagination", "x-yc-deletes", "x-yc-credential"]);
+const RETRY_CLASS_KEYS = new Set(["description", "changes", "statuses", "networkErrors", "idempotencyKey"]);
+const IDEMPOTENCY_KEY_KEYS = new Set(["server", "source", "description"]);
 const METHODS = ["get", "post", "put", "patch", "delete"];
 
 /** One row of the operations table, before it is printed. */
@@ -160,6 +178,7 @@ interface OperationRow {
   result?: Json;
   items?: string;
   deletes?: boolean;
+  credential?: string[];
 }
 
 /** A local `$ref` (such as `#/components/parameters/PageSize`) replaced by what it points to. */
@@ -183,8 +202,35 @@ function retryClasses(doc: Json): Json {
       throw new Error(`x-yc-retry-classes.${name}.statuses: a list of HTTP statuses`);
     if (!["all", "never-sent"].includes(c.networkErrors))
       throw new Error(`x-yc-retry-classes.${name}.networkErrors: "all" or "never-sent"`);
+    if (typeof c.changes !== "boolean")
+      throw new Error(`x-yc-retry-classes.${name}.changes: true or false (whether a call of the class may change something)`);
+    const key = c.idempotencyKey;
+    if (key !== undefined) {
+      for (const k of Object.keys(key ?? {}))
+        if (!IDEMPOTENCY_KEY_KEYS.has(k)) throw new Error(`x-yc-retry-classes.${name}.idempotencyKey: unknown key "${k}"`);
+      if (!["honoured", "unverified"].includes(key?.server) || !/^https:\/\//.test(key?.source ?? ""))
+        throw new Error(`x-yc-retry-classes.${name}.idempotencyKey: { server: honoured or unverified, source: <an https URL> }`);
+    }
   }
   return classes;
+}
+
+/** The schema a `$ref` names, or the schema itself; allOf parts are merged into one view of their properties. */
+function propertiesOf(doc: Json, schema: Json): Json {
+  const target = schema.$ref ? doc.components.schemas[schemaName(schema.$ref, schema.$ref)] : schema;
+  const parts: Json[] = [target, ...(target.allOf ?? []).map((part: Json) => propertiesOf(doc, part))];
+  return Object.assign({}, ...parts.map((part) => part.properties ?? {}));
+}
+
+/** `x-yc-credential`: the dot-paths of the 200 body that make the created credential usable, each a string field. */
+function credentialPaths(doc: Json, paths: unknown, ok: Json, at: string): string[] {
+  if (!Array.isArray(paths) || !paths.length || !paths.every((p) => typeof p === "string"))
+    throw new Error(`${at}: x-yc-credential must be a list of dot-paths into the 200 body`);
+  for (const path of paths) {
+    const leaf = path.split(".").reduce((schema: Json | undefined, name) => schema && propertiesOf(doc, schema)[name], ok);
+    if (leaf?.type !== "string") throw new Error(`${at}: x-yc-credential names ${path}, which is no string field of the 200 body`);
+  }
+  return paths;
 }
 
 /** Path → server, for each path not on the document's first server; a path's operations share one server. */
@@ -262,6 +308,7 @@ function operationRows(doc: Json): Map<string, OperationRow> {
         if (op["x-yc-deletes"] !== true) throw new Error(`${at}: x-yc-deletes must be true`);
         row.deletes = true;
       }
+      if (op["x-yc-credential"] !== undefined) row.credential = credentialPaths(doc, op["x-yc-credential"], ok, at);
       rows.set(id, row);
     }
   }
@@ -318,15 +365,22 @@ function contractModule(doc: Json): string {
     return `/** \`${row.method} ${row.path}\` */\nexport const ${id} = ${source(spec)} satisfies OperationSpec;\n`;
   });
   // Note: each class is its own constant, since a row that read `retryClasses.read` would not count as pure to a bundler.
-  const classSource = Object.entries(classes).map(
-    ([name, c]) =>
-      `/** ${String(c.description ?? "")
+  const classSource = Object.entries(classes).map(([name, c]) => {
+    const text = (value: unknown) =>
+      String(value ?? "")
         .trim()
-        .replace(
-          /\s+/g,
-          " ",
-        )} */\nexport const ${name}Retry: RetryClass = { statuses: ${source(c.statuses)}, networkErrors: ${JSON.stringify(c.networkErrors)}, idempotencyKey: ${Boolean(c.idempotencyKey)} };\n`,
-  );
+        .replace(/\s+/g, " ");
+    const key =
+      c.idempotencyKey &&
+      ` Idempotency-Key: ${c.idempotencyKey.server}. ${text(c.idempotencyKey.description)} (${c.idempotencyKey.source})`;
+    const fields = {
+      changes: c.changes,
+      statuses: c.statuses,
+      networkErrors: c.networkErrors,
+      ...(c.idempotencyKey && { idempotencyKey: c.idempotencyKey.server }),
+    };
+    return `/** ${text(c.description)}${key || ""} */\nexport const ${name}Retry: RetryClass = ${source(fields)};\n`;
+  });
   const unknown = doc["x-yc-outcome-unknown-statuses"];
   if (!Array.isArray(unknown) || !unknown.every(Number.isInteger))
     throw new Error("the document has no x-yc-outcome-unknown-statuses list");
@@ -372,8 +426,14 @@ export interface RetryClass {
   statuses: readonly number[];
   /** After which network errors and timeouts: all, or only a connection that was never made. */
   networkErrors: "all" | "never-sent";
-  /** Whether every attempt carries the same \`Idempotency-Key\`. */
-  idempotencyKey: boolean;
+  /** Whether a call of this kind may change something on the server (reads and token exchanges do not). */
+  changes: boolean;
+  /**
+   * Every attempt carries the same \`Idempotency-Key\` (absent: none is sent): "honoured" where Yandex documents that a
+   * repeated key answers the first call's result, "unverified" where it does not say (the class then retries only what
+   * cannot have reached the server).
+   */
+  idempotencyKey?: "honoured" | "unverified";
 }
 
 /** What the client needs to know of one operation. */
@@ -399,13 +459,23 @@ export interface OperationSpec {
   items?: string;
   /** The call removes its resource, so NOT_FOUND after an attempt with an unknown outcome means done (\`x-yc-deletes\`). */
   deletes?: true;
+  /** A create that answers a credential: the dot-paths of the 200 body it needs to be usable (\`x-yc-credential\`). */
+  credential?: readonly string[];
 }
 `;
+
+/** The type of an open enum (\`x-extensible-enum\`): its known values, or any other string (\`string & {}\` keeps the
+ * known ones in an editor's completions, where \`| string\` would swallow them). */
+function openEnumType(schema: Json): ts.TypeNode | undefined {
+  const known = schema[OPEN_ENUM];
+  if (!Array.isArray(known)) return undefined;
+  return tsUnion([...known.map((value) => tsLiteral(value)), tsIntersection([STRING, ts.factory.createTypeLiteralNode([])])]);
+}
 
 /** Every generated file, path → contents. */
 export async function generate(spec = specPath): Promise<Map<string, string>> {
   const doc = await loadSpec(spec);
-  const types = astToString(await openapiTS(structuredClone(doc) as any, { alphabetize: false }));
+  const types = astToString(await openapiTS(structuredClone(doc) as any, { alphabetize: false, transform: openEnumType }));
   const files = new Map<string, string>();
   files.set("schema.ts", `// ${HEADER}\n\n${types}`);
   files.set("openapi.json", `${JSON.stringify(doc, null, 2)}\n`);

@@ -29,8 +29,8 @@ export type ListApiKeysResponse = Page<ApiKey, "apiKeys">;
 /** The fields to change; a field left out keeps its value, `null` resets it (`expiresAt: null`: the key never expires). */
 export interface ApiKeyChanges {
   description?: string | null | undefined;
-  /** 1 to 100 unique scopes. */
-  scopes?: string[] | null | undefined;
+  /** 1 to 100 unique scopes; they cannot be reset (an update takes at least one). */
+  scopes?: string[] | undefined;
   expiresAt?: Timestamp | null | undefined;
 }
 export interface UpdateApiKeyOperation extends Schema<"UpdateApiKeyOperation"> {}

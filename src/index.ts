@@ -68,6 +68,8 @@ export type { Operations } from "./operations.js";
 export type {
   AccessBinding,
   AccessBindingDelta,
+  AccessBindingDeltaInput,
+  AccessBindingInput,
   AccessBindingsOperation,
   CreateServiceAccountOperation,
   CreateServiceAccountRequest,
@@ -83,6 +85,7 @@ export type {
   ServiceAccounts,
   SetAccessBindingsOptions,
   Subject,
+  SubjectInput,
   SuspendOptions,
   SuspendServiceAccountOperation,
   UpdateServiceAccountOperation,

@@ -30,10 +30,11 @@ export interface KeyFile {
   /** For a service account's key (the usual case); a user's own key has `user_account_id` instead. */
   service_account_id?: string;
   user_account_id?: string;
-  created_at: string;
+  // Note: the answer may leave these out (proto3 JSON omits zero values); the file then does too, as the JWT needs none.
+  created_at?: string;
   description?: string;
-  key_algorithm: KeyAlgorithm;
-  public_key: string;
+  key_algorithm?: Key["keyAlgorithm"];
+  public_key?: string;
   /** The private key, with Yandex's prefix line: a secret; write the file with mode 0600. */
   private_key: string;
 }
@@ -95,10 +96,10 @@ export function keyFile(created: CreateKeyResponse): KeyFile {
   return {
     id,
     ...(serviceAccountId ? { service_account_id: serviceAccountId } : { user_account_id: userAccountId as string }),
-    created_at: createdAt,
+    ...(createdAt && { created_at: createdAt }),
     ...(description && { description }),
-    key_algorithm: keyAlgorithm,
-    public_key: publicKey,
+    ...(keyAlgorithm && { key_algorithm: keyAlgorithm }),
+    ...(publicKey && { public_key: publicKey }),
     private_key: privateKey,
   };
 }

@@ -47,12 +47,22 @@ export interface CreateServiceAccountOperation extends Schema<"CreateServiceAcco
 export interface UpdateServiceAccountOperation extends Schema<"UpdateServiceAccountOperation"> {}
 export interface DeleteServiceAccountOperation extends Schema<"DeleteServiceAccountOperation"> {}
 export type ListServiceAccountOperationsResponse = Page<Operation, "operations">;
-/** A role held on the account by a subject. */
+/** A role held on the account by a subject, as Yandex answers it (a subject type Yandex adds later is read as it comes). */
 export interface AccessBinding extends Schema<"AccessBinding"> {}
-/** Who holds a role: `{ id, type }`, `type` one of `userAccount`, `serviceAccount`, `federatedUser`, `group`, `system`. */
+/** Who holds a role, as Yandex answers it: `{ id, type }`. */
 export interface Subject extends Schema<"Subject"> {}
-/** A binding to ADD or REMOVE. */
+/** A change that took effect (an effective delta), as Yandex answers it. */
 export interface AccessBindingDelta extends Schema<"AccessBindingDelta"> {}
+/** A role to give a subject, as a request sends it. */
+export type AccessBindingInput = Schema<"AccessBindingInput">;
+/**
+ * Who is to hold a role, as a request names it: `type` one of `userAccount`, `serviceAccount`, `federatedUser`, `group`,
+ * `invitee` with a 20-character id Yandex generated, or `system` with `allUsers`, `allAuthenticatedUsers` or
+ * `group:organization:<id>:users` (federation, userpool).
+ */
+export type SubjectInput = Schema<"SubjectInput">;
+/** A binding to ADD or REMOVE, as a request sends it. */
+export type AccessBindingDeltaInput = Schema<"AccessBindingDeltaInput">;
 export type ListAccessBindingsResponse = Page<AccessBinding, "accessBindings">;
 export type AccessBindingsOperation =
   | components["schemas"]["SetAccessBindingsOperation"]
@@ -118,7 +128,7 @@ export interface ServiceAccounts {
   /** Adds and removes bindings; resolves with the deltas that took effect (adding a binding that exists is none). */
   updateAccessBindings<W extends boolean = true>(
     serviceAccountId: string,
-    deltas: AccessBindingDelta[],
+    deltas: AccessBindingDeltaInput[],
     options?: ChangeOptions<W>,
   ): Promise<Deltas<W>>;
   /**
@@ -127,13 +137,13 @@ export interface ServiceAccounts {
    */
   setAccessBindings<W extends boolean = true>(
     serviceAccountId: string,
-    bindings: AccessBinding[],
+    bindings: AccessBindingInput[],
     options?: SetAccessBindingsOptions<W>,
   ): Promise<Deltas<W>>;
   /** Gives `subject` the role `roleId` on the account (updateAccessBindings with one ADD); resolves with the deltas. */
-  grant(serviceAccountId: string, roleId: string, subject: Subject, options?: ChangeOptions<true>): Promise<AccessBindingDelta[]>;
+  grant(serviceAccountId: string, roleId: string, subject: SubjectInput, options?: ChangeOptions<true>): Promise<AccessBindingDelta[]>;
   /** Takes the role `roleId` on the account from `subject` (updateAccessBindings with one REMOVE); resolves with the deltas. */
-  revoke(serviceAccountId: string, roleId: string, subject: Subject, options?: ChangeOptions<true>): Promise<AccessBindingDelta[]>;
+  revoke(serviceAccountId: string, roleId: string, subject: SubjectInput, options?: ChangeOptions<true>): Promise<AccessBindingDelta[]>;
 }
 
 /** Makes `iam.serviceAccounts` over the call loop. */

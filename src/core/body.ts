@@ -20,12 +20,17 @@ export function dated(schema: Schema | undefined, body: unknown, found: Problem[
 
 /**
  * The body of an update: `updateMask` made of exactly the fields given, so a field the caller did not mention is never reset;
- * `null` resets a field (it goes into the mask, not the body). No field at all is a problem naming the fields there are.
+ * `null` resets a field (it goes into the mask, not the body) where the document says it can be reset (`x-yc-clearable`),
+ * and is a problem elsewhere. No field at all is a problem naming the fields there are.
  */
 export function masked<R extends Row>(row: R, changes: object | null | undefined): Pick<CallInput<R["id"]>, "body" | "problems"> {
   const given = Object.entries(changes ?? {}).filter(([, value]) => value !== undefined);
   const fields = Object.keys(row.body?.p ?? {}).filter((key) => key !== "updateMask");
   const problems = given.length ? [] : [{ path: "(changes)", message: `must name a field to change (${fields.join(", ")})` }];
+  // Note: a field the server cannot reset (scopes: 1 to 100; a name: its pattern) would be sent as a reset to its zero value.
+  for (const [key, value] of given)
+    if (value === null && fields.includes(key) && !row.body?.nul?.includes(key))
+      problems.push({ path: key, message: "cannot be reset (null): give it a value instead" });
   const body = Object.fromEntries([
     ...(given.length ? [["updateMask", given.map(([key]) => key).join(",")]] : []),
     ...given.filter(([, value]) => value !== null),

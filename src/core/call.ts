@@ -156,7 +156,7 @@ export function createCall(settings: CallSettings): Call {
 }
 
 /** Whether the operation changes something (its retry class says so): only such a call can leave its outcome unknown. */
-const changes = (spec: OperationSpec): boolean => Boolean(spec.retry.idempotencyKey);
+const changes = (spec: OperationSpec): boolean => spec.retry.changes;
 
 /** The loop of attempts for one call whose arguments are already checked; resolves with the checked 200 body. */
 function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refreshable }: CallSettings) {
@@ -325,8 +325,9 @@ function parseBody(operation: OperationId, spec: OperationSpec, text: string | u
   } catch {
     found = [{ path: "(body)", message: text ? "is not JSON" : "is empty" }];
   }
-  const { credential } = spec as OperationSpec & { credential?: readonly string[] };
-  if (found.length && credential) {
+  const { credential } = spec;
+  // Note: an answer that is not JSON keeps its one problem; one that is names what the credential lacks.
+  if (found.length && credential && body && typeof body === "object") {
     const missing = credential.filter((path) => {
       const value = at(body, path);
       return typeof value !== "string" || !value;

@@ -146,7 +146,8 @@ export class IamOperationError extends IamError {
 export function operationError(
   operation: OperationId,
   operationId: string,
-  { code, message, details = [] }: { code: number; message: string; details?: StatusDetail[] },
+  // Note: proto3 JSON leaves out an empty message, so an Operation's error may have none.
+  { code, message = "", details = [] }: { code: number; message?: string; details?: StatusDetail[] },
 ): IamOperationError {
   const codeName = CODE_NAMES[code];
   return new IamOperationError(operation, `operation ${operationId} failed: ${codeName ?? code}: ${message}`, {

@@ -7,15 +7,28 @@ export interface Problem {
   message: string;
 }
 
-// Note: JSON Schema's `date-time` (RFC 3339): the shape by the pattern, the day by a UTC date (V8's Date.parse takes
-// 2027-02-29 and April 31 and costs more); narrower rules, such as a range, come from the spec's patterns.
-const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/i;
+// Note: JSON Schema's `date-time` (RFC 3339): the shape by the pattern, the day and the leap second by RFC 3339's own rules
+// in plain arithmetic (Date.UTC reads the years 0 to 99 as 1900 to 1999, and V8's Date.parse takes 2027-02-29);
+// narrower rules, such as a range, come from the spec's patterns.
+const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T([01]\d|2[0-3]):([0-5]\d):(?:[0-5]\d|(60))(?:\.\d+)?(?:Z|([+-])([01]\d|2[0-3]):([0-5]\d))$/i;
 
-/** Whether `value` is an RFC 3339 timestamp on a day that exists. */
+/** The days of `month` (1 to 12) in `year`: February has 29 in a leap year (every 4th, but not every 100th unless every 400th). */
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** Whether `value` is an RFC 3339 timestamp on a day that exists; second 60 (a leap second) only in the day's last UTC minute. */
 function isTimestamp(value: string): boolean {
-  const [, year = 0, month = 0, day = 0] = DATE_TIME.exec(value)?.map(Number) ?? [];
-  // Note: a day past the month's end (February 30) rolls over into the next month, so its date differs.
-  return month >= 1 && month <= 12 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+  const match = DATE_TIME.exec(value);
+  if (!match) return false;
+  const [, year, month, day, hour, minute, leap, sign, offsetHours, offsetMinutes] = match;
+  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysIn(Number(year), Number(month))) return false;
+  if (!leap) return true;
+  // Note: RFC 3339 §5.7: a leap second is added at the end of a UTC day, 23:59:60Z, which an offset shifts (02:59:60+03:00).
+  const offset = sign ? (sign === "-" ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) : 0;
+  const utcMinute = (((Number(hour) * 60 + Number(minute) - offset) % 1440) + 1440) % 1440;
+  return utcMinute === 1439;
 }
 
 // Note: ECMAScript's date format has exactly 3 fractional digits; engines differ on more (Yandex writes 9), so the rest is cut first.
@@ -59,6 +72,11 @@ function stringProblem(schema: Schema, value: string): string | undefined {
   if (schema.re && !schema.re.test(value)) return schema.hint ? `must be ${schema.hint}` : `must match ${schema.re.source}`;
 }
 
+/** `schema` without its oneOf: the object's own rules. */
+function withoutOneOf({ one: _, ...own }: Schema): Schema {
+  return own;
+}
+
 /** Whether `value` fits `schema`; given `out`, every problem is added to it with its path, else the first one ends the walk. */
 function fits(schema: Schema, value: any, path: string, out?: Problem[]): boolean {
   let ok = true;
@@ -73,9 +91,18 @@ function fits(schema: Schema, value: any, path: string, out?: Problem[]): boolea
     for (const branch of schema.one) if (fits(branch, value, "")) passed++;
     if (passed !== 1) {
       if (!out) return false;
-      // Note: when the value has the required fields of exactly one branch, that branch's problems say the most.
-      const near = schema.one.filter((branch) => branch.r?.every((key) => value?.[key] !== undefined));
+      // Note: when the value has the required fields of exactly one branch, and the fields that branch pins to a const or an
+      // enum (a discriminator, such as a subject's type) hold one of its values, that branch's problems say the most.
+      const near = schema.one.filter(
+        (branch) =>
+          branch.r?.every((key) => value?.[key] !== undefined) &&
+          Object.entries(branch.p ?? {}).every(
+            ([key, rule]) => (rule.c === undefined || value?.[key] === rule.c) && (!rule.e || rule.e.includes(value?.[key])),
+          ),
+      );
       if (passed === 0 && near.length === 1) ok = fits(near[0] as Schema, value, path, out);
+      // Note: no branch is near because the object's own rules fail (an unknown subject type): those name the problem below.
+      else if (passed === 0 && !near.length && !fits(withoutOneOf(schema), value, "")) ok = false;
       else ok = add(out, path, `must have exactly one of: ${schema.one.map((branch) => branch.r?.join(" and ")).join(", ")}`);
     }
   }

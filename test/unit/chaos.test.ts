@@ -12,7 +12,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { OperationId } from "../../generated/contract.ts";
-import { createIamClient, type IamClient, IamError, IamInputError } from "../../src/index.ts";
+import { createIamClient, type IamClient, IamError, IamInputError, type SubjectInput } from "../../src/index.ts";
 import { createFakeIam, DEFAULT_SCOPES, type FakeIam } from "../../src/testing/index.ts";
 import { type ChaosFault, chaosFetch, type Exchange, faultText, type PlannedFault, type Rng, seeded } from "../support/chaos.ts";
 
@@ -231,7 +231,7 @@ function nextWrite(rng: Rng, state: State, seed: number, index: number): Write {
     case "serviceAccounts.create": {
       // Note: now and then a name that is taken: ALREADY_EXISTS, a refusal that changes nothing.
       const taken = state.serviceAccounts.map((a) => a.name);
-      const name = rng.chance(0.15) ? rng.pick(taken) : `chaos-${seed}-${index}`;
+      const name = (rng.chance(0.15) && rng.pick(taken)) || `chaos-${seed}-${index}`;
       const body = { folderId: FOLDER, name, description: description() };
       return w(`serviceAccounts.create(${short(body)})`, "createServiceAccount", (iam, o) => iam.serviceAccounts.create(body, o));
     }
@@ -274,7 +274,8 @@ function nextWrite(rng: Rng, state: State, seed: number, index: number): Write {
       const id = target(accounts);
       // Note: mostly a binding that is there, so the revoke changes something.
       const held = state.accessBindings[id] ?? [];
-      const { roleId, subject } = held.length && rng.chance(0.8) ? rng.pick(held) : binding();
+      // Note: a binding as the fake answers it (its type an open enum) is sent back as the input it was made from.
+      const { roleId, subject } = (held.length && rng.chance(0.8) ? rng.pick(held) : binding()) as { roleId: string; subject: SubjectInput };
       return w(`serviceAccounts.revoke(${id}, ${roleId}, ${short(subject)})`, "updateServiceAccountAccessBindings", (iam, o) =>
         iam.serviceAccounts.revoke(id, roleId, subject, o),
       );

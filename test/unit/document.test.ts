@@ -81,6 +81,20 @@ describe("the document", () => {
     expect(spec.components.securitySchemes.IamToken).toMatchObject({ type: "http", scheme: "bearer" });
   });
 
+  it("describes the whole package (accounts, roles, the three credentials) and carries the package's version", async () => {
+    const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
+    expect(spec.info.version).toBe(pkg.version);
+    // Note: each text names every part, not API keys alone, as the document's first title did.
+    const parts = [/service\s+accounts/i, /API\s+keys/i, /authorized\s+keys/i, /static\s+access\s+keys/i, /roles|access\s+bindings/i];
+    for (const [what, text] of Object.entries({
+      "info.summary": spec.info.summary,
+      "info.description": spec.info.description,
+      "package.json description": pkg.description,
+    }))
+      for (const part of parts) expect(text, `${what} names ${part}`).toMatch(part);
+    expect(spec.info.title).toMatch(/service-account credentials/);
+  });
+
   it("has every limit of the create and update requests", () => {
     const create = schemas.CreateApiKeyRequest.properties;
     expect(create.serviceAccountId.maxLength).toBe(50);
@@ -224,7 +238,7 @@ describe("the document", () => {
     for (const op of ["createApiKey", "updateApiKey", "deleteApiKey"])
       expect(names(op)).toEqual(expect.arrayContaining(["x-client-request-id", "Idempotency-Key"]));
     // Note: a call declares Idempotency-Key exactly where its retry class sends one.
-    for (const { id, row } of tableOperations) expect(names(id).includes("Idempotency-Key"), id).toBe(row.retry.idempotencyKey);
+    for (const { id, row } of tableOperations) expect(names(id).includes("Idempotency-Key"), id).toBe(Boolean(row.retry.idempotencyKey));
     for (const op of Object.keys(ops)) {
       expect(names(op)).toContain("x-client-request-id");
       expect(ops[op].security, op).toEqual(op === "createIamToken" ? [] : undefined);
@@ -286,11 +300,19 @@ describe("generated/", () => {
     expect(operations.createApiKey.retry).toBe(retryClasses.create);
     expect(operations.updateApiKey.retry).toBe(retryClasses.idempotent);
     expect(operations.listApiKeys.retry).toBe(retryClasses.read);
+    // Note: `changes` tells the core which calls may have acted; `idempotencyKey` says whether the server is known to honour
+    // the key (absent: no key is sent).
     expect(retryClasses).toEqual({
-      read: { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: false },
-      idempotent: { statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: true },
-      create: { statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: true },
+      read: { changes: false, statuses: [429, 500, 502, 503, 504], networkErrors: "all" },
+      idempotent: { changes: true, statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: "honoured" },
+      create: { changes: true, statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: "unverified" },
     });
+    // Note: the creates that answer a credential say what it needs to be usable; no other row does.
+    expect(tableOperations.filter((o) => o.row.credential).map((o) => [o.id, o.row.credential])).toEqual([
+      ["createApiKey", ["secret"]],
+      ["createKey", ["privateKey", "key.id"]],
+      ["createAccessKey", ["secret", "accessKey.keyId"]],
+    ]);
     expect([operations.listApiKeys.items, operations.listApiKeyOperations.items, operations.listApiKeyScopes.items]).toEqual([
       "apiKeys",
       "operations",
@@ -483,9 +505,44 @@ describe("generated/", () => {
     [
       "an unknown key in a retry class",
       "openapi.yaml",
-      "    networkErrors: all\n    idempotencyKey: true",
-      "    networkErrors: all\n    idempotencyKey: true\n    jitter: none",
+      "    networkErrors: all\n    idempotencyKey:\n      server: honoured",
+      "    networkErrors: all\n    jitter: none\n    idempotencyKey:\n      server: honoured",
       /x-yc-retry-classes.idempotent: unknown key "jitter"/,
+    ],
+    [
+      "a retry class that does not say whether it changes something",
+      "openapi.yaml",
+      "    changes: false\n",
+      "",
+      /x-yc-retry-classes.read.changes: true or false/,
+    ],
+    [
+      "an Idempotency-Key that is neither honoured nor unverified, or has no source",
+      "openapi.yaml",
+      "      server: honoured\n      source: https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency",
+      "      server: maybe",
+      /x-yc-retry-classes.idempotent.idempotencyKey: \{ server: honoured or unverified, source: <an https URL> \}/,
+    ],
+    [
+      "a credential path that is no string field of the answer",
+      "paths/iam_v1_keys.yaml",
+      "x-yc-credential: [privateKey, key.id]",
+      "x-yc-credential: [privateKey, key.keyId]",
+      /createKey .*: x-yc-credential names key.keyId, which is no string field of the 200 body/,
+    ],
+    [
+      "a clearable field that the update does not have",
+      "components/schemas/UpdateKeyRequest.yaml",
+      "x-yc-clearable: [description]",
+      "x-yc-clearable: [descripton]",
+      /UpdateKeyRequest: x-yc-clearable must list fields of the update/,
+    ],
+    [
+      "an open enum on what is not a string",
+      "components/schemas/ServiceAccount.yaml",
+      "  status:\n    type: string",
+      "  status:\n    type: integer",
+      /ServiceAccount.status: x-extensible-enum must list the known values of a string/,
     ],
     [
       "a schema named like a parameter's constant",

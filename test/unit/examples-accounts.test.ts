@@ -148,7 +148,7 @@ describe("provision", () => {
   });
 
   it.each([
-    [["--name", "Report_Builder"], /--name "Report_Builder": 1 to 63 of a-z/],
+    [["--name", "Report_Builder"], /--name "Report_Builder": 3 to 63 of a-z/],
     [["--static", "--authorized-key"], /one credential at a time/],
     [["--subject-type", "robot"], /--subject-type must be one of/],
     [["--static", "--scope", "yc.postbox.send"], /for an API key only/],
@@ -259,9 +259,9 @@ const triple = (c: Pick<Credential, "kind" | "id" | "accountId">) => `${c.kind} 
 /** Every credential the fake holds in the accounts `ids`, as triples. */
 const held = (fake: FakeIam, ids: string[]) =>
   [
-    ...fake.state.apiKeys.map((k) => ({ kind: "API key" as const, id: k.id, accountId: k.serviceAccountId })),
+    ...fake.state.apiKeys.map((k) => ({ kind: "API key" as const, id: k.id, accountId: k.serviceAccountId as string })),
     ...fake.state.keys.map((k) => ({ kind: "authorized key" as const, id: k.id, accountId: k.serviceAccountId as string })),
-    ...fake.state.accessKeys.map((k) => ({ kind: "static key" as const, id: k.id, accountId: k.serviceAccountId })),
+    ...fake.state.accessKeys.map((k) => ({ kind: "static key" as const, id: k.id, accountId: k.serviceAccountId as string })),
   ]
     .filter((c) => ids.includes(c.accountId))
     .map(triple)

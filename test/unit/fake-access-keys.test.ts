@@ -151,17 +151,17 @@ describe("the AccessKey service", () => {
     expect(fake.state.accessKeys).toEqual([{ ...accessKey, description: "x" }]);
   });
 
-  it("a repeated Idempotency-Key on create answers the first key again, secret and all", async () => {
+  // Note: the document calls Yandex's honouring of the key unverified for this create, so the fake does not replay it.
+  it("a repeated Idempotency-Key on create is not replayed: a second key with its own secret is made", async () => {
     const { fake, send } = setup();
     const headers = { "idempotency-key": "c1b5a2a0-0000-4000-8000-0000000000a1" };
     const first = await send("POST", KEYS, { body: { description: "once" }, headers });
     const again = await send("POST", KEYS, { body: { description: "once" }, headers });
     secret(first.body.secret);
-    expect(again).toEqual(first);
-    expect(fake.state.accessKeys.map((k) => k.id)).toEqual([first.body.accessKey.id]);
-    const other = await send("POST", KEYS, { body: {}, headers: { "idempotency-key": "c1b5a2a0-0000-4000-8000-0000000000a2" } });
-    secret(other.body.secret);
-    expect(other.body.accessKey.id).not.toBe(first.body.accessKey.id);
+    secret(again.body.secret);
+    expect(again.body.accessKey.id).not.toBe(first.body.accessKey.id);
+    expect(again.body.secret).not.toBe(first.body.secret);
+    expect(fake.state.accessKeys.map((k) => k.id)).toEqual([first.body.accessKey.id, again.body.accessKey.id]);
   });
 
   it("the quota of static keys per cloud is RESOURCE_EXHAUSTED, counted apart from API keys and authorized keys", async () => {

@@ -187,26 +187,17 @@ describe("the Key service", () => {
     expect(fake.state.keys).toEqual([{ ...key, description: "x" }]);
   });
 
-  it("a repeated Idempotency-Key on create answers the first key again, private key and all", async () => {
+  // Note: the document calls Yandex's honouring of the key unverified for this create, so the fake does not replay it,
+  // whether the repeat comes after the first or while it is in flight.
+  it("a repeated Idempotency-Key on create is not replayed, after or in flight: each makes its own key pair", async () => {
     const { fake, send } = setup();
     const headers = { "idempotency-key": "c1b5a2a0-0000-4000-8000-000000000001" };
     const first = await send("POST", "/iam/v1/keys", { body: { description: "once" }, headers });
-    const again = await send("POST", "/iam/v1/keys", { body: { description: "once" }, headers });
-    secret(first.body.privateKey);
-    expect(again).toEqual(first);
-    expect(fake.state.keys.map((k) => k.id)).toEqual([first.body.key.id]);
-    const other = await send("POST", "/iam/v1/keys", { headers: { "idempotency-key": "c1b5a2a0-0000-4000-8000-000000000002" }, body: {} });
-    secret(other.body.privateKey);
-    expect(other.body.key.id).not.toBe(first.body.key.id);
-  });
-
-  it("a repeat of an Idempotency-Key sent while the first create is in flight answers the first key: one key is made", async () => {
-    const { fake, send } = setup();
-    const headers = { "idempotency-key": "c1b5a2a0-0000-4000-8000-000000000003" };
-    const [first, again] = await Promise.all([1, 2].map(() => send("POST", "/iam/v1/keys", { body: { description: "once" }, headers })));
-    secret(first?.body.privateKey);
-    expect(again).toEqual(first);
-    expect(fake.state.keys.map((k) => k.id)).toEqual([first?.body.key.id]);
+    const [again, third] = await Promise.all([1, 2].map(() => send("POST", "/iam/v1/keys", { body: { description: "once" }, headers })));
+    for (const answer of [first, again, third]) secret(answer?.body.privateKey);
+    const ids = [first, again, third].map((answer) => answer?.body.key.id);
+    expect(new Set(ids).size).toBe(3);
+    expect(fake.state.keys.map((k) => k.id)).toEqual(expect.arrayContaining(ids));
   });
 
   it("the quota of authorized keys per cloud is RESOURCE_EXHAUSTED naming iam.authorizedKeys.count, counted apart from API keys", async () => {

@@ -8,7 +8,7 @@ import { checkedFake } from "../support/checked-fake.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const FOLDER = "b1gvmob95yysaplct532";
-const USER = { id: "ajeuser0000000000001", type: "userAccount" };
+const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
 let violations: string[] = [];
 
 afterEach(() => {

@@ -131,7 +131,7 @@ describe("answers that break the contract", () => {
       json(200, { apiKey: CREATED.apiKey }),
       new Response("", { status: 200 }),
     ]);
-    for (const expected of ["is not JSON", "is required", "is empty"]) {
+    for (const expected of ["is not JSON", "is required: the credential cannot be used without it", "is empty"]) {
       const error = await rejection(iam.apiKeys.create({ description: "x" }));
       expect(error).toBeInstanceOf(IamResponseError);
       expect(error.outcomeUnknown).toBe(true);

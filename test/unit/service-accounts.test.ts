@@ -2,8 +2,9 @@
 // labels rules before sending, the update mask, waiting in the core, and the access bindings with their effective deltas.
 import { describe, expect, it } from "vitest";
 import {
-  type AccessBinding,
   type AccessBindingDelta,
+  type AccessBindingDeltaInput,
+  type AccessBindingInput,
   IamApiError,
   IamInputError,
   IamOperationError,
@@ -35,10 +36,10 @@ const SUSPENDED: ServiceAccount = {
   status: "SUSPENDED",
   expiresAt: "2026-12-31T23:59:59Z",
 };
-const USER = { id: "aje5td1ghq17f106w3fp", type: "userAccount" };
-const BINDING: AccessBinding = { roleId: "iam.serviceAccounts.user", subject: USER };
-const STORAGE: AccessBinding = { roleId: "storage.editor", subject: { id: ACCOUNT.id, type: "serviceAccount" } };
-const ADDED: AccessBindingDelta[] = [{ action: "ADD", accessBinding: BINDING }];
+const USER = { id: "aje5td1ghq17f106w3fp", type: "userAccount" as const };
+const BINDING: AccessBindingInput = { roleId: "iam.serviceAccounts.user", subject: USER };
+const STORAGE: AccessBindingInput = { roleId: "storage.editor", subject: { id: ACCOUNT.id, type: "serviceAccount" } };
+const ADDED: AccessBindingDeltaInput[] = [{ action: "ADD", accessBinding: BINDING }];
 
 /** An Operation as the document's examples have it: pending, or done with `extra` (a response or an error). */
 const operation = (id: string, metadata: object, done: boolean, extra: object = {}) => ({
@@ -143,12 +144,14 @@ describe("iam.serviceAccounts: the accounts", () => {
     expect(requests).toHaveLength(0);
   });
 
-  it("the name rules (the pattern, 1 to 63) are checked before sending, the field named", async () => {
+  it("the name rules (the pattern, 3 to 63: the documentation's stricter reading) are checked before sending, the field named", async () => {
     // Note: answers that end each call at once, so a check that lets a call through fails the test instead of waiting.
     const { iam, requests } = client([json(200, creating(true, accountResponse(ACCOUNT)))]);
-    const hint = "must be 1 to 63 of a-z, 0-9 and -, starting with a letter and not ending with -";
+    const hint = "must be 3 to 63 of a-z, 0-9 and -, starting with a letter and not ending with -";
     const cases: [string, string][] = [
       ["", "must not be empty"],
+      ["a", "must be at least 3 characters (has 1)"],
+      ["ab", "must be at least 3 characters (has 2)"],
       ["a".repeat(64), "must be at most 63 characters (has 64)"],
       ["Ci-Deployer", hint],
       ["ci_deployer", hint],
@@ -162,7 +165,7 @@ describe("iam.serviceAccounts: the accounts", () => {
       expect((await rejection(iam.serviceAccounts.update(ACCOUNT.id, { name }))).problems).toEqual([{ path: "name", message }]);
     }
     expect(requests).toHaveLength(0);
-    for (const name of ["a", "a".repeat(63), "ci-deployer-2"])
+    for (const name of ["abc", "a".repeat(63), "ci-deployer-2"])
       await iam.serviceAccounts.create({ folderId: FOLDER, name }, { wait: false });
     expect(requests).toHaveLength(3);
   });
@@ -233,7 +236,7 @@ describe("iam.serviceAccounts: the accounts", () => {
     expect(`${sent.origin}${sent.pathname}`).toBe(BASE);
     expect(Object.fromEntries(sent.searchParams)).toEqual({ folderId: FOLDER, filter, pageSize: "10" });
     const names: string[] = [];
-    for await (const account of iam.serviceAccounts.listAll({ folderId: FOLDER, filter })) names.push(account.name);
+    for await (const account of iam.serviceAccounts.listAll({ folderId: FOLDER, filter })) names.push(account.name ?? "");
     expect(names).toEqual(["ci-deployer", "backup-robot"]);
     expect(requests.slice(1).map((r) => Object.fromEntries(new URL(r.url).searchParams))).toEqual([
       { folderId: FOLDER, filter },
@@ -407,7 +410,7 @@ describe("iam.serviceAccounts: access bindings", () => {
       json(200, bindingsUpdating(false)),
       json(200, bindingsUpdating(true, deltasResponse(ADDED))),
     ]);
-    const deltas: AccessBindingDelta[] = [...ADDED, { action: "REMOVE", accessBinding: STORAGE }];
+    const deltas: AccessBindingDeltaInput[] = [...ADDED, { action: "REMOVE", accessBinding: STORAGE }];
     expect(await iam.serviceAccounts.updateAccessBindings(ACCOUNT.id, deltas)).toEqual(ADDED);
     expect(urls(requests)).toEqual([`POST ${BASE}/${ACCOUNT.id}:updateAccessBindings`, `GET ${OPERATIONS}/ajej0m2n4p6q8r0s2t4u`]);
     expect(requests[0]?.headers.get("idempotency-key")).toMatch(/^[0-9a-f-]{36}$/);

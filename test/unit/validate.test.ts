@@ -1,13 +1,14 @@
 // Input checks derived from the contract: every invalid argument is refused before any request, with every problem named.
 import { describe, expect, it, vi } from "vitest";
-import { CreateApiKeyRequest, ListApiKeysResponse, type Schema, Timestamp } from "../../generated/contract.ts";
+import { CreateApiKeyRequest, ListApiKeysResponse, operations, type Schema, Status, Timestamp } from "../../generated/contract.ts";
 import { problems } from "../../src/core/validate.ts";
 import { createIamClient, IamInputError } from "../../src/index.ts";
-import { schemaAt } from "../support/ajv.ts";
+import { bundledDocument, deref, schemaAt } from "../support/ajv.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const long = (n: number) => "x".repeat(n);
+const AccessBindingsOperationResultAny = "type.googleapis.com/yandex.cloud.access.AccessBindingsOperationResult";
 const scopes = (n: number) => Array.from({ length: n }, (_, i) => `scope.${i}`);
 
 /** [what, arguments, the field path that must be named]. */
@@ -150,6 +151,113 @@ describe("the generated checks agree with the full JSON Schema (Ajv) on the bund
   });
 });
 
+// Note: proto3 JSON leaves out every zero value (empty string, 0, false, an empty list or map, an enum's first value) and enums
+// grow, so an answer is read as Yandex may write it; only what the client cannot work without is required.
+describe("answers are read as Yandex writes them", () => {
+  /** Every schema an answer of the document reaches (the 200 bodies, through $refs, allOf, items and maps), by name. */
+  function answerSchemas(): Map<string, any> {
+    const found = new Map<string, any>();
+    const walk = (node: any, name?: string): void => {
+      if (!node || typeof node !== "object") return;
+      if (node.$ref) {
+        const ref = String(node.$ref).split("/").pop() as string;
+        if (!found.has(ref)) walk(deref(node), ref);
+        return;
+      }
+      if (name) found.set(name, node);
+      for (const value of Object.values(node)) if (value && typeof value === "object") walk(value);
+    };
+    for (const item of Object.values(bundledDocument.paths as Record<string, any>))
+      for (const op of Object.values(item)) walk((op as any)?.responses?.["200"]?.content?.["application/json"]?.schema);
+    return found;
+  }
+
+  it("requires of an answer only what the client cannot work without (ids, the credentials, an error's code)", () => {
+    const required = Object.fromEntries(
+      [...answerSchemas()].filter(([, schema]) => schema.required?.length).map(([name, schema]) => [name, schema.required]),
+    );
+    // Note: every "@type" of a google.protobuf.Any is always written; every *Metadata but CreateServiceAccountMetadata
+    // requires only it (its serviceAccountId is how a caller who does not wait learns the new id).
+    const anyTypes = Object.entries(required).filter(([, r]) => (r as string[]).join() === "@type");
+    expect(anyTypes.length).toBeGreaterThan(15);
+    expect(Object.fromEntries(Object.entries(required).filter(([, r]) => (r as string[]).join() !== "@type"))).toEqual({
+      ApiKey: ["id"],
+      CreateApiKeyResponse: ["apiKey", "secret"],
+      Operation: ["id"],
+      Status: ["code"],
+      Key: ["id"],
+      CreateKeyResponse: ["key", "privateKey"],
+      AccessKey: ["id", "keyId"],
+      CreateAccessKeyResponse: ["accessKey", "secret"],
+      ServiceAccount: ["id"],
+      CreateServiceAccountMetadata: ["@type", "serviceAccountId"],
+      Subject: ["id", "type"],
+      AccessBinding: ["roleId", "subject"],
+      AccessBindingDelta: ["accessBinding"],
+      CreateIamTokenResponse: ["iamToken", "expiresAt"],
+    });
+  });
+
+  it("no enum of an answer is closed: each is an open list (x-extensible-enum), so a value Yandex adds later passes", () => {
+    const closed = [...answerSchemas()].flatMap(([name, schema]) => {
+      const enums: string[] = [];
+      const walk = (node: any, at: string) => {
+        if (!node || typeof node !== "object" || node.$ref) return;
+        if (node.enum) enums.push(at);
+        for (const [key, value] of Object.entries(node)) walk(value, `${at}.${key}`);
+      };
+      walk(schema, name);
+      return enums;
+    });
+    expect(closed).toEqual([]);
+  });
+
+  it("a minimal answer of each resource passes the generated checks, as do unknown enum values and error codes", () => {
+    const minimal: [Schema, unknown][] = [
+      [operations.getApiKey.response, { id: "aje3ho9atbhf4aq6c2ok" }],
+      [operations.getKey.response, { id: "ajek1", serviceAccountId: "ajeg2b2et02f3tl2c1pj" }],
+      [operations.getKey.response, { id: "ajek1", serviceAccountId: "ajeg2b2et02f3tl2c1pj", keyAlgorithm: "ED25519" }],
+      [operations.getAccessKey.response, { id: "ajea1", keyId: "YCAJE1" }],
+      [operations.getServiceAccount.response, { id: "ajeg2b2et02f3tl2c1pj", status: "ARCHIVED" }],
+      [operations.getOperation.response, { id: "op1" }],
+      [operations.getOperation.response, { id: "op1", done: true, error: { code: 42 } }],
+      [operations.listServiceAccountAccessBindings.response, { accessBindings: [{ roleId: "r", subject: { id: "x", type: "robot" } }] }],
+      [operations.updateServiceAccountAccessBindings.result as Schema, { "@type": AccessBindingsOperationResultAny, effectiveDeltas: [] }],
+      [
+        operations.updateServiceAccountAccessBindings.result as Schema,
+        {
+          "@type": AccessBindingsOperationResultAny,
+          effectiveDeltas: [{ action: "MOVE", accessBinding: { roleId: "r", subject: { id: "x", type: "t" } } }],
+        },
+      ],
+      [
+        operations.updateServiceAccountAccessBindings.result as Schema,
+        {
+          "@type": AccessBindingsOperationResultAny,
+          effectiveDeltas: [{ accessBinding: { roleId: "r", subject: { id: "x", type: "t" } } }],
+        },
+      ],
+      [operations.deleteKey.response, { id: "op1", metadata: { "@type": "type.googleapis.com/yandex.cloud.iam.v1.DeleteKeyMetadata" } }],
+      [Status, { code: 42 }],
+      [Status, { code: -1, message: "", details: [] }],
+    ];
+    for (const [schema, value] of minimal) expect(problems(schema, value), JSON.stringify(value)).toEqual([]);
+    // Note: negative controls: what the client cannot work without is still required.
+    expect(problems(operations.getApiKey.response, {})).toEqual([{ path: "id", message: "is required" }]);
+    expect(problems(operations.getAccessKey.response, { id: "ajea1" })).toEqual([{ path: "keyId", message: "is required" }]);
+    expect(problems(Status, { message: "no code" })).toEqual([{ path: "code", message: "is required" }]);
+  });
+
+  it("a real Key answer without keyAlgorithm, and a list with a status Yandex adds later, reach the caller", async () => {
+    const key = { id: "ajek1", serviceAccountId: "ajeg2b2et02f3tl2c1pj", createdAt: "2026-01-01T00:00:00Z", publicKey: "PEM" };
+    const account = { id: "ajeg2b2et02f3tl2c1pj", folderId: "b1g", name: "robot", status: "ARCHIVED" };
+    const stub = scriptedFetch(json(200, key), json(200, { serviceAccounts: [account, { id: "aje2" }] }));
+    const iam = createIamClient({ token: TOKEN, baseUrl: "http://127.0.0.1:9", fetch: stub.fetch });
+    expect(await iam.keys.get("ajek1")).toEqual(key);
+    expect((await iam.serviceAccounts.list({ folderId: "b1g" })).serviceAccounts).toEqual([account, { id: "aje2" }]);
+  });
+});
+
 describe("an enum", () => {
   const algorithm: Schema = { t: "string", e: ["RSA_2048", "RSA_4096"] };
 
@@ -226,6 +334,42 @@ describe("date-time is checked on the calendar", () => {
       "2026-01-01T23:00:00+24:00",
       "2026-01-01 23:00:00Z",
     ])
+      expect(check(value), value).toBe(false);
+  });
+});
+
+describe("date-time follows RFC 3339's own calendar, not Date.UTC's", () => {
+  const check = (value: string) => problems(Timestamp, value).length === 0;
+  it("the leap years of the Gregorian rule, year 0000 included (Date.UTC reads 0 to 99 as 1900 to 1999)", () => {
+    for (const value of [
+      "0000-02-29T00:00:00Z",
+      "2000-02-29T00:00:00Z",
+      "1600-02-29T12:00:00Z",
+      "0004-02-29T00:00:00Z",
+      "2024-02-29T23:59:59Z",
+    ])
+      expect(check(value), value).toBe(true);
+    for (const value of [
+      "1900-02-29T00:00:00Z",
+      "2100-02-29T00:00:00Z",
+      "0100-02-29T00:00:00Z",
+      "0001-02-29T00:00:00Z",
+      "2000-02-30T00:00:00Z",
+    ])
+      expect(check(value), value).toBe(false);
+  });
+  it("the last second of every month, and not one day more", () => {
+    const lengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    for (const [i, days] of lengths.entries()) {
+      const month = String(i + 1).padStart(2, "0");
+      expect(check(`2027-${month}-${days}T23:59:59.999999999Z`), `2027-${month}-${days}`).toBe(true);
+      expect(check(`2027-${month}-${days + 1}T00:00:00Z`), `2027-${month}-${days + 1}`).toBe(false);
+    }
+  });
+  it("a leap second: 23:59:60 in UTC (shifted by an offset), and second 60 nowhere else", () => {
+    for (const value of ["2016-12-31T23:59:60Z", "1998-12-31T23:59:60.5Z", "2017-01-01T02:59:60+03:00", "2016-12-31T18:29:60-05:30"])
+      expect(check(value), value).toBe(true);
+    for (const value of ["2016-12-31T23:58:60Z", "2016-12-31T12:00:60Z", "2016-12-31T23:59:60+03:00", "2016-12-31T23:59:61Z"])
       expect(check(value), value).toBe(false);
   });
 });

@@ -70,7 +70,7 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
     // together, and an account deleted while its key pair was made gets no key.
     const late = refused();
     if (late) return late;
-    const key: Key = {
+    const key: Key & { createdAt: string } = {
       id,
       serviceAccountId,
       createdAt: timestamp(now()),
@@ -150,10 +150,11 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
       return {
         id: key.id,
         service_account_id: serviceAccountId,
-        created_at: key.createdAt,
+        // Note: the fake writes every field of its keys, so these are there.
+        created_at: key.createdAt as string,
         ...(key.description && { description: key.description }),
         key_algorithm: key.keyAlgorithm as FakeKeyFile["key_algorithm"],
-        public_key: key.publicKey,
+        public_key: key.publicKey as string,
         private_key: privateKey,
       };
     },
