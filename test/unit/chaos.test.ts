@@ -275,7 +275,10 @@ function nextWrite(rng: Rng, state: State, seed: number, index: number): Write {
       // Note: mostly a binding that is there, so the revoke changes something.
       const held = state.accessBindings[id] ?? [];
       // Note: a binding as the fake answers it (its type an open enum) is sent back as the input it was made from.
-      const { roleId, subject } = (held.length && rng.chance(0.8) ? rng.pick(held) : binding()) as { roleId: string; subject: SubjectInput };
+      const { roleId, subject } = (held.length && rng.chance(0.8) ? rng.pick(held) : binding()) as {
+        roleId: string;
+        subject: SubjectInput;
+      };
       return w(`serviceAccounts.revoke(${id}, ${roleId}, ${short(subject)})`, "updateServiceAccountAccessBindings", (iam, o) =>
         iam.serviceAccounts.revoke(id, roleId, subject, o),
       );
