@@ -230,7 +230,7 @@ export async function names(): Promise<string[]> {
   try { await iam.apiKeys.create({ scopes: ["yc.postbox.send"], expiresAt: new Date() }); } catch (e) { if (e instanceof IamApiError) return [e.codeName ?? ""]; }
   // @ts-expect-error pageSize is a number in the contract
   await iam.apiKeys.list({ pageSize: "10" });
-  return key ? [key.id, key.createdAt] : [];
+  return key ? [key.id, key.createdAt ?? ""] : [];
 }
 `,
       );
