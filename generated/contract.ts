@@ -44,7 +44,7 @@ export interface Schema {
   /** `format` */
   f?: "date-time";
   /** `x-yc-clearable`: the fields an update may name in its mask without a value, to reset them */
-  nul?: string[];
+  clearable?: string[];
 }
 
 /** How a kind of operation is retried. */
@@ -189,7 +189,7 @@ export const DeleteApiKeyOperation: Schema = { all: [Operation, { t: "object", p
 export const UpdateApiKeyRequest: Schema = {
   t: "object",
   a: false,
-  nul: ["description", "expiresAt"],
+  clearable: ["description", "expiresAt"],
   p: {
     updateMask: {
       t: "string",
@@ -292,7 +292,7 @@ export const DeleteKeyOperation: Schema = { all: [Operation, { t: "object", p: {
 export const UpdateKeyRequest: Schema = {
   t: "object",
   a: false,
-  nul: ["description"],
+  clearable: ["description"],
   p: {
     updateMask: {
       t: "string",
@@ -373,7 +373,7 @@ export const DeleteAccessKeyOperation: Schema = { all: [Operation, { t: "object"
 export const UpdateAccessKeyRequest: Schema = {
   t: "object",
   a: false,
-  nul: ["description"],
+  clearable: ["description"],
   p: {
     updateMask: {
       t: "string",
@@ -514,7 +514,7 @@ export const DeleteServiceAccountOperation: Schema = {
 export const UpdateServiceAccountRequest: Schema = {
   t: "object",
   a: false,
-  nul: ["description", "labels", "expiresAt"],
+  clearable: ["description", "labels", "expiresAt"],
   p: {
     updateMask: {
       t: "string",

@@ -55,7 +55,7 @@ const KEYS: Record<string, [string, string, string?]> = {
   "x-pattern-description": ["hint", "string", ": what the pattern means, for error messages"],
   format: ["f", '"date-time"'],
   // Note: read by src/core/body.ts (an update's `null`), not by the checks.
-  "x-yc-clearable": ["nul", "string[]", ": the fields an update may name in its mask without a value, to reset them"],
+  "x-yc-clearable": ["clearable", "string[]", ": the fields an update may name in its mask without a value, to reset them"],
 };
 const ANNOTATIONS = new Set(["description", "example", "examples", "deprecated", "default", "title"]);
 // Note: an answer's enum is open (Yandex adds values; proto3 JSON writes them by name), written as Zalando's

@@ -29,7 +29,7 @@ export function masked<R extends Row>(row: R, changes: object | null | undefined
   const problems = given.length ? [] : [{ path: "(changes)", message: `must name a field to change (${fields.join(", ")})` }];
   // Note: a field the server cannot reset (scopes: 1 to 100; a name: its pattern) would be sent as a reset to its zero value.
   for (const [key, value] of given)
-    if (value === null && fields.includes(key) && !row.body?.nul?.includes(key))
+    if (value === null && fields.includes(key) && !row.body?.clearable?.includes(key))
       problems.push({ path: key, message: "cannot be reset (null): give it a value instead" });
   const body = Object.fromEntries([
     ...(given.length ? [["updateMask", given.map(([key]) => key).join(",")]] : []),
