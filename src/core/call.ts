@@ -13,6 +13,7 @@ import {
   IamTimeoutError,
   IamTokenError,
   OUTCOME_UNKNOWN,
+  privateHeaderValues,
   redact,
   rejectBrokenAnswer,
   rejectInvalid,
@@ -102,6 +103,7 @@ export async function bearer(
   // Note: an earlier attempt of this call may have acted, which a token that fails now does not settle.
   const unsettled = outcomeUnknown ? { outcomeUnknown } : {};
   const after = outcomeUnknown ? OUTCOME_UNKNOWN : "";
+  const notSent = outcomeUnknown ? "so this attempt was not sent" : "so nothing was sent";
   let value: unknown;
   let cause: unknown;
   try {
@@ -114,16 +116,12 @@ export async function bearer(
   if (cause !== undefined || typeof value !== "string" || !value)
     throw new IamTokenError(
       operation,
-      `the token function gave no token, so nothing was sent${cause === undefined ? "" : " (see cause)"}${after}`,
+      `the token function gave no token, ${notSent}${cause === undefined ? "" : " (see cause)"}${after}`,
       unsettled,
       cause,
     );
   if (!sendable("Authorization", `Bearer ${value}`))
-    throw new IamTokenError(
-      operation,
-      `the token function gave a token that cannot be sent as a header, so nothing was sent${after}`,
-      unsettled,
-    );
+    throw new IamTokenError(operation, `the token function gave a token that cannot be sent as a header, ${notSent}${after}`, unsettled);
   secrets.add(value);
   return value;
 }
@@ -219,6 +217,7 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
       const forget = onAbort(callerSignal, stop);
       request = undefined;
       built = undefined;
+      let fetchFailure: unknown;
       /** This attempt's failure, told whether the call's outcome is unknown by then. */
       let failure: (outcomeUnknown: boolean) => IamError;
       let again: boolean;
@@ -242,11 +241,16 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
             // Note: a fetch that keeps the Request as sent, after every middleware; cheaper than a middleware of our own.
             // fetch(request) would copy it (a POST's body through a TransformStream: about 20 µs on Node 24, 95 on Node 20,
             // BENCHMARKS.md 1c), so a Request no middleware replaced is sent by its parts, and fetch builds the only copy.
-            fetch: (last: Request) => {
+            fetch: async (last: Request) => {
               request = last;
               sent++;
               const { url, method, headers, signal } = last;
-              return byParts && last === built ? send(url, { method, headers, signal, body: json ?? null }) : send(last);
+              try {
+                return await (byParts && last === built ? send(url, { method, headers, signal, body: json ?? null }) : send(last));
+              } catch (e) {
+                fetchFailure = e;
+                throw e;
+              }
             },
           } as never,
         )) as { data?: string; error?: unknown; response: Response };
@@ -262,22 +266,29 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
         again = statuses.includes(response.status);
         mayHaveActed ||= outcomeUnknownStatuses.includes(response.status);
         // Note: openapi-fetch hands over an error body parsed when it can; its canonical JSON is what gets redacted.
-        const text = redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), secrets);
+        // Note: a gateway may echo the request's headers: the caller's own (a gateway key, a cookie) are scrubbed too.
+        const text = redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), [
+          ...secrets,
+          ...privateHeaderValues((request as Request | undefined)?.headers),
+        ]);
         const answered = response;
         failure = (unknown) => apiError(operation, answered, text, again, unknown);
         retryAfter = response.headers.get("retry-after");
       } catch (e) {
         if (callerSignal?.aborted) throw aborted(callerSignal.reason, request !== undefined);
-        // Note: only what fetch (or reading its answer) throws is a network failure; before fetch, nothing was sent.
+        // Note: whatever fetch throws is a network failure, of any class (a caller's fetch may throw its own), and so is a
+        // TypeError reading its answer; before fetch nothing was sent, and a middleware's own error is the caller's.
         const timedOut = request !== undefined && timeout.signal.aborted;
-        if (!timedOut && !(request && e instanceof TypeError)) {
+        if (!timedOut && !(e === fetchFailure || (request && e instanceof TypeError))) {
           if (e instanceof IamError) throw record(e, sent, request);
           throw e;
         }
-        const neverSent = !timedOut && NEVER_SENT.test((e as { cause?: { code?: string } }).cause?.code ?? "");
+        // Note: undici puts the system error's code on the cause; other fetches (node-fetch) on the error itself.
+        const { code = (e as { cause?: { code?: unknown } })?.cause?.code } = (e ?? {}) as { code?: unknown };
+        const neverSent = !timedOut && NEVER_SENT.test(String(code));
         mayHaveActed ||= !neverSent;
         again = networkErrors === "all" || neverSent;
-        const what = timedOut ? `no answer within ${ms} ms` : `no answer: ${(e as Error).message}`;
+        const what = timedOut ? `no answer within ${ms} ms` : `no answer: ${redact(String((e as Error)?.message ?? e), secrets)}`;
         const Failure = timedOut ? IamTimeoutError : IamNetworkError;
         failure = (unknown) => new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, e);
       } finally {

@@ -250,7 +250,7 @@ export const redact = (text: string, secrets: Iterable<string>): string => {
 };
 
 /** The request headers known to carry no credential: shown as they are; every other header is redacted. */
-const HARMLESS_HEADERS = new Set([
+export const HARMLESS_HEADERS: ReadonlySet<string> = new Set([
   "accept",
   "content-type",
   "content-length",
@@ -260,6 +260,15 @@ const HARMLESS_HEADERS = new Set([
   "x-request-id",
   "idempotency-key",
 ]);
+
+/** The values of the headers that may be credentials (all but the harmless ones; `Authorization`'s token is known already). */
+export function privateHeaderValues(headers: Headers | undefined): string[] {
+  const values: string[] = [];
+  headers?.forEach((value, key) => {
+    if (!HARMLESS_HEADERS.has(key) && key !== "authorization") values.push(value);
+  });
+  return values;
+}
 
 /**
  * The request headers as a plain record, by allow-list: the harmless ones as they are, `Authorization` cut down to its

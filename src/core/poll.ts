@@ -62,21 +62,21 @@ async function poll(
   } catch (e) {
     // Note: a poll that failed tells how many requests it sent; the deadline's own error, none.
     if (e instanceof IamError && !(e instanceof IamWaitError)) polls += e.attempts - 1;
-    throw waitFailed(name, id, e, Math.max(polls, 0));
+    throw waitFailed(name, id, e, Math.max(polls, 0), signal?.aborted === true && e === signal.reason);
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** How a wait that ended before the operation was done fails: always our error, with the operation that may still finish. */
-function waitFailed(name: OperationId, id: string, cause: unknown, polls: number): IamWaitError {
+function waitFailed(name: OperationId, id: string, cause: unknown, polls: number, byCaller: boolean): IamWaitError {
   // Note: the deadline's own error, and a wait that failed inside a wait, are already what the caller needs.
   const error =
     cause instanceof IamWaitError
       ? cause
       : new IamWaitError(
           name,
-          `waiting for operation ${id} failed: ${cause instanceof IamError ? cause.message : "aborted by the caller"}${stillRunning(id)}`,
+          `waiting for operation ${id} failed: ${cause instanceof IamError ? cause.message : byCaller ? "aborted by the caller" : "the poll failed (see cause)"}${stillRunning(id)}`,
           { operationId: id, outcomeUnknown: true },
           cause,
         );

@@ -9,6 +9,7 @@
 // context (`operations`, `signingKeys`, the live `serviceAccounts`, and the fan-outs `deleteOwnedBy` and `refusal` of the
 // optional hooks of the same names), never by importing each other.
 import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
+import { HARMLESS_HEADERS } from "../core/errors.js";
 import { problems } from "../core/validate.js";
 import { answer, failure } from "./answers.js";
 import type { FakeIamOptions } from "./fake.js";
@@ -76,7 +77,7 @@ export interface FakeContext {
   refusal(serviceAccountId: string): string | undefined;
 }
 
-/** A request the fake received, `Authorization` cut down to its scheme and the token exchange's credentials (`jwt`, `yandexPassportOauthToken`) to `[REDACTED]`; answers are not recorded. */
+/** A request the fake received, its headers by the client's allow-list (`Authorization` cut down to its scheme, every header that may be a credential `[REDACTED]`) and the token exchange's credentials (`jwt`, `yandexPassportOauthToken`) `[REDACTED]`; answers are not recorded. */
 export interface FakeRequest {
   operation: OperationId | undefined;
   method: string;
@@ -150,7 +151,7 @@ export function createRouter(
   function record(request: Request, operation: OperationId | undefined, body: unknown): Fault | undefined {
     const headers: Record<string, string> = {};
     request.headers.forEach((value, key) => {
-      headers[key] = key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : value;
+      headers[key] = HARMLESS_HEADERS.has(key) ? value : key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : "[REDACTED]";
     });
     received.push({ operation, method: request.method, url: request.url, headers, body: redactedBody(operation, body) });
     const index = faults.findIndex((f) => !f.operation || f.operation === operation);

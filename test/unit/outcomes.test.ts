@@ -3,6 +3,7 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import {
+  createIamClient,
   IamAbortError,
   IamApiError,
   IamError,
@@ -13,6 +14,7 @@ import {
   IamWaitError,
   IamWaitTimeoutError,
 } from "../../src/index.ts";
+import { createFakeIam } from "../../src/testing/index.ts";
 import { scriptedClient } from "../support/scripted-client.ts";
 import { json, type Step } from "../support/scripted-fetch.ts";
 import { rejection, renderings, SECRET, secret } from "../support/secrets.ts";
@@ -173,7 +175,10 @@ describe("the caller's abort", () => {
   });
 
   it("after an earlier attempt may have acted, during the wait before the next one: IamAbortError", async () => {
-    const { iam } = scriptedClient([lost(), json(200, CREATED)], { retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5_000 } });
+    // Note: a 500 that asks for 5 s: the wait before the next attempt is certain to be under way when the abort comes.
+    const { iam } = scriptedClient([json(500, status(13, "internal"), { "retry-after": "5" }), json(200, RUNNING)], {
+      retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5_000 },
+    });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("stop")), 10);
     const error = await rejection(iam.serviceAccounts.grant(ACCOUNT, "viewer", SUBJECT, { signal: controller.signal }));
@@ -308,6 +313,16 @@ describe("redaction by allow-list", () => {
     expect(shown["x-client-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("the fake's log of requests keeps the same allow-list", async () => {
+    const fake = createFakeIam();
+    const iam = createIamClient({ token: "any", baseUrl: fake.baseUrl, fetch: fake.fetch, headers });
+    await iam.apiKeys.list({}, { headers: { "X-Call": CALL } });
+    const [logged] = fake.requests;
+    expect(logged?.headers).toMatchObject({ "x-gateway-key": "[REDACTED]", cookie: "[REDACTED]", "x-call": "[REDACTED]" });
+    expect(logged?.headers["x-client-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.stringify(fake.requests)).not.toMatch(/MUST-never-appear/);
+  });
+
   it("an abort after sending (IamAbortError) redacts them too", async () => {
     const { iam } = scriptedClient([hanging], { headers });
     const controller = new AbortController();
@@ -316,6 +331,37 @@ describe("redaction by allow-list", () => {
     expect(error).toBeInstanceOf(IamAbortError);
     for (const text of renderings(error)) for (const value of [GATEWAY, COOKIE, PROXY]) expect(text).not.toContain(value);
     expect(error.request.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("a caller's own fetch and gateways that echo", () => {
+  it("an error of any class from the caller's fetch, after sending, is a network failure: IamNetworkError, outcomeUnknown for a write", async () => {
+    class FetchError extends Error {
+      code = "ECONNRESET";
+    }
+    const { iam, requests } = scriptedClient([new FetchError("socket hang up")]);
+    const error = await rejection(iam.serviceAccounts.grant(ACCOUNT, "viewer", SUBJECT));
+    expect(error).toBeInstanceOf(IamNetworkError);
+    expect(error).toMatchObject({ outcomeUnknown: true, attempts: 3 });
+    expect(error.cause).toBeInstanceOf(FetchError);
+    expect(requests).toHaveLength(3);
+  });
+
+  it("a refused connection whose code is on the error itself (node-fetch) is never sent: a create is retried", async () => {
+    const refusedHere = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    const { iam, requests } = scriptedClient([refusedHere, json(200, CREATED)]);
+    expect((await iam.apiKeys.create()).secret).toBe(SECRET);
+    expect(requests).toHaveLength(2);
+  });
+
+  it("an error body that echoes the request's headers shows none of the caller's own", async () => {
+    const gateway = secret("gw-echoed-SECRET-1234567890");
+    const echo: Step = (request) =>
+      json(403, { code: 7, message: `denied; you sent x-gateway-key: ${request.headers.get("x-gateway-key")}` });
+    const { iam } = scriptedClient([echo], { headers: { "X-Gateway-Key": gateway } });
+    const error = await rejection(iam.apiKeys.list());
+    expect(error.serverMessage).toBe("denied; you sent x-gateway-key: [REDACTED]");
+    for (const text of renderings(error)) expect(text).not.toContain(gateway);
   });
 });
 
@@ -354,7 +400,7 @@ describe("many calls sharing one signal", () => {
     }
   });
 
-  it("an abort still reaches every call that shares the signal, and each call's listener goes when it is done", async () => {
+  it("an abort still reaches every call that shares the signal through one listener, which goes with the abort", async () => {
     const controller = new AbortController();
     const hanging: Step = (request) =>
       new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true }));
@@ -365,6 +411,7 @@ describe("many calls sharing one signal", () => {
     const reason = new Error("all stop");
     controller.abort(reason);
     for (const error of await Promise.all(calls)) expect(error).toBe(reason);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 });
 
