@@ -19,12 +19,24 @@ const DAY = 86_400_000;
 export const DEFAULT_ROLE = "iam.serviceAccounts.user";
 /** The API key's scope when none is given. */
 export const DEFAULT_SCOPE = "yc.ai.foundationModels.execute";
-const SUBJECT_TYPES = ["userAccount", "serviceAccount", "federatedUser", "group", "system"];
-// Note: the name's rule comes from the document the package ships (yc-iam-api-keys/openapi.json), so the list by name is
-// never sent with a name the create would refuse (nor a `"` that would break the filter).
-const NAME: { pattern: string; "x-pattern-description": string } = JSON.parse(
-  readFileSync(new URL("../generated/openapi.json", import.meta.url), "utf8"),
-).components.schemas.ServiceAccountName;
+// Note: the rules come from the document the package ships (yc-iam-api-keys/openapi.json), so the list by name is never
+// sent with a name the create would refuse (nor a `"` that would break the filter), and no account is created for a
+// subject the grant would refuse.
+const SCHEMAS = JSON.parse(readFileSync(new URL("../generated/openapi.json", import.meta.url), "utf8")).components.schemas;
+const NAME: { pattern: string; "x-pattern-description": string } = SCHEMAS.ServiceAccountName;
+/** A subject as the document takes it: the types, and for each branch its types (`const` or `enum`) and its id's rule. */
+const SUBJECT: {
+  properties: { type: { enum: string[] } };
+  oneOf: { properties: { type: { const?: string; enum?: string[] }; id: { pattern: string; "x-pattern-description": string } } }[];
+} = SCHEMAS.SubjectInput;
+const SUBJECT_TYPES = SUBJECT.properties.type.enum;
+
+/** Why `id` is no subject of `type`, by the document's rule for that type; undefined when it is one. */
+function subjectProblem(type: string, id: string): string | undefined {
+  const branch = SUBJECT.oneOf.find(({ properties: { type: t } }) => t.const === type || t.enum?.includes(type));
+  const rule = branch?.properties.id;
+  return rule && !new RegExp(rule.pattern).test(id) ? `--subject ${JSON.stringify(id)}: ${rule["x-pattern-description"]}` : undefined;
+}
 
 export type CredentialKind = "apiKey" | "staticKey" | "authorizedKey";
 
@@ -77,6 +89,8 @@ export function planOf(flags: Record<string, string | true>): Plan {
   if (!new RegExp(NAME.pattern).test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: ${NAME["x-pattern-description"]}`);
   const subjectType = text("subject-type") ?? "serviceAccount";
   if (!SUBJECT_TYPES.includes(subjectType)) throw new UsageError(`--subject-type must be one of ${SUBJECT_TYPES.join(", ")}`);
+  const badSubject = subjectProblem(subjectType, subjectId);
+  if (badSubject) throw new UsageError(badSubject);
   const asStatic = switchOf(flags, "static");
   const asAuthorized = switchOf(flags, "authorized-key");
   if (asStatic && asAuthorized) throw new UsageError("--static and --authorized-key: one credential at a time");
@@ -89,7 +103,7 @@ export function planOf(flags: Record<string, string | true>): Plan {
     folderId,
     name,
     roleId: text("role") ?? DEFAULT_ROLE,
-    // Note: the type is one of SUBJECT_TYPES (checked above); the id's form is checked by the document before grant sends it.
+    // Note: the type and the id's form are the document's (checked above), which TypeScript cannot see in a string.
     subject: { id: subjectId, type: subjectType } as SubjectInput,
     kind,
     scopes: (scope ?? DEFAULT_SCOPE).split(",").filter(Boolean),

@@ -18,6 +18,9 @@ import { createIamClient } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { type ServedFake, serveFake } from "../../src/testing/node.ts";
 
+/** A subject id in the form Yandex generates. */
+const SUBJECT_ID = "ajeuser0000000000001";
+
 /** The examples: the modules of examples/ with a main. */
 const EXAMPLES = readdirSync(join(root, "examples"))
   .filter((f) => f.endsWith(".ts") && readFileSync(join(root, "examples", f), "utf8").includes("export async function main("))
@@ -118,8 +121,18 @@ describe("a missing or malformed argument", () => {
     ["revoke-unused", ["--days", "0", "--apply"], '--days must be a whole number, at least 1, not "0"'],
     ["revoke-unused", ["--days", "1.5"], '--days must be a whole number, at least 1, not "1.5"'],
     ["revoke-unused", ["--apply", "now"], '--apply takes no value, not "now"'],
-    ["provision", ["--folder", "b1g", "--name", "abc", "--subject", "aje", "--static", "yes"], '--static takes no value, not "yes"'],
-    ["provision", ["--folder", "b1g", "--name", "abc", "--subject", "aje", "--secret-file"], "--secret-file needs a value"],
+    ["provision", ["--folder", "b1g", "--name", "abc", "--subject", SUBJECT_ID, "--static", "yes"], '--static takes no value, not "yes"'],
+    ["provision", ["--folder", "b1g", "--name", "abc", "--subject", SUBJECT_ID, "--secret-file"], "--secret-file needs a value"],
+    [
+      "provision",
+      ["--folder", "b1g", "--name", "abc", "--subject", "not-a-valid-id"],
+      '--subject "not-a-valid-id": an ID of 20 characters of a-z and 0-9, as Yandex generates them',
+    ],
+    [
+      "provision",
+      ["--folder", "b1g", "--name", "abc", "--subject", "everyone", "--subject-type", "system"],
+      '--subject "everyone": allUsers, allAuthenticatedUsers or group:organization|federation|userpool:<id>:users for type system',
+    ],
     ["rotate-key", ["aje1", "aje2"], "one key at a time, not aje1 aje2"],
     ["rotate-key", ["aje1", "--secret-file"], "--secret-file needs a value"],
   ])("%s %j: a UsageError before anything is sent (%s)", async (name, argv, message) => {
