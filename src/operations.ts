@@ -28,8 +28,9 @@ export function operationsResource(call: Call, wait: Wait): Operations {
       const found: Problem[] = [];
       if (typeof id !== "string" || !id) found.push({ path: "operation", message: "must be an Operation or its id (a non-empty string)" });
       rejectInvalid(getOperation.id, optionProblems(CALL_OPTIONS, options, "options", found));
-      const operation = typeof operationOrId === "string" ? await get(operationOrId, { signal: options.signal }) : operationOrId;
-      return wait(call, getOperation, operation, options);
+      // Note: an id is read within the wait (its time, headers, errors), not by a get of its own before it.
+      if (typeof operationOrId === "string") return wait(call, getOperation, { id: operationOrId, done: false }, options, false);
+      return wait(call, getOperation, operationOrId, options);
     },
   };
 }

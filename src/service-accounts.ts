@@ -141,9 +141,22 @@ export interface ServiceAccounts {
     options?: SetAccessBindingsOptions<W>,
   ): Promise<Deltas<W>>;
   /** Gives `subject` the role `roleId` on the account (updateAccessBindings with one ADD); resolves with the deltas. */
-  grant(serviceAccountId: string, roleId: string, subject: SubjectInput, options?: ChangeOptions<true>): Promise<AccessBindingDelta[]>;
-  /** Takes the role `roleId` on the account from `subject` (updateAccessBindings with one REMOVE); resolves with the deltas. */
-  revoke(serviceAccountId: string, roleId: string, subject: SubjectInput, options?: ChangeOptions<true>): Promise<AccessBindingDelta[]>;
+  grant<W extends boolean = true>(
+    serviceAccountId: string,
+    roleId: string,
+    subject: SubjectInput,
+    options?: ChangeOptions<W>,
+  ): Promise<Deltas<W>>;
+  /**
+   * Takes the role `roleId` on the account from `subject` (updateAccessBindings with one REMOVE); resolves with the deltas.
+   * `subject` may be one that listAccessBindings answered: it is checked against the document before it is sent.
+   */
+  revoke<W extends boolean = true>(
+    serviceAccountId: string,
+    roleId: string,
+    subject: SubjectInput | Subject,
+    options?: ChangeOptions<W>,
+  ): Promise<Deltas<W>>;
 }
 
 /** Makes `iam.serviceAccounts` over the call loop. */
@@ -197,7 +210,12 @@ export function serviceAccountsResource(call: Call): ServiceAccounts {
     grant: (serviceAccountId, roleId, subject, options) =>
       accounts.updateAccessBindings(serviceAccountId, [{ action: "ADD", accessBinding: { roleId, subject } }], options),
     revoke: (serviceAccountId, roleId, subject, options) =>
-      accounts.updateAccessBindings(serviceAccountId, [{ action: "REMOVE", accessBinding: { roleId, subject } }], options),
+      // Note: an answer's subject (its type an open enum) is checked as a request's before it is sent.
+      accounts.updateAccessBindings(
+        serviceAccountId,
+        [{ action: "REMOVE", accessBinding: { roleId, subject: subject as SubjectInput } }],
+        options,
+      ),
   };
   return accounts;
 }

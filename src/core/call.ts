@@ -86,8 +86,8 @@ export type Call = <R extends Row, W extends boolean = true>(
   options?: ChangeOptions<W>,
 ) => Promise<Result<R, W>>;
 
-/** Waits for an Operation that `startedBy` answered: how the client polls. */
-export type Wait = (call: Call, startedBy: Row, operation: Operation, options: WaitOptions) => Promise<Operation>;
+/** Waits for an Operation that `startedBy` answered: how the client polls; `seen: false` for one known only by its id. */
+export type Wait = (call: Call, startedBy: Row, operation: Operation, options: WaitOptions, seen?: boolean) => Promise<Operation>;
 
 // Note: connection errors that prove the request never left, so even `create` may be retried.
 const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;
@@ -217,7 +217,8 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
       const forget = onAbort(callerSignal, stop);
       request = undefined;
       built = undefined;
-      let fetchFailure: unknown;
+      // Whether an answer's status and headers arrived (its body may still fail to arrive).
+      let answered = false;
       /** This attempt's failure, told whether the call's outcome is unknown by then. */
       let failure: (outcomeUnknown: boolean) => IamError;
       let again: boolean;
@@ -226,7 +227,9 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
         if (typeof useToken === "string") headers.Authorization = `Bearer ${useToken}`;
         else if (useToken) {
           const asking = forceRefresh ? { forceRefresh, signal: timeout.signal } : { signal: timeout.signal };
-          headers.Authorization = `Bearer ${await bearer(operation, useToken, asking, secrets, writes && mayHaveActed)}`;
+          // Note: a token function may not listen to the signal: the attempt's time and the caller's abort end the wait for it.
+          const token = bearer(operation, useToken, asking, secrets, writes && mayHaveActed);
+          headers.Authorization = `Bearer ${await untilAborted(token, timeout.signal)}`;
           forceRefresh = false;
         }
         const { data, error, response } = (await raw.request(
@@ -242,15 +245,14 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
             // fetch(request) would copy it (a POST's body through a TransformStream: about 20 µs on Node 24, 95 on Node 20,
             // BENCHMARKS.md 1c), so a Request no middleware replaced is sent by its parts, and fetch builds the only copy.
             fetch: async (last: Request) => {
+              // Note: a time-out or an abort that came while the token was asked for: this attempt is not sent at all.
+              last.signal.throwIfAborted();
               request = last;
               sent++;
               const { url, method, headers, signal } = last;
-              try {
-                return await (byParts && last === built ? send(url, { method, headers, signal, body: json ?? null }) : send(last));
-              } catch (e) {
-                fetchFailure = e;
-                throw e;
-              }
+              const response = await (byParts && last === built ? send(url, { method, headers, signal, body: json ?? null }) : send(last));
+              answered = true;
+              return response;
             },
           } as never,
         )) as { data?: string; error?: unknown; response: Response };
@@ -271,24 +273,27 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
           ...secrets,
           ...privateHeaderValues((request as Request | undefined)?.headers),
         ]);
-        const answered = response;
-        failure = (unknown) => apiError(operation, answered, text, again, unknown);
+        const errorAnswer = response;
+        failure = (unknown) => apiError(operation, errorAnswer, text, again, unknown);
         retryAfter = response.headers.get("retry-after");
       } catch (e) {
-        if (callerSignal?.aborted) throw aborted(callerSignal.reason, request !== undefined);
-        // Note: whatever fetch throws is a network failure, of any class (a caller's fetch may throw its own), and so is a
-        // TypeError reading its answer; before fetch nothing was sent, and a middleware's own error is the caller's.
-        const timedOut = request !== undefined && timeout.signal.aborted;
-        if (!timedOut && !(e === fetchFailure || (request && e instanceof TypeError))) {
-          if (e instanceof IamError) throw record(e, sent, request);
-          throw e;
-        }
-        // Note: undici puts the system error's code on the cause; other fetches (node-fetch) on the error itself.
+        const sentNow = request !== undefined;
+        if (callerSignal?.aborted) throw aborted(callerSignal.reason, sentNow);
+        if (e instanceof IamError) throw record(e, sent, request);
+        const timedOut = timeout.signal.aborted;
+        // Note: before fetch, and not for lack of time, the error is the caller's own code's (a middleware of raw's).
+        if (!sentNow && !timedOut) throw e;
+        // Note: after fetch, whatever fails is the network's, of any class (a caller's fetch may throw its own), reading
+        // the answer's body included. undici puts the system error's code on the cause; node-fetch on the error itself.
         const { code = (e as { cause?: { code?: unknown } })?.cause?.code } = (e ?? {}) as { code?: unknown };
-        const neverSent = !timedOut && NEVER_SENT.test(String(code));
+        const neverSent = !sentNow || (!timedOut && !answered && NEVER_SENT.test(String(code)));
         mayHaveActed ||= !neverSent;
         again = networkErrors === "all" || neverSent;
-        const what = timedOut ? `no answer within ${ms} ms` : `no answer: ${redact(String((e as Error)?.message ?? e), secrets)}`;
+        const what = !sentNow
+          ? `no token within ${ms} ms, so this attempt was not sent`
+          : timedOut
+            ? `no answer within ${ms} ms`
+            : `${answered ? "the answer could not be read" : "no answer"}: ${redact(networkFailure(e), secrets)}`;
         const Failure = timedOut ? IamTimeoutError : IamNetworkError;
         failure = (unknown) => new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, e);
       } finally {
@@ -305,6 +310,19 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
       }
     }
   };
+}
+
+/** `promise`, or the signal's reason as soon as it aborts. */
+const untilAborted = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const forget = onAbort(signal, () => reject(signal.reason));
+    promise.then(resolve, reject).finally(forget);
+  });
+
+/** What a network failure was, with its cause's words (fetch says only "fetch failed"; its cause names the host or the reset). */
+function networkFailure(e: unknown): string {
+  const { message = String(e), cause } = (e ?? {}) as { message?: string; cause?: { message?: unknown } };
+  return typeof cause?.message === "string" && cause.message ? `${message} (${cause.message})` : message;
 }
 
 /** Notes on an error how many requests the call sent, and what the last one was; anything else passes through. */

@@ -46,11 +46,15 @@ export function sendable(name: string, value: unknown): boolean {
   }
 }
 
-/** Every problem of `options` against `schema`, its headers included; `path` names where the options sit. */
+/** Every problem of `options` against `schema`, its headers and signal included; `path` names where the options sit. */
 export function optionProblems(schema: Schema, options: unknown, path: string, found: Problem[] = []): Problem[] {
   problems(schema, options, path, found);
   const at = (name: string) => (path ? `${path}.${name}` : name);
-  const { headers } = (options ?? {}) as { headers?: unknown };
+  const { headers, signal } = (options ?? {}) as { headers?: unknown; signal?: unknown };
+  // Note: a Headers object (or a Map) has no own fields to send: a plain record is what the client merges.
+  if (headers instanceof Headers || headers instanceof Map || Array.isArray(headers))
+    found.push({ path: at("headers"), message: 'must be a plain object of header names and values, such as { "X-Trace": "1" }' });
+  if (signal !== undefined && !(signal instanceof AbortSignal)) found.push({ path: at("signal"), message: "must be an AbortSignal" });
   for (const [name, value] of Object.entries(headers ?? {}))
     if (!sendable(name, value)) found.push({ path: at(`headers.${name}`), message: "cannot be sent as a header" });
   return found;

@@ -34,6 +34,7 @@ async function poll(
   name: OperationId,
   { signal, timeoutMs, headers }: WaitOptions,
   maxWaitMs: number,
+  seen: boolean,
 ) {
   const { id } = operation;
   const deadline = new AbortController();
@@ -52,7 +53,12 @@ async function poll(
   // The requests sent so far, every attempt of every poll.
   let polls = 0;
   try {
-    for (let delay = polling.initialDelayMs; !operation.done; delay = Math.min(delay * 2, polling.maxDelayMs)) {
+    // Note: an operation known only by its id (operations.wait("…")) is read at once, then as any other.
+    for (
+      let delay = seen ? polling.initialDelayMs : 0;
+      !operation.done;
+      delay = Math.min(delay ? delay * 2 : polling.initialDelayMs, polling.maxDelayMs)
+    ) {
       await sleep(delay, callOptions.signal);
       // Note: a poll that succeeds sent at least one request; how many more its retries took is not told.
       polls++;
@@ -91,11 +97,11 @@ function waitFailed(name: OperationId, id: string, cause: unknown, polls: number
  */
 export const waiter =
   (polling: PollingOptions): Wait =>
-  async (call, startedBy, operation, options) => {
+  async (call, startedBy, operation, options, seen = true) => {
     const { maxWaitMs = polling.maxWaitMs } = options;
     const { id } = operation;
     const name = startedBy.id;
-    if (!operation.done) operation = await poll(call, operation, polling, name, options, maxWaitMs);
+    if (!operation.done) operation = await poll(call, operation, polling, name, options, maxWaitMs, seen);
     if (operation.error) throw operationError(name, id, operation.error);
     const { result } = startedBy;
     const broken = !operation.response

@@ -7,6 +7,7 @@ import {
   IamAbortError,
   IamApiError,
   IamError,
+  IamInputError,
   IamNetworkError,
   IamOperationError,
   IamResponseError,
@@ -95,7 +96,9 @@ describe("a change the server accepted keeps its operation when the wait fails",
     expect(error).toBeInstanceOf(IamWaitError);
     expect(error).toMatchObject({ operation: "updateApiKey", operationId: "op1", outcomeUnknown: true, attempts: 3 });
     expect(error.cause).toBeInstanceOf(IamNetworkError);
-    expect(error.message).toBe(`updateApiKey: waiting for operation op1 failed: getOperation: no answer: fetch failed; ${WAIT_FOR}`);
+    expect(error.message).toBe(
+      `updateApiKey: waiting for operation op1 failed: getOperation: no answer: fetch failed (other side closed); ${WAIT_FOR}`,
+    );
   });
 
   it("a poll answered 500 on every attempt, for a service-account create", async () => {
@@ -362,6 +365,77 @@ describe("a caller's own fetch and gateways that echo", () => {
     const error = await rejection(iam.apiKeys.list());
     expect(error.serverMessage).toBe("denied; you sent x-gateway-key: [REDACTED]");
     for (const text of renderings(error)) expect(text).not.toContain(gateway);
+  });
+});
+
+describe("what the fault drive found", () => {
+  it("a 2xx answer whose body fails to arrive, with an error of any class: IamNetworkError, outcomeUnknown for a create", async () => {
+    const broken: Step = () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"apiKey":{"id":"a'));
+            controller.error(new DOMException("The operation timed out.", "TimeoutError"));
+          },
+        }),
+        { status: 200 },
+      );
+    const { iam, requests } = scriptedClient([broken]);
+    const error = await rejection(iam.apiKeys.create());
+    expect(error).toBeInstanceOf(IamNetworkError);
+    expect(error).toMatchObject({ outcomeUnknown: true, attempts: 1 });
+    expect(error.message).toMatch(/^createApiKey: the answer could not be read: The operation timed out\./);
+    expect(requests).toHaveLength(1);
+  });
+
+  it("a token slower than timeoutMs: nothing is sent, so the attempt is retried and the outcome is known", async () => {
+    let asked = 0;
+    const slowOnce = () =>
+      ++asked === 1 ? new Promise<string>((resolve) => setTimeout(() => resolve("t1.slow-token"), 200)) : "t1.fast-token";
+    const { iam, requests } = scriptedClient([json(503, status(14, "down"))], { token: slowOnce, timeoutMs: 20 });
+    const error = await rejection(iam.apiKeys.create());
+    expect(error).toBeInstanceOf(IamApiError);
+    expect(error).toMatchObject({ status: 503, outcomeUnknown: false, attempts: 2 });
+    expect(requests).toHaveLength(2);
+    const { iam: alone } = scriptedClient([json(200, CREATED)], {
+      token: () => new Promise<string>(() => {}),
+      timeoutMs: 10,
+      retry: false,
+    });
+    const timedOut = await rejection(alone.apiKeys.create());
+    expect(timedOut).toBeInstanceOf(IamTimeoutError);
+    expect(timedOut).toMatchObject({ outcomeUnknown: false, attempts: 0 });
+    expect(timedOut.message).toBe("createApiKey: no token within 10 ms, so this attempt was not sent");
+  });
+
+  it("the caller's abort while a token function ignores it: the caller's reason at once, nothing sent", async () => {
+    const { iam, requests } = scriptedClient([json(200, CREATED)], { token: () => new Promise<string>(() => {}) });
+    const controller = new AbortController();
+    const reason = new Error("stop asking");
+    setTimeout(() => controller.abort(reason), 10);
+    expect(await rejection(iam.apiKeys.create({}, { signal: controller.signal }))).toBe(reason);
+    expect(requests).toHaveLength(0);
+  });
+
+  it("operations.wait(id) reads the operation within the wait: a failure of that first read is an IamWaitError with the id", async () => {
+    const { iam, requests } = scriptedClient([lost()]);
+    const error = await rejection(iam.operations.wait("op1", { headers: { "X-Trace": "t" } }));
+    expect(error).toBeInstanceOf(IamWaitError);
+    expect(error).toMatchObject({ operationId: "op1", outcomeUnknown: true, attempts: 3 });
+    expect(requests.every((r) => r.headers.get("x-trace") === "t")).toBe(true);
+    const slow: Step = (request) =>
+      new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true }));
+    const timedOut = await rejection(scriptedClient([slow]).iam.operations.wait("op2", { maxWaitMs: 30, timeoutMs: 10_000 }));
+    expect(timedOut).toBeInstanceOf(IamWaitTimeoutError);
+    expect(timedOut.operationId).toBe("op2");
+  });
+
+  it("a signal that is no AbortSignal, or headers as a Headers object, are IamInputErrors naming the option, before sending", async () => {
+    const { iam, requests } = scriptedClient([json(200, { apiKeys: [] })]);
+    const error = await rejection(iam.apiKeys.list({}, { signal: {} as AbortSignal, headers: new Headers({ a: "b" }) as never }));
+    expect(error).toBeInstanceOf(IamInputError);
+    expect(error.problems.map((p: { path: string }) => p.path).sort()).toEqual(["options.headers", "options.signal"]);
+    expect(requests).toHaveLength(0);
   });
 });
 
