@@ -808,14 +808,17 @@ export const idempotentRetry: RetryClass = {
   idempotencyKey: "honoured"
 };
 
-/** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation). Whether the server honours `Idempotency-Key` for these calls is unverified, so a create is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After 500, 502, 504, a timeout or a broken answer the outcome is unknown. Idempotency-Key: unverified. The design guide speaks only of calls that start an Operation; it says nothing of the creates that answer directly, and the ApiKey, Key and AccessKey references do not mention the key. The client still sends one on every attempt (it costs nothing if ignored), but retries only where the request cannot have been acted on, as if it were not honoured. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
+/** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation). Whether the server honours `Idempotency-Key` for these calls is unverified, so a create is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After any other 5xx (`x-yc-outcome-statuses`), a timeout or a broken answer the outcome is unknown. Idempotency-Key: unverified. The design guide speaks only of calls that start an Operation; it says nothing of the creates that answer directly, and the ApiKey, Key and AccessKey references do not mention the key. The client still sends one on every attempt (it costs nothing if ignored), but retries only where the request cannot have been acted on, as if it were not honoured. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
 export const createRetry: RetryClass = { changes: true, statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: "unverified" };
 
 /** The retry classes, by name. */
 export const retryClasses = { read: readRetry, idempotent: idempotentRetry, create: createRetry };
 
-/** Statuses after which the server may have acted (`x-yc-outcome-unknown-statuses`). */
-export const outcomeUnknownStatuses: readonly number[] = [500, 502, 504];
+/** The statuses below 500 after which the server may have acted; every other one below 500 did not (`x-yc-outcome-statuses`). Whether an error status leaves a change's outcome unknown. A status below 500 is the server refusing the request before acting on it (a bad argument, a missing right, a conflict, a quota), so nothing changed, except `clientStatusesThatMayHaveActed`: 408 Request Timeout, where a proxy stopped waiting while the request may already have been in work, and 499, gRPC CANCELLED as the gateway answers it, where the call was cancelled at a moment nobody reports. A status from 500 up may come after the server acted (an internal error part way through, a gateway or load balancer losing the answer: 502, 504, 505, 520 to 524, 599), except `serverStatusesThatDidNotAct`: 501, gRPC UNIMPLEMENTED, where there is nothing to act, and 503, gRPC UNAVAILABLE, the answer of a service that did not take the call up (the create class retries it on the same reading). */
+export const clientStatusesThatMayHaveActed: readonly number[] = [408, 499];
+
+/** The statuses from 500 up after which the server did not act (`x-yc-outcome-statuses`); every other one may have. */
+export const serverStatusesThatDidNotAct: readonly number[] = [501, 503];
 
 // One row per operation of the document, named by its operationId.
 /** `GET /iam/v1/apiKeys` */

@@ -215,6 +215,28 @@ function retryClasses(doc: Json): Json {
   return classes;
 }
 
+const OUTCOME_STATUS_KEYS = ["description", "clientStatusesThatMayHaveActed", "serverStatusesThatDidNotAct"];
+
+/**
+ * `x-yc-outcome-statuses`, checked: the statuses below 500 that may have acted (every other one below 500 did not), and
+ * the ones from 500 up that did not act (every other one from 500 up may have); each an error status of its own class.
+ */
+function outcomeStatuses(doc: Json): { client: number[]; server: number[]; text: string } {
+  const at = "x-yc-outcome-statuses";
+  const rule = doc[at];
+  if (!rule || typeof rule !== "object") throw new Error(`the document has no ${at}`);
+  for (const key of Object.keys(rule)) if (!OUTCOME_STATUS_KEYS.includes(key)) throw new Error(`${at}: unknown key "${key}"`);
+  if (typeof rule.description !== "string" || !rule.description.trim()) throw new Error(`${at}: a description that gives the reasons`);
+  const list = (key: string, from: number, to: number): number[] => {
+    const statuses = rule[key];
+    if (!Array.isArray(statuses) || !statuses.every((s) => Number.isInteger(s) && s >= from && s <= to))
+      throw new Error(`${at}.${key}: a list of HTTP statuses from ${from} to ${to}`);
+    return statuses;
+  };
+  const text = rule.description.trim().replace(/\s+/g, " ");
+  return { client: list("clientStatusesThatMayHaveActed", 400, 499), server: list("serverStatusesThatDidNotAct", 500, 599), text };
+}
+
 /** The schema a `$ref` names, or the schema itself; allOf parts are merged into one view of their properties. */
 function propertiesOf(doc: Json, schema: Json): Json {
   const target = schema.$ref ? doc.components.schemas[schemaName(schema.$ref, schema.$ref)] : schema;
@@ -336,7 +358,14 @@ function contractModule(doc: Json): string {
     if (
       !schema ||
       !IDENTIFIER.test(name) ||
-      ["operations", "retryClasses", "defaultServer", "pathServers", "outcomeUnknownStatuses"].includes(name) ||
+      [
+        "operations",
+        "retryClasses",
+        "defaultServer",
+        "pathServers",
+        "clientStatusesThatMayHaveActed",
+        "serverStatusesThatDidNotAct",
+      ].includes(name) ||
       name.endsWith("Retry")
     )
       throw new Error(`${name}: not a schema that can be emitted as a constant`);
@@ -381,9 +410,7 @@ function contractModule(doc: Json): string {
     };
     return `/** ${text(c.description)}${key || ""} */\nexport const ${name}Retry: RetryClass = ${source(fields)};\n`;
   });
-  const unknown = doc["x-yc-outcome-unknown-statuses"];
-  if (!Array.isArray(unknown) || !unknown.every(Number.isInteger))
-    throw new Error("the document has no x-yc-outcome-unknown-statuses list");
+  const outcome = outcomeStatuses(doc);
   return `${CONTRACT_HEAD}
 ${constants.join("\n")}
 /** The document's first server: where every operation goes unless it names its own. */
@@ -399,8 +426,11 @@ export const retryClasses = { ${Object.keys(classes)
     .map((n) => `${n}: ${n}Retry`)
     .join(", ")} };
 
-/** Statuses after which the server may have acted (\`x-yc-outcome-unknown-statuses\`). */
-export const outcomeUnknownStatuses: readonly number[] = ${source(unknown)};
+/** The statuses below 500 after which the server may have acted; every other one below 500 did not (\`x-yc-outcome-statuses\`). ${outcome.text} */
+export const clientStatusesThatMayHaveActed: readonly number[] = ${source(outcome.client)};
+
+/** The statuses from 500 up after which the server did not act (\`x-yc-outcome-statuses\`); every other one may have. */
+export const serverStatusesThatDidNotAct: readonly number[] = ${source(outcome.server)};
 
 // One row per operation of the document, named by its operationId.
 ${table.join("\n")}

@@ -545,6 +545,27 @@ describe("generated/", () => {
       /ServiceAccount.status: x-extensible-enum must list the known values of a string/,
     ],
     [
+      "a status from 500 up among the statuses below 500 that may have acted",
+      "openapi.yaml",
+      "clientStatusesThatMayHaveActed: [408, 499]",
+      "clientStatusesThatMayHaveActed: [408, 499, 502]",
+      /x-yc-outcome-statuses.clientStatusesThatMayHaveActed: a list of HTTP statuses from 400 to 499/,
+    ],
+    [
+      "a status below 500 among the statuses from 500 up that did not act",
+      "openapi.yaml",
+      "serverStatusesThatDidNotAct: [501, 503]",
+      "serverStatusesThatDidNotAct: [429, 501, 503]",
+      /x-yc-outcome-statuses.serverStatusesThatDidNotAct: a list of HTTP statuses from 500 to 599/,
+    ],
+    [
+      "an unknown key in the outcome rule",
+      "openapi.yaml",
+      "  serverStatusesThatDidNotAct: [501, 503]",
+      "  serverStatusesThatDidNotAct: [501, 503]\n  reasons: none",
+      /x-yc-outcome-statuses: unknown key "reasons"/,
+    ],
+    [
       "a schema named like a parameter's constant",
       "openapi.yaml",
       "components:\n  securitySchemes:",
