@@ -86,8 +86,11 @@ export interface OperationSpec {
   items?: string;
   /** The call removes its resource, so NOT_FOUND after an attempt with an unknown outcome means done (`x-yc-deletes`). */
   deletes?: true;
-  /** A create that answers a credential: the dot-paths of the 200 body it needs to be usable (`x-yc-credential`). */
-  credential?: readonly string[];
+  /**
+   * A create that answers a credential: the dot-paths of the 200 body it needs to be used (`x-yc-credential`); an entry
+   * that is a list names alternatives, one of which must be there (an authorized key's owner: a service account or a user).
+   */
+  credential?: readonly (string | readonly string[])[];
 }
 
 /** `#/components/schemas/Timestamp` */
@@ -808,7 +811,7 @@ export const idempotentRetry: RetryClass = {
   idempotencyKey: "honoured"
 };
 
-/** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation). Whether the server honours `Idempotency-Key` for these calls is unverified, so a create is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After any other 5xx (`x-yc-outcome-statuses`), a timeout or a broken answer the outcome is unknown. Idempotency-Key: unverified. The design guide speaks only of calls that start an Operation; it says nothing of the creates that answer directly, and the ApiKey, Key and AccessKey references do not mention the key. The client still sends one on every attempt (it costs nothing if ignored), but retries only where the request cannot have been acted on, as if it were not honoured. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
+/** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation). Whether the server honours `Idempotency-Key` for these calls is unverified, so a create is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After a status that may have acted (`x-yc-outcome-statuses`), a timeout or a broken answer the outcome is unknown. Idempotency-Key: unverified. The design guide speaks only of calls that start an Operation; it says nothing of the creates that answer directly, and the ApiKey, Key and AccessKey references do not mention the key. The client still sends one on every attempt (it costs nothing if ignored), but retries only where the request cannot have been acted on, as if it were not honoured. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
 export const createRetry: RetryClass = { changes: true, statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: "unverified" };
 
 /** The retry classes, by name. */
@@ -848,7 +851,7 @@ export const createApiKey = {
   retry: createRetry,
   response: CreateApiKeyResponse,
   body: CreateApiKeyRequest,
-  credential: ["secret"]
+  credential: ["secret", "apiKey.id"]
 } satisfies OperationSpec;
 
 /** `GET /iam/v1/apiKeys/{apiKeyId}` */
@@ -936,7 +939,7 @@ export const createKey = {
   retry: createRetry,
   response: CreateKeyResponse,
   body: CreateKeyRequest,
-  credential: ["privateKey", "key.id"]
+  credential: ["privateKey", "key.id", ["key.serviceAccountId", "key.userAccountId"]]
 } satisfies OperationSpec;
 
 /** `GET /iam/v1/keys/{keyId}` */
@@ -1013,7 +1016,7 @@ export const createAccessKey = {
   retry: createRetry,
   response: CreateAccessKeyResponse,
   body: CreateAccessKeyRequest,
-  credential: ["secret", "accessKey.keyId"]
+  credential: ["secret", "accessKey.id", "accessKey.keyId"]
 } satisfies OperationSpec;
 
 /** `GET /iam/aws-compatibility/v1/accessKeys/{accessKeyId}` */

@@ -178,7 +178,7 @@ interface OperationRow {
   result?: Json;
   items?: string;
   deletes?: boolean;
-  credential?: string[];
+  credential?: CredentialNeed[];
 }
 
 /** A local `$ref` (such as `#/components/parameters/PageSize`) replaced by what it points to. */
@@ -244,15 +244,29 @@ function propertiesOf(doc: Json, schema: Json): Json {
   return Object.assign({}, ...parts.map((part) => part.properties ?? {}));
 }
 
-/** `x-yc-credential`: the dot-paths of the 200 body that make the created credential usable, each a string field. */
-function credentialPaths(doc: Json, paths: unknown, ok: Json, at: string): string[] {
-  if (!Array.isArray(paths) || !paths.length || !paths.every((p) => typeof p === "string"))
-    throw new Error(`${at}: x-yc-credential must be a list of dot-paths into the 200 body`);
-  for (const path of paths) {
-    const leaf = path.split(".").reduce((schema: Json | undefined, name) => schema && propertiesOf(doc, schema)[name], ok);
+/** One need of a created credential: a dot-path of the 200 body, or a list of them of which one must be there (a oneof). */
+type CredentialNeed = string | string[];
+
+/**
+ * `x-yc-credential`: everything of the 200 body that the created credential needs to be used, each a dot-path to a string
+ * field; an entry that is itself a list names alternatives, one of which must be there (an authorized key's owner is
+ * `key.serviceAccountId` or `key.userAccountId`).
+ */
+function credentialPaths(doc: Json, needs: unknown, ok: Json, at: string): CredentialNeed[] {
+  const isPath = (p: unknown): p is string => typeof p === "string" && p.length > 0;
+  if (
+    !Array.isArray(needs) ||
+    !needs.length ||
+    !needs.every((need) => isPath(need) || (Array.isArray(need) && need.length >= 2 && need.every(isPath)))
+  )
+    throw new Error(
+      `${at}: x-yc-credential must be a list of dot-paths into the 200 body, each a path or a list of two or more alternative paths`,
+    );
+  for (const path of needs.flat()) {
+    const leaf = path.split(".").reduce((schema: Json | undefined, name: string) => schema && propertiesOf(doc, schema)[name], ok);
     if (leaf?.type !== "string") throw new Error(`${at}: x-yc-credential names ${path}, which is no string field of the 200 body`);
   }
-  return paths;
+  return needs;
 }
 
 /** Path → server, for each path not on the document's first server; a path's operations share one server. */
@@ -489,8 +503,11 @@ export interface OperationSpec {
   items?: string;
   /** The call removes its resource, so NOT_FOUND after an attempt with an unknown outcome means done (\`x-yc-deletes\`). */
   deletes?: true;
-  /** A create that answers a credential: the dot-paths of the 200 body it needs to be usable (\`x-yc-credential\`). */
-  credential?: readonly string[];
+  /**
+   * A create that answers a credential: the dot-paths of the 200 body it needs to be used (\`x-yc-credential\`); an entry
+   * that is a list names alternatives, one of which must be there (an authorized key's owner: a service account or a user).
+   */
+  credential?: readonly (string | readonly string[])[];
 }
 `;
 

@@ -307,11 +307,12 @@ describe("generated/", () => {
       idempotent: { changes: true, statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: "honoured" },
       create: { changes: true, statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: "unverified" },
     });
-    // Note: the creates that answer a credential say what it needs to be usable; no other row does.
+    // Note: the creates that answer a credential say everything it needs to be used, with the resource's own id; no other
+    // row does. An authorized key's file needs its owner too, a service account or a user (a oneof): a list of alternatives.
     expect(tableOperations.filter((o) => o.row.credential).map((o) => [o.id, o.row.credential])).toEqual([
-      ["createApiKey", ["secret"]],
-      ["createKey", ["privateKey", "key.id"]],
-      ["createAccessKey", ["secret", "accessKey.keyId"]],
+      ["createApiKey", ["secret", "apiKey.id"]],
+      ["createKey", ["privateKey", "key.id", ["key.serviceAccountId", "key.userAccountId"]]],
+      ["createAccessKey", ["secret", "accessKey.id", "accessKey.keyId"]],
     ]);
     expect([operations.listApiKeys.items, operations.listApiKeyOperations.items, operations.listApiKeyScopes.items]).toEqual([
       "apiKeys",
@@ -332,6 +333,31 @@ describe("generated/", () => {
       problems(operations.deleteApiKey.result, { "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey" }).map((p) => p.message),
     ).toEqual(['must be "type.googleapis.com/google.protobuf.Empty"']);
     expect(problems(operations.getApiKey.pathParams, { apiKeyId: "" })).toEqual([{ path: "apiKeyId", message: "must not be empty" }]);
+  });
+
+  it("what a credential needs is what its answer's type promises: each answer without a need (or without every alternative of one) is refused", () => {
+    const creates = tableOperations.filter((o) => o.row.credential);
+    expect(creates.map((o) => o.id)).toEqual(["createApiKey", "createKey", "createAccessKey"]);
+    /** A copy of `body` without the field at a dot-path. */
+    const without = (body: unknown, path: string) => {
+      const copy = structuredClone(body) as Record<string, any>;
+      const names = path.split(".");
+      const last = names.pop() as string;
+      delete names.reduce((at, name) => at[name], copy)[last];
+      return copy;
+    };
+    for (const { id, row } of creates) {
+      const media = ops[id].responses["200"].content["application/json"];
+      const validate = schemaAt(media.schema.$ref);
+      const example = (Object.values(media.examples)[0] as { value: unknown }).value;
+      expect(validate(example), id).toBe(true);
+      for (const need of row.credential ?? []) {
+        const paths = typeof need === "string" ? [need] : need;
+        const missing = paths.reduce(without, example);
+        expect(validate(missing), `${id} without ${paths.join(" and ")}`).toBe(false);
+        expect(problems(row.response, missing).length, `${id} without ${paths.join(" and ")}`).toBeGreaterThan(0);
+      }
+    }
   });
 
   it("every row says what its operation in the document says: server, auth, retry class, parameters, body, items, deletes, result", () => {
@@ -526,9 +552,23 @@ describe("generated/", () => {
     [
       "a credential path that is no string field of the answer",
       "paths/iam_v1_keys.yaml",
-      "x-yc-credential: [privateKey, key.id]",
-      "x-yc-credential: [privateKey, key.keyId]",
+      "x-yc-credential: [privateKey, key.id,",
+      "x-yc-credential: [privateKey, key.keyId,",
       /createKey .*: x-yc-credential names key.keyId, which is no string field of the 200 body/,
+    ],
+    [
+      "a credential alternative that is no string field of the answer",
+      "paths/iam_v1_keys.yaml",
+      "[key.serviceAccountId, key.userAccountId]",
+      "[key.serviceAccountId, key.ownerId]",
+      /createKey .*: x-yc-credential names key.ownerId, which is no string field of the 200 body/,
+    ],
+    [
+      "a list of alternatives with one path only, or alternatives nested in alternatives",
+      "paths/iam_v1_keys.yaml",
+      "[key.serviceAccountId, key.userAccountId]",
+      "[key.serviceAccountId, [key.userAccountId]]",
+      /createKey .*: x-yc-credential must be a list of dot-paths into the 200 body, each a path or a list of two or more/,
     ],
     [
       "a clearable field that the update does not have",
