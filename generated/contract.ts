@@ -104,12 +104,12 @@ export const ApiKey: Schema = {
     id: { t: "string" },
     serviceAccountId: { t: "string" },
     createdAt: Timestamp,
-    description: { t: "string", l: 256 },
+    description: { t: "string" },
     lastUsedAt: Timestamp,
-    scope: { t: "string", l: 256 },
-    scopes: { t: "array", i: { t: "string", l: 256 } },
+    scope: { t: "string" },
+    scopes: { t: "array", i: { t: "string" } },
     expiresAt: Timestamp,
-    maskedSecret: { t: "string", re: /^\*{4}[a-zA-Z0-9_]{6}$/u }
+    maskedSecret: { t: "string" }
   }
 };
 
@@ -156,7 +156,7 @@ export const Operation: Schema = {
   r: ["id"],
   p: {
     id: { t: "string" },
-    description: { t: "string", l: 256 },
+    description: { t: "string" },
     createdAt: Timestamp,
     createdBy: { t: "string" },
     modifiedAt: Timestamp,
@@ -232,10 +232,7 @@ export const UpdateApiKeyOperation: Schema = { all: [Operation, { t: "object", p
 export const ListApiKeyOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
 
 /** `#/components/schemas/ListApiKeyScopesResponse` */
-export const ListApiKeyScopesResponse: Schema = {
-  t: "object",
-  p: { scopes: { t: "array", i: { t: "string", l: 256 } }, nextPageToken: { t: "string" } }
-};
+export const ListApiKeyScopesResponse: Schema = { t: "object", p: { scopes: { t: "array", i: { t: "string" } }, nextPageToken: { t: "string" } } };
 
 /** `#/components/schemas/KeyFormat` */
 export const KeyFormat: Schema = { t: "string", e: ["PEM_FILE"] };
@@ -250,7 +247,7 @@ export const Key: Schema = {
     userAccountId: { t: "string" },
     serviceAccountId: { t: "string" },
     createdAt: Timestamp,
-    description: { t: "string", l: 256 },
+    description: { t: "string" },
     keyAlgorithm: { t: "string" },
     publicKey: { t: "string" },
     lastUsedAt: Timestamp
@@ -340,7 +337,7 @@ export const AccessKey: Schema = {
     id: { t: "string" },
     serviceAccountId: { t: "string" },
     createdAt: Timestamp,
-    description: { t: "string", l: 256 },
+    description: { t: "string" },
     keyId: { t: "string" },
     lastUsedAt: Timestamp
   }
@@ -424,7 +421,7 @@ export const ServiceAccount: Schema = {
     folderId: { t: "string" },
     createdAt: Timestamp,
     name: { t: "string" },
-    description: { t: "string", l: 256 },
+    description: { t: "string" },
     labels: { t: "object", a: { t: "string" } },
     lastAuthenticatedAt: Timestamp,
     status: { t: "string" },

@@ -657,7 +657,11 @@ export interface components {
             scopes?: string[];
             /** @description When the key expires. Absent if it never expires. */
             expiresAt?: components["schemas"]["Timestamp"];
-            /** @description The secret masked as `****` followed by its last 6 characters. */
+            /**
+             * @description The secret masked as `****` followed by its last 6 characters, e.g. `****Qx7_b2`. The proto's
+             *     comment gives the form as `\*{4}[a-zA-Z0-9_]{6}`, but secrets are base64url and hold `-` as
+             *     well, so the mask is read as it comes.
+             */
             maskedSecret?: string;
         };
         /** @description One page of API keys. */

@@ -269,6 +269,76 @@ function credentialPaths(doc: Json, needs: unknown, ok: Json, at: string): Crede
   return needs;
 }
 
+// Note: answers are read as Yandex writes them and requests are checked strictly, so a limit (a pattern, a length, a count,
+// a range) on a schema an answer reaches would fail a whole list page for one odd value, and an open enum on a schema a
+// request reaches would let any value through. A schema both reach is split (an `…Input` schema for the request).
+const ANSWER_LIMITS = [
+  "pattern",
+  "maxLength",
+  "minLength",
+  "maxItems",
+  "minItems",
+  "uniqueItems",
+  "minimum",
+  "maximum",
+  "maxProperties",
+  "minProperties",
+  "enum",
+];
+const SUBSCHEMAS = ["properties", "items", "allOf", "oneOf", "anyOf", "not", "additionalProperties", "propertyNames"];
+
+/** Calls `check` on every schema reachable from `schema` (through `$ref`s to #/components/schemas/…), each once. */
+function walkSchemas(doc: Json, schema: Json, at: string, check: (schema: Json, at: string) => void, seen = new Set<Json>()): void {
+  if (!schema || typeof schema !== "object" || seen.has(schema)) return;
+  seen.add(schema);
+  if (typeof schema.$ref === "string") {
+    const name = schemaName(schema.$ref, at);
+    walkSchemas(doc, doc.components.schemas[name], name, check, seen);
+    return;
+  }
+  check(schema, at);
+  for (const key of SUBSCHEMAS) {
+    const sub = schema[key];
+    if (!sub || typeof sub !== "object") continue;
+    if (key === "properties") for (const [n, s] of Object.entries(sub as Json)) walkSchemas(doc, s, `${at}.${n}`, check, seen);
+    else if (Array.isArray(sub)) for (const [i, s] of sub.entries()) walkSchemas(doc, s, `${at}.${key}[${i}]`, check, seen);
+    else walkSchemas(doc, sub, `${at}.${key}`, check, seen);
+  }
+}
+
+/** Stops generation on a limit in a schema an answer reaches, or an open enum in one a request reaches; names every one. */
+function checkAnswersAndRequests(doc: Json): void {
+  // Note: each problem once, with the first answer or request that reaches it.
+  const found = new Map<string, string>();
+  for (const [path, item] of Object.entries(doc.paths as Json)) {
+    for (const method of METHODS.filter((m) => item[m])) {
+      const op = item[method];
+      const at = `${op.operationId} (${method.toUpperCase()} ${path})`;
+      for (const [status, response] of Object.entries((op.responses ?? {}) as Json)) {
+        const schema = resolve(doc, response).content?.["application/json"]?.schema;
+        walkSchemas(doc, schema, `${at} ${status}`, (s, where) => {
+          for (const limit of ANSWER_LIMITS.filter((k) => k in s))
+            if (!found.has(`${where}: "${limit}"`)) found.set(`${where}: "${limit}"`, `the answer ${status} of ${at}`);
+        });
+      }
+      const parameters: Json[] = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => resolve(doc, p));
+      const requestSchemas = [
+        ...parameters.map((p) => [p.schema, `${at} parameter ${p.name}`] as const),
+        [op.requestBody?.content?.["application/json"]?.schema, `${at} request body`] as const,
+      ];
+      for (const [schema, where] of requestSchemas)
+        walkSchemas(doc, schema, where, (s, inner) => {
+          if (OPEN_ENUM in s && !found.has(`${inner}: "${OPEN_ENUM}"`)) found.set(`${inner}: "${OPEN_ENUM}"`, `the ${where}`);
+        });
+    }
+  }
+  if (found.size)
+    throw new Error(
+      `${[...found].map(([what, root]) => `${what}, in a schema ${root} reaches`).join("\n")}\nAnswers are read as Yandex writes them and requests are checked strictly: a limit belongs on ` +
+        `a request's schema, an open enum on an answer's; split a schema both reach (an …Input schema for the request).`,
+    );
+}
+
 /** Path → server, for each path not on the document's first server; a path's operations share one server. */
 function pathServers(rows: Map<string, OperationRow>, defaultServer: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -355,6 +425,7 @@ function operationRows(doc: Json): Map<string, OperationRow> {
 // and no schema name or lookup ships to the browser.
 /** The contract's schemas, and the operations table that points into them, as a small ES module. */
 function contractModule(doc: Json): string {
+  checkAnswersAndRequests(doc);
   const schemas = new Map(Object.entries(doc.components.schemas as Json).map(([n, s]) => [n, strip(s, n)]));
   // The schema of each shared parameter is a constant too, named `<Parameter>Parameter`.
   for (const [n, p] of Object.entries((doc.components.parameters ?? {}) as Json)) {
