@@ -86,8 +86,11 @@ export interface OperationSpec {
   items?: string;
   /** The call removes its resource, so NOT_FOUND after an attempt with an unknown outcome means done (`x-yc-deletes`). */
   deletes?: true;
-  /** A create that answers a credential: the dot-paths of the 200 body it needs to be usable (`x-yc-credential`). */
-  credential?: readonly string[];
+  /**
+   * A create that answers a credential: the dot-paths of the 200 body it needs to be used (`x-yc-credential`); an entry
+   * that is a list names alternatives, one of which must be there (an authorized key's owner: a service account or a user).
+   */
+  credential?: readonly (string | readonly string[])[];
 }
 
 /** `#/components/schemas/Timestamp` */
@@ -101,12 +104,12 @@ export const ApiKey: Schema = {
     id: { t: "string" },
     serviceAccountId: { t: "string" },
     createdAt: Timestamp,
-    description: { t: "string", l: 256 },
+    description: { t: "string" },
     lastUsedAt: Timestamp,
-    scope: { t: "string", l: 256 },
-    scopes: { t: "array", i: { t: "string", l: 256 } },
+    scope: { t: "string" },
+    scopes: { t: "array", i: { t: "string" } },
     expiresAt: Timestamp,
-    maskedSecret: { t: "string", re: /^\*{4}[a-zA-Z0-9_]{6}$/u }
+    maskedSecret: { t: "string" }
   }
 };
 
@@ -153,7 +156,7 @@ export const Operation: Schema = {
   r: ["id"],
   p: {
     id: { t: "string" },
-    description: { t: "string", l: 256 },
+    description: { t: "string" },
     createdAt: Timestamp,
     createdBy: { t: "string" },
     modifiedAt: Timestamp,
@@ -229,10 +232,7 @@ export const UpdateApiKeyOperation: Schema = { all: [Operation, { t: "object", p
 export const ListApiKeyOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
 
 /** `#/components/schemas/ListApiKeyScopesResponse` */
-export const ListApiKeyScopesResponse: Schema = {
-  t: "object",
-  p: { scopes: { t: "array", i: { t: "string", l: 256 } }, nextPageToken: { t: "string" } }
-};
+export const ListApiKeyScopesResponse: Schema = { t: "object", p: { scopes: { t: "array", i: { t: "string" } }, nextPageToken: { t: "string" } } };
 
 /** `#/components/schemas/KeyFormat` */
 export const KeyFormat: Schema = { t: "string", e: ["PEM_FILE"] };
@@ -247,7 +247,7 @@ export const Key: Schema = {
     userAccountId: { t: "string" },
     serviceAccountId: { t: "string" },
     createdAt: Timestamp,
-    description: { t: "string", l: 256 },
+    description: { t: "string" },
     keyAlgorithm: { t: "string" },
     publicKey: { t: "string" },
     lastUsedAt: Timestamp
@@ -337,7 +337,7 @@ export const AccessKey: Schema = {
     id: { t: "string" },
     serviceAccountId: { t: "string" },
     createdAt: Timestamp,
-    description: { t: "string", l: 256 },
+    description: { t: "string" },
     keyId: { t: "string" },
     lastUsedAt: Timestamp
   }
@@ -421,7 +421,7 @@ export const ServiceAccount: Schema = {
     folderId: { t: "string" },
     createdAt: Timestamp,
     name: { t: "string" },
-    description: { t: "string", l: 256 },
+    description: { t: "string" },
     labels: { t: "object", a: { t: "string" } },
     lastAuthenticatedAt: Timestamp,
     status: { t: "string" },
@@ -808,14 +808,17 @@ export const idempotentRetry: RetryClass = {
   idempotencyKey: "honoured"
 };
 
-/** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation). Whether the server honours `Idempotency-Key` for these calls is unverified, so a create is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After 500, 502, 504, a timeout or a broken answer the outcome is unknown. Idempotency-Key: unverified. The design guide speaks only of calls that start an Operation; it says nothing of the creates that answer directly, and the ApiKey, Key and AccessKey references do not mention the key. The client still sends one on every attempt (it costs nothing if ignored), but retries only where the request cannot have been acted on, as if it were not honoured. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
+/** Create of an API key, an authorized key or a static access key mints a credential whose secret is shown once and answers it directly (no Operation). Whether the server honours `Idempotency-Key` for these calls is unverified, so a create is sent again only where the server cannot have acted: 429, 503 and a connection that was never made. After a status that may have acted (`x-yc-outcome-statuses`), a timeout or a broken answer the outcome is unknown. Idempotency-Key: unverified. The design guide speaks only of calls that start an Operation; it says nothing of the creates that answer directly, and the ApiKey, Key and AccessKey references do not mention the key. The client still sends one on every attempt (it costs nothing if ignored), but retries only where the request cannot have been acted on, as if it were not honoured. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
 export const createRetry: RetryClass = { changes: true, statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: "unverified" };
 
 /** The retry classes, by name. */
 export const retryClasses = { read: readRetry, idempotent: idempotentRetry, create: createRetry };
 
-/** Statuses after which the server may have acted (`x-yc-outcome-unknown-statuses`). */
-export const outcomeUnknownStatuses: readonly number[] = [500, 502, 504];
+/** The statuses below 500 after which the server may have acted; every other one below 500 did not (`x-yc-outcome-statuses`). Whether an error status leaves a change's outcome unknown. A status below 500 is the server refusing the request before acting on it (a bad argument, a missing right, a conflict, a quota), so nothing changed, except `clientStatusesThatMayHaveActed`: 408 Request Timeout, where a proxy stopped waiting while the request may already have been in work, and 499, gRPC CANCELLED as the gateway answers it, where the call was cancelled at a moment nobody reports. A status from 500 up may come after the server acted (an internal error part way through, a gateway or load balancer losing the answer: 502, 504, 505, 520 to 524, 599), except `serverStatusesThatDidNotAct`: 501, gRPC UNIMPLEMENTED, where there is nothing to act, and 503, gRPC UNAVAILABLE, the answer of a service that did not take the call up (the create class retries it on the same reading). */
+export const clientStatusesThatMayHaveActed: readonly number[] = [408, 499];
+
+/** The statuses from 500 up after which the server did not act (`x-yc-outcome-statuses`); every other one may have. */
+export const serverStatusesThatDidNotAct: readonly number[] = [501, 503];
 
 // One row per operation of the document, named by its operationId.
 /** `GET /iam/v1/apiKeys` */
@@ -845,7 +848,7 @@ export const createApiKey = {
   retry: createRetry,
   response: CreateApiKeyResponse,
   body: CreateApiKeyRequest,
-  credential: ["secret"]
+  credential: ["secret", "apiKey.id"]
 } satisfies OperationSpec;
 
 /** `GET /iam/v1/apiKeys/{apiKeyId}` */
@@ -933,7 +936,7 @@ export const createKey = {
   retry: createRetry,
   response: CreateKeyResponse,
   body: CreateKeyRequest,
-  credential: ["privateKey", "key.id"]
+  credential: ["privateKey", "key.id", ["key.serviceAccountId", "key.userAccountId"]]
 } satisfies OperationSpec;
 
 /** `GET /iam/v1/keys/{keyId}` */
@@ -1010,7 +1013,7 @@ export const createAccessKey = {
   retry: createRetry,
   response: CreateAccessKeyResponse,
   body: CreateAccessKeyRequest,
-  credential: ["secret", "accessKey.keyId"]
+  credential: ["secret", "accessKey.id", "accessKey.keyId"]
 } satisfies OperationSpec;
 
 /** `GET /iam/aws-compatibility/v1/accessKeys/{accessKeyId}` */

@@ -28,8 +28,9 @@ export interface paths {
          *     idempotent by itself, and whether the server honours `Idempotency-Key` for it is
          *     unverified (Yandex documents the key only for calls that start an Operation): it is
          *     sent again only where the server cannot have acted (429, 503, a connection never
-         *     made), with one `Idempotency-Key` for every attempt. After 500, 502, 504, a timeout or
-         *     a broken `200` answer the outcome is unknown: list the keys before you try again.
+         *     made), with one `Idempotency-Key` for every attempt. After a status that may have acted
+         *     (`x-yc-outcome-statuses`: 5xx other than 501 and 503, or 408, 499), a timeout or a broken
+         *     `200` answer the outcome is unknown: list the keys before you try again.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -247,9 +248,9 @@ export interface paths {
          *     `create`: the secret is shown once, so a second key minted by a retry would be a secret
          *     nobody holds. It is sent again only where the server cannot have acted (429, 503, a
          *     connection never made), with one `Idempotency-Key` for every attempt (whether the
-         *     server honours it for this call is unverified); after 500, 502,
-         *     504, a timeout or a broken `200` answer the outcome is unknown: list the keys before
-         *     you try again. At most 1,000 static access keys per cloud (beyond it, `429`
+         *     server honours it for this call is unverified); after a status that may have acted
+         *     (`x-yc-outcome-statuses`: 5xx other than 501 and 503, or 408, 499), a timeout or a broken
+         *     `200` answer the outcome is unknown: list the keys before you try again. At most 1,000 static access keys per cloud (beyond it, `429`
          *     RESOURCE_EXHAUSTED).
          */
         post: operations["createAccessKey"];
@@ -656,7 +657,11 @@ export interface components {
             scopes?: string[];
             /** @description When the key expires. Absent if it never expires. */
             expiresAt?: components["schemas"]["Timestamp"];
-            /** @description The secret masked as `****` followed by its last 6 characters. */
+            /**
+             * @description The secret masked as `****` followed by its last 6 characters, e.g. `****Qx7_b2`. The proto's
+             *     comment gives the form as `\*{4}[a-zA-Z0-9_]{6}`, but secrets are base64url and hold `-` as
+             *     well, so the mask is read as it comes.
+             */
             maskedSecret?: string;
         };
         /** @description One page of API keys. */

@@ -178,7 +178,7 @@ interface OperationRow {
   result?: Json;
   items?: string;
   deletes?: boolean;
-  credential?: string[];
+  credential?: CredentialNeed[];
 }
 
 /** A local `$ref` (such as `#/components/parameters/PageSize`) replaced by what it points to. */
@@ -215,6 +215,28 @@ function retryClasses(doc: Json): Json {
   return classes;
 }
 
+const OUTCOME_STATUS_KEYS = ["description", "clientStatusesThatMayHaveActed", "serverStatusesThatDidNotAct"];
+
+/**
+ * `x-yc-outcome-statuses`, checked: the statuses below 500 that may have acted (every other one below 500 did not), and
+ * the ones from 500 up that did not act (every other one from 500 up may have); each an error status of its own class.
+ */
+function outcomeStatuses(doc: Json): { client: number[]; server: number[]; text: string } {
+  const at = "x-yc-outcome-statuses";
+  const rule = doc[at];
+  if (!rule || typeof rule !== "object") throw new Error(`the document has no ${at}`);
+  for (const key of Object.keys(rule)) if (!OUTCOME_STATUS_KEYS.includes(key)) throw new Error(`${at}: unknown key "${key}"`);
+  if (typeof rule.description !== "string" || !rule.description.trim()) throw new Error(`${at}: a description that gives the reasons`);
+  const list = (key: string, from: number, to: number): number[] => {
+    const statuses = rule[key];
+    if (!Array.isArray(statuses) || !statuses.every((s) => Number.isInteger(s) && s >= from && s <= to))
+      throw new Error(`${at}.${key}: a list of HTTP statuses from ${from} to ${to}`);
+    return statuses;
+  };
+  const text = rule.description.trim().replace(/\s+/g, " ");
+  return { client: list("clientStatusesThatMayHaveActed", 400, 499), server: list("serverStatusesThatDidNotAct", 500, 599), text };
+}
+
 /** The schema a `$ref` names, or the schema itself; allOf parts are merged into one view of their properties. */
 function propertiesOf(doc: Json, schema: Json): Json {
   const target = schema.$ref ? doc.components.schemas[schemaName(schema.$ref, schema.$ref)] : schema;
@@ -222,15 +244,99 @@ function propertiesOf(doc: Json, schema: Json): Json {
   return Object.assign({}, ...parts.map((part) => part.properties ?? {}));
 }
 
-/** `x-yc-credential`: the dot-paths of the 200 body that make the created credential usable, each a string field. */
-function credentialPaths(doc: Json, paths: unknown, ok: Json, at: string): string[] {
-  if (!Array.isArray(paths) || !paths.length || !paths.every((p) => typeof p === "string"))
-    throw new Error(`${at}: x-yc-credential must be a list of dot-paths into the 200 body`);
-  for (const path of paths) {
-    const leaf = path.split(".").reduce((schema: Json | undefined, name) => schema && propertiesOf(doc, schema)[name], ok);
+/** One need of a created credential: a dot-path of the 200 body, or a list of them of which one must be there (a oneof). */
+type CredentialNeed = string | string[];
+
+/**
+ * `x-yc-credential`: everything of the 200 body that the created credential needs to be used, each a dot-path to a string
+ * field; an entry that is itself a list names alternatives, one of which must be there (an authorized key's owner is
+ * `key.serviceAccountId` or `key.userAccountId`).
+ */
+function credentialPaths(doc: Json, needs: unknown, ok: Json, at: string): CredentialNeed[] {
+  const isPath = (p: unknown): p is string => typeof p === "string" && p.length > 0;
+  if (
+    !Array.isArray(needs) ||
+    !needs.length ||
+    !needs.every((need) => isPath(need) || (Array.isArray(need) && need.length >= 2 && need.every(isPath)))
+  )
+    throw new Error(
+      `${at}: x-yc-credential must be a list of dot-paths into the 200 body, each a path or a list of two or more alternative paths`,
+    );
+  for (const path of needs.flat()) {
+    const leaf = path.split(".").reduce((schema: Json | undefined, name: string) => schema && propertiesOf(doc, schema)[name], ok);
     if (leaf?.type !== "string") throw new Error(`${at}: x-yc-credential names ${path}, which is no string field of the 200 body`);
   }
-  return paths;
+  return needs;
+}
+
+// Note: answers are read as Yandex writes them and requests are checked strictly, so a limit (a pattern, a length, a count,
+// a range) on a schema an answer reaches would fail a whole list page for one odd value, and an open enum on a schema a
+// request reaches would let any value through. A schema both reach is split (an `…Input` schema for the request).
+const ANSWER_LIMITS = [
+  "pattern",
+  "maxLength",
+  "minLength",
+  "maxItems",
+  "minItems",
+  "uniqueItems",
+  "minimum",
+  "maximum",
+  "maxProperties",
+  "minProperties",
+  "enum",
+];
+const SUBSCHEMAS = ["properties", "items", "allOf", "oneOf", "anyOf", "not", "additionalProperties", "propertyNames"];
+
+/** Calls `check` on every schema reachable from `schema` (through `$ref`s to #/components/schemas/…), each once. */
+function walkSchemas(doc: Json, schema: Json, at: string, check: (schema: Json, at: string) => void, seen = new Set<Json>()): void {
+  if (!schema || typeof schema !== "object" || seen.has(schema)) return;
+  seen.add(schema);
+  if (typeof schema.$ref === "string") {
+    const name = schemaName(schema.$ref, at);
+    walkSchemas(doc, doc.components.schemas[name], name, check, seen);
+    return;
+  }
+  check(schema, at);
+  for (const key of SUBSCHEMAS) {
+    const sub = schema[key];
+    if (!sub || typeof sub !== "object") continue;
+    if (key === "properties") for (const [n, s] of Object.entries(sub as Json)) walkSchemas(doc, s, `${at}.${n}`, check, seen);
+    else if (Array.isArray(sub)) for (const [i, s] of sub.entries()) walkSchemas(doc, s, `${at}.${key}[${i}]`, check, seen);
+    else walkSchemas(doc, sub, `${at}.${key}`, check, seen);
+  }
+}
+
+/** Stops generation on a limit in a schema an answer reaches, or an open enum in one a request reaches; names every one. */
+function checkAnswersAndRequests(doc: Json): void {
+  // Note: each problem once, with the first answer or request that reaches it.
+  const found = new Map<string, string>();
+  for (const [path, item] of Object.entries(doc.paths as Json)) {
+    for (const method of METHODS.filter((m) => item[m])) {
+      const op = item[method];
+      const at = `${op.operationId} (${method.toUpperCase()} ${path})`;
+      for (const [status, response] of Object.entries((op.responses ?? {}) as Json)) {
+        const schema = resolve(doc, response).content?.["application/json"]?.schema;
+        walkSchemas(doc, schema, `${at} ${status}`, (s, where) => {
+          for (const limit of ANSWER_LIMITS.filter((k) => k in s))
+            if (!found.has(`${where}: "${limit}"`)) found.set(`${where}: "${limit}"`, `the answer ${status} of ${at}`);
+        });
+      }
+      const parameters: Json[] = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => resolve(doc, p));
+      const requestSchemas = [
+        ...parameters.map((p) => [p.schema, `${at} parameter ${p.name}`] as const),
+        [op.requestBody?.content?.["application/json"]?.schema, `${at} request body`] as const,
+      ];
+      for (const [schema, where] of requestSchemas)
+        walkSchemas(doc, schema, where, (s, inner) => {
+          if (OPEN_ENUM in s && !found.has(`${inner}: "${OPEN_ENUM}"`)) found.set(`${inner}: "${OPEN_ENUM}"`, `the ${where}`);
+        });
+    }
+  }
+  if (found.size)
+    throw new Error(
+      `${[...found].map(([what, root]) => `${what}, in a schema ${root} reaches`).join("\n")}\nAnswers are read as Yandex writes them and requests are checked strictly: a limit belongs on ` +
+        `a request's schema, an open enum on an answer's; split a schema both reach (an …Input schema for the request).`,
+    );
 }
 
 /** Path → server, for each path not on the document's first server; a path's operations share one server. */
@@ -319,6 +425,7 @@ function operationRows(doc: Json): Map<string, OperationRow> {
 // and no schema name or lookup ships to the browser.
 /** The contract's schemas, and the operations table that points into them, as a small ES module. */
 function contractModule(doc: Json): string {
+  checkAnswersAndRequests(doc);
   const schemas = new Map(Object.entries(doc.components.schemas as Json).map(([n, s]) => [n, strip(s, n)]));
   // The schema of each shared parameter is a constant too, named `<Parameter>Parameter`.
   for (const [n, p] of Object.entries((doc.components.parameters ?? {}) as Json)) {
@@ -336,7 +443,14 @@ function contractModule(doc: Json): string {
     if (
       !schema ||
       !IDENTIFIER.test(name) ||
-      ["operations", "retryClasses", "defaultServer", "pathServers", "outcomeUnknownStatuses"].includes(name) ||
+      [
+        "operations",
+        "retryClasses",
+        "defaultServer",
+        "pathServers",
+        "clientStatusesThatMayHaveActed",
+        "serverStatusesThatDidNotAct",
+      ].includes(name) ||
       name.endsWith("Retry")
     )
       throw new Error(`${name}: not a schema that can be emitted as a constant`);
@@ -381,9 +495,7 @@ function contractModule(doc: Json): string {
     };
     return `/** ${text(c.description)}${key || ""} */\nexport const ${name}Retry: RetryClass = ${source(fields)};\n`;
   });
-  const unknown = doc["x-yc-outcome-unknown-statuses"];
-  if (!Array.isArray(unknown) || !unknown.every(Number.isInteger))
-    throw new Error("the document has no x-yc-outcome-unknown-statuses list");
+  const outcome = outcomeStatuses(doc);
   return `${CONTRACT_HEAD}
 ${constants.join("\n")}
 /** The document's first server: where every operation goes unless it names its own. */
@@ -399,8 +511,11 @@ export const retryClasses = { ${Object.keys(classes)
     .map((n) => `${n}: ${n}Retry`)
     .join(", ")} };
 
-/** Statuses after which the server may have acted (\`x-yc-outcome-unknown-statuses\`). */
-export const outcomeUnknownStatuses: readonly number[] = ${source(unknown)};
+/** The statuses below 500 after which the server may have acted; every other one below 500 did not (\`x-yc-outcome-statuses\`). ${outcome.text} */
+export const clientStatusesThatMayHaveActed: readonly number[] = ${source(outcome.client)};
+
+/** The statuses from 500 up after which the server did not act (\`x-yc-outcome-statuses\`); every other one may have. */
+export const serverStatusesThatDidNotAct: readonly number[] = ${source(outcome.server)};
 
 // One row per operation of the document, named by its operationId.
 ${table.join("\n")}
@@ -459,8 +574,11 @@ export interface OperationSpec {
   items?: string;
   /** The call removes its resource, so NOT_FOUND after an attempt with an unknown outcome means done (\`x-yc-deletes\`). */
   deletes?: true;
-  /** A create that answers a credential: the dot-paths of the 200 body it needs to be usable (\`x-yc-credential\`). */
-  credential?: readonly string[];
+  /**
+   * A create that answers a credential: the dot-paths of the 200 body it needs to be used (\`x-yc-credential\`); an entry
+   * that is a list names alternatives, one of which must be there (an authorized key's owner: a service account or a user).
+   */
+  credential?: readonly (string | readonly string[])[];
 }
 `;
 

@@ -1,7 +1,12 @@
 // The one call loop: check the arguments, send with retries and per-attempt timeouts, check the answer, throw typed errors.
 // Every operation goes through here; what differs between them is read from the generated operations table.
 import type { Client } from "openapi-fetch";
-import { type OperationId, type OperationSpec, outcomeUnknownStatuses } from "../../generated/contract.js";
+import {
+  clientStatusesThatMayHaveActed,
+  type OperationId,
+  type OperationSpec,
+  serverStatusesThatDidNotAct,
+} from "../../generated/contract.js";
 import type { paths } from "../../generated/schema.js";
 import { dated } from "./body.js";
 import {
@@ -266,7 +271,10 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
           continue;
         }
         again = statuses.includes(response.status);
-        mayHaveActed ||= outcomeUnknownStatuses.includes(response.status);
+        mayHaveActed ||=
+          response.status >= 500
+            ? !serverStatusesThatDidNotAct.includes(response.status)
+            : clientStatusesThatMayHaveActed.includes(response.status);
         // Note: openapi-fetch hands over an error body parsed when it can; its canonical JSON is what gets redacted.
         // Note: a gateway may echo the request's headers: the caller's own (a gateway key, a cookie) are scrubbed too.
         const text = redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), [

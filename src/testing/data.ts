@@ -13,9 +13,11 @@ export function randomText(alphabet: string, length: number): string {
 /** An id like Yandex's: `aje` and 17 lowercase letters and digits. */
 export const newId = (): string => `aje${randomText(LOWER, 17)}`;
 
-/** An API-key secret: `AQVN` and 36 to 38 characters; the last 6 never hold `-`, as `maskedSecret` shows them. */
-export const newSecret = (): string =>
-  `AQVN${randomText(SECRET_CHARS, 30 + ((crypto.getRandomValues(new Uint8Array(1))[0] as number) % 3))}${randomText(SECRET_CHARS.slice(0, -1), 6)}`;
+/**
+ * An API-key secret as Yandex's look: `AQVN` and 36 characters of base64url. Any of them may be `-` or `_`, the last 6
+ * that `maskedSecret` shows too (the proto's comment on the mask names `[a-zA-Z0-9_]`, but real secrets hold `-`).
+ */
+export const newSecret = (): string => `AQVN${randomText(SECRET_CHARS, 36)}`;
 
 /** `****` and the secret's last 6 characters. */
 export const maskSecret = (secret: string): string => `****${secret.slice(-6)}`;

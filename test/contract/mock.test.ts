@@ -3,7 +3,13 @@
 
 import createClient from "openapi-fetch";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { getOperation, listApiKeys, operations, outcomeUnknownStatuses } from "../../generated/contract.ts";
+import {
+  clientStatusesThatMayHaveActed,
+  getOperation,
+  listApiKeys,
+  operations,
+  serverStatusesThatDidNotAct,
+} from "../../generated/contract.ts";
 import type { paths as Paths } from "../../generated/schema.ts";
 import { createCall } from "../../src/core/call.ts";
 import { DEFAULT_POLLING, waiter } from "../../src/core/poll.ts";
@@ -177,8 +183,11 @@ describe("every documented error response becomes the right IamApiError", () => 
       requestId: "4f6a2b0c-1d3e-4a5b-9c8d-7e6f5a4b3c2d",
     });
     expect(error.message.startsWith(`${operationId}: HTTP ${code} ${CODE_NAMES[example.code]}: ${example.message}`)).toBe(true);
-    // Note: every call that changes something leaves the outcome unknown after a status that may have acted (500, 502, 504).
-    expect(error.outcomeUnknown).toBe(Boolean(o?.row.retry.changes) && outcomeUnknownStatuses.includes(Number(code)));
+    // Note: every call that changes something leaves the outcome unknown after a status that may have acted: from 500 up
+    // unless the server said it did not act (501, 503), below 500 only where it may have (408, 499).
+    const status = Number(code);
+    const mayHaveActed = status >= 500 ? !serverStatusesThatDidNotAct.includes(status) : clientStatusesThatMayHaveActed.includes(status);
+    expect(error.outcomeUnknown).toBe(Boolean(o?.row.retry.changes) && mayHaveActed);
   });
 });
 

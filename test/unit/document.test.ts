@@ -155,8 +155,11 @@ describe("the document", () => {
     for (const t of ["createdAt", "lastUsedAt", "expiresAt"]) expect(key[t].$ref).toBe("#/components/schemas/Timestamp");
     expect(schemas.Timestamp.format).toBe("date-time");
     expect(key.scope.deprecated).toBe(true);
-    expect(new RegExp(key.maskedSecret.pattern).test("****Qx7_b2")).toBe(true);
-    expect(new RegExp(key.maskedSecret.pattern).test("***Qx7_b2")).toBe(false);
+    // Note: an answer is read as it comes: the mask's form (the proto's comment leaves out the `-` that secrets hold) and the
+    // lengths of a description or a scope are a request's limits, not an answer's.
+    expect(key.maskedSecret).toEqual({ type: "string", description: expect.stringContaining("****") });
+    for (const field of ["description", "scope"]) expect(key[field].maxLength, field).toBeUndefined();
+    expect(key.scopes.items.maxLength).toBeUndefined();
   });
 
   it("models the token exchange: exactly one of jwt and an OAuth token, with their limits", () => {
@@ -307,11 +310,12 @@ describe("generated/", () => {
       idempotent: { changes: true, statuses: [429, 500, 502, 503, 504], networkErrors: "all", idempotencyKey: "honoured" },
       create: { changes: true, statuses: [429, 503], networkErrors: "never-sent", idempotencyKey: "unverified" },
     });
-    // Note: the creates that answer a credential say what it needs to be usable; no other row does.
+    // Note: the creates that answer a credential say everything it needs to be used, with the resource's own id; no other
+    // row does. An authorized key's file needs its owner too, a service account or a user (a oneof): a list of alternatives.
     expect(tableOperations.filter((o) => o.row.credential).map((o) => [o.id, o.row.credential])).toEqual([
-      ["createApiKey", ["secret"]],
-      ["createKey", ["privateKey", "key.id"]],
-      ["createAccessKey", ["secret", "accessKey.keyId"]],
+      ["createApiKey", ["secret", "apiKey.id"]],
+      ["createKey", ["privateKey", "key.id", ["key.serviceAccountId", "key.userAccountId"]]],
+      ["createAccessKey", ["secret", "accessKey.id", "accessKey.keyId"]],
     ]);
     expect([operations.listApiKeys.items, operations.listApiKeyOperations.items, operations.listApiKeyScopes.items]).toEqual([
       "apiKeys",
@@ -332,6 +336,31 @@ describe("generated/", () => {
       problems(operations.deleteApiKey.result, { "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey" }).map((p) => p.message),
     ).toEqual(['must be "type.googleapis.com/google.protobuf.Empty"']);
     expect(problems(operations.getApiKey.pathParams, { apiKeyId: "" })).toEqual([{ path: "apiKeyId", message: "must not be empty" }]);
+  });
+
+  it("what a credential needs is what its answer's type promises: each answer without a need (or without every alternative of one) is refused", () => {
+    const creates = tableOperations.filter((o) => o.row.credential);
+    expect(creates.map((o) => o.id)).toEqual(["createApiKey", "createKey", "createAccessKey"]);
+    /** A copy of `body` without the field at a dot-path. */
+    const without = (body: unknown, path: string) => {
+      const copy = structuredClone(body) as Record<string, any>;
+      const names = path.split(".");
+      const last = names.pop() as string;
+      delete names.reduce((at, name) => at[name], copy)[last];
+      return copy;
+    };
+    for (const { id, row } of creates) {
+      const media = ops[id].responses["200"].content["application/json"];
+      const validate = schemaAt(media.schema.$ref);
+      const example = (Object.values(media.examples)[0] as { value: unknown }).value;
+      expect(validate(example), id).toBe(true);
+      for (const need of row.credential ?? []) {
+        const paths = typeof need === "string" ? [need] : need;
+        const missing = paths.reduce(without, example);
+        expect(validate(missing), `${id} without ${paths.join(" and ")}`).toBe(false);
+        expect(problems(row.response, missing).length, `${id} without ${paths.join(" and ")}`).toBeGreaterThan(0);
+      }
+    }
   });
 
   it("every row says what its operation in the document says: server, auth, retry class, parameters, body, items, deletes, result", () => {
@@ -462,9 +491,9 @@ describe("generated/", () => {
     ],
     [
       "a pattern that does not compile",
-      "components/schemas/ApiKey.yaml",
-      "pattern: ^\\*{4}[a-zA-Z0-9_]{6}$",
-      "pattern: ^[a-z",
+      "components/schemas/ServiceAccountName.yaml",
+      'pattern: "^[a-z][-a-z0-9]{1,61}[a-z0-9]$"',
+      'pattern: "^[a-z"',
       /Invalid regular expression/,
     ],
     [
@@ -526,9 +555,23 @@ describe("generated/", () => {
     [
       "a credential path that is no string field of the answer",
       "paths/iam_v1_keys.yaml",
-      "x-yc-credential: [privateKey, key.id]",
-      "x-yc-credential: [privateKey, key.keyId]",
+      "x-yc-credential: [privateKey, key.id,",
+      "x-yc-credential: [privateKey, key.keyId,",
       /createKey .*: x-yc-credential names key.keyId, which is no string field of the 200 body/,
+    ],
+    [
+      "a credential alternative that is no string field of the answer",
+      "paths/iam_v1_keys.yaml",
+      "[key.serviceAccountId, key.userAccountId]",
+      "[key.serviceAccountId, key.ownerId]",
+      /createKey .*: x-yc-credential names key.ownerId, which is no string field of the 200 body/,
+    ],
+    [
+      "a list of alternatives with one path only, or alternatives nested in alternatives",
+      "paths/iam_v1_keys.yaml",
+      "[key.serviceAccountId, key.userAccountId]",
+      "[key.serviceAccountId, [key.userAccountId]]",
+      /createKey .*: x-yc-credential must be a list of dot-paths into the 200 body, each a path or a list of two or more/,
     ],
     [
       "a clearable field that the update does not have",
@@ -543,6 +586,48 @@ describe("generated/", () => {
       "  status:\n    type: string",
       "  status:\n    type: integer",
       /ServiceAccount.status: x-extensible-enum must list the known values of a string/,
+    ],
+    [
+      "a status from 500 up among the statuses below 500 that may have acted",
+      "openapi.yaml",
+      "clientStatusesThatMayHaveActed: [408, 499]",
+      "clientStatusesThatMayHaveActed: [408, 499, 502]",
+      /x-yc-outcome-statuses.clientStatusesThatMayHaveActed: a list of HTTP statuses from 400 to 499/,
+    ],
+    [
+      "a status below 500 among the statuses from 500 up that did not act",
+      "openapi.yaml",
+      "serverStatusesThatDidNotAct: [501, 503]",
+      "serverStatusesThatDidNotAct: [429, 501, 503]",
+      /x-yc-outcome-statuses.serverStatusesThatDidNotAct: a list of HTTP statuses from 500 to 599/,
+    ],
+    [
+      "an unknown key in the outcome rule",
+      "openapi.yaml",
+      "  serverStatusesThatDidNotAct: [501, 503]",
+      "  serverStatusesThatDidNotAct: [501, 503]\n  reasons: none",
+      /x-yc-outcome-statuses: unknown key "reasons"/,
+    ],
+    [
+      "a limit in a schema an answer reaches",
+      "components/schemas/ServiceAccount.yaml",
+      "  name:\n    type: string",
+      "  name:\n    type: string\n    maxLength: 63",
+      /ServiceAccount.name: "maxLength", in a schema the answer 200 of .* reaches\nAnswers are read as Yandex writes them/,
+    ],
+    [
+      "a schema with limits that a request and an answer share (it must be split)",
+      "components/schemas/ServiceAccount.yaml",
+      "  name:\n    type: string",
+      "  name:\n    $ref: ./ServiceAccountName.yaml",
+      /ServiceAccountName: "pattern", in a schema the answer 200 of .*\nServiceAccountName: "maxLength".*\nServiceAccountName: "minLength"/,
+    ],
+    [
+      "an open enum in a schema a request reaches",
+      "components/schemas/KeyAlgorithm.yaml",
+      "enum:\n",
+      "x-extensible-enum:\n",
+      /KeyAlgorithm: "x-extensible-enum", in a schema the createKey \(POST \/iam\/v1\/keys\) request body reaches/,
     ],
     [
       "a schema named like a parameter's constant",
