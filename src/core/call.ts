@@ -365,13 +365,19 @@ function parseBody(operation: OperationId, spec: OperationSpec, text: string | u
   const { credential } = spec;
   // Note: an answer that is not JSON keeps its one problem; one that is names what the credential lacks.
   if (found.length && credential && body && typeof body === "object") {
-    const missing = credential.filter((path) => {
+    /** Whether the answer holds a non-empty string at `path`. */
+    const holds = (path: string) => {
       const value = at(body, path);
-      return typeof value !== "string" || !value;
-    });
+      return typeof value === "string" && value !== "";
+    };
+    // Note: an entry that is a list is satisfied by any one of its paths (a key's owner: a service account or a user).
+    const missing = credential.filter((need) => (typeof need === "string" ? !holds(need) : !need.some(holds)));
     // Note: what the caller needs to use the credential is there; the rest is read as Yandex wrote it.
     if (!missing.length) return body;
-    found = missing.map((path) => ({ path, message: "is required: the credential cannot be used without it" }));
+    found = missing.map((need) => ({
+      path: typeof need === "string" ? need : need.join(" or "),
+      message: "is required: the credential cannot be used without it",
+    }));
   }
   // Note: a 2xx means the server acted: what a change made, or the Operation it started, is now unknown to the caller.
   const operationId = spec.result && typeof body?.id === "string" && body.id ? body.id : undefined;

@@ -237,12 +237,30 @@ describe("a created secret is never thrown away", () => {
 
   it.each([
     ["an API key without its secret", (iam: any) => iam.apiKeys.create(), { apiKey: KEY }, "secret"],
-    ["an authorized key without its id", (iam: any) => iam.keys.create(), { key: {}, privateKey: PRIVATE_KEY }, "key.id"],
+    ["an API key without its id", (iam: any) => iam.apiKeys.create(), { apiKey: {}, secret: SECRET }, "apiKey.id"],
+    [
+      "an authorized key without its id",
+      (iam: any) => iam.keys.create(),
+      { key: { serviceAccountId: ACCOUNT }, privateKey: PRIVATE_KEY },
+      "key.id",
+    ],
+    [
+      "an authorized key without its owner (a key file needs it)",
+      (iam: any) => iam.keys.create(),
+      { key: { id: "ajekey0000000000000x" }, privateKey: PRIVATE_KEY },
+      "key.serviceAccountId or key.userAccountId",
+    ],
     [
       "a static key without its key id",
       (iam: any) => iam.accessKeys.create(),
       { accessKey: { id: "a" }, secret: SECRET },
       "accessKey.keyId",
+    ],
+    [
+      "a static key without its id",
+      (iam: any) => iam.accessKeys.create(),
+      { accessKey: { keyId: "YCAJE0" }, secret: SECRET },
+      "accessKey.id",
     ],
   ])("%s cannot be used: IamResponseError, outcomeUnknown, never the secret in it", async (_, run, body, path) => {
     const { iam } = scriptedClient([json(200, body)]);
