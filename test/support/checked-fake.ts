@@ -1,6 +1,8 @@
 // The fake held to the contract: every answer it gives is checked with Ajv against the bundled document.
+import { createIamClient, type IamClientOptions } from "../../src/index.ts";
 import { createFakeIam, type FakeIamOptions } from "../../src/testing/index.ts";
 import { bundledDocument, deref, errorsText, schemaAt } from "./ajv.ts";
+import { TOKEN } from "./secrets.ts";
 
 // Note: the most literal path first: `/serviceAccounts/{id}` also matches `/serviceAccounts/x:listAccessBindings`.
 const routes = Object.entries(bundledDocument.paths as Record<string, Record<string, any>>)
@@ -33,6 +35,19 @@ export function checkedFake(options: FakeIamOptions = {}) {
     return response;
   }) as typeof globalThis.fetch;
   return { fake, fetch, violations };
+}
+
+/** A checked fake and a client over it that polls at once (`client` overrides, such as its retries); `violations` as checkedFake's. */
+export function checkedClient(options: FakeIamOptions = {}, client: Partial<IamClientOptions> = {}) {
+  const { fake, fetch, violations } = checkedFake(options);
+  const iam = createIamClient({
+    token: TOKEN,
+    baseUrl: fake.baseUrl,
+    fetch,
+    polling: { initialDelayMs: 1, maxDelayMs: 2, maxWaitMs: 5_000 },
+    ...client,
+  });
+  return { iam, fake, violations };
 }
 
 /** What `send` takes: a JSON body, the bearer token (null: none), extra headers. */

@@ -2,9 +2,9 @@
 // deleted account, quotas and unique names that hold under concurrent calls, page tokens that survive deletions,
 // changes not done in their first answer, and a role catalogue.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createIamClient, IamOperationError } from "../../src/index.ts";
+import { IamOperationError } from "../../src/index.ts";
 import { createFakeIam, DEFAULT_ROLES, type FakeIamOptions } from "../../src/testing/index.ts";
-import { checkedFake } from "../support/checked-fake.ts";
+import { checkedClient } from "../support/checked-fake.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const FOLDER = "b1gvmob95yysaplct532";
@@ -18,16 +18,9 @@ afterEach(() => {
 
 /** A checked fake and a client that polls at once and does not retry. */
 function setup(options: FakeIamOptions = {}) {
-  const checked = checkedFake(options);
+  const checked = checkedClient(options, { retry: false });
   violations = checked.violations;
-  const iam = createIamClient({
-    token: TOKEN,
-    baseUrl: checked.fake.baseUrl,
-    fetch: checked.fetch,
-    retry: false,
-    polling: { initialDelayMs: 1, maxDelayMs: 1, maxWaitMs: 5_000 },
-  });
-  return { iam, fake: checked.fake };
+  return checked;
 }
 
 /** Whether each promise fulfilled (true) or rejected (false), in order. */

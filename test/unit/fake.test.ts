@@ -8,23 +8,16 @@ import { oauthToken, serviceAccountKey } from "../../src/auth/index.ts";
 import { createIamClient, IamApiError, IamNetworkError, IamOperationError, IamResponseError } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { serveFake } from "../../src/testing/node.ts";
-import { checkedFake, contractViolations } from "../support/checked-fake.ts";
+import { checkedClient, type checkedFake, contractViolations } from "../support/checked-fake.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const SA = "ajeg2b2et02f3tl2c1pj";
 let violations: string[] = [];
 
 function setup(options: Parameters<typeof checkedFake>[0] = {}) {
-  const checked = checkedFake(options);
+  const checked = checkedClient(options, { retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 } });
   violations = checked.violations;
-  const iam = createIamClient({
-    token: TOKEN,
-    baseUrl: checked.fake.baseUrl,
-    fetch: checked.fetch,
-    retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
-    polling: { initialDelayMs: 1, maxDelayMs: 2, maxWaitMs: 5_000 },
-  });
-  return { iam, fake: checked.fake };
+  return checked;
 }
 
 afterEach(() => {
