@@ -125,13 +125,12 @@ const defaults = (name: string, firstKey: string): string[] =>
     audit: ["--folder", DEMO_FOLDER],
   })[name] ?? [];
 
-/** The arguments an example runs with: flags add to flag-only defaults (a later flag wins); positional ones replace them. */
+/**
+ * The arguments an example runs with: flags alone add to the defaults (a later flag wins), so `rotate-key --secret-file P`
+ * rotates the first demo key; arguments that start with a positional one (a key's id) replace them.
+ */
 export const argumentsOf = (given: string[], preset: string[]): string[] =>
-  !given.length
-    ? preset
-    : preset.every((arg, i) => arg.startsWith("--") || preset[i - 1]?.startsWith("--"))
-      ? [...preset, ...given]
-      : given;
+  !given.length ? preset : given[0]?.startsWith("-") ? [...preset, ...given] : given;
 
 /** The examples: the modules of examples/ with a main (the others, client-from-env and secret-file, serve them). */
 async function exampleNames(): Promise<string[]> {

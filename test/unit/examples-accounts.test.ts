@@ -393,11 +393,14 @@ describe("audit", () => {
 });
 
 describe("npm run example's arguments", () => {
-  it("flags add to flag-only defaults (a later flag wins); positional defaults are replaced", () => {
+  it("flags alone add to the defaults (a later flag wins); arguments that start with a positional one replace them", () => {
     expect(argumentsOf([], ["--folder", "f"])).toEqual(["--folder", "f"]);
     expect(argumentsOf(["--json"], ["--folder", "f"])).toEqual(["--folder", "f", "--json"]);
     expect(argumentsOf(["--folder", "g"], ["--folder", "f"])).toEqual(["--folder", "f", "--folder", "g"]);
     expect(argumentsOf(["other"], ["aje1"])).toEqual(["other"]);
+    // Note: flags alone keep the default key: `npm run example -- rotate-key --secret-file P` rotates the first demo key.
+    expect(argumentsOf(["--secret-file", "/tmp/x"], ["aje1"])).toEqual(["aje1", "--secret-file", "/tmp/x"]);
+    expect(argumentsOf(["other", "--expires-in-days", "5"], ["aje1"])).toEqual(["other", "--expires-in-days", "5"]);
   });
 
   it("npm run -s example -- audit --json, as the README says it: the demo folder as JSON alone on stdout", async () => {
