@@ -26,8 +26,12 @@ export async function serveFake(fake: Servable, { port = 0 }: { port?: number } 
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
     const body = chunks.length ? Buffer.concat(chunks) : undefined;
+    // Note: a client that goes away (or close() while a fault delays the answer) aborts the request, as a server would
+    // see it: a delayed call is not handled after the fake is closed.
+    const gone = new AbortController();
+    res.once("close", () => res.writableFinished || gone.abort(new Error("the client closed the connection")));
     try {
-      const init: RequestInit = { method: req.method ?? "GET", headers, ...(body && { body }) };
+      const init: RequestInit = { method: req.method ?? "GET", headers, signal: gone.signal, ...(body && { body }) };
       const response = await fake.handle(new Request(`http://127.0.0.1${req.url}`, init));
       res.writeHead(response.status, Object.fromEntries(response.headers)).end(Buffer.from(await response.arrayBuffer()));
     } catch {

@@ -389,4 +389,17 @@ describe("over HTTP", () => {
     }
     await expect(fetch(`${server.url}/iam/v1/apiKeys`)).rejects.toThrow();
   });
+
+  it("a call in flight when close() is called (its answer delayed by a fault) is never handled after it", async () => {
+    const fake = createFakeIam();
+    const server = await serveFake(fake);
+    const iam = createIamClient({ token: TOKEN, baseUrl: server.url, retry: false });
+    fake.failNext({ delayMs: 300 });
+    const creating = rejection(iam.apiKeys.create({}));
+    await vi.waitFor(() => expect(fake.requests).toHaveLength(1));
+    await server.close();
+    expect(await creating).toMatchObject({ name: "IamNetworkError", outcomeUnknown: true });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(fake.state.apiKeys).toEqual([]);
+  });
 });
