@@ -52,11 +52,14 @@ const add = (out: Problem[], path: string, message: string): false => {
   return false;
 };
 
+/** `count` with its unit (" items"), in the singular for one: "1 item". */
+const counted = (count: number, unit: string) => `${count}${count === 1 ? unit.replace(/s$/, "") : unit}`;
+
 const sizeProblem = (size: number, max = Infinity, min = -Infinity, unit = "") =>
   size > max
-    ? `must be at most ${max}${unit} (${unit ? "has" : "is"} ${size})`
+    ? `must be at most ${counted(max, unit)} (${unit ? "has" : "is"} ${size})`
     : size < min
-      ? `must be at least ${min}${unit} (${unit ? "has" : "is"} ${size})`
+      ? `must be at least ${counted(min, unit)} (${unit ? "has" : "is"} ${size})`
       : undefined;
 
 /** What is wrong with a string, if anything: one problem, its length before its shape. */
@@ -113,7 +116,9 @@ function fits(schema: Schema, value: any, path: string, out?: Problem[]): boolea
       : schema.e && !schema.e.includes(value)
         ? `must be one of ${schema.e.join(", ")}`
         : schema.t && schema.t !== type
-          ? `must be ${/^[aeio]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`
+          ? schema.t === "integer" && type === "number"
+            ? `must be a whole number, not ${value}`
+            : `must be ${/^[aeio]/.test(schema.t) ? "an" : "a"} ${schema.t}, not ${type}`
           : type === "string"
             ? stringProblem(schema, value)
             : type === "integer"

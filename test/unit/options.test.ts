@@ -58,14 +58,14 @@ describe("createIamClient refuses what cannot work, before anything is sent", ()
     expect(error.problems).toEqual([
       { path: "timeoutMs", message: "must be at least 1 (is 0)" },
       { path: "retry.maxAttempts", message: "must be at least 1 (is 0)" },
-      { path: "retry.baseDelayMs", message: "must be an integer, not number" },
+      { path: "retry.baseDelayMs", message: "must be a whole number, not NaN" },
       { path: "retry.maxDelayMs", message: "must be at least 0 (is -1)" },
       { path: "polling.initialDelayMs", message: "must be an integer, not string" },
-      { path: "polling.maxDelayMs", message: "must be an integer, not number" },
+      { path: "polling.maxDelayMs", message: "must be a whole number, not Infinity" },
       { path: "polling.maxWaitMs", message: "must be at most 2147483647 (is 2147483648)" },
     ]);
     expect(refusal({ token: TOKEN, retry: { maxAttempts: 1.5 } }).problems).toEqual([
-      { path: "retry.maxAttempts", message: "must be an integer, not number" },
+      { path: "retry.maxAttempts", message: "must be a whole number, not 1.5" },
     ]);
   });
 

@@ -111,7 +111,7 @@ describe("update", () => {
   it.each([
     ["no field at all", {}, ["(changes) must name a field to change (description, scopes, expiresAt)"]],
     ["only undefined fields", { description: undefined }, ["(changes) must name a field to change (description, scopes, expiresAt)"]],
-    ["scopes: []", { scopes: [] }, ["scopes must be at least 1 items (has 0)"]],
+    ["scopes: []", { scopes: [] }, ["scopes must be at least 1 item (has 0)"]],
     ["101 scopes", { scopes: Array.from({ length: 101 }, (_, i) => `s${i}`) }, ["scopes must be at most 100 items (has 101)"]],
     ["a repeated scope", { scopes: ["a", "a"] }, ["scopes[1] repeats scopes[0]"]],
     ["a long description", { description: "x".repeat(257) }, ["description must be at most 256 characters (has 257)"]],
@@ -390,7 +390,7 @@ describe("the lists", () => {
     [
       "listAllScopes pageSize 1.5",
       (iam: ReturnType<typeof createIamClient>) => iam.apiKeys.listAllScopes({ pageSize: 1.5 }).next(),
-      "pageSize must be an integer, not number",
+      "pageSize must be a whole number, not 1.5",
     ],
   ])("%s is an IamInputError with zero requests sent", async (_, call, message) => {
     const { iam, requests } = client([json(200, {})]);

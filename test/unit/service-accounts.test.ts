@@ -428,7 +428,7 @@ describe("iam.serviceAccounts: access bindings", () => {
   it("updateAccessBindings checks the deltas before sending: at least one, a known action, a whole binding", async () => {
     const { iam, requests } = client([json(200, bindingsUpdating(true, deltasResponse(ADDED)))]);
     expect((await rejection(iam.serviceAccounts.updateAccessBindings(ACCOUNT.id, []))).problems).toEqual([
-      { path: "accessBindingDeltas", message: "must be at least 1 items (has 0)" },
+      { path: "accessBindingDeltas", message: "must be at least 1 item (has 0)" },
     ]);
     const bad = await rejection(
       iam.serviceAccounts.updateAccessBindings(ACCOUNT.id, [
