@@ -48,8 +48,9 @@ async function exchangeForIamToken(
     const { iamToken, expiresAt } = await call(createIamToken, { body });
     return { token: iamToken, expiresAt };
   } catch (error) {
-    const { status, requestId, message } = error as IamError & { status?: number };
-    throw new IamTokenError(name, `the token exchange failed: ${message}`, { status, requestId }, error);
+    const { status, requestId, message, attempts } = error as IamError & { status?: number };
+    // Note: the exchange's own requests are the source's attempts.
+    throw new IamTokenError(name, `the token exchange failed: ${message}`, { status, requestId, attempts }, error);
   }
 }
 

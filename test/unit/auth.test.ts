@@ -386,6 +386,14 @@ describe("Cloud Functions, OAuth", () => {
 });
 
 describe("secrets", () => {
+  it("a failed exchange counts the requests it sent as the source's attempts", async () => {
+    const down = scriptedFetch(json(503, { code: 14, message: "down" }));
+    const error = await rejection(oauthToken("y0_AgAAAAAN1mV0OAuthDOWNsecret0", { baseUrl: "http://127.0.0.1:9", fetch: down.fetch })());
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error.attempts).toBe(down.requests.length);
+    expect(error.attempts).toBeGreaterThan(1);
+  });
+
   it("an exchange error that echoes the JWT or the OAuth token shows neither", async () => {
     const echo = scriptedFetch(async (request) => json(400, { code: 3, message: `bad request: ${await request.text()}` }));
     const { keyFile } = await iamWithKey();
