@@ -64,7 +64,7 @@ async function poll(
       polls++;
       operation = await call(getOperation, { path: { operationId: id } }, callOptions);
     }
-    return operation;
+    return { operation, polls };
   } catch (e) {
     // Note: a poll that failed tells how many requests it sent; the deadline's own error, none.
     if (e instanceof IamError && !(e instanceof IamWaitError)) polls += e.attempts - 1;
@@ -101,8 +101,9 @@ export const waiter =
     const { maxWaitMs = polling.maxWaitMs } = options;
     const { id } = operation;
     const name = startedBy.id;
-    if (!operation.done) operation = await poll(call, operation, polling, name, options, maxWaitMs, seen);
-    if (operation.error) throw operationError(name, id, operation.error);
+    let polls = 0;
+    if (!operation.done) ({ operation, polls } = await poll(call, operation, polling, name, options, maxWaitMs, seen));
+    if (operation.error) throw Object.assign(operationError(name, id, operation.error), { attempts: polls });
     const { result } = startedBy;
     const broken = !operation.response
       ? [{ path: "response", message: "is missing from a done operation without an error" }]

@@ -158,6 +158,18 @@ describe("a change the server accepted keeps its operation when the wait fails",
     expect(error).toBeInstanceOf(IamOperationError);
     expect(error).toMatchObject({ operationId: "op1", outcomeUnknown: false, codeName: "FAILED_PRECONDITION" });
   });
+
+  it("an operation that fails after polls counts the requests its polls sent", async () => {
+    const { iam, requests } = scriptedClient([
+      json(200, RUNNING),
+      json(200, RUNNING),
+      json(200, { id: "op1", done: true, error: status(9, "no") }),
+    ]);
+    const error = await rejection(iam.apiKeys.delete(KEY.id));
+    expect(error).toBeInstanceOf(IamOperationError);
+    expect(error.attempts).toBe(requests.filter((r) => r.url.includes("/operations/")).length);
+    expect(error.attempts).toBe(2);
+  });
 });
 
 describe("the caller's abort", () => {
