@@ -124,10 +124,20 @@ async function findAccount(iam: IamClient, folderId: string, name: string): Prom
 export async function provision(
   iam: IamClient,
   plan: Plan,
-  { keep, now = Date.now() }: { keep: (secret: string, credential: Provisioned["credential"]) => Promise<void>; now?: number },
+  {
+    keep,
+    now = Date.now(),
+    created,
+  }: {
+    keep: (secret: string, credential: Provisioned["credential"]) => Promise<void>;
+    now?: number;
+    /** Told of the account as soon as it is created, so a later failure can say it exists. */
+    created?: (account: ServiceAccount) => void;
+  },
 ): Promise<Provisioned> {
   const existing = await findAccount(iam, plan.folderId, plan.name);
   const account = existing ?? (await iam.serviceAccounts.create({ folderId: plan.folderId, name: plan.name }));
+  if (!existing) created?.(account);
   const deltas = await iam.serviceAccounts.grant(account.id, plan.roleId, plan.subject);
   const serviceAccountId = account.id;
   let credential: Provisioned["credential"];
@@ -175,20 +185,26 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
   const file = await openFile(secretPath, name, "provision-");
   const { path } = file;
   let made: Provisioned["credential"] | undefined;
+  let account: ServiceAccount | undefined;
   try {
     const done = await provision(iam, plan, {
       async keep(secret, credential) {
         made = credential;
         await file.save(secret);
       },
+      created: (newAccount) => {
+        account = newAccount;
+      },
     });
-    const { account, credential } = done;
+    const { credential } = done;
     console.log(
       done.found
-        ? `found service account ${account.id} (${account.name}) in folder ${plan.folderId}: not created again`
-        : `created service account ${account.id} (${account.name}) in folder ${plan.folderId}`,
+        ? `found service account ${done.account.id} (${done.account.name}) in folder ${plan.folderId}: not created again`
+        : `created service account ${done.account.id} (${done.account.name}) in folder ${plan.folderId}`,
     );
-    console.log(`${plan.subject.type}:${plan.subject.id} ${done.granted ? "now holds" : "already held"} ${plan.roleId} on ${account.id}`);
+    console.log(
+      `${plan.subject.type}:${plan.subject.id} ${done.granted ? "now holds" : "already held"} ${plan.roleId} on ${done.account.id}`,
+    );
     const ids = [credential.keyId && `AWS key id ${credential.keyId}`, credential.maskedSecret && `secret ${credential.maskedSecret}`];
     console.log(
       `created ${KIND_NAMES[credential.kind]} ${credential.id}${ids.some(Boolean) ? ` (${ids.filter(Boolean).join(", ")})` : ""}`,
@@ -206,6 +222,12 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
     if (made)
       throw new Error(
         `${(error as Error).message} (${what} was created, but its ${secretName} could not be saved to ${path}, so it cannot be used: delete it, e.g. ${DELETE_COMMANDS[made.kind]} ${made.id})`,
+        { cause: error },
+      );
+    // Note: an account made before the failure stays: the same command again finds it by name and goes on.
+    if (account)
+      throw new Error(
+        `${(error as Error).message} (service account ${account.id} (${account.name}) was created in folder ${plan.folderId}; the same command again finds it and goes on)`,
         { cause: error },
       );
     throw error;

@@ -150,6 +150,7 @@ async function runExample([name, ...args]: string[]): Promise<number> {
     return 0;
   }
   if (!name || !names.includes(name)) {
+    if (name) console.error(`there is no example ${JSON.stringify(name)}`);
     console.error(usage);
     return EXIT.usage;
   }

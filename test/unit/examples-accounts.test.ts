@@ -215,7 +215,14 @@ describe("provision", () => {
     const path = filePath();
     fake.failNext({ status: 403, message: "Permission denied" }, { operation: "updateServiceAccountAccessBindings" });
     const { error } = await logged(() => provisionMain(args(path), iam));
-    expect(caught(error)).toMatchObject({ operation: "updateServiceAccountAccessBindings" });
+    // Note: the account it made is named, so the user knows it exists (the same command again finds it by name).
+    const [account] = fake.state.serviceAccounts.filter((a) => a.name !== "service-account-1");
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `PERMISSION_DENIED: Permission denied \\(service account ${account?.id} \\(${account?.name}\\) was created in folder .*; the same command again finds it and goes on\\)$`,
+      ),
+    );
+    expect(caught((error as Error).cause)).toMatchObject({ operation: "updateServiceAccountAccessBindings" });
     expect(existsSync(path)).toBe(false);
     expect(fake.state.apiKeys).toEqual([]);
   });

@@ -475,6 +475,7 @@ describe("npm run example", () => {
       (e) => e,
     );
     expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^there is no example "nope"\n/);
     expect(result.stderr).toContain(
       "usage: npm run example -- <audit | bootstrap-key | expiring-soon | provision | revoke-unused | rotate-key>",
     );
