@@ -127,10 +127,12 @@ const defaults = (name: string, firstKey: string): string[] =>
 
 /**
  * The arguments an example runs with: flags alone add to the defaults (a later flag wins), so `rotate-key --secret-file P`
- * rotates the first demo key; arguments that start with a positional one (a key's id) replace them.
+ * rotates the first demo key; arguments with a positional one (a key's id), wherever it is, replace them.
  */
-export const argumentsOf = (given: string[], preset: string[]): string[] =>
-  !given.length ? preset : given[0]?.startsWith("-") ? [...preset, ...given] : given;
+export const argumentsOf = (given: string[], preset: string[]): string[] => (given.some(positional) ? given : [...preset, ...given]);
+
+/** Whether the argument at `i` is a positional one: not a flag, nor the value after a flag (each example's flags with a value). */
+const positional = (arg: string, i: number, all: string[]) => !arg.startsWith("-") && !all[i - 1]?.startsWith("-");
 
 /** The examples: the modules of examples/ with a main (the others, client-from-env and secret-file, serve them). */
 async function exampleNames(): Promise<string[]> {

@@ -22,6 +22,7 @@ import {
   redact,
   rejectBrokenAnswer,
   rejectInvalid,
+  scrub,
   summarize,
 } from "./errors.js";
 import { CALL_OPTIONS, optionProblems, sendable } from "./options.js";
@@ -37,6 +38,9 @@ export interface CallOptions {
   timeoutMs?: number | undefined;
   headers?: Record<string, string> | undefined;
 }
+
+/** The internal option that is told of each request a call sends (a wait counts its polls' requests with it). */
+export const ON_SENT: unique symbol = Symbol("onSent");
 
 /** Options of a call that answers an Operation: `wait: false` resolves with the Operation as soon as it is accepted. */
 export interface ChangeOptions<W extends boolean = boolean> extends CallOptions {
@@ -167,6 +171,7 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
   return async (spec: Row, input: { path?: object; query?: object; body?: unknown }, callOptions: CallOptions): Promise<unknown> => {
     const operation = spec.id;
     const { signal: callerSignal, timeoutMs: ms = timeoutMs } = callOptions;
+    const onSent = (callOptions as { [ON_SENT]?: () => void })[ON_SENT];
 
     const { statuses, networkErrors, idempotencyKey } = spec.retry;
     const writes = changes(spec);
@@ -222,8 +227,10 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
       const forget = onAbort(callerSignal, stop);
       request = undefined;
       built = undefined;
-      // Whether an answer's status and headers arrived (its body may still fail to arrive).
+      // Whether an answer's status and headers arrived (its body may still fail to arrive), and what failed fetching or reading it.
       let answered = false;
+      let tokenArrived = typeof useToken !== "function";
+      let networkFailed: unknown;
       /** This attempt's failure, told whether the call's outcome is unknown by then. */
       let failure: (outcomeUnknown: boolean) => IamError;
       let again: boolean;
@@ -235,6 +242,7 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
           // Note: a token function may not listen to the signal: the attempt's time and the caller's abort end the wait for it.
           const token = bearer(operation, useToken, asking, secrets, writes && mayHaveActed);
           headers.Authorization = `Bearer ${await untilAborted(token, timeout.signal)}`;
+          tokenArrived = true;
           forceRefresh = false;
         }
         const { data, error, response } = (await raw.request(
@@ -254,10 +262,17 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
               last.signal.throwIfAborted();
               request = last;
               sent++;
+              onSent?.();
               const { url, method, headers, signal } = last;
-              const response = await (byParts && last === built ? send(url, { method, headers, signal, body: json ?? null }) : send(last));
+              let response: Response;
+              try {
+                response = await (byParts && last === built ? send(url, { method, headers, signal, body: json ?? null }) : send(last));
+              } catch (e) {
+                networkFailed = e;
+                throw e;
+              }
               answered = true;
-              return response;
+              return failureMarked(response, (e) => (networkFailed = e));
             },
           } as never,
         )) as { data?: string; error?: unknown; response: Response };
@@ -271,10 +286,12 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
           continue;
         }
         again = statuses.includes(response.status);
+        // Note: only a request that was sent can have acted (a middleware may answer without sending).
         mayHaveActed ||=
-          response.status >= 500
+          request !== undefined &&
+          (response.status >= 500
             ? !serverStatusesThatDidNotAct.includes(response.status)
-            : clientStatusesThatMayHaveActed.includes(response.status);
+            : clientStatusesThatMayHaveActed.includes(response.status));
         // Note: openapi-fetch hands over an error body parsed when it can; its canonical JSON is what gets redacted.
         // Note: a gateway may echo the request's headers: the caller's own (a gateway key, a cookie) are scrubbed too.
         const text = redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), [
@@ -289,21 +306,24 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
         if (callerSignal?.aborted) throw aborted(callerSignal.reason, sentNow);
         if (e instanceof IamError) throw record(e, sent, request);
         const timedOut = timeout.signal.aborted;
-        // Note: before fetch, and not for lack of time, the error is the caller's own code's (a middleware of raw's).
-        if (!sentNow && !timedOut) throw e;
-        // Note: after fetch, whatever fails is the network's, of any class (a caller's fetch may throw its own), reading
-        // the answer's body included. undici puts the system error's code on the cause; node-fetch on the error itself.
+        // Note: what fetch or reading the answer's body throws is the network's, of any class (a caller's fetch may throw
+        // its own); anything else, not for lack of time, is the caller's own code's (a middleware of raw's), as it is.
+        if (!timedOut && e !== networkFailed) throw e;
+        // Note: undici puts the system error's code on the cause; node-fetch on the error itself.
         const { code = (e as { cause?: { code?: unknown } })?.cause?.code } = (e ?? {}) as { code?: unknown };
         const neverSent = !sentNow || (!timedOut && !answered && NEVER_SENT.test(String(code)));
         mayHaveActed ||= !neverSent;
         again = networkErrors === "all" || neverSent;
+        // Note: what fetch throws may quote a header it sent (a proxy's refusal): its words and its cause are scrubbed.
+        const hidden = [...secrets, ...privateHeaderValues((request as Request | undefined)?.headers)];
         const what = !sentNow
-          ? `no token within ${ms} ms, so this attempt was not sent`
+          ? `${tokenArrived ? "not sent" : "no token"} within ${ms} ms, so this attempt was not sent`
           : timedOut
-            ? `no answer within ${ms} ms`
-            : `${answered ? "the answer could not be read" : "no answer"}: ${redact(networkFailure(e), secrets)}`;
+            ? `no ${answered ? "whole answer" : "answer"} within ${ms} ms`
+            : `${answered ? "the answer could not be read" : "no answer"}: ${redact(networkFailure(e), hidden)}`;
         const Failure = timedOut ? IamTimeoutError : IamNetworkError;
-        failure = (unknown) => new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, e);
+        const cause = scrub(e, hidden);
+        failure = (unknown) => new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, cause);
       } finally {
         clearTimeout(timer);
         forget();
@@ -320,12 +340,31 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
   };
 }
 
-/** `promise`, or the signal's reason as soon as it aborts. */
-const untilAborted = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> =>
-  new Promise((resolve, reject) => {
+/** `promise`, or the signal's reason as soon as it aborts (at once if it has). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    // Note: the promise is left to settle on its own, so its rejection must not go unhandled.
+    promise.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise((resolve, reject) => {
     const forget = onAbort(signal, () => reject(signal.reason));
     promise.then(resolve, reject).finally(forget);
   });
+}
+
+/** `response`, its body's read failure told to `failed` (openapi-fetch reads it after the middleware, as text). */
+function failureMarked(response: Response, failed: (e: unknown) => void): Response {
+  const text = response.text;
+  try {
+    response.text = () =>
+      text.call(response).catch((e: unknown) => {
+        failed(e);
+        throw e;
+      });
+  } catch {}
+  return response;
+}
 
 /** What a network failure was, with its cause's words (fetch says only "fetch failed"; its cause names the host or the reset). */
 function networkFailure(e: unknown): string {

@@ -54,7 +54,10 @@ export function optionProblems(schema: Schema, options: unknown, path: string, f
   // Note: a Headers object (or a Map) has no own fields to send: a plain record is what the client merges.
   if (headers instanceof Headers || headers instanceof Map || Array.isArray(headers))
     found.push({ path: at("headers"), message: 'must be a plain object of header names and values, such as { "X-Trace": "1" }' });
-  if (signal !== undefined && !(signal instanceof AbortSignal)) found.push({ path: at("signal"), message: "must be an AbortSignal" });
+  // Note: by what the client uses of it, so a signal of another realm or a polyfill passes.
+  const { aborted, addEventListener } = (signal ?? {}) as { aborted?: unknown; addEventListener?: unknown };
+  if (signal !== undefined && (typeof aborted !== "boolean" || typeof addEventListener !== "function"))
+    found.push({ path: at("signal"), message: "must be an AbortSignal" });
   for (const [name, value] of Object.entries(headers ?? {}))
     if (!sendable(name, value)) found.push({ path: at(`headers.${name}`), message: "cannot be sent as a header" });
   return found;

@@ -1,8 +1,17 @@
 // Waiting for an Operation: poll getOperation until it is done, backing off to a cap, within a total time.
 import { getOperation, type OperationId } from "../../generated/contract.js";
 import type { components } from "../../generated/schema.js";
-import type { Call, CallOptions, Wait } from "./call.js";
-import { IamError, IamWaitError, IamWaitTimeoutError, OK, operationError, rejectBrokenAnswer, stillRunning } from "./errors.js";
+import { type Call, type CallOptions, ON_SENT, type Wait } from "./call.js";
+import {
+  IamApiError,
+  IamError,
+  IamWaitError,
+  IamWaitTimeoutError,
+  OK,
+  operationError,
+  rejectBrokenAnswer,
+  stillRunning,
+} from "./errors.js";
 import { sleep } from "./retry.js";
 import { problems } from "./validate.js";
 
@@ -48,10 +57,15 @@ async function poll(
       ),
     maxWaitMs,
   );
-  // Note: each poll is a call of its own, with the caller's per-attempt time and headers.
-  const callOptions: CallOptions = { signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal, timeoutMs, headers };
-  // The requests sent so far, every attempt of every poll.
+  // The requests the polls sent, every attempt of each (ON_SENT tells of each one).
   let polls = 0;
+  // Note: each poll is a call of its own, with the caller's per-attempt time and headers.
+  const callOptions: CallOptions = {
+    signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+    timeoutMs,
+    headers,
+    [ON_SENT]: () => polls++,
+  } as CallOptions;
   try {
     // Note: an operation known only by its id (operations.wait("…")) is read at once, then as any other.
     for (
@@ -60,15 +74,14 @@ async function poll(
       delay = Math.min(delay ? delay * 2 : polling.initialDelayMs, polling.maxDelayMs)
     ) {
       await sleep(delay, callOptions.signal);
-      // Note: a poll that succeeds sent at least one request; how many more its retries took is not told.
-      polls++;
       operation = await call(getOperation, { path: { operationId: id } }, callOptions);
     }
     return { operation, polls };
   } catch (e) {
-    // Note: a poll that failed tells how many requests it sent; the deadline's own error, none.
-    if (e instanceof IamError && !(e instanceof IamWaitError)) polls += e.attempts - 1;
-    throw waitFailed(name, id, e, Math.max(polls, 0), signal?.aborted === true && e === signal.reason);
+    // Note: an operation known only by the caller's id that the server refuses to show (404: no such operation, 403) is
+    // no change that may still finish: the refusal goes to the caller as it is.
+    if (!seen && e instanceof IamApiError && e.status < 500 && !e.retryable) throw e;
+    throw waitFailed(name, id, e, polls, signal?.aborted === true && e === signal.reason);
   } finally {
     clearTimeout(timer);
   }

@@ -52,8 +52,11 @@ const add = (out: Problem[], path: string, message: string): false => {
   return false;
 };
 
-/** `count` with its unit (" items"), in the singular for one: "1 item". */
-const counted = (count: number, unit: string) => `${count}${count === 1 ? unit.replace(/s$/, "") : unit}`;
+/** Each unit a size is counted in, in the singular, for a count of one ("1 item"). */
+const SINGULAR: Record<string, string> = { " items": " item", " characters": " character", " entries": " entry" };
+
+/** `count` with its unit (" items"), in the singular for one. */
+const counted = (count: number, unit: string) => `${count}${count === 1 ? (SINGULAR[unit] ?? unit) : unit}`;
 
 const sizeProblem = (size: number, max = Infinity, min = -Infinity, unit = "") =>
   size > max

@@ -408,6 +408,7 @@ describe("npm run example's arguments", () => {
     // Note: flags alone keep the default key: `npm run example -- rotate-key --secret-file P` rotates the first demo key.
     expect(argumentsOf(["--secret-file", "/tmp/x"], ["aje1"])).toEqual(["aje1", "--secret-file", "/tmp/x"]);
     expect(argumentsOf(["other", "--expires-in-days", "5"], ["aje1"])).toEqual(["other", "--expires-in-days", "5"]);
+    expect(argumentsOf(["--secret-file", "/tmp/x", "other"], ["aje1"])).toEqual(["--secret-file", "/tmp/x", "other"]);
   });
 
   it("npm run -s example -- audit --json, as the README says it: the demo folder as JSON alone on stdout", async () => {

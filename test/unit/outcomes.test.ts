@@ -159,16 +159,17 @@ describe("a change the server accepted keeps its operation when the wait fails",
     expect(error).toMatchObject({ operationId: "op1", outcomeUnknown: false, codeName: "FAILED_PRECONDITION" });
   });
 
-  it("an operation that fails after polls counts the requests its polls sent", async () => {
+  it("an operation that fails after polls counts the requests its polls sent, a poll's retries included", async () => {
     const { iam, requests } = scriptedClient([
       json(200, RUNNING),
       json(200, RUNNING),
+      json(503, status(14, "down")),
       json(200, { id: "op1", done: true, error: status(9, "no") }),
     ]);
     const error = await rejection(iam.apiKeys.delete(KEY.id));
     expect(error).toBeInstanceOf(IamOperationError);
     expect(error.attempts).toBe(requests.filter((r) => r.url.includes("/operations/")).length);
-    expect(error.attempts).toBe(2);
+    expect(error.attempts).toBe(3);
   });
 });
 
@@ -421,8 +422,8 @@ describe("what the fault drive found", () => {
   it("a token slower than timeoutMs: nothing is sent, so the attempt is retried and the outcome is known", async () => {
     let asked = 0;
     const slowOnce = () =>
-      ++asked === 1 ? new Promise<string>((resolve) => setTimeout(() => resolve("t1.slow-token"), 200)) : "t1.fast-token";
-    const { iam, requests } = scriptedClient([json(503, status(14, "down"))], { token: slowOnce, timeoutMs: 20 });
+      ++asked === 1 ? new Promise<string>((resolve) => setTimeout(() => resolve("t1.slow-token"), 2_000)) : "t1.fast-token";
+    const { iam, requests } = scriptedClient([json(503, status(14, "down"))], { token: slowOnce, timeoutMs: 300 });
     const error = await rejection(iam.apiKeys.create());
     expect(error).toBeInstanceOf(IamApiError);
     expect(error).toMatchObject({ status: 503, outcomeUnknown: false, attempts: 2 });
@@ -438,6 +439,49 @@ describe("what the fault drive found", () => {
     expect(timedOut.message).toBe("createApiKey: no token within 10 ms, so this attempt was not sent");
   });
 
+  it("a token function that aborts the caller's own signal: the caller's reason, no call left hanging", async () => {
+    const controller = new AbortController();
+    const reason = new Error("aborted from inside");
+    const { iam, requests } = scriptedClient([json(200, CREATED)], {
+      token: () => {
+        controller.abort(reason);
+        return new Promise<string>(() => {});
+      },
+    });
+    expect(await rejection(iam.apiKeys.create({}, { signal: controller.signal }))).toBe(reason);
+    expect(requests).toHaveLength(0);
+  });
+
+  it("a time-out before sending, with the token there, says the attempt was not sent (not that the token was late)", async () => {
+    const { iam, requests } = scriptedClient([json(200, { apiKeys: [] })], { timeoutMs: 10, retry: false });
+    iam.raw.use({ onRequest: () => new Promise((resolve) => setTimeout(() => resolve(undefined), 60)) });
+    const error = await rejection(iam.apiKeys.list());
+    expect(error).toBeInstanceOf(IamTimeoutError);
+    expect(error.message).toBe("listApiKeys: not sent within 10 ms, so this attempt was not sent");
+    expect(requests).toHaveLength(0);
+  });
+
+  it("a 5xx a middleware answers without sending leaves a create's outcome known", async () => {
+    const { iam, requests } = scriptedClient([json(200, CREATED)], { retry: false });
+    iam.raw.use({ onRequest: () => json(500, status(13, "from the middleware")) });
+    const error = await rejection(iam.apiKeys.create());
+    expect(error).toMatchObject({ status: 500, outcomeUnknown: false, attempts: 0 });
+    expect(requests).toHaveLength(0);
+  });
+
+  it("a network failure whose words echo a caller's header shows none of it", async () => {
+    const gateway = secret("gw-in-a-network-error-1234567");
+    const echoing: Step = (request) => {
+      throw new TypeError("fetch failed", { cause: new Error(`proxy refused x-gateway-key ${request.headers.get("x-gateway-key")}`) });
+    };
+    const { iam } = scriptedClient([echoing], { headers: { "X-Gateway-Key": gateway }, retry: false });
+    const error = await rejection(iam.apiKeys.list());
+    expect(error.message).toBe("listApiKeys: no answer: fetch failed (proxy refused x-gateway-key [REDACTED])");
+    // Note: its cause is kept, scrubbed the same way, with its class's name and its own cause.
+    expect(error.cause).toMatchObject({ name: "TypeError", message: "fetch failed" });
+    expect(error.cause.cause.message).toBe("proxy refused x-gateway-key [REDACTED]");
+  });
+
   it("the caller's abort while a token function ignores it: the caller's reason at once, nothing sent", async () => {
     const { iam, requests } = scriptedClient([json(200, CREATED)], { token: () => new Promise<string>(() => {}) });
     const controller = new AbortController();
@@ -445,6 +489,14 @@ describe("what the fault drive found", () => {
     setTimeout(() => controller.abort(reason), 10);
     expect(await rejection(iam.apiKeys.create({}, { signal: controller.signal }))).toBe(reason);
     expect(requests).toHaveLength(0);
+  });
+
+  it("operations.wait(id) of an operation the server does not show (404) is its refusal as it is, not a change that may finish", async () => {
+    const { iam } = scriptedClient([json(404, status(5, "Operation nope not found"))]);
+    const error = await rejection(iam.operations.wait("nope"));
+    expect(error).toBeInstanceOf(IamApiError);
+    expect(error).toMatchObject({ status: 404, outcomeUnknown: false });
+    expect(error.operationId).toBeUndefined();
   });
 
   it("operations.wait(id) reads the operation within the wait: a failure of that first read is an IamWaitError with the id", async () => {
