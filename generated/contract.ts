@@ -186,7 +186,7 @@ export const Empty: Schema = {
 };
 
 /** `#/components/schemas/DeleteApiKeyOperation` */
-export const DeleteApiKeyOperation: Schema = { all: [Operation, { t: "object", p: { metadata: DeleteApiKeyMetadata, response: Empty } }] };
+export const DeleteApiKeyOperation: Schema = { all: [Operation, { t: "object", p: { response: Empty } }] };
 
 /** `#/components/schemas/UpdateApiKeyRequest` */
 export const UpdateApiKeyRequest: Schema = {
@@ -226,7 +226,7 @@ export const ApiKeyAny: Schema = {
 };
 
 /** `#/components/schemas/UpdateApiKeyOperation` */
-export const UpdateApiKeyOperation: Schema = { all: [Operation, { t: "object", p: { metadata: UpdateApiKeyMetadata, response: ApiKeyAny } }] };
+export const UpdateApiKeyOperation: Schema = { all: [Operation, { t: "object", p: { response: ApiKeyAny } }] };
 
 /** `#/components/schemas/ListApiKeyOperationsResponse` */
 export const ListApiKeyOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
@@ -286,7 +286,7 @@ export const DeleteKeyMetadata: Schema = {
 };
 
 /** `#/components/schemas/DeleteKeyOperation` */
-export const DeleteKeyOperation: Schema = { all: [Operation, { t: "object", p: { metadata: DeleteKeyMetadata, response: Empty } }] };
+export const DeleteKeyOperation: Schema = { all: [Operation, { t: "object", p: { response: Empty } }] };
 
 /** `#/components/schemas/UpdateKeyRequest` */
 export const UpdateKeyRequest: Schema = {
@@ -324,7 +324,7 @@ export const KeyAny: Schema = {
 };
 
 /** `#/components/schemas/UpdateKeyOperation` */
-export const UpdateKeyOperation: Schema = { all: [Operation, { t: "object", p: { metadata: UpdateKeyMetadata, response: KeyAny } }] };
+export const UpdateKeyOperation: Schema = { all: [Operation, { t: "object", p: { response: KeyAny } }] };
 
 /** `#/components/schemas/ListKeyOperationsResponse` */
 export const ListKeyOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
@@ -367,7 +367,7 @@ export const DeleteAccessKeyMetadata: Schema = {
 };
 
 /** `#/components/schemas/DeleteAccessKeyOperation` */
-export const DeleteAccessKeyOperation: Schema = { all: [Operation, { t: "object", p: { metadata: DeleteAccessKeyMetadata, response: Empty } }] };
+export const DeleteAccessKeyOperation: Schema = { all: [Operation, { t: "object", p: { response: Empty } }] };
 
 /** `#/components/schemas/UpdateAccessKeyRequest` */
 export const UpdateAccessKeyRequest: Schema = {
@@ -405,9 +405,7 @@ export const AccessKeyAny: Schema = {
 };
 
 /** `#/components/schemas/UpdateAccessKeyOperation` */
-export const UpdateAccessKeyOperation: Schema = {
-  all: [Operation, { t: "object", p: { metadata: UpdateAccessKeyMetadata, response: AccessKeyAny } }]
-};
+export const UpdateAccessKeyOperation: Schema = { all: [Operation, { t: "object", p: { response: AccessKeyAny } }] };
 
 /** `#/components/schemas/ListAccessKeyOperationsResponse` */
 export const ListAccessKeyOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
@@ -491,9 +489,7 @@ export const ServiceAccountAny: Schema = {
 };
 
 /** `#/components/schemas/CreateServiceAccountOperation` */
-export const CreateServiceAccountOperation: Schema = {
-  all: [Operation, { t: "object", p: { metadata: CreateServiceAccountMetadata, response: ServiceAccountAny } }]
-};
+export const CreateServiceAccountOperation: Schema = { all: [Operation, { t: "object", p: { response: ServiceAccountAny } }] };
 
 /** `#/components/schemas/DeleteServiceAccountMetadata` */
 export const DeleteServiceAccountMetadata: Schema = {
@@ -506,9 +502,7 @@ export const DeleteServiceAccountMetadata: Schema = {
 };
 
 /** `#/components/schemas/DeleteServiceAccountOperation` */
-export const DeleteServiceAccountOperation: Schema = {
-  all: [Operation, { t: "object", p: { metadata: DeleteServiceAccountMetadata, response: Empty } }]
-};
+export const DeleteServiceAccountOperation: Schema = { all: [Operation, { t: "object", p: { response: Empty } }] };
 
 /** `#/components/schemas/UpdateServiceAccountRequest` */
 export const UpdateServiceAccountRequest: Schema = {
@@ -540,9 +534,7 @@ export const UpdateServiceAccountMetadata: Schema = {
 };
 
 /** `#/components/schemas/UpdateServiceAccountOperation` */
-export const UpdateServiceAccountOperation: Schema = {
-  all: [Operation, { t: "object", p: { metadata: UpdateServiceAccountMetadata, response: ServiceAccountAny } }]
-};
+export const UpdateServiceAccountOperation: Schema = { all: [Operation, { t: "object", p: { response: ServiceAccountAny } }] };
 
 /** `#/components/schemas/ListServiceAccountOperationsResponse` */
 export const ListServiceAccountOperationsResponse: Schema = { t: "object", p: { operations: { t: "array", i: Operation }, nextPageToken: { t: "string" } } };
@@ -631,12 +623,7 @@ export const AccessBindingsOperationResultAny: Schema = {
 };
 
 /** `#/components/schemas/SetAccessBindingsOperation` */
-export const SetAccessBindingsOperation: Schema = {
-  all: [Operation, {
-    t: "object",
-    p: { metadata: SetAccessBindingsMetadata, response: AccessBindingsOperationResultAny }
-  }]
-};
+export const SetAccessBindingsOperation: Schema = { all: [Operation, { t: "object", p: { response: AccessBindingsOperationResultAny } }] };
 
 /** `#/components/schemas/AccessBindingAction` */
 export const AccessBindingAction: Schema = { t: "string", e: ["ADD", "REMOVE"] };
@@ -668,12 +655,7 @@ export const UpdateAccessBindingsMetadata: Schema = {
 };
 
 /** `#/components/schemas/UpdateAccessBindingsOperation` */
-export const UpdateAccessBindingsOperation: Schema = {
-  all: [Operation, {
-    t: "object",
-    p: { metadata: UpdateAccessBindingsMetadata, response: AccessBindingsOperationResultAny }
-  }]
-};
+export const UpdateAccessBindingsOperation: Schema = { all: [Operation, { t: "object", p: { response: AccessBindingsOperationResultAny } }] };
 
 /** `#/components/schemas/SuspendServiceAccountRequest` */
 export const SuspendServiceAccountRequest: Schema = { t: "object", a: false, p: { reason: { t: "string", l: 256 }, expiresAt: ExpiresAt } };
@@ -696,12 +678,7 @@ export const SuspendServiceAccountResponse: Schema = {
 };
 
 /** `#/components/schemas/SuspendServiceAccountOperation` */
-export const SuspendServiceAccountOperation: Schema = {
-  all: [Operation, {
-    t: "object",
-    p: { metadata: SuspendServiceAccountMetadata, response: SuspendServiceAccountResponse }
-  }]
-};
+export const SuspendServiceAccountOperation: Schema = { all: [Operation, { t: "object", p: { response: SuspendServiceAccountResponse } }] };
 
 /** `#/components/schemas/ReactivateServiceAccountRequest` */
 export const ReactivateServiceAccountRequest: Schema = { t: "object", a: false, p: {} };
@@ -724,12 +701,7 @@ export const ReactivateServiceAccountResponse: Schema = {
 };
 
 /** `#/components/schemas/ReactivateServiceAccountOperation` */
-export const ReactivateServiceAccountOperation: Schema = {
-  all: [Operation, {
-    t: "object",
-    p: { metadata: ReactivateServiceAccountMetadata, response: ReactivateServiceAccountResponse }
-  }]
-};
+export const ReactivateServiceAccountOperation: Schema = { all: [Operation, { t: "object", p: { response: ReactivateServiceAccountResponse } }] };
 
 /** `#/components/schemas/CreateIamTokenWithJwt` */
 export const CreateIamTokenWithJwt: Schema = { t: "object", r: ["jwt"], a: false, p: { jwt: { t: "string", ml: 1, l: 8000 } } };

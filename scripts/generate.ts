@@ -101,7 +101,14 @@ function strip(schema: Json, at: string): Json {
     // Note: a pattern is compiled here, so a bad one stops generation, and emitted as a literal, compiled once at load.
     if (k === "pattern") out[key] = new RegExp(v, "u");
     else if (k === "$ref") out[key] = schemaName(v, at);
-    else if (k === "properties") out[key] = Object.fromEntries(Object.entries(v as Json).map(([n, s]) => [n, strip(s, `${at}.${n}`)]));
+    else if (k === "properties")
+      out[key] = Object.fromEntries(
+        Object.entries(v as Json)
+          // Note: an Operation's metadata is not checked: the client never reads it, and a change Yandex accepted must not
+          // fail on how it describes it (answers are read as Yandex writes them); its type still comes from the document.
+          .filter(([n, s]) => !(n === "metadata" && /Metadata$/.test(String(s?.$ref))))
+          .map(([n, s]) => [n, strip(s, `${at}.${n}`)]),
+      );
     else if (k === "items" || k === "propertyNames" || (k === "additionalProperties" && typeof v === "object"))
       out[key] = strip(v, `${at}.${k}`);
     else if (k === "allOf" || k === "oneOf") out[key] = (v as Json[]).map((s, i) => strip(s, `${at}.${k}[${i}]`));

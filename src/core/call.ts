@@ -22,7 +22,7 @@ import {
   redact,
   rejectBrokenAnswer,
   rejectInvalid,
-  scrub,
+  shows,
   summarize,
 } from "./errors.js";
 import { CALL_OPTIONS, optionProblems, sendable } from "./options.js";
@@ -322,7 +322,8 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
             ? `no ${answered ? "whole answer" : "answer"} within ${ms} ms`
             : `${answered ? "the answer could not be read" : "no answer"}: ${redact(networkFailure(e), hidden)}`;
         const Failure = timedOut ? IamTimeoutError : IamNetworkError;
-        const cause = scrub(e, hidden);
+        // Note: a cause that shows a credential is kept only as its words, scrubbed.
+        const cause = shows(e, hidden) ? new Error(redact(networkFailure(e), hidden)) : e;
         failure = (unknown) => new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, cause);
       } finally {
         clearTimeout(timer);

@@ -249,23 +249,14 @@ export const redact = (text: string, secrets: Iterable<string>): string => {
   return text;
 };
 
-/**
- * `error` as a cause may keep it: itself when none of `values` shows in it, else a copy (of it and its causes) with each
- * of them `[REDACTED]` in its message, stack and string fields. For what fetch throws, which may quote a header it sent.
- */
-export function scrub(error: unknown, values: readonly string[], depth = 0): unknown {
-  if (!(error instanceof Error) || depth > 5) return error;
-  const cause = scrub(error.cause, values, depth + 1);
-  const strings = Object.entries(error).filter((entry): entry is [string, string] => typeof entry[1] === "string");
-  const shown = [error.message, error.stack ?? "", ...strings.map(([, value]) => value)];
-  if (cause === error.cause && !values.some((value) => value.length >= 8 && shown.some((text) => text.includes(value)))) return error;
-  const copy = Object.assign(
-    new Error(redact(error.message, values), { cause }),
-    Object.fromEntries(strings.map(([key, value]) => [key, redact(value, values)])),
+/** Whether `error` or a cause of it shows one of `values` (what fetch throws may quote a header it sent: a proxy's refusal). */
+export function shows(error: unknown, values: readonly string[], depth = 0): boolean {
+  const { message, stack, cause } = (error ?? {}) as { message?: unknown; stack?: unknown; cause?: unknown };
+  const text = `${message}\n${stack}`;
+  return (
+    values.some((value) => value.length >= 8 && text.includes(value)) ||
+    (cause !== undefined && depth < 5 && shows(cause, values, depth + 1))
   );
-  copy.name = error.name;
-  copy.stack = redact(error.stack ?? "", values);
-  return copy;
 }
 
 /** The request headers known to carry no credential: shown as they are; every other header is redacted. */
