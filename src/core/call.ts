@@ -11,6 +11,7 @@ import type { paths } from "../../generated/schema.js";
 import { dated } from "./body.js";
 import {
   apiError,
+  credentialsOf,
   type ErrorOrigin,
   IamAbortError,
   IamError,
@@ -18,7 +19,6 @@ import {
   IamTimeoutError,
   IamTokenError,
   OUTCOME_UNKNOWN,
-  privateHeaderValues,
   redact,
   rejectBrokenAnswer,
   rejectInvalid,
@@ -162,9 +162,6 @@ export function createCall(settings: CallSettings): Call {
   return call as Call;
 }
 
-/** Whether the operation changes something (its retry class says so): only such a call can leave its outcome unknown. */
-const changes = (spec: OperationSpec): boolean => spec.retry.changes;
-
 /** The loop of attempts for one call whose arguments are already checked; resolves with the checked 200 body. */
 function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refreshable }: CallSettings) {
   if (typeof token === "string") secrets.add(token);
@@ -174,7 +171,8 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
     const onSent = (callOptions as { [ON_SENT]?: () => void })[ON_SENT];
 
     const { statuses, networkErrors, idempotencyKey } = spec.retry;
-    const writes = changes(spec);
+    // Note: only a call that changes something (its retry class says so) can leave its outcome unknown.
+    const writes = spec.retry.changes;
     const useToken = token && spec.auth !== false ? token : undefined;
     const headers: Record<string, string> = {
       "x-client-request-id": crypto.randomUUID(),
@@ -294,10 +292,7 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
             : clientStatusesThatMayHaveActed.includes(response.status));
         // Note: openapi-fetch hands over an error body parsed when it can; its canonical JSON is what gets redacted.
         // Note: a gateway may echo the request's headers: the caller's own (a gateway key, a cookie) are scrubbed too.
-        const text = redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), [
-          ...secrets,
-          ...privateHeaderValues((request as Request | undefined)?.headers),
-        ]);
+        const text = redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), credentialsOf(secrets, request));
         const errorAnswer = response;
         failure = (unknown) => apiError(operation, errorAnswer, text, again, unknown);
         retryAfter = response.headers.get("retry-after");
@@ -315,15 +310,16 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
         mayHaveActed ||= !neverSent;
         again = networkErrors === "all" || neverSent;
         // Note: what fetch throws may quote a header it sent (a proxy's refusal): its words and its cause are scrubbed.
-        const hidden = [...secrets, ...privateHeaderValues((request as Request | undefined)?.headers)];
+        const hidden = credentialsOf(secrets, request);
+        const words = redact(networkFailure(e), hidden);
         const what = !sentNow
           ? `${tokenArrived ? "not sent" : "no token"} within ${ms} ms, so this attempt was not sent`
           : timedOut
             ? `no ${answered ? "whole answer" : "answer"} within ${ms} ms`
-            : `${answered ? "the answer could not be read" : "no answer"}: ${redact(networkFailure(e), hidden)}`;
+            : `${answered ? "the answer could not be read" : "no answer"}: ${words}`;
         const Failure = timedOut ? IamTimeoutError : IamNetworkError;
         // Note: a cause that shows a credential is kept only as its words, scrubbed.
-        const cause = shows(e, hidden) ? new Error(redact(networkFailure(e), hidden)) : e;
+        const cause = shows(e, hidden) ? new Error(words) : e;
         failure = (unknown) => new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, cause);
       } finally {
         clearTimeout(timer);
@@ -421,7 +417,7 @@ function parseBody(operation: OperationId, spec: OperationSpec, text: string | u
   }
   // Note: a 2xx means the server acted: what a change made, or the Operation it started, is now unknown to the caller.
   const operationId = spec.result && typeof body?.id === "string" && body.id ? body.id : undefined;
-  rejectBrokenAnswer(operation, response, found, undefined, { outcomeUnknown: changes(spec), operationId, done: body?.done === true });
+  rejectBrokenAnswer(operation, response, found, undefined, { outcomeUnknown: spec.retry.changes, operationId, done: body?.done === true });
   if (spec.items && body) body[spec.items] ??= [];
   return body;
 }

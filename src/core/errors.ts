@@ -249,14 +249,11 @@ export const redact = (text: string, secrets: Iterable<string>): string => {
   return text;
 };
 
-/** Whether `error` or a cause of it shows one of `values` (what fetch throws may quote a header it sent: a proxy's refusal). */
+/** Whether `error` or a cause of it shows one of `values` that `redact` would hide (what fetch throws may quote a header it sent: a proxy's refusal). */
 export function shows(error: unknown, values: readonly string[], depth = 0): boolean {
   const { message, stack, cause } = (error ?? {}) as { message?: unknown; stack?: unknown; cause?: unknown };
   const text = `${message}\n${stack}`;
-  return (
-    values.some((value) => value.length >= 8 && text.includes(value)) ||
-    (cause !== undefined && depth < 5 && shows(cause, values, depth + 1))
-  );
+  return redact(text, values) !== text || (cause !== undefined && depth < 5 && shows(cause, values, depth + 1));
 }
 
 /** The request headers known to carry no credential: shown as they are; every other header is redacted. */
@@ -271,10 +268,13 @@ export const HARMLESS_HEADERS: ReadonlySet<string> = new Set([
   "idempotency-key",
 ]);
 
-/** The values of the headers that may be credentials (all but the harmless ones; `Authorization`'s token is known already). */
-export function privateHeaderValues(headers: Headers | undefined): string[] {
-  const values: string[] = [];
-  headers?.forEach((value, key) => {
+/**
+ * What an error of a call must not show: the credentials seen so far (`secrets`), and the values of the headers `sent`
+ * that may be credentials (all but the harmless ones; `Authorization`'s token is among the secrets already).
+ */
+export function credentialsOf(secrets: Iterable<string>, sent: Request | undefined): string[] {
+  const values = [...secrets];
+  sent?.headers.forEach((value, key) => {
     if (!HARMLESS_HEADERS.has(key) && key !== "authorization") values.push(value);
   });
   return values;

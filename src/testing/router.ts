@@ -9,7 +9,7 @@
 // context (`operations`, `signingKeys`, the live `serviceAccounts`, and the fan-outs `deleteOwnedBy` and `refusal` of the
 // optional hooks of the same names), never by importing each other.
 import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
-import { HARMLESS_HEADERS } from "../core/errors.js";
+import { summarize } from "../core/errors.js";
 import { problems } from "../core/validate.js";
 import { answer, failure } from "./answers.js";
 import type { FakeIamOptions } from "./fake.js";
@@ -149,11 +149,9 @@ export function createRouter(
 
   /** Records the request and takes the next fault that applies to it. */
   function record(request: Request, operation: OperationId | undefined, body: unknown): Fault | undefined {
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, key) => {
-      headers[key] = HARMLESS_HEADERS.has(key) ? value : key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : "[REDACTED]";
-    });
-    received.push({ operation, method: request.method, url: request.url, headers, body: redactedBody(operation, body) });
+    // Note: the headers as the client's errors show them: by the same allow-list.
+    const { method, url, headers } = summarize(request);
+    received.push({ operation, method, url, headers, body: redactedBody(operation, body) });
     const index = faults.findIndex((f) => !f.operation || f.operation === operation);
     const fault = faults[index]?.fault;
     if (fault && --(faults[index] as { count: number }).count <= 0) faults.splice(index, 1);

@@ -31,6 +31,9 @@ const WAIT_FOR = 'the change was accepted as operation op1 and may still finish:
 const status = (code: number, message: string) => ({ code, message, details: [] });
 const lost = () => new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
 const refused = () => new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+/** A fetch that never answers until its signal aborts, as a slow server. */
+const hanging: Step = (request) =>
+  new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true }));
 
 /** Every write of every retry class, each sent once with the client's defaults (update answers an Operation at once). */
 const WRITES: [string, (iam: ReturnType<typeof scriptedClient>["iam"]) => Promise<unknown>][] = [
@@ -182,10 +185,6 @@ describe("a change the server accepted keeps its operation when the wait fails",
 });
 
 describe("the caller's abort", () => {
-  /** A fetch that never answers until its signal aborts, as a slow server. */
-  const hanging: Step = (request) =>
-    new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true }));
-
   it("after a create was sent: IamAbortError, outcomeUnknown, the caller's reason as cause", async () => {
     const { iam, requests } = scriptedClient([hanging]);
     const controller = new AbortController();
@@ -303,8 +302,6 @@ describe("redaction by allow-list", () => {
   const PROXY = secret("Basic proxy-MUST-never-appear-0003");
   const CALL = secret("per-call-header-MUST-never-appear-04");
   const headers = { "X-Gateway-Key": GATEWAY, Cookie: COOKIE, "Proxy-Authorization": PROXY };
-  const hanging: Step = (request) =>
-    new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true }));
 
   const paths: [string, Step[], (iam: any, signal: AbortSignal) => Promise<unknown>, object?][] = [
     [
@@ -512,9 +509,7 @@ describe("what the fault drive found", () => {
     expect(error).toBeInstanceOf(IamWaitError);
     expect(error).toMatchObject({ operationId: "op1", outcomeUnknown: true, attempts: 3 });
     expect(requests.every((r) => r.headers.get("x-trace") === "t")).toBe(true);
-    const slow: Step = (request) =>
-      new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true }));
-    const timedOut = await rejection(scriptedClient([slow]).iam.operations.wait("op2", { maxWaitMs: 30, timeoutMs: 10_000 }));
+    const timedOut = await rejection(scriptedClient([hanging]).iam.operations.wait("op2", { maxWaitMs: 30, timeoutMs: 10_000 }));
     expect(timedOut).toBeInstanceOf(IamWaitTimeoutError);
     expect(timedOut.operationId).toBe("op2");
   });
@@ -565,8 +560,6 @@ describe("many calls sharing one signal", () => {
 
   it("an abort still reaches every call that shares the signal through one listener, which goes with the abort", async () => {
     const controller = new AbortController();
-    const hanging: Step = (request) =>
-      new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true }));
     const { iam } = scriptedClient([hanging]);
     const calls = Array.from({ length: 50 }, () => rejection(iam.apiKeys.list({}, { signal: controller.signal })));
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -580,8 +573,6 @@ describe("many calls sharing one signal", () => {
 
 describe("timeouts", () => {
   it("a time-out of a write after sending is IamTimeoutError with outcomeUnknown", async () => {
-    const hanging: Step = (request) =>
-      new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true }));
     const { iam } = scriptedClient([hanging], { timeoutMs: 5, retry: false });
     const error = await rejection(iam.serviceAccounts.reactivate(ACCOUNT));
     expect(error).toBeInstanceOf(IamTimeoutError);
