@@ -1,7 +1,7 @@
 // The browser bundle of the client entry, minified with esbuild: raw and gzip bytes, and openapi-fetch's own share.
 
 import { execFile } from "node:child_process";
-import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -68,15 +68,14 @@ export async function measureSize() {
 
 /**
  * What each service adds: its resource module (with the rows and schemas it names) bundled on top of the core (the call
- * loop and the waits), less the core alone. Every module of src/ that makes a resource (`…Resource`) is one.
+ * loop and the waits), less the core alone: one per module of src/services/.
  */
 export async function serviceShares(): Promise<Record<string, number>> {
   const core = `export { createCall } from ${entry("src/core/call.ts")}; export { waiter } from ${entry("src/core/poll.ts")};`;
   const base = gzip(await bundle(core));
   const shares: Record<string, number> = { core: base };
-  for (const file of (await readdir(join(root, "src"))).filter((f) => f.endsWith(".ts")).sort()) {
-    if (!/export function \w+Resource\(/.test(await readFile(join(root, "src", file), "utf8"))) continue;
-    shares[file.replace(/\.ts$/, "")] = gzip(await bundle(`${core} export * from ${entry(`src/${file}`)};`)) - base;
+  for (const file of (await readdir(join(root, "src/services"))).filter((f) => f.endsWith(".ts")).sort()) {
+    shares[file.replace(/\.ts$/, "")] = gzip(await bundle(`${core} export * from ${entry(`src/services/${file}`)};`)) - base;
   }
   return shares;
 }

@@ -2,16 +2,16 @@
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import { defaultServer, getOperation, pathServers } from "../generated/contract.js";
 import type { paths } from "../generated/schema.js";
-import { type AccessKeys, accessKeysResource } from "./access-keys.js";
-import { type ApiKeys, apiKeysResource } from "./api-keys.js";
 import { bearer, createCall, type GetToken } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
 import { CLIENT_OPTIONS, optionProblems, type Settable, sendable, settle, urlProblems } from "./core/options.js";
 import { DEFAULT_POLLING, type PollingOptions, waiter } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
-import { type Keys, keysResource } from "./keys.js";
-import { type Operations, operationsResource } from "./operations.js";
-import { type ServiceAccounts, serviceAccountsResource } from "./service-accounts.js";
+import { type AccessKeys, accessKeysResource } from "./services/access-keys.js";
+import { type ApiKeys, apiKeysResource } from "./services/api-keys.js";
+import { type Keys, keysResource } from "./services/keys.js";
+import { type Operations, operationsResource } from "./services/operations.js";
+import { type ServiceAccounts, serviceAccountsResource } from "./services/service-accounts.js";
 
 /** A source of IAM tokens (as `yc-iam-api-keys/auth` makes them): asked before every attempt; `forceRefresh` after a 401. */
 export type TokenSource = (options?: { forceRefresh?: boolean; signal?: AbortSignal }) => Promise<string>;

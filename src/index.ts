@@ -2,31 +2,6 @@
 
 export type { OperationId } from "../generated/contract.js";
 export type { components, paths } from "../generated/schema.js";
-export type {
-  AccessKey,
-  AccessKeyChanges,
-  AccessKeys,
-  CreateAccessKeyRequest,
-  CreateAccessKeyResponse,
-  DeleteAccessKeyOperation,
-  ListAccessKeyOperationsResponse,
-  ListAccessKeysRequest,
-  ListAccessKeysResponse,
-  UpdateAccessKeyOperation,
-} from "./access-keys.js";
-export type {
-  ApiKey,
-  ApiKeyChanges,
-  ApiKeys,
-  CreateApiKeyRequest,
-  CreateApiKeyResponse,
-  DeleteApiKeyOperation,
-  ListApiKeyOperationsResponse,
-  ListApiKeyScopesResponse,
-  ListApiKeysRequest,
-  ListApiKeysResponse,
-  UpdateApiKeyOperation,
-} from "./api-keys.js";
 export { createIamClient, DEFAULT_BASE_URL, type IamClient, type IamClientOptions, type TokenSource } from "./client.js";
 export type { CallOptions, ChangeOptions } from "./core/call.js";
 export {
@@ -49,6 +24,31 @@ export type { Operation, PollingOptions, WaitOptions } from "./core/poll.js";
 export type { RetryOptions } from "./core/retry.js";
 export type { Answer, Changed, Loose, Result, Unwrapped, Waited } from "./core/types.js";
 export type { Problem } from "./core/validate.js";
+export type {
+  AccessKey,
+  AccessKeyChanges,
+  AccessKeys,
+  CreateAccessKeyRequest,
+  CreateAccessKeyResponse,
+  DeleteAccessKeyOperation,
+  ListAccessKeyOperationsResponse,
+  ListAccessKeysRequest,
+  ListAccessKeysResponse,
+  UpdateAccessKeyOperation,
+} from "./services/access-keys.js";
+export type {
+  ApiKey,
+  ApiKeyChanges,
+  ApiKeys,
+  CreateApiKeyRequest,
+  CreateApiKeyResponse,
+  DeleteApiKeyOperation,
+  ListApiKeyOperationsResponse,
+  ListApiKeyScopesResponse,
+  ListApiKeysRequest,
+  ListApiKeysResponse,
+  UpdateApiKeyOperation,
+} from "./services/api-keys.js";
 export {
   type CreateKeyRequest,
   type CreateKeyResponse,
@@ -63,8 +63,8 @@ export {
   type ListKeysRequest,
   type ListKeysResponse,
   type UpdateKeyOperation,
-} from "./keys.js";
-export type { Operations } from "./operations.js";
+} from "./services/keys.js";
+export type { Operations } from "./services/operations.js";
 export type {
   AccessBinding,
   AccessBindingDelta,
@@ -89,4 +89,4 @@ export type {
   SuspendOptions,
   SuspendServiceAccountOperation,
   UpdateServiceAccountOperation,
-} from "./service-accounts.js";
+} from "./services/service-accounts.js";

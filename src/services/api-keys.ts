@@ -7,13 +7,13 @@ import {
   listApiKeyScopes,
   listApiKeys,
   updateApiKey,
-} from "../generated/contract.js";
-import type { components, operations } from "../generated/schema.js";
-import { masked } from "./core/body.js";
-import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
-import { type Page, type PageRequest, pages } from "./core/paginate.js";
-import type { Operation } from "./core/poll.js";
-import type { Changed, Loose, Named as Schema } from "./core/types.js";
+} from "../../generated/contract.js";
+import type { components, operations } from "../../generated/schema.js";
+import { masked } from "../core/body.js";
+import type { Call, CallOptions, ChangeOptions } from "../core/call.js";
+import { type Page, type PageRequest, pages } from "../core/paginate.js";
+import type { Operation } from "../core/poll.js";
+import type { Changed, Loose, Named as Schema } from "../core/types.js";
 
 /** A timestamp argument: a Date or an RFC 3339 string. */
 type Timestamp = Date | string;

@@ -1,10 +1,10 @@
 // The Operation service: get an operation, or wait until it is done.
-import { getOperation } from "../generated/contract.js";
-import type { Call, CallOptions, Wait } from "./core/call.js";
-import { rejectInvalid } from "./core/errors.js";
-import { CALL_OPTIONS, optionProblems } from "./core/options.js";
-import type { Operation, WaitOptions } from "./core/poll.js";
-import type { Problem } from "./core/validate.js";
+import { getOperation } from "../../generated/contract.js";
+import type { Call, CallOptions, Wait } from "../core/call.js";
+import { rejectInvalid } from "../core/errors.js";
+import { CALL_OPTIONS, optionProblems } from "../core/options.js";
+import type { Operation, WaitOptions } from "../core/poll.js";
+import type { Problem } from "../core/validate.js";
 
 /** `iam.operations`: the Operation service. */
 export interface Operations {

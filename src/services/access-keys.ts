@@ -6,13 +6,13 @@ import {
   listAccessKeyOperations,
   listAccessKeys,
   updateAccessKey,
-} from "../generated/contract.js";
-import type { components, operations } from "../generated/schema.js";
-import { masked } from "./core/body.js";
-import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
-import { type Page, type PageRequest, pages } from "./core/paginate.js";
-import type { Operation } from "./core/poll.js";
-import type { Changed, Loose, Named as Schema } from "./core/types.js";
+} from "../../generated/contract.js";
+import type { components, operations } from "../../generated/schema.js";
+import { masked } from "../core/body.js";
+import type { Call, CallOptions, ChangeOptions } from "../core/call.js";
+import { type Page, type PageRequest, pages } from "../core/paginate.js";
+import type { Operation } from "../core/poll.js";
+import type { Changed, Loose, Named as Schema } from "../core/types.js";
 
 /**
  * A static access key for Object Storage, Message Queue, Data Streams, Postbox and the YDB document API.

@@ -1,12 +1,12 @@
 // The Key service (authorized keys): thin typed methods over the core, and the key file `yc iam key create` writes.
-import { createKey, deleteKey, getKey, listKeyOperations, listKeys, updateKey } from "../generated/contract.js";
-import type { components, operations } from "../generated/schema.js";
-import { masked } from "./core/body.js";
-import type { Call, CallOptions, ChangeOptions } from "./core/call.js";
-import { rejectInvalid } from "./core/errors.js";
-import { type Page, type PageRequest, pages } from "./core/paginate.js";
-import type { Operation } from "./core/poll.js";
-import type { Changed, Loose, Named as Schema } from "./core/types.js";
+import { createKey, deleteKey, getKey, listKeyOperations, listKeys, updateKey } from "../../generated/contract.js";
+import type { components, operations } from "../../generated/schema.js";
+import { masked } from "../core/body.js";
+import type { Call, CallOptions, ChangeOptions } from "../core/call.js";
+import { rejectInvalid } from "../core/errors.js";
+import { type Page, type PageRequest, pages } from "../core/paginate.js";
+import type { Operation } from "../core/poll.js";
+import type { Changed, Loose, Named as Schema } from "../core/types.js";
 
 /** An authorized key: its public half and who owns it. Yandex never stores the private key; only create shows it, once. */
 export interface Key extends Schema<"Key"> {}
