@@ -27,7 +27,7 @@ export const AUTH_GZIP_BUDGET = 1500;
 export const AUTH_ENTRY_GZIP_BUDGET = 1850;
 export const TOKEN_SOURCES = ["serviceAccountKey", "metadataToken", "functionToken", "oauthToken", "cachedToken"] as const;
 
-async function bundle(contents: string): Promise<string> {
+export async function bundle(contents: string): Promise<string> {
   const out = await build({
     stdin: { contents, resolveDir: root, loader: "ts" },
     bundle: true,
@@ -40,7 +40,7 @@ async function bundle(contents: string): Promise<string> {
   return out.outputFiles[0]?.text ?? "";
 }
 
-const gzip = (text: string) => gzipSync(text, { level: 9 }).length;
+export const gzip = (text: string) => gzipSync(text, { level: 9 }).length;
 
 const entry = (path: string) => JSON.stringify(join(root, path));
 
