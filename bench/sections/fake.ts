@@ -112,7 +112,7 @@ export default defineSection<FakeResult>({
   reading(runs) {
     return runs.map(({ stamp, result: r }) => {
       const through = r.prismUs / r.fakeUs;
-      return `**${FAKE_GOAL}× faster than Prism through the client, ${stamp.node}: ${through >= FAKE_GOAL ? "met" : "not met"}** (${fmt(through, 1)}×; the servers alone ${fmt(r.prismAloneUs / r.fakeAloneUs, 1)}×). A call through the client takes ${fmt(r.fakeUs - r.fakeAloneUs, 1)} µs more than the fake's handler alone (the client's own work, the \`Request\` and the \`Response\`), which Prism's calls pay as well.`;
+      return `**${FAKE_GOAL}× faster than Prism through the client, ${stamp.node}: ${through >= FAKE_GOAL ? "met" : "not met"}** (${fmt(through, 1)}×; the servers alone ${fmt(r.prismAloneUs / r.fakeAloneUs, 1)}×). A call through the client takes ${fmt(r.fakeUs - r.fakeAloneUs, 1)} µs more than the fake's handler alone (the client's own work, the \`Request\` and the \`Response\`), which Prism's calls pay as well. The flow of ${fmt(r.flowKeys)} keys takes ${fmt(r.flowMs / r.flowKeys, 1)} ms per key.`;
     });
   },
 });
