@@ -495,7 +495,9 @@ describe("runs anywhere fetch runs", () => {
   it("src/ imports nothing Node-only and reads no process globals", async () => {
     // Note: testing/node.ts is the one file that may: the `yc-iam-api-keys/testing/node` entry, the fake over node:http.
     const files = (await readdir(join(root, "src"), { recursive: true })).filter((f) => f.endsWith(".ts") && f !== "testing/node.ts");
-    expect(files).toEqual(expect.arrayContaining(["index.ts", "client.ts", "core/call.ts", "services/api-keys.ts", "services/operations.ts"]));
+    expect(files).toEqual(
+      expect.arrayContaining(["index.ts", "client.ts", "core/call.ts", "services/api-keys.ts", "services/operations.ts"]),
+    );
     for (const file of files) {
       const text = await readFile(join(root, "src", file), "utf8");
       expect(text, file).not.toMatch(/from "node:|require\(|process\.|Buffer\b/);
