@@ -26,28 +26,23 @@ import {
   summarize,
 } from "./errors.js";
 import { CALL_OPTIONS, optionProblems, sendable } from "./options.js";
-import type { Operation, WaitOptions } from "./poll.js";
 import { delayMs, onAbort, type RetryOptions, sleep } from "./retry.js";
-import type { CallInput, Result, Row, Unwrapped } from "./types.js";
+import {
+  type Call,
+  type CallInput,
+  type CallOptions,
+  type ChangeOptions,
+  type GetToken,
+  ON_SENT,
+  type Operation,
+  type Row,
+  type Unwrapped,
+  type Wait,
+} from "./types.js";
 import { type Problem, problems } from "./validate.js";
 
-/** Per-call options. */
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
-  /** Per attempt, in milliseconds; overrides the client's. */
-  timeoutMs?: number | undefined;
-  headers?: Record<string, string> | undefined;
-}
-
-/** The internal option that is told of each request a call sends (a wait counts its polls' requests with it). */
-export const ON_SENT: unique symbol = Symbol("onSent");
-
-/** Options of a call that answers an Operation: `wait: false` resolves with the Operation as soon as it is accepted. */
-export interface ChangeOptions<W extends boolean = boolean> extends CallOptions {
-  wait?: W | undefined;
-  /** The total time to wait for the operation; overrides the client's `polling.maxWaitMs`. */
-  maxWaitMs?: number | undefined;
-}
+// Note: the types the resource modules import from here live in types.ts, which poll.ts imports too.
+export type { Call, CallOptions, ChangeOptions, GetToken, Wait } from "./types.js";
 
 /**
  * The list field `name` of what a call resolved with (an empty list when the server leaves it out, as it leaves out
@@ -62,9 +57,6 @@ export async function unwrap<A, T, W extends boolean>(
   // Note: the cast of unwrapping: the result's shape is checked against the document before it gets here.
   return (options?.wait === false ? result : ((result as Record<string, T[]> | undefined)?.[name] ?? [])) as Unwrapped<A, T, W>;
 }
-
-/** Asks for a bearer token; `forceRefresh` after a 401. */
-export type GetToken = (options: { forceRefresh?: boolean; signal?: AbortSignal }) => unknown;
 
 /** What the call loop needs from the client. */
 export interface CallSettings {
@@ -84,19 +76,6 @@ export interface CallSettings {
   /** How to wait for an Operation; absent (the token exchanges answer none), an Operation is returned as it is. */
   wait?: Wait | undefined;
 }
-
-/**
- * Sends one operation (its row of the operations table) and resolves with its checked 200 body; for a call that answers
- * an Operation, waits until it is done unless `wait: false` and resolves with its checked result.
- */
-export type Call = <R extends Row, W extends boolean = true>(
-  row: R,
-  input?: CallInput<R["id"]>,
-  options?: ChangeOptions<W>,
-) => Promise<Result<R, W>>;
-
-/** Waits for an Operation that `startedBy` answered: how the client polls; `seen: false` for one known only by its id. */
-export type Wait = (call: Call, startedBy: Row, operation: Operation, options: WaitOptions, seen?: boolean) => Promise<Operation>;
 
 // Note: connection errors that prove the request never left, so even `create` may be retried.
 const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;

@@ -1,7 +1,5 @@
 // Waiting for an Operation: poll getOperation until it is done, backing off to a cap, within a total time.
 import { getOperation, type OperationId } from "../../generated/contract.js";
-import type { components } from "../../generated/schema.js";
-import { type Call, type CallOptions, ON_SENT, type Wait } from "./call.js";
 import {
   IamApiError,
   IamError,
@@ -13,10 +11,11 @@ import {
   stillRunning,
 } from "./errors.js";
 import { sleep } from "./retry.js";
+import { type Call, type CallOptions, ON_SENT, type Operation, type Wait, type WaitOptions } from "./types.js";
 import { problems } from "./validate.js";
 
-/** A long-running operation, as update, delete and getOperation answer it. */
-export type Operation = components["schemas"]["Operation"];
+// Note: the types the resource modules import from here live in types.ts, which call.ts imports too.
+export type { Operation, WaitOptions } from "./types.js";
 
 /** How operations are polled. */
 export interface PollingOptions {
@@ -28,12 +27,6 @@ export interface PollingOptions {
 }
 
 export const DEFAULT_POLLING: PollingOptions = { initialDelayMs: 100, maxDelayMs: 3_000, maxWaitMs: 300_000 };
-
-/** Options of one wait. */
-export interface WaitOptions extends CallOptions {
-  /** The total time to wait; overrides the client's `polling.maxWaitMs`. `timeoutMs` and `headers` apply to each poll. */
-  maxWaitMs?: number | undefined;
-}
 
 /** Asks getOperation, backing off, until the operation is done, the deadline passes or the caller aborts. */
 async function poll(

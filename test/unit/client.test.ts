@@ -504,6 +504,24 @@ describe("runs anywhere fetch runs", () => {
     }
   });
 
+  it("the core's modules import one another without a cycle: call.ts and poll.ts share their types through types.ts", async () => {
+    const core = join(root, "src/core");
+    const files = (await readdir(core)).filter((f) => f.endsWith(".ts"));
+    const imports = new Map<string, string[]>();
+    for (const file of files) {
+      const text = await readFile(join(core, file), "utf8");
+      imports.set(file, [...text.matchAll(/from "\.\/([\w-]+)\.js"/g)].map(([, name]) => `${name}.ts`));
+    }
+    expect(imports.get("call.ts")).toContain("types.ts");
+    expect(imports.get("poll.ts")).toContain("types.ts");
+    /** The first cycle through `file`, as the files on it. */
+    const cycle = (file: string, path: string[] = []): string[] | undefined =>
+      path.includes(file)
+        ? [...path, file]
+        : (imports.get(file) ?? []).map((next) => cycle(next, [...path, file])).find((found) => found !== undefined);
+    for (const file of files) expect(cycle(file), file).toBeUndefined();
+  });
+
   it("identifies itself with the package's version", async () => {
     const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
     expect(VERSION).toBe(pkg.version);
