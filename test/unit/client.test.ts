@@ -510,7 +510,10 @@ describe("runs anywhere fetch runs", () => {
     const imports = new Map<string, string[]>();
     for (const file of files) {
       const text = await readFile(join(core, file), "utf8");
-      imports.set(file, [...text.matchAll(/from "\.\/([\w-]+)\.js"/g)].map(([, name]) => `${name}.ts`));
+      imports.set(
+        file,
+        [...text.matchAll(/from "\.\/([\w-]+)\.js"/g)].map(([, name]) => `${name}.ts`),
+      );
     }
     expect(imports.get("call.ts")).toContain("types.ts");
     expect(imports.get("poll.ts")).toContain("types.ts");
