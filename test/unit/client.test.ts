@@ -1,7 +1,9 @@
 // The client against an injected fetch: results, headers, typed errors, retries, timeouts, redaction.
+import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { VERSION } from "../../src/client.ts";
@@ -523,6 +525,25 @@ describe("runs anywhere fetch runs", () => {
         ? [...path, file]
         : (imports.get(file) ?? []).map((next) => cycle(next, [...path, file])).find((found) => found !== undefined);
     for (const file of files) expect(cycle(file), file).toBeUndefined();
+  });
+
+  it("importing the client entry touches none of fetch's globals (the first use of one loads Node's fetch, undici)", async () => {
+    const script = `
+      const touched = [];
+      for (const name of ["fetch", "Headers", "Request", "Response"]) {
+        const value = globalThis[name];
+        Object.defineProperty(globalThis, name, { configurable: true, get: () => (touched.push(name), value) });
+      }
+      const { createIamClient } = await import("./src/index.ts");
+      const atImport = [...touched];
+      createIamClient({ token: "t" }).raw;
+      console.log(JSON.stringify({ atImport, atUse: touched }));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root });
+    const { atImport, atUse } = JSON.parse(stdout);
+    expect(atImport).toEqual([]);
+    // Note: the control: making a client does read them (openapi-fetch takes Request and fetch), and the getters see it.
+    expect(atUse.length).toBeGreaterThan(0);
   });
 
   it("identifies itself with the package's version", async () => {
