@@ -386,6 +386,12 @@ function operationRows(doc: Json): Map<string, OperationRow> {
         ...resolve(doc, p),
         from: p.$ref,
       }));
+      // Note: the call loop writes a parameter as its encoded value (`name=value` in the query), as openapi-fetch does for one value.
+      for (const p of parameters)
+        if (["path", "query"].includes(p.in) && !["string", "integer", "boolean"].includes(resolve(doc, p.schema ?? {}).type))
+          throw new Error(
+            `${at}: the ${p.in} parameter ${p.name} must be a string, an integer or a boolean (src/core/call.ts sends one value)`,
+          );
       const ok = bodyRef(op.responses?.["200"]?.content, `${at} 200`);
       const row: OperationRow = {
         method: method.toUpperCase(),

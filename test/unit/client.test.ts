@@ -187,23 +187,22 @@ describe("errors", () => {
     expect(error.message).toBe("listApiKeys: no answer: fetch failed");
   });
 
-  it("an error thrown by the caller's own middleware is passed through untouched and never retried, before sending or after", async () => {
+  it("middleware the caller adds to raw is raw's: the wrapped calls send with fetch, which sees every request", async () => {
     const { iam, requests } = client([json(200, { apiKeys: [] })]);
-    const mine = new Error("my middleware says no");
-    let stage = "request";
+    const seen: string[] = [];
     iam.raw.use({
-      onRequest: () => {
-        if (stage === "request") throw mine;
-      },
+      onRequest: ({ request }) => void seen.push(new URL(request.url).pathname),
       onResponse: () => {
-        throw mine;
+        throw new Error("my middleware says no");
       },
     });
-    expect(await rejection(iam.apiKeys.list())).toBe(mine);
-    expect(requests).toHaveLength(0);
-    stage = "response";
-    expect(await rejection(iam.apiKeys.list())).toBe(mine);
+    await iam.apiKeys.list();
+    expect(seen).toEqual([]);
     expect(requests).toHaveLength(1);
+    // Note: the control: the same middleware runs on a request sent through raw.
+    await expect(iam.raw.GET("/iam/v1/apiKeys")).rejects.toThrow("my middleware says no");
+    expect(seen).toEqual(["/iam/v1/apiKeys"]);
+    expect(requests).toHaveLength(2);
   });
 
   it("errors serialize to a plain record and redact Authorization to its scheme", async () => {

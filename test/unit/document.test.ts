@@ -636,6 +636,13 @@ describe("generated/", () => {
       "components:\n  schemas:\n    ApiKeyIdParameter:\n      type: string\n  securitySchemes:",
       /parameters.ApiKeyId: its constant ApiKeyIdParameter would take the name of a schema/,
     ],
+    [
+      "a query parameter that is a list (the call loop sends one value a parameter)",
+      "components/parameters/PageSize.yaml",
+      "schema:\n  type: integer\n  format: int64",
+      "schema:\n  type: array\n  items:\n    type: integer\n    format: int64",
+      /listApiKeys .*: the query parameter pageSize must be a string, an integer or a boolean/,
+    ],
   ])("generation stops on %s", async (_, file, from, to, message) => {
     await expect(generate(await variant(file, from, to))).rejects.toThrow(message);
   });

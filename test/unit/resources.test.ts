@@ -327,6 +327,32 @@ describe("servers", () => {
       "https://operation.api.cloud.yandex.net",
     ]);
   });
+
+  it("raw copies a request to move it to its path's server only when that server is elsewhere (not for a mock given as baseUrl alone)", async () => {
+    const fetch = (async () => json(200, doneDelete)) as typeof globalThis.fetch;
+    const alone = createIamClient({ token: TOKEN, fetch, baseUrl: "http://127.0.0.1:1" });
+    const apart = createIamClient({ token: TOKEN, fetch, baseUrl: "http://127.0.0.1:1", operationBaseUrl: "http://127.0.0.1:2" });
+    // Note: the Requests built after the clients were made: openapi-fetch keeps the class it was made with, the middleware does not.
+    let copies = 0;
+    vi.stubGlobal(
+      "Request",
+      class extends Request {
+        constructor(...args: ConstructorParameters<typeof Request>) {
+          super(...args);
+          copies++;
+        }
+      },
+    );
+    try {
+      const byId = { params: { path: { operationId: "op2" } } };
+      await alone.raw.GET("/operations/{operationId}", byId);
+      expect(copies).toBe(0);
+      await apart.raw.GET("/operations/{operationId}", byId);
+      expect(copies).toBe(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
 });
 
 describe("the lists", () => {
