@@ -4,7 +4,7 @@ import { defaultServer, getOperation, pathServers } from "../generated/contract.
 import type { paths } from "../generated/schema.js";
 import { bearer, createCall, type GetToken, lowerCased } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
-import { CLIENT_OPTIONS, optionProblems, type Settable, sendable, settle, urlProblems } from "./core/options.js";
+import { CLIENT_OPTIONS, headerProblem, optionProblems, type Settable, settle, urlProblems } from "./core/options.js";
 import { DEFAULT_POLLING, type PollingOptions, waiter } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
 import { type AccessKeys, accessKeysResource } from "./services/access-keys.js";
@@ -63,8 +63,10 @@ function settleOptions(options: IamClientOptions) {
   for (const [name, value] of Object.entries({ baseUrl, operationBaseUrl })) if (typeof value === "string") urlProblems(name, value, found);
   if (!token || (typeof token !== "string" && typeof token !== "function"))
     found.unshift({ path: "token", message: "is required: an IAM token or a token source (an unset environment variable is undefined)" });
-  else if (typeof token === "string" && !sendable("Authorization", `Bearer ${token}`))
-    found.unshift({ path: "token", message: "cannot be sent as a header" });
+  else if (typeof token === "string") {
+    const problem = headerProblem("Authorization", `Bearer ${token}`);
+    if (problem) found.unshift({ path: "token", message: problem });
+  }
   rejectInvalid("createIamClient", found, "options");
   const retry = settle(DEFAULT_RETRY, given.retry);
   const polling = settle(DEFAULT_POLLING, given.polling);

@@ -24,7 +24,7 @@ import {
   shows,
   summarize,
 } from "./errors.js";
-import { CALL_OPTIONS, optionProblems, sendable } from "./options.js";
+import { CALL_OPTIONS, headerProblem, optionProblems } from "./options.js";
 import { delayMs, onAbort, type RetryOptions, sleep } from "./retry.js";
 import {
   type Call,
@@ -108,8 +108,8 @@ export async function bearer(
       unsettled,
       cause,
     );
-  if (!sendable("Authorization", `Bearer ${value}`))
-    throw new IamTokenError(operation, `the token function gave a token that cannot be sent as a header, ${notSent}${after}`, unsettled);
+  const problem = headerProblem("Authorization", `Bearer ${value}`);
+  if (problem) throw new IamTokenError(operation, `the token function gave a token that ${problem}, ${notSent}${after}`, unsettled);
   secrets.add(value);
   return value;
 }

@@ -113,7 +113,7 @@ describe("update", () => {
     ["only undefined fields", { description: undefined }, ["(changes) must name a field to change (description, scopes, expiresAt)"]],
     ["scopes: []", { scopes: [] }, ["scopes must be at least 1 item (has 0)"]],
     ["101 scopes", { scopes: Array.from({ length: 101 }, (_, i) => `s${i}`) }, ["scopes must be at most 100 items (has 101)"]],
-    ["a repeated scope", { scopes: ["a", "a"] }, ["scopes[1] repeats scopes[0]"]],
+    ["a repeated scope", { scopes: ["a", "a"] }, ["scopes[1] repeats scopes[0] (items must be unique)"]],
     ["a long description", { description: "x".repeat(257) }, ["description must be at most 256 characters (has 257)"]],
     [
       "an expiry out of range",
