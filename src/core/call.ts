@@ -155,11 +155,17 @@ export const lowerCased = (headers: Record<string, string> | undefined): Record<
  * The path with its parameters filled in, each encoded, and the query of the parameters given (each a string, a number
  * or a boolean: generate.ts makes sure), as openapi-fetch writes them.
  */
-function location(template: string, path: object = {}, query: object = {}): string {
-  let search = "";
-  for (const [name, value] of Object.entries(query))
-    if (value !== undefined && value !== null) search += `${search ? "&" : "?"}${name}=${encodeURIComponent(value)}`;
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent((path as Record<string, string>)[name] as string)) + search;
+function location(template: string, path: Record<string, string> = {}, query: Record<string, string> = {}): string {
+  let url = template;
+  for (const name in path) url = url.replace(`{${name}}`, () => encodeURIComponent(path[name] as string));
+  let separator = "?";
+  for (const name in query) {
+    const value = query[name];
+    if (value === undefined || value === null) continue;
+    url += `${separator}${name}=${encodeURIComponent(value)}`;
+    separator = "&";
+  }
+  return url;
 }
 
 /** The loop of attempts for one call whose arguments are already checked; resolves with the checked 200 body. */
@@ -177,7 +183,9 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
     // Note: the same request on every attempt: the same ids, so the server can tell a retry; only the token may change.
     const request: Sent = {
       method: spec.method,
-      url: baseUrl(spec.server).replace(/\/$/, "") + location(spec.path, input.path, input.query),
+      url:
+        baseUrl(spec.server).replace(/\/$/, "") +
+        location(spec.path, input.path as Record<string, string>, input.query as Record<string, string>),
       headers: {
         ...(body && { "content-type": "application/json" }),
         ...common,

@@ -11,7 +11,7 @@ export interface Problem {
 // in plain arithmetic (Date.UTC reads the years 0 to 99 as 1900 to 1999, and V8's Date.parse takes 2027-02-29);
 // narrower rules, such as a range, come from the spec's patterns. The year 0000 passes, as in RFC 3339's grammar
 // (date-fullyear = 4DIGIT) and its leap-year rule (Appendix C); the document's own patterns say which years a field takes.
-const DATE_TIME = /^\d{4}-\d\d-\d\dT([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
+const DATE_TIME = /^\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/i;
 
 /** The days of `month` (1 to 12) in `year`: February has 29 in a leap year (every 4th, but not every 100th unless every 400th). */
 function daysIn(year: number, month: number): number {
@@ -19,18 +19,26 @@ function daysIn(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+/** The number written by the digits of `text` from `start` to `end`. */
+function digits(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + text.charCodeAt(i) - 48;
+  return n;
+}
+
 /** Whether `value` is an RFC 3339 timestamp on a day that exists; second 60 (a leap second) only in the day's last UTC minute. */
 function isTimestamp(value: string): boolean {
   if (!DATE_TIME.test(value)) return false;
-  // Note: the pattern fixed where each number sits: YYYY-MM-DDTHH:MM:SS, then the fraction and the offset.
-  const month = Number(value.slice(5, 7));
-  const day = Number(value.slice(8, 10));
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(Number(value.slice(0, 4)), month)) return false;
-  if (value.slice(17, 19) !== "60") return true;
+  // Note: the pattern fixed where each number sits: YYYY-MM-DDTHH:MM:SS, then the fraction and the zone (Z or ±HH:MM).
+  const month = digits(value, 5, 7);
+  const day = digits(value, 8, 10);
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(digits(value, 0, 4), month)) return false;
+  if (digits(value, 17, 19) !== 60) return true;
   // Note: RFC 3339 §5.7: a leap second is added at the end of a UTC day, 23:59:60Z, which an offset shifts (02:59:60+03:00).
-  const zone = value.slice(-6);
-  const offset = /^[+-]/.test(zone) ? Number(`${zone[0]}1`) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4))) : 0;
-  const utcMinute = (((Number(value.slice(11, 13)) * 60 + Number(value.slice(14, 16)) - offset) % 1440) + 1440) % 1440;
+  const end = value.length;
+  const sign = value[end - 6] === "+" ? 1 : value[end - 6] === "-" ? -1 : 0;
+  const offset = sign * (digits(value, end - 5, end - 3) * 60 + digits(value, end - 2, end));
+  const utcMinute = (((digits(value, 11, 13) * 60 + digits(value, 14, 16) - offset) % 1440) + 1440) % 1440;
   return utcMinute === 1439;
 }
 
