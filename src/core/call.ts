@@ -25,19 +25,8 @@ import {
   summarize,
 } from "./errors.js";
 import { CALL_OPTIONS, headerProblem, optionProblems } from "./options.js";
-import { delayMs, onAbort, type RetryOptions, sleep } from "./retry.js";
-import {
-  type Call,
-  type CallInput,
-  type CallOptions,
-  type ChangeOptions,
-  type GetToken,
-  ON_SENT,
-  type Operation,
-  type Row,
-  type Unwrapped,
-  type Wait,
-} from "./types.js";
+import { delayMs, ON_SENT, onAbort, type RetryOptions, sleep } from "./retry.js";
+import type { Call, CallInput, CallOptions, ChangeOptions, GetToken, Operation, Row, Unwrapped, Wait } from "./types.js";
 import { type Problem, problems } from "./validate.js";
 
 // Note: the types the resource modules import from here live in types.ts, which poll.ts imports too.

@@ -10,8 +10,8 @@ import {
   rejectBrokenAnswer,
   stillRunning,
 } from "./errors.js";
-import { sleep } from "./retry.js";
-import { type Call, type CallOptions, ON_SENT, type Operation, type Wait, type WaitOptions } from "./types.js";
+import { ON_SENT, sleep } from "./retry.js";
+import type { Call, CallOptions, Operation, Wait, WaitOptions } from "./types.js";
 import { problems } from "./validate.js";
 
 // Note: the types the resource modules import from here live in types.ts, which call.ts imports too.

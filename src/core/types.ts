@@ -79,9 +79,6 @@ export interface CallOptions {
   headers?: Record<string, string> | undefined;
 }
 
-/** The internal option that is told of each request a call sends (a wait counts its polls' requests with it). */
-export const ON_SENT: unique symbol = Symbol("onSent");
-
 /** Options of a call that answers an Operation: `wait: false` resolves with the Operation as soon as it is accepted. */
 export interface ChangeOptions<W extends boolean = boolean> extends CallOptions {
   wait?: W | undefined;
