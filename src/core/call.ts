@@ -103,6 +103,9 @@ export async function bearer(
   return value;
 }
 
+// Note: the options of a call given none, which need no check.
+const NO_OPTIONS: ChangeOptions = {};
+
 // Note: a done Operation's response of this type is no value at all.
 const EMPTY = /google\.protobuf\.Empty$/;
 
@@ -110,14 +113,14 @@ const EMPTY = /google\.protobuf\.Empty$/;
 export function createCall(settings: CallSettings): Call {
   const { wait } = settings;
   const send = sender(settings);
-  const call = async (row: Row, input: CallInput = {}, options: ChangeOptions = {}): Promise<unknown> => {
+  const call = async (row: Row, input: CallInput = {}, options: ChangeOptions = NO_OPTIONS): Promise<unknown> => {
     const found: Problem[] = [];
     const invalidDates: Problem[] = [];
     const body = dated(row.body, input.body, invalidDates);
     if (row.pathParams) problems(row.pathParams, input.path ?? {}, "", found);
     if (row.query) problems(row.query, input.query ?? {}, "", found);
     if (row.body) problems(row.body, body, "", found);
-    optionProblems(CALL_OPTIONS, options, "options", found);
+    if (options !== NO_OPTIONS) optionProblems(CALL_OPTIONS, options, "options", found);
     rejectInvalid(row.id, found.concat(invalidDates, input.problems ?? []));
     const answer = await send(row, { ...input, body }, options);
     if (!row.result || !wait || !answer || options.wait === false) return answer;
@@ -180,7 +183,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         ...common,
         "x-client-request-id": crypto.randomUUID(),
         ...(idempotencyKey && { "idempotency-key": crypto.randomUUID() }),
-        ...lowerCased(callOptions.headers),
+        ...(callOptions.headers && lowerCased(callOptions.headers)),
       },
     };
     // Whether an attempt so far may have reached the server and acted on it, with no later answer to settle it.
@@ -363,7 +366,12 @@ function parseBody(operation: OperationId, spec: OperationSpec, text: string | u
   }
   // Note: a 2xx means the server acted: what a change made, or the Operation it started, is now unknown to the caller.
   const operationId = spec.result && typeof body?.id === "string" && body.id ? body.id : undefined;
-  rejectBrokenAnswer(operation, response, found, undefined, { outcomeUnknown: spec.retry.changes, operationId, done: body?.done === true });
+  if (found.length)
+    rejectBrokenAnswer(operation, response, found, undefined, {
+      outcomeUnknown: spec.retry.changes,
+      operationId,
+      done: body?.done === true,
+    });
   if (spec.items && body) body[spec.items] ??= [];
   return body;
 }
