@@ -109,6 +109,10 @@ const NO_OPTIONS: ChangeOptions = {};
 // Note: a done Operation's response of this type is no value at all.
 const EMPTY = /google\.protobuf\.Empty$/;
 
+// Note: the call loop sends with fetch itself, not through openapi-fetch: one request path for every wrapped call, and
+// openapi-fetch's own work on each (its serializers, two Headers objects, a Request that fetch then copies, the middleware
+// chain) was most of what the client cost over it (BENCHMARKS.md, call overhead). `raw` stays openapi-fetch, for what
+// the wrapper does not cover; middleware added to it applies to its own requests.
 /** Makes the call loop: every operation's request is built and sent here, with fetch. */
 export function createCall(settings: CallSettings): Call {
   const { wait } = settings;

@@ -111,9 +111,11 @@ export const waiter =
     if (!operation.done) ({ operation, polls } = await poll(call, operation, polling, name, options, maxWaitMs, seen));
     if (operation.error) throw Object.assign(operationError(name, id, operation.error), { attempts: polls });
     const { result } = startedBy;
+    // Note: an Operation done when it came was checked whole with its call's 200 schema, whose response is `result` (an
+    // allOf part); one that a poll brought came as getOperation's, whose response may be any message.
     const broken = !operation.response
       ? [{ path: "response", message: "is missing from a done operation without an error" }]
-      : result
+      : result && polls
         ? problems(result, operation.response, "response")
         : [];
     // Note: the change is done, but what it made cannot be read: the caller finds out with a get or a list.

@@ -176,6 +176,16 @@ describe("update", () => {
     }
   });
 
+  it("a done operation a poll brought is checked against the declared type too (getOperation's own answer may hold any message)", async () => {
+    const wrongType = { id: "op1", done: true, response: { "@type": `${T}google.protobuf.Empty` } };
+    const { iam, requests } = client([json(200, pendingUpdate), json(200, wrongType)]);
+    const error = await rejection(iam.apiKeys.update(KEY.id, { description: "x" }));
+    expect(error).toBeInstanceOf(IamResponseError);
+    expect(error.message).toContain('response.@type must be "type.googleapis.com/yandex.cloud.iam.v1.ApiKey"');
+    expect(error).toMatchObject({ operationId: "op1", outcomeUnknown: true });
+    expect(requests).toHaveLength(2);
+  });
+
   it("is retried on 500 and on a timeout with the same Idempotency-Key and request id", async () => {
     const { iam, requests } = client([json(500, status(13, "boom")), new TypeError("fetch failed"), json(200, doneUpdate())]);
     await iam.apiKeys.update(KEY.id, { description: "x" });
