@@ -363,7 +363,7 @@ describe("timestamps", () => {
 
 describe("README", () => {
   it("the fake options table names every option of FakeIamOptions", () => {
-    const source = readFileSync(join(root, "src/testing/fake.ts"), "utf8");
+    const source = readFileSync(join(root, "src/testing/types.ts"), "utf8");
     const body = source.slice(source.indexOf("export interface FakeIamOptions {"));
     const options = [...body.slice(0, body.indexOf("\n}")).matchAll(/^ {2}(\w+)\?:/gm)].map((m) => m[1]);
     expect(options).toContain("now");
