@@ -19,8 +19,10 @@ export const GZIP_BUDGET_BASE = 4_000;
 export const GZIP_BUDGET_PER_OPERATION = 300;
 /** The operations of the document, as the generated table holds them. */
 export const OPERATION_COUNT = Object.keys(operations).length;
-/** The whole client entry, minified and gzipped: the base and 300 B per operation. */
-export const GZIP_BUDGET = GZIP_BUDGET_BASE + GZIP_BUDGET_PER_OPERATION * OPERATION_COUNT;
+/** The budget of the whole client entry, minified and gzipped, for a document of `operations` operations: the base and 300 B each. */
+export const budgetFor = (operations: number) => GZIP_BUDGET_BASE + GZIP_BUDGET_PER_OPERATION * operations;
+/** The whole client entry's budget, for the document's operations. */
+export const GZIP_BUDGET = budgetFor(OPERATION_COUNT);
 /** What one token source of the auth entry, as an app imports it, may add to a bundle that already holds the client. */
 export const AUTH_GZIP_BUDGET = 1500;
 // Note: all five sources at once come to about 1,800 B; the goal of 1,500 B for the whole entry is not met (BENCHMARKS.md).
