@@ -85,7 +85,11 @@ export const blockValues = async (document: Json): Promise<Record<string, string
   ...(await sizeValues()),
 });
 
-const BLOCK = /<!-- generated: ([\w-]+) -->([\s\S]*?)<!-- \/generated -->/g;
+// Note: a marker written in code (a backtick right before the opening one, right after the closing one) shows the syntax, as
+// CONTRIBUTING.md does, and is no block.
+const BLOCK = /(?<!`)<!-- generated: ([\w-]+) -->([\s\S]*?)<!-- \/generated -->(?!`)/g;
+const OPENING = /(?<!`)<!-- generated: /g;
+const CLOSING = /<!-- \/generated -->(?!`)/g;
 
 /** A block whose text differs from its value: its name, and the text it has and the one it should have. */
 export interface StaleBlock {
@@ -96,8 +100,8 @@ export interface StaleBlock {
 
 /** `text` with each block's content replaced by its value, and the blocks that changed; a block of no known name, or one left open, stops it. */
 export function fill(text: string, values: Record<string, string>, file: string): { text: string; stale: StaleBlock[] } {
-  const opened = text.match(/<!-- generated: /g)?.length ?? 0;
-  const closed = text.match(/<!-- \/generated -->/g)?.length ?? 0;
+  const opened = text.match(OPENING)?.length ?? 0;
+  const closed = text.match(CLOSING)?.length ?? 0;
   if (opened !== closed) throw new Error(`${file}: ${opened} generated blocks opened, ${closed} closed`);
   const stale: StaleBlock[] = [];
   const filled = text.replace(BLOCK, (_, name: string, was: string) => {

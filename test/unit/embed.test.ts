@@ -20,6 +20,11 @@ describe("a generated block", () => {
     expect(fill(filled, { "operation-count": "35", "error-count": "264" }, "README.md").stale).toEqual([]);
   });
 
+  it("written in code, as CONTRIBUTING.md shows the syntax, is no block", () => {
+    const text = "A block is `<!-- generated: name -->…<!-- /generated -->`, filled by the generator.\n";
+    expect(fill(text, {}, "CONTRIBUTING.md")).toEqual({ text, stale: [] });
+  });
+
   it("of no known name, or left open, stops the generator with the file and the problem", () => {
     expect(() => fill(block("operation-cuont", "33"), { "operation-count": "33" }, "README.md")).toThrow(
       'README.md: no generated block is named "operation-cuont"',
