@@ -2,6 +2,7 @@
 // `<!-- generated: name -->…<!-- /generated -->`, whose text `blockValues` computes from the bundled document, the
 // source and scripts/size.ts. `npm run generate` rewrites the blocks after generated/, and `npm run check:generated`
 // fails with a diff when one is stale, as it does for generated/.
+import { spawnSync } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import ts from "typescript";
@@ -113,6 +114,17 @@ export function fill(text: string, values: Record<string, string>, file: string)
   return { text: filled, stale };
 }
 
+/** A document as `npm run format` leaves it: a block that grew or shrank in a table moves the table's columns. */
+function formatted(text: string, file: string): string {
+  const biome = spawnSync(join(root, "node_modules/.bin/biome"), ["format", `--stdin-file-path=${file}`], {
+    cwd: root,
+    input: text,
+    encoding: "utf8",
+  });
+  if (biome.status !== 0) throw new Error(`biome could not format ${file}: ${biome.stderr}`);
+  return biome.stdout;
+}
+
 /**
  * Fills the blocks of every document of `dir` (the repository's by default) with `values`: each document whose blocks
  * were stale, with what changed; with `write`, rewritten.
@@ -124,7 +136,7 @@ export async function embed(values: Record<string, string>, { write = false, dir
     if (!stale.length) continue;
     const changes = stale.map(({ name, was, now }) => `  ${name}: ${JSON.stringify(was)} → ${JSON.stringify(now)}`);
     found.push({ file, diff: `${file}'s generated blocks are stale:\n${changes.join("\n")}` });
-    if (write) await writeFile(join(dir, file), text);
+    if (write) await writeFile(join(dir, file), formatted(text, file));
   }
   return found;
 }

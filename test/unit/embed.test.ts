@@ -46,6 +46,14 @@ describe("a generated block", () => {
       expect(await embed(values, { dir, write: true })).toHaveLength(1);
       expect(await readFile(join(dir, "README.md"), "utf8")).toBe(`# x\n\nAll ${block("error-count", "270")} documented errors.\n`);
       expect(await embed(values, { dir })).toEqual([]);
+      // Note: a block that widens a table's cell is written with the table's columns moved, as npm run format leaves it.
+      const table = (cell: string) => `| what | how many |\n| ---- | -------- |\n| operations | ${block("operation-count", cell)} |\n`;
+      await writeFile(join(dir, "README.md"), `# x\n\n${table("9")}`);
+      await embed({ ...values, "operation-count": "1,234" }, { dir, write: true });
+      const rows = (await readFile(join(dir, "README.md"), "utf8")).split("\n").filter((line) => line.startsWith("|"));
+      expect(rows).toHaveLength(3);
+      expect(rows[2]).toContain(block("operation-count", "1,234"));
+      expect(new Set(rows.map((row) => row.length)).size, rows.join("\n")).toBe(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
