@@ -703,6 +703,12 @@ export const ReactivateServiceAccountResponse: Schema = {
 /** `#/components/schemas/ReactivateServiceAccountOperation` */
 export const ReactivateServiceAccountOperation: Schema = { all: [Operation, { t: "object", p: { response: ReactivateServiceAccountResponse } }] };
 
+/** `#/components/schemas/Role` */
+export const Role: Schema = { t: "object", r: ["id"], p: { id: { t: "string" }, description: { t: "string" } } };
+
+/** `#/components/schemas/ListRolesResponse` */
+export const ListRolesResponse: Schema = { t: "object", p: { roles: { t: "array", i: Role }, nextPageToken: { t: "string" } } };
+
 /** `#/components/schemas/CreateIamTokenWithJwt` */
 export const CreateIamTokenWithJwt: Schema = { t: "object", r: ["jwt"], a: false, p: { jwt: { t: "string", ml: 1, l: 8000 } } };
 
@@ -758,6 +764,9 @@ export const AccessBindingsResourceIdParameter: Schema = { t: "string", ml: 1, l
 
 /** `#/components/parameters/AccessBindingsPageToken` */
 export const AccessBindingsPageTokenParameter: Schema = { t: "string", l: 100 };
+
+/** `#/components/parameters/RoleId` */
+export const RoleIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
 
 /** `#/components/parameters/OperationId` */
 export const OperationIdParameter: Schema = { t: "string", ml: 1, l: 50, re: /[^.]/u, hint: "an ID with a character other than a dot" };
@@ -1221,6 +1230,35 @@ export const reactivateServiceAccount = {
   result: ReactivateServiceAccountResponse
 } satisfies OperationSpec;
 
+/** `GET /iam/v1/roles` */
+export const listRoles = {
+  id: "listRoles" as const,
+  method: "GET",
+  path: "/iam/v1/roles",
+  retry: readRetry,
+  response: ListRolesResponse,
+  query: {
+    t: "object",
+    a: false,
+    p: {
+      filter: { t: "string", l: 1000 },
+      pageSize: PageSizeParameter,
+      pageToken: { t: "string", l: 100 }
+    }
+  },
+  items: "roles" as const
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/roles/{roleId}` */
+export const getRole = {
+  id: "getRole" as const,
+  method: "GET",
+  path: "/iam/v1/roles/{roleId}",
+  retry: readRetry,
+  response: Role,
+  pathParams: { t: "object", a: false, r: ["roleId"], p: { roleId: RoleIdParameter } }
+} satisfies OperationSpec;
+
 /** `GET /operations/{operationId}` */
 export const getOperation = {
   id: "getOperation" as const,
@@ -1254,7 +1292,7 @@ export const createIamTokenForServiceAccount = {
 } satisfies OperationSpec;
 
 /** Every operation of the document, by operationId. */
-export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, getOperation, createIamToken, createIamTokenForServiceAccount };
+export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, listRoles, getRole, getOperation, createIamToken, createIamTokenForServiceAccount };
 
 /** An operationId of the document. */
 export type OperationId = keyof typeof operations;
