@@ -709,6 +709,22 @@ export const Role: Schema = { t: "object", r: ["id"], p: { id: { t: "string" }, 
 /** `#/components/schemas/ListRolesResponse` */
 export const ListRolesResponse: Schema = { t: "object", p: { roles: { t: "array", i: Role }, nextPageToken: { t: "string" } } };
 
+/** `#/components/schemas/Resource` */
+export const Resource: Schema = { t: "object", r: ["id", "type"], p: { id: { t: "string" }, type: { t: "string" } } };
+
+/** `#/components/schemas/SubjectAccessBinding` */
+export const SubjectAccessBinding: Schema = {
+  t: "object",
+  r: ["roleId", "resource"],
+  p: { roleId: { t: "string" }, resource: Resource, subjectId: { t: "string" } }
+};
+
+/** `#/components/schemas/ListSubjectAccessBindingsResponse` */
+export const ListSubjectAccessBindingsResponse: Schema = {
+  t: "object",
+  p: { subjectAccessBindings: { t: "array", i: SubjectAccessBinding }, nextPageToken: { t: "string" } }
+};
+
 /** `#/components/schemas/CreateIamTokenWithJwt` */
 export const CreateIamTokenWithJwt: Schema = { t: "object", r: ["jwt"], a: false, p: { jwt: { t: "string", ml: 1, l: 8000 } } };
 
@@ -1259,6 +1275,27 @@ export const getRole = {
   pathParams: { t: "object", a: false, r: ["roleId"], p: { roleId: RoleIdParameter } }
 } satisfies OperationSpec;
 
+/** `GET /iam/v1/listSubjectAccessBindings` */
+export const listSubjectAccessBindings = {
+  id: "listSubjectAccessBindings" as const,
+  method: "GET",
+  path: "/iam/v1/listSubjectAccessBindings",
+  retry: readRetry,
+  response: ListSubjectAccessBindingsResponse,
+  query: {
+    t: "object",
+    a: false,
+    r: ["subjectId", "organizationId"],
+    p: {
+      subjectId: { t: "string", ml: 1, l: 100 },
+      organizationId: { t: "string", ml: 1, l: 50 },
+      pageSize: PageSizeParameter,
+      pageToken: PageTokenParameter
+    }
+  },
+  items: "subjectAccessBindings" as const
+} satisfies OperationSpec;
+
 /** `GET /operations/{operationId}` */
 export const getOperation = {
   id: "getOperation" as const,
@@ -1292,7 +1329,7 @@ export const createIamTokenForServiceAccount = {
 } satisfies OperationSpec;
 
 /** Every operation of the document, by operationId. */
-export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, listRoles, getRole, getOperation, createIamToken, createIamTokenForServiceAccount };
+export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, listRoles, getRole, listSubjectAccessBindings, getOperation, createIamToken, createIamTokenForServiceAccount };
 
 /** An operationId of the document. */
 export type OperationId = keyof typeof operations;

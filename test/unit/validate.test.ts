@@ -194,6 +194,8 @@ describe("answers are read as Yandex writes them", () => {
       AccessBinding: ["roleId", "subject"],
       AccessBindingDelta: ["accessBinding"],
       CreateIamTokenResponse: ["iamToken", "expiresAt"],
+      SubjectAccessBinding: ["roleId", "resource"],
+      Resource: ["id", "type"],
     });
   });
 
