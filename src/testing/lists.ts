@@ -1,5 +1,5 @@
 // The fake's list answers, shared by every list handler: which items a list selects (a service account's, a folder's,
-// Yandex's `name="…"` filter) and one page of them, by pageSize and pageToken, as answers.ts's `page` makes it.
+// Yandex's `<field>="…"` filter) and one page of them, by pageSize and pageToken, as answers.ts's `page` makes it.
 import { failure, page, unknownAccount } from "./answers.js";
 import type { Places } from "./data.js";
 import type { PageQuery } from "./types.js";
@@ -28,16 +28,20 @@ export function ownedPage<T extends { id: string; serviceAccountId?: string }>(
   return unknownAccount(serviceAccounts, owner) ?? placedPage(field, owned, order, query, (item) => item.id);
 }
 
-/** Which items Yandex's list `filter` selects: `name="…"` those of that name, none all; any other filter is refused (a Response). */
-export function nameFilter(filter: string | undefined): ((item: { name?: string }) => boolean) | Response {
-  const given = filter?.trim();
-  if (!given) return () => true;
-  const name = /^name\s*=\s*"([^"]*)"$/.exec(given)?.[1];
-  if (name === undefined) return failure(3, `Request validation error: filter: only name="…" is supported, not ${JSON.stringify(given)}`);
-  return (item) => item.name === name;
+/**
+ * What a list's `filter` keeps: every item when there is none; for `<field>="<value>"` on one of `fields` (the form Yandex's
+ * lists take, and the one the fake models), the items whose field is that value; any other filter, an INVALID_ARGUMENT answer.
+ */
+export function filtered<T>(filter: string | undefined, fields: readonly (keyof T & string)[]): ((item: T) => boolean) | Response {
+  const text = filter?.trim();
+  if (!text) return () => true;
+  const [, field, value] = /^(\w+)\s*=\s*"([^"]*)"$/.exec(text) ?? [];
+  if (field && value !== undefined && fields.includes(field as keyof T & string)) return (item) => item[field as keyof T] === value;
+  const forms = fields.map((name) => `${name}="…"`).join(" or ");
+  return failure(3, `Request validation error: filter: only ${forms} is supported, not ${JSON.stringify(text)}`);
 }
 
-/** One page of a folder's resources narrowed by `filter` (`nameFilter`), each answered as `view` gives it. */
+/** One page of a folder's resources narrowed by `filter` (`name="…"`), each answered as `view` gives it. */
 export function folderPage<T extends { id: string; folderId?: string; name?: string }>(
   field: string,
   items: Iterable<T>,
@@ -45,7 +49,7 @@ export function folderPage<T extends { id: string; folderId?: string; name?: str
   query: PageQuery & { folderId?: string; filter?: string },
   view: (item: T) => T = (item) => item,
 ): Response {
-  const named = nameFilter(query.filter);
+  const named = filtered<T>(query.filter, ["name"]);
   if (named instanceof Response) return named;
   const found = [...items].filter((item) => item.folderId === query.folderId && named(item));
   return placedPage(field, found.map(view), order, query, (item) => item.id);
