@@ -7,10 +7,10 @@ import operationsService from "./services/operations.js";
 import type { FakeContext, FakeIamOptions, FakeService } from "./types.js";
 
 export type { FakeStatus } from "./answers.js";
-export { DEFAULT_ROLES } from "./roles.js";
 export type { FakeRequest, Fault } from "./router.js";
 export { DEFAULT_SCOPES, type SeedKey } from "./services/api-keys.js";
 export type { FakeKeyFile } from "./services/keys.js";
+export { DEFAULT_ROLES } from "./services/roles.js";
 export type { FakeIamOptions, OperationProgress } from "./types.js";
 
 /** Each service of the list, made. */
@@ -38,6 +38,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
       for (const service of services) service.deleteOwnedBy?.(id);
     },
     refusal: (id) => services.map((service) => service.refusal?.(id)).find(Boolean),
+    roleExists: (roleId) => services.some((service) => service.roleExists?.(roleId)),
   };
   // Note: the list's entries, each made with the context, under its name; the types follow the list (Object.fromEntries loses them).
   const made = Object.fromEntries(Object.entries(fakeServices).map(([name, make]) => [name, make(context)])) as Made;

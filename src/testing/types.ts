@@ -19,7 +19,7 @@ export interface FakeIamOptions {
   scopes?: string[];
   /** How operations progress (changeable later with `fake.progress`). Default `{ polls: 1 }`: a change answers `done: false`, as Yandex's do, and the first poll finds it done. */
   operations?: OperationProgress;
-  /** Roles a binding may name besides the documented ones the fake knows (`DEFAULT_ROLES`: primitive, IAM, Resource Manager and Object Storage roles); a binding naming any other role is refused. */
+  /** Roles of the catalogue besides the documented ones the fake knows (`DEFAULT_ROLES`: primitive, IAM, Resource Manager and Object Storage roles); a binding naming a role outside the catalogue is refused. */
   roles?: string[];
   /** Keys of each kind per cloud before create answers RESOURCE_EXHAUSTED. Default 1000, as Yandex's API keys, authorized keys and static keys. */
   quota?: number;
@@ -105,6 +105,8 @@ export interface FakeService<State extends object = object> {
   deleteOwnedBy?(serviceAccountId: string): void;
   /** Why a service account may not authenticate now (suspended, deleted); undefined if it may. */
   refusal?(serviceAccountId: string): string | undefined;
+  /** Whether its catalogue holds the role (the Role service's). */
+  roleExists?(roleId: string): boolean;
 }
 
 /**
@@ -138,4 +140,6 @@ export interface FakeContext {
   deleteOwnedBy(serviceAccountId: string): void;
   /** The first refusal any service gives (each service's `refusal`, in turn): why a service account may not authenticate now, or undefined. */
   refusal(serviceAccountId: string): string | undefined;
+  /** Whether any service's catalogue holds the role (the Role service's `roleExists`): what a binding's roleId is checked against. */
+  roleExists(roleId: string): boolean;
 }

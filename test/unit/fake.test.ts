@@ -11,8 +11,9 @@ import { serveFake } from "../../src/testing/node.ts";
 import { createRouter } from "../../src/testing/router.ts";
 import fakeServices from "../../src/testing/services/index.ts";
 import operationsService from "../../src/testing/services/operations.ts";
-import type { FakeContext, FakeService } from "../../src/testing/types.ts";
+import type { FakeService } from "../../src/testing/types.ts";
 import { checkedClient, type checkedFake, contractViolations } from "../support/checked-fake.ts";
+import { fakeContext } from "../support/fake-context.ts";
 import { exampleInput, tableOperations } from "../support/operations.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
@@ -372,16 +373,7 @@ describe("timestamps", () => {
 describe("every operation", () => {
   it("of the generated table has a handler in a service of the fake's list, and the fake routes each to it (none answers UNIMPLEMENTED)", async () => {
     const operations = operationsService({ options: {}, owner: SA, now: Date.now });
-    const context: FakeContext = {
-      options: {},
-      serviceAccounts: [SA],
-      owner: SA,
-      now: Date.now,
-      operations,
-      signingKeys: new Map(),
-      deleteOwnedBy: () => {},
-      refusal: () => undefined,
-    };
+    const context = fakeContext({ serviceAccounts: [SA], owner: SA, operations });
     const services: FakeService[] = [operations, ...Object.values(fakeServices).map((make) => make(context))];
     const handled = services.flatMap((service) => Object.keys(service.handlers));
     expect(tableOperations.map((o) => o.id).filter((id) => !handled.includes(id))).toEqual([]);

@@ -5,10 +5,14 @@ import accessKeys from "./access-keys.js";
 import apiKeys from "./api-keys.js";
 import iamTokens from "./iam-tokens.js";
 import keys from "./keys.js";
+import roles from "./roles.js";
 import serviceAccounts from "./service-accounts.js";
 
 /**
  * The services fake.ts makes with its context, by name (fake.ts reaches some by it: `apiKeys.seed`, `iamTokens.subjectOf`).
  * Note: the Operation service is not here: the context holds it, so fake.ts makes it first.
  */
-export default { apiKeys, keys, accessKeys, serviceAccounts, iamTokens } satisfies Record<string, (context: FakeContext) => FakeService>;
+export default { apiKeys, keys, accessKeys, serviceAccounts, iamTokens, roles } satisfies Record<
+  string,
+  (context: FakeContext) => FakeService
+>;

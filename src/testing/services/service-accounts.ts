@@ -7,7 +7,6 @@ import { answer, failure, TYPE } from "../answers.js";
 import { applied, bindingKey, replacement } from "../bindings.js";
 import { newId, places, timestamp } from "../data.js";
 import { folderPage, placedPage } from "../lists.js";
-import { roleCheck } from "../roles.js";
 import type { FakeContext, FakeService } from "../types.js";
 import { OperationFailure } from "./operations.js";
 
@@ -27,7 +26,7 @@ const nameTaken = (name: string) => failure(6, `Service account with name "${nam
 const gone = (serviceAccountId: string) => new OperationFailure({ code: 5, message: `Service account ${serviceAccountId} not found` });
 
 /** The ServiceAccount service: `refusal` says which accounts may not authenticate. */
-export default function serviceAccountsService({ options, serviceAccounts: ids, now, operations, deleteOwnedBy }: FakeContext) {
+export default function serviceAccountsService({ options, serviceAccounts: ids, now, operations, deleteOwnedBy, roleExists }: FakeContext) {
   const folderId = options.folderId ?? DEFAULT_FOLDER_ID;
   const quota = options.serviceAccountQuota ?? 100;
   const bindingQuota = options.accessBindingQuota ?? 1000;
@@ -42,8 +41,8 @@ export default function serviceAccountsService({ options, serviceAccounts: ids, 
   let creating = new Map<string, string>();
   /** The renames accepted but not done, each holding its new name for its account until it is done or fails. */
   let renaming = new Set<{ id: string; name: string }>();
-  /** The first role a binding names that is neither one of Yandex's documented roles nor one of the test's own. */
-  const unknownRole = roleCheck(options.roles);
+  /** The first role the bindings name that the role catalogue (the Role service's, through the context) does not hold. */
+  const unknownRole = (named: readonly { roleId: string }[]) => named.find((binding) => !roleExists(binding.roleId))?.roleId;
   /** The accounts' places in a list, and the bindings' (`<account id> <binding>`), for page tokens. */
   const accountOrder = places();
   const bindingOrder = places();
