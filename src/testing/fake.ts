@@ -39,6 +39,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     },
     refusal: (id) => services.map((service) => service.refusal?.(id)).find(Boolean),
     roleExists: (roleId) => services.some((service) => service.roleExists?.(roleId)),
+    subjectBindings: (subjectId) => services.flatMap((service) => service.subjectBindings?.(subjectId) ?? []),
   };
   // Note: the list's entries, each made with the context, under its name; the types follow the list (Object.fromEntries loses them).
   const made = Object.fromEntries(Object.entries(fakeServices).map(([name, make]) => [name, make(context)])) as Made;

@@ -7,7 +7,8 @@
 // operationIds of its calls in generated/contract.ts, with `state()` (merged into `fake.state`) and `reset()`;
 // services/index.ts registers it with one entry in its list. An operation with no handler answers UNIMPLEMENTED.
 // Services meet only through the context (`operations`, `signingKeys`, the live `serviceAccounts`, and the fan-outs
-// `deleteOwnedBy`, `refusal` and `roleExists` of the optional hooks of the same names), never by importing each other.
+// `deleteOwnedBy`, `refusal`, `roleExists` and `subjectBindings` of the optional hooks of the same names), never by
+// importing each other.
 import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
 import { summarize } from "../core/errors.js";
 import { problems } from "../core/validate.js";

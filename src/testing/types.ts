@@ -5,6 +5,7 @@ import type { components } from "../../generated/schema.js";
 import type { FakeStatus } from "./answers.js";
 
 type Operation = components["schemas"]["Operation"];
+type SubjectAccessBinding = components["schemas"]["SubjectAccessBinding"];
 
 export interface FakeIamOptions {
   /** The address the client is given with `fake.fetch` (any host works). Default `http://iam.fake.invalid`. */
@@ -107,6 +108,8 @@ export interface FakeService<State extends object = object> {
   refusal?(serviceAccountId: string): string | undefined;
   /** Whether its catalogue holds the role (the Role service's). */
   roleExists?(roleId: string): boolean;
+  /** Every role the subject holds on the resources it keeps (a service account's bindings), as the access analyzer answers them. */
+  subjectBindings?(subjectId: string): SubjectAccessBinding[];
 }
 
 /**
@@ -142,4 +145,6 @@ export interface FakeContext {
   refusal(serviceAccountId: string): string | undefined;
   /** Whether any service's catalogue holds the role (the Role service's `roleExists`): what a binding's roleId is checked against. */
   roleExists(roleId: string): boolean;
+  /** Every role the subject holds on any resource the fake models: each service's `subjectBindings`, in the services' order. */
+  subjectBindings(subjectId: string): SubjectAccessBinding[];
 }

@@ -17,6 +17,7 @@ export function fakeContext(overrides: Partial<FakeContext> = {}): FakeContext {
     deleteOwnedBy: () => {},
     refusal: () => undefined,
     roleExists: () => true,
+    subjectBindings: () => [],
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@
 // every kind with it, through the context.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure, TYPE } from "../answers.js";
-import { applied, bindingKey, replacement } from "../bindings.js";
+import { applied, bindingKey, heldBy, replacement } from "../bindings.js";
 import { newId, places, timestamp } from "../data.js";
 import { folderPage, placedPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
@@ -279,6 +279,9 @@ export default function serviceAccountsService({ options, serviceAccounts: ids, 
         });
       },
     },
+    /** Every role the subject holds on an account, the account as the resource (`iam.serviceAccount`, after the form of Yandex's resource types). */
+    subjectBindings: (subjectId: string) =>
+      [...bindings].flatMap(([id, list]) => heldBy(subjectId, { id, type: "iam.serviceAccount" }, list)),
     /** Why an account may not authenticate now: suspended, or deleted; undefined for any other (known or not). */
     refusal(serviceAccountId: string): string | undefined {
       if (deleted.has(serviceAccountId)) return `service account ${serviceAccountId} was deleted`;
