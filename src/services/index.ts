@@ -5,12 +5,14 @@ import accessKeys from "./access-keys.js";
 import apiKeys from "./api-keys.js";
 import keys from "./keys.js";
 import operations from "./operations.js";
+import roles from "./roles.js";
 import serviceAccounts from "./service-accounts.js";
 
 export * from "./access-keys.js";
 export * from "./api-keys.js";
 export * from "./keys.js";
 export * from "./operations.js";
+export * from "./roles.js";
 export * from "./service-accounts.js";
 
 /** The client's services by property name, each made over the call loop and the client's way of waiting; the JSDoc is `IamClient`'s. */
@@ -23,6 +25,8 @@ export default {
   serviceAccounts,
   /** The Key service: authorized keys, whose JWTs get IAM tokens (`serviceAccountKey`); `keyFile()` saves one as key.json. */
   keys,
+  /** The Role service: the roles an access binding may name, to check one exists before granting it. */
+  roles,
   /** The Operation service: get an operation, or wait until it is done. */
   operations,
 } satisfies Record<string, (call: Call, wait: Wait) => object>;
