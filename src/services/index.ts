@@ -1,6 +1,7 @@
 // Every service of the client in one place: a new service is its module's exports here and one entry of the list,
 // which `IamClient` and `createIamClient` are made from.
 import type { Call, Wait } from "../core/call.js";
+import accessAnalyzer from "./access-analyzer.js";
 import accessKeys from "./access-keys.js";
 import apiKeys from "./api-keys.js";
 import keys from "./keys.js";
@@ -8,6 +9,7 @@ import operations from "./operations.js";
 import roles from "./roles.js";
 import serviceAccounts from "./service-accounts.js";
 
+export * from "./access-analyzer.js";
 export * from "./access-keys.js";
 export * from "./api-keys.js";
 export * from "./keys.js";
@@ -27,6 +29,8 @@ export default {
   keys,
   /** The Role service: the roles an access binding may name, to check one exists before granting it. */
   roles,
+  /** The AccessAnalyzer service: every role one subject holds, on any resource of an organization. */
+  accessAnalyzer,
   /** The Operation service: get an operation, or wait until it is done. */
   operations,
 } satisfies Record<string, (call: Call, wait: Wait) => object>;

@@ -69,7 +69,8 @@ function expectUsage(ran: Ran, command: string, message: RegExp) {
 it("finds every example: each module of examples/ with a main has its USAGE, and the README links each one", () => {
   const modules = readdirSync(join(root, "examples"))
     .filter((f) => f.endsWith(".ts"))
-    .map((f) => f.slice(0, -3));
+    .map((f) => f.slice(0, -3))
+    .sort();
   const withUsage = modules.filter((name) => /^export const USAGE\b/m.test(readFileSync(join(root, "examples", `${name}.ts`), "utf8")));
   expect(EXAMPLES).toEqual(withUsage);
   // Note: negative controls: there are examples, and the modules that serve them are none.

@@ -1,6 +1,8 @@
 // The role examples against the stateful fake: check-roles (each role read before any is granted, the roles of the same
-// service named for a typo, every role granted in one change or none).
+// service named for a typo, every role granted in one change or none) and audit-subject (every role a robot holds, by
+// resource, the broad ones marked).
 import { describe, expect, it } from "vitest";
+import { auditSubject, main as auditSubjectMain } from "../../examples/audit-subject.ts";
 import { checkRoles, main as checkRolesMain } from "../../examples/check-roles.ts";
 import { UsageError } from "../../examples/client-from-env.ts";
 import { createIamClient } from "../../src/index.ts";
@@ -61,6 +63,60 @@ describe("check-roles", () => {
       const { error } = await logged(() => checkRolesMain([...argv], iam));
       expect(error).toBeInstanceOf(UsageError);
       expect((error as Error).message).toBe(message);
+    }
+    expect(fake.requests).toEqual([]);
+  });
+});
+
+describe("audit-subject", () => {
+  const ORGANIZATION = "bpf3crucp1v28b74p3rk";
+  const robot = { id: ROBOT, type: "serviceAccount" } as const;
+
+  /** A fake where the robot holds editor and viewer on one account and iam.serviceAccounts.user on another. */
+  async function granted() {
+    const { fake, iam } = setup();
+    const other = await iam.serviceAccounts.create({ folderId: "b1gvmob95yysaplct532", name: "reports" });
+    await iam.serviceAccounts.updateAccessBindings(other.id, [
+      { action: "ADD", accessBinding: { roleId: "viewer", subject: robot } },
+      { action: "ADD", accessBinding: { roleId: "editor", subject: robot } },
+    ]);
+    await iam.serviceAccounts.grant(ROBOT, "iam.serviceAccounts.user", robot);
+    await iam.serviceAccounts.grant(ROBOT, "admin", { id: USER, type: "userAccount" });
+    return { fake, iam, other: other.id };
+  }
+
+  it("lists every role the robot holds, by resource then role, and none of anyone else's", async () => {
+    const { iam, other } = await granted();
+    const held = await auditSubject(iam, { organizationId: ORGANIZATION, subjectId: ROBOT });
+    const rows = held.map((b) => [b.resource.id, b.roleId]);
+    const expected = [
+      [ROBOT, "iam.serviceAccounts.user"],
+      [other, "editor"],
+      [other, "viewer"],
+    ].sort(([a, x], [b, y]) => `${a} ${x}`.localeCompare(`${b} ${y}`));
+    expect(rows).toEqual(expected);
+    expect(held.every((b) => b.resource.type === "iam.serviceAccount")).toBe(true);
+  });
+
+  it("prints a table with the broad roles marked, or JSON with --json", async () => {
+    const { iam, other } = await granted();
+    const argv = ["--organization", ORGANIZATION, "--subject", ROBOT];
+    const { output, error } = await logged(() => auditSubjectMain(argv, iam));
+    expect(error).toBeUndefined();
+    expect(output).toContain(`${ROBOT} holds 3 role(s) on 2 resource(s) of ${ORGANIZATION}, 1 broad:`);
+    expect(output).toMatch(new RegExp(`^iam\\.serviceAccount +${other} +editor +yes$`, "m"));
+    expect(output).toMatch(new RegExp(`^iam\\.serviceAccount +${other} +viewer$`, "m"));
+    const json = await logged(() => auditSubjectMain([...argv, "--json"], iam));
+    expect(JSON.parse(json.output)).toMatchObject({ organizationId: ORGANIZATION, subjectId: ROBOT, broad: 1 });
+    expect(JSON.parse(json.output).bindings).toHaveLength(3);
+  });
+
+  it("refuses a run without --organization or --subject before anything is sent", async () => {
+    const { fake, iam } = setup();
+    for (const argv of [["--subject", ROBOT], ["--organization", ORGANIZATION], []]) {
+      const { error } = await logged(() => auditSubjectMain(argv, iam));
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toBe("--organization and --subject are required");
     }
     expect(fake.requests).toEqual([]);
   });
