@@ -789,6 +789,42 @@ export const ReactivateServiceAccountOperation: Schema = {
   allOf: [Operation, { type: "object", properties: { response: ReactivateServiceAccountResponse } }]
 };
 
+/** `#/components/schemas/Role` */
+export const Role: Schema = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string" }, description: { type: "string" } }
+};
+
+/** `#/components/schemas/ListRolesResponse` */
+export const ListRolesResponse: Schema = {
+  type: "object",
+  properties: { roles: { type: "array", items: Role }, nextPageToken: { type: "string" } }
+};
+
+/** `#/components/schemas/Resource` */
+export const Resource: Schema = {
+  type: "object",
+  required: ["id", "type"],
+  properties: { id: { type: "string" }, type: { type: "string" } }
+};
+
+/** `#/components/schemas/SubjectAccessBinding` */
+export const SubjectAccessBinding: Schema = {
+  type: "object",
+  required: ["roleId", "resource"],
+  properties: { roleId: { type: "string" }, resource: Resource, subjectId: { type: "string" } }
+};
+
+/** `#/components/schemas/ListSubjectAccessBindingsResponse` */
+export const ListSubjectAccessBindingsResponse: Schema = {
+  type: "object",
+  properties: {
+    subjectAccessBindings: { type: "array", items: SubjectAccessBinding },
+    nextPageToken: { type: "string" }
+  }
+};
+
 /** `#/components/schemas/CreateIamTokenWithJwt` */
 export const CreateIamTokenWithJwt: Schema = {
   type: "object",
@@ -879,6 +915,15 @@ export const AccessBindingsResourceIdParameter: Schema = {
 
 /** `#/components/parameters/AccessBindingsPageToken` */
 export const AccessBindingsPageTokenParameter: Schema = { type: "string", maxLength: 100 };
+
+/** `#/components/parameters/RoleId` */
+export const RoleIdParameter: Schema = {
+  type: "string",
+  minLength: 1,
+  maxLength: 50,
+  pattern: /[^.]/u,
+  patternDescription: "an ID with a character other than a dot"
+};
 
 /** `#/components/parameters/OperationId` */
 export const OperationIdParameter: Schema = {
@@ -1428,6 +1473,61 @@ export const reactivateServiceAccount = {
   result: ReactivateServiceAccountResponse
 } satisfies OperationSpec;
 
+/** `GET /iam/v1/roles` */
+export const listRoles = {
+  id: "listRoles" as const,
+  method: "GET",
+  path: "/iam/v1/roles",
+  retry: readRetry,
+  response: ListRolesResponse,
+  query: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      filter: { type: "string", maxLength: 1000 },
+      pageSize: PageSizeParameter,
+      pageToken: { type: "string", maxLength: 100 }
+    }
+  },
+  items: "roles" as const
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/roles/{roleId}` */
+export const getRole = {
+  id: "getRole" as const,
+  method: "GET",
+  path: "/iam/v1/roles/{roleId}",
+  retry: readRetry,
+  response: Role,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["roleId"],
+    properties: { roleId: RoleIdParameter }
+  }
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/listSubjectAccessBindings` */
+export const listSubjectAccessBindings = {
+  id: "listSubjectAccessBindings" as const,
+  method: "GET",
+  path: "/iam/v1/listSubjectAccessBindings",
+  retry: readRetry,
+  response: ListSubjectAccessBindingsResponse,
+  query: {
+    type: "object",
+    additionalProperties: false,
+    required: ["subjectId", "organizationId"],
+    properties: {
+      subjectId: { type: "string", minLength: 1, maxLength: 100 },
+      organizationId: { type: "string", minLength: 1, maxLength: 50 },
+      pageSize: PageSizeParameter,
+      pageToken: PageTokenParameter
+    }
+  },
+  items: "subjectAccessBindings" as const
+} satisfies OperationSpec;
+
 /** `GET /operations/{operationId}` */
 export const getOperation = {
   id: "getOperation" as const,
@@ -1466,7 +1566,7 @@ export const createIamTokenForServiceAccount = {
 } satisfies OperationSpec;
 
 /** Every operation of the document, by operationId. */
-export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, getOperation, createIamToken, createIamTokenForServiceAccount };
+export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, listRoles, getRole, listSubjectAccessBindings, getOperation, createIamToken, createIamTokenForServiceAccount };
 
 /** An operationId of the document. */
 export type OperationId = keyof typeof operations;

@@ -1,5 +1,6 @@
 // The only codegen: openapi/openapi.yaml → generated/ (types, bundled JSON, input and body checks).
-// `--check` regenerates in memory and fails with a diff when a committed file is stale.
+// `--check` regenerates in memory and fails with a diff when a committed file is stale. Both then do the same for the
+// docs' generated blocks (scripts/embed.ts).
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -633,16 +634,23 @@ export async function stale(files: Map<string, string>): Promise<string[]> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const at = process.argv.indexOf("--spec");
   const files = await generate(at > 0 ? process.argv[at + 1] : specPath);
-  if (process.argv.includes("--check")) {
-    const diffs = await stale(files);
-    if (diffs.length) {
-      console.error(`${diffs.join("\n\n")}\n\ngenerated/ does not match openapi/openapi.yaml: run \`npm run generate\` and commit.`);
-      process.exit(1);
-    }
-    console.log(`generated/ is up to date (${files.size} files).`);
-  } else {
+  const check = process.argv.includes("--check");
+  if (!check) {
     await mkdir(outDir, { recursive: true });
     for (const [name, text] of files) await writeFile(join(outDir, name), text);
     console.log(`wrote ${[...files.keys()].map((n) => `generated/${n}`).join(", ")}`);
   }
+  // Note: the docs' generated blocks (scripts/embed.ts), imported only now: made from generated/ as it now is.
+  const { blockValues, embed } = await import("./embed.ts");
+  const embedded = await embed(await blockValues(JSON.parse(files.get("openapi.json") as string)), { write: !check });
+  if (check) {
+    const diffs = [...(await stale(files)), ...embedded.map(({ diff }) => diff)];
+    if (diffs.length) {
+      console.error(
+        `${diffs.join("\n\n")}\n\ngenerated/ or a generated block of the docs does not match: run \`npm run generate\` and commit.`,
+      );
+      process.exit(1);
+    }
+    console.log(`generated/ and the docs' generated blocks are up to date (${files.size} files).`);
+  } else if (embedded.length) console.log(`rewrote the generated blocks of ${embedded.map(({ file }) => file).join(", ")}`);
 }

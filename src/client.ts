@@ -7,11 +7,7 @@ import { rejectInvalid } from "./core/errors.js";
 import { CLIENT_OPTIONS, headerProblem, optionProblems, type Settable, settle, urlProblems } from "./core/options.js";
 import { DEFAULT_POLLING, type PollingOptions, waiter } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
-import { type AccessKeys, accessKeysResource } from "./services/access-keys.js";
-import { type ApiKeys, apiKeysResource } from "./services/api-keys.js";
-import { type Keys, keysResource } from "./services/keys.js";
-import { type Operations, operationsResource } from "./services/operations.js";
-import { type ServiceAccounts, serviceAccountsResource } from "./services/service-accounts.js";
+import services from "./services/index.js";
 
 /** A source of IAM tokens (as `yc-iam-api-keys/auth` makes them): asked before every attempt; `forceRefresh` after a 401. */
 export type TokenSource = (options?: { forceRefresh?: boolean; signal?: AbortSignal }) => Promise<string>;
@@ -35,18 +31,11 @@ export interface IamClientOptions {
   headers?: Record<string, string> | undefined;
 }
 
+/** One property per service of `src/services/index.ts`'s list, with the JSDoc of its entry there. */
+type Services = { [Name in keyof typeof services]: ReturnType<(typeof services)[Name]> };
+
 /** The client `createIamClient` returns: one property per service of the document, and `raw`. */
-export interface IamClient {
-  /** The ApiKey service: create, read, list, update and delete API keys. */
-  apiKeys: ApiKeys;
-  /** The AccessKey service: static AWS-compatible keys (Object Storage, Message Queue, Data Streams, Postbox). */
-  accessKeys: AccessKeys;
-  /** The ServiceAccount service: the accounts, their operations, suspension and access bindings (who holds which role). */
-  serviceAccounts: ServiceAccounts;
-  /** The Key service: authorized keys, whose JWTs get IAM tokens (`serviceAccountKey`); `keyFile()` saves one as key.json. */
-  keys: Keys;
-  /** The Operation service: get an operation, or wait until it is done. */
-  operations: Operations;
+export interface IamClient extends Services {
   /** The typed openapi-fetch client under it all, for what the wrapper does not cover; same token, ids and servers. */
   raw: Client<paths>;
 }
@@ -113,12 +102,7 @@ export function createIamClient(options: IamClientOptions): IamClient {
   const refreshable = typeof token === "function";
   const common = { ...lowerCased(headers), ...(userAgent && { "user-agent": userAgent }) };
   const call = createCall({ fetch, headers: common, timeoutMs, retry, secrets, baseUrl: urlFor, token, refreshable, wait });
-  return {
-    apiKeys: apiKeysResource(call),
-    keys: keysResource(call),
-    accessKeys: accessKeysResource(call),
-    serviceAccounts: serviceAccountsResource(call),
-    operations: operationsResource(call, wait),
-    raw,
-  };
+  // Note: each entry of the list, made; the types follow the list (Object.fromEntries loses them).
+  const made = Object.fromEntries(Object.entries(services).map(([name, make]) => [name, make(call, wait)])) as Services;
+  return { ...made, raw };
 }

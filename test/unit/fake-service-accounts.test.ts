@@ -3,7 +3,9 @@
 // reactivate refusing and accepting the account's tokens, access bindings with effective deltas, Operations as configured.
 import { afterEach, describe, expect, it } from "vitest";
 import { importPrivateKey, signJwt } from "../../src/auth/jwt.ts";
+import serviceAccountsService from "../../src/testing/services/service-accounts.ts";
 import { checkedFake, sender } from "../support/checked-fake.ts";
+import { fakeContext, handlerArgs } from "../support/fake-context.ts";
 import { secret, TOKEN } from "../support/secrets.ts";
 
 const SA = "ajeg2b2et02f3tl2c1pj";
@@ -454,6 +456,23 @@ describe("access bindings", () => {
     const failed = await send("POST", `${ACCOUNTS}/${SA}:setAccessBindings`, { body: { accessBindings: [] } });
     expect(failed.body).toMatchObject({ done: true, error: { code: 9 } });
     expect(fake.state.accessBindings).toEqual({ [SA]: [viewer] });
+  });
+
+  it("subjectBindings (the context's hook for the access analyzer): every role one subject holds, on every account", async () => {
+    const second = "ajesecond0account001";
+    const accounts = serviceAccountsService(fakeContext({ serviceAccounts: [SA, second] }));
+    const set = async (serviceAccountId: string, accessBindings: object[]) =>
+      (await accounts.handlers.setServiceAccountAccessBindings(handlerArgs({ path: { serviceAccountId }, body: { accessBindings } })))
+        .status;
+    expect(await set(SA, [viewer, editor, everyone])).toBe(200);
+    expect(await set(second, [viewer])).toBe(200);
+    expect(accounts.subjectBindings(viewer.subject.id)).toEqual([
+      { roleId: "viewer", resource: { id: SA, type: "iam.serviceAccount" }, subjectId: viewer.subject.id },
+      { roleId: "editor", resource: { id: SA, type: "iam.serviceAccount" }, subjectId: viewer.subject.id },
+      { roleId: "viewer", resource: { id: second, type: "iam.serviceAccount" }, subjectId: viewer.subject.id },
+    ]);
+    expect(accounts.subjectBindings("allAuthenticatedUsers").map((b) => b.roleId)).toEqual(["viewer"]);
+    expect(accounts.subjectBindings("ajenobody00000000001")).toEqual([]);
   });
 
   it("a deleted account's bindings go with it", async () => {

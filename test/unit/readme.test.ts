@@ -7,7 +7,8 @@ import { demoFake } from "../../scripts/example.ts";
 import { root } from "../../scripts/root.ts";
 import * as auth from "../../src/auth/index.ts";
 
-const readme = readFileSync(join(root, "README.md"), "utf8");
+// Note: as it reads: the markers of its generated blocks (scripts/embed.ts) left out, their text kept.
+const readme = readFileSync(join(root, "README.md"), "utf8").replace(/<!-- \/?generated(?:: [\w-]+)? -->/g, "");
 const document = JSON.parse(readFileSync(join(root, "generated/openapi.json"), "utf8"));
 const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
