@@ -36,7 +36,10 @@ type Services = { [Name in keyof typeof services]: ReturnType<(typeof services)[
 
 /** The client `createIamClient` returns: one property per service of the document, and `raw`. */
 export interface IamClient extends Services {
-  /** The typed openapi-fetch client under it all, for what the wrapper does not cover; same token, ids and servers. */
+  /**
+   * The typed openapi-fetch client, for what the services do not cover; same token, ids and servers. Middleware added to
+   * it applies to its own requests: the services send theirs with `fetch` (give the client a `fetch` to see them all).
+   */
   raw: Client<paths>;
 }
 

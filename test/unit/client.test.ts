@@ -87,7 +87,7 @@ describe("results", () => {
     expect(requests[0]?.headers.get("x-extra")).toBe("yes");
   });
 
-  it("raw is the typed openapi-fetch client with the same middleware", async () => {
+  it("raw is the typed openapi-fetch client with the same token and ids", async () => {
     const { iam, requests } = client([json(200, { apiKeys: [KEY] })]);
     const { data } = await iam.raw.GET("/iam/v1/apiKeys", { params: { query: { pageSize: 1 } } });
     expect(data?.apiKeys?.[0]?.id).toBe(KEY.id);
