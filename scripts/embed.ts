@@ -1,11 +1,13 @@
 // The figures and lists the docs state, never kept by hand: README.md and CONTRIBUTING.md hold them in blocks
 // `<!-- generated: name -->…<!-- /generated -->`, whose text `blockValues` computes from the bundled document, the
-// source and scripts/size.ts. `npm run generate` rewrites the blocks after generated/, and `npm run check:generated`
+// source, scripts/size.ts and the bench's saved runs (bench/results.json). `npm run generate` rewrites the blocks after generated/, and `npm run check:generated`
 // fails with a diff when one is stale, as it does for generated/.
 import { spawnSync } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import ts from "typescript";
+import { readResults, runsOf } from "../bench/results.ts";
+import type { SizeResult } from "../bench/sections/size.ts";
 import { createFakeIam } from "../src/testing/index.ts";
 import { root } from "./root.ts";
 import { budgetFor, GZIP_BUDGET_PER_OPERATION, measureSize, TOKEN_SOURCES } from "./size.ts";
@@ -80,10 +82,25 @@ export async function sizeValues(): Promise<Record<string, string>> {
   };
 }
 
+/** Megabytes, two decimals: `1.19 MB`. */
+const megabytes = (n: number) => `${(n / 1_000_000).toFixed(2)} MB`;
+
+/**
+ * The text of the blocks the bench's last saved runs state, by name: the install, as `npm run bench -- size` measured it
+ * (packing and installing take a minute, too slow for every generate; the package test says when it is stale).
+ */
+export async function savedValues(): Promise<Record<string, string>> {
+  const measured = runsOf<SizeResult>(await readResults(), "size").find((run) => run.result.install);
+  if (!measured?.result.install) throw new Error("bench/results.json holds no install: run npm run bench -- size");
+  const { packages, bytes, diskBytes } = measured.result.install;
+  return { install: `${packages} packages and ${megabytes(bytes)} of files (${megabytes(diskBytes)} on disk)` };
+}
+
 /** The text of every block, by name. */
 export const blockValues = async (document: Json): Promise<Record<string, string>> => ({
   ...(await documentValues(document)),
   ...(await sizeValues()),
+  ...(await savedValues()),
 });
 
 // Note: a marker written in code (a backtick right before the opening one, right after the closing one) shows the syntax, as
