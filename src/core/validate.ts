@@ -61,7 +61,7 @@ const compiled = new WeakMap<Schema, Check>();
 
 /** Every problem of `value` against `schema`, depth first; `path` names where `value` sits. */
 export function problems(schema: Schema, value: unknown, path = "", out: Problem[] = []): Problem[] {
-  const check = compile(schema);
+  const check = checkOf(schema);
   // Note: a boolean walk first, which stops at the first problem and builds no path or message: a valid value (nearly
   // every call's arguments and answer) costs only that; the list is built by a second walk when something is wrong.
   if (!check(value, "")) check(value, path, out);
@@ -105,28 +105,28 @@ function stringRules({ minLength = 0, maxLength = Infinity, format, pattern, pat
 }
 
 /** The check of `schema`, compiled on its first use. */
-function compile(schema: Schema): Check {
+function checkOf(schema: Schema): Check {
   let check = compiled.get(schema);
-  if (!check) compiled.set(schema, (check = compileNew(schema)));
+  if (!check) compiled.set(schema, (check = compileSchema(schema)));
   return check;
 }
 
 /** `schema` compiled into its check; the schemas it holds are compiled with it. */
-function compileNew(schema: Schema): Check {
+function compileSchema(schema: Schema): Check {
   const { type, required = [], additionalProperties, maxProperties, propertyNames, uniqueItems, oneOf } = schema;
   const { minimum, maximum, minItems, maxItems, enum: allowed, const: constant } = schema;
-  const parts = (schema.allOf ?? []).map(compile);
-  const branches = oneOf?.map(compile);
+  const parts = (schema.allOf ?? []).map(checkOf);
+  const branches = oneOf?.map(checkOf);
   // Note: a Map, so a field named like an Object method (toString, constructor) is a field like any other.
-  const properties = new Map(Object.entries(schema.properties ?? {}).map(([key, rule]) => [key, compile(rule)]));
+  const properties = new Map(Object.entries(schema.properties ?? {}).map(([key, rule]) => [key, checkOf(rule)]));
   const known = `is not a known field (known: ${[...properties.keys()].join(", ") || "none"})`;
-  const others = typeof additionalProperties === "object" ? compile(additionalProperties) : undefined;
-  const items = schema.items && compile(schema.items);
+  const others = typeof additionalProperties === "object" ? checkOf(additionalProperties) : undefined;
+  const items = schema.items && checkOf(schema.items);
   const text = stringRules(schema);
   const nameProblem = propertyNames && stringRules(propertyNames);
   // The object's own rules: `schema` without its oneOf.
   const { oneOf: _, ...ownRules } = schema;
-  const own = branches && compile(ownRules);
+  const own = branches && checkOf(ownRules);
 
   return (value, path, out) => {
     let ok = true;
@@ -150,7 +150,7 @@ function compileNew(schema: Schema): Check {
                 (rule.const === undefined || value?.[key] === rule.const) && (!rule.enum || rule.enum.includes(value?.[key])),
             ),
         );
-        if (passed === 0 && near.length === 1) ok = compile(near[0] as Schema)(value, path, out);
+        if (passed === 0 && near.length === 1) ok = checkOf(near[0] as Schema)(value, path, out);
         // Note: no branch is near because the object's own rules fail (an unknown subject type): those name the problem below.
         else if (passed === 0 && !near.length && !(own as Check)(value, "")) ok = false;
         else
@@ -161,29 +161,30 @@ function compileNew(schema: Schema): Check {
           );
       }
     }
-    const is = value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
+    // The value's JSON type, as JSON Schema names it.
+    const kind = value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
     const problem =
       constant !== undefined && value !== constant
         ? `must be ${JSON.stringify(constant)}`
         : allowed && !allowed.includes(value)
           ? `must be one of ${allowed.join(", ")}`
-          : type && type !== is
-            ? type === "integer" && is === "number"
+          : type && type !== kind
+            ? type === "integer" && kind === "number"
               ? `must be a whole number, not ${value}`
-              : `must be ${/^[aeio]/.test(type) ? "an" : "a"} ${type}, not ${is}`
-            : is === "string"
+              : `must be ${/^[aeio]/.test(type) ? "an" : "a"} ${type}, not ${kind}`
+            : kind === "string"
               ? text(value)
-              : is === "integer"
+              : kind === "integer"
                 ? sizeProblem(value, maximum, minimum)
-                : is === "array"
+                : kind === "array"
                   ? sizeProblem(value.length, maxItems, minItems, " items")
                   : undefined;
     if (problem) {
       if (!out) return false;
       ok = add(out, path, problem);
-      if (is !== "array") return ok;
+      if (kind !== "array") return ok;
     }
-    if (is === "array")
+    if (kind === "array")
       for (let i = 0; i < value.length; i++) {
         const at = out ? `${path}[${i}]` : "";
         const first = uniqueItems ? value.indexOf(value[i]) : i;
@@ -196,7 +197,7 @@ function compileNew(schema: Schema): Check {
           ok = false;
         }
       }
-    else if (is === "object") {
+    else if (kind === "object") {
       for (const key of required)
         if (value[key] === undefined) {
           if (!out) return false;
