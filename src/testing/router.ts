@@ -143,7 +143,7 @@ export function createRouter(
     const query: Record<string, unknown> = {};
     url.searchParams.forEach((value, name) => {
       // Note: query values are strings on the wire; the contract's integers are read as integers first.
-      query[name] = route.spec.query?.p?.[name]?.t === "integer" && /^-?\d+$/.test(value) ? Number(value) : value;
+      query[name] = route.spec.query?.properties?.[name]?.type === "integer" && /^-?\d+$/.test(value) ? Number(value) : value;
     });
     const found = [
       ...(route.spec.pathParams ? problems(route.spec.pathParams, path) : []),

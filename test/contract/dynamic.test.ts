@@ -11,12 +11,7 @@ const RUNS = 200;
 const bodies = new Map<string, string>();
 // Note: no wait, so a call that answers an Operation returns the generated Operation as it came.
 const send = tableCall(inject("prismDynamicUrl"), {
-  use: [
-    {
-      onResponse: async ({ request, response }) =>
-        void bodies.set(request.headers.get("x-client-request-id") ?? "", await response.clone().text()),
-    },
-  ],
+  observe: async (request, response) => void bodies.set(request.headers.get("x-client-request-id") ?? "", await response.clone().text()),
 });
 
 /** Runs `call` RUNS times, 8 at a time, and returns every failure with the body that caused it. */

@@ -1,7 +1,6 @@
 // The real client and the call loop against Prism's mock of the document: static examples, every documented error of every
 // operation (each row of the generated table, with arguments from the document's examples), security, a live negative control.
 
-import createClient from "openapi-fetch";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import {
   clientStatusesThatMayHaveActed,
@@ -10,7 +9,6 @@ import {
   operations,
   serverStatusesThatDidNotAct,
 } from "../../generated/contract.ts";
-import type { paths as Paths } from "../../generated/schema.ts";
 import { createCall } from "../../src/core/call.ts";
 import { DEFAULT_POLLING, waiter } from "../../src/core/poll.ts";
 import { DEFAULT_RETRY } from "../../src/core/retry.ts";
@@ -196,10 +194,13 @@ describe("security", () => {
   it("without a token Prism answers 401, and the call loop throws an IamApiError", async () => {
     // Note: createIamClient refuses to be made without a token, so the call loop is driven alone here;
     // the missing token is the violation Prism must report, so this one records it instead of failing.
-    const raw = createClient<Paths>({ baseUrl: url });
     const violations: string[] = [];
-    raw.use({ onResponse: ({ response }) => void violations.push(response.headers.get("sl-violations") ?? "") });
-    const anonymous = createCall({ raw, timeoutMs: 10_000, retry: DEFAULT_RETRY, baseUrl: () => url, secrets: new Set() });
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init);
+      violations.push(response.headers.get("sl-violations") ?? "");
+      return response;
+    };
+    const anonymous = createCall({ fetch, timeoutMs: 10_000, retry: DEFAULT_RETRY, baseUrl: () => url, secrets: new Set() });
     const error = await rejection(anonymous(listApiKeys));
     expect(error).toBeInstanceOf(IamApiError);
     expect(error).toMatchObject({ status: 401, codeName: "UNAUTHENTICATED", serverMessage: "Token is invalid or has expired." });

@@ -67,9 +67,13 @@ describe("through the validation proxy", () => {
 
   it("a broken upstream answer is caught by the proxy, and the client surfaces it", async () => {
     // Note: the violation is the point here, so this client does not carry the zero-violation check.
-    const plain = createIamClient({ token: TOKEN, baseUrl: proxy.url, retry: false });
     const violations: string[] = [];
-    plain.raw.use({ onResponse: ({ response }) => void violations.push(response.headers.get("sl-violations") ?? "") });
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init);
+      violations.push(response.headers.get("sl-violations") ?? "");
+      return response;
+    };
+    const plain = createIamClient({ token: TOKEN, baseUrl: proxy.url, retry: false, fetch });
     fake.failNext({ body: { apiKeys: "not an array" } });
     const error = await rejection(plain.apiKeys.list());
     expect(error.name).toMatch(/^Iam(Api|Response)Error$/);

@@ -1,12 +1,10 @@
 // Every operation, as the tests that go over all of them find it: its row of generated/contract.ts, its part of the bundled
 // document, and arguments from the document's own examples; so a new operation is covered without editing those tests.
-import createClient, { type Middleware } from "openapi-fetch";
 import { type OperationId, operations } from "../../generated/contract.ts";
-import type { paths } from "../../generated/schema.ts";
 import { createCall, type Wait } from "../../src/core/call.ts";
 import type { CallInput, Row } from "../../src/core/types.ts";
 import { bundledDocument, deref } from "./ajv.ts";
-import { noViolations } from "./contract-client.ts";
+import { checkedFetch } from "./contract-client.ts";
 import { TOKEN } from "./secrets.ts";
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
@@ -100,12 +98,16 @@ export function exampleInput(o: DocumentOperation, bodyExample?: string): CallIn
   return { path, query, ...(named && { body: examples[named]?.value }) } as CallInput;
 }
 
-/** The call loop alone against a mock at `baseUrl`, no retries, a bearer token on every row that needs one, each response checked for violations. */
-export function tableCall(baseUrl: string, { wait, use = [] }: { wait?: Wait; use?: Middleware[] } = {}) {
-  const raw = createClient<paths>({ baseUrl });
-  raw.use(noViolations, ...use);
+/**
+ * The call loop alone against a mock at `baseUrl`, no retries, a bearer token on every row that needs one, each response
+ * checked for violations; `observe` sees each request and response.
+ */
+export function tableCall(
+  baseUrl: string,
+  { wait, observe }: { wait?: Wait; observe?: (request: Request, response: Response) => unknown } = {},
+) {
   return createCall({
-    raw,
+    fetch: checkedFetch(observe),
     timeoutMs: 10_000,
     retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
     baseUrl: () => baseUrl,
