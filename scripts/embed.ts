@@ -18,7 +18,8 @@ export const DOCUMENTS = ["README.md", "CONTRIBUTING.md"];
 type Json = Record<string, any>;
 
 const METHODS = ["get", "put", "post", "patch", "delete"];
-const WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+/** Counts up to twelve as prose writes them. */
+export const WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
 
 /** A count as prose writes it: a word up to twelve, digits with thousands commas above. */
 const counted = (n: number) => WORDS[n] ?? n.toLocaleString("en-US");

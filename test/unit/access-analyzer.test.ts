@@ -1,6 +1,7 @@
 // iam.accessAnalyzer against an injected fetch: the subject and organization (both required, 100 and 50 characters at most),
 // one page or every page, answers read as they come but for what an audit cannot do without (a role and its resource).
 import { describe, expect, it } from "vitest";
+import { listSubjectAccessBindings } from "../../generated/contract.ts";
 import { IamInputError, type SubjectAccessBinding } from "../../src/index.ts";
 import { scriptedClient, urls } from "../support/scripted-client.ts";
 import { json } from "../support/scripted-fetch.ts";
@@ -43,19 +44,21 @@ describe("iam.accessAnalyzer", () => {
     expect(new URL(requests[1]?.url ?? "").searchParams.get("pageToken")).toBe("ajeh8k0l2m4n6p8q0r2s");
   });
 
-  it("refuses a missing subject or organization, a subject over 100 characters, an organization over 50, sending nothing", async () => {
+  it("refuses a missing subject or organization, or either over the document's limit, sending nothing", async () => {
     const { iam, requests } = scriptedClient([json(200, {})]);
     const missing = await rejection(iam.accessAnalyzer.listSubjectAccessBindings({} as never));
     expect(missing).toBeInstanceOf(IamInputError);
     expect(missing.problems.map((p: { path: string }) => p.path).sort()).toEqual(["organizationId", "subjectId"]);
+    const subject = listSubjectAccessBindings.query.properties.subjectId.maxLength;
+    const organization = listSubjectAccessBindings.query.properties.organizationId.maxLength;
     const long = await rejection(
-      iam.accessAnalyzer.listSubjectAccessBindings({ subjectId: "s".repeat(101), organizationId: "o".repeat(51) }),
+      iam.accessAnalyzer.listSubjectAccessBindings({ subjectId: "s".repeat(subject + 1), organizationId: "o".repeat(organization + 1) }),
     );
     expect(long.problems).toEqual([
-      { path: "subjectId", message: "must be at most 100 characters (has 101)" },
-      { path: "organizationId", message: "must be at most 50 characters (has 51)" },
+      { path: "subjectId", message: `must be at most ${subject} characters (has ${subject + 1})` },
+      { path: "organizationId", message: `must be at most ${organization} characters (has ${organization + 1})` },
     ]);
-    await iam.accessAnalyzer.listSubjectAccessBindings({ subjectId: "s".repeat(100), organizationId: "o".repeat(50) });
+    await iam.accessAnalyzer.listSubjectAccessBindings({ subjectId: "s".repeat(subject), organizationId: "o".repeat(organization) });
     expect(requests).toHaveLength(1);
   });
 

@@ -4,6 +4,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import ts from "typescript";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { VERSION } from "../../src/client.ts";
@@ -505,10 +506,18 @@ describe("runs anywhere fetch runs", () => {
     }
   });
 
-  it("core/types.ts holds types only, so it is no module to load at run time (each one adds to the cold import)", async () => {
-    const text = await readFile(join(root, "src/core/types.ts"), "utf8");
-    expect(text).toMatch(/^export (type|interface) /m);
-    expect(text).not.toMatch(/^export (const|let|function|class|enum) /m);
+  it("core/types.ts and testing/types.ts hold types only, so neither is a module to load at run time (each one adds to the cold import)", async () => {
+    for (const file of ["src/core/types.ts", "src/testing/types.ts"]) {
+      const text = await readFile(join(root, file), "utf8");
+      expect(text, file).toMatch(/^export (type|interface) /m);
+      // Note: what TypeScript emits of it: nothing but the empty module marker when it holds types alone.
+      const emitted = ts.transpileModule(text, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
+      }).outputText;
+      expect(emitted.replace(/\/\/.*$/gm, "").trim(), file).toBe("export {};");
+    }
+    // Note: a negative control: a value export is emitted.
+    expect(ts.transpileModule("export const x = 1;", { compilerOptions: { module: ts.ModuleKind.ESNext } }).outputText).toContain("x = 1");
   });
 
   it("importing the client entry touches none of fetch's globals (the first use of one loads Node's fetch, undici)", async () => {

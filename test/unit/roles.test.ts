@@ -1,6 +1,7 @@
 // iam.roles against an injected fetch: get by the role's id (at most 50 characters, the stricter reading), list with the
 // filter and its page token of at most 100, listAll page by page, the read retry class.
 import { describe, expect, it } from "vitest";
+import { getRole, listRoles } from "../../generated/contract.ts";
 import { IamApiError, IamInputError, type Role } from "../../src/index.ts";
 import { scriptedClient, urls } from "../support/scripted-client.ts";
 import { json } from "../support/scripted-fetch.ts";
@@ -27,13 +28,15 @@ describe("iam.roles", () => {
     expect(requests).toHaveLength(1);
   });
 
-  it("get refuses a role id over 50 characters (the REST reference's limit, stricter than the proto's 64) or `..`, sending nothing", async () => {
+  it("get refuses a role id over the document's limit (the REST reference's, stricter than the proto's) or `..`, sending nothing", async () => {
     const { iam, requests } = scriptedClient([json(200, USER)]);
-    const long = await rejection(iam.roles.get("r".repeat(51)));
+    const limit = Number(getRole.pathParams.properties.roleId.maxLength);
+    expect(limit).toBeGreaterThan(0);
+    const long = await rejection(iam.roles.get("r".repeat(limit + 1)));
     expect(long).toBeInstanceOf(IamInputError);
-    expect(long.problems).toEqual([{ path: "roleId", message: "must be at most 50 characters (has 51)" }]);
+    expect(long.problems).toEqual([{ path: "roleId", message: `must be at most ${limit} characters (has ${limit + 1})` }]);
     expect(await rejection(iam.roles.get(".."))).toBeInstanceOf(IamInputError);
-    await iam.roles.get("r".repeat(50));
+    await iam.roles.get("r".repeat(limit));
     expect(requests).toHaveLength(1);
   });
 
@@ -54,11 +57,12 @@ describe("iam.roles", () => {
     ]);
   });
 
-  it("list refuses a page token over 100 characters and a filter over 1000, sending nothing", async () => {
+  it("list refuses a page token or a filter over the document's limits, sending nothing", async () => {
     const { iam, requests } = scriptedClient([json(200, {})]);
-    expect((await rejection(iam.roles.list({ pageToken: "t".repeat(101) }))).problems[0].path).toBe("pageToken");
-    expect((await rejection(iam.roles.list({ filter: "f".repeat(1001) }))).problems[0].path).toBe("filter");
-    await iam.roles.list({ pageToken: "t".repeat(100), filter: "f".repeat(1000) });
+    const { pageToken, filter } = listRoles.query.properties;
+    expect((await rejection(iam.roles.list({ pageToken: "t".repeat(pageToken.maxLength + 1) }))).problems[0].path).toBe("pageToken");
+    expect((await rejection(iam.roles.list({ filter: "f".repeat(filter.maxLength + 1) }))).problems[0].path).toBe("filter");
+    await iam.roles.list({ pageToken: "t".repeat(pageToken.maxLength), filter: "f".repeat(filter.maxLength) });
     expect(requests).toHaveLength(1);
   });
 
