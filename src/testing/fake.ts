@@ -45,7 +45,12 @@ export function createFakeIam(options: FakeIamOptions = {}) {
   const made = Object.fromEntries(Object.entries(fakeServices).map(([name, make]) => [name, make(context)])) as Made;
   const all = [operations, ...Object.values(made)];
   const services: readonly FakeService[] = all;
-  const router = createRouter(services, { owner, subjectOf: made.iamTokens.subjectOf, refusal: context.refusal });
+  const router = createRouter(services, {
+    owner,
+    subjectOf: made.iamTokens.subjectOf,
+    refusal: context.refusal,
+    complete: operations.complete,
+  });
 
   return {
     baseUrl,

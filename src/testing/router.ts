@@ -58,7 +58,14 @@ export function createRouter(
     owner,
     subjectOf,
     refusal = () => undefined,
-  }: { owner: string; subjectOf: (token: string) => string | undefined; refusal?: (serviceAccountId: string) => string | undefined },
+    complete = () => {},
+  }: {
+    owner: string;
+    subjectOf: (token: string) => string | undefined;
+    refusal?: (serviceAccountId: string) => string | undefined;
+    /** Finishes an Operation whose answer was lost: the server carries on without the client. */
+    complete?: (operationId: string) => void;
+  },
 ) {
   const handlers: Partial<Record<OperationId, Handler>> = Object.assign({}, ...services.map((s) => s.handlers));
   let faults: { fault: Fault; count: number; operation?: OperationId | undefined }[] = [];
@@ -117,7 +124,12 @@ export function createRouter(
     if (injected) return injected;
     const response = await respond(request, url, route, body);
     // Note: the server acted (a create made its key), then the answer was lost: the case a create's outcomeUnknown is for.
-    if (fault && "drop" in fault) throw dropped();
+    // A change answered with an Operation goes on without the client, as Yandex's do: it finishes, polled or not.
+    if (fault && "drop" in fault) {
+      const answered = response.ok ? await response.json().catch(() => undefined) : undefined;
+      if (typeof answered?.id === "string" && !answered.done) complete(answered.id);
+      throw dropped();
+    }
     return response;
   }
 

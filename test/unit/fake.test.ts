@@ -258,6 +258,20 @@ describe("faults", () => {
     expect(() => fake.failNext({ drop: "later" } as never)).toThrow('drop must be true (before the server acts) or "after"');
   });
 
+  it("a drop after the server acted on a change answered with an Operation: the change finishes without a poll, as Yandex's go on", async () => {
+    const { fake } = setup();
+    const iam = createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch: fake.fetch, retry: false });
+    const key = await iam.apiKeys.create({ description: "before" });
+    fake.failNext({ drop: "after" }, { operation: "updateApiKey" });
+    const error = await rejection(iam.apiKeys.update(key.apiKey.id as string, { description: "after" }));
+    expect(error).toBeInstanceOf(IamNetworkError);
+    expect(error.outcomeUnknown).toBe(true);
+    // Note: nobody polled it: a get, as the README advises after outcomeUnknown, finds the change made.
+    expect(fake.requests.map((r) => r.operation)).not.toContain("getOperation");
+    expect(fake.state.operations.map((o) => o.done)).toEqual([true]);
+    expect((await iam.apiKeys.get(key.apiKey.id as string)).description).toBe("after");
+  });
+
   it("a delay is a timeout for a client with a shorter one", async () => {
     const { fake } = setup();
     fake.failNext({ delayMs: 200 });

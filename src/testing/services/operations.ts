@@ -88,6 +88,11 @@ export default function operationsService({ options, owner, now }: Pick<FakeCont
           abandon,
         );
     },
+    /** Finishes an operation not done yet at once, as the server carries on with a change whose answer was lost. */
+    complete(operationId: string) {
+      const entry = ops.get(operationId);
+      if (entry && !entry.operation.done) entry.finish();
+    },
     /** The operations started on a resource, oldest first. */
     of(resourceId: string): Operation[] {
       return (byResource.get(resourceId) ?? []).flatMap((id) => ops.get(id)?.operation ?? []);
