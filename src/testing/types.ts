@@ -14,6 +14,8 @@ export interface FakeIamOptions {
   serviceAccounts?: string[];
   /** The folder of the service accounts it starts with (folders are not modelled: any folder id is accepted). Default `b1gvmob95yysaplct532`. */
   folderId?: string;
+  /** The organization the access analyzer answers for; any other is NOT_FOUND, as Yandex's answer for one the caller cannot see. Default `bpf3crucp1v28b74p3rk`. */
+  organizationId?: string;
   /** Which bearer tokens are accepted and whose they are (a service account id); undefined refuses. Default: any non-empty token, the first service account's. */
   authenticate?: (token: string) => string | undefined;
   /** The scopes listScopes pages over. */

@@ -1,13 +1,13 @@
 // The fake's AccessAnalyzer service, every answer held to the contract: every role a subject holds on the resources the fake
 // models (service accounts' bindings, through the context), as they change, page by page with tokens that survive changes.
 import { afterEach, describe, expect, it } from "vitest";
-import accessAnalyzerService from "../../src/testing/services/access-analyzer.ts";
+import accessAnalyzerService, { DEFAULT_ORGANIZATION_ID } from "../../src/testing/services/access-analyzer.ts";
 import { checkedClient } from "../support/checked-fake.ts";
 import { fakeContext, handlerArgs } from "../support/fake-context.ts";
 import { rejection } from "../support/secrets.ts";
 
 const ROBOT = "ajeg2b2et02f3tl2c1pj";
-const ORGANIZATION = "bpf3crucp1v28b74p3rk";
+const ORGANIZATION = DEFAULT_ORGANIZATION_ID;
 const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
 let violations: string[] = [];
 
@@ -29,6 +29,22 @@ const onAccount = (roleId: string, id: string, subjectId: string = USER.id) => (
 });
 
 describe("listSubjectAccessBindings", () => {
+  it("answers for the fake's one organization (the organizationId option) and NOT_FOUND for any other, as for one the caller cannot see", async () => {
+    const { iam } = setup();
+    const request = (organizationId: string) => iam.accessAnalyzer.listSubjectAccessBindings({ subjectId: USER.id, organizationId });
+    expect(await request(ORGANIZATION)).toEqual({ subjectAccessBindings: [] });
+    const refused = await rejection(request("bpfother000000000001"));
+    expect(refused).toMatchObject({ status: 404, codeName: "NOT_FOUND", serverMessage: "Organization bpfother000000000001 not found" });
+    const own = checkedClient({ organizationId: "bpfown00000000000001" }, { retry: false });
+    expect(await own.iam.accessAnalyzer.listSubjectAccessBindings({ subjectId: USER.id, organizationId: "bpfown00000000000001" })).toEqual({
+      subjectAccessBindings: [],
+    });
+    expect(
+      (await rejection(own.iam.accessAnalyzer.listSubjectAccessBindings({ subjectId: USER.id, organizationId: ORGANIZATION }))).status,
+    ).toBe(404);
+    expect(own.violations).toEqual([]);
+  });
+
   it("answers every role the subject holds on every account, as grants and revokes change them; none for another subject", async () => {
     const { iam } = setup();
     const held = async (subjectId: string = USER.id) => {
@@ -70,7 +86,7 @@ describe("listSubjectAccessBindings", () => {
   it("takes what it answers from the context's subjectBindings, never from a service of its own import", async () => {
     const binding = { roleId: "editor", resource: { id: "b1gvmob95yysaplct532", type: "resource-manager.folder" }, subjectId: USER.id };
     const analyzer = accessAnalyzerService(fakeContext({ subjectBindings: (subjectId) => (subjectId === USER.id ? [binding] : []) }));
-    const answer = await analyzer.handlers.listSubjectAccessBindings(handlerArgs({ query: { subjectId: USER.id } }));
+    const answer = await analyzer.handlers.listSubjectAccessBindings(handlerArgs({ query: { subjectId: USER.id, organizationId: ORGANIZATION } }));
     expect(await answer.json()).toEqual({ subjectAccessBindings: [binding] });
   });
 });
