@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { operations } from "../../generated/contract.ts";
 import { buildDocs } from "../../scripts/docs.ts";
 import { root } from "../../scripts/root.ts";
@@ -12,8 +12,12 @@ import { serveDocs } from "../../scripts/start.ts";
 import { createIamClient } from "../../src/index.ts";
 import { deref } from "../support/ajv.ts";
 import { chromiumToLaunch } from "../support/chromium.ts";
+import { takeViolations } from "../support/contract-client.ts";
 import { errorStatuses, exampleInput, parametersOf, tableCall, tableOperations } from "../support/operations.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
+
+// Note: every response Prism answered in the test carried no violation (the checked fetch records them).
+afterEach(() => expect(takeViolations()).toEqual([]));
 
 const ARTIFACTS = join(root, "test-results");
 const prismUrl = inject("prismUrl");

@@ -1,7 +1,7 @@
 // The real client and the call loop against Prism's mock of the document: static examples, every documented error of every
 // operation (each row of the generated table, with arguments from the document's examples), security, a live negative control.
 
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import {
   clientStatusesThatMayHaveActed,
   getOperation,
@@ -14,7 +14,7 @@ import { DEFAULT_POLLING, waiter } from "../../src/core/poll.ts";
 import { DEFAULT_RETRY } from "../../src/core/retry.ts";
 import { type CreateApiKeyResponse, createIamClient, IamApiError, type ListApiKeysResponse } from "../../src/index.ts";
 import { bundledDocument } from "../support/ajv.ts";
-import { contractClient, seen } from "../support/contract-client.ts";
+import { contractClient, seen, takeViolations } from "../support/contract-client.ts";
 import {
   errorStatuses,
   exampleInput,
@@ -27,6 +27,9 @@ import {
   tableOperations,
 } from "../support/operations.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
+
+// Note: every response Prism answered in the test carried no violation (the checked fetch records them).
+afterEach(() => expect(takeViolations()).toEqual([]));
 
 const url = inject("prismUrl");
 const iam = contractClient(url, { polling: { initialDelayMs: 1, maxDelayMs: 1, maxWaitMs: 5_000 } });

@@ -1,11 +1,14 @@
 // The stateful fake behind Prism's validation proxy: both directions of every call are checked against the document.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPrism, startPrism } from "../../scripts/prism.ts";
 import { createIamClient, type IamClient } from "../../src/index.ts";
 import { createFakeIam, type FakeIam } from "../../src/testing/index.ts";
 import { type ServedFake, serveFake } from "../../src/testing/node.ts";
-import { contractClient } from "../support/contract-client.ts";
+import { contractClient, takeViolations } from "../support/contract-client.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
+
+// Note: every response Prism answered in the test carried no violation (the checked fetch records them).
+afterEach(() => expect(takeViolations()).toEqual([]));
 
 let fake: FakeIam;
 let served: ServedFake;

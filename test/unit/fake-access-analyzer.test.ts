@@ -86,7 +86,9 @@ describe("listSubjectAccessBindings", () => {
   it("takes what it answers from the context's subjectBindings, never from a service of its own import", async () => {
     const binding = { roleId: "editor", resource: { id: "b1gvmob95yysaplct532", type: "resource-manager.folder" }, subjectId: USER.id };
     const analyzer = accessAnalyzerService(fakeContext({ subjectBindings: (subjectId) => (subjectId === USER.id ? [binding] : []) }));
-    const answer = await analyzer.handlers.listSubjectAccessBindings(handlerArgs({ query: { subjectId: USER.id, organizationId: ORGANIZATION } }));
+    const answer = await analyzer.handlers.listSubjectAccessBindings(
+      handlerArgs({ query: { subjectId: USER.id, organizationId: ORGANIZATION } }),
+    );
     expect(await answer.json()).toEqual({ subjectAccessBindings: [binding] });
   });
 });
