@@ -2,23 +2,18 @@
 // models (service accounts' bindings, through the context), as they change, page by page with tokens that survive changes.
 import { afterEach, describe, expect, it } from "vitest";
 import accessAnalyzerService, { DEFAULT_ORGANIZATION_ID } from "../../src/testing/services/access-analyzer.ts";
-import { checkedClient } from "../support/checked-fake.ts";
+import { checkedClient, violationCheck } from "../support/checked-fake.ts";
 import { fakeContext, handlerArgs } from "../support/fake-context.ts";
 import { rejection } from "../support/secrets.ts";
 
 const ROBOT = "ajeg2b2et02f3tl2c1pj";
 const ORGANIZATION = DEFAULT_ORGANIZATION_ID;
 const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
-let violations: string[] = [];
-
-afterEach(() => {
-  // Note: every answer the fake gave in the test must be valid against the document.
-  expect(violations).toEqual([]);
-});
+const track = violationCheck();
 
 function setup() {
   const checked = checkedClient({ operations: { polls: 0 } }, { retry: false });
-  violations = checked.violations;
+  track(checked);
   return checked;
 }
 

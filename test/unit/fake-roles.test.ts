@@ -2,20 +2,15 @@
 // calls check (DEFAULT_ROLES and the roles option), by id, with the id="…" filter and opaque page tokens.
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_ROLES, type FakeIamOptions } from "../../src/testing/index.ts";
-import { checkedClient } from "../support/checked-fake.ts";
+import { checkedClient, violationCheck } from "../support/checked-fake.ts";
 import { rejection } from "../support/secrets.ts";
 
 const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
-let violations: string[] = [];
-
-afterEach(() => {
-  // Note: every answer the fake gave in the test must be valid against the document.
-  expect(violations).toEqual([]);
-});
+const track = violationCheck();
 
 function setup(options: FakeIamOptions = {}) {
   const checked = checkedClient(options, { retry: false });
-  violations = checked.violations;
+  track(checked);
   return checked;
 }
 

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { importPrivateKey, signJwt } from "../../src/auth/jwt.ts";
 import serviceAccountsService from "../../src/testing/services/service-accounts.ts";
-import { checkedFake, sender } from "../support/checked-fake.ts";
+import { checkedFake, sender, violationCheck } from "../support/checked-fake.ts";
 import { fakeContext, handlerArgs } from "../support/fake-context.ts";
 import { secret, TOKEN } from "../support/secrets.ts";
 
@@ -16,18 +16,13 @@ const ACCOUNTS = "/iam/v1/serviceAccounts";
 const viewer = { roleId: "viewer", subject: { id: "ajeuser0000000000001", type: "userAccount" } };
 const editor = { roleId: "editor", subject: { id: "ajeuser0000000000001", type: "userAccount" } };
 const everyone = { roleId: "viewer", subject: { id: "allAuthenticatedUsers", type: "system" } };
-let violations: string[] = [];
-
-afterEach(() => {
-  // Note: every answer the fake gave in the test must be valid against the document.
-  expect(violations).toEqual([]);
-});
+const track = violationCheck();
 
 /** A checked fake (one service account unless told otherwise); any token is SA's unless the fake minted it. */
 function setup(options: Parameters<typeof checkedFake>[0] = {}) {
   // Note: these tests send requests by hand, so a change is done in its first answer unless a test says otherwise.
   const checked = checkedFake({ operations: { polls: 0 }, ...options });
-  violations = checked.violations;
+  track(checked);
   const { fake } = checked;
   const send = sender(checked.fetch, checked.fake.baseUrl, TOKEN);
   /** Creates an account (done at once) and returns it; fails the test unless it is created. */

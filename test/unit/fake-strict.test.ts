@@ -6,23 +6,18 @@ import { IamOperationError } from "../../src/index.ts";
 import { createFakeIam, DEFAULT_ROLES, type FakeIamOptions } from "../../src/testing/index.ts";
 import rolesService from "../../src/testing/services/roles.ts";
 import serviceAccountsService from "../../src/testing/services/service-accounts.ts";
-import { checkedClient } from "../support/checked-fake.ts";
+import { checkedClient, violationCheck } from "../support/checked-fake.ts";
 import { fakeContext, handlerArgs, OWNER } from "../support/fake-context.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const FOLDER = "b1gvmob95yysaplct532";
 const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
-let violations: string[] = [];
-
-afterEach(() => {
-  // Note: every answer the fake gave in the test must be valid against the document.
-  expect(violations).toEqual([]);
-});
+const track = violationCheck();
 
 /** A checked fake and a client that polls at once and does not retry. */
 function setup(options: FakeIamOptions = {}) {
   const checked = checkedClient(options, { retry: false });
-  violations = checked.violations;
+  track(checked);
   return checked;
 }
 
