@@ -1,6 +1,6 @@
 // The fake's AccessKey service (static AWS-compatible keys) over plain fetch, every answer held to the contract: the
 // secret shown once, list by account and paged, update and delete as Operations, idempotent create, the quota.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type checkedFake, OTHER, SA, sender, twoAccounts, violationCheck } from "../support/checked-fake.ts";
 import { secret, TOKEN } from "../support/secrets.ts";
 

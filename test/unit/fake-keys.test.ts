@@ -3,7 +3,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { importSPKI, jwtVerify } from "jose";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { IamTokenError, serviceAccountKey } from "../../src/auth/index.ts";
 import { importPrivateKey, signJwt } from "../../src/auth/jwt.ts";

@@ -1,6 +1,6 @@
 // The fake's Role service, every answer held to the contract: getRole and listRoles serve the one catalogue the binding
 // calls check (DEFAULT_ROLES and the roles option), by id, with the id="…" filter and opaque page tokens.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_ROLES, type FakeIamOptions } from "../../src/testing/index.ts";
 import { checkedClient, violationCheck } from "../support/checked-fake.ts";
 import { rejection } from "../support/secrets.ts";

@@ -1,7 +1,7 @@
 // The fake's ServiceAccount service over plain fetch, every answer held to the contract: accounts in any folder, names
 // unique per cloud, the name filter, quotas, updates by mask, a delete that takes keys of every kind, suspend and
 // reactivate refusing and accepting the account's tokens, access bindings with effective deltas, Operations as configured.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { importPrivateKey, signJwt } from "../../src/auth/jwt.ts";
 import serviceAccountsService from "../../src/testing/services/service-accounts.ts";
 import { checkedFake, sender, violationCheck } from "../support/checked-fake.ts";

@@ -1,7 +1,7 @@
 // The fake is as strict as Yandex: every gRPC code answered with the gateway's HTTP status, no ghost bindings on a
 // deleted account, quotas and unique names that hold under concurrent calls, page tokens that survive deletions,
 // changes not done in their first answer, and a role catalogue.
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { IamOperationError } from "../../src/index.ts";
 import { createFakeIam, DEFAULT_ROLES, type FakeIamOptions } from "../../src/testing/index.ts";
 import rolesService from "../../src/testing/services/roles.ts";

@@ -1,7 +1,7 @@
 // The stateful fake: the whole ApiKey service with state, through the real client, every answer held to the contract.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createApiKey, updateApiKey } from "../../generated/contract.ts";
 import { root } from "../../scripts/root.ts";
 import { oauthToken, serviceAccountKey } from "../../src/auth/index.ts";
