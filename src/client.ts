@@ -81,8 +81,12 @@ export function createIamClient(options: IamClientOptions): IamClient {
   // Note: the tokens seen so far, to scrub them from error bodies that might echo them.
   const secrets = new Set<string>();
   const getToken: GetToken = typeof token === "function" ? token : () => token;
-  // Note: browsers forbid setting User-Agent (and a custom one would force a CORS preflight).
-  const userAgent = "document" in globalThis ? undefined : `yc-iam-api-keys/${VERSION}`;
+  // Note: a User-Agent only where a server runtime runs (Node, Deno and Bun all give their `process` a `versions.node`): in a browser
+  // or a worker, some browsers drop it and others send it, and a header the server's CORS answer does not allow fails
+  // the preflight.
+  const userAgent = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node
+    ? `yc-iam-api-keys/${VERSION}`
+    : undefined;
 
   // Note: the wrapped calls send their requests themselves (the call loop), so this middleware, and any the caller adds,
   // is for requests sent through `raw`.

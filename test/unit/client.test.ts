@@ -54,6 +54,17 @@ describe("results", () => {
     expect(await bodies()).toEqual([{ description: "bot", scopes: ["yc.postbox.send"], expiresAt: "2030-01-02T03:04:05.000Z" }]);
   });
 
+  it("sends no User-Agent where no server runtime runs (a browser, a worker: no versions.node on a process)", async () => {
+    vi.stubGlobal("process", { ...process, versions: { ...process.versions, node: undefined } });
+    try {
+      const { iam, requests } = client([json(200, {})]);
+      await iam.apiKeys.list();
+      expect(requests[0]?.headers.has("user-agent")).toBe(false);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it("list sends the query and always resolves with an apiKeys array", async () => {
     const { iam, requests } = client([json(200, { apiKeys: [KEY], nextPageToken: "n1" }), json(200, {})]);
     expect(await iam.apiKeys.list({ serviceAccountId: "sa1", pageSize: 50, pageToken: "p0" })).toEqual({
