@@ -242,11 +242,12 @@ export function apiError(
   });
 }
 
-/** Replaces every credential in `text` with `[REDACTED]`. */
+/** Replaces every credential in `text`, as it is or as JSON escapes it, with `[REDACTED]`. */
 export const redact = (text: string, secrets: Iterable<string>): string => {
   // Note: a credential is long (an IAM token, an API key's secret); a few characters, such as a test's "t", would
-  // only mangle the server's words.
-  for (const secret of secrets) if (secret.length >= 8) text = text.replaceAll(secret, "[REDACTED]");
+  // only mangle the server's words. A JSON body escapes a quote or a backslash in one (a quoted cookie's value).
+  for (const secret of secrets)
+    if (secret.length >= 8) for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) text = text.replaceAll(form, "[REDACTED]");
   return text;
 };
 

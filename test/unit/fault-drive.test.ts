@@ -1,9 +1,9 @@
 // Faults driven against the call loop that sends with fetch itself (a caller's fetch of any make, bodies, statuses, aborts
 // and echoes), each with the behaviour it must keep; what outcomes.test.ts and faults.test.ts cover is not repeated here.
 import { describe, expect, it } from "vitest";
-import { IamNetworkError } from "../../src/index.ts";
+import { IamApiError, IamNetworkError } from "../../src/index.ts";
 import { scriptedClient } from "../support/scripted-client.ts";
-import type { Step } from "../support/scripted-fetch.ts";
+import { json, type Step } from "../support/scripted-fetch.ts";
 import { rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
 
 const GATEWAY = secret("gw-key-of-the-fault-drive-0001");
@@ -63,5 +63,19 @@ describe("what a caller's fetch throws is kept as the cause only when no renderi
     const error = await rejection(iam.apiKeys.list());
     expect(error).toBeInstanceOf(IamNetworkError);
     expect(error.cause).toBe(failed);
+  });
+});
+
+describe("an error body that echoes a credential JSON-escaped", () => {
+  it.each([
+    ["a cookie whose value is quoted", secret('sid="cookie-of-the-fault-drive-0002"')],
+    ["a header value with a backslash", secret("Basic drive\\domain-user-0003")],
+  ])("%s: the server's words show it [REDACTED], as in its raw form", async (_, value) => {
+    const echo: Step = (request) => json(403, { code: 7, message: `denied; you sent ${request.headers.get("x-echoed")}` });
+    const { iam } = scriptedClient([echo], { headers: { "X-Echoed": value } });
+    const error = await rejection(iam.apiKeys.list());
+    expect(error).toBeInstanceOf(IamApiError);
+    expect(error.serverMessage).toBe("denied; you sent [REDACTED]");
+    for (const text of renderings(error)) expect(text).not.toContain(value);
   });
 });
