@@ -234,12 +234,17 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         onSent?.();
         const { method, url, headers } = request;
         const init = { method, headers, body: body ?? null, signal: timeout.signal };
-        // Note: the global fetch gets the request's parts, so it builds the one Request there is (given a Request, it would
-        // copy it: a POST's body through a TransformStream, about 20 µs on Node 24, 95 on Node 20, BENCHMARKS.md 1c);
-        // a fetch the caller gave gets a Request, as openapi-fetch hands it over (a wrapper may read only that).
-        const response = await (fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init));
-        answered = true;
-        const text = await response.text();
+        const exchange = async () => {
+          // Note: the global fetch gets the request's parts, so it builds the one Request there is (given a Request, it would
+          // copy it: a POST's body through a TransformStream, about 20 µs on Node 24, 95 on Node 20, BENCHMARKS.md 1c);
+          // a fetch the caller gave gets a Request, as openapi-fetch hands it over (a wrapper may read only that).
+          const response = await (fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init));
+          answered = true;
+          return { response, text: await response.text() };
+        };
+        // Note: a fetch the caller gave (or its answer's body) may not listen to the signal: the attempt's time and the
+        // caller's abort end the wait for it all the same.
+        const { response, text } = await untilAborted(exchange(), timeout.signal);
         if (response.ok) return parseBody(operation, spec, text, response);
         // Note: whether the resource went in this call or an earlier attempt's, it is gone: the delete is done.
         if (response.status === 404 && spec.deletes && mayHaveActed) return undefined;

@@ -1,12 +1,30 @@
 // Faults driven against the call loop that sends with fetch itself (a caller's fetch of any make, bodies, statuses, aborts
 // and echoes), each with the behaviour it must keep; what outcomes.test.ts and faults.test.ts cover is not repeated here.
 import { describe, expect, it } from "vitest";
-import { IamApiError, IamNetworkError } from "../../src/index.ts";
+import { IamAbortError, IamApiError, IamNetworkError, IamTimeoutError } from "../../src/index.ts";
 import { scriptedClient } from "../support/scripted-client.ts";
 import { json, type Step } from "../support/scripted-fetch.ts";
 import { rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
 
 const GATEWAY = secret("gw-key-of-the-fault-drive-0001");
+
+/** What `call` rejected with, or "still pending" once `boundMs` passed (a call that never settles fails its test at once, not at vitest's limit). */
+const settled = (call: Promise<unknown>, boundMs = 5_000): Promise<any> =>
+  Promise.race([rejection(call), new Promise((resolve) => setTimeout(resolve, boundMs, "still pending"))]);
+
+/** A fetch of the caller's that never settles and never listens to the request's signal. */
+const deaf: Step = () => new Promise<Response>(() => {});
+
+/** A 2xx answer whose body sends its first bytes, then nothing, ever; the body is the caller's fetch's, deaf to the signal. */
+const stalled: Step = () =>
+  new Response(
+    new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"apiKey":{"id":"a'));
+      },
+    }),
+    { status: 200 },
+  );
 
 describe("what a caller's fetch throws is kept as the cause only when no rendering of it shows a credential", () => {
   const thrown: [string, Step][] = [
@@ -77,5 +95,39 @@ describe("an error body that echoes a credential JSON-escaped", () => {
     expect(error).toBeInstanceOf(IamApiError);
     expect(error.serverMessage).toBe("denied; you sent [REDACTED]");
     for (const text of renderings(error)) expect(text).not.toContain(value);
+  });
+});
+
+describe("a caller's fetch that does not listen to the signal: the attempt's time and the caller's abort still end the call", () => {
+  it.each([
+    ["a fetch that never answers", deaf, "no answer within 20 ms"],
+    ["a 2xx body that stops half way", stalled, "no whole answer within 20 ms"],
+  ])("%s: IamTimeoutError after timeoutMs, outcomeUnknown for a create, each attempt of a read timed", async (_, step, what) => {
+    const { iam, requests } = scriptedClient([step], { timeoutMs: 20 });
+    const create = await settled(iam.apiKeys.create());
+    expect(create).toBeInstanceOf(IamTimeoutError);
+    expect(create).toMatchObject({ outcomeUnknown: true, attempts: 1 });
+    expect(create.message).toMatch(new RegExp(`^createApiKey: ${what}; the outcome is unknown`));
+    const list = await settled(iam.apiKeys.list());
+    expect(list).toBeInstanceOf(IamTimeoutError);
+    expect(list).toMatchObject({ outcomeUnknown: false, attempts: 3 });
+    expect(requests).toHaveLength(4);
+  });
+
+  it.each([
+    ["a fetch that never answers", deaf],
+    ["a 2xx body that stops half way", stalled],
+  ])("%s: the caller's abort ends a create (IamAbortError, outcomeUnknown) and a read (the caller's reason)", async (_, step) => {
+    const { iam } = scriptedClient([step]);
+    const reason = new Error("the caller gave up");
+    const abortSoon = () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(reason), 10);
+      return controller.signal;
+    };
+    const create = await settled(iam.apiKeys.create({}, { signal: abortSoon() }));
+    expect(create).toBeInstanceOf(IamAbortError);
+    expect(create).toMatchObject({ outcomeUnknown: true, cause: reason });
+    expect(await settled(iam.apiKeys.get("aje3ho9atbhf4aq6c2ok", { signal: abortSoon() }))).toBe(reason);
   });
 });
