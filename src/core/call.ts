@@ -239,6 +239,8 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
           // copy it: a POST's body through a TransformStream, about 20 µs on Node 24, 95 on Node 20, BENCHMARKS.md 1c);
           // a fetch the caller gave gets a Request, as openapi-fetch hands it over (a wrapper may read only that).
           const response = await (fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init));
+          // Note: Response.error() (status 0), as a caller's fetch may give it, or no Response at all, is no answer either.
+          if (!(response?.status >= 200)) throw new TypeError("fetch resolved with no HTTP answer (Response.error(), or not a Response)");
           answered = true;
           return { response, text: await response.text() };
         };

@@ -131,3 +131,29 @@ describe("a caller's fetch that does not listen to the signal: the attempt's tim
     expect(await settled(iam.apiKeys.get("aje3ho9atbhf4aq6c2ok", { signal: abortSoon() }))).toBe(reason);
   });
 });
+
+describe("a caller's fetch that resolves with no HTTP answer", () => {
+  const SUBJECT = { id: "ajeother0account0sa1", type: "serviceAccount" } as const;
+  const answers: [string, Step][] = [
+    ["Response.error() (status 0, a network error)", () => Response.error()],
+    ["undefined", () => undefined as unknown as Response],
+    ["an object that is no Response", () => ({}) as Response],
+  ];
+  it.each(answers)(
+    "%s: IamNetworkError, outcomeUnknown for a create (not retried) and a grant (retried), known for a read",
+    async (_, step) => {
+      const { iam, requests } = scriptedClient([step]);
+      const create = await rejection(iam.apiKeys.create());
+      expect(create).toBeInstanceOf(IamNetworkError);
+      expect(create).toMatchObject({ outcomeUnknown: true, attempts: 1 });
+      expect(create.message).toMatch(/^createApiKey: no answer: fetch resolved with no HTTP answer/);
+      const grant = await rejection(iam.serviceAccounts.grant("ajeg2b2et02f3tl2c1pj", "viewer", SUBJECT));
+      expect(grant).toBeInstanceOf(IamNetworkError);
+      expect(grant).toMatchObject({ outcomeUnknown: true, attempts: 3 });
+      const list = await rejection(iam.apiKeys.list());
+      expect(list).toBeInstanceOf(IamNetworkError);
+      expect(list).toMatchObject({ outcomeUnknown: false, attempts: 3 });
+      expect(requests).toHaveLength(7);
+    },
+  );
+});
