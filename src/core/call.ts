@@ -86,7 +86,9 @@ export async function bearer(
   try {
     value = await token(options);
   } catch (e) {
-    cause = e;
+    // Note: a token function's failure may quote a token it gave before: such a cause is kept only as its words, scrubbed.
+    const hidden = [...secrets];
+    cause = shows(e, hidden) ? new Error(redact(failureWords(e), hidden)) : e;
   }
   // Note: a token source's own IamTokenError is shared by every call waiting on it, so each call gets one of its own.
   if (cause instanceof IamError) throw new IamTokenError(operation, `the token source failed: ${cause.message}${after}`, unsettled, cause);
@@ -284,7 +286,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         again = networkErrors === "all" || neverSent;
         // Note: what fetch throws may quote a header it sent (a proxy's refusal): its words and its cause are scrubbed.
         const hidden = credentialsOf(secrets, request);
-        const words = redact(networkFailure(e), hidden);
+        const words = redact(failureWords(e), hidden);
         const what = !sentNow
           ? `no token within ${ms} ms, so this attempt was not sent`
           : timedOut
@@ -323,8 +325,8 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** What a network failure was, with its cause's words (fetch says only "fetch failed"; its cause names the host or the reset). */
-function networkFailure(e: unknown): string {
+/** What a failure was, with its cause's words (fetch says only "fetch failed"; its cause names the host or the reset). */
+function failureWords(e: unknown): string {
   const { message = String(e), cause } = (e ?? {}) as { message?: string; cause?: { message?: unknown } };
   return typeof cause?.message === "string" && cause.message ? `${message} (${cause.message})` : message;
 }

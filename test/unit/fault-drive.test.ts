@@ -1,7 +1,7 @@
 // Faults driven against the call loop that sends with fetch itself (a caller's fetch of any make, bodies, statuses, aborts
 // and echoes), each with the behaviour it must keep; what outcomes.test.ts and faults.test.ts cover is not repeated here.
 import { describe, expect, it } from "vitest";
-import { IamAbortError, IamApiError, IamNetworkError, IamTimeoutError } from "../../src/index.ts";
+import { IamAbortError, IamApiError, IamNetworkError, IamTimeoutError, IamTokenError } from "../../src/index.ts";
 import { scriptedClient } from "../support/scripted-client.ts";
 import { json, type Step } from "../support/scripted-fetch.ts";
 import { rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
@@ -156,4 +156,29 @@ describe("a caller's fetch that resolves with no HTTP answer", () => {
       expect(requests).toHaveLength(7);
     },
   );
+});
+
+describe("a token function that fails quoting a token it gave before", () => {
+  const FIRST = secret("t1.first-token-of-the-fault-drive-0004");
+  const failures: [string, () => unknown][] = [
+    ["an Error", () => new Error(`could not refresh ${FIRST}`)],
+    ["a string", () => `could not refresh ${FIRST}`],
+    ["an Error holding the token in a field", () => Object.assign(new Error("could not refresh"), { previous: FIRST })],
+  ];
+  it.each(failures)("%s: an IamTokenError (of the refresh after a 401, then of raw) that shows no token", async (_, failure) => {
+    let asked = 0;
+    const { iam, requests } = scriptedClient([json(401, { code: 16, message: "expired" })], {
+      token: async () => {
+        if (++asked === 1) return FIRST;
+        throw failure();
+      },
+    });
+    for (const call of [() => iam.apiKeys.list(), () => iam.raw.GET("/iam/v1/apiKeys")]) {
+      const error = await rejection(call());
+      expect(error).toBeInstanceOf(IamTokenError);
+      expect(error.cause).toBeDefined();
+      for (const text of renderings(error)) expect(text).not.toContain(FIRST);
+    }
+    expect(requests).toHaveLength(1);
+  });
 });
