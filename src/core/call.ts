@@ -86,9 +86,8 @@ export async function bearer(
   try {
     value = await token(options);
   } catch (e) {
-    // Note: a token function's failure may quote a token it gave before: such a cause is kept only as its words, scrubbed.
-    const hidden = [...secrets];
-    cause = shows(e, hidden) ? new Error(redact(failureWords(e), hidden)) : e;
+    // Note: a token function's failure may quote a token it gave before.
+    cause = causeOf(e, [...secrets]);
   }
   // Note: a token source's own IamTokenError is shared by every call waiting on it, so each call gets one of its own.
   if (cause instanceof IamError) throw new IamTokenError(operation, `the token source failed: ${cause.message}${after}`, unsettled, cause);
@@ -212,7 +211,15 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
       // the caller's abort reaches the attempt through one shared listener per signal (onAbort), as AbortSignal.any costs
       // more on every call, and a listener per call makes Node warn past 10 calls sharing a signal.
       const timeout = new AbortController();
-      const stop = () => timeout.abort();
+      let end: (reason: unknown) => void = () => {};
+      // Note: what may not listen to the signal (a token function, a fetch the caller gave, its answer's body) is raced
+      // against the attempt's end, its time or the caller's abort; the end is handled from the start, raced or not.
+      const ended = new Promise<never>((_, reject) => (end = reject));
+      ended.catch(() => {});
+      const stop = () => {
+        timeout.abort();
+        end(timeout.signal.reason);
+      };
       const timer = setTimeout(stop, ms);
       const forget = onAbort(callerSignal, stop);
       // Whether this attempt was handed to fetch, and whether an answer's status and headers arrived (its body may still fail to arrive).
@@ -226,9 +233,8 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         if (typeof useToken === "string") request.headers.authorization = `Bearer ${useToken}`;
         else if (useToken) {
           const asking = forceRefresh ? { forceRefresh, signal: timeout.signal } : { signal: timeout.signal };
-          // Note: a token function may not listen to the signal: the attempt's time and the caller's abort end the wait for it.
           const token = bearer(operation, useToken, asking, secrets, writes && mayHaveActed);
-          request.headers.authorization = `Bearer ${await untilAborted(token, timeout.signal)}`;
+          request.headers.authorization = `Bearer ${await Promise.race([token, ended])}`;
           forceRefresh = false;
         }
         sentNow = true;
@@ -236,19 +242,14 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         onSent?.();
         const { method, url, headers } = request;
         const init = { method, headers, body: body ?? null, signal: timeout.signal };
-        const exchange = async () => {
-          // Note: the global fetch gets the request's parts, so it builds the one Request there is (given a Request, it would
-          // copy it: a POST's body through a TransformStream, about 20 µs on Node 24, 95 on Node 20, BENCHMARKS.md 1c);
-          // a fetch the caller gave gets a Request, as openapi-fetch hands it over (a wrapper may read only that).
-          const response = await (fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init));
-          // Note: Response.error() (status 0), as a caller's fetch may give it, or no Response at all, is no answer either.
-          if (!(response?.status >= 200)) throw new TypeError("fetch resolved with no HTTP answer (Response.error(), or not a Response)");
-          answered = true;
-          return { response, text: await response.text() };
-        };
-        // Note: a fetch the caller gave (or its answer's body) may not listen to the signal: the attempt's time and the
-        // caller's abort end the wait for it all the same.
-        const { response, text } = await untilAborted(exchange(), timeout.signal);
+        // Note: the global fetch gets the request's parts, so it builds the one Request there is (given a Request, it would
+        // copy it: a POST's body through a TransformStream, about 20 µs on Node 24, 95 on Node 20, BENCHMARKS.md 1c);
+        // a fetch the caller gave gets a Request, as openapi-fetch hands it over (a wrapper may read only that).
+        const response = await Promise.race([fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init), ended]);
+        // Note: Response.error() (status 0), as a caller's fetch may give it, or no Response at all, is no answer either.
+        if (!(response?.status >= 200)) throw new TypeError("fetch resolved with Response.error() or no Response");
+        answered = true;
+        const text = await Promise.race([response.text(), ended]);
         if (response.ok) return parseBody(operation, spec, text, response);
         // Note: whether the resource went in this call or an earlier attempt's, it is gone: the delete is done.
         if (response.status === 404 && spec.deletes && mayHaveActed) return undefined;
@@ -270,8 +271,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         } catch {}
         // Note: a gateway may echo the request's headers: the caller's own (a gateway key, a cookie) are scrubbed too.
         const redacted = redact(canonical, credentialsOf(secrets, request));
-        const errorAnswer = response;
-        failure = (unknown) => apiError(operation, errorAnswer, redacted, again, unknown);
+        failure = (unknown) => apiError(operation, response, redacted, again, unknown);
         retryAfter = response.headers.get("retry-after");
       } catch (e) {
         if (callerSignal?.aborted) throw aborted(callerSignal.reason, sentNow);
@@ -293,9 +293,8 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
             ? `no ${answered ? "whole answer" : "answer"} within ${ms} ms`
             : `${answered ? "the answer could not be read" : "no answer"}: ${words}`;
         const Failure = timedOut ? IamTimeoutError : IamNetworkError;
-        // Note: a cause that shows a credential is kept only as its words, scrubbed.
-        const cause = shows(e, hidden) ? new Error(words) : e;
-        failure = (unknown) => new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, cause);
+        failure = (unknown) =>
+          new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, causeOf(e, hidden));
       } finally {
         clearTimeout(timer);
         forget();
@@ -312,18 +311,8 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
   };
 }
 
-/** `promise`, or the signal's reason as soon as it aborts (at once if it has). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    // Note: the promise is left to settle on its own, so its rejection must not go unhandled.
-    promise.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise((resolve, reject) => {
-    const forget = onAbort(signal, () => reject(signal.reason));
-    promise.then(resolve, reject).finally(forget);
-  });
-}
+/** `e` as the cause of our error: itself, or only its words, scrubbed, when a rendering of it shows one of `hidden`. */
+const causeOf = (e: unknown, hidden: string[]): unknown => (shows(e, hidden) ? new Error(redact(failureWords(e), hidden)) : e);
 
 /** What a failure was, with its cause's words (fetch says only "fetch failed"; its cause names the host or the reset). */
 function failureWords(e: unknown): string {
