@@ -196,13 +196,18 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
     let forceRefresh = false;
     let refreshed = false;
     let sent = 0;
+    /** `error`, noting how many requests the call sent and, when this attempt was sent, what it was. */
+    const record = (error: IamError, sentNow: boolean) => {
+      error.attempts = sent;
+      if (sentNow) error.request = summarize(request);
+      return error;
+    };
     /** The caller's abort: its own reason, unless a change may have acted (sent now or before): then our error that says so. */
     const aborted = (reason: unknown, sentNow: boolean) =>
       writes && (mayHaveActed || sentNow)
         ? record(
             new IamAbortError(operation, `aborted by the caller after it was sent${OUTCOME_UNKNOWN}`, { outcomeUnknown: true }, reason),
-            sent,
-            sentNow ? request : undefined,
+            sentNow,
           )
         : reason;
     for (let attempt = 1; ; attempt++) {
@@ -211,7 +216,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
       // the caller's abort reaches the attempt through one shared listener per signal (onAbort), as AbortSignal.any costs
       // more on every call, and a listener per call makes Node warn past 10 calls sharing a signal.
       const timeout = new AbortController();
-      let end: (reason: unknown) => void = () => {};
+      let end!: (reason: unknown) => void;
       // Note: what may not listen to the signal (a token function, a fetch the caller gave, its answer's body) is raced
       // against the attempt's end, its time or the caller's abort; the end is handled from the start, raced or not.
       const ended = new Promise<never>((_, reject) => (end = reject));
@@ -275,7 +280,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         retryAfter = response.headers.get("retry-after");
       } catch (e) {
         if (callerSignal?.aborted) throw aborted(callerSignal.reason, sentNow);
-        if (e instanceof IamError) throw record(e, sent, sentNow ? request : undefined);
+        if (e instanceof IamError) throw record(e, sentNow);
         // Note: anything else is the network's, of any class (a caller's fetch may throw its own), or the attempt's time:
         // the only code between the token and the answer is fetch and reading the answer.
         const timedOut = timeout.signal.aborted;
@@ -301,7 +306,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
       }
       // Note: the retry class decides whether to send again; whether the outcome is known is only whether an attempt
       // may have acted, whatever the later attempts answered (a 503 or a refusal does not undo an earlier attempt).
-      if (attempt >= retry.maxAttempts || !again) throw record(failure(writes && mayHaveActed), sent, sentNow ? request : undefined);
+      if (attempt >= retry.maxAttempts || !again) throw record(failure(writes && mayHaveActed), sentNow);
       try {
         await sleep(delayMs(attempt, retry, retryAfter), callerSignal);
       } catch (reason) {
@@ -318,14 +323,6 @@ const causeOf = (e: unknown, hidden: string[]): unknown => (shows(e, hidden) ? n
 function failureWords(e: unknown): string {
   const { message = String(e), cause } = (e ?? {}) as { message?: string; cause?: { message?: unknown } };
   return typeof cause?.message === "string" && cause.message ? `${message} (${cause.message})` : message;
-}
-
-/** Notes on an error how many requests the call sent, and what the last one was; anything else passes through. */
-function record<T>(error: T, sent: number, request: Sent | undefined): T {
-  if (!(error instanceof IamError)) return error;
-  error.attempts = sent;
-  if (request) error.request = summarize(request);
-  return error;
 }
 
 /** The value at a dot-path (`key.id`) of an answer. */

@@ -251,30 +251,22 @@ export const redact = (text: string, secrets: Iterable<string>): string => {
   return text;
 };
 
-/** Whether a walk can read `value` whole: a plain object, an array or an error; not a Headers object, a Request, a Map or bytes. */
-const readable = (value: object): boolean => {
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === null || prototype === Object.prototype || Array.isArray(value) || value instanceof Error;
-};
+/** Whether a walk can read `value` whole: an error, a plain object or an array; not a Headers object, a Request, a Map or bytes. */
+const readable = (value: object): boolean =>
+  value instanceof Error || [null, Object.prototype, Array.prototype].includes(Object.getPrototypeOf(value));
 
 /**
  * Whether a rendering of `value` (util.inspect, structuredClone, JSON) may show one of `values` that `redact` would hide:
  * what fetch throws may quote a header it sent (a proxy's refusal), or hold the request's headers in a field (an HTTP
- * library's `config`). A string shows what it holds; an error, a plain object or an array, what its message, stack, cause
- * or any own field shows; anything else, or anything nested deeper than a walk goes, may show anything.
+ * library's `config`). A string shows what it holds; an error, a plain object or an array, what its message or any own
+ * field (an error's stack and cause among them) shows; anything else, or anything nested deeper than a walk goes, may show anything.
  */
 export function shows(value: unknown, values: readonly string[], depth = 0): boolean {
   if (typeof value === "string") return redact(value, values) !== value;
   if (!value || typeof value !== "object") return false;
   if (depth > 5 || !readable(value)) return true;
-  const record = value as Record<PropertyKey, unknown>;
-  try {
-    for (const key of ["message", "stack", "cause", ...Reflect.ownKeys(value)]) if (shows(record[key], values, depth + 1)) return true;
-  } catch {
-    // Note: a getter that throws hides what it holds.
-    return true;
-  }
-  return false;
+  // Note: an error's stack and cause are its own fields; a DOMException's message is its prototype's.
+  return ["message", ...Reflect.ownKeys(value)].some((key) => shows((value as Record<PropertyKey, unknown>)[key], values, depth + 1));
 }
 
 /** The request headers known to carry no credential: shown as they are; every other header is redacted. */
