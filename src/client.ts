@@ -102,9 +102,8 @@ export function createIamClient(options: IamClientOptions): IamClient {
   });
 
   const wait = waiter(polling);
-  const refreshable = typeof token === "function";
   const common = { ...lowerCased(headers), ...(userAgent && { "user-agent": userAgent }) };
-  const call = createCall({ fetch, headers: common, timeoutMs, retry, secrets, baseUrl: urlFor, token, refreshable, wait });
+  const call = createCall({ fetch, headers: common, timeoutMs, retry, secrets, baseUrl: urlFor, token, wait });
   // Note: each entry of the list, made; the types follow the list (Object.fromEntries loses them).
   const made = Object.fromEntries(Object.entries(services).map(([name, make]) => [name, make(call, wait)])) as Services;
   return { ...made, raw };

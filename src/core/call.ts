@@ -58,10 +58,11 @@ export interface CallSettings {
   baseUrl(server: string | undefined): string;
   /** Credentials seen so far, scrubbed from error bodies that might echo them. */
   secrets: Set<string>;
-  /** The bearer token of every call that needs one, or a function asked for it before every attempt; absent, calls carry none. */
+  /**
+   * The bearer token of every call that needs one, or a function asked for it before every attempt (and asked again, to
+   * refresh it, after a 401, which a fixed string cannot be); absent, calls carry none.
+   */
   token?: string | GetToken | undefined;
-  /** Whether the token can be refreshed after a 401 (a function can; a fixed string cannot). */
-  refreshable?: boolean | undefined;
   /** How to wait for an Operation; absent (the token exchanges answer none), an Operation is returned as it is. */
   wait?: Wait | undefined;
 }
@@ -166,7 +167,7 @@ function location(template: string, path: Record<string, string> = {}, query: Re
 }
 
 /** The loop of attempts for one call whose arguments are already checked; resolves with the checked 200 body. */
-function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, token, refreshable }: CallSettings) {
+function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, token }: CallSettings) {
   if (typeof token === "string") secrets.add(token);
   return async (spec: Row, input: { path?: object; query?: object; body?: unknown }, callOptions: CallOptions): Promise<unknown> => {
     const operation = spec.id;
@@ -259,7 +260,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         // Note: whether the resource went in this call or an earlier attempt's, it is gone: the delete is done.
         if (response.status === 404 && spec.deletes && mayHaveActed) return undefined;
         // Note: the server did not act on an unauthenticated call, so asking for a new token and sending once more is safe.
-        if (response.status === 401 && !refreshed && useToken && refreshable) {
+        if (response.status === 401 && !refreshed && typeof useToken === "function") {
           refreshed = forceRefresh = true;
           attempt--;
           continue;
