@@ -1,6 +1,7 @@
 // Faults driven against the call loop that sends with fetch itself (a caller's fetch of any make, bodies, statuses, aborts
 // and echoes), each with the behaviour it must keep; what outcomes.test.ts and faults.test.ts cover is not repeated here.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { delayMs } from "../../src/core/retry.ts";
 import { IamAbortError, IamApiError, IamNetworkError, IamTimeoutError, IamTokenError } from "../../src/index.ts";
 import { scriptedClient } from "../support/scripted-client.ts";
 import { json, type Step } from "../support/scripted-fetch.ts";
@@ -180,5 +181,27 @@ describe("a token function that fails quoting a token it gave before", () => {
       for (const text of renderings(error)) expect(text).not.toContain(FIRST);
     }
     expect(requests).toHaveLength(1);
+  });
+});
+
+describe("Retry-After that is neither delay-seconds nor an HTTP date", () => {
+  const RETRY = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 10_000 };
+  const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each(["1.5", "-1", "5.0", "soon 12", "Infinity"])("%s is ignored: the wait is full jitter, as with no Retry-After", (value) => {
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    const jitter = delayMs(2, RETRY, null, NOW);
+    expect(jitter).toBe(100);
+    expect(delayMs(2, RETRY, value, NOW)).toBe(jitter);
+  });
+
+  it("delay-seconds and each of an HTTP date's three forms (RFC 9110) are still read", () => {
+    expect(delayMs(1, RETRY, "2", NOW)).toBe(2_000);
+    const later = new Date(NOW + 5_000);
+    expect(delayMs(1, RETRY, later.toUTCString(), NOW)).toBe(5_000);
+    // Note: the obsolete forms, RFC 850's and asctime's, of a past moment: no wait at all.
+    expect(delayMs(1, RETRY, "Sunday, 06-Nov-94 08:49:37 GMT", NOW)).toBe(0);
+    expect(delayMs(1, RETRY, "Sun Nov  6 08:49:37 1994", NOW)).toBe(0);
   });
 });
