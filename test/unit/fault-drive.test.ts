@@ -2,8 +2,17 @@
 // and echoes), each with the behaviour it must keep; what outcomes.test.ts and faults.test.ts cover is not repeated here.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { delayMs } from "../../src/core/retry.ts";
-import { IamAbortError, IamApiError, IamNetworkError, IamTimeoutError, IamTokenError } from "../../src/index.ts";
-import { scriptedClient } from "../support/scripted-client.ts";
+import {
+  createIamClient,
+  IamAbortError,
+  IamApiError,
+  IamInputError,
+  IamNetworkError,
+  IamTimeoutError,
+  IamTokenError,
+} from "../../src/index.ts";
+import { createFakeIam } from "../../src/testing/index.ts";
+import { scriptedClient, urls } from "../support/scripted-client.ts";
 import { json, type Step } from "../support/scripted-fetch.ts";
 import { rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
 
@@ -203,5 +212,51 @@ describe("Retry-After that is neither delay-seconds nor an HTTP date", () => {
     // Note: the obsolete forms, RFC 850's and asctime's, of a past moment: no wait at all.
     expect(delayMs(1, RETRY, "Sunday, 06-Nov-94 08:49:37 GMT", NOW)).toBe(0);
     expect(delayMs(1, RETRY, "Sun Nov  6 08:49:37 1994", NOW)).toBe(0);
+  });
+});
+
+describe("the URL a call is sent to", () => {
+  it.each(["http://127.0.0.1:9", "http://127.0.0.1:9/", "http://127.0.0.1:9/gateway/iam", "http://127.0.0.1:9/gateway/iam/"])(
+    "baseUrl %s: the wrapped calls and raw send to the same URL, its path prefix kept and one slash between",
+    async (baseUrl) => {
+      const prefix = baseUrl.replace(/\/$/, "");
+      const { iam, requests } = scriptedClient([json(200, { id: "viewer" })], { baseUrl });
+      await iam.roles.get("viewer");
+      await iam.raw.GET("/iam/v1/roles/{roleId}", { params: { path: { roleId: "viewer" } } });
+      await iam.operations.get("op1").catch(() => undefined);
+      await iam.raw.GET("/operations/{operationId}", { params: { path: { operationId: "op1" } } });
+      expect(urls(requests)).toEqual([
+        `GET ${prefix}/iam/v1/roles/viewer`,
+        `GET ${prefix}/iam/v1/roles/viewer`,
+        `GET ${prefix}/operations/op1`,
+        `GET ${prefix}/operations/op1`,
+      ]);
+    },
+  );
+
+  it("a path parameter or a query value with /, ?, #, %, & or = or beyond ASCII goes as one value, which the fake reads back as given", async () => {
+    const fake = createFakeIam();
+    const iam = createIamClient({ token: "t1.token-of-the-fake-owner", baseUrl: fake.baseUrl, fetch: fake.fetch });
+    for (const roleId of ["a/b", "a?b", "a#b", "a%2Fb", "a b+c", "роль", "🙂"]) {
+      const error = await rejection(iam.roles.get(roleId));
+      expect(error).toBeInstanceOf(IamApiError);
+      expect(error.serverMessage).toBe(`Role ${roleId} not found`);
+    }
+    const query = { subjectId: "a/b?c&d=e#f", organizationId: "организация%20" };
+    await iam.accessAnalyzer.listSubjectAccessBindings(query);
+    const sent = new URL(fake.requests.at(-1)?.url ?? "");
+    expect(Object.fromEntries(sent.searchParams)).toEqual(query);
+  });
+
+  it("a query value that is an array or a boolean where the document takes a string or an integer is refused before sending", async () => {
+    const { iam, requests } = scriptedClient([json(200, { roles: [] })]);
+    const listed = (query: object) => rejection(iam.roles.list(query as never));
+    expect((await listed({ filter: ['id="viewer"', 'id="editor"'] })).problems).toEqual([
+      { path: "filter", message: "must be a string, not array" },
+    ]);
+    const boolean = await listed({ pageSize: true });
+    expect(boolean).toBeInstanceOf(IamInputError);
+    expect(boolean.problems).toEqual([{ path: "pageSize", message: "must be an integer, not boolean" }]);
+    expect(requests).toHaveLength(0);
   });
 });
