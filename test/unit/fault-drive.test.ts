@@ -11,6 +11,7 @@ import {
   IamTimeoutError,
   IamTokenError,
 } from "../../src/index.ts";
+import { STATUS_BY_CODE } from "../../src/testing/answers.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { scriptedClient, urls } from "../support/scripted-client.ts";
 import { json, type Step } from "../support/scripted-fetch.ts";
@@ -258,5 +259,19 @@ describe("the URL a call is sent to", () => {
     expect(boolean).toBeInstanceOf(IamInputError);
     expect(boolean.problems).toEqual([{ path: "pageSize", message: "must be an integer, not boolean" }]);
     expect(requests).toHaveLength(0);
+  });
+});
+
+describe("the fake's faults by HTTP status", () => {
+  // Note: every error status Yandex's gateway gives a gRPC code, from the fake's own table of them.
+  const statuses = [...new Set(Object.values(STATUS_BY_CODE))].filter((status) => status >= 400);
+  it.each(statuses)("failNext({ status: %i }) answers a Status whose gRPC code the gateway gives that status", async (status) => {
+    const fake = createFakeIam();
+    const iam = createIamClient({ token: "t1.token-of-the-fake-owner", baseUrl: fake.baseUrl, fetch: fake.fetch, retry: false });
+    fake.failNext({ status });
+    const error = await rejection(iam.roles.get("viewer"));
+    expect(error).toBeInstanceOf(IamApiError);
+    expect(error.status).toBe(status);
+    expect(STATUS_BY_CODE[error.code]).toBe(status);
   });
 });
