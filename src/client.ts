@@ -74,7 +74,8 @@ export function createIamClient(options: IamClientOptions): IamClient {
   // Note: a server's override: the document's first is the IAM API (baseUrl), the Operation service's is operationBaseUrl;
   // a mock given as baseUrl alone serves the whole document.
   const overrides: Record<string, string | undefined> = { [defaultServer]: baseUrl, [getOperation.server]: operationBaseUrl };
-  const urlFor = (server = defaultServer) => overrides[server] ?? baseUrl ?? server;
+  // Note: without a trailing slash, as openapi-fetch keeps a base URL and the call loop joins it to a path.
+  const urlFor = (server = defaultServer) => trim(overrides[server] ?? baseUrl ?? server);
   const base = urlFor();
   // Note: openapi-fetch treats an undefined `fetch` or `headers` as absent.
   const raw = createClient<paths>({ baseUrl: base, fetch, headers } as ClientOptions);
@@ -95,8 +96,8 @@ export function createIamClient(options: IamClientOptions): IamClient {
       // Note: a path on its own server has no request body (generate.ts makes sure), so the Request copies as it is;
       // one whose server is where it was sent anyway (a mock given as baseUrl alone) is left as it is.
       const server = pathServers[schemaPath];
-      const to = server && trim(urlFor(server));
-      if (to && to !== sentTo && sentTo === trim(base)) request = new Request(to + request.url.slice(sentTo.length), request);
+      const to = server && urlFor(server);
+      if (to && to !== sentTo && sentTo === base) request = new Request(to + request.url.slice(sentTo.length), request);
       if (!request.headers.has("Authorization"))
         request.headers.set("Authorization", `Bearer ${await bearer("raw", getToken, { signal: request.signal }, secrets)}`);
       if (!request.headers.has("x-client-request-id")) request.headers.set("x-client-request-id", crypto.randomUUID());
@@ -106,9 +107,8 @@ export function createIamClient(options: IamClientOptions): IamClient {
   });
 
   const wait = waiter(polling);
-  const refreshable = typeof token === "function";
   const common = { ...lowerCased(headers), ...(userAgent && { "user-agent": userAgent }) };
-  const call = createCall({ fetch, headers: common, timeoutMs, retry, secrets, baseUrl: urlFor, token, refreshable, wait });
+  const call = createCall({ fetch, headers: common, timeoutMs, retry, secrets, baseUrl: urlFor, token, wait });
   // Note: each entry of the list, made; the types follow the list (Object.fromEntries loses them).
   const made = Object.fromEntries(Object.entries(services).map(([name, make]) => [name, make(call, wait)])) as Services;
   return { ...made, raw };

@@ -54,14 +54,15 @@ export interface CallSettings {
   headers?: Record<string, string> | undefined;
   timeoutMs: number;
   retry: RetryOptions;
-  /** The base URL for an operation's own server, as the document names it, or for the document's first when undefined. */
+  /** The base URL for an operation's own server, as the document names it, or for the document's first when undefined; without a trailing slash. */
   baseUrl(server: string | undefined): string;
   /** Credentials seen so far, scrubbed from error bodies that might echo them. */
   secrets: Set<string>;
-  /** The bearer token of every call that needs one, or a function asked for it before every attempt; absent, calls carry none. */
+  /**
+   * The bearer token of every call that needs one, or a function asked for it before every attempt (and asked again, to
+   * refresh it, after a 401, which a fixed string cannot be); absent, calls carry none.
+   */
   token?: string | GetToken | undefined;
-  /** Whether the token can be refreshed after a 401 (a function can; a fixed string cannot). */
-  refreshable?: boolean | undefined;
   /** How to wait for an Operation; absent (the token exchanges answer none), an Operation is returned as it is. */
   wait?: Wait | undefined;
 }
@@ -86,7 +87,8 @@ export async function bearer(
   try {
     value = await token(options);
   } catch (e) {
-    cause = e;
+    // Note: a token function's failure may quote a token it gave before.
+    cause = causeOf(e, [...secrets]);
   }
   // Note: a token source's own IamTokenError is shared by every call waiting on it, so each call gets one of its own.
   if (cause instanceof IamError) throw new IamTokenError(operation, `the token source failed: ${cause.message}${after}`, unsettled, cause);
@@ -165,7 +167,7 @@ function location(template: string, path: Record<string, string> = {}, query: Re
 }
 
 /** The loop of attempts for one call whose arguments are already checked; resolves with the checked 200 body. */
-function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, token, refreshable }: CallSettings) {
+function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, token }: CallSettings) {
   if (typeof token === "string") secrets.add(token);
   return async (spec: Row, input: { path?: object; query?: object; body?: unknown }, callOptions: CallOptions): Promise<unknown> => {
     const operation = spec.id;
@@ -179,9 +181,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
     // Note: the same request on every attempt: the same ids, so the server can tell a retry; only the token may change.
     const request: Sent = {
       method: spec.method,
-      url:
-        baseUrl(spec.server).replace(/\/$/, "") +
-        location(spec.path, input.path as Record<string, string>, input.query as Record<string, string>),
+      url: baseUrl(spec.server) + location(spec.path, input.path as Record<string, string>, input.query as Record<string, string>),
       headers: {
         ...(body && { "content-type": "application/json" }),
         ...common,
@@ -195,13 +195,18 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
     let forceRefresh = false;
     let refreshed = false;
     let sent = 0;
+    /** `error`, noting how many requests the call sent and, when this attempt was sent, what it was. */
+    const record = (error: IamError, sentNow: boolean) => {
+      error.attempts = sent;
+      if (sentNow) error.request = summarize(request);
+      return error;
+    };
     /** The caller's abort: its own reason, unless a change may have acted (sent now or before): then our error that says so. */
     const aborted = (reason: unknown, sentNow: boolean) =>
       writes && (mayHaveActed || sentNow)
         ? record(
             new IamAbortError(operation, `aborted by the caller after it was sent${OUTCOME_UNKNOWN}`, { outcomeUnknown: true }, reason),
-            sent,
-            sentNow ? request : undefined,
+            sentNow,
           )
         : reason;
     for (let attempt = 1; ; attempt++) {
@@ -210,7 +215,15 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
       // the caller's abort reaches the attempt through one shared listener per signal (onAbort), as AbortSignal.any costs
       // more on every call, and a listener per call makes Node warn past 10 calls sharing a signal.
       const timeout = new AbortController();
-      const stop = () => timeout.abort();
+      let end!: (reason: unknown) => void;
+      // Note: what may not listen to the signal (a token function, a fetch the caller gave, its answer's body) is raced
+      // against the attempt's end, its time or the caller's abort; the end is handled from the start, raced or not.
+      const ended = new Promise<never>((_, reject) => (end = reject));
+      ended.catch(() => {});
+      const stop = () => {
+        timeout.abort();
+        end(timeout.signal.reason);
+      };
       const timer = setTimeout(stop, ms);
       const forget = onAbort(callerSignal, stop);
       // Whether this attempt was handed to fetch, and whether an answer's status and headers arrived (its body may still fail to arrive).
@@ -224,9 +237,8 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         if (typeof useToken === "string") request.headers.authorization = `Bearer ${useToken}`;
         else if (useToken) {
           const asking = forceRefresh ? { forceRefresh, signal: timeout.signal } : { signal: timeout.signal };
-          // Note: a token function may not listen to the signal: the attempt's time and the caller's abort end the wait for it.
           const token = bearer(operation, useToken, asking, secrets, writes && mayHaveActed);
-          request.headers.authorization = `Bearer ${await untilAborted(token, timeout.signal)}`;
+          request.headers.authorization = `Bearer ${await Promise.race([token, ended])}`;
           forceRefresh = false;
         }
         sentNow = true;
@@ -237,14 +249,16 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         // Note: the global fetch gets the request's parts, so it builds the one Request there is (given a Request, it would
         // copy it: a POST's body through a TransformStream, about 20 µs on Node 24, 95 on Node 20, BENCHMARKS.md 1c);
         // a fetch the caller gave gets a Request, as openapi-fetch hands it over (a wrapper may read only that).
-        const response = await (fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init));
+        const response = await Promise.race([fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init), ended]);
+        // Note: Response.error() (status 0), as a caller's fetch may give it, or no Response at all, is no answer either.
+        if (!(response?.status >= 200)) throw new TypeError("fetch resolved with Response.error() or no Response");
         answered = true;
-        const text = await response.text();
+        const text = await Promise.race([response.text(), ended]);
         if (response.ok) return parseBody(operation, spec, text, response);
         // Note: whether the resource went in this call or an earlier attempt's, it is gone: the delete is done.
         if (response.status === 404 && spec.deletes && mayHaveActed) return undefined;
         // Note: the server did not act on an unauthenticated call, so asking for a new token and sending once more is safe.
-        if (response.status === 401 && !refreshed && useToken && refreshable) {
+        if (response.status === 401 && !refreshed && typeof useToken === "function") {
           refreshed = forceRefresh = true;
           attempt--;
           continue;
@@ -261,12 +275,11 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         } catch {}
         // Note: a gateway may echo the request's headers: the caller's own (a gateway key, a cookie) are scrubbed too.
         const redacted = redact(canonical, credentialsOf(secrets, request));
-        const errorAnswer = response;
-        failure = (unknown) => apiError(operation, errorAnswer, redacted, again, unknown);
+        failure = (unknown) => apiError(operation, response, redacted, again, unknown);
         retryAfter = response.headers.get("retry-after");
       } catch (e) {
         if (callerSignal?.aborted) throw aborted(callerSignal.reason, sentNow);
-        if (e instanceof IamError) throw record(e, sent, sentNow ? request : undefined);
+        if (e instanceof IamError) throw record(e, sentNow);
         // Note: anything else is the network's, of any class (a caller's fetch may throw its own), or the attempt's time:
         // the only code between the token and the answer is fetch and reading the answer.
         const timedOut = timeout.signal.aborted;
@@ -277,23 +290,22 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         again = networkErrors === "all" || neverSent;
         // Note: what fetch throws may quote a header it sent (a proxy's refusal): its words and its cause are scrubbed.
         const hidden = credentialsOf(secrets, request);
-        const words = redact(networkFailure(e), hidden);
+        const words = redact(failureWords(e), hidden);
         const what = !sentNow
           ? `no token within ${ms} ms, so this attempt was not sent`
           : timedOut
             ? `no ${answered ? "whole answer" : "answer"} within ${ms} ms`
             : `${answered ? "the answer could not be read" : "no answer"}: ${words}`;
         const Failure = timedOut ? IamTimeoutError : IamNetworkError;
-        // Note: a cause that shows a credential is kept only as its words, scrubbed.
-        const cause = shows(e, hidden) ? new Error(words) : e;
-        failure = (unknown) => new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, cause);
+        failure = (unknown) =>
+          new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, causeOf(e, hidden));
       } finally {
         clearTimeout(timer);
         forget();
       }
       // Note: the retry class decides whether to send again; whether the outcome is known is only whether an attempt
       // may have acted, whatever the later attempts answered (a 503 or a refusal does not undo an earlier attempt).
-      if (attempt >= retry.maxAttempts || !again) throw record(failure(writes && mayHaveActed), sent, sentNow ? request : undefined);
+      if (attempt >= retry.maxAttempts || !again) throw record(failure(writes && mayHaveActed), sentNow);
       try {
         await sleep(delayMs(attempt, retry, retryAfter), callerSignal);
       } catch (reason) {
@@ -303,31 +315,13 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
   };
 }
 
-/** `promise`, or the signal's reason as soon as it aborts (at once if it has). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    // Note: the promise is left to settle on its own, so its rejection must not go unhandled.
-    promise.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise((resolve, reject) => {
-    const forget = onAbort(signal, () => reject(signal.reason));
-    promise.then(resolve, reject).finally(forget);
-  });
-}
+/** `e` as the cause of our error: itself, or only its words, scrubbed, when a rendering of it shows one of `hidden`. */
+const causeOf = (e: unknown, hidden: string[]): unknown => (shows(e, hidden) ? new Error(redact(failureWords(e), hidden)) : e);
 
-/** What a network failure was, with its cause's words (fetch says only "fetch failed"; its cause names the host or the reset). */
-function networkFailure(e: unknown): string {
+/** What a failure was, with its cause's words (fetch says only "fetch failed"; its cause names the host or the reset). */
+function failureWords(e: unknown): string {
   const { message = String(e), cause } = (e ?? {}) as { message?: string; cause?: { message?: unknown } };
   return typeof cause?.message === "string" && cause.message ? `${message} (${cause.message})` : message;
-}
-
-/** Notes on an error how many requests the call sent, and what the last one was; anything else passes through. */
-function record<T>(error: T, sent: number, request: Sent | undefined): T {
-  if (!(error instanceof IamError)) return error;
-  error.attempts = sent;
-  if (request) error.request = summarize(request);
-  return error;
 }
 
 /** The value at a dot-path (`key.id`) of an answer. */

@@ -242,19 +242,31 @@ export function apiError(
   });
 }
 
-/** Replaces every credential in `text` with `[REDACTED]`. */
+/** Replaces every credential in `text`, as it is or as JSON escapes it, with `[REDACTED]`. */
 export const redact = (text: string, secrets: Iterable<string>): string => {
   // Note: a credential is long (an IAM token, an API key's secret); a few characters, such as a test's "t", would
-  // only mangle the server's words.
-  for (const secret of secrets) if (secret.length >= 8) text = text.replaceAll(secret, "[REDACTED]");
+  // only mangle the server's words. A JSON body escapes a quote or a backslash in one (a quoted cookie's value).
+  for (const secret of secrets)
+    if (secret.length >= 8) for (const form of [secret, JSON.stringify(secret).slice(1, -1)]) text = text.replaceAll(form, "[REDACTED]");
   return text;
 };
 
-/** Whether `error` or a cause of it shows one of `values` that `redact` would hide (what fetch throws may quote a header it sent: a proxy's refusal). */
-export function shows(error: unknown, values: readonly string[], depth = 0): boolean {
-  const { message, stack, cause } = (error ?? {}) as { message?: unknown; stack?: unknown; cause?: unknown };
-  const text = `${message}\n${stack}`;
-  return redact(text, values) !== text || (cause !== undefined && depth < 5 && shows(cause, values, depth + 1));
+/** Whether a walk can read `value` whole: an error, a plain object or an array; not a Headers object, a Request, a Map or bytes. */
+const readable = (value: object): boolean =>
+  value instanceof Error || [null, Object.prototype, Array.prototype].includes(Object.getPrototypeOf(value));
+
+/**
+ * Whether a rendering of `value` (util.inspect, structuredClone, JSON) may show one of `values` that `redact` would hide:
+ * what fetch throws may quote a header it sent (a proxy's refusal), or hold the request's headers in a field (an HTTP
+ * library's `config`). A string shows what it holds; an error, a plain object or an array, what its message or any own
+ * field (an error's stack and cause among them) shows; anything else, or anything nested deeper than a walk goes, may show anything.
+ */
+export function shows(value: unknown, values: readonly string[], depth = 0): boolean {
+  if (typeof value === "string") return redact(value, values) !== value;
+  if (!value || typeof value !== "object") return false;
+  if (depth > 5 || !readable(value)) return true;
+  // Note: an error's stack and cause are its own fields; a DOMException's message is its prototype's.
+  return ["message", ...Reflect.ownKeys(value)].some((key) => shows((value as Record<PropertyKey, unknown>)[key], values, depth + 1));
 }
 
 /** The request headers known to carry no credential: shown as they are; every other header is redacted. */

@@ -17,7 +17,9 @@ export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 200, m
 /** The wait before attempt `attempt + 1`: `Retry-After` (seconds or an HTTP date) if readable, else full jitter; never above `maxDelayMs`. */
 export function delayMs(attempt: number, { baseDelayMs, maxDelayMs }: RetryOptions, retryAfter?: string | null, now = Date.now()): number {
   const value = String(retryAfter).trim();
-  const at = /^\d+$/.test(value) ? now + Number(value) * 1000 : Date.parse(value);
+  // Note: an HTTP date has the time of day between spaces in each of its three forms (RFC 9110); Date.parse alone reads
+  // nearly anything as a date ("1.5" is a day of 2001), which would send the next attempt at once.
+  const at = /^\d+$/.test(value) ? now + Number(value) * 1000 : / \d\d:\d\d:\d\d /.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(at)
     ? Math.floor(Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)))
     : Math.min(Math.max(0, at - now), maxDelayMs);

@@ -28,7 +28,10 @@ export const STATUS_BY_CODE: Readonly<Record<number, number>> = {
   15: 500, // DATA_LOSS
   16: 401, // UNAUTHENTICATED
 };
-/** The gRPC code of an HTTP status, for injected faults. */
+/**
+ * The gRPC code of an HTTP status, for injected faults: a code the gateway answers with that status (the plainest where
+ * several share it: 400, 409, 500); 502, which no code is answered with, as UNAVAILABLE.
+ */
 export const CODE_BY_STATUS: Record<number, number> = {
   400: 3,
   401: 16,
@@ -36,7 +39,9 @@ export const CODE_BY_STATUS: Record<number, number> = {
   404: 5,
   409: 6,
   429: 8,
+  499: 1,
   500: 13,
+  501: 12,
   502: 14,
   503: 14,
   504: 4,

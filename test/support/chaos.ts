@@ -108,8 +108,11 @@ export function chaosFetch(fake: FakeIam) {
   /** Aborts the running call's signal, as its caller would. */
   let abortCall = () => {};
   let log: Exchange[] = [];
+  /** Every request of the running call, until it is handled: the client may give up on one (its time ran out, its caller
+   * aborted) while the fake still acts on it, as a server goes on with a request its client stopped waiting for. */
+  let inFlight: Promise<unknown>[] = [];
 
-  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  const handle = async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request && !init ? input : new Request(input, init);
     const operation = operationOf(request);
     const next = plan[0];
@@ -172,6 +175,11 @@ export function chaosFetch(fake: FakeIam) {
     }
     exchange.delivered = body;
     return new Response(text, init2);
+  };
+  const fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+    const handled = handle(input, init);
+    inFlight.push(handled.catch(() => {}));
+    return handled;
   }) as typeof globalThis.fetch;
 
   return {
@@ -182,8 +190,13 @@ export function chaosFetch(fake: FakeIam) {
       abortCall = abort;
       log = [];
     },
-    /** Ends a call: the requests it sent, and the planned faults no request met (dropped: they never reach a later call). */
-    finish(): { log: Exchange[]; unplayed: PlannedFault[] } {
+    /**
+     * Ends a call once the fake is done with each of its requests (what it did after the client gave up is the call's too):
+     * the requests it sent, and the planned faults no request met (dropped: they never reach a later call).
+     */
+    async finish(): Promise<{ log: Exchange[]; unplayed: PlannedFault[] }> {
+      await Promise.all(inFlight);
+      inFlight = [];
       const result = { log, unplayed: plan };
       plan = [];
       log = [];

@@ -32,10 +32,27 @@ export async function rejection(promise: Promise<unknown>): Promise<any> {
   throw new Error("expected a rejection, but the promise resolved");
 }
 
+/** `error` as structuredClone copies it (to a worker, or into a job queue's record), shown; nothing when it cannot be copied. */
+function cloned(error: unknown): string {
+  let copy: unknown;
+  try {
+    copy = structuredClone(error);
+  } catch {
+    return "";
+  }
+  return inspect(copy, { depth: 10, showHidden: true });
+}
+
 /** Every rendering of `error` that a log could show. */
 export function renderings(error: unknown): string[] {
   const e = error as Error;
-  return [String(e?.message), String(e?.stack), JSON.stringify(error) ?? "", inspect(error, { depth: 10, showHidden: true })];
+  return [
+    String(e?.message),
+    String(e?.stack),
+    JSON.stringify(error) ?? "",
+    inspect(error, { depth: 10, showHidden: true }),
+    cloned(error),
+  ];
 }
 
 /** The errors recorded so far in this file. */

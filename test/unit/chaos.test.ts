@@ -381,7 +381,7 @@ async function runSeed(seed: number): Promise<SeedRun> {
     } catch (error) {
       outcome = { error };
     }
-    const { log } = wire.finish();
+    const { log } = await wire.finish();
     const after = fake.state;
     for (const exchange of log) collectSecrets(exchange, secrets);
     const step: Step = {

@@ -55,6 +55,8 @@ describe("every write: outcomeUnknown when an attempt may have acted and nothing
     ["a lost answer, then a refusal (400)", true, [lost(), json(400, status(3, "bad"))]],
     ["a lost answer, then 503s", true, [lost(), json(503, status(14, "down"))]],
     ["a 504 after a refused connection", true, [refused(), json(504, status(4, "deadline"))]],
+    ["Response.error() from the caller's fetch (its network error)", true, [() => Response.error()]],
+    ["a 503, then what is no Response at all", true, [json(503, status(14, "down")), () => ({}) as Response]],
     ["only 503s: the server said it did not act", false, [json(503, status(14, "down"))]],
     ["only 429s", false, [json(429, status(8, "slow"))]],
     ["a refused connection, then a refusal (403)", false, [refused(), json(403, status(7, "denied"))]],
