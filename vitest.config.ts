@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 const setupFiles = ["test/support/shifted-clock.ts", "test/support/leak-check.ts"];
@@ -5,6 +6,8 @@ const setupFiles = ["test/support/shifted-clock.ts", "test/support/leak-check.ts
 // Note: an inline project inherits the root's options (the timeouts) only with `extends: true`; without it, unit ran at vitest's 5 s.
 export default defineConfig({
   test: {
+    // Note: a worker per core, not vitest's one less: the tests spend much of their time waiting on processes they start.
+    maxWorkers: availableParallelism(),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
@@ -29,7 +32,16 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
-      { extends: true, test: { name: "package", include: ["test/package/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000 } },
+      {
+        extends: true,
+        test: {
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          globalSetup: ["test/support/package-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });
