@@ -38,7 +38,7 @@ export default defineConfig({
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           setupFiles,
-          globalSetup: ["test/support/prism-setup.ts"],
+          globalSetup: ["test/support/prism-setup.ts", "test/support/chromium-setup.ts"],
           testTimeout: 60_000,
         },
       },
