@@ -557,6 +557,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/iam/v1/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the roles
+         * @description Lists the roles that exist (the catalogue every access binding's `roleId` must name), page
+         *     by page; `filter` narrows them. To read every role, pass the `nextPageToken` of each answer
+         *     as `pageToken` of the next request until an answer has no `nextPageToken` (or an empty one).
+         *     Here a page token is at most 100 characters.
+         */
+        get: operations["listRoles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/roles/{roleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a role
+         * @description Answers the role with this ID and what it allows; an ID that names no role is `404`
+         *     NOT_FOUND. Ask it before granting a role whose ID comes from outside the code (a flag,
+         *     a file): a binding that names no role is refused, but only when it is sent.
+         */
+        get: operations["getRole"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/listSubjectAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every access binding a subject holds
+         * @description Lists the roles one subject (a user, a service account, a group) holds on every resource of
+         *     an organization: what an audit asks of a robot. Pass each answer's `nextPageToken` as
+         *     `pageToken` until an answer has none. `access_analyzer_service.proto` puts no lower bound on
+         *     `pageSize` (`<= 1000`); a request keeps the 0 to 1000 of every other list.
+         */
+        get: operations["listSubjectAccessBindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/operations/{operationId}": {
         parameters: {
             query?: never;
@@ -1583,6 +1651,66 @@ export interface components {
             /** @description Nothing but its type; the account is active again. */
             response?: components["schemas"]["ReactivateServiceAccountResponse"];
         };
+        /**
+         * @description A role (`yandex.cloud.iam.v1.Role`): what an access binding gives its subject on a resource,
+         *     such as `viewer` or `iam.serviceAccounts.user`. Proto3 JSON leaves out every field that
+         *     holds its zero value; only `id` is required, since a role is named by it.
+         * @example {
+         *       "id": "iam.serviceAccounts.user",
+         *       "description": "Lets one use a service account, such as attach it to a VM or a function."
+         *     }
+         */
+        Role: {
+            /** @description ID of the role, as an access binding's `roleId` names it. */
+            id: string;
+            /** @description What the role allows, 0 to 256 characters. Left out when empty. */
+            description?: string;
+        };
+        /** @description One page of the roles that exist. */
+        ListRolesResponse: {
+            /** @description The roles on this page. Left out when there are none. */
+            roles?: components["schemas"]["Role"][];
+            /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
+            nextPageToken?: string;
+        };
+        /**
+         * @description A resource a role is held on (`yandex.cloud.iam.v1.Resource`), as Yandex answers it: its ID
+         *     and its type. Both are required in the proto (`id` at most 50 characters, `type` at most 64),
+         *     so Yandex always writes them; they are read as they come.
+         * @example {
+         *       "id": "b1gvmob95yysaplct532",
+         *       "type": "resource-manager.folder"
+         *     }
+         */
+        Resource: {
+            /** @description ID of the resource, such as a folder's (`b1g…`) or a service account's (`aje…`). */
+            id: string;
+            /**
+             * @description Type of the resource, such as `resource-manager.folder`, `resource-manager.cloud`,
+             *     `billing.account` or `compute.snapshot`. An open list: any type Yandex answers is read.
+             */
+            type: string;
+        };
+        /**
+         * @description One role a subject holds on one resource (`yandex.cloud.iam.v1.SubjectAccessBinding`), as the
+         *     access analyzer answers it. `roleId` and `resource` are required: a binding without either
+         *     says nothing an audit can act on. `subjectId` is the subject asked about.
+         */
+        SubjectAccessBinding: {
+            /** @description ID of the role, e.g. `editor` or `iam.serviceAccounts.user`. */
+            roleId: string;
+            /** @description The resource the role is held on. */
+            resource: components["schemas"]["Resource"];
+            /** @description ID of the subject that holds the role. Left out when empty. */
+            subjectId?: string;
+        };
+        /** @description One page of the access bindings a subject holds. */
+        ListSubjectAccessBindingsResponse: {
+            /** @description The bindings on this page. Left out when there are none. */
+            subjectAccessBindings?: components["schemas"]["SubjectAccessBinding"][];
+            /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
+            nextPageToken?: string;
+        };
         /** @description A JWT signed with a service account's authorized key (PS256), exchanged for that account's IAM token. */
         CreateIamTokenWithJwt: {
             /**
@@ -2093,6 +2221,52 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
+        /** @description No role has this ID (NOT_FOUND, 5). */
+        RoleNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "Role storage.writer not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "2c4e6a8b-0d1f-4a3c-8e5a-7b9d1f3a5c7e"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /** @description The organization does not exist, or the caller cannot see it (NOT_FOUND, 5). */
+        OrganizationNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "Organization bpf3crucp1v28b74p3rk not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "4e6a8c0e-2a4c-4e6a-8c0e-9b1d3f5a7c9e"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
         /** @description The operation does not exist (NOT_FOUND, 5). */
         OperationNotFound: {
             headers: {
@@ -2196,6 +2370,14 @@ export interface components {
          * @example ajeg2b2et02f3tl2c1pj
          */
         AccessBindingsPageToken: string;
+        /**
+         * @description ID of the role, such as `editor` or `iam.serviceAccounts.user`; `list` names them all. At
+         *     most 50 characters: `role_service.proto` allows 64 since 2026-05-21 (50 before), and
+         *     Yandex's REST reference (last updated 2025-12-15) still gives the older 50, so a request
+         *     keeps the stricter reading. It must not be `.` or `..`, which would address another path.
+         * @example iam.serviceAccounts.user
+         */
+        RoleId: string;
         /**
          * @description ID of the operation, as an `Operation`'s `id` gives it. It must not be `.` or `..`,
          *     which would address another path.
@@ -3988,6 +4170,183 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["ServiceAccountNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listRoles: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A filter expression, at most 1000 characters (`role_service.proto`, and the REST
+                 *     reference). Yandex documents no grammar for it on roles; its other lists take
+                 *     `<field>="<value>"` (`name="…"`), and the stateful fake takes `id="<role ID>"`.
+                 * @example id="iam.serviceAccounts.user"
+                 */
+                filter?: string;
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 100 characters:
+                 *     Yandex's REST reference for this call said 100 (cloud.yandex.com/docs/iam/api-ref/Role/list)
+                 *     where `role_service.proto` says 2000, and a request keeps the stricter reading.
+                 * @example iam.serviceAccounts.user
+                 */
+                pageToken?: string;
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of roles. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListRolesResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    getRole: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the role, such as `editor` or `iam.serviceAccounts.user`; `list` names them all. At
+                 *     most 50 characters: `role_service.proto` allows 64 since 2026-05-21 (50 before), and
+                 *     Yandex's REST reference (last updated 2025-12-15) still gives the older 50, so a request
+                 *     keeps the stricter reading. It must not be `.` or `..`, which would address another path.
+                 * @example iam.serviceAccounts.user
+                 */
+                roleId: components["parameters"]["RoleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The role. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["RoleNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listSubjectAccessBindings: {
+        parameters: {
+            query: {
+                /**
+                 * @description ID of the subject whose bindings are listed (a user, a service account, a group), at
+                 *     most 100 characters (`access_analyzer_service.proto`).
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                subjectId: string;
+                /**
+                 * @description ID of the organization whose resources are searched, at most 50 characters
+                 *     (`access_analyzer_service.proto`).
+                 * @example bpf3crucp1v28b74p3rk
+                 */
+                organizationId: string;
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+                 *     characters (an older revision of the API said 100).
+                 * @example aje3ho9atbhf4aq6c2ok
+                 */
+                pageToken?: components["parameters"]["PageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the subject's access bindings. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListSubjectAccessBindingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["OrganizationNotFound"];
             429: components["responses"]["ResourceExhausted"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

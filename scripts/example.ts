@@ -140,7 +140,8 @@ async function exampleNames(): Promise<string[]> {
   const names: string[] = [];
   for (const f of files)
     if ((await readFile(join(root, "examples", f), "utf8")).includes("export async function main(")) names.push(f.slice(0, -3));
-  return names;
+  // Note: by name: a directory lists in the file system's order, and as file names `audit-subject.ts` sorts before `audit.ts`.
+  return names.sort();
 }
 
 /** `npm run example -- <name> [arguments]`: runs the example against the demo fake; returns the exit code. */

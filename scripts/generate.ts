@@ -1,5 +1,6 @@
 // The only codegen: openapi/openapi.yaml → generated/ (types, bundled JSON, input and body checks).
-// `--check` regenerates in memory and fails with a diff when a committed file is stale.
+// `--check` regenerates in memory and fails with a diff when a committed file is stale. Both then do the same for the
+// docs' generated blocks (scripts/embed.ts).
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,32 +29,32 @@ async function loadSpec(spec: string): Promise<Json> {
 }
 
 // Note: the checks ship in the browser bundle, so they are a compact table read by src/core/validate.ts
-// (Ajv's standalone code alone would exceed the size budget), and each keyword has a short key there.
+// (Ajv's standalone code alone would exceed the size budget), each keyword under its own JSON Schema name.
 // A keyword outside this list stops generation, so no rule of the spec is silently dropped.
 const TYPES = ["string", "integer", "boolean", "object", "array"];
-/** Keyword → [its short key in the table, the key's TypeScript type, what the `Schema` interface adds to its name]. */
+/** Keyword → [its key in the table (JSON Schema's own name; an extension's in camelCase), the key's TypeScript type, what the `Schema` interface says of it]. */
 const KEYS: Record<string, [string, string, string?]> = {
-  type: ["t", TYPES.map((t) => JSON.stringify(t)).join(" | ")],
-  properties: ["p", "Record<string, Schema>"],
-  required: ["r", "string[]"],
-  additionalProperties: ["a", "boolean | Schema", ": false refuses other fields; a schema checks their values"],
-  maxProperties: ["np", "number"],
-  propertyNames: ["k", "Schema", ": the rules of every field name (string rules only)"],
-  items: ["i", "Schema"],
-  allOf: ["all", "Schema[]", ": the value must pass each"],
-  oneOf: ["one", "Schema[]", ": the value must pass exactly one"],
-  const: ["c", "string"],
-  enum: ["e", "string[]", ": the value must be one of them"],
-  minLength: ["ml", "number", ", in characters (code points)"],
-  maxLength: ["l", "number", ", in characters (code points)"],
-  minItems: ["mn", "number"],
-  maxItems: ["n", "number"],
-  uniqueItems: ["u", "boolean"],
-  minimum: ["lo", "number"],
-  maximum: ["hi", "number"],
-  pattern: ["re", "RegExp"],
-  "x-pattern-description": ["hint", "string", ": what the pattern means, for error messages"],
-  format: ["f", '"date-time"'],
+  type: ["type", TYPES.map((t) => JSON.stringify(t)).join(" | ")],
+  properties: ["properties", "Record<string, Schema>"],
+  required: ["required", "string[]"],
+  additionalProperties: ["additionalProperties", "boolean | Schema", ": false refuses other fields; a schema checks their values"],
+  maxProperties: ["maxProperties", "number"],
+  propertyNames: ["propertyNames", "Schema", ": the rules of every field name (string rules only)"],
+  items: ["items", "Schema"],
+  allOf: ["allOf", "Schema[]", ": the value must pass each"],
+  oneOf: ["oneOf", "Schema[]", ": the value must pass exactly one"],
+  const: ["const", "string"],
+  enum: ["enum", "string[]", ": the value must be one of them"],
+  minLength: ["minLength", "number", ", in characters (code points)"],
+  maxLength: ["maxLength", "number", ", in characters (code points)"],
+  minItems: ["minItems", "number"],
+  maxItems: ["maxItems", "number"],
+  uniqueItems: ["uniqueItems", "boolean"],
+  minimum: ["minimum", "number"],
+  maximum: ["maximum", "number"],
+  pattern: ["pattern", "RegExp", ", compiled when the table loads"],
+  "x-pattern-description": ["patternDescription", "string", ": what the pattern means, for error messages"],
+  format: ["format", '"date-time"'],
   // Note: read by src/core/body.ts (an update's `null`), not by the checks.
   "x-yc-clearable": ["clearable", "string[]", ": the fields an update may name in its mask without a value, to reset them"],
 };
@@ -65,7 +66,7 @@ const OPEN_ENUM = "x-extensible-enum";
 const FORMATS = new Set(["date-time", "int32", "int64"]);
 const NAME_RULES = new Set(["type", "minLength", "maxLength", "pattern", "x-pattern-description"]);
 
-/** Keeps the keywords src/core/validate.ts checks, under their short keys; `#/components/schemas/X` refs become `{ $ref: "X" }`. */
+/** Keeps the keywords src/core/validate.ts checks, under their keys in the table; `#/components/schemas/X` refs become `{ $ref: "X" }`. */
 function strip(schema: Json, at: string): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(schema)) {
@@ -386,6 +387,12 @@ function operationRows(doc: Json): Map<string, OperationRow> {
         ...resolve(doc, p),
         from: p.$ref,
       }));
+      // Note: the call loop writes a parameter as its encoded value (`name=value` in the query), as openapi-fetch does for one value.
+      for (const p of parameters)
+        if (["path", "query"].includes(p.in) && !["string", "integer", "boolean"].includes(resolve(doc, p.schema ?? {}).type))
+          throw new Error(
+            `${at}: the ${p.in} parameter ${p.name} must be a string, an integer or a boolean (src/core/call.ts sends one value)`,
+          );
       const ok = bodyRef(op.responses?.["200"]?.content, `${at} 200`);
       const row: OperationRow = {
         method: method.toUpperCase(),
@@ -535,7 +542,7 @@ export type OperationId = keyof typeof operations;
 }
 
 const CONTRACT_HEAD = `// ${HEADER}
-/** A JSON Schema, stripped to the keywords that src/core/validate.ts checks, each under a short key; a \`$ref\` is the schema itself. */
+/** A JSON Schema, stripped to the keywords that src/core/validate.ts checks, each under its own name; a \`$ref\` is the schema itself. */
 export interface Schema {
 ${Object.entries(KEYS)
   .map(([keyword, [key, type, note]]) => `  /** \`${keyword}\`${note ?? ""} */\n  ${key}?: ${type};`)
@@ -627,16 +634,23 @@ export async function stale(files: Map<string, string>): Promise<string[]> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const at = process.argv.indexOf("--spec");
   const files = await generate(at > 0 ? process.argv[at + 1] : specPath);
-  if (process.argv.includes("--check")) {
-    const diffs = await stale(files);
-    if (diffs.length) {
-      console.error(`${diffs.join("\n\n")}\n\ngenerated/ does not match openapi/openapi.yaml: run \`npm run generate\` and commit.`);
-      process.exit(1);
-    }
-    console.log(`generated/ is up to date (${files.size} files).`);
-  } else {
+  const check = process.argv.includes("--check");
+  if (!check) {
     await mkdir(outDir, { recursive: true });
     for (const [name, text] of files) await writeFile(join(outDir, name), text);
     console.log(`wrote ${[...files.keys()].map((n) => `generated/${n}`).join(", ")}`);
   }
+  // Note: the docs' generated blocks (scripts/embed.ts), imported only now: made from generated/ as it now is.
+  const { blockValues, embed } = await import("./embed.ts");
+  const embedded = await embed(await blockValues(JSON.parse(files.get("openapi.json") as string)), { write: !check });
+  if (check) {
+    const diffs = [...(await stale(files)), ...embedded.map(({ diff }) => diff)];
+    if (diffs.length) {
+      console.error(
+        `${diffs.join("\n\n")}\n\ngenerated/ or a generated block of the docs does not match: run \`npm run generate\` and commit.`,
+      );
+      process.exit(1);
+    }
+    console.log(`generated/ and the docs' generated blocks are up to date (${files.size} files).`);
+  } else if (embedded.length) console.log(`rewrote the generated blocks of ${embedded.map(({ file }) => file).join(", ")}`);
 }

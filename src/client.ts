@@ -1,17 +1,13 @@
-// createIamClient: one openapi-fetch client, its middleware (token, ids), the call loop, and the resources composed.
+// createIamClient: the call loop, the resources composed over it, and `raw`, an openapi-fetch client with its middleware (token, ids).
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import { defaultServer, getOperation, pathServers } from "../generated/contract.js";
 import type { paths } from "../generated/schema.js";
-import { bearer, createCall, type GetToken } from "./core/call.js";
+import { bearer, createCall, type GetToken, lowerCased } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
-import { CLIENT_OPTIONS, optionProblems, type Settable, sendable, settle, urlProblems } from "./core/options.js";
+import { CLIENT_OPTIONS, headerProblem, optionProblems, type Settable, settle, urlProblems } from "./core/options.js";
 import { DEFAULT_POLLING, type PollingOptions, waiter } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
-import { type AccessKeys, accessKeysResource } from "./services/access-keys.js";
-import { type ApiKeys, apiKeysResource } from "./services/api-keys.js";
-import { type Keys, keysResource } from "./services/keys.js";
-import { type Operations, operationsResource } from "./services/operations.js";
-import { type ServiceAccounts, serviceAccountsResource } from "./services/service-accounts.js";
+import services from "./services/index.js";
 
 /** A source of IAM tokens (as `yc-iam-api-keys/auth` makes them): asked before every attempt; `forceRefresh` after a 401. */
 export type TokenSource = (options?: { forceRefresh?: boolean; signal?: AbortSignal }) => Promise<string>;
@@ -35,19 +31,15 @@ export interface IamClientOptions {
   headers?: Record<string, string> | undefined;
 }
 
+/** One property per service of `src/services/index.ts`'s list, with the JSDoc of its entry there. */
+type Services = { [Name in keyof typeof services]: ReturnType<(typeof services)[Name]> };
+
 /** The client `createIamClient` returns: one property per service of the document, and `raw`. */
-export interface IamClient {
-  /** The ApiKey service: create, read, list, update and delete API keys. */
-  apiKeys: ApiKeys;
-  /** The AccessKey service: static AWS-compatible keys (Object Storage, Message Queue, Data Streams, Postbox). */
-  accessKeys: AccessKeys;
-  /** The ServiceAccount service: the accounts, their operations, suspension and access bindings (who holds which role). */
-  serviceAccounts: ServiceAccounts;
-  /** The Key service: authorized keys, whose JWTs get IAM tokens (`serviceAccountKey`); `keyFile()` saves one as key.json. */
-  keys: Keys;
-  /** The Operation service: get an operation, or wait until it is done. */
-  operations: Operations;
-  /** The typed openapi-fetch client under it all, for what the wrapper does not cover; same token, ids and servers. */
+export interface IamClient extends Services {
+  /**
+   * The typed openapi-fetch client, for what the services do not cover; same token, ids and servers. Middleware added to
+   * it applies to its own requests: the services send theirs with `fetch` (give the client a `fetch` to see them all).
+   */
   raw: Client<paths>;
 }
 
@@ -63,8 +55,10 @@ function settleOptions(options: IamClientOptions) {
   for (const [name, value] of Object.entries({ baseUrl, operationBaseUrl })) if (typeof value === "string") urlProblems(name, value, found);
   if (!token || (typeof token !== "string" && typeof token !== "function"))
     found.unshift({ path: "token", message: "is required: an IAM token or a token source (an unset environment variable is undefined)" });
-  else if (typeof token === "string" && !sendable("Authorization", `Bearer ${token}`))
-    found.unshift({ path: "token", message: "cannot be sent as a header" });
+  else if (typeof token === "string") {
+    const problem = headerProblem("Authorization", `Bearer ${token}`);
+    if (problem) found.unshift({ path: "token", message: problem });
+  }
   rejectInvalid("createIamClient", found, "options");
   const retry = settle(DEFAULT_RETRY, given.retry);
   const polling = settle(DEFAULT_POLLING, given.polling);
@@ -87,31 +81,35 @@ export function createIamClient(options: IamClientOptions): IamClient {
   // Note: the tokens seen so far, to scrub them from error bodies that might echo them.
   const secrets = new Set<string>();
   const getToken: GetToken = typeof token === "function" ? token : () => token;
+  // Note: a User-Agent only where a server runtime runs (Node, Deno and Bun all give their `process` a `versions.node`): in a browser
+  // or a worker, some browsers drop it and others send it, and a header the server's CORS answer does not allow fails
+  // the preflight.
+  const userAgent = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node
+    ? `yc-iam-api-keys/${VERSION}`
+    : undefined;
 
+  // Note: the wrapped calls send their requests themselves (the call loop), so this middleware, and any the caller adds,
+  // is for requests sent through `raw`.
   raw.use({
     async onRequest({ request, schemaPath, options: { baseUrl: sentTo } }) {
-      // Note: the call loop sends each operation to its server and sets the token itself; this is for `raw` calls.
-      // Note: a path on its own server has no request body (generate.ts makes sure), so the Request copies as it is.
+      // Note: a path on its own server has no request body (generate.ts makes sure), so the Request copies as it is;
+      // one whose server is where it was sent anyway (a mock given as baseUrl alone) is left as it is.
       const server = pathServers[schemaPath];
-      if (server && sentTo === trim(base)) request = new Request(trim(urlFor(server)) + request.url.slice(sentTo.length), request);
+      const to = server && trim(urlFor(server));
+      if (to && to !== sentTo && sentTo === trim(base)) request = new Request(to + request.url.slice(sentTo.length), request);
       if (!request.headers.has("Authorization"))
         request.headers.set("Authorization", `Bearer ${await bearer("raw", getToken, { signal: request.signal }, secrets)}`);
       if (!request.headers.has("x-client-request-id")) request.headers.set("x-client-request-id", crypto.randomUUID());
-      // Note: browsers forbid setting User-Agent (and a custom one would force a CORS preflight).
-      if (!("document" in globalThis)) request.headers.set("User-Agent", `yc-iam-api-keys/${VERSION}`);
+      if (userAgent) request.headers.set("User-Agent", userAgent);
       return request;
     },
   });
 
   const wait = waiter(polling);
   const refreshable = typeof token === "function";
-  const call = createCall({ raw, fetch, timeoutMs, retry, secrets, baseUrl: urlFor, token, refreshable, wait });
-  return {
-    apiKeys: apiKeysResource(call),
-    keys: keysResource(call),
-    accessKeys: accessKeysResource(call),
-    serviceAccounts: serviceAccountsResource(call),
-    operations: operationsResource(call, wait),
-    raw,
-  };
+  const common = { ...lowerCased(headers), ...(userAgent && { "user-agent": userAgent }) };
+  const call = createCall({ fetch, headers: common, timeoutMs, retry, secrets, baseUrl: urlFor, token, refreshable, wait });
+  // Note: each entry of the list, made; the types follow the list (Object.fromEntries loses them).
+  const made = Object.fromEntries(Object.entries(services).map(([name, make]) => [name, make(call, wait)])) as Services;
+  return { ...made, raw };
 }

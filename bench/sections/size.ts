@@ -1,6 +1,8 @@
 // Size and cold import: the browser bundles as scripts/size.ts measures them (of the working tree), what each service
 // and token source adds, jose for comparison, the cold import of the build in Node, and the packed tarball.
 import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { fmt, list, table } from "../format.ts";
@@ -31,6 +33,8 @@ export interface SizeResult {
   coldImportMs: number;
   coldImportRuns: number;
   tarball: { bytes: number; unpackedBytes: number; files: number };
+  /** The tarball installed in an empty project as a user would: its packages, their bytes of files and on this disk (the README states it). */
+  install?: { packages: number; bytes: number; diskBytes: number };
 }
 
 export default defineSection<SizeResult>({
@@ -51,6 +55,17 @@ export default defineSection<SizeResult>({
     const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: bench.dir });
     const [pack] = JSON.parse(stdout) as { size: number; unpackedSize: number; entryCount: number }[];
     if (!pack) throw new Error("npm pack --dry-run reported no package");
+    // The install: that build packed and installed in an empty project, as scripts/size.ts's --installed does.
+    const work = await mkdtemp(join(tmpdir(), "iam-bench-install-"));
+    let installed: Awaited<ReturnType<typeof size.installedSize>>;
+    try {
+      const packed = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: bench.dir });
+      const [tarball] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string }[];
+      if (!tarball) throw new Error("npm pack reported no package");
+      installed = await size.measureInstallOf(join(work, tarball.filename), work);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
     return {
       ...measured,
       serviceShares: await size.serviceShares(),
@@ -66,12 +81,13 @@ export default defineSection<SizeResult>({
       coldImportMs: median(imports),
       coldImportRuns: COLD_IMPORT_RUNS,
       tarball: { bytes: pack.size, unpackedBytes: pack.unpackedSize, files: pack.entryCount },
+      install: { packages: Object.keys(installed.packages).length, bytes: installed.bytes, diskBytes: installed.diskBytes },
     };
   },
 
   method(runs) {
     const { coldImportRuns } = (runs[0] as Run<SizeResult>).result;
-    return `\`scripts/size.ts\` (what \`npm run size\` prints, of the working tree even with \`--at\`): the client entry bundled and minified by esbuild for the browser, raw and gzip (level 9); what the auth entry adds to it, in all and one token source at a time; what each module of \`src/services/\` adds to the core (the call loop and the waits), each bundled alone with it (shared helpers count in each); openapi-fetch alone, and jose's \`SignJWT\` and \`importPKCS8\` alone, bundled the same way. The budgets are the ones \`scripts/size.ts\` held when the run was made; \`test/package/package.test.ts\` enforces them. Cold import: \`node -e "await import('dist/src/index.js')"\` of the build measured, median of ${coldImportRuns} fresh processes. The tarball: \`npm pack --dry-run\` of the build measured.`;
+    return `\`scripts/size.ts\` (what \`npm run size\` prints, of the working tree even with \`--at\`): the client entry bundled and minified by esbuild for the browser, raw and gzip (level 9); what the auth entry adds to it, in all and one token source at a time; what each module of \`src/services/\` adds to the core (the call loop and the waits), each bundled alone with it (shared helpers count in each); openapi-fetch alone, and jose's \`SignJWT\` and \`importPKCS8\` alone, bundled the same way. The budgets are the ones \`scripts/size.ts\` held when the run was made; \`test/package/package.test.ts\` enforces them. Cold import: \`node -e "await import('dist/src/index.js')"\` of the build measured, median of ${coldImportRuns} fresh processes. The tarball: \`npm pack --dry-run\` of the build measured; the install: that tarball installed in an empty project (\`npm install\`, as \`npm run size -- --installed\` does), its \`node_modules\` measured (the README states it, and the package test checks its own install against it).`;
   },
 
   tables(runs) {
@@ -86,6 +102,7 @@ export default defineSection<SizeResult>({
         "openapi-fetch alone",
         "cold import",
         "packed tarball",
+        "install",
       ],
       runs.map(({ stamp, result: r }) => [
         stamp.node,
@@ -97,6 +114,7 @@ export default defineSection<SizeResult>({
         `${fmt(r.openapiFetchGzip)} B`,
         `${fmt(r.coldImportMs, 1)} ms`,
         `${fmt(r.tarball.bytes)} B (${fmt(r.tarball.files)} files, ${fmt(r.tarball.unpackedBytes)} B unpacked)`,
+        r.install ? `${r.install.packages} packages, ${fmt(r.install.bytes)} B of files` : "not measured",
       ]),
     );
     const services = Object.keys((runs[0] as Run<SizeResult>).result.serviceShares);

@@ -1,8 +1,6 @@
 // The token sources: a service account's authorized key, the metadata service, a Cloud Functions context, an OAuth token.
 // Each is a TokenSource over the shared cache; the IAM exchanges go through the same call loop as every other call.
-import createClient, { type ClientOptions } from "openapi-fetch";
 import { createIamToken, defaultServer } from "../../generated/contract.js";
-import type { paths } from "../../generated/schema.js";
 import type { TokenSource } from "../client.js";
 import { createCall } from "../core/call.js";
 import { type IamError, IamTokenError, type TokenSourceName } from "../core/errors.js";
@@ -42,8 +40,7 @@ async function exchangeForIamToken(
   options: ExchangeOptions,
 ): Promise<Credential> {
   const { baseUrl = defaultServer, fetch, timeoutMs = 10_000 } = options;
-  const raw = createClient<paths>({ baseUrl, fetch } as ClientOptions);
-  const call = createCall({ raw, fetch, timeoutMs, retry: DEFAULT_RETRY, baseUrl: () => baseUrl, secrets: new Set([credential]) });
+  const call = createCall({ fetch, timeoutMs, retry: DEFAULT_RETRY, baseUrl: () => baseUrl, secrets: new Set([credential]) });
   try {
     const { iamToken, expiresAt } = await call(createIamToken, { body });
     return { token: iamToken, expiresAt };

@@ -5,11 +5,11 @@ import type { Problem } from "./validate.js";
 
 /** `body` with each Date the schema types as date-time turned into its ISO string; an invalid Date becomes a problem. */
 export function dated(schema: Schema | undefined, body: unknown, found: Problem[]): unknown {
-  if (!schema?.p || !body || typeof body !== "object" || Array.isArray(body)) return body;
+  if (!schema?.properties || !body || typeof body !== "object" || Array.isArray(body)) return body;
   let out: Record<string, unknown> | undefined;
   for (const key in body) {
     const value = (body as Record<string, unknown>)[key];
-    if (!(value instanceof Date) || !schema.p[key]?.f) continue;
+    if (!(value instanceof Date) || !schema.properties[key]?.format) continue;
     // Note: toJSON gives the ISO string, or null for an invalid Date; the caller's object is copied, never changed.
     out ??= { ...body };
     out[key] = value.toJSON() ?? undefined;
@@ -25,7 +25,7 @@ export function dated(schema: Schema | undefined, body: unknown, found: Problem[
  */
 export function masked<R extends Row>(row: R, changes: object | null | undefined): Pick<CallInput<R["id"]>, "body" | "problems"> {
   const given = Object.entries(changes ?? {}).filter(([, value]) => value !== undefined);
-  const fields = Object.keys(row.body?.p ?? {}).filter((key) => key !== "updateMask");
+  const fields = Object.keys(row.body?.properties ?? {}).filter((key) => key !== "updateMask");
   const problems = given.length ? [] : [{ path: "(changes)", message: `must name a field to change (${fields.join(", ")})` }];
   // Note: a field the server cannot reset (scopes: 1 to 100; a name: its pattern) would be sent as a reset to its zero value.
   for (const [key, value] of given)

@@ -1,13 +1,11 @@
 // The one call loop: check the arguments, send with retries and per-attempt timeouts, check the answer, throw typed errors.
 // Every operation goes through here; what differs between them is read from the generated operations table.
-import type { Client } from "openapi-fetch";
 import {
   clientStatusesThatMayHaveActed,
   type OperationId,
   type OperationSpec,
   serverStatusesThatDidNotAct,
 } from "../../generated/contract.js";
-import type { paths } from "../../generated/schema.js";
 import { dated } from "./body.js";
 import {
   apiError,
@@ -22,32 +20,17 @@ import {
   redact,
   rejectBrokenAnswer,
   rejectInvalid,
+  type SentRequest,
   shows,
   summarize,
 } from "./errors.js";
-import { CALL_OPTIONS, optionProblems, sendable } from "./options.js";
-import type { Operation, WaitOptions } from "./poll.js";
-import { delayMs, onAbort, type RetryOptions, sleep } from "./retry.js";
-import type { CallInput, Result, Row, Unwrapped } from "./types.js";
+import { CALL_OPTIONS, headerProblem, optionProblems } from "./options.js";
+import { delayMs, ON_SENT, onAbort, type RetryOptions, sleep } from "./retry.js";
+import type { Call, CallInput, CallOptions, ChangeOptions, GetToken, Operation, Row, Unwrapped, Wait } from "./types.js";
 import { type Problem, problems } from "./validate.js";
 
-/** Per-call options. */
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
-  /** Per attempt, in milliseconds; overrides the client's. */
-  timeoutMs?: number | undefined;
-  headers?: Record<string, string> | undefined;
-}
-
-/** The internal option that is told of each request a call sends (a wait counts its polls' requests with it). */
-export const ON_SENT: unique symbol = Symbol("onSent");
-
-/** Options of a call that answers an Operation: `wait: false` resolves with the Operation as soon as it is accepted. */
-export interface ChangeOptions<W extends boolean = boolean> extends CallOptions {
-  wait?: W | undefined;
-  /** The total time to wait for the operation; overrides the client's `polling.maxWaitMs`. */
-  maxWaitMs?: number | undefined;
-}
+// Note: the types the resource modules import from here live in types.ts, which poll.ts imports too.
+export type { Call, CallOptions, ChangeOptions, GetToken, Wait } from "./types.js";
 
 /**
  * The list field `name` of what a call resolved with (an empty list when the server leaves it out, as it leaves out
@@ -63,14 +46,12 @@ export async function unwrap<A, T, W extends boolean>(
   return (options?.wait === false ? result : ((result as Record<string, T[]> | undefined)?.[name] ?? [])) as Unwrapped<A, T, W>;
 }
 
-/** Asks for a bearer token; `forceRefresh` after a 401. */
-export type GetToken = (options: { forceRefresh?: boolean; signal?: AbortSignal }) => unknown;
-
 /** What the call loop needs from the client. */
 export interface CallSettings {
-  raw: Client<paths>;
-  /** The fetch the client was given, if any. */
+  /** The fetch the client was given, if any (it gets a Request); else the global one, as it is when a call is made. */
   fetch?: typeof globalThis.fetch | undefined;
+  /** Headers of every request, names in lower case (the client's own, its User-Agent). */
+  headers?: Record<string, string> | undefined;
   timeoutMs: number;
   retry: RetryOptions;
   /** The base URL for an operation's own server, as the document names it, or for the document's first when undefined. */
@@ -84,19 +65,6 @@ export interface CallSettings {
   /** How to wait for an Operation; absent (the token exchanges answer none), an Operation is returned as it is. */
   wait?: Wait | undefined;
 }
-
-/**
- * Sends one operation (its row of the operations table) and resolves with its checked 200 body; for a call that answers
- * an Operation, waits until it is done unless `wait: false` and resolves with its checked result.
- */
-export type Call = <R extends Row, W extends boolean = true>(
-  row: R,
-  input?: CallInput<R["id"]>,
-  options?: ChangeOptions<W>,
-) => Promise<Result<R, W>>;
-
-/** Waits for an Operation that `startedBy` answered: how the client polls; `seen: false` for one known only by its id. */
-export type Wait = (call: Call, startedBy: Row, operation: Operation, options: WaitOptions, seen?: boolean) => Promise<Operation>;
 
 // Note: connection errors that prove the request never left, so even `create` may be retried.
 const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;
@@ -129,27 +97,34 @@ export async function bearer(
       unsettled,
       cause,
     );
-  if (!sendable("Authorization", `Bearer ${value}`))
-    throw new IamTokenError(operation, `the token function gave a token that cannot be sent as a header, ${notSent}${after}`, unsettled);
+  const problem = headerProblem("Authorization", `Bearer ${value}`);
+  if (problem) throw new IamTokenError(operation, `the token function gave a token that ${problem}, ${notSent}${after}`, unsettled);
   secrets.add(value);
   return value;
 }
 
+// Note: the options of a call given none, which need no check.
+const NO_OPTIONS: ChangeOptions = {};
+
 // Note: a done Operation's response of this type is no value at all.
 const EMPTY = /google\.protobuf\.Empty$/;
 
-/** Makes the call loop over one openapi-fetch client. */
+// Note: the call loop sends with fetch itself, not through openapi-fetch: one request path for every wrapped call, and
+// openapi-fetch's own work on each (its serializers, two Headers objects, a Request that fetch then copies, the middleware
+// chain) was most of what the client cost over it (BENCHMARKS.md, call overhead). `raw` stays openapi-fetch, for what
+// the wrapper does not cover; middleware added to it applies to its own requests.
+/** Makes the call loop: every operation's request is built and sent here, with fetch. */
 export function createCall(settings: CallSettings): Call {
   const { wait } = settings;
   const send = sender(settings);
-  const call = async (row: Row, input: CallInput = {}, options: ChangeOptions = {}): Promise<unknown> => {
+  const call = async (row: Row, input: CallInput = {}, options: ChangeOptions = NO_OPTIONS): Promise<unknown> => {
     const found: Problem[] = [];
     const invalidDates: Problem[] = [];
     const body = dated(row.body, input.body, invalidDates);
     if (row.pathParams) problems(row.pathParams, input.path ?? {}, "", found);
     if (row.query) problems(row.query, input.query ?? {}, "", found);
     if (row.body) problems(row.body, body, "", found);
-    optionProblems(CALL_OPTIONS, options, "options", found);
+    if (options !== NO_OPTIONS) optionProblems(CALL_OPTIONS, options, "options", found);
     rejectInvalid(row.id, found.concat(invalidDates, input.problems ?? []));
     const answer = await send(row, { ...input, body }, options);
     if (!row.result || !wait || !answer || options.wait === false) return answer;
@@ -162,48 +137,63 @@ export function createCall(settings: CallSettings): Call {
   return call as Call;
 }
 
+/** The parts of one request as the call loop sends them: header names in lower case, as fetch sends them. */
+type Sent = SentRequest & { headers: Record<string, string> };
+
+/** `headers` with each name in lower case, so a caller's own spelling replaces a header rather than joining it. */
+export const lowerCased = (headers: Record<string, string> | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const name in headers) out[name.toLowerCase()] = headers[name] as string;
+  return out;
+};
+
+/**
+ * The path with its parameters filled in, each encoded, and the query of the parameters given (each a string, a number
+ * or a boolean: generate.ts makes sure), as openapi-fetch writes them.
+ */
+function location(template: string, path: Record<string, string> = {}, query: Record<string, string> = {}): string {
+  let url = template;
+  for (const name in path) url = url.replace(`{${name}}`, () => encodeURIComponent(path[name] as string));
+  let separator = "?";
+  for (const name in query) {
+    const value = query[name];
+    if (value === undefined || value === null) continue;
+    url += `${separator}${name}=${encodeURIComponent(value)}`;
+    separator = "&";
+  }
+  return url;
+}
+
 /** The loop of attempts for one call whose arguments are already checked; resolves with the checked 200 body. */
-function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refreshable }: CallSettings) {
+function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, token, refreshable }: CallSettings) {
   if (typeof token === "string") secrets.add(token);
   return async (spec: Row, input: { path?: object; query?: object; body?: unknown }, callOptions: CallOptions): Promise<unknown> => {
     const operation = spec.id;
     const { signal: callerSignal, timeoutMs: ms = timeoutMs } = callOptions;
     const onSent = (callOptions as { [ON_SENT]?: () => void })[ON_SENT];
-
-    const { statuses, networkErrors, idempotencyKey } = spec.retry;
     // Note: only a call that changes something (its retry class says so) can leave its outcome unknown.
-    const writes = spec.retry.changes;
+    const { statuses, networkErrors, idempotencyKey, changes: writes } = spec.retry;
     const useToken = token && spec.auth !== false ? token : undefined;
-    const headers: Record<string, string> = {
-      "x-client-request-id": crypto.randomUUID(),
-      ...(idempotencyKey && { "Idempotency-Key": crypto.randomUUID() }),
-      ...callOptions.headers,
+    // Note: the body is serialized once per call, not per attempt.
+    const body = input.body === undefined ? undefined : JSON.stringify(input.body);
+    // Note: the same request on every attempt: the same ids, so the server can tell a retry; only the token may change.
+    const request: Sent = {
+      method: spec.method,
+      url:
+        baseUrl(spec.server).replace(/\/$/, "") +
+        location(spec.path, input.path as Record<string, string>, input.query as Record<string, string>),
+      headers: {
+        ...(body && { "content-type": "application/json" }),
+        ...common,
+        "x-client-request-id": crypto.randomUUID(),
+        ...(idempotencyKey && { "idempotency-key": crypto.randomUUID() }),
+        ...(callOptions.headers && lowerCased(callOptions.headers)),
+      },
     };
-    // Note: the body is serialized once per call, not per attempt, and kept to send as it is (below).
-    const json = input.body === undefined ? undefined : JSON.stringify(input.body);
-    const init = {
-      baseUrl: baseUrl(spec.server),
-      params: { path: input.path, query: input.query },
-      body: input.body,
-      bodySerializer: () => json,
-    };
-    // Note: a fetch the caller gave gets the Request itself, as openapi-fetch hands it over (a wrapper may read only that).
-    const send = fetch ?? globalThis.fetch;
-    const byParts = send === globalThis.fetch;
-    // Note: the Request openapi-fetch builds (a Request in all but name, so middleware may return any Request),
-    // kept to know whether a middleware replaced it.
-    let built: Request | undefined;
-    // biome-ignore lint/complexity/useArrowFunction: openapi-fetch calls it with `new`, which an arrow function refuses.
-    const Built = function (url: string, options: RequestInit) {
-      built = new Request(url, options);
-      return built;
-    } as unknown as typeof Request;
-    Built.prototype = Request.prototype;
     // Whether an attempt so far may have reached the server and acted on it, with no later answer to settle it.
     let mayHaveActed = false;
     let forceRefresh = false;
     let refreshed = false;
-    let request: Request | undefined;
     let sent = 0;
     /** The caller's abort: its own reason, unless a change may have acted (sent now or before): then our error that says so. */
     const aborted = (reason: unknown, sentNow: boolean) =>
@@ -211,7 +201,7 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
         ? record(
             new IamAbortError(operation, `aborted by the caller after it was sent${OUTCOME_UNKNOWN}`, { outcomeUnknown: true }, reason),
             sent,
-            request,
+            sentNow ? request : undefined,
           )
         : reason;
     for (let attempt = 1; ; attempt++) {
@@ -223,58 +213,34 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
       const stop = () => timeout.abort();
       const timer = setTimeout(stop, ms);
       const forget = onAbort(callerSignal, stop);
-      request = undefined;
-      built = undefined;
-      // Whether an answer's status and headers arrived (its body may still fail to arrive), and what failed fetching or reading it.
+      // Whether this attempt was handed to fetch, and whether an answer's status and headers arrived (its body may still fail to arrive).
+      let sentNow = false;
       let answered = false;
-      let tokenArrived = typeof useToken !== "function";
-      let networkFailed: unknown;
       /** This attempt's failure, told whether the call's outcome is unknown by then. */
       let failure: (outcomeUnknown: boolean) => IamError;
       let again: boolean;
       let retryAfter: string | null = null;
       try {
-        if (typeof useToken === "string") headers.Authorization = `Bearer ${useToken}`;
+        if (typeof useToken === "string") request.headers.authorization = `Bearer ${useToken}`;
         else if (useToken) {
           const asking = forceRefresh ? { forceRefresh, signal: timeout.signal } : { signal: timeout.signal };
           // Note: a token function may not listen to the signal: the attempt's time and the caller's abort end the wait for it.
           const token = bearer(operation, useToken, asking, secrets, writes && mayHaveActed);
-          headers.Authorization = `Bearer ${await untilAborted(token, timeout.signal)}`;
-          tokenArrived = true;
+          request.headers.authorization = `Bearer ${await untilAborted(token, timeout.signal)}`;
           forceRefresh = false;
         }
-        const { data, error, response } = (await raw.request(
-          spec.method as never,
-          spec.path as never,
-          {
-            ...init,
-            headers,
-            signal: timeout.signal,
-            parseAs: "text",
-            Request: Built,
-            // Note: a fetch that keeps the Request as sent, after every middleware; cheaper than a middleware of our own.
-            // fetch(request) would copy it (a POST's body through a TransformStream: about 20 µs on Node 24, 95 on Node 20,
-            // BENCHMARKS.md 1c), so a Request no middleware replaced is sent by its parts, and fetch builds the only copy.
-            fetch: async (last: Request) => {
-              // Note: a time-out or an abort that came while the token was asked for: this attempt is not sent at all.
-              last.signal.throwIfAborted();
-              request = last;
-              sent++;
-              onSent?.();
-              const { url, method, headers, signal } = last;
-              let response: Response;
-              try {
-                response = await (byParts && last === built ? send(url, { method, headers, signal, body: json ?? null }) : send(last));
-              } catch (e) {
-                networkFailed = e;
-                throw e;
-              }
-              answered = true;
-              return failureMarked(response, (e) => (networkFailed = e));
-            },
-          } as never,
-        )) as { data?: string; error?: unknown; response: Response };
-        if (response.ok) return parseBody(operation, spec, data, response);
+        sentNow = true;
+        sent++;
+        onSent?.();
+        const { method, url, headers } = request;
+        const init = { method, headers, body: body ?? null, signal: timeout.signal };
+        // Note: the global fetch gets the request's parts, so it builds the one Request there is (given a Request, it would
+        // copy it: a POST's body through a TransformStream, about 20 µs on Node 24, 95 on Node 20, BENCHMARKS.md 1c);
+        // a fetch the caller gave gets a Request, as openapi-fetch hands it over (a wrapper may read only that).
+        const response = await (fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init));
+        answered = true;
+        const text = await response.text();
+        if (response.ok) return parseBody(operation, spec, text, response);
         // Note: whether the resource went in this call or an earlier attempt's, it is gone: the delete is done.
         if (response.status === 404 && spec.deletes && mayHaveActed) return undefined;
         // Note: the server did not act on an unauthenticated call, so asking for a new token and sending once more is safe.
@@ -284,26 +250,26 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
           continue;
         }
         again = statuses.includes(response.status);
-        // Note: only a request that was sent can have acted (a middleware may answer without sending).
         mayHaveActed ||=
-          request !== undefined &&
-          (response.status >= 500
+          response.status >= 500
             ? !serverStatusesThatDidNotAct.includes(response.status)
-            : clientStatusesThatMayHaveActed.includes(response.status));
-        // Note: openapi-fetch hands over an error body parsed when it can; its canonical JSON is what gets redacted.
+            : clientStatusesThatMayHaveActed.includes(response.status);
+        // Note: an error body that is JSON is redacted in its canonical form, where an escaped credential (\u0074…) shows as itself.
+        let canonical = text;
+        try {
+          canonical = JSON.stringify(JSON.parse(text));
+        } catch {}
         // Note: a gateway may echo the request's headers: the caller's own (a gateway key, a cookie) are scrubbed too.
-        const text = redact(typeof error === "string" ? error : (JSON.stringify(error) ?? ""), credentialsOf(secrets, request));
+        const redacted = redact(canonical, credentialsOf(secrets, request));
         const errorAnswer = response;
-        failure = (unknown) => apiError(operation, errorAnswer, text, again, unknown);
+        failure = (unknown) => apiError(operation, errorAnswer, redacted, again, unknown);
         retryAfter = response.headers.get("retry-after");
       } catch (e) {
-        const sentNow = request !== undefined;
         if (callerSignal?.aborted) throw aborted(callerSignal.reason, sentNow);
-        if (e instanceof IamError) throw record(e, sent, request);
+        if (e instanceof IamError) throw record(e, sent, sentNow ? request : undefined);
+        // Note: anything else is the network's, of any class (a caller's fetch may throw its own), or the attempt's time:
+        // the only code between the token and the answer is fetch and reading the answer.
         const timedOut = timeout.signal.aborted;
-        // Note: what fetch or reading the answer's body throws is the network's, of any class (a caller's fetch may throw
-        // its own); anything else, not for lack of time, is the caller's own code's (a middleware of raw's), as it is.
-        if (!timedOut && e !== networkFailed) throw e;
         // Note: undici puts the system error's code on the cause; node-fetch on the error itself.
         const { code = (e as { cause?: { code?: unknown } })?.cause?.code } = (e ?? {}) as { code?: unknown };
         const neverSent = !sentNow || (!timedOut && !answered && NEVER_SENT.test(String(code)));
@@ -313,7 +279,7 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
         const hidden = credentialsOf(secrets, request);
         const words = redact(networkFailure(e), hidden);
         const what = !sentNow
-          ? `${tokenArrived ? "not sent" : "no token"} within ${ms} ms, so this attempt was not sent`
+          ? `no token within ${ms} ms, so this attempt was not sent`
           : timedOut
             ? `no ${answered ? "whole answer" : "answer"} within ${ms} ms`
             : `${answered ? "the answer could not be read" : "no answer"}: ${words}`;
@@ -327,7 +293,7 @@ function sender({ raw, fetch, timeoutMs, retry, baseUrl, secrets, token, refresh
       }
       // Note: the retry class decides whether to send again; whether the outcome is known is only whether an attempt
       // may have acted, whatever the later attempts answered (a 503 or a refusal does not undo an earlier attempt).
-      if (attempt >= retry.maxAttempts || !again) throw record(failure(writes && mayHaveActed), sent, request);
+      if (attempt >= retry.maxAttempts || !again) throw record(failure(writes && mayHaveActed), sent, sentNow ? request : undefined);
       try {
         await sleep(delayMs(attempt, retry, retryAfter), callerSignal);
       } catch (reason) {
@@ -350,19 +316,6 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** `response`, its body's read failure told to `failed` (openapi-fetch reads it after the middleware, as text). */
-function failureMarked(response: Response, failed: (e: unknown) => void): Response {
-  const text = response.text;
-  try {
-    response.text = () =>
-      text.call(response).catch((e: unknown) => {
-        failed(e);
-        throw e;
-      });
-  } catch {}
-  return response;
-}
-
 /** What a network failure was, with its cause's words (fetch says only "fetch failed"; its cause names the host or the reset). */
 function networkFailure(e: unknown): string {
   const { message = String(e), cause } = (e ?? {}) as { message?: string; cause?: { message?: unknown } };
@@ -370,7 +323,7 @@ function networkFailure(e: unknown): string {
 }
 
 /** Notes on an error how many requests the call sent, and what the last one was; anything else passes through. */
-function record<T>(error: T, sent: number, request: Request | undefined): T {
+function record<T>(error: T, sent: number, request: Sent | undefined): T {
   if (!(error instanceof IamError)) return error;
   error.attempts = sent;
   if (request) error.request = summarize(request);
@@ -417,7 +370,12 @@ function parseBody(operation: OperationId, spec: OperationSpec, text: string | u
   }
   // Note: a 2xx means the server acted: what a change made, or the Operation it started, is now unknown to the caller.
   const operationId = spec.result && typeof body?.id === "string" && body.id ? body.id : undefined;
-  rejectBrokenAnswer(operation, response, found, undefined, { outcomeUnknown: spec.retry.changes, operationId, done: body?.done === true });
+  if (found.length)
+    rejectBrokenAnswer(operation, response, found, undefined, {
+      outcomeUnknown: spec.retry.changes,
+      operationId,
+      done: body?.done === true,
+    });
   if (spec.items && body) body[spec.items] ??= [];
   return body;
 }

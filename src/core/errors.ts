@@ -168,7 +168,8 @@ export function rejectInvalid(operation: ErrorOrigin, problems: Problem[], what 
 }
 
 /** A 200 without headers: what an answer's part (a page, a done Operation) breaks the contract as. */
-export const OK = { status: 200, headers: new Headers() };
+// Note: no Headers object at load: the first one loads Node's fetch (undici), which doubles the cold import.
+export const OK = { status: 200 };
 
 /** How a broken answer's call stands: whether it may have acted, and the Operation it started, if it names one. */
 export interface Outcome {
@@ -185,7 +186,7 @@ export const advice = ({ outcomeUnknown, operationId, done }: Outcome): string =
 /** Throws an IamResponseError naming every problem of a 2xx answer, if there are any. */
 export function rejectBrokenAnswer(
   operation: OperationId,
-  { status, headers }: Pick<Response, "status" | "headers">,
+  { status, headers }: { status: number; headers?: Headers },
   problems: Problem[],
   what = `HTTP ${status} answer`,
   outcome: Outcome = {},
@@ -196,7 +197,7 @@ export function rejectBrokenAnswer(
       problems,
       outcomeUnknown: Boolean(outcome.outcomeUnknown || outcome.operationId),
       ...(outcome.operationId && { operationId: outcome.operationId }),
-      requestId: headers.get("x-request-id") ?? undefined,
+      requestId: headers?.get("x-request-id") ?? undefined,
     });
 }
 
@@ -268,15 +269,24 @@ export const HARMLESS_HEADERS: ReadonlySet<string> = new Set([
   "idempotency-key",
 ]);
 
+/** A request as the call loop sent it (its header names in lower case) or as the fake received it. */
+export interface SentRequest {
+  method: string;
+  url: string;
+  headers: Headers | Record<string, string>;
+}
+
+/** The headers' names and values. */
+const entries = (headers: SentRequest["headers"]) => (headers instanceof Headers ? [...headers] : Object.entries(headers));
+
 /**
  * What an error of a call must not show: the credentials seen so far (`secrets`), and the values of the headers `sent`
  * that may be credentials (all but the harmless ones; `Authorization`'s token is among the secrets already).
  */
-export function credentialsOf(secrets: Iterable<string>, sent: Request | undefined): string[] {
+export function credentialsOf(secrets: Iterable<string>, sent: SentRequest | undefined): string[] {
   const values = [...secrets];
-  sent?.headers.forEach((value, key) => {
+  for (const [key, value] of sent ? entries(sent.headers) : [])
     if (!HARMLESS_HEADERS.has(key) && key !== "authorization") values.push(value);
-  });
   return values;
 }
 
@@ -285,10 +295,9 @@ export function credentialsOf(secrets: Iterable<string>, sent: Request | undefin
  * scheme (as octokit does), and every other header `[REDACTED]`, since a caller's own (`Cookie`, `Proxy-Authorization`,
  * `X-Gateway-Key`) may be a credential.
  */
-export function summarize({ method, url, headers }: Request): RequestSummary {
+export function summarize({ method, url, headers }: SentRequest): RequestSummary {
   const record: Record<string, string> = {};
-  headers.forEach((value, key) => {
+  for (const [key, value] of entries(headers))
     record[key] = HARMLESS_HEADERS.has(key) ? value : key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : "[REDACTED]";
-  });
   return { method, url, headers: record };
 }

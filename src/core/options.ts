@@ -8,42 +8,56 @@ import { type Problem, problems } from "./validate.js";
 export type Settable<T> = { [K in keyof T]?: T[K] | undefined };
 
 /** Whole milliseconds (or attempts) from `lo` up to the longest timer there is. */
-const whole = (lo: number): Schema => ({ t: "integer", lo, hi: MAX_TIMER_MS });
-const URL_OPTION: Schema = { t: "string" };
-const HEADERS: Schema = { t: "object" };
+const whole = (minimum: number): Schema => ({ type: "integer", minimum, maximum: MAX_TIMER_MS });
+const URL_OPTION: Schema = { type: "string" };
+const HEADERS: Schema = { type: "object" };
 
 /** The options every call takes (`wait` and `maxWaitMs` matter where it answers an Operation, and are ignored elsewhere). */
 export const CALL_OPTIONS: Schema = {
-  t: "object",
-  a: false,
-  p: { signal: {}, timeoutMs: whole(1), headers: HEADERS, wait: { t: "boolean" }, maxWaitMs: whole(0) },
+  type: "object",
+  additionalProperties: false,
+  properties: { signal: {}, timeoutMs: whole(1), headers: HEADERS, wait: { type: "boolean" }, maxWaitMs: whole(0) },
 };
 
 /** The options of createIamClient. */
 export const CLIENT_OPTIONS: Schema = {
-  t: "object",
-  a: false,
-  p: {
+  type: "object",
+  additionalProperties: false,
+  properties: {
     token: {},
     baseUrl: URL_OPTION,
     operationBaseUrl: URL_OPTION,
     fetch: {},
     timeoutMs: whole(1),
-    retry: { t: "object", a: false, p: { maxAttempts: whole(1), baseDelayMs: whole(0), maxDelayMs: whole(0) } },
-    polling: { t: "object", a: false, p: { initialDelayMs: whole(0), maxDelayMs: whole(0), maxWaitMs: whole(0) } },
+    retry: {
+      type: "object",
+      additionalProperties: false,
+      properties: { maxAttempts: whole(1), baseDelayMs: whole(0), maxDelayMs: whole(0) },
+    },
+    polling: {
+      type: "object",
+      additionalProperties: false,
+      properties: { initialDelayMs: whole(0), maxDelayMs: whole(0), maxWaitMs: whole(0) },
+    },
     headers: HEADERS,
   },
 };
 
-/** Whether `value` can be sent as the header `name`; the Headers class is the judge, as fetch would be. */
-export function sendable(name: string, value: unknown): boolean {
+/** Whether the Headers class takes `value` as the header `name`; its message is never kept: it quotes the value, which may be a credential. */
+function accepts(name: string, value: string): boolean {
   try {
-    // Note: its message is never kept: it quotes the value, which may be a credential.
-    new Headers([[name, value as string]]);
-    return typeof value === "string";
+    new Headers([[name, value]]);
+    return true;
   } catch {
     return false;
   }
+}
+
+/** What keeps `value` from being sent as the header `name`, if anything; the Headers class is the judge, as fetch would be. */
+export function headerProblem(name: string, value: unknown): string | undefined {
+  if (typeof value !== "string") return "must be a string to be sent as a header";
+  if (!accepts(name, "")) return "cannot be sent as a header: its name must be a token (letters, digits and !#$%&'*+-.^_`|~)";
+  if (!accepts(name, value)) return "cannot be sent as a header: its value holds a line break, a NUL or a character above U+00FF";
 }
 
 /** Every problem of `options` against `schema`, its headers and signal included; `path` names where the options sit. */
@@ -58,8 +72,10 @@ export function optionProblems(schema: Schema, options: unknown, path: string, f
   const { aborted, addEventListener } = (signal ?? {}) as { aborted?: unknown; addEventListener?: unknown };
   if (signal !== undefined && (typeof aborted !== "boolean" || typeof addEventListener !== "function"))
     found.push({ path: at("signal"), message: "must be an AbortSignal" });
-  for (const [name, value] of Object.entries(headers ?? {}))
-    if (!sendable(name, value)) found.push({ path: at(`headers.${name}`), message: "cannot be sent as a header" });
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const problem = headerProblem(name, value);
+    if (problem) found.push({ path: at(`headers.${name}`), message: problem });
+  }
   return found;
 }
 

@@ -1,8 +1,7 @@
 // The lazy page walker: one request per page, only when the previous page is used up.
 import type { components } from "../../generated/schema.js";
-import type { Call, CallOptions } from "./call.js";
 import { type IamError, OK, rejectBrokenAnswer } from "./errors.js";
-import type { Answer, CallInput, Row } from "./types.js";
+import type { Answer, Call, CallInput, CallOptions, Row } from "./types.js";
 
 /** The paging arguments of a list: how many items a page may hold (0 to 1000; 0 means 100), and where to go on. */
 export interface PageRequest {

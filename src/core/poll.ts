@@ -1,7 +1,5 @@
 // Waiting for an Operation: poll getOperation until it is done, backing off to a cap, within a total time.
 import { getOperation, type OperationId } from "../../generated/contract.js";
-import type { components } from "../../generated/schema.js";
-import { type Call, type CallOptions, ON_SENT, type Wait } from "./call.js";
 import {
   IamApiError,
   IamError,
@@ -12,11 +10,12 @@ import {
   rejectBrokenAnswer,
   stillRunning,
 } from "./errors.js";
-import { sleep } from "./retry.js";
+import { ON_SENT, sleep } from "./retry.js";
+import type { Call, CallOptions, Operation, Wait, WaitOptions } from "./types.js";
 import { problems } from "./validate.js";
 
-/** A long-running operation, as update, delete and getOperation answer it. */
-export type Operation = components["schemas"]["Operation"];
+// Note: the types the resource modules import from here live in types.ts, which call.ts imports too.
+export type { Operation, WaitOptions } from "./types.js";
 
 /** How operations are polled. */
 export interface PollingOptions {
@@ -28,12 +27,6 @@ export interface PollingOptions {
 }
 
 export const DEFAULT_POLLING: PollingOptions = { initialDelayMs: 100, maxDelayMs: 3_000, maxWaitMs: 300_000 };
-
-/** Options of one wait. */
-export interface WaitOptions extends CallOptions {
-  /** The total time to wait; overrides the client's `polling.maxWaitMs`. `timeoutMs` and `headers` apply to each poll. */
-  maxWaitMs?: number | undefined;
-}
 
 /** Asks getOperation, backing off, until the operation is done, the deadline passes or the caller aborts. */
 async function poll(
@@ -118,9 +111,11 @@ export const waiter =
     if (!operation.done) ({ operation, polls } = await poll(call, operation, polling, name, options, maxWaitMs, seen));
     if (operation.error) throw Object.assign(operationError(name, id, operation.error), { attempts: polls });
     const { result } = startedBy;
+    // Note: an Operation done when it came was checked whole with its call's 200 schema, whose response is `result` (an
+    // allOf part); one that a poll brought came as getOperation's, whose response may be any message.
     const broken = !operation.response
       ? [{ path: "response", message: "is missing from a done operation without an error" }]
-      : result
+      : result && polls
         ? problems(result, operation.response, "response")
         : [];
     // Note: the change is done, but what it made cannot be read: the caller finds out with a get or a list.

@@ -1,4 +1,9 @@
-// How long to wait before the next attempt. Which failure may be retried is each operation's retry class, in the document.
+// How long to wait before the next attempt, and how attempts are counted. Which failure may be retried is each
+// operation's retry class, in the document.
+
+// Note: here, not in types.ts, which holds types only and so is no module to load at run time.
+/** The internal option that is told of each request a call sends (a wait counts its polls' requests with it). */
+export const ON_SENT: unique symbol = Symbol("onSent");
 
 /** Retry settings; `maxAttempts` counts the first attempt too. */
 export interface RetryOptions {

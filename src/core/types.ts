@@ -1,5 +1,6 @@
 // The types of a call, read from the document: what a row of the operations table sends and answers,
 // through the `operations` interface openapi-typescript writes, so a changed document changes every call's type.
+// Note: the call loop (call.ts) and the waits (poll.ts) both import what they share from here, never each other.
 import type { OperationId, OperationSpec, Schema } from "../../generated/contract.js";
 import type { components, operations } from "../../generated/schema.js";
 import type { Problem } from "./validate.js";
@@ -69,3 +70,43 @@ export type Result<R extends Row, W extends boolean = true> =
         : Answer<R["id"]>)
   // Note: a delete whose earlier attempt may have acted resolves with nothing when its retry finds the resource gone.
   | (R extends { deletes: true } ? undefined : never);
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+  /** Per attempt, in milliseconds; overrides the client's. */
+  timeoutMs?: number | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+/** Options of a call that answers an Operation: `wait: false` resolves with the Operation as soon as it is accepted. */
+export interface ChangeOptions<W extends boolean = boolean> extends CallOptions {
+  wait?: W | undefined;
+  /** The total time to wait for the operation; overrides the client's `polling.maxWaitMs`. */
+  maxWaitMs?: number | undefined;
+}
+
+/** A long-running operation, as update, delete and getOperation answer it. */
+export type Operation = components["schemas"]["Operation"];
+
+/** Options of one wait. */
+export interface WaitOptions extends CallOptions {
+  /** The total time to wait; overrides the client's `polling.maxWaitMs`. `timeoutMs` and `headers` apply to each poll. */
+  maxWaitMs?: number | undefined;
+}
+
+/** Asks for a bearer token; `forceRefresh` after a 401. */
+export type GetToken = (options: { forceRefresh?: boolean; signal?: AbortSignal }) => unknown;
+
+/**
+ * Sends one operation (its row of the operations table) and resolves with its checked 200 body; for a call that answers
+ * an Operation, waits until it is done unless `wait: false` and resolves with its checked result.
+ */
+export type Call = <R extends Row, W extends boolean = true>(
+  row: R,
+  input?: CallInput<R["id"]>,
+  options?: ChangeOptions<W>,
+) => Promise<Result<R, W>>;
+
+/** Waits for an Operation that `startedBy` answered: how the client polls; `seen: false` for one known only by its id. */
+export type Wait = (call: Call, startedBy: Row, operation: Operation, options: WaitOptions, seen?: boolean) => Promise<Operation>;

@@ -62,7 +62,7 @@ export interface AccessKeys {
 }
 
 /** Makes `iam.accessKeys` over the call loop. */
-export function accessKeysResource(call: Call): AccessKeys {
+export default function accessKeysResource(call: Call): AccessKeys {
   return {
     create: (request = {}, options) => call(createAccessKey, { body: request }, options),
     get: (accessKeyId, options) => call(getAccessKey, { path: { accessKeyId } }, options),

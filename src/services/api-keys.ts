@@ -76,7 +76,7 @@ export interface ApiKeys {
 }
 
 /** Makes `iam.apiKeys` over the call loop. */
-export function apiKeysResource(call: Call): ApiKeys {
+export default function apiKeysResource(call: Call): ApiKeys {
   const apiKeys: ApiKeys = {
     create: (request = {}, options) => call(createApiKey, { body: request }, options),
     get: (apiKeyId, options) => call(getApiKey, { path: { apiKeyId } }, options),

@@ -70,7 +70,7 @@ export interface Keys {
 }
 
 /** Makes `iam.keys` over the call loop. */
-export function keysResource(call: Call): Keys {
+export default function keysResource(call: Call): Keys {
   const keys: Keys = {
     create: (request = {}, options) => call(createKey, { body: request }, options),
     get: (keyId, options) => call(getKey, { path: { keyId } }, options),

@@ -18,7 +18,7 @@ export interface Operations {
 }
 
 /** Makes `iam.operations` over the call loop and the client's way of waiting. */
-export function operationsResource(call: Call, wait: Wait): Operations {
+export default function operationsResource(call: Call, wait: Wait): Operations {
   const get = (operationId: string, options?: CallOptions) => call(getOperation, { path: { operationId } }, options);
   return {
     get,

@@ -160,7 +160,7 @@ export interface ServiceAccounts {
 }
 
 /** Makes `iam.serviceAccounts` over the call loop. */
-export function serviceAccountsResource(call: Call): ServiceAccounts {
+export default function serviceAccountsResource(call: Call): ServiceAccounts {
   const accounts: ServiceAccounts = {
     create: (request, options) => call(createServiceAccount, { body: request }, options),
     get: (serviceAccountId, options) => call(getServiceAccount, { path: { serviceAccountId } }, options),

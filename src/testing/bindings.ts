@@ -1,9 +1,10 @@
-// Access bindings as the fake keeps them: a binding's identity (its role and subject), and the effective deltas of a
-// change, as Yandex answers them in AccessBindingsOperationResult.
+// Access bindings as the fake keeps them: a binding's identity (its role and subject), the effective deltas of a
+// change, as Yandex answers them in AccessBindingsOperationResult, and a subject's bindings as the access analyzer answers them.
 import type { components } from "../../generated/schema.js";
 
 type AccessBinding = components["schemas"]["AccessBinding"];
 type AccessBindingDelta = components["schemas"]["AccessBindingDelta"];
+type SubjectAccessBinding = components["schemas"]["SubjectAccessBinding"];
 
 /** A binding as one comparable text: its role and subject. */
 export const bindingKey = (b: AccessBinding): string => JSON.stringify([b.roleId, b.subject.id, b.subject.type]);
@@ -34,3 +35,10 @@ export function applied(
   });
   return { bindings: [...bindings.values()], effective };
 }
+
+/** The roles `subjectId` holds among one resource's bindings, each as the access analyzer answers it (with the resource). */
+export const heldBy = (
+  subjectId: string,
+  resource: SubjectAccessBinding["resource"],
+  bindings: readonly AccessBinding[],
+): SubjectAccessBinding[] => bindings.filter((b) => b.subject.id === subjectId).map(({ roleId }) => ({ roleId, resource, subjectId }));

@@ -1,47 +1,20 @@
 // A stateful fake of the IAM API in memory, for users' own tests: the document's operations with state, routed by
 // the generated operations table (router.ts) to one module per service (services/), checked with the same generated
 // checks as the client.
-import { createRouter, type FakeContext, type FakeService } from "./router.js";
-import { accessKeysService } from "./services/access-keys.js";
-import { apiKeysService } from "./services/api-keys.js";
-import { iamTokensService } from "./services/iam-tokens.js";
-import { keysService } from "./services/keys.js";
-import { type OperationProgress, operationsService } from "./services/operations.js";
-import { serviceAccountsService } from "./services/service-accounts.js";
+import { createRouter } from "./router.js";
+import fakeServices from "./services/index.js";
+import operationsService from "./services/operations.js";
+import type { FakeContext, FakeIamOptions, FakeService } from "./types.js";
 
 export type { FakeStatus } from "./answers.js";
-export { DEFAULT_ROLES } from "./roles.js";
 export type { FakeRequest, Fault } from "./router.js";
 export { DEFAULT_SCOPES, type SeedKey } from "./services/api-keys.js";
 export type { FakeKeyFile } from "./services/keys.js";
-export type { OperationProgress } from "./services/operations.js";
+export { DEFAULT_ROLES } from "./services/roles.js";
+export type { FakeIamOptions, OperationProgress } from "./types.js";
 
-export interface FakeIamOptions {
-  /** The address the client is given with `fake.fetch` (any host works). Default `http://iam.fake.invalid`. */
-  baseUrl?: string;
-  /** The service accounts that exist at first (in `folderId`); the first is the subject of any accepted token. Default: one, `ajeg2b2et02f3tl2c1pj`. */
-  serviceAccounts?: string[];
-  /** The folder of the service accounts it starts with (folders are not modelled: any folder id is accepted). Default `b1gvmob95yysaplct532`. */
-  folderId?: string;
-  /** Which bearer tokens are accepted and whose they are (a service account id); undefined refuses. Default: any non-empty token, the first service account's. */
-  authenticate?: (token: string) => string | undefined;
-  /** The scopes listScopes pages over. */
-  scopes?: string[];
-  /** How operations progress (changeable later with `fake.progress`). Default `{ polls: 1 }`: a change answers `done: false`, as Yandex's do, and the first poll finds it done. */
-  operations?: OperationProgress;
-  /** Roles a binding may name besides the documented ones the fake knows (`DEFAULT_ROLES`: primitive, IAM, Resource Manager and Object Storage roles); a binding naming any other role is refused. */
-  roles?: string[];
-  /** Keys of each kind per cloud before create answers RESOURCE_EXHAUSTED. Default 1000, as Yandex's API keys, authorized keys and static keys. */
-  quota?: number;
-  /** Service accounts per cloud, the ones it starts with counted. Default 100, as Yandex's. */
-  serviceAccountQuota?: number;
-  /** Access bindings per cloud. Default 1000, as Yandex's. */
-  accessBindingQuota?: number;
-  /** How long the IAM tokens it mints live. Default 12 hours, as Yandex's. */
-  tokenLifetimeMs?: number;
-  /** The clock, in epoch milliseconds: of every timestamp it makes (keys, accounts, operations), token lifetimes and JWT checks. Default `Date.now`. */
-  now?: () => number;
-}
+/** Each service of the list, made. */
+type Made = { [Name in keyof typeof fakeServices]: ReturnType<(typeof fakeServices)[Name]> };
 
 /** One object of every service's state. */
 type Merged<T> = (T extends unknown ? (x: T) => void : never) extends (x: infer I) => void ? I : never;
@@ -53,7 +26,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
   const serviceAccounts = [...(options.serviceAccounts ?? ["ajeg2b2et02f3tl2c1pj"])];
   const owner = serviceAccounts[0] ?? "ajeg2b2et02f3tl2c1pj";
   const now = options.now ?? Date.now;
-  const operations = operationsService(options.operations, owner, now);
+  const operations = operationsService({ options, owner, now });
   const context: FakeContext = {
     options,
     serviceAccounts,
@@ -62,16 +35,22 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     operations,
     signingKeys: new Map(),
     deleteOwnedBy: (id) => {
-      for (const service of services as readonly FakeService[]) service.deleteOwnedBy?.(id);
+      for (const service of services) service.deleteOwnedBy?.(id);
     },
-    refusal: (id) => (services as readonly FakeService[]).map((service) => service.refusal?.(id)).find(Boolean),
+    refusal: (id) => services.map((service) => service.refusal?.(id)).find(Boolean),
+    roleExists: (roleId) => services.some((service) => service.roleExists?.(roleId)),
+    subjectBindings: (subjectId) => services.flatMap((service) => service.subjectBindings?.(subjectId) ?? []),
   };
-  const tokens = iamTokensService(context);
-  const apiKeys = apiKeysService(context);
-  const keys = keysService(context);
-  // Note: the services the fake serves; a new one is one more entry (see router.ts).
-  const services = [apiKeys, keys, operations, tokens, accessKeysService(context), serviceAccountsService(context)] as const;
-  const router = createRouter(services, { owner, subjectOf: tokens.subjectOf, refusal: context.refusal });
+  // Note: the list's entries, each made with the context, under its name; the types follow the list (Object.fromEntries loses them).
+  const made = Object.fromEntries(Object.entries(fakeServices).map(([name, make]) => [name, make(context)])) as Made;
+  const all = [operations, ...Object.values(made)];
+  const services: readonly FakeService[] = all;
+  const router = createRouter(services, {
+    owner,
+    subjectOf: made.iamTokens.subjectOf,
+    refusal: context.refusal,
+    complete: operations.complete,
+  });
 
   return {
     baseUrl,
@@ -87,19 +66,19 @@ export function createFakeIam(options: FakeIamOptions = {}) {
       router.reset();
     },
     /** Adds keys as they would be after some life (a `lastUsedAt`, an old `createdAt`); returns them. */
-    seed: apiKeys.seed,
+    seed: made.apiKeys.seed,
     /**
      * A real authorized key file (RSA 2048, PKCS#8 with Yandex's prefix line) for one of its service accounts, made
      * through the Key service; the fake verifies JWTs signed with it and mints IAM tokens for that account.
      */
-    createServiceAccountKey: keys.createServiceAccountKey,
+    createServiceAccountKey: made.keys.createServiceAccountKey,
     /** The next `count` calls (of `operation` only, if given) fail as `fault` says. */
     failNext: router.failNext,
     /** How operations started from now on progress. */
     progress: operations.progress,
-    /** A copy of the state, for assertions: `apiKeys`, `keys` (never a private key), `accessKeys` (never a secret), `serviceAccounts`, `accessBindings` (by account id), `operations`, and `iamTokens` (how many tokens were minted). */
-    get state(): Merged<ReturnType<(typeof services)[number]["state"]>> {
-      return Object.assign({}, ...services.map((service) => service.state()));
+    /** A copy of the state, for assertions: every service's own, in one object (never a private key or a secret). */
+    get state(): Merged<ReturnType<(typeof all)[number]["state"]>> {
+      return Object.assign({}, ...all.map((service) => service.state()));
     },
     /** Every request received so far, oldest first. */
     get requests() {

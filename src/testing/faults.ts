@@ -6,7 +6,7 @@ export type Fault =
   /** An error with its Status body (`retryAfter` adds `Retry-After`): the HTTP `status`, the gRPC `code` (answered with the status Yandex's gateway gives it: `{ code: 1 }` is 499), or both. */
   | { status: number; code?: number; message?: string; retryAfter?: string }
   | { code: number; status?: number; message?: string; retryAfter?: string }
-  /** The connection drops: the client sees a network error. `true`: before the server acts; `"after"`: the call is handled and its effect stays (a key is created), then its answer is lost. */
+  /** The connection drops: the client sees a network error. `true`: before the server acts; `"after"`: the call is handled and its effect stays (a key is created, an Operation finishes unpolled), then its answer is lost. */
   | { drop: true | "after" }
   /** The answer comes this much later (then as usual). */
   | { delayMs: number }

@@ -3,79 +3,20 @@
 // (400 INVALID_ARGUMENT naming the field), and hands the call to the handler of its operationId.
 //
 // How a service plugs in (as moto's models/responses per service): a module in services/ exports a factory
-// `(context: FakeContext) => FakeService` whose `handlers` are keyed by the operationIds of its calls in
-// generated/contract.ts, with `state()` (merged into `fake.state`) and `reset()`; fake.ts registers it with one
-// entry in its `services` list. An operation with no handler answers UNIMPLEMENTED. Services meet only through the
-// context (`operations`, `signingKeys`, the live `serviceAccounts`, and the fan-outs `deleteOwnedBy` and `refusal` of the
-// optional hooks of the same names), never by importing each other.
+// `(context: FakeContext) => FakeService` (types.ts) as its default export, whose `handlers` are keyed by the
+// operationIds of its calls in generated/contract.ts, with `state()` (merged into `fake.state`) and `reset()`;
+// services/index.ts registers it with one entry in its list. An operation with no handler answers UNIMPLEMENTED.
+// Services meet only through the context (`operations`, `signingKeys`, the live `serviceAccounts`, and the fan-outs
+// `deleteOwnedBy`, `refusal`, `roleExists` and `subjectBindings` of the optional hooks of the same names), never by
+// importing each other.
 import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
 import { summarize } from "../core/errors.js";
 import { problems } from "../core/validate.js";
 import { answer, failure } from "./answers.js";
-import type { FakeIamOptions } from "./fake.js";
 import { delay, dropped, type Fault, faultAnswer, faultProblem } from "./faults.js";
-import type { Operations } from "./services/operations.js";
+import type { FakeService, Handler } from "./types.js";
 
 export type { Fault } from "./faults.js";
-
-/** The arguments of a handler: path, query and body as checked against the contract, and the caller's service account. */
-export interface HandlerArgs {
-  path: any;
-  query: any;
-  body: any;
-  subject: string;
-  request: Request;
-}
-
-/** Answers one operation. */
-export type Handler = (args: HandlerArgs) => Response | Promise<Response>;
-
-/** What a service module gives the fake. */
-export interface FakeService<State extends object = object> {
-  /** Its handlers, by operationId. */
-  handlers: Partial<Record<OperationId, Handler>>;
-  /** A copy of its state, for `fake.state`. */
-  state(): State;
-  /** Empty again, for `fake.reset()`. */
-  reset(): void;
-  /** Drops what it holds for a deleted service account (its keys). */
-  deleteOwnedBy?(serviceAccountId: string): void;
-  /** Why a service account may not authenticate now (suspended, deleted); undefined if it may. */
-  refusal?(serviceAccountId: string): string | undefined;
-}
-
-/**
- * Web Crypto's key type, found on `globalThis` where the program's types declare it (the DOM library, or
- * `@types/node`'s `CryptoKey`), and `object` where neither does.
- * Note: not the global `CryptoKey` type itself: only the DOM library declares that, and these declarations ship in the
- * `testing` entry, which a consumer compiling for Node (`"lib": ["ES2022"]` and `@types/node`) must compile too.
- */
-export type WebCryptoKey = typeof globalThis extends { CryptoKey: { prototype: infer Key } } ? Key : object;
-
-/** An authorized key the token endpoint verifies JWTs with. */
-export interface SigningKey {
-  serviceAccountId: string;
-  publicKey: WebCryptoKey;
-  /** Records a JWT exchange with the key. */
-  used(): void;
-}
-
-/** What every service module is made with. */
-export interface FakeContext {
-  options: FakeIamOptions;
-  /** The ids of the service accounts that exist, live (the ServiceAccount service adds and removes them); the first owns what is made without one. */
-  serviceAccounts: string[];
-  owner: string;
-  now: () => number;
-  /** Long-running operations, for the calls that answer an Operation. */
-  operations: Operations;
-  /** The keys JWTs may be signed with, by key id: the Key service keeps them, the IamToken service reads them. */
-  signingKeys: Map<string, SigningKey>;
-  /** Every service's `deleteOwnedBy`: what a deleted service account held goes with it. */
-  deleteOwnedBy(serviceAccountId: string): void;
-  /** The first refusal any service gives (each service's `refusal`, in turn): why a service account may not authenticate now, or undefined. */
-  refusal(serviceAccountId: string): string | undefined;
-}
 
 /** A request the fake received, its headers by the client's allow-list (`Authorization` cut down to its scheme, every header that may be a credential `[REDACTED]`) and the token exchange's credentials (`jwt`, `yandexPassportOauthToken`) `[REDACTED]`; answers are not recorded. */
 export interface FakeRequest {
@@ -117,7 +58,14 @@ export function createRouter(
     owner,
     subjectOf,
     refusal = () => undefined,
-  }: { owner: string; subjectOf: (token: string) => string | undefined; refusal?: (serviceAccountId: string) => string | undefined },
+    complete = () => {},
+  }: {
+    owner: string;
+    subjectOf: (token: string) => string | undefined;
+    refusal?: (serviceAccountId: string) => string | undefined;
+    /** Finishes an Operation whose answer was lost: the server carries on without the client. */
+    complete?: (operationId: string) => void;
+  },
 ) {
   const handlers: Partial<Record<OperationId, Handler>> = Object.assign({}, ...services.map((s) => s.handlers));
   let faults: { fault: Fault; count: number; operation?: OperationId | undefined }[] = [];
@@ -176,7 +124,12 @@ export function createRouter(
     if (injected) return injected;
     const response = await respond(request, url, route, body);
     // Note: the server acted (a create made its key), then the answer was lost: the case a create's outcomeUnknown is for.
-    if (fault && "drop" in fault) throw dropped();
+    // A change answered with an Operation goes on without the client, as Yandex's do: it finishes, polled or not.
+    if (fault && "drop" in fault) {
+      const answered = response.ok ? await response.json().catch(() => undefined) : undefined;
+      if (typeof answered?.id === "string" && !answered.done) complete(answered.id);
+      throw dropped();
+    }
     return response;
   }
 
@@ -202,7 +155,7 @@ export function createRouter(
     const query: Record<string, unknown> = {};
     url.searchParams.forEach((value, name) => {
       // Note: query values are strings on the wire; the contract's integers are read as integers first.
-      query[name] = route.spec.query?.p?.[name]?.t === "integer" && /^-?\d+$/.test(value) ? Number(value) : value;
+      query[name] = route.spec.query?.properties?.[name]?.type === "integer" && /^-?\d+$/.test(value) ? Number(value) : value;
     });
     const found = [
       ...(route.spec.pathParams ? problems(route.spec.pathParams, path) : []),

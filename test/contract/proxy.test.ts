@@ -1,11 +1,14 @@
 // The stateful fake behind Prism's validation proxy: both directions of every call are checked against the document.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPrism, startPrism } from "../../scripts/prism.ts";
 import { createIamClient, type IamClient } from "../../src/index.ts";
 import { createFakeIam, type FakeIam } from "../../src/testing/index.ts";
 import { type ServedFake, serveFake } from "../../src/testing/node.ts";
-import { contractClient } from "../support/contract-client.ts";
+import { contractClient, takeViolations } from "../support/contract-client.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
+
+// Note: every response Prism answered in the test carried no violation (the checked fetch records them).
+afterEach(() => expect(takeViolations()).toEqual([]));
 
 let fake: FakeIam;
 let served: ServedFake;
@@ -67,9 +70,13 @@ describe("through the validation proxy", () => {
 
   it("a broken upstream answer is caught by the proxy, and the client surfaces it", async () => {
     // Note: the violation is the point here, so this client does not carry the zero-violation check.
-    const plain = createIamClient({ token: TOKEN, baseUrl: proxy.url, retry: false });
     const violations: string[] = [];
-    plain.raw.use({ onResponse: ({ response }) => void violations.push(response.headers.get("sl-violations") ?? "") });
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init);
+      violations.push(response.headers.get("sl-violations") ?? "");
+      return response;
+    };
+    const plain = createIamClient({ token: TOKEN, baseUrl: proxy.url, retry: false, fetch });
     fake.failNext({ body: { apiKeys: "not an array" } });
     const error = await rejection(plain.apiKeys.list());
     expect(error.name).toMatch(/^Iam(Api|Response)Error$/);

@@ -111,10 +111,11 @@ describe("a consumer project", () => {
     const installed = await installedSize(join(project, "node_modules"));
     console.log(describeInstall(installed));
     const readme = await readFile(join(root, "README.md"), "utf8");
-    const [, packages, mb] = readme.match(/An install is (\d+) packages and ([\d.]+) MB of files/) ?? [];
+    // Note: the figure is the generated block `install` (scripts/embed.ts), from the bench's last saved run.
+    const [, packages, mb] = readme.match(/An install is <!-- generated: install -->(\d+) packages and ([\d.]+) MB of files/) ?? [];
     expect(installed.packages["yc-iam-api-keys"]).toBeGreaterThan(0);
     expect(Number(packages)).toBe(Object.keys(installed.packages).length);
-    // Note: every change moves it a little; a README figure more than a tenth off is stale: run the command and copy it.
+    // Note: every change moves it a little; a figure more than a tenth off is stale: npm run bench -- size, then npm run generate.
     expect(Math.abs(Number(mb) * 1_000_000 - installed.bytes) / installed.bytes, "npm run size -- --installed").toBeLessThan(0.1);
   });
 
@@ -240,26 +241,27 @@ export async function names(): Promise<string[]> {
         module: resolution === "bundler" ? "preserve" : "nodenext",
         moduleResolution: resolution,
       };
-      // Note: the README's usage and testing examples must compile against the package as published.
+      // Note: the README's examples must compile against the package as published.
       const readme = await readFile(join(root, "README.md"), "utf8");
-      const block = (heading: string) => readme.slice(readme.indexOf(heading)).match(/```ts\n([\s\S]*?)```/)?.[1] ?? "";
       const ambient =
         "declare const process: { env: Record<string, string | undefined> };\ndeclare const afterEach: (f: () => void) => void;\nexport {};\n";
-      await writeFile(join(project, "readme-usage.ts"), ambient + block("## Usage"));
-      await writeFile(join(project, "readme-testing.ts"), ambient + block("## Testing your code"));
-      for (const heading of [
-        "## Usage",
-        "## Testing your code",
-        "## Authorized keys",
-        "## Static access keys",
-        "## Service accounts and their roles",
-      ])
-        expect(block(heading), heading).toMatch(/\S/);
-      // Note: the sections of each service use a client made the Usage section's way.
-      const client = 'import { createIamClient as makeClient } from "yc-iam-api-keys";\nconst iam = makeClient({ token: "t" });\n';
-      await writeFile(join(project, "readme-keys.ts"), ambient + block("## Authorized keys"));
-      await writeFile(join(project, "readme-access-keys.ts"), ambient + client + block("## Static access keys"));
-      await writeFile(join(project, "readme-service-accounts.ts"), ambient + client + block("## Service accounts and their roles"));
+      // Note: the first ts block of every section that has one; a block that uses `iam` or createIamClient without making or
+      // importing it gets them as the Usage section makes them.
+      const sections = readme.split(/^(?=## )/m).flatMap((text) => {
+        const code = text.match(/```ts\n([\s\S]*?)```/)?.[1];
+        return code ? [{ heading: text.slice(0, text.indexOf("\n")), code }] : [];
+      });
+      expect(sections.map((section) => section.heading)).toEqual(expect.arrayContaining(["## Usage", "## Testing your code"]));
+      const readmeFiles = sections.map(({ heading }) => `readme-${heading.slice(3).toLowerCase().replace(/\W+/g, "-")}.ts`);
+      for (const [i, { code }] of sections.entries()) {
+        const imported = /^import \{[^}]*\bcreateIamClient\b/m.test(code);
+        const client =
+          (/\bcreateIamClient\(/.test(code) && !imported ? 'import { createIamClient } from "yc-iam-api-keys";\n' : "") +
+          (/\biam\./.test(code) && !/\bconst iam\b/.test(code)
+            ? 'import { createIamClient as makeClient } from "yc-iam-api-keys";\nconst iam = makeClient({ token: "t" });\n'
+            : "");
+        await writeFile(join(project, readmeFiles[i] as string), ambient + client + code);
+      }
       // Note: the Authorized keys section writes key.json with node:fs; the consumer has no @types/node, so just that much.
       await writeFile(
         join(project, "node-fs.d.ts"),
@@ -275,16 +277,7 @@ export async function names(): Promise<string[]> {
         join(project, config),
         JSON.stringify({
           compilerOptions: { ...compilerOptions, noUnusedLocals: false },
-          files: [
-            "use.ts",
-            "readme-usage.ts",
-            "readme-testing.ts",
-            "readme-keys.ts",
-            "readme-access-keys.ts",
-            "readme-service-accounts.ts",
-            "node-fs.d.ts",
-            "operations.ts",
-          ],
+          files: ["use.ts", ...readmeFiles, "node-fs.d.ts", "operations.ts"],
         }),
       );
       const tsc = join(root, "node_modules/typescript/bin/tsc");

@@ -1,4 +1,5 @@
 // The fake held to the contract: every answer it gives is checked with Ajv against the bundled document.
+import { afterEach, expect } from "vitest";
 import { createIamClient, type IamClientOptions } from "../../src/index.ts";
 import { createFakeIam, type FakeIamOptions } from "../../src/testing/index.ts";
 import { bundledDocument, deref, errorsText, schemaAt } from "./ajv.ts";
@@ -22,6 +23,23 @@ export async function contractViolations(request: Request, response: Response): 
   const validate = schemaAt(documented.content["application/json"].schema.$ref);
   const body = await response.clone().json();
   return validate(body) ? [] : [`${route.op.operationId} HTTP ${response.status}: ${errorsText(validate)} in ${JSON.stringify(body)}`];
+}
+
+/**
+ * Registers, in the test file that calls it, an afterEach that fails on any contract violation of the checked fakes
+ * handed to the `track` it returns during the test: every answer a fake gave must be valid against the document.
+ */
+export function violationCheck() {
+  let tracked: string[][] = [];
+  afterEach(() => {
+    const found = tracked.flat();
+    tracked = [];
+    expect(found).toEqual([]);
+  });
+  return <Checked extends { violations: string[] }>(checked: Checked): Checked => {
+    tracked.push(checked.violations);
+    return checked;
+  };
 }
 
 /** A fake whose `fetch` records every contract violation of its answers in `violations`. */

@@ -1,12 +1,10 @@
 // Every operation, as the tests that go over all of them find it: its row of generated/contract.ts, its part of the bundled
 // document, and arguments from the document's own examples; so a new operation is covered without editing those tests.
-import createClient, { type Middleware } from "openapi-fetch";
 import { type OperationId, operations } from "../../generated/contract.ts";
-import type { paths } from "../../generated/schema.ts";
 import { createCall, type Wait } from "../../src/core/call.ts";
 import type { CallInput, Row } from "../../src/core/types.ts";
 import { bundledDocument, deref } from "./ajv.ts";
-import { noViolations } from "./contract-client.ts";
+import { checkedFetch } from "./contract-client.ts";
 import { TOKEN } from "./secrets.ts";
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
@@ -53,12 +51,34 @@ export const bodyExamples = (o: DocumentOperation): Record<string, { value: any 
 /** The statuses of the documented errors (4xx and 5xx), in the document's order. */
 export const errorStatuses = (o: DocumentOperation): string[] => Object.keys(o.op.responses).filter((status) => Number(status) >= 400);
 
+/** The fields of a call's request body (of each of its `oneOf` alternatives too); none without a body. */
+function bodyFields(o: DocumentOperation): string[] {
+  const body = o.op.requestBody && deref(deref(o.op.requestBody).content["application/json"].schema);
+  return [body, ...(body?.oneOf ?? []).map(deref)].flatMap((schema) => Object.keys(schema?.properties ?? {}));
+}
+
 /** Whether a call names something that can be missing (a path parameter, or a query parameter or body field `…Id`), so 404 is possible. */
 export function hasIdToMiss(o: DocumentOperation): boolean {
-  const body = o.op.requestBody && deref(deref(o.op.requestBody).content["application/json"].schema);
-  const fields = [body, ...(body?.oneOf ?? []).map(deref)].flatMap((schema) => Object.keys(schema?.properties ?? {}));
-  return parametersOf(o).some((p) => p.in === "path" || (p.in === "query" && /Id$/.test(p.name))) || fields.some((f) => /Id$/.test(f));
+  return (
+    parametersOf(o).some((p) => p.in === "path" || (p.in === "query" && /Id$/.test(p.name))) || bodyFields(o).some((f) => /Id$/.test(f))
+  );
 }
+
+/** Whether a call gives its resource a name, which is unique in the cloud (a body field `name`), so 409 ALREADY_EXISTS is possible. */
+export const hasNameToClash = (o: DocumentOperation): boolean => bodyFields(o).includes("name");
+
+/** The error statuses that depend on the call: 404 where it has an id to miss, 409 where it has a name to clash. */
+const CALL_STATUSES: Record<string, (o: DocumentOperation) => boolean> = { 404: hasIdToMiss, 409: hasNameToClash };
+
+/** The error statuses every call documents: those all the table's rows document, less the ones that depend on the call. */
+export const sharedErrorStatuses = (): string[] =>
+  tableOperations
+    .map((o) => errorStatuses(o).filter((status) => !(status in CALL_STATUSES)))
+    .reduce((shared, statuses) => shared.filter((status) => statuses.includes(status)));
+
+/** The error statuses a call documents by rule, in order: the shared ones, and each that depends on the call where it applies. */
+export const expectedErrorStatuses = (o: DocumentOperation, shared = sharedErrorStatuses()): string[] =>
+  [...shared, ...Object.keys(CALL_STATUSES).filter((status) => CALL_STATUSES[status]?.(o))].sort();
 
 /**
  * Arguments for one call of `o`, all from the document: each path and query parameter's `example` (a path parameter without
@@ -78,12 +98,16 @@ export function exampleInput(o: DocumentOperation, bodyExample?: string): CallIn
   return { path, query, ...(named && { body: examples[named]?.value }) } as CallInput;
 }
 
-/** The call loop alone against a mock at `baseUrl`, no retries, a bearer token on every row that needs one, each response checked for violations. */
-export function tableCall(baseUrl: string, { wait, use = [] }: { wait?: Wait; use?: Middleware[] } = {}) {
-  const raw = createClient<paths>({ baseUrl });
-  raw.use(noViolations, ...use);
+/**
+ * The call loop alone against a mock at `baseUrl`, no retries, a bearer token on every row that needs one, each response
+ * checked for violations; `observe` sees each request and response.
+ */
+export function tableCall(
+  baseUrl: string,
+  { wait, observe }: { wait?: Wait; observe?: (request: Request, response: Response) => unknown } = {},
+) {
   return createCall({
-    raw,
+    fetch: checkedFetch(observe),
     timeoutMs: 10_000,
     retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
     baseUrl: () => baseUrl,

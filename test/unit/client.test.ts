@@ -1,7 +1,10 @@
 // The client against an injected fetch: results, headers, typed errors, retries, timeouts, redaction.
+import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { join } from "node:path";
+import { promisify } from "node:util";
+import ts from "typescript";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { VERSION } from "../../src/client.ts";
@@ -51,6 +54,17 @@ describe("results", () => {
     expect(await bodies()).toEqual([{ description: "bot", scopes: ["yc.postbox.send"], expiresAt: "2030-01-02T03:04:05.000Z" }]);
   });
 
+  it("sends no User-Agent where no server runtime runs (a browser, a worker: no versions.node on a process)", async () => {
+    vi.stubGlobal("process", { ...process, versions: { ...process.versions, node: undefined } });
+    try {
+      const { iam, requests } = client([json(200, {})]);
+      await iam.apiKeys.list();
+      expect(requests[0]?.headers.has("user-agent")).toBe(false);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it("list sends the query and always resolves with an apiKeys array", async () => {
     const { iam, requests } = client([json(200, { apiKeys: [KEY], nextPageToken: "n1" }), json(200, {})]);
     expect(await iam.apiKeys.list({ serviceAccountId: "sa1", pageSize: 50, pageToken: "p0" })).toEqual({
@@ -85,7 +99,7 @@ describe("results", () => {
     expect(requests[0]?.headers.get("x-extra")).toBe("yes");
   });
 
-  it("raw is the typed openapi-fetch client with the same middleware", async () => {
+  it("raw is the typed openapi-fetch client with the same token and ids", async () => {
     const { iam, requests } = client([json(200, { apiKeys: [KEY] })]);
     const { data } = await iam.raw.GET("/iam/v1/apiKeys", { params: { query: { pageSize: 1 } } });
     expect(data?.apiKeys?.[0]?.id).toBe(KEY.id);
@@ -185,23 +199,22 @@ describe("errors", () => {
     expect(error.message).toBe("listApiKeys: no answer: fetch failed");
   });
 
-  it("an error thrown by the caller's own middleware is passed through untouched and never retried, before sending or after", async () => {
+  it("middleware the caller adds to raw is raw's: the wrapped calls send with fetch, which sees every request", async () => {
     const { iam, requests } = client([json(200, { apiKeys: [] })]);
-    const mine = new Error("my middleware says no");
-    let stage = "request";
+    const seen: string[] = [];
     iam.raw.use({
-      onRequest: () => {
-        if (stage === "request") throw mine;
-      },
+      onRequest: ({ request }) => void seen.push(new URL(request.url).pathname),
       onResponse: () => {
-        throw mine;
+        throw new Error("my middleware says no");
       },
     });
-    expect(await rejection(iam.apiKeys.list())).toBe(mine);
-    expect(requests).toHaveLength(0);
-    stage = "response";
-    expect(await rejection(iam.apiKeys.list())).toBe(mine);
+    await iam.apiKeys.list();
+    expect(seen).toEqual([]);
     expect(requests).toHaveLength(1);
+    // Note: the control: the same middleware runs on a request sent through raw.
+    await expect(iam.raw.GET("/iam/v1/apiKeys")).rejects.toThrow("my middleware says no");
+    expect(seen).toEqual(["/iam/v1/apiKeys"]);
+    expect(requests).toHaveLength(2);
   });
 
   it("errors serialize to a plain record and redact Authorization to its scheme", async () => {
@@ -502,6 +515,39 @@ describe("runs anywhere fetch runs", () => {
       const text = await readFile(join(root, "src", file), "utf8");
       expect(text, file).not.toMatch(/from "node:|require\(|process\.|Buffer\b/);
     }
+  });
+
+  it("core/types.ts and testing/types.ts hold types only, so neither is a module to load at run time (each one adds to the cold import)", async () => {
+    for (const file of ["src/core/types.ts", "src/testing/types.ts"]) {
+      const text = await readFile(join(root, file), "utf8");
+      expect(text, file).toMatch(/^export (type|interface) /m);
+      // Note: what TypeScript emits of it: nothing but the empty module marker when it holds types alone.
+      const emitted = ts.transpileModule(text, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
+      }).outputText;
+      expect(emitted.replace(/\/\/.*$/gm, "").trim(), file).toBe("export {};");
+    }
+    // Note: a negative control: a value export is emitted.
+    expect(ts.transpileModule("export const x = 1;", { compilerOptions: { module: ts.ModuleKind.ESNext } }).outputText).toContain("x = 1");
+  });
+
+  it("importing the client entry touches none of fetch's globals (the first use of one loads Node's fetch, undici)", async () => {
+    const script = `
+      const touched = [];
+      for (const name of ["fetch", "Headers", "Request", "Response"]) {
+        const value = globalThis[name];
+        Object.defineProperty(globalThis, name, { configurable: true, get: () => (touched.push(name), value) });
+      }
+      const { createIamClient } = await import("./src/index.ts");
+      const atImport = [...touched];
+      createIamClient({ token: "t" }).raw;
+      console.log(JSON.stringify({ atImport, atUse: touched }));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root });
+    const { atImport, atUse } = JSON.parse(stdout);
+    expect(atImport).toEqual([]);
+    // Note: the control: making a client does read them (openapi-fetch takes Request and fetch), and the getters see it.
+    expect(atUse.length).toBeGreaterThan(0);
   });
 
   it("identifies itself with the package's version", async () => {

@@ -6,13 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main as audit } from "../../examples/audit.ts";
-import { main as bootstrapKey } from "../../examples/bootstrap-key.ts";
 import { UsageError } from "../../examples/client-from-env.ts";
-import { main as expiringSoon } from "../../examples/expiring-soon.ts";
-import { main as provision } from "../../examples/provision.ts";
-import { main as revokeUnused } from "../../examples/revoke-unused.ts";
-import { main as rotateKey } from "../../examples/rotate-key.ts";
 import { root } from "../../scripts/root.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
@@ -26,6 +20,13 @@ const EXAMPLES = readdirSync(join(root, "examples"))
   .filter((f) => f.endsWith(".ts") && readFileSync(join(root, "examples", f), "utf8").includes("export async function main("))
   .map((f) => f.slice(0, -3))
   .sort();
+
+/** An example's main: its arguments, and the client it uses. */
+type Main = (argv: string[], iam: ReturnType<typeof createIamClient>) => Promise<void>;
+/** Every example's main, by its name. */
+const MAINS: Record<string, Main> = Object.fromEntries(
+  await Promise.all(EXAMPLES.map(async (name) => [name, (await import(`../../examples/${name}.ts`)).main])),
+);
 
 /** A line of a stack trace, as Node prints one. */
 const STACK = /^\s+at /m;
@@ -65,8 +66,19 @@ function expectUsage(ran: Ran, command: string, message: RegExp) {
   expect(ran.stderr).toContain(`\n\nusage: ${command} `);
 }
 
-it("finds the six examples", () => {
-  expect(EXAMPLES).toEqual(["audit", "bootstrap-key", "expiring-soon", "provision", "revoke-unused", "rotate-key"]);
+it("finds every example: each module of examples/ with a main has its USAGE, and the README links each one", () => {
+  const modules = readdirSync(join(root, "examples"))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => f.slice(0, -3))
+    .sort();
+  const withUsage = modules.filter((name) => /^export const USAGE\b/m.test(readFileSync(join(root, "examples", `${name}.ts`), "utf8")));
+  expect(EXAMPLES).toEqual(withUsage);
+  // Note: negative controls: there are examples, and the modules that serve them are none.
+  expect(EXAMPLES.length).toBeGreaterThan(1);
+  expect(modules.filter((name) => !EXAMPLES.includes(name))).toContain("client-from-env");
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const linked = [...readme.matchAll(/\[`examples\/([\w-]+)\.ts`\]\(examples\/\1\.ts\)/g)].map((m) => m[1]);
+  expect([...linked].sort()).toEqual(EXAMPLES);
 });
 
 describe.each(EXAMPLES)("examples/%s.ts run alone", (name) => {
@@ -102,14 +114,6 @@ describe("a missing or malformed argument", () => {
   // Note: the same checks in process, each a UsageError from main before anything is sent.
   const fake = createFakeIam();
   const iam = createIamClient({ token: "any", baseUrl: fake.baseUrl, fetch: fake.fetch });
-  const mains: Record<string, (argv: string[]) => Promise<void>> = {
-    audit: (argv) => audit(argv, iam),
-    "bootstrap-key": (argv) => bootstrapKey(argv, iam),
-    "expiring-soon": (argv) => expiringSoon(argv, iam),
-    provision: (argv) => provision(argv, iam),
-    "revoke-unused": (argv) => revokeUnused(argv, iam),
-    "rotate-key": (argv) => rotateKey(argv, iam),
-  };
   it.each([
     ["audit", ["--folder"], "--folder needs a value"],
     ["audit", ["--folder", "b1g", "--concurrency", "0"], '--concurrency must be a whole number, at least 1, not "0"'],
@@ -137,7 +141,7 @@ describe("a missing or malformed argument", () => {
     ["rotate-key", ["aje1", "--secret-file"], "--secret-file needs a value"],
   ])("%s %j: a UsageError before anything is sent (%s)", async (name, argv, message) => {
     const before = fake.requests.length;
-    const error = await (mains[name] as (argv: string[]) => Promise<void>)(argv).then(
+    const error = await (MAINS[name] as Main)(argv, iam).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -1,23 +1,18 @@
 // The fake's AccessKey service (static AWS-compatible keys) over plain fetch, every answer held to the contract: the
 // secret shown once, list by account and paged, update and delete as Operations, idempotent create, the quota.
-import { afterEach, describe, expect, it } from "vitest";
-import { type checkedFake, OTHER, SA, sender, twoAccounts } from "../support/checked-fake.ts";
+import { describe, expect, it } from "vitest";
+import { type checkedFake, OTHER, SA, sender, twoAccounts, violationCheck } from "../support/checked-fake.ts";
 import { secret, TOKEN } from "../support/secrets.ts";
 
 const TYPE = "type.googleapis.com/";
 const KEYS = "/iam/aws-compatibility/v1/accessKeys";
-let violations: string[] = [];
-
-afterEach(() => {
-  // Note: every answer the fake gave in the test must be valid against the document.
-  expect(violations).toEqual([]);
-});
+const track = violationCheck();
 
 /** A checked fake with two service accounts (`twoAccounts`), with what the tests send through it. */
 function setup(options: Parameters<typeof checkedFake>[0] = {}) {
   // Note: these tests send requests by hand, so a change is done in its first answer unless a test says otherwise.
   const checked = twoAccounts({ operations: { polls: 0 }, ...options });
-  violations = checked.violations;
+  track(checked);
   const { fake } = checked;
   const send = sender(checked.fetch, checked.fake.baseUrl, TOKEN);
   /** Creates a static key and marks its secret a secret; fails the test unless it is created. */

@@ -3,26 +3,21 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { importSPKI, jwtVerify } from "jose";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { IamTokenError, serviceAccountKey } from "../../src/auth/index.ts";
 import { importPrivateKey, signJwt } from "../../src/auth/jwt.ts";
-import { type checkedFake, OTHER, SA, sender, twoAccounts } from "../support/checked-fake.ts";
+import { type checkedFake, OTHER, SA, sender, twoAccounts, violationCheck } from "../support/checked-fake.ts";
 import { rejection, secret, TOKEN } from "../support/secrets.ts";
 
 const TYPE = "type.googleapis.com/";
-let violations: string[] = [];
-
-afterEach(() => {
-  // Note: every answer the fake gave in the test must be valid against the document.
-  expect(violations).toEqual([]);
-});
+const track = violationCheck();
 
 /** A checked fake with two service accounts (`twoAccounts`), with what the tests send through it. */
 function setup(options: Parameters<typeof checkedFake>[0] = {}) {
   // Note: these tests send requests by hand, so a change is done in its first answer unless a test says otherwise.
   const checked = twoAccounts({ operations: { polls: 0 }, ...options });
-  violations = checked.violations;
+  track(checked);
   const { fake, fetch } = checked;
   const send = sender(checked.fetch, checked.fake.baseUrl, TOKEN);
   /** Creates a key and marks its private key a secret; fails the test unless it is created. */

@@ -1,9 +1,11 @@
 // The fake's ServiceAccount service over plain fetch, every answer held to the contract: accounts in any folder, names
 // unique per cloud, the name filter, quotas, updates by mask, a delete that takes keys of every kind, suspend and
 // reactivate refusing and accepting the account's tokens, access bindings with effective deltas, Operations as configured.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { importPrivateKey, signJwt } from "../../src/auth/jwt.ts";
-import { checkedFake, sender } from "../support/checked-fake.ts";
+import serviceAccountsService from "../../src/testing/services/service-accounts.ts";
+import { checkedFake, sender, violationCheck } from "../support/checked-fake.ts";
+import { fakeContext, handlerArgs } from "../support/fake-context.ts";
 import { secret, TOKEN } from "../support/secrets.ts";
 
 const SA = "ajeg2b2et02f3tl2c1pj";
@@ -14,18 +16,13 @@ const ACCOUNTS = "/iam/v1/serviceAccounts";
 const viewer = { roleId: "viewer", subject: { id: "ajeuser0000000000001", type: "userAccount" } };
 const editor = { roleId: "editor", subject: { id: "ajeuser0000000000001", type: "userAccount" } };
 const everyone = { roleId: "viewer", subject: { id: "allAuthenticatedUsers", type: "system" } };
-let violations: string[] = [];
-
-afterEach(() => {
-  // Note: every answer the fake gave in the test must be valid against the document.
-  expect(violations).toEqual([]);
-});
+const track = violationCheck();
 
 /** A checked fake (one service account unless told otherwise); any token is SA's unless the fake minted it. */
 function setup(options: Parameters<typeof checkedFake>[0] = {}) {
   // Note: these tests send requests by hand, so a change is done in its first answer unless a test says otherwise.
   const checked = checkedFake({ operations: { polls: 0 }, ...options });
-  violations = checked.violations;
+  track(checked);
   const { fake } = checked;
   const send = sender(checked.fetch, checked.fake.baseUrl, TOKEN);
   /** Creates an account (done at once) and returns it; fails the test unless it is created. */
@@ -454,6 +451,23 @@ describe("access bindings", () => {
     const failed = await send("POST", `${ACCOUNTS}/${SA}:setAccessBindings`, { body: { accessBindings: [] } });
     expect(failed.body).toMatchObject({ done: true, error: { code: 9 } });
     expect(fake.state.accessBindings).toEqual({ [SA]: [viewer] });
+  });
+
+  it("subjectBindings (the context's hook for the access analyzer): every role one subject holds, on every account", async () => {
+    const second = "ajesecond0account001";
+    const accounts = serviceAccountsService(fakeContext({ serviceAccounts: [SA, second] }));
+    const set = async (serviceAccountId: string, accessBindings: object[]) =>
+      (await accounts.handlers.setServiceAccountAccessBindings(handlerArgs({ path: { serviceAccountId }, body: { accessBindings } })))
+        .status;
+    expect(await set(SA, [viewer, editor, everyone])).toBe(200);
+    expect(await set(second, [viewer])).toBe(200);
+    expect(accounts.subjectBindings(viewer.subject.id)).toEqual([
+      { roleId: "viewer", resource: { id: SA, type: "iam.serviceAccount" }, subjectId: viewer.subject.id },
+      { roleId: "editor", resource: { id: SA, type: "iam.serviceAccount" }, subjectId: viewer.subject.id },
+      { roleId: "viewer", resource: { id: second, type: "iam.serviceAccount" }, subjectId: viewer.subject.id },
+    ]);
+    expect(accounts.subjectBindings("allAuthenticatedUsers").map((b) => b.roleId)).toEqual(["viewer"]);
+    expect(accounts.subjectBindings("ajenobody00000000001")).toEqual([]);
   });
 
   it("a deleted account's bindings go with it", async () => {

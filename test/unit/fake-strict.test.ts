@@ -1,25 +1,23 @@
 // The fake is as strict as Yandex: every gRPC code answered with the gateway's HTTP status, no ghost bindings on a
 // deleted account, quotas and unique names that hold under concurrent calls, page tokens that survive deletions,
 // changes not done in their first answer, and a role catalogue.
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { IamOperationError } from "../../src/index.ts";
 import { createFakeIam, DEFAULT_ROLES, type FakeIamOptions } from "../../src/testing/index.ts";
-import { checkedClient } from "../support/checked-fake.ts";
+import rolesService from "../../src/testing/services/roles.ts";
+import serviceAccountsService from "../../src/testing/services/service-accounts.ts";
+import { checkedClient, violationCheck } from "../support/checked-fake.ts";
+import { fakeContext, handlerArgs, OWNER } from "../support/fake-context.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const FOLDER = "b1gvmob95yysaplct532";
 const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
-let violations: string[] = [];
-
-afterEach(() => {
-  // Note: every answer the fake gave in the test must be valid against the document.
-  expect(violations).toEqual([]);
-});
+const track = violationCheck();
 
 /** A checked fake and a client that polls at once and does not retry. */
 function setup(options: FakeIamOptions = {}) {
   const checked = checkedClient(options, { retry: false });
-  violations = checked.violations;
+  track(checked);
   return checked;
 }
 
@@ -326,5 +324,23 @@ describe("the role catalogue", () => {
     expect(fake.state.accessBindings).toEqual({});
     await iam.serviceAccounts.grant(account, "ai.languageModels.user", USER);
     expect(fake.state.accessBindings[account]?.map((b) => b.roleId)).toEqual(["ai.languageModels.user"]);
+  });
+
+  it("is the Role service's: it holds DEFAULT_ROLES and the roles option, and nothing else", () => {
+    const roles = rolesService(fakeContext({ options: { roles: ["ai.languageModels.user"] } }));
+    expect([...DEFAULT_ROLES, "ai.languageModels.user"].every(roles.roleExists)).toBe(true);
+    expect(["storage.owner", "", "Viewer"].some(roles.roleExists)).toBe(false);
+  });
+
+  it("the ServiceAccount service asks the context which roles exist (roleExists), never a catalogue of its own", async () => {
+    const accounts = serviceAccountsService(fakeContext({ roleExists: (roleId) => roleId === "custom.only" }));
+    const grant = async (roleId: string) => {
+      const accessBindingDeltas = [{ action: "ADD", accessBinding: { roleId, subject: USER } }];
+      const args = handlerArgs({ path: { serviceAccountId: OWNER }, body: { accessBindingDeltas } });
+      return (await accounts.handlers.updateServiceAccountAccessBindings(args)).status;
+    };
+    // Note: viewer is one of DEFAULT_ROLES, and refused all the same: the context does not hold it.
+    expect(await grant("viewer")).toBe(400);
+    expect(await grant("custom.only")).toBe(200);
   });
 });

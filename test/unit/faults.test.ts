@@ -49,13 +49,17 @@ describe("the token function is the caller's code, not the network", () => {
       refused = e;
     }
     expect(refused).toBeInstanceOf(IamInputError);
-    expect((refused as IamInputError).problems).toEqual([{ path: "token", message: "cannot be sent as a header" }]);
+    expect((refused as IamInputError).problems).toEqual([
+      { path: "token", message: "cannot be sent as a header: its value holds a line break, a NUL or a character above U+00FF" },
+    ]);
     for (const value of [bad, "t1.x\u0000y", "t1.x\ry"]) {
       const { iam, requests } = client([json(200, { apiKeys: [] })], { token: () => value });
       for (const call of [iam.apiKeys.list(), iam.raw.GET("/iam/v1/apiKeys")]) {
         const error = await rejection(call);
         expect(error).toBeInstanceOf(IamTokenError);
-        expect(error.message).toMatch(/the token function gave a token that cannot be sent as a header, so nothing was sent$/);
+        expect(error.message).toMatch(
+          /the token function gave a token that cannot be sent as a header: its value holds a line break, a NUL or a character above U\+00FF, so nothing was sent$/,
+        );
       }
       expect(requests).toHaveLength(0);
     }

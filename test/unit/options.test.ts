@@ -82,10 +82,11 @@ describe("createIamClient refuses what cannot work, before anything is sent", ()
   });
 
   it("headers that no fetch could send", () => {
-    const error = refusal({ token: TOKEN, headers: { "x-ok": "fine", "x-bad": "a\r\nb", "bad name": "x" } });
+    const error = refusal({ token: TOKEN, headers: { "x-ok": "fine", "x-bad": "a\r\nb", "bad name": "x", "x-count": 1 as never } });
     expect(error.problems).toEqual([
-      { path: "headers.x-bad", message: "cannot be sent as a header" },
-      { path: "headers.bad name", message: "cannot be sent as a header" },
+      { path: "headers.x-bad", message: "cannot be sent as a header: its value holds a line break, a NUL or a character above U+00FF" },
+      { path: "headers.bad name", message: "cannot be sent as a header: its name must be a token (letters, digits and !#$%&'*+-.^_`|~)" },
+      { path: "headers.x-count", message: "must be a string to be sent as a header" },
     ]);
   });
 

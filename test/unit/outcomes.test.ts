@@ -457,23 +457,6 @@ describe("what the fault drive found", () => {
     expect(requests).toHaveLength(0);
   });
 
-  it("a time-out before sending, with the token there, says the attempt was not sent (not that the token was late)", async () => {
-    const { iam, requests } = scriptedClient([json(200, { apiKeys: [] })], { timeoutMs: 10, retry: false });
-    iam.raw.use({ onRequest: () => new Promise((resolve) => setTimeout(() => resolve(undefined), 60)) });
-    const error = await rejection(iam.apiKeys.list());
-    expect(error).toBeInstanceOf(IamTimeoutError);
-    expect(error.message).toBe("listApiKeys: not sent within 10 ms, so this attempt was not sent");
-    expect(requests).toHaveLength(0);
-  });
-
-  it("a 5xx a middleware answers without sending leaves a create's outcome known", async () => {
-    const { iam, requests } = scriptedClient([json(200, CREATED)], { retry: false });
-    iam.raw.use({ onRequest: () => json(500, status(13, "from the middleware")) });
-    const error = await rejection(iam.apiKeys.create());
-    expect(error).toMatchObject({ status: 500, outcomeUnknown: false, attempts: 0 });
-    expect(requests).toHaveLength(0);
-  });
-
   it("a network failure whose words echo a caller's header shows none of it", async () => {
     const gateway = secret("gw-in-a-network-error-1234567");
     const echoing: Step = (request) => {

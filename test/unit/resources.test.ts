@@ -113,7 +113,7 @@ describe("update", () => {
     ["only undefined fields", { description: undefined }, ["(changes) must name a field to change (description, scopes, expiresAt)"]],
     ["scopes: []", { scopes: [] }, ["scopes must be at least 1 item (has 0)"]],
     ["101 scopes", { scopes: Array.from({ length: 101 }, (_, i) => `s${i}`) }, ["scopes must be at most 100 items (has 101)"]],
-    ["a repeated scope", { scopes: ["a", "a"] }, ["scopes[1] repeats scopes[0]"]],
+    ["a repeated scope", { scopes: ["a", "a"] }, ["scopes[1] repeats scopes[0] (items must be unique)"]],
     ["a long description", { description: "x".repeat(257) }, ["description must be at most 256 characters (has 257)"]],
     [
       "an expiry out of range",
@@ -174,6 +174,16 @@ describe("update", () => {
       expect(error).toBeInstanceOf(IamResponseError);
       expect(error.message).toContain(message);
     }
+  });
+
+  it("a done operation a poll brought is checked against the declared type too (getOperation's own answer may hold any message)", async () => {
+    const wrongType = { id: "op1", done: true, response: { "@type": `${T}google.protobuf.Empty` } };
+    const { iam, requests } = client([json(200, pendingUpdate), json(200, wrongType)]);
+    const error = await rejection(iam.apiKeys.update(KEY.id, { description: "x" }));
+    expect(error).toBeInstanceOf(IamResponseError);
+    expect(error.message).toContain('response.@type must be "type.googleapis.com/yandex.cloud.iam.v1.ApiKey"');
+    expect(error).toMatchObject({ operationId: "op1", outcomeUnknown: true });
+    expect(requests).toHaveLength(2);
   });
 
   it("is retried on 500 and on a timeout with the same Idempotency-Key and request id", async () => {
@@ -326,6 +336,32 @@ describe("servers", () => {
       "http://127.0.0.1:1",
       "https://operation.api.cloud.yandex.net",
     ]);
+  });
+
+  it("raw copies a request to move it to its path's server only when that server is elsewhere (not for a mock given as baseUrl alone)", async () => {
+    const fetch = (async () => json(200, doneDelete)) as typeof globalThis.fetch;
+    const alone = createIamClient({ token: TOKEN, fetch, baseUrl: "http://127.0.0.1:1" });
+    const apart = createIamClient({ token: TOKEN, fetch, baseUrl: "http://127.0.0.1:1", operationBaseUrl: "http://127.0.0.1:2" });
+    // Note: the Requests built after the clients were made: openapi-fetch keeps the class it was made with, the middleware does not.
+    let copies = 0;
+    vi.stubGlobal(
+      "Request",
+      class extends Request {
+        constructor(...args: ConstructorParameters<typeof Request>) {
+          super(...args);
+          copies++;
+        }
+      },
+    );
+    try {
+      const byId = { params: { path: { operationId: "op2" } } };
+      await alone.raw.GET("/operations/{operationId}", byId);
+      expect(copies).toBe(0);
+      await apart.raw.GET("/operations/{operationId}", byId);
+      expect(copies).toBe(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 

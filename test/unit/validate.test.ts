@@ -34,6 +34,9 @@ const BAD_CREATE: [string, unknown, string][] = [
   ["expiresAt with 10 fractional digits", { expiresAt: "2030-01-01T00:00:00.0123456789Z" }, "expiresAt"],
   ["expiresAt as epoch milliseconds", { expiresAt: 1_900_000_000_000 }, "expiresAt"],
   ["an unknown field (a typo)", { descripton: "typo" }, "descripton"],
+  // Note: a table's properties were a plain object, whose inherited toString and constructor passed for known fields.
+  ["an unknown field named like an Object method (toString)", { toString: "x" }, "toString"],
+  ["an unknown field named like an Object method (constructor)", { constructor: "x" }, "constructor"],
   ["arguments that are not an object", "ajeg2b2et02f3tl2c1pj", "(root)"],
   ["arguments as an array", [], "(root)"],
 ];
@@ -85,7 +88,7 @@ describe("invalid arguments are refused before any request is sent", () => {
     expect(error.problems).toEqual([
       { path: "serviceAccountId", message: "must be at most 50 characters (has 60)" },
       { path: "description", message: "must be at most 256 characters (has 300)" },
-      { path: "scopes[1]", message: "repeats scopes[0]" },
+      { path: "scopes[1]", message: "repeats scopes[0] (items must be unique)" },
       { path: "scopes[2]", message: "must be at most 256 characters (has 300)" },
       {
         path: "expiresAt",
@@ -180,21 +183,22 @@ describe("answers are read as Yandex writes them", () => {
     // requires only it (its serviceAccountId is how a caller who does not wait learns the new id).
     const anyTypes = Object.entries(required).filter(([, r]) => (r as string[]).join() === "@type");
     expect(anyTypes.length).toBeGreaterThan(15);
-    expect(Object.fromEntries(Object.entries(required).filter(([, r]) => (r as string[]).join() !== "@type"))).toEqual({
-      ApiKey: ["id"],
+    // Note: a resource requires its id alone, by rule (a new service's resources too); the rest is each named here.
+    const byId = Object.entries(required).filter(([, r]) => (r as string[]).join() === "id");
+    expect(byId.map(([name]) => name)).toEqual(expect.arrayContaining(["ApiKey", "Operation", "Key", "ServiceAccount"]));
+    expect(Object.fromEntries(Object.entries(required).filter(([, r]) => !["@type", "id"].includes((r as string[]).join())))).toEqual({
       CreateApiKeyResponse: ["apiKey", "secret"],
-      Operation: ["id"],
       Status: ["code"],
-      Key: ["id"],
       CreateKeyResponse: ["key", "privateKey"],
       AccessKey: ["id", "keyId"],
       CreateAccessKeyResponse: ["accessKey", "secret"],
-      ServiceAccount: ["id"],
       CreateServiceAccountMetadata: ["@type", "serviceAccountId"],
       Subject: ["id", "type"],
       AccessBinding: ["roleId", "subject"],
       AccessBindingDelta: ["accessBinding"],
       CreateIamTokenResponse: ["iamToken", "expiresAt"],
+      SubjectAccessBinding: ["roleId", "resource"],
+      Resource: ["id", "type"],
     });
   });
 
@@ -306,7 +310,7 @@ describe("answers are read as Yandex writes them", () => {
 });
 
 describe("an enum", () => {
-  const algorithm: Schema = { t: "string", e: ["RSA_2048", "RSA_4096"] };
+  const algorithm: Schema = { type: "string", enum: ["RSA_2048", "RSA_4096"] };
 
   it("accepts its values and refuses any other, naming the allowed ones", () => {
     expect(problems(algorithm, "RSA_4096")).toEqual([]);
@@ -314,7 +318,7 @@ describe("an enum", () => {
     expect(problems(algorithm, "RSA_1024")).toEqual(refused);
     expect(problems(algorithm, "rsa_2048")).toEqual(refused);
     expect(problems(algorithm, 2048)).toEqual(refused);
-    expect(problems({ t: "object", p: { keyAlgorithm: algorithm } }, { keyAlgorithm: "ED25519" })).toEqual([
+    expect(problems({ type: "object", properties: { keyAlgorithm: algorithm } }, { keyAlgorithm: "ED25519" })).toEqual([
       { path: "keyAlgorithm", message: "must be one of RSA_2048, RSA_4096" },
     ]);
   });
@@ -339,27 +343,34 @@ describe("timestamps on engines that read only 3 fractional digits", () => {
 
 describe("lengths count characters (code points) everywhere", () => {
   it("a string over the limit in UTF-16 units but within it in characters still gets its pattern checked", () => {
-    const schema = { t: "string", l: 3, re: /^a+$/u, hint: "only a's" } as const;
+    const schema = { type: "string", maxLength: 3, pattern: /^a+$/u, patternDescription: "only a's" } as const;
     expect(problems(schema, "😀😀")).toEqual([{ path: "(root)", message: "must be only a's" }]);
-    expect(problems({ t: "string", l: 2, f: "date-time" }, "😀😀")).toEqual([
+    expect(problems({ type: "string", maxLength: 2, format: "date-time" }, "😀😀")).toEqual([
       { path: "(root)", message: "must be an RFC 3339 timestamp such as 2026-12-31T23:59:59Z" },
     ]);
   });
 
   it("a minimum counts characters too", () => {
-    expect(problems({ t: "string", ml: 2 }, "😀")).toEqual([{ path: "(root)", message: "must be at least 2 characters (has 1)" }]);
-    expect(problems({ t: "string", l: 2 }, "😀😀😀")).toEqual([{ path: "(root)", message: "must be at most 2 characters (has 3)" }]);
+    expect(problems({ type: "string", minLength: 2 }, "😀")).toEqual([
+      { path: "(root)", message: "must be at least 2 characters (has 1)" },
+    ]);
+    expect(problems({ type: "string", maxLength: 2 }, "😀😀😀")).toEqual([
+      { path: "(root)", message: "must be at most 2 characters (has 3)" },
+    ]);
   });
 
   it("a lone surrogate is named", () => {
-    expect(problems({ t: "string" }, "ab\uD800")).toEqual([
-      { path: "(root)", message: "is not well-formed Unicode (it has a lone surrogate)" },
+    expect(problems({ type: "string" }, "ab\uD800")).toEqual([
+      { path: "(root)", message: "is not well-formed Unicode (a lone surrogate at index 2)" },
+    ]);
+    expect(problems({ type: "string" }, "\uDC00😀")).toEqual([
+      { path: "(root)", message: "is not well-formed Unicode (a lone surrogate at index 0)" },
     ]);
   });
 });
 
 describe("date-time is checked on the calendar", () => {
-  const check = (value: string) => problems({ t: "string", f: "date-time" }, value).length === 0;
+  const check = (value: string) => problems({ type: "string", format: "date-time" }, value).length === 0;
   it("accepts real days and times, with a zone and up to any fractional digits", () => {
     for (const value of [
       "2028-02-29T00:00:00Z",
@@ -423,10 +434,10 @@ describe("date-time follows RFC 3339's own calendar, not Date.UTC's", () => {
 
 describe("a map: its values by additionalProperties, its size by maxProperties, its keys by propertyNames", () => {
   const labels: Schema = {
-    t: "object",
-    np: 2,
-    k: { t: "string", ml: 1, l: 5, re: /^[a-z][-_0-9a-z]*$/u, hint: "a lowercase key" },
-    a: { t: "string", l: 3, re: /^[-_0-9a-z]*$/u, hint: "a lowercase value" },
+    type: "object",
+    maxProperties: 2,
+    propertyNames: { type: "string", minLength: 1, maxLength: 5, pattern: /^[a-z][-_0-9a-z]*$/u, patternDescription: "a lowercase key" },
+    additionalProperties: { type: "string", maxLength: 3, pattern: /^[-_0-9a-z]*$/u, patternDescription: "a lowercase value" },
   };
 
   it("accepts a map within every rule, and an empty one", () => {
@@ -441,16 +452,18 @@ describe("a map: its values by additionalProperties, its size by maxProperties, 
     expect(problems(labels, { "": "x" })).toEqual([{ path: "(root)", message: "key must not be empty" }]);
     expect(problems(labels, { env: "PRD" })).toEqual([{ path: "env", message: "must be a lowercase value" }]);
     expect(problems(labels, { env: 7 })).toEqual([{ path: "env", message: "must be a string, not integer" }]);
-    expect(problems({ t: "object", p: { labels } }, { labels: { Env: "toolong" } })).toEqual([
+    expect(problems({ type: "object", properties: { labels } }, { labels: { Env: "toolong" } })).toEqual([
       { path: "labels.Env", message: "key must be a lowercase key" },
       { path: "labels.Env", message: "must be at most 3 characters (has 7)" },
     ]);
   });
 
   it("a named field is checked by its own schema, not the map's value rule; additionalProperties false still refuses the rest", () => {
-    const mixed: Schema = { t: "object", p: { count: { t: "integer" } }, a: { t: "string" } };
+    const mixed: Schema = { type: "object", properties: { count: { type: "integer" } }, additionalProperties: { type: "string" } };
     expect(problems(mixed, { count: 3, other: "x" })).toEqual([]);
     expect(problems(mixed, { count: "3", other: 1 }).map((p) => p.path)).toEqual(["count", "other"]);
-    expect(problems({ t: "object", p: {}, a: false }, { x: 1 })).toEqual([{ path: "x", message: "is not a known field (known: none)" }]);
+    expect(problems({ type: "object", properties: {}, additionalProperties: false }, { x: 1 })).toEqual([
+      { path: "x", message: "is not a known field (known: none)" },
+    ]);
   });
 });

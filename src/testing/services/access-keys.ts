@@ -1,9 +1,10 @@
 // The AccessKey service of the fake: static AWS-compatible keys (an `aje…` id, a `YC…` AWS keyId and a secret shown
 // once), quota per cloud, exact update masks, update and delete as Operations; a deleted account's keys go with it.
 import type { components } from "../../../generated/schema.js";
-import { answer, failure, page, TYPE, unknownAccount } from "../answers.js";
+import { answer, failure, TYPE, unknownAccount } from "../answers.js";
 import { newId, places, randomText, timestamp } from "../data.js";
-import type { FakeContext, FakeService } from "../router.js";
+import { ownedPage } from "../lists.js";
+import type { FakeContext, FakeService } from "../types.js";
 import { OperationFailure } from "./operations.js";
 
 type AccessKey = components["schemas"]["AccessKey"];
@@ -15,7 +16,7 @@ const snapshot = (key: AccessKey): AccessKey => structuredClone(key);
 const notFound = (accessKeyId: string) => failure(5, `Access key ${accessKeyId} not found`);
 
 /** The AccessKey service. */
-export function accessKeysService({ options, serviceAccounts, now, operations }: FakeContext) {
+export default function accessKeysService({ options, serviceAccounts, now, operations }: FakeContext) {
   const quota = options.quota ?? 1000;
   let keys = new Map<string, AccessKey>();
   /** The keys' places in a list, for page tokens. */
@@ -49,10 +50,8 @@ export function accessKeysService({ options, serviceAccounts, now, operations }:
         return key ? answer(200, key) : notFound(path.accessKeyId);
       },
 
-      listAccessKeys({ query, subject }) {
-        const serviceAccountId = query.serviceAccountId || subject;
-        const mine = [...keys.values()].filter((k) => k.serviceAccountId === serviceAccountId);
-        return unknownAccount(serviceAccounts, serviceAccountId) ?? page("accessKeys", mine, query, (k) => order.of(k.id));
+      listAccessKeys(args) {
+        return ownedPage("accessKeys", keys.values(), order, args, serviceAccounts);
       },
 
       updateAccessKey({ path, body }) {

@@ -1,9 +1,10 @@
 // The ApiKey service of the fake: keys with their secrets shown once, quota, idempotent create, exact update masks,
 // update and delete as Operations, and the scopes a key can have.
 import type { components } from "../../../generated/schema.js";
-import { answer, failure, page, TYPE, unknownAccount } from "../answers.js";
+import { answer, failure, TYPE, unknownAccount } from "../answers.js";
 import { maskSecret, newId, newSecret, places, timestamp } from "../data.js";
-import type { FakeContext, FakeService } from "../router.js";
+import { cataloguePage, ownedPage } from "../lists.js";
+import type { FakeContext, FakeService } from "../types.js";
 import { OperationFailure } from "./operations.js";
 
 type ApiKey = components["schemas"]["ApiKey"];
@@ -34,7 +35,7 @@ const snapshot = (key: ApiKey): ApiKey => structuredClone(key);
 const notFound = (apiKeyId: string) => failure(5, `ApiKey ${apiKeyId} not found`);
 
 /** The ApiKey service: `seed` adds keys with a past. */
-export function apiKeysService({ options, serviceAccounts, owner, now, operations }: FakeContext) {
+export default function apiKeysService({ options, serviceAccounts, owner, now, operations }: FakeContext) {
   const knownScopes = options.scopes ?? DEFAULT_SCOPES;
   const quota = options.quota ?? 1000;
   let keys = new Map<string, ApiKey>();
@@ -72,10 +73,8 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
         return key ? answer(200, key) : notFound(path.apiKeyId);
       },
 
-      listApiKeys({ query, subject }) {
-        const serviceAccountId = query.serviceAccountId || subject;
-        const mine = [...keys.values()].filter((k) => k.serviceAccountId === serviceAccountId);
-        return unknownAccount(serviceAccounts, serviceAccountId) ?? page("apiKeys", mine, query, (k) => order.of(k.id));
+      listApiKeys(args) {
+        return ownedPage("apiKeys", keys.values(), order, args, serviceAccounts);
       },
 
       updateApiKey({ path, body }) {
@@ -111,8 +110,7 @@ export function apiKeysService({ options, serviceAccounts, owner, now, operation
       },
 
       listApiKeyScopes({ query }) {
-        // Note: a scope's place is its place in the catalogue, which never changes.
-        return page("scopes", knownScopes, query, (_, index) => index + 1);
+        return cataloguePage("scopes", knownScopes, query);
       },
     },
     /** Adds keys as they would be after some life (a `lastUsedAt`, an old `createdAt`); returns them. */

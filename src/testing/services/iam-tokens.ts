@@ -3,7 +3,7 @@
 import { AUDIENCE, JWT_LIFETIME_S } from "../../auth/jwt.js";
 import { answer, failure, unknownAccount } from "../answers.js";
 import { fromBase64url, randomText, timestamp } from "../data.js";
-import type { FakeContext, FakeService, SigningKey } from "../router.js";
+import type { FakeContext, FakeService, SigningKey } from "../types.js";
 
 /** The JSON of a base64url part of a JWT; undefined if it is not that. */
 function decodePart(part: string): any {
@@ -15,7 +15,7 @@ function decodePart(part: string): any {
 }
 
 /** The IamToken service: `subjectOf` is the fake's authentication. */
-export function iamTokensService({ options, serviceAccounts, owner, now, signingKeys, refusal }: FakeContext) {
+export default function iamTokensService({ options, serviceAccounts, owner, now, signingKeys, refusal }: FakeContext) {
   const authenticate = options.authenticate ?? ((token: string) => (token ? owner : undefined));
   const tokenLifetimeMs = options.tokenLifetimeMs ?? 12 * 3600_000;
   /** The IAM tokens it minted: token → service account and expiry. */

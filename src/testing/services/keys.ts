@@ -1,9 +1,10 @@
 // The Key service of the fake: authorized keys with real RSA pairs made by WebCrypto, the private key shown once,
 // quota, idempotent create, update and delete as Operations; the IamToken service verifies JWTs with their public keys.
 import type { components } from "../../../generated/schema.js";
-import { answer, failure, page, TYPE, unknownAccount } from "../answers.js";
+import { answer, failure, TYPE, unknownAccount } from "../answers.js";
 import { newId, notBefore, places, timestamp } from "../data.js";
-import type { FakeContext, FakeService } from "../router.js";
+import { ownedPage } from "../lists.js";
+import type { FakeContext, FakeService } from "../types.js";
 import { OperationFailure } from "./operations.js";
 
 type Key = components["schemas"]["Key"];
@@ -40,7 +41,7 @@ const snapshot = (key: Key): Key => structuredClone(key);
 const notFound = (keyId: string) => failure(5, `Key ${keyId} not found`);
 
 /** The Key service: `createServiceAccountKey` makes a key through it and gives it as a key file. */
-export function keysService({ options, serviceAccounts, owner, now, operations, signingKeys }: FakeContext) {
+export default function keysService({ options, serviceAccounts, owner, now, operations, signingKeys }: FakeContext) {
   const quota = options.quota ?? 1000;
   let keys = new Map<string, Key>();
   /** The keys' places in a list, for page tokens. */
@@ -101,10 +102,8 @@ export function keysService({ options, serviceAccounts, owner, now, operations, 
         return key ? answer(200, key) : notFound(path.keyId);
       },
 
-      listKeys({ query, subject }) {
-        const serviceAccountId = query.serviceAccountId || subject;
-        const mine = [...keys.values()].filter((k) => k.serviceAccountId === serviceAccountId);
-        return unknownAccount(serviceAccounts, serviceAccountId) ?? page("keys", mine, query, (k) => order.of(k.id));
+      listKeys(args) {
+        return ownedPage("keys", keys.values(), order, args, serviceAccounts);
       },
 
       updateKey({ path, body }) {

@@ -1,23 +1,12 @@
 // The Operation service of the fake: long-running operations that other services start, and getOperation.
 // They progress as `OperationProgress` says, like moto's state transitions.
 import type { components } from "../../../generated/schema.js";
-import { answer, type FakeStatus, failure, page, TYPE } from "../answers.js";
+import { answer, type FakeStatus, failure, TYPE } from "../answers.js";
 import { newId, notBefore, places, timestamp } from "../data.js";
-import type { FakeService } from "../router.js";
+import { placedPage } from "../lists.js";
+import type { FakeContext, FakeService, OperationProgress, OperationStart, Operations, PageQuery } from "../types.js";
 
 type Operation = components["schemas"]["Operation"];
-
-/** How every Operation the fake starts progresses (updates, deletes, service-account create, suspend, bindings…), like moto's state transitions. */
-export interface OperationProgress {
-  /**
-   * How many getOperation calls answer `done: false` first. Default 1: as Yandex, the call that starts a change answers
-   * `done: false` and the first poll finds it done, so code that forgets to wait fails in its tests too. 0: done in the
-   * answer to the call that started it.
-   */
-  polls?: number;
-  /** Finish with this error instead of a response (nothing changes). */
-  error?: FakeStatus;
-}
 
 /**
  * What an operation's `apply` throws when the change cannot be made when the operation finishes (its service account
@@ -29,18 +18,12 @@ export class OperationFailure extends Error {
   }
 }
 
-/** What starts an operation: its description, its metadata (`@type` and ids), and the resource it acts on. */
-export interface OperationStart {
-  description: string;
-  /** The metadata message's type name, as `yandex.cloud.iam.v1.UpdateApiKeyMetadata`. */
-  metadataType: string;
-  metadata: Record<string, string>;
-  resourceId: string;
-}
-
-/** The Operation service; `initial` is how operations progress until `progress` says otherwise; `now` is the fake's clock. */
-export function operationsService(initial: OperationProgress | undefined, owner: string, now: () => number) {
-  initial ??= {};
+/**
+ * The Operation service, made before the other services (their context holds it): `options.operations` is how operations
+ * progress until `progress` says otherwise, `now` the fake's clock.
+ */
+export default function operationsService({ options, owner, now }: Pick<FakeContext, "options" | "owner" | "now">) {
+  const initial = options.operations ?? {};
   let ops = new Map<string, { operation: Operation; pollsLeft: number; finish: () => Operation }>();
   let byResource = new Map<string, string[]>();
   let progression = initial;
@@ -105,13 +88,18 @@ export function operationsService(initial: OperationProgress | undefined, owner:
           abandon,
         );
     },
+    /** Finishes an operation not done yet at once, as the server carries on with a change whose answer was lost. */
+    complete(operationId: string) {
+      const entry = ops.get(operationId);
+      if (entry && !entry.operation.done) entry.finish();
+    },
     /** The operations started on a resource, oldest first. */
     of(resourceId: string): Operation[] {
       return (byResource.get(resourceId) ?? []).flatMap((id) => ops.get(id)?.operation ?? []);
     },
     /** A page of the operations started on a resource, oldest first, as a `list…Operations` call answers it. */
-    page(resourceId: string, query: { pageSize?: number; pageToken?: string }): Response {
-      return page("operations", service.of(resourceId), query, (operation) => order.of(operation.id));
+    page(resourceId: string, query: PageQuery): Response {
+      return placedPage("operations", service.of(resourceId), order, query, (operation) => operation.id);
     },
     /** How operations started from now on progress. */
     progress(next: OperationProgress) {
@@ -125,9 +113,6 @@ export function operationsService(initial: OperationProgress | undefined, owner:
       order.clear();
       progression = initial;
     },
-  } satisfies FakeService & Record<string, unknown>;
+  } satisfies FakeService & Operations & Record<string, unknown>;
   return service;
 }
-
-/** The Operation service of one fake. */
-export type Operations = ReturnType<typeof operationsService>;

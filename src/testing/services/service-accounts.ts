@@ -3,11 +3,11 @@
 // authenticate), access bindings with effective deltas, every change an Operation. A deleted account takes its keys of
 // every kind with it, through the context.
 import type { components } from "../../../generated/schema.js";
-import { answer, failure, page, TYPE } from "../answers.js";
-import { applied, bindingKey, replacement } from "../bindings.js";
+import { answer, failure, TYPE } from "../answers.js";
+import { applied, bindingKey, heldBy, replacement } from "../bindings.js";
 import { newId, places, timestamp } from "../data.js";
-import { roleCheck } from "../roles.js";
-import type { FakeContext, FakeService } from "../router.js";
+import { folderPage, placedPage } from "../lists.js";
+import type { FakeContext, FakeService } from "../types.js";
 import { OperationFailure } from "./operations.js";
 
 type ServiceAccount = components["schemas"]["ServiceAccount"];
@@ -26,7 +26,7 @@ const nameTaken = (name: string) => failure(6, `Service account with name "${nam
 const gone = (serviceAccountId: string) => new OperationFailure({ code: 5, message: `Service account ${serviceAccountId} not found` });
 
 /** The ServiceAccount service: `refusal` says which accounts may not authenticate. */
-export function serviceAccountsService({ options, serviceAccounts: ids, now, operations, deleteOwnedBy }: FakeContext) {
+export default function serviceAccountsService({ options, serviceAccounts: ids, now, operations, deleteOwnedBy, roleExists }: FakeContext) {
   const folderId = options.folderId ?? DEFAULT_FOLDER_ID;
   const quota = options.serviceAccountQuota ?? 100;
   const bindingQuota = options.accessBindingQuota ?? 1000;
@@ -41,8 +41,8 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
   let creating = new Map<string, string>();
   /** The renames accepted but not done, each holding its new name for its account until it is done or fails. */
   let renaming = new Set<{ id: string; name: string }>();
-  /** The first role a binding names that is neither one of Yandex's documented roles nor one of the test's own. */
-  const unknownRole = roleCheck(options.roles);
+  /** The first role the bindings name that the role catalogue (the Role service's, through the context) does not hold. */
+  const unknownRole = (named: readonly { roleId: string }[]) => named.find((binding) => !roleExists(binding.roleId))?.roleId;
   /** The accounts' places in a list, and the bindings' (`<account id> <binding>`), for page tokens. */
   const accountOrder = places();
   const bindingOrder = places();
@@ -177,12 +177,7 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
       },
 
       listServiceAccounts({ query }) {
-        const filter = query.filter?.trim();
-        const name = filter ? /^name\s*=\s*"([^"]*)"$/.exec(filter)?.[1] : undefined;
-        if (filter && name === undefined)
-          return failure(3, `Request validation error: filter: only name="…" is supported, not ${JSON.stringify(filter)}`);
-        const found = [...accounts.values()].filter((a) => a.folderId === query.folderId && (name === undefined || a.name === name));
-        return page("serviceAccounts", found.map(view), query, (a) => accountOrder.of(a.id));
+        return folderPage("serviceAccounts", accounts.values(), accountOrder, query, view);
       },
 
       updateServiceAccount({ path, body }) {
@@ -241,7 +236,7 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
       listServiceAccountAccessBindings({ path, query }) {
         if (!accounts.has(path.serviceAccountId)) return notFound(path.serviceAccountId);
         const id = path.serviceAccountId;
-        return page("accessBindings", bindings.get(id) ?? [], query, (b) => bindingOrder.of(`${id} ${bindingKey(b)}`));
+        return placedPage("accessBindings", bindings.get(id) ?? [], bindingOrder, query, (b) => `${id} ${bindingKey(b)}`);
       },
 
       setServiceAccountAccessBindings({ path, body }) {
@@ -284,6 +279,9 @@ export function serviceAccountsService({ options, serviceAccounts: ids, now, ope
         });
       },
     },
+    /** Every role the subject holds on an account, the account as the resource (`iam.serviceAccount`, after the form of Yandex's resource types). */
+    subjectBindings: (subjectId: string) =>
+      [...bindings].flatMap(([id, list]) => heldBy(subjectId, { id, type: "iam.serviceAccount" }, list)),
     /** Why an account may not authenticate now: suspended, or deleted; undefined for any other (known or not). */
     refusal(serviceAccountId: string): string | undefined {
       if (deleted.has(serviceAccountId)) return `service account ${serviceAccountId} was deleted`;
