@@ -21,7 +21,7 @@ export interface PrismOptions {
   /** Turn contract violations into error responses. Default true. */
   errors?: boolean;
   dynamic?: boolean;
-  /** Where Prism's log goes; default: nowhere. */
+  /** Where Prism's log goes; default: nowhere (and then only its warnings and errors are written). */
   log?: "inherit" | "ignore";
 }
 
@@ -73,6 +73,8 @@ export async function startPrism(options: PrismOptions = {}): Promise<RunningPri
   const args = ["--import", EXIT_WITH_PARENT, PRISM, mode, SPEC_JSON, ...(mode === "proxy" ? [options.upstream as string] : [])];
   args.push("--host", host, "--port", String(port), `--errors=${errors}`);
   if (dynamic) args.push("--dynamic");
+  // Note: a log nobody reads costs Prism about a millisecond a request; its warnings and errors are still kept for the messages below.
+  if (log === "ignore") args.push("--verboseLevel", "warn");
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   const keep = (chunk: Buffer) => {

@@ -1,6 +1,6 @@
-// Runs the unit and contract tests on the machine's own Node (the library's promised floor, Node 20),
-// not the toolchain's Node that npm scripts put first on the PATH. `npm test` runs them only here, once;
-// the browser and package tests, which drive tools rather than the library's runtime, run on the toolchain's Node.
+// The machine's own Node (the library's promised floor, Node 20), not the toolchain's Node that npm scripts put first on
+// the PATH: `npm test` runs every test on it (scripts/test.ts). Run alone, this runs only the unit and contract tests on it,
+// the library's own tests, e.g. `TEST_CLOCK=2099-06-01 npm run test:floor`.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
@@ -9,8 +9,11 @@ import { root } from "./root.ts";
 
 const FLOOR = 20;
 
-/** The vitest projects that run on the floor. */
+/** The vitest projects `npm run test:floor` runs: the library's own tests. */
 export const FLOOR_PROJECTS = ["unit", "contract"] as const;
+
+/** vitest's command line, to run on another Node than the one running this. */
+export const VITEST = join(root, "node_modules/vitest/vitest.mjs");
 
 /** The first `node` on the PATH that is not inside node_modules. */
 function machineNode(): string {
@@ -21,14 +24,19 @@ function machineNode(): string {
   throw new Error("no machine Node found on the PATH outside node_modules");
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** The machine's Node (`FLOOR_NODE` picks another) and its version; an error if it is older than the floor. */
+export function floorNode(): { node: string; version: string } {
   const node = process.env.FLOOR_NODE ?? machineNode();
   const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
   const major = Number(version.slice(1).split(".")[0]);
   if (major < FLOOR) throw new Error(`${node} is ${version}; the library promises Node >= ${FLOOR}`);
+  return { node, version };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { node, version } = floorNode();
   console.log(`${FLOOR_PROJECTS.join(" and ")} tests on the machine's Node ${version} (${node})`);
-  const vitest = join(root, "node_modules/vitest/vitest.mjs");
   const projects = FLOOR_PROJECTS.flatMap((p) => ["--project", p]);
-  const run = spawnSync(node, [vitest, "run", ...projects], { stdio: "inherit", cwd: root });
+  const run = spawnSync(node, [VITEST, "run", ...projects, ...process.argv.slice(2)], { stdio: "inherit", cwd: root });
   process.exit(run.status ?? 1);
 }

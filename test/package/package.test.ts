@@ -1,10 +1,9 @@
 // The published package: size budget, exact tarball contents, and a consumer that installs and uses it.
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { operations } from "../../generated/contract.ts";
 import { root } from "../../scripts/root.ts";
 import { AUTH_ENTRY_GZIP_BUDGET, AUTH_GZIP_BUDGET, describeInstall, GZIP_BUDGET, installedSize, measureSize } from "../../scripts/size.ts";
@@ -44,17 +43,10 @@ function operationTypeTests(): string {
   ];
   return `${lines.join("\n")}\n`;
 }
-let tarball: string;
-let files: string[];
-let work: string;
-
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "iam-pack-"));
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: root });
-  const [packed] = JSON.parse(stdout.slice(stdout.indexOf("[")));
-  tarball = join(work, packed.filename);
-  files = packed.files.map((f: { path: string }) => f.path).sort();
-}, 120_000);
+// Note: built and packed once for test/package/ (test/support/package-setup.ts).
+const tarball = inject("tarball");
+const files = inject("packedFiles");
+const work = inject("packDir");
 
 describe("size", () => {
   const measured = measureSize();
@@ -188,7 +180,8 @@ export async function use(): Promise<[ServedFake, boolean]> {
 `,
     );
     // Note: the repository's @types/node, as a Node project has its own; no "dom" in lib, so a declaration that needs
-    // the DOM library (CryptoKey, say) fails here.
+    // the DOM library (CryptoKey, say) fails here. skipDefaultLibCheck, here and below: the package's declarations and
+    // @types/node are checked, TypeScript's own lib files not again (a fifth of each check's time).
     await writeFile(
       join(project, "tsconfig.node-only.json"),
       JSON.stringify({
@@ -197,6 +190,7 @@ export async function use(): Promise<[ServedFake, boolean]> {
           strict: true,
           exactOptionalPropertyTypes: true,
           skipLibCheck: false,
+          skipDefaultLibCheck: true,
           target: "es2022",
           lib: ["es2022"],
           typeRoots: [join(root, "node_modules/@types")],
@@ -240,6 +234,7 @@ export async function names(): Promise<string[]> {
         strict: true,
         exactOptionalPropertyTypes: true,
         skipLibCheck: false,
+        skipDefaultLibCheck: true,
         target: "es2022",
         lib: ["es2022", "dom"],
         types: [],

@@ -1,6 +1,6 @@
 // Vitest setup file: after each test file, no recorded error may show a token, a secret, a private key or a JWT.
 import { afterAll, expect } from "vitest";
-import { recorded, renderings, secrets } from "./secrets.js";
+import { forgetRecorded, recorded, renderings, secrets } from "./secrets.js";
 
 afterAll(() => {
   for (const error of recorded()) {
@@ -8,4 +8,5 @@ afterAll(() => {
       for (const credential of secrets()) expect(text).not.toContain(credential);
     }
   }
+  forgetRecorded();
 });

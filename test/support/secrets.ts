@@ -57,3 +57,6 @@ export function renderings(error: unknown): string[] {
 
 /** The errors recorded so far in this file. */
 export const recorded = (): readonly unknown[] => seen;
+
+/** Forgets the errors recorded, once a file is checked: the next file in the worker may share this module (isolate: false). */
+export const forgetRecorded = (): void => void seen.splice(0);

@@ -4,7 +4,9 @@ const start = process.env.TEST_CLOCK;
 if (start) {
   const offset = Date.parse(start) - Date.now();
   if (Number.isNaN(offset)) throw new Error(`TEST_CLOCK must be a date such as 2099-06-01, not ${JSON.stringify(start)}`);
-  const Real = Date;
+  // Note: the platform's Date, kept from this file's first run in a worker: the unit tests share their workers' modules
+  // (isolate: false), so each test file runs this file again, and must not shift the shifted clock.
+  const Real = ((globalThis as { platformDate?: DateConstructor }).platformDate ??= Date);
   // Note: only the two ways to read "now" move (Date.now() and new Date()); a date built from a value stays that date.
   class ShiftedDate extends Real {
     constructor(...args: ConstructorParameters<DateConstructor> | []) {

@@ -1,11 +1,11 @@
 // The contract document: every operation with the documented limits, valid examples, a faithful bundle, a drift check that is live,
 // and a generator that compiles every per-operation fact (and stops on any it does not understand).
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { operations, retryClasses } from "../../generated/contract.ts";
 import { generate, root, stale } from "../../scripts/generate.ts";
 import { problems } from "../../src/core/validate.ts";
@@ -29,9 +29,20 @@ const ops: Record<string, any> = Object.fromEntries(
 );
 const param = (op: string, name: string) => ops[op].parameters.map(deref).find((p: { name: string }) => p.name === name);
 
+/** The folders this file makes for copies of openapi/, removed after it. */
+const copies: string[] = [];
+afterAll(() => Promise.all(copies.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+/** A new folder under the temp dir for a copy of openapi/. */
+async function copyDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "iam-spec-"));
+  copies.push(dir);
+  return dir;
+}
+
 /** A copy of openapi/ with `file` edited, for generating from; returns the copy's root document. */
 async function variant(file: string, from: string, to: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "iam-spec-"));
+  const dir = await copyDir();
   await cp(join(root, "openapi"), dir, { recursive: true });
   const text = await readFile(join(dir, file), "utf8");
   expect(text, `${file} holds the text to change`).toContain(from);
@@ -388,7 +399,7 @@ describe("generated/", () => {
   });
 
   it("a copy of the document with one more operation regenerates into a table that holds it, with its checks and retry class", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "iam-spec-"));
+    const dir = await copyDir();
     await cp(join(root, "openapi"), dir, { recursive: true });
     const scopes = await readFile(join(dir, "paths/iam_v1_apiKeyScopes.yaml"), "utf8");
     await writeFile(

@@ -124,14 +124,20 @@ describe("quotas and unique names hold under concurrent calls", () => {
     // Note: the key pair's export waits until the account is gone, so the delete lands while the pair is made, on any machine.
     let deleted: () => void = () => {};
     const gone = new Promise<void>((resolve) => (deleted = resolve));
+    let exporting: () => void = () => {};
+    const exported = new Promise<void>((resolve) => (exporting = resolve));
     const exportKey = crypto.subtle.exportKey.bind(crypto.subtle);
     const held = vi.spyOn(crypto.subtle, "exportKey").mockImplementation((async (format: "spki", key: CryptoKey) => {
+      exporting();
       await gone;
       return exportKey(format, key);
     }) as typeof crypto.subtle.exportKey);
     try {
       const creating = iam.keys.create({ serviceAccountId: doomed.id });
-      await vi.waitFor(() => expect(held).toHaveBeenCalled());
+      // Note: waits for the export itself, not a second: the pair is generated first, which on a busy machine took longer
+      // than vi.waitFor's one second and failed the test.
+      await exported;
+      expect(held).toHaveBeenCalled();
       await iam.serviceAccounts.delete(doomed.id);
       deleted();
       expect(await rejection(creating)).toMatchObject({ codeName: "NOT_FOUND" });

@@ -1,28 +1,25 @@
-// `npm test` runs every check once: each vitest project in one run (the library's own tests on the Node floor),
-// and the drift check in one step.
+// `npm test` runs every check once: the static checks in one lane, each vitest project in one run on the machine's Node (the
+// library's floor) in the other, the drift check in one step, the package linters as tests.
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { root } from "../../scripts/root.ts";
-import { FLOOR_PROJECTS } from "../../scripts/test-floor.ts";
+import { STATIC_CHECKS, testsCommand } from "../../scripts/test.ts";
+import { FLOOR_PROJECTS, VITEST } from "../../scripts/test-floor.ts";
 import config from "../../vitest.config.ts";
 
 const scripts: Record<string, string> = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts;
-const steps = (scripts.test ?? "").split(" && ");
 const projects = (config.test?.projects ?? []).map((p) => (p as { test: { name: string } }).test.name);
-
-/** The vitest projects one step of `npm test` runs. */
-function projectsOf(step: string): string[] {
-  if (step === "npm run test:floor") return [...FLOOR_PROJECTS];
-  if (!step.startsWith("vitest run")) return [];
-  const named = [...step.matchAll(/--project (\S+)/g)].map((m) => m[1] as string);
-  return named.length ? named : projects;
-}
+const tests = readdirSync(join(root, "test"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".test.ts"));
 
 describe("npm test", () => {
-  it("runs each vitest project exactly once", () => {
+  it("is scripts/test.ts: the static checks beside one vitest run of every project", () => {
+    expect(scripts.test).toBe("tsx scripts/test.ts");
     expect(projects.sort()).toEqual(["browser", "contract", "package", "unit"]);
-    expect(steps.flatMap(projectsOf).sort()).toEqual(projects.sort());
+    // Note: no --project, so the one run has every project of vitest.config.ts; and no static check runs vitest again.
+    expect(testsCommand().args).toEqual([VITEST, "run"]);
+    for (const check of STATIC_CHECKS) expect(scripts[check], check).not.toMatch(/vitest|test:floor/);
   });
 
   it("gives every project the root's timeouts, so no test runs at vitest's default 5 s", () => {
@@ -30,18 +27,28 @@ describe("npm test", () => {
     for (const project of config.test?.projects ?? []) expect((project as { extends?: unknown }).extends).toBe(true);
   });
 
-  it("runs the unit and contract tests on the machine's Node, the library's floor", () => {
+  it("runs the tests on the machine's Node, the library's floor, not the toolchain's inside node_modules", () => {
+    const { node, version } = testsCommand();
+    expect(node).not.toContain("node_modules");
+    expect(execFileSync(node, ["--version"], { encoding: "utf8" }).trim()).toBe(version);
+    expect(Number(version.slice(1).split(".")[0])).toBeGreaterThanOrEqual(20);
+    // Note: npm run test:floor runs the library's own tests alone on the same Node.
     expect([...FLOOR_PROJECTS].sort()).toEqual(["contract", "unit"]);
-    expect(steps).toContain("npm run test:floor");
     expect(scripts["test:floor"]).toBe("tsx scripts/test-floor.ts");
   });
 
   it("checks generated/ against the document in one step, and no test does it again", () => {
-    expect(steps.filter((s) => s === "npm run check:generated")).toHaveLength(1);
+    expect(STATIC_CHECKS.filter((s) => s === "check:generated")).toHaveLength(1);
     expect(scripts["check:generated"]).toBe("tsx scripts/generate.ts --check");
-    const tests = readdirSync(join(root, "test"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".test.ts"));
     expect(tests.length).toBeGreaterThan(5);
     const driftChecks = tests.filter((f) => /stale\(await generate\(\)\)/.test(readFileSync(join(root, "test", f), "utf8")));
     expect(driftChecks).toEqual([]);
+  });
+
+  it("runs publint and attw once, as tests of the packed tarball, and no script packs the package again for them", () => {
+    const lint = readFileSync(join(root, "test/package/lint.test.ts"), "utf8");
+    expect(lint).toContain('tool("publint/src/cli.js", [tarball])');
+    expect(lint).toContain('tool("@arethetypeswrong/cli/dist/index.js", [tarball, "--profile", "esm-only"');
+    expect(Object.values(scripts).filter((s) => /publint|attw/.test(s))).toEqual([]);
   });
 });

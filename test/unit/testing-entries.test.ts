@@ -1,7 +1,7 @@
 // The testing entries as bundlers see them: `./testing` for any runtime, `./testing/node` for the loopback server,
 // each reached through the package's own `exports` (mapped to src/) with no import a bundler cannot follow.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -58,7 +58,9 @@ console.log(JSON.stringify({ url: server.url, status: response.status, descripti
     expect(code).not.toMatch(/\bimport\s*\(/);
     const dir = await mkdtemp(join(tmpdir(), "iam-testing-node-"));
     await writeFile(join(dir, "main.mjs"), code);
-    const { stdout } = await run(process.execPath, [join(dir, "main.mjs")], { cwd: dir });
+    const { stdout } = await run(process.execPath, [join(dir, "main.mjs")], { cwd: dir }).finally(() =>
+      rm(dir, { recursive: true, force: true }),
+    );
     expect(JSON.parse(stdout)).toEqual({
       url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       status: 200,
