@@ -10,7 +10,7 @@ import { readResults, runsOf } from "../bench/results.ts";
 import type { SizeResult } from "../bench/sections/size.ts";
 import { createFakeIam } from "../src/testing/index.ts";
 import { root } from "./root.ts";
-import { budgetFor, GZIP_BUDGET_PER_OPERATION, measureSize, TOKEN_SOURCES } from "./size.ts";
+import { budgetFor, GZIP_BUDGET_PER_OPERATION, measureSize, megabytes, TOKEN_SOURCES } from "./size.ts";
 
 /** The documents whose blocks are embedded. */
 export const DOCUMENTS = ["README.md", "CONTRIBUTING.md"];
@@ -82,9 +82,6 @@ export async function sizeValues(): Promise<Record<string, string>> {
     "auth-sizes": `one source adds at most ${kilobytes(Math.max(...perSource))}, all ${counted(TOKEN_SOURCES.length)} ${kilobytes(size.authGzip)}`,
   };
 }
-
-/** Megabytes, two decimals: `1.19 MB`. */
-const megabytes = (n: number) => `${(n / 1_000_000).toFixed(2)} MB`;
 
 /**
  * The text of the blocks the bench's last saved runs state, by name: the install, as `npm run bench -- size` measured it

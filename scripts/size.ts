@@ -135,13 +135,18 @@ export async function measureInstallOf(spec: string, work: string): Promise<Inst
 }
 
 /**
- * Packs the package as `npm publish` would (its `prepack` builds it), installs the tarball in an empty project and
- * measures that project's `node_modules`; the tarball's own figures from `npm pack --json` beside it.
+ * Packs the package in `dir` (the repository's by default) as `npm publish` would (its `prepack` builds it; with
+ * `build: false`, the build already there is packed), installs the tarball in an empty project and measures that
+ * project's `node_modules`; the tarball's own figures from `npm pack --json` beside it.
  */
-export async function measureInstall(): Promise<Installed & { tarball: { size: number; unpackedSize: number; files: number } }> {
+export async function measureInstall(
+  dir = root,
+  { build = true } = {},
+): Promise<Installed & { tarball: { size: number; unpackedSize: number; files: number } }> {
   const work = await mkdtemp(join(tmpdir(), "iam-installed-"));
   try {
-    const { stdout } = await promisify(execFile)("npm", ["pack", "--json", "--pack-destination", work], { cwd: root });
+    const scripts = build ? [] : ["--ignore-scripts"];
+    const { stdout } = await promisify(execFile)("npm", ["pack", "--json", ...scripts, "--pack-destination", work], { cwd: dir });
     const [packed] = JSON.parse(stdout.slice(stdout.indexOf("[")));
     const installed = await measureInstallOf(join(work, packed.filename), work);
     return { ...installed, tarball: { size: packed.size, unpackedSize: packed.unpackedSize, files: packed.entryCount } };
@@ -150,13 +155,15 @@ export async function measureInstall(): Promise<Installed & { tarball: { size: n
   }
 }
 
+/** Bytes in megabytes, two decimals: `1.19 MB`. */
+export const megabytes = (n: number) => `${(n / 1_000_000).toFixed(2)} MB`;
+
 /** An install's figures in one line, as the README quotes them. */
 export function describeInstall({ packages, bytes, diskBytes }: Installed, { each: listEach = true } = {}): string {
-  const mb = (n: number) => `${(n / 1_000_000).toFixed(2)} MB`;
   const each = Object.entries(packages)
     .map(([name, size]) => `${name} ${size.toLocaleString("en-US")} B`)
     .join(", ");
-  return `installed: ${Object.keys(packages).length} packages, ${mb(bytes)} of files (${bytes.toLocaleString("en-US")} B${listEach ? `: ${each}` : ""}), ${mb(diskBytes)} on this disk`;
+  return `installed: ${Object.keys(packages).length} packages, ${megabytes(bytes)} of files (${bytes.toLocaleString("en-US")} B${listEach ? `: ${each}` : ""}), ${megabytes(diskBytes)} on this disk`;
 }
 
 if (process.argv[1]?.endsWith("size.ts")) {

@@ -1,8 +1,6 @@
 // Size and cold import: the browser bundles as scripts/size.ts measures them (of the working tree), what each service
 // and token source adds, jose for comparison, the cold import of the build in Node, and the packed tarball.
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { fmt, list, table } from "../format.ts";
@@ -56,16 +54,7 @@ export default defineSection<SizeResult>({
     const [pack] = JSON.parse(stdout) as { size: number; unpackedSize: number; entryCount: number }[];
     if (!pack) throw new Error("npm pack --dry-run reported no package");
     // The install: that build packed and installed in an empty project, as scripts/size.ts's --installed does.
-    const work = await mkdtemp(join(tmpdir(), "iam-bench-install-"));
-    let installed: Awaited<ReturnType<typeof size.installedSize>>;
-    try {
-      const packed = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: bench.dir });
-      const [tarball] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string }[];
-      if (!tarball) throw new Error("npm pack reported no package");
-      installed = await size.measureInstallOf(join(work, tarball.filename), work);
-    } finally {
-      await rm(work, { recursive: true, force: true });
-    }
+    const installed = await size.measureInstall(bench.dir, { build: false });
     return {
       ...measured,
       serviceShares: await size.serviceShares(),
