@@ -42,6 +42,12 @@ export function violationCheck() {
   };
 }
 
+/** `checkedClient` with these client options, each fake it makes held to the document after each test (`violationCheck`). */
+export function checkedClients(client: Partial<IamClientOptions> = { retry: false }) {
+  const track = violationCheck();
+  return (options: FakeIamOptions = {}) => track(checkedClient(options, client));
+}
+
 /** A fake whose `fetch` records every contract violation of its answers in `violations`. */
 export function checkedFake(options: FakeIamOptions = {}) {
   const fake = createFakeIam(options);

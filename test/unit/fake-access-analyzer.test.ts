@@ -2,20 +2,15 @@
 // models (service accounts' bindings, through the context), as they change, page by page with tokens that survive changes.
 import { describe, expect, it } from "vitest";
 import accessAnalyzerService, { DEFAULT_ORGANIZATION_ID } from "../../src/testing/services/access-analyzer.ts";
-import { checkedClient, violationCheck } from "../support/checked-fake.ts";
+import { checkedClient, checkedClients } from "../support/checked-fake.ts";
 import { fakeContext, handlerArgs } from "../support/fake-context.ts";
 import { rejection } from "../support/secrets.ts";
 
 const ROBOT = "ajeg2b2et02f3tl2c1pj";
 const ORGANIZATION = DEFAULT_ORGANIZATION_ID;
 const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
-const track = violationCheck();
-
-function setup() {
-  const checked = checkedClient({ operations: { polls: 0 } }, { retry: false });
-  track(checked);
-  return checked;
-}
+const checked = checkedClients();
+const setup = () => checked({ operations: { polls: 0 } });
 
 const onAccount = (roleId: string, id: string, subjectId: string = USER.id) => ({
   roleId,

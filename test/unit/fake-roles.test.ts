@@ -1,18 +1,12 @@
 // The fake's Role service, every answer held to the contract: getRole and listRoles serve the one catalogue the binding
 // calls check (DEFAULT_ROLES and the roles option), by id, with the id="…" filter and opaque page tokens.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ROLES, type FakeIamOptions } from "../../src/testing/index.ts";
-import { checkedClient, violationCheck } from "../support/checked-fake.ts";
+import { DEFAULT_ROLES } from "../../src/testing/index.ts";
+import { checkedClients } from "../support/checked-fake.ts";
 import { rejection } from "../support/secrets.ts";
 
 const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
-const track = violationCheck();
-
-function setup(options: FakeIamOptions = {}) {
-  const checked = checkedClient(options, { retry: false });
-  track(checked);
-  return checked;
-}
+const setup = checkedClients();
 
 describe("getRole", () => {
   it("answers each role of the catalogue by its id, and NOT_FOUND naming any other", async () => {

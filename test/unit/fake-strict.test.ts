@@ -3,23 +3,17 @@
 // changes not done in their first answer, and a role catalogue.
 import { describe, expect, it, vi } from "vitest";
 import { IamOperationError } from "../../src/index.ts";
-import { createFakeIam, DEFAULT_ROLES, type FakeIamOptions } from "../../src/testing/index.ts";
+import { createFakeIam, DEFAULT_ROLES } from "../../src/testing/index.ts";
 import rolesService from "../../src/testing/services/roles.ts";
 import serviceAccountsService from "../../src/testing/services/service-accounts.ts";
-import { checkedClient, violationCheck } from "../support/checked-fake.ts";
+import { checkedClients } from "../support/checked-fake.ts";
 import { fakeContext, handlerArgs, OWNER } from "../support/fake-context.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const FOLDER = "b1gvmob95yysaplct532";
 const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
-const track = violationCheck();
-
 /** A checked fake and a client that polls at once and does not retry. */
-function setup(options: FakeIamOptions = {}) {
-  const checked = checkedClient(options, { retry: false });
-  track(checked);
-  return checked;
-}
+const setup = checkedClients();
 
 /** Whether each promise fulfilled (true) or rejected (false), in order. */
 const outcomes = async (promises: Promise<unknown>[]) => (await Promise.allSettled(promises)).map((p) => p.status === "fulfilled");

@@ -12,19 +12,13 @@ import { createRouter } from "../../src/testing/router.ts";
 import fakeServices from "../../src/testing/services/index.ts";
 import operationsService from "../../src/testing/services/operations.ts";
 import type { FakeService } from "../../src/testing/types.ts";
-import { checkedClient, type checkedFake, contractViolations, violationCheck } from "../support/checked-fake.ts";
+import { checkedClients, contractViolations } from "../support/checked-fake.ts";
 import { fakeContext } from "../support/fake-context.ts";
 import { exampleInput, tableOperations } from "../support/operations.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 const SA = "ajeg2b2et02f3tl2c1pj";
-const track = violationCheck();
-
-function setup(options: Parameters<typeof checkedFake>[0] = {}) {
-  const checked = checkedClient(options, { retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 } });
-  track(checked);
-  return checked;
-}
+const setup = checkedClients({ retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 } });
 
 describe("state", () => {
   it("create → get → list → update → delete → get (404)", async () => {
