@@ -20,7 +20,6 @@ export interface PrismOptions {
   host?: string;
   /** Turn contract violations into error responses. Default true. */
   errors?: boolean;
-  dynamic?: boolean;
   /** Where Prism's log goes; default: nowhere (and then only its warnings and errors are written). */
   log?: "inherit" | "ignore";
 }
@@ -64,7 +63,7 @@ const inUse = (port: number, host: string) => Object.assign(new Error(`${host}:$
 
 /** Starts Prism and waits until it answers; an error with `code: "EADDRINUSE"` when its port is taken. */
 export async function startPrism(options: PrismOptions = {}): Promise<RunningPrism> {
-  const { mode = "mock", host = "127.0.0.1", errors = true, dynamic = false, log = "ignore" } = options;
+  const { mode = "mock", host = "127.0.0.1", errors = true, log = "ignore" } = options;
   if (mode === "proxy" && !options.upstream) throw new Error("prism proxy needs an upstream URL");
   // Note: checked first: a port another HTTP server holds would answer the wait below, as if Prism had started.
   if (options.port && (await portTaken(options.port, host))) throw inUse(options.port, host);
@@ -72,7 +71,6 @@ export async function startPrism(options: PrismOptions = {}): Promise<RunningPri
   // Note: Prism's stdin is a pipe from this process, so Prism exits when this process does, even by SIGKILL.
   const args = ["--import", EXIT_WITH_PARENT, PRISM, mode, SPEC_JSON, ...(mode === "proxy" ? [options.upstream as string] : [])];
   args.push("--host", host, "--port", String(port), `--errors=${errors}`);
-  if (dynamic) args.push("--dynamic");
   // Note: a log nobody reads costs Prism about a millisecond a request; its warnings and errors are still kept for the messages below.
   if (log === "ignore") args.push("--verboseLevel", "warn");
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
