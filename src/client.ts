@@ -93,11 +93,16 @@ export function createIamClient(options: IamClientOptions): IamClient {
   // is for requests sent through `raw`.
   raw.use({
     async onRequest({ request, schemaPath, options: { baseUrl: sentTo } }) {
-      // Note: a path on its own server has no request body (generate.ts makes sure), so the Request copies as it is;
-      // one whose server is where it was sent anyway (a mock given as baseUrl alone) is left as it is.
+      // Note: a request without a body copies as it is; one with a body is rebuilt around its text, since a Request given as
+      // another's init hands over its body as a stream, which a runtime without streaming request bodies cannot send (Node
+      // and Chromium can). One whose server is where it was sent anyway (a mock given as baseUrl alone) is left as it is.
       const server = pathServers[schemaPath];
       const to = server && urlFor(server);
-      if (to && to !== sentTo && sentTo === base) request = new Request(to + request.url.slice(sentTo.length), request);
+      if (to && to !== sentTo && sentTo === base) {
+        const { method, headers, signal, body } = request;
+        const init = body ? { method, headers, signal, body: await request.text() } : request;
+        request = new Request(to + request.url.slice(sentTo.length), init);
+      }
       if (!request.headers.has("Authorization"))
         request.headers.set("Authorization", `Bearer ${await bearer("raw", getToken, { signal: request.signal }, secrets)}`);
       if (!request.headers.has("x-client-request-id")) request.headers.set("x-client-request-id", crypto.randomUUID());
