@@ -825,6 +825,47 @@ export const ListSubjectAccessBindingsResponse: Schema = {
   }
 };
 
+/** `#/components/schemas/Cloud` */
+export const Cloud: Schema = {
+  type: "object",
+  required: ["id"],
+  properties: {
+    id: { type: "string" },
+    createdAt: Timestamp,
+    name: { type: "string" },
+    description: { type: "string" },
+    organizationId: { type: "string" },
+    labels: { type: "object", additionalProperties: { type: "string" } }
+  }
+};
+
+/** `#/components/schemas/ListCloudsResponse` */
+export const ListCloudsResponse: Schema = {
+  type: "object",
+  properties: { clouds: { type: "array", items: Cloud }, nextPageToken: { type: "string" } }
+};
+
+/** `#/components/schemas/Folder` */
+export const Folder: Schema = {
+  type: "object",
+  required: ["id"],
+  properties: {
+    id: { type: "string" },
+    cloudId: { type: "string" },
+    createdAt: Timestamp,
+    name: { type: "string" },
+    description: { type: "string" },
+    labels: { type: "object", additionalProperties: { type: "string" } },
+    status: { type: "string" }
+  }
+};
+
+/** `#/components/schemas/ListFoldersResponse` */
+export const ListFoldersResponse: Schema = {
+  type: "object",
+  properties: { folders: { type: "array", items: Folder }, nextPageToken: { type: "string" } }
+};
+
 /** `#/components/schemas/CreateIamTokenWithJwt` */
 export const CreateIamTokenWithJwt: Schema = {
   type: "object",
@@ -925,6 +966,42 @@ export const RoleIdParameter: Schema = {
   patternDescription: "an ID with a character other than a dot"
 };
 
+/** `#/components/parameters/CloudId` */
+export const CloudIdParameter: Schema = {
+  type: "string",
+  minLength: 1,
+  maxLength: 50,
+  pattern: /[^.]/u,
+  patternDescription: "an ID with a character other than a dot"
+};
+
+/** `#/components/parameters/CloudAccessBindingsResourceId` */
+export const CloudAccessBindingsResourceIdParameter: Schema = {
+  type: "string",
+  minLength: 1,
+  maxLength: 64,
+  pattern: /[^.]/u,
+  patternDescription: "an ID with a character other than a dot"
+};
+
+/** `#/components/parameters/FolderId` */
+export const FolderIdParameter: Schema = {
+  type: "string",
+  minLength: 1,
+  maxLength: 50,
+  pattern: /[^.]/u,
+  patternDescription: "an ID with a character other than a dot"
+};
+
+/** `#/components/parameters/FolderAccessBindingsResourceId` */
+export const FolderAccessBindingsResourceIdParameter: Schema = {
+  type: "string",
+  minLength: 1,
+  maxLength: 64,
+  pattern: /[^.]/u,
+  patternDescription: "an ID with a character other than a dot"
+};
+
 /** `#/components/parameters/OperationId` */
 export const OperationIdParameter: Schema = {
   type: "string",
@@ -938,7 +1015,19 @@ export const OperationIdParameter: Schema = {
 export const defaultServer = "https://iam.api.cloud.yandex.net";
 
 /** The paths served elsewhere (a path's own `servers`), for requests sent by path alone (`raw`). */
-export const pathServers: Record<string, string> = { "/operations/{operationId}": "https://operation.api.cloud.yandex.net" };
+export const pathServers: Record<string, string> = {
+  "/resource-manager/v1/clouds": "https://resource-manager.api.cloud.yandex.net",
+  "/resource-manager/v1/clouds/{cloudId}": "https://resource-manager.api.cloud.yandex.net",
+  "/resource-manager/v1/clouds/{cloudId}:listAccessBindings": "https://resource-manager.api.cloud.yandex.net",
+  "/resource-manager/v1/clouds/{cloudId}:setAccessBindings": "https://resource-manager.api.cloud.yandex.net",
+  "/resource-manager/v1/clouds/{cloudId}:updateAccessBindings": "https://resource-manager.api.cloud.yandex.net",
+  "/resource-manager/v1/folders": "https://resource-manager.api.cloud.yandex.net",
+  "/resource-manager/v1/folders/{folderId}": "https://resource-manager.api.cloud.yandex.net",
+  "/resource-manager/v1/folders/{folderId}:listAccessBindings": "https://resource-manager.api.cloud.yandex.net",
+  "/resource-manager/v1/folders/{folderId}:setAccessBindings": "https://resource-manager.api.cloud.yandex.net",
+  "/resource-manager/v1/folders/{folderId}:updateAccessBindings": "https://resource-manager.api.cloud.yandex.net",
+  "/operations/{operationId}": "https://operation.api.cloud.yandex.net"
+};
 
 // How each kind of operation is retried (`x-yc-retry-classes`).
 /** Reads and token exchanges change nothing, so every failure that may pass is retried. */
@@ -1528,6 +1617,197 @@ export const listSubjectAccessBindings = {
   items: "subjectAccessBindings" as const
 } satisfies OperationSpec;
 
+/** `GET /resource-manager/v1/clouds` */
+export const listClouds = {
+  id: "listClouds" as const,
+  method: "GET",
+  path: "/resource-manager/v1/clouds",
+  retry: readRetry,
+  response: ListCloudsResponse,
+  query: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      organizationId: { type: "string", minLength: 1, maxLength: 50 },
+      filter: { type: "string", maxLength: 1000 },
+      pageSize: PageSizeParameter,
+      pageToken: { type: "string", maxLength: 100 }
+    }
+  },
+  items: "clouds" as const,
+  server: "https://resource-manager.api.cloud.yandex.net"
+} satisfies OperationSpec;
+
+/** `GET /resource-manager/v1/clouds/{cloudId}` */
+export const getCloud = {
+  id: "getCloud" as const,
+  method: "GET",
+  path: "/resource-manager/v1/clouds/{cloudId}",
+  retry: readRetry,
+  response: Cloud,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["cloudId"],
+    properties: { cloudId: CloudIdParameter }
+  },
+  server: "https://resource-manager.api.cloud.yandex.net"
+} satisfies OperationSpec;
+
+/** `GET /resource-manager/v1/clouds/{cloudId}:listAccessBindings` */
+export const listCloudAccessBindings = {
+  id: "listCloudAccessBindings" as const,
+  method: "GET",
+  path: "/resource-manager/v1/clouds/{cloudId}:listAccessBindings",
+  retry: readRetry,
+  response: ListAccessBindingsResponse,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["cloudId"],
+    properties: { cloudId: CloudAccessBindingsResourceIdParameter }
+  },
+  query: {
+    type: "object",
+    additionalProperties: false,
+    properties: { pageSize: PageSizeParameter, pageToken: AccessBindingsPageTokenParameter }
+  },
+  items: "accessBindings" as const,
+  server: "https://resource-manager.api.cloud.yandex.net"
+} satisfies OperationSpec;
+
+/** `POST /resource-manager/v1/clouds/{cloudId}:setAccessBindings` */
+export const setCloudAccessBindings = {
+  id: "setCloudAccessBindings" as const,
+  method: "POST",
+  path: "/resource-manager/v1/clouds/{cloudId}:setAccessBindings",
+  retry: idempotentRetry,
+  response: SetAccessBindingsOperation,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["cloudId"],
+    properties: { cloudId: CloudAccessBindingsResourceIdParameter }
+  },
+  body: SetAccessBindingsRequest,
+  result: AccessBindingsOperationResultAny,
+  server: "https://resource-manager.api.cloud.yandex.net"
+} satisfies OperationSpec;
+
+/** `POST /resource-manager/v1/clouds/{cloudId}:updateAccessBindings` */
+export const updateCloudAccessBindings = {
+  id: "updateCloudAccessBindings" as const,
+  method: "POST",
+  path: "/resource-manager/v1/clouds/{cloudId}:updateAccessBindings",
+  retry: idempotentRetry,
+  response: UpdateAccessBindingsOperation,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["cloudId"],
+    properties: { cloudId: CloudAccessBindingsResourceIdParameter }
+  },
+  body: UpdateAccessBindingsRequest,
+  result: AccessBindingsOperationResultAny,
+  server: "https://resource-manager.api.cloud.yandex.net"
+} satisfies OperationSpec;
+
+/** `GET /resource-manager/v1/folders` */
+export const listFolders = {
+  id: "listFolders" as const,
+  method: "GET",
+  path: "/resource-manager/v1/folders",
+  retry: readRetry,
+  response: ListFoldersResponse,
+  query: {
+    type: "object",
+    additionalProperties: false,
+    required: ["cloudId"],
+    properties: {
+      cloudId: { type: "string", minLength: 1, maxLength: 50 },
+      filter: { type: "string", maxLength: 1000 },
+      pageSize: PageSizeParameter,
+      pageToken: { type: "string", maxLength: 100 }
+    }
+  },
+  items: "folders" as const,
+  server: "https://resource-manager.api.cloud.yandex.net"
+} satisfies OperationSpec;
+
+/** `GET /resource-manager/v1/folders/{folderId}` */
+export const getFolder = {
+  id: "getFolder" as const,
+  method: "GET",
+  path: "/resource-manager/v1/folders/{folderId}",
+  retry: readRetry,
+  response: Folder,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["folderId"],
+    properties: { folderId: FolderIdParameter }
+  },
+  server: "https://resource-manager.api.cloud.yandex.net"
+} satisfies OperationSpec;
+
+/** `GET /resource-manager/v1/folders/{folderId}:listAccessBindings` */
+export const listFolderAccessBindings = {
+  id: "listFolderAccessBindings" as const,
+  method: "GET",
+  path: "/resource-manager/v1/folders/{folderId}:listAccessBindings",
+  retry: readRetry,
+  response: ListAccessBindingsResponse,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["folderId"],
+    properties: { folderId: FolderAccessBindingsResourceIdParameter }
+  },
+  query: {
+    type: "object",
+    additionalProperties: false,
+    properties: { pageSize: PageSizeParameter, pageToken: AccessBindingsPageTokenParameter }
+  },
+  items: "accessBindings" as const,
+  server: "https://resource-manager.api.cloud.yandex.net"
+} satisfies OperationSpec;
+
+/** `POST /resource-manager/v1/folders/{folderId}:setAccessBindings` */
+export const setFolderAccessBindings = {
+  id: "setFolderAccessBindings" as const,
+  method: "POST",
+  path: "/resource-manager/v1/folders/{folderId}:setAccessBindings",
+  retry: idempotentRetry,
+  response: SetAccessBindingsOperation,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["folderId"],
+    properties: { folderId: FolderAccessBindingsResourceIdParameter }
+  },
+  body: SetAccessBindingsRequest,
+  result: AccessBindingsOperationResultAny,
+  server: "https://resource-manager.api.cloud.yandex.net"
+} satisfies OperationSpec;
+
+/** `POST /resource-manager/v1/folders/{folderId}:updateAccessBindings` */
+export const updateFolderAccessBindings = {
+  id: "updateFolderAccessBindings" as const,
+  method: "POST",
+  path: "/resource-manager/v1/folders/{folderId}:updateAccessBindings",
+  retry: idempotentRetry,
+  response: UpdateAccessBindingsOperation,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["folderId"],
+    properties: { folderId: FolderAccessBindingsResourceIdParameter }
+  },
+  body: UpdateAccessBindingsRequest,
+  result: AccessBindingsOperationResultAny,
+  server: "https://resource-manager.api.cloud.yandex.net"
+} satisfies OperationSpec;
+
 /** `GET /operations/{operationId}` */
 export const getOperation = {
   id: "getOperation" as const,
@@ -1566,7 +1846,7 @@ export const createIamTokenForServiceAccount = {
 } satisfies OperationSpec;
 
 /** Every operation of the document, by operationId. */
-export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, listRoles, getRole, listSubjectAccessBindings, getOperation, createIamToken, createIamTokenForServiceAccount };
+export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, listRoles, getRole, listSubjectAccessBindings, listClouds, getCloud, listCloudAccessBindings, setCloudAccessBindings, updateCloudAccessBindings, listFolders, getFolder, listFolderAccessBindings, setFolderAccessBindings, updateFolderAccessBindings, getOperation, createIamToken, createIamTokenForServiceAccount };
 
 /** An operationId of the document. */
 export type OperationId = keyof typeof operations;

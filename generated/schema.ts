@@ -625,6 +625,305 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/resource-manager/v1/clouds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List clouds
+         * @description Lists the clouds the caller can see, page by page: those of one organization when
+         *     `organizationId` is given; `filter` narrows them to one name (`name="my-cloud"`).
+         *
+         *     To read every cloud, pass the `nextPageToken` of each answer as `pageToken` of the
+         *     next request until an answer has no `nextPageToken` (or an empty one). Here a page token
+         *     is at most 100 characters.
+         */
+        get: operations["listClouds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resource-manager/v1/clouds/{cloudId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a cloud
+         * @description Answers the cloud with this ID: its name, description, organization and labels. A
+         *     cloud that does not exist, or that the caller cannot see, is `404` NOT_FOUND.
+         */
+        get: operations["getCloud"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resource-manager/v1/clouds/{cloudId}:listAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the access bindings of a cloud
+         * @description Lists who holds which role on the cloud itself (its access bindings), page by page;
+         *     a role held on the cloud reaches every folder and resource in it. Roles inherited from above (an
+         *     organization) are not listed here. Pass each answer's `nextPageToken` as
+         *     `pageToken` until an answer has none; here a page token is at most 100 characters.
+         */
+        get: operations["listCloudAccessBindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resource-manager/v1/clouds/{cloudId}:setAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the access bindings of a cloud
+         * @description **Replaces every access binding** of the cloud with the given list and answers an
+         *     `Operation`; poll it until `done`, when its `response` holds the effective deltas (what
+         *     was really added and removed). "All current resource roles will be deleted", says
+         *     Yandex's reference: a binding left out of the list is removed, the caller's own among
+         *     them, and an empty list removes them all, so one call can take away every role held on
+         *     the cloud itself, for every folder and resource in it (roles inherited from the
+         *     organization stay). Yandex's own tooling for AI agents disables this call for folders and clouds. To
+         *     add or remove a few roles, use `updateCloudAccessBindings`.
+         *
+         *     At most 1,000 access bindings per cloud (2,000 per organization); beyond it, `429`
+         *     RESOURCE_EXHAUSTED.
+         *
+         *     A role given or taken away takes effect within about 5 seconds (Yandex's documentation
+         *     of access management), so a call that relies on it right after may still meet the old
+         *     rights.
+         *
+         *     Operations started before 2023-06 answered `google.protobuf.Empty` in `response` (the
+         *     protos said so then); one started now answers the effective deltas, and an absent
+         *     `effectiveDeltas` means nothing changed.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot change more than the first attempt did.
+         */
+        post: operations["setCloudAccessBindings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resource-manager/v1/clouds/{cloudId}:updateAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add or remove access bindings of a cloud
+         * @description Adds and removes access bindings of the cloud, one delta each, and answers an
+         *     `Operation`; poll it until `done`, when its `response` holds the effective deltas: a
+         *     binding added that was there already, or removed that was not, is not among them. The
+         *     other bindings stay. A role held on the cloud reaches every folder and resource in it.
+         *
+         *     At most 1,000 access bindings per cloud (2,000 per organization); beyond it, `429`
+         *     RESOURCE_EXHAUSTED.
+         *
+         *     A role given or taken away takes effect within about 5 seconds (Yandex's documentation
+         *     of access management), so a call that relies on it right after may still meet the old
+         *     rights.
+         *
+         *     Operations started before 2023-06 answered `google.protobuf.Empty` in `response` (the
+         *     protos said so then); one started now answers the effective deltas, and an absent
+         *     `effectiveDeltas` means nothing changed.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot change more than the first attempt did.
+         */
+        post: operations["updateCloudAccessBindings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resource-manager/v1/folders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List folders
+         * @description Lists the folders of a cloud, page by page; `filter` narrows them to one name
+         *     (`name="default"`).
+         *
+         *     To read every folder, pass the `nextPageToken` of each answer as `pageToken` of the
+         *     next request until an answer has no `nextPageToken` (or an empty one). Here a page token
+         *     is at most 100 characters.
+         */
+        get: operations["listFolders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resource-manager/v1/folders/{folderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a folder
+         * @description Answers the folder with this ID: its cloud, name, description, labels and status. A
+         *     folder that does not exist, or that the caller cannot see, is `404` NOT_FOUND; one whose
+         *     delete was asked for answers with the status `PENDING_DELETION` until the delete starts.
+         */
+        get: operations["getFolder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resource-manager/v1/folders/{folderId}:listAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the access bindings of a folder
+         * @description Lists who holds which role on the folder itself (its access bindings), page by page;
+         *     a role held on the folder reaches every resource in it. Roles inherited from above (an
+         *     organization, a cloud) are not listed here. Pass each answer's `nextPageToken` as
+         *     `pageToken` until an answer has none; here a page token is at most 100 characters.
+         */
+        get: operations["listFolderAccessBindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resource-manager/v1/folders/{folderId}:setAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the access bindings of a folder
+         * @description **Replaces every access binding** of the folder with the given list and answers an
+         *     `Operation`; poll it until `done`, when its `response` holds the effective deltas (what
+         *     was really added and removed). "All current resource roles will be deleted", says
+         *     Yandex's reference: a binding left out of the list is removed, the caller's own among
+         *     them, and an empty list removes them all, so one call can take away every role held on
+         *     the folder itself, for every resource in it (roles inherited from the organization and
+         *     the cloud stay). Yandex's own tooling for AI agents disables this call for folders and
+         *     clouds. To add or remove a few roles, use `updateFolderAccessBindings`.
+         *
+         *     At most 1,000 access bindings per cloud (2,000 per organization); beyond it, `429`
+         *     RESOURCE_EXHAUSTED.
+         *
+         *     A role given or taken away takes effect within about 5 seconds (Yandex's documentation
+         *     of access management), so a call that relies on it right after may still meet the old
+         *     rights.
+         *
+         *     Operations started before 2023-06 answered `google.protobuf.Empty` in `response` (the
+         *     protos said so then); one started now answers the effective deltas, and an absent
+         *     `effectiveDeltas` means nothing changed.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot change more than the first attempt did.
+         */
+        post: operations["setFolderAccessBindings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/resource-manager/v1/folders/{folderId}:updateAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add or remove access bindings of a folder
+         * @description Adds and removes access bindings of the folder, one delta each, and answers an
+         *     `Operation`; poll it until `done`, when its `response` holds the effective deltas: a
+         *     binding added that was there already, or removed that was not, is not among them. The
+         *     other bindings stay. A role held on the folder reaches every resource in it.
+         *
+         *     At most 1,000 access bindings per cloud (2,000 per organization); beyond it, `429`
+         *     RESOURCE_EXHAUSTED.
+         *
+         *     A role given or taken away takes effect within about 5 seconds (Yandex's documentation
+         *     of access management), so a call that relies on it right after may still meet the old
+         *     rights.
+         *
+         *     Operations started before 2023-06 answered `google.protobuf.Empty` in `response` (the
+         *     protos said so then); one started now answers the effective deltas, and an absent
+         *     `effectiveDeltas` means nothing changed.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot change more than the first attempt did.
+         */
+        post: operations["updateFolderAccessBindings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/operations/{operationId}": {
         parameters: {
             query?: never;
@@ -1504,7 +1803,7 @@ export interface components {
              * @constant
              */
             "@type": "type.googleapis.com/yandex.cloud.access.SetAccessBindingsMetadata";
-            /** @description ID of the resource whose bindings change (here, the service account). */
+            /** @description ID of the resource whose bindings change (a service account, a folder or a cloud). */
             resourceId?: string;
         };
         /**
@@ -1535,7 +1834,12 @@ export interface components {
              */
             "@type": "type.googleapis.com/yandex.cloud.access.AccessBindingsOperationResult";
         };
-        /** @description The `Operation` of a set of access bindings; its `response` holds the effective deltas. */
+        /**
+         * @description The `Operation` of a set of access bindings (of a service account, a folder or a cloud); its
+         *     `response` holds the effective deltas. Until 2023-06 the protos declared `google.protobuf.Empty`
+         *     as this response: an operation started before then answers Empty when read again through
+         *     `getOperation`, while one started now answers an `AccessBindingsOperationResult`, as here.
+         */
         SetAccessBindingsOperation: components["schemas"]["Operation"] & {
             /** @description The resource whose bindings change. */
             metadata?: components["schemas"]["SetAccessBindingsMetadata"];
@@ -1561,7 +1865,7 @@ export interface components {
             accessBindingDeltas: components["schemas"]["AccessBindingDeltaInput"][];
         };
         /**
-         * @description The metadata of a update of access bindings, as a `google.protobuf.Any`.
+         * @description The metadata of an update of access bindings, as a `google.protobuf.Any`.
          *     Proto3 JSON may leave `resourceId` out; the client does not need it (it knows what it changed).
          */
         UpdateAccessBindingsMetadata: {
@@ -1570,10 +1874,15 @@ export interface components {
              * @constant
              */
             "@type": "type.googleapis.com/yandex.cloud.access.UpdateAccessBindingsMetadata";
-            /** @description ID of the resource whose bindings change (here, the service account). */
+            /** @description ID of the resource whose bindings change (a service account, a folder or a cloud). */
             resourceId?: string;
         };
-        /** @description The `Operation` of a update of access bindings; its `response` holds the effective deltas. */
+        /**
+         * @description The `Operation` of an update of access bindings (of a service account, a folder or a cloud); its
+         *     `response` holds the effective deltas. Until 2023-06 the protos declared `google.protobuf.Empty`
+         *     as this response: an operation started before then answers Empty when read again through
+         *     `getOperation`, while one started now answers an `AccessBindingsOperationResult`, as here.
+         */
         UpdateAccessBindingsOperation: components["schemas"]["Operation"] & {
             /** @description The resource whose bindings change. */
             metadata?: components["schemas"]["UpdateAccessBindingsMetadata"];
@@ -1711,6 +2020,80 @@ export interface components {
             /** @description The token of the next page, to send as `pageToken`. Absent or empty on the last page. */
             nextPageToken?: string;
         };
+        /**
+         * @description A cloud (`yandex.cloud.resourcemanager.v1.Cloud`): the top of a resource hierarchy
+         *     below an organization, holding folders. Roles held on a cloud reach every folder and
+         *     resource in it.
+         *
+         *     Proto3 JSON leaves out every field that holds its zero value, so every field may be absent
+         *     from an answer; only `id` is required, since the client cannot address the cloud without it.
+         */
+        Cloud: {
+            /** @description ID of the cloud (`b1g…`). */
+            id: string;
+            /** @description When the cloud was created. */
+            createdAt?: components["schemas"]["Timestamp"];
+            /** @description Name of the cloud, 3 to 63 characters (`cloud.proto`). */
+            name?: string;
+            /** @description Description of the cloud, 0 to 256 characters. Left out when empty. */
+            description?: string;
+            /** @description ID of the organization the cloud belongs to (`bpf…`). */
+            organizationId?: string;
+            /** @description Labels as `key: value` pairs, at most 64. Left out when there are none. */
+            labels?: {
+                [key: string]: string;
+            };
+        };
+        /** @description One page of the clouds the caller can see. */
+        ListCloudsResponse: {
+            /** @description The clouds on this page. Left out when there are none. */
+            clouds?: components["schemas"]["Cloud"][];
+            /**
+             * @description The token of the next page, to send as `pageToken`. Absent or empty on the
+             *     last page.
+             */
+            nextPageToken?: string;
+        };
+        /**
+         * @description A folder (`yandex.cloud.resourcemanager.v1.Folder`): the part of a cloud that holds
+         *     resources such as service accounts. Roles held on a folder reach every resource in it.
+         *
+         *     Proto3 JSON leaves out every field that holds its zero value, so every field may be absent
+         *     from an answer; only `id` is required, since the client cannot address the folder without it.
+         */
+        Folder: {
+            /** @description ID of the folder (`b1g…`). */
+            id: string;
+            /** @description ID of the cloud the folder belongs to. */
+            cloudId?: string;
+            /** @description When the folder was created. */
+            createdAt?: components["schemas"]["Timestamp"];
+            /** @description Name of the folder, 3 to 63 characters, unique in the cloud (`folder.proto`). */
+            name?: string;
+            /** @description Description of the folder, 0 to 256 characters. Left out when empty. */
+            description?: string;
+            /** @description Labels as `key: value` pairs, at most 64. Left out when there are none. */
+            labels?: {
+                [key: string]: string;
+            };
+            /**
+             * @description `ACTIVE` is in use; `PENDING_DELETION` is a folder whose delete was asked for: its
+             *     resources are stopped until the delete starts, and the delete can still be cancelled
+             *     (`folder.proto` since 2021-04); `DELETING` is being deleted. Left out when unspecified.
+             *     An open list: a status Yandex adds later is read as it comes.
+             */
+            status?: "STATUS_UNSPECIFIED" | "ACTIVE" | "DELETING" | "PENDING_DELETION" | (string & {});
+        };
+        /** @description One page of the folders of a cloud. */
+        ListFoldersResponse: {
+            /** @description The folders on this page. Left out when there are none. */
+            folders?: components["schemas"]["Folder"][];
+            /**
+             * @description The token of the next page, to send as `pageToken`. Absent or empty on the
+             *     last page.
+             */
+            nextPageToken?: string;
+        };
         /** @description A JWT signed with a service account's authorized key (PS256), exchanged for that account's IAM token. */
         CreateIamTokenWithJwt: {
             /**
@@ -1796,7 +2179,13 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
-        /** @description The caller may not manage the keys of this service account (PERMISSION_DENIED, 7). */
+        /**
+         * @description The caller holds no role that allows this call on the resource, nor on the folder, cloud or
+         *     organization above it (PERMISSION_DENIED, 7): for example managing the keys of a service
+         *     account, or reading or changing the access bindings of a folder or cloud. The least role
+         *     that reads a cloud's folders, service accounts, keys and access bindings is `iam.auditor`
+         *     on the cloud (Yandex's role reference, https://yandex.cloud/en/docs/iam/roles-reference).
+         */
         PermissionDenied: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -2082,7 +2471,7 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
-        /** @description The folder does not exist, or was deleted (NOT_FOUND, 5). */
+        /** @description The folder does not exist, was deleted, or the caller cannot see it (NOT_FOUND, 5). */
         FolderNotFound: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -2267,6 +2656,29 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
+        /** @description The cloud does not exist, was deleted, or the caller cannot see it (NOT_FOUND, 5). */
+        CloudNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "Cloud b1gia87mbaomkfvsleds not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "3d5f7b9a-1c3e-4a5b-8d7f-9a1c3e5b7d9f"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
         /** @description The operation does not exist (NOT_FOUND, 5). */
         OperationNotFound: {
             headers: {
@@ -2378,6 +2790,34 @@ export interface components {
          * @example iam.serviceAccounts.user
          */
         RoleId: string;
+        /**
+         * @description ID of the cloud (`b1g…`), at most 50 characters (`GetCloudRequest.cloud_id` in
+         *     `cloud_service.proto`). It must not be `.` or `..`, which would address another path.
+         * @example b1gia87mbaomkfvsleds
+         */
+        CloudId: string;
+        /**
+         * @description ID of the cloud whose access bindings are read or changed (the `resourceId` of Yandex's
+         *     reference), at most 64 characters: the access-binding calls take the limit of
+         *     `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+         *     `getCloud`. It must not be `.` or `..`, which would address another path.
+         * @example b1gia87mbaomkfvsleds
+         */
+        CloudAccessBindingsResourceId: string;
+        /**
+         * @description ID of the folder (`b1g…`), at most 50 characters (`GetFolderRequest.folder_id` in
+         *     `folder_service.proto`). It must not be `.` or `..`, which would address another path.
+         * @example b1gvmob95yysaplct532
+         */
+        FolderId: string;
+        /**
+         * @description ID of the folder whose access bindings are read or changed (the `resourceId` of Yandex's
+         *     reference), at most 64 characters: the access-binding calls take the limit of
+         *     `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+         *     `getFolder`. It must not be `.` or `..`, which would address another path.
+         * @example b1gvmob95yysaplct532
+         */
+        FolderAccessBindingsResourceId: string;
         /**
          * @description ID of the operation, as an `Operation`'s `id` gives it. It must not be `.` or `..`,
          *     which would address another path.
@@ -4348,6 +4788,627 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["OrganizationNotFound"];
             429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listClouds: {
+        parameters: {
+            query?: {
+                /**
+                 * @description ID of the organization to list clouds in (`bpf…`), at most 50 characters
+                 *     (`ListCloudsRequest.organization_id`). Absent: every cloud the caller can see.
+                 * @example bpf3crucp1v28b74p3rk
+                 */
+                organizationId?: string;
+                /**
+                 * @description A filter on the name, the only field it can name: `name="<name>"`, with the name in
+                 *     double quotes, 3 to 63 characters of `a-z`, `0-9` and `-` matching
+                 *     `[a-z][-a-z0-9]{1,61}[a-z0-9]`. At most 1000 characters (only the length is checked
+                 *     here). `cloud_service.proto` names only the `=` operator since 2021-11; its revisions
+                 *     before also named `!=`, `IN` and `NOT IN`. Use `=` alone, the stricter reading.
+                 * @example name="my-cloud"
+                 */
+                filter?: string;
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 100
+                 *     characters: `cloud_service.proto` says 2000 since 2022-11, but its revisions said 1000
+                 *     from 2021-10 and 100 before, and a request keeps the stricter reading.
+                 * @example b1gia87mbaomkfvsleds
+                 */
+                pageToken?: string;
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of clouds. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListCloudsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["OrganizationNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    getCloud: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the cloud (`b1g…`), at most 50 characters (`GetCloudRequest.cloud_id` in
+                 *     `cloud_service.proto`). It must not be `.` or `..`, which would address another path.
+                 * @example b1gia87mbaomkfvsleds
+                 */
+                cloudId: components["parameters"]["CloudId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cloud. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cloud"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["CloudNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listCloudAccessBindings: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 100
+                 *     characters: the access-binding lists keep the shorter limit of `yandex.cloud.access`.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                pageToken?: components["parameters"]["AccessBindingsPageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the cloud whose access bindings are read or changed (the `resourceId` of Yandex's
+                 *     reference), at most 64 characters: the access-binding calls take the limit of
+                 *     `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+                 *     `getCloud`. It must not be `.` or `..`, which would address another path.
+                 * @example b1gia87mbaomkfvsleds
+                 */
+                cloudId: components["parameters"]["CloudAccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of access bindings. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAccessBindingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["CloudNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    setCloudAccessBindings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the cloud whose access bindings are read or changed (the `resourceId` of Yandex's
+                 *     reference), at most 64 characters: the access-binding calls take the limit of
+                 *     `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+                 *     `getCloud`. It must not be `.` or `..`, which would address another path.
+                 * @example b1gia87mbaomkfvsleds
+                 */
+                cloudId: components["parameters"]["CloudAccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        /** @description Every binding the cloud is to have. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetAccessBindingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The change was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetAccessBindingsOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["CloudNotFound"];
+            429: components["responses"]["AccessBindingQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    updateCloudAccessBindings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the cloud whose access bindings are read or changed (the `resourceId` of Yandex's
+                 *     reference), at most 64 characters: the access-binding calls take the limit of
+                 *     `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+                 *     `getCloud`. It must not be `.` or `..`, which would address another path.
+                 * @example b1gia87mbaomkfvsleds
+                 */
+                cloudId: components["parameters"]["CloudAccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        /** @description The bindings to add and remove. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAccessBindingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The change was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateAccessBindingsOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["CloudNotFound"];
+            429: components["responses"]["AccessBindingQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listFolders: {
+        parameters: {
+            query: {
+                /**
+                 * @description ID of the cloud to list folders in (`b1g…`), at most 50 characters
+                 *     (`ListFoldersRequest.cloud_id`).
+                 * @example b1gia87mbaomkfvsleds
+                 */
+                cloudId: string;
+                /**
+                 * @description A filter on the name, the only field it can name: `name="<name>"`, with the name in
+                 *     double quotes, 3 to 63 characters of `a-z`, `0-9` and `-` matching
+                 *     `[a-z][-a-z0-9]{1,61}[a-z0-9]`. At most 1000 characters (only the length is checked
+                 *     here). `folder_service.proto` names only the `=` operator since 2021-11; its revisions
+                 *     before, and Yandex's older REST reference of `Folder.list`
+                 *     (https://cloud.yandex.com/en/docs/resource-manager/api-ref/Folder/list), also name `!=`
+                 *     for one value and `IN` and `NOT IN` for a list. Use `=` alone, the stricter reading.
+                 * @example name="default"
+                 */
+                filter?: string;
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 100
+                 *     characters: `folder_service.proto` says 2000 since 2022-11 and Yandex's REST reference
+                 *     follows it, but the proto said 100 before, as did the older REST reference of
+                 *     `Folder.list`, and a request keeps the stricter reading.
+                 * @example b1gvmob95yysaplct532
+                 */
+                pageToken?: string;
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of folders. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListFoldersResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["CloudNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    getFolder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the folder (`b1g…`), at most 50 characters (`GetFolderRequest.folder_id` in
+                 *     `folder_service.proto`). It must not be `.` or `..`, which would address another path.
+                 * @example b1gvmob95yysaplct532
+                 */
+                folderId: components["parameters"]["FolderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The folder. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Folder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["FolderNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listFolderAccessBindings: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 100
+                 *     characters: the access-binding lists keep the shorter limit of `yandex.cloud.access`.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                pageToken?: components["parameters"]["AccessBindingsPageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the folder whose access bindings are read or changed (the `resourceId` of Yandex's
+                 *     reference), at most 64 characters: the access-binding calls take the limit of
+                 *     `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+                 *     `getFolder`. It must not be `.` or `..`, which would address another path.
+                 * @example b1gvmob95yysaplct532
+                 */
+                folderId: components["parameters"]["FolderAccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of access bindings. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAccessBindingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["FolderNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    setFolderAccessBindings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the folder whose access bindings are read or changed (the `resourceId` of Yandex's
+                 *     reference), at most 64 characters: the access-binding calls take the limit of
+                 *     `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+                 *     `getFolder`. It must not be `.` or `..`, which would address another path.
+                 * @example b1gvmob95yysaplct532
+                 */
+                folderId: components["parameters"]["FolderAccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        /** @description Every binding the folder is to have. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetAccessBindingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The change was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetAccessBindingsOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["FolderNotFound"];
+            429: components["responses"]["AccessBindingQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    updateFolderAccessBindings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the folder whose access bindings are read or changed (the `resourceId` of Yandex's
+                 *     reference), at most 64 characters: the access-binding calls take the limit of
+                 *     `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+                 *     `getFolder`. It must not be `.` or `..`, which would address another path.
+                 * @example b1gvmob95yysaplct532
+                 */
+                folderId: components["parameters"]["FolderAccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        /** @description The bindings to add and remove. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAccessBindingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The change was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateAccessBindingsOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["FolderNotFound"];
+            429: components["responses"]["AccessBindingQuotaExceeded"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
             504: components["responses"]["DeadlineExceeded"];
