@@ -363,6 +363,32 @@ describe("servers", () => {
       vi.unstubAllGlobals();
     }
   });
+
+  it("raw moves a request with a body to its path's server with its method, headers and body", async () => {
+    const sent: { url: string; method: string; type: string | null; body: string }[] = [];
+    const fetch = (async (input: RequestInfo | URL) => {
+      const request = input as Request;
+      sent.push({ url: request.url, method: request.method, type: request.headers.get("content-type"), body: await request.text() });
+      return json(200, {});
+    }) as typeof globalThis.fetch;
+    const body = { accessBindings: [{ roleId: "viewer", subject: { id: "aje5td1ghq17f106w3fp", type: "userAccount" as const } }] };
+    const options = { params: { path: { folderId: "b1gvmob95yysaplct532" } }, body };
+    await createIamClient({ token: TOKEN, fetch }).raw.POST("/resource-manager/v1/folders/{folderId}:setAccessBindings", options);
+    // Note: the control: a mock given as baseUrl alone serves the path itself, so the request stays.
+    await createIamClient({ token: TOKEN, fetch, baseUrl: "http://127.0.0.1:1" }).raw.POST(
+      "/resource-manager/v1/folders/{folderId}:setAccessBindings",
+      options,
+    );
+    const path = "/resource-manager/v1/folders/b1gvmob95yysaplct532:setAccessBindings";
+    expect(sent).toEqual(
+      ["https://resource-manager.api.cloud.yandex.net", "http://127.0.0.1:1"].map((origin) => ({
+        url: origin + path,
+        method: "POST",
+        type: "application/json",
+        body: JSON.stringify(body),
+      })),
+    );
+  });
 });
 
 describe("the lists", () => {
