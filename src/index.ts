@@ -3,6 +3,19 @@
 export type { OperationId } from "../generated/contract.js";
 export type { components, paths } from "../generated/schema.js";
 export { createIamClient, DEFAULT_BASE_URL, type IamClient, type IamClientOptions, type TokenSource } from "./client.js";
+export type {
+  AccessBinding,
+  AccessBindingDelta,
+  AccessBindingDeltaInput,
+  AccessBindingInput,
+  AccessBindings,
+  AccessBindingsOperation,
+  Deltas,
+  ListAccessBindingsResponse,
+  SetAccessBindingsOptions,
+  Subject,
+  SubjectInput,
+} from "./core/access-bindings.js";
 export type { CallOptions, ChangeOptions } from "./core/call.js";
 export {
   IamAbortError,

@@ -26,25 +26,11 @@ import {
 } from "./errors.js";
 import { CALL_OPTIONS, headerProblem, optionProblems } from "./options.js";
 import { delayMs, ON_SENT, onAbort, type RetryOptions, sleep } from "./retry.js";
-import type { Call, CallInput, CallOptions, ChangeOptions, GetToken, Operation, Row, Unwrapped, Wait } from "./types.js";
+import type { Call, CallInput, CallOptions, ChangeOptions, GetToken, Operation, Row, Wait } from "./types.js";
 import { type Problem, problems } from "./validate.js";
 
 // Note: the types the resource modules import from here live in types.ts, which poll.ts imports too.
 export type { Call, CallOptions, ChangeOptions, GetToken, Wait } from "./types.js";
-
-/**
- * The list field `name` of what a call resolved with (an empty list when the server leaves it out, as it leaves out
- * empty fields); what it resolved with, with `wait: false`. For a result that is one list, such as the effective deltas.
- */
-export async function unwrap<A, T, W extends boolean>(
-  done: Promise<unknown>,
-  name: string,
-  options: ChangeOptions<W> | undefined,
-): Promise<Unwrapped<A, T, W>> {
-  const result = await done;
-  // Note: the cast of unwrapping: the result's shape is checked against the document before it gets here.
-  return (options?.wait === false ? result : ((result as Record<string, T[]> | undefined)?.[name] ?? [])) as Unwrapped<A, T, W>;
-}
 
 /** What the call loop needs from the client. */
 export interface CallSettings {

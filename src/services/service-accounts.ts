@@ -13,11 +13,12 @@ import {
   updateServiceAccountAccessBindings,
 } from "../../generated/contract.js";
 import type { components, operations } from "../../generated/schema.js";
+import { type AccessBindings, accessBindings } from "../core/access-bindings.js";
 import { masked } from "../core/body.js";
-import { type Call, type CallOptions, type ChangeOptions, unwrap } from "../core/call.js";
+import type { Call, CallOptions, ChangeOptions } from "../core/call.js";
 import { type Page, type PageRequest, pages } from "../core/paginate.js";
 import type { Operation } from "../core/poll.js";
-import type { Changed, Loose, Named as Schema, Unwrapped } from "../core/types.js";
+import type { Changed, Loose, Named as Schema } from "../core/types.js";
 
 /** A timestamp argument: a Date or an RFC 3339 string. */
 type Timestamp = Date | string;
@@ -47,37 +48,10 @@ export interface CreateServiceAccountOperation extends Schema<"CreateServiceAcco
 export interface UpdateServiceAccountOperation extends Schema<"UpdateServiceAccountOperation"> {}
 export interface DeleteServiceAccountOperation extends Schema<"DeleteServiceAccountOperation"> {}
 export type ListServiceAccountOperationsResponse = Page<Operation, "operations">;
-/** A role held on the account by a subject, as Yandex answers it (a subject type Yandex adds later is read as it comes). */
-export interface AccessBinding extends Schema<"AccessBinding"> {}
-/** Who holds a role, as Yandex answers it: `{ id, type }`. */
-export interface Subject extends Schema<"Subject"> {}
-/** A change that took effect (an effective delta), as Yandex answers it. */
-export interface AccessBindingDelta extends Schema<"AccessBindingDelta"> {}
-/** A role to give a subject, as a request sends it. */
-export type AccessBindingInput = Schema<"AccessBindingInput">;
-/**
- * Who is to hold a role, as a request names it: `type` one of `userAccount`, `serviceAccount`, `federatedUser`, `group`,
- * `invitee` with a 20-character id Yandex generated, or `system` with `allUsers`, `allAuthenticatedUsers` or
- * `group:organization:<id>:users` (federation, userpool).
- */
-export type SubjectInput = Schema<"SubjectInput">;
-/** A binding to ADD or REMOVE, as a request sends it. */
-export type AccessBindingDeltaInput = Schema<"AccessBindingDeltaInput">;
-export type ListAccessBindingsResponse = Page<AccessBinding, "accessBindings">;
-export type AccessBindingsOperation =
-  | components["schemas"]["SetAccessBindingsOperation"]
-  | components["schemas"]["UpdateAccessBindingsOperation"];
 export interface SuspendServiceAccountOperation extends Schema<"SuspendServiceAccountOperation"> {}
 export interface ReactivateServiceAccountOperation extends Schema<"ReactivateServiceAccountOperation"> {}
-/** Options of setAccessBindings: `removeAll: true` is required to pass an empty list, which removes every binding. */
-export interface SetAccessBindingsOptions<W extends boolean = true> extends ChangeOptions<W> {
-  removeAll?: boolean | undefined;
-}
-/** What a binding call resolves with: the deltas that took effect (empty when nothing changed), or the Operation with `wait: false`. */
-export type Deltas<W extends boolean> = Unwrapped<AccessBindingsOperation, AccessBindingDelta, W>;
-
-/** `iam.serviceAccounts`: the ServiceAccount service, with the accounts' access bindings. */
-export interface ServiceAccounts {
+/** `iam.serviceAccounts`: the ServiceAccount service, with the accounts' access bindings (who holds which role on an account). */
+export interface ServiceAccounts extends AccessBindings {
   /**
    * Creates a service account in a folder; resolves with it once created. With `wait: false`, resolves with the Operation,
    * whose `metadata.serviceAccountId` already holds the new id. A name is unique in the cloud (409 ALREADY_EXISTS).
@@ -117,51 +91,17 @@ export interface ServiceAccounts {
     serviceAccountId: string,
     options?: ChangeOptions<W>,
   ): Promise<Changed<ReactivateServiceAccountOperation, undefined, W>>;
-  /** One page of who holds which role on the account; `accessBindings` is always an array. */
-  listAccessBindings(serviceAccountId: string, request?: PageRequest, options?: CallOptions): Promise<ListAccessBindingsResponse>;
-  /** Every binding on the account, page by page. */
-  listAllAccessBindings(
-    serviceAccountId: string,
-    request?: PageRequest,
-    options?: CallOptions,
-  ): AsyncGenerator<AccessBinding, void, undefined>;
-  /** Adds and removes bindings; resolves with the deltas that took effect (adding a binding that exists is none). */
-  updateAccessBindings<W extends boolean = true>(
-    serviceAccountId: string,
-    deltas: AccessBindingDeltaInput[],
-    options?: ChangeOptions<W>,
-  ): Promise<Deltas<W>>;
-  /**
-   * Replaces EVERY binding on the account with `bindings`; resolves with the deltas that took effect. An empty list
-   * removes them all, so it is refused unless `{ removeAll: true }`. To add or remove one, use grant, revoke or updateAccessBindings.
-   */
-  setAccessBindings<W extends boolean = true>(
-    serviceAccountId: string,
-    bindings: AccessBindingInput[],
-    options?: SetAccessBindingsOptions<W>,
-  ): Promise<Deltas<W>>;
-  /** Gives `subject` the role `roleId` on the account (updateAccessBindings with one ADD); resolves with the deltas. */
-  grant<W extends boolean = true>(
-    serviceAccountId: string,
-    roleId: string,
-    subject: SubjectInput,
-    options?: ChangeOptions<W>,
-  ): Promise<Deltas<W>>;
-  /**
-   * Takes the role `roleId` on the account from `subject` (updateAccessBindings with one REMOVE); resolves with the deltas.
-   * `subject` may be one that listAccessBindings answered: it is checked against the document before it is sent.
-   */
-  revoke<W extends boolean = true>(
-    serviceAccountId: string,
-    roleId: string,
-    subject: SubjectInput | Subject,
-    options?: ChangeOptions<W>,
-  ): Promise<Deltas<W>>;
 }
 
 /** Makes `iam.serviceAccounts` over the call loop. */
 export default function serviceAccountsResource(call: Call): ServiceAccounts {
-  const accounts: ServiceAccounts = {
+  return {
+    ...accessBindings(call, {
+      list: listServiceAccountAccessBindings,
+      update: updateServiceAccountAccessBindings,
+      set: setServiceAccountAccessBindings,
+      idName: "serviceAccountId",
+    }),
     create: (request, options) => call(createServiceAccount, { body: request }, options),
     get: (serviceAccountId, options) => call(getServiceAccount, { path: { serviceAccountId } }, options),
     list: (request, options) => call(listServiceAccounts, { query: request }, options),
@@ -179,43 +119,5 @@ export default function serviceAccountsResource(call: Call): ServiceAccounts {
       return call(suspendServiceAccount, { path: { serviceAccountId }, body: { reason, expiresAt } }, options && rest);
     },
     reactivate: (serviceAccountId, options) => call(reactivateServiceAccount, { path: { serviceAccountId }, body: {} }, options),
-    listAccessBindings: (serviceAccountId, request = {}, options) =>
-      call(listServiceAccountAccessBindings, { path: { serviceAccountId }, query: request }, options),
-    listAllAccessBindings: (serviceAccountId, request = {}, options) =>
-      pages(call, listServiceAccountAccessBindings, { path: { serviceAccountId }, query: request }, options),
-    updateAccessBindings: (serviceAccountId, accessBindingDeltas, options) =>
-      unwrap(
-        call(updateServiceAccountAccessBindings, { path: { serviceAccountId }, body: { accessBindingDeltas } }, options),
-        "effectiveDeltas",
-        options,
-      ),
-    setAccessBindings: (serviceAccountId, accessBindings, given = {}) => {
-      const { removeAll, ...options } = given ?? {};
-      // Note: the same safety as the update mask: an empty list would silently remove every binding.
-      // Note: a missing list is sent as {}, which removes every binding too.
-      const problems =
-        accessBindings === undefined
-          ? [{ path: "bindings", message: "is required" }]
-          : Array.isArray(accessBindings) && !accessBindings.length && !removeAll
-            ? [{ path: "bindings", message: "is empty, which removes every binding: pass { removeAll: true } to mean it" }]
-            : [];
-      // Note: options given as null (from JavaScript) go on to the call's own check, which refuses them as every call does.
-      const sent = given && options;
-      return unwrap(
-        call(setServiceAccountAccessBindings, { path: { serviceAccountId }, body: { accessBindings }, problems }, sent),
-        "effectiveDeltas",
-        sent,
-      );
-    },
-    grant: (serviceAccountId, roleId, subject, options) =>
-      accounts.updateAccessBindings(serviceAccountId, [{ action: "ADD", accessBinding: { roleId, subject } }], options),
-    revoke: (serviceAccountId, roleId, subject, options) =>
-      // Note: an answer's subject (its type an open enum) is checked as a request's before it is sent.
-      accounts.updateAccessBindings(
-        serviceAccountId,
-        [{ action: "REMOVE", accessBinding: { roleId, subject: subject as SubjectInput } }],
-        options,
-      ),
   };
-  return accounts;
 }
