@@ -1,6 +1,7 @@
 // A stateful fake of the IAM API in memory, for users' own tests: the document's operations with state, routed by
 // the generated operations table (router.ts) to one module per service (services/), checked with the same generated
 // checks as the client.
+import { accessBindingStore } from "./bindings.js";
 import { createRouter } from "./router.js";
 import fakeServices from "./services/index.js";
 import operationsService from "./services/operations.js";
@@ -27,6 +28,9 @@ export function createFakeIam(options: FakeIamOptions = {}) {
   const owner = serviceAccounts[0] ?? "ajeg2b2et02f3tl2c1pj";
   const now = options.now ?? Date.now;
   const operations = operationsService({ options, owner, now });
+  const roleExists = (roleId: string) => services.some((service) => service.roleExists?.(roleId));
+  // Note: made before the services, as the Operation service is: each kind of resource serves its bindings from it.
+  const accessBindings = accessBindingStore({ options, operations, roleExists });
   const context: FakeContext = {
     options,
     serviceAccounts,
@@ -38,12 +42,13 @@ export function createFakeIam(options: FakeIamOptions = {}) {
       for (const service of services) service.deleteOwnedBy?.(id);
     },
     refusal: (id) => services.map((service) => service.refusal?.(id)).find(Boolean),
-    roleExists: (roleId) => services.some((service) => service.roleExists?.(roleId)),
+    roleExists,
+    accessBindings,
     subjectBindings: (subjectId) => services.flatMap((service) => service.subjectBindings?.(subjectId) ?? []),
   };
   // Note: the list's entries, each made with the context, under its name; the types follow the list (Object.fromEntries loses them).
   const made = Object.fromEntries(Object.entries(fakeServices).map(([name, make]) => [name, make(context)])) as Made;
-  const all = [operations, ...Object.values(made)];
+  const all = [operations, accessBindings, ...Object.values(made)];
   const services: readonly FakeService[] = all;
   const router = createRouter(services, {
     owner,

@@ -6,6 +6,7 @@ import type { FakeStatus } from "./answers.js";
 
 type Operation = components["schemas"]["Operation"];
 type SubjectAccessBinding = components["schemas"]["SubjectAccessBinding"];
+type AccessBinding = components["schemas"]["AccessBinding"];
 
 export interface FakeIamOptions {
   /** The address the client is given with `fake.fetch` (any host works). Default `http://iam.fake.invalid`. */
@@ -130,6 +131,31 @@ export interface SigningKey {
   used(): void;
 }
 
+/** One kind of resource whose access bindings the store keeps: how to tell one exists, and how Yandex names it. */
+export interface BoundKind {
+  /** Whether the resource exists now (checked when a change is asked and again when it is done). */
+  exists(resourceId: string): boolean;
+  /** The NOT_FOUND of a resource that does not exist, as the kind's own calls word it (`Folder b1g… not found`). */
+  notFound(resourceId: string): FakeStatus;
+  /** The resource type the access analyzer names (`resource-manager.folder`, after Yandex's resource types). */
+  type: string;
+}
+
+/**
+ * Every resource's access bindings, in one store (testing/bindings.ts): made by fake.ts, reached by the services through
+ * their context, one quota over them all.
+ */
+export interface AccessBindingStore extends FakeService<{ accessBindings: Record<string, AccessBinding[]> }> {
+  /** The list, set and update handlers of one resource kind, whose paths name the resource's id `idName`. */
+  serve(kind: BoundKind, idName: string): { list: Handler; set: Handler; update: Handler };
+  /** What goes with a deleted service account: the bindings on it, and every binding it holds on any resource. */
+  deleteOwnedBy(serviceAccountId: string): void;
+  /** Every role the subject holds, on every resource, as the access analyzer answers them. */
+  subjectBindings(subjectId: string): SubjectAccessBinding[];
+  /** Bindings as a seed sets them, as if a set had been done: no Operation, no checks. */
+  put(kind: BoundKind, resourceId: string, bindings: AccessBinding[]): void;
+}
+
 /** What every service module is made with. */
 export interface FakeContext {
   options: FakeIamOptions;
@@ -145,6 +171,8 @@ export interface FakeContext {
   deleteOwnedBy(serviceAccountId: string): void;
   /** The first refusal any service gives (each service's `refusal`, in turn): why a service account may not authenticate now, or undefined. */
   refusal(serviceAccountId: string): string | undefined;
+  /** Every resource's access bindings: each kind serves its list, set and update from here. */
+  accessBindings: AccessBindingStore;
   /** Whether any service's catalogue holds the role (the Role service's `roleExists`): what a binding's roleId is checked against. */
   roleExists(roleId: string): boolean;
   /** Every role the subject holds on any resource the fake models: each service's `subjectBindings`, in the services' order. */

@@ -1,13 +1,17 @@
 // A fake service's context made by hand, to test one service module alone: its hooks answer as the test says.
+import { accessBindingStore } from "../../src/testing/bindings.ts";
 import operationsService from "../../src/testing/services/operations.ts";
 import type { FakeContext, HandlerArgs } from "../../src/testing/types.ts";
 
 /** The account a context made here starts with. */
 export const OWNER = "ajeg2b2et02f3tl2c1pj";
 
-/** A context of one account whose operations are done at once; `overrides` replace any part (a hook, the options). */
+/**
+ * A context of one account whose operations are done at once; `overrides` replace any part (a hook, the options). Its
+ * binding store is made over its own options, operations and role check unless one is given.
+ */
 export function fakeContext(overrides: Partial<FakeContext> = {}): FakeContext {
-  return {
+  const context: Omit<FakeContext, "accessBindings"> = {
     options: {},
     serviceAccounts: [OWNER],
     owner: OWNER,
@@ -20,6 +24,7 @@ export function fakeContext(overrides: Partial<FakeContext> = {}): FakeContext {
     subjectBindings: () => [],
     ...overrides,
   };
+  return { ...context, accessBindings: overrides.accessBindings ?? accessBindingStore(context) };
 }
 
 /** A handler's arguments: the parts given, the rest empty, the caller `OWNER`. */

@@ -453,29 +453,33 @@ describe("access bindings", () => {
     expect(fake.state.accessBindings).toEqual({ [SA]: [viewer] });
   });
 
-  it("subjectBindings (the context's hook for the access analyzer): every role one subject holds, on every account", async () => {
+  it("the binding store's subjectBindings (for the access analyzer): every role one subject holds, on every account", async () => {
     const second = "ajesecond0account001";
-    const accounts = serviceAccountsService(fakeContext({ serviceAccounts: [SA, second] }));
+    const context = fakeContext({ serviceAccounts: [SA, second] });
+    const accounts = serviceAccountsService(context);
     const set = async (serviceAccountId: string, accessBindings: object[]) =>
       (await accounts.handlers.setServiceAccountAccessBindings(handlerArgs({ path: { serviceAccountId }, body: { accessBindings } })))
         .status;
     expect(await set(SA, [viewer, editor, everyone])).toBe(200);
     expect(await set(second, [viewer])).toBe(200);
-    expect(accounts.subjectBindings(viewer.subject.id)).toEqual([
+    expect(context.accessBindings.subjectBindings(viewer.subject.id)).toEqual([
       { roleId: "viewer", resource: { id: SA, type: "iam.serviceAccount" }, subjectId: viewer.subject.id },
       { roleId: "editor", resource: { id: SA, type: "iam.serviceAccount" }, subjectId: viewer.subject.id },
       { roleId: "viewer", resource: { id: second, type: "iam.serviceAccount" }, subjectId: viewer.subject.id },
     ]);
-    expect(accounts.subjectBindings("allAuthenticatedUsers").map((b) => b.roleId)).toEqual(["viewer"]);
-    expect(accounts.subjectBindings("ajenobody00000000001")).toEqual([]);
+    expect(context.accessBindings.subjectBindings("allAuthenticatedUsers").map((b) => b.roleId)).toEqual(["viewer"]);
+    expect(context.accessBindings.subjectBindings("ajenobody00000000001")).toEqual([]);
   });
 
-  it("a deleted account's bindings go with it", async () => {
+  it("a deleted account's bindings go with it: the ones on it, and every role it held on another resource", async () => {
     const { send, createAccount, fake } = setup();
     const { id } = await createAccount({ name: "robot" });
+    const heldByRobot = { roleId: "editor", subject: { id, type: "serviceAccount" } };
     await send("POST", `${ACCOUNTS}/${id}:setAccessBindings`, { body: { accessBindings: [viewer] } });
+    await send("POST", `${ACCOUNTS}/${SA}:setAccessBindings`, { body: { accessBindings: [viewer, heldByRobot] } });
+    expect(fake.state.accessBindings).toEqual({ [id]: [viewer], [SA]: [viewer, heldByRobot] });
     await send("DELETE", `${ACCOUNTS}/${id}`);
-    expect(fake.state.accessBindings).toEqual({});
+    expect(fake.state.accessBindings).toEqual({ [SA]: [viewer] });
   });
 });
 

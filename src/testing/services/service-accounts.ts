@@ -4,15 +4,12 @@
 // every kind with it, through the context.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure, TYPE } from "../answers.js";
-import { applied, bindingKey, heldBy, replacement } from "../bindings.js";
 import { newId, places, timestamp } from "../data.js";
 import { folderPage, placedPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
 import { OperationFailure } from "./operations.js";
 
 type ServiceAccount = components["schemas"]["ServiceAccount"];
-type AccessBinding = components["schemas"]["AccessBinding"];
-type AccessBindingDelta = components["schemas"]["AccessBindingDelta"];
 
 /** The folder of the accounts the fake starts with, unless `folderId` says otherwise. */
 export const DEFAULT_FOLDER_ID = "b1gvmob95yysaplct532";
@@ -20,19 +17,23 @@ export const DEFAULT_FOLDER_ID = "b1gvmob95yysaplct532";
 const UPDATABLE = ["name", "description", "labels", "expiresAt"];
 
 const notFound = (serviceAccountId: string) => failure(5, `Service account ${serviceAccountId} not found`);
-const BINDING_QUOTA = { code: 8, message: "Quota limit of access bindings per cloud exceeded" };
 const nameTaken = (name: string) => failure(6, `Service account with name "${name}" already exists`);
 /** What a change of an account that was deleted before the change was done fails with. */
 const gone = (serviceAccountId: string) => new OperationFailure({ code: 5, message: `Service account ${serviceAccountId} not found` });
 
 /** The ServiceAccount service: `refusal` says which accounts may not authenticate. */
-export default function serviceAccountsService({ options, serviceAccounts: ids, now, operations, deleteOwnedBy, roleExists }: FakeContext) {
+export default function serviceAccountsService({
+  options,
+  serviceAccounts: ids,
+  now,
+  operations,
+  deleteOwnedBy,
+  accessBindings,
+}: FakeContext) {
   const folderId = options.folderId ?? DEFAULT_FOLDER_ID;
   const quota = options.serviceAccountQuota ?? 100;
-  const bindingQuota = options.accessBindingQuota ?? 1000;
   const initial = [...ids];
   let accounts = new Map<string, ServiceAccount>();
-  let bindings = new Map<string, AccessBinding[]>();
   /** Suspended accounts, with when the suspension ends by itself (epoch ms), if ever. */
   let suspended = new Map<string, number | undefined>();
   /** Accounts deleted since the start: their tokens are refused. */
@@ -41,24 +42,19 @@ export default function serviceAccountsService({ options, serviceAccounts: ids, 
   let creating = new Map<string, string>();
   /** The renames accepted but not done, each holding its new name for its account until it is done or fails. */
   let renaming = new Set<{ id: string; name: string }>();
-  /** The first role the bindings name that the role catalogue (the Role service's, through the context) does not hold. */
-  const unknownRole = (named: readonly { roleId: string }[]) => named.find((binding) => !roleExists(binding.roleId))?.roleId;
-  /** The accounts' places in a list, and the bindings' (`<account id> <binding>`), for page tokens. */
+  /** The accounts' places in a list, for page tokens. */
   const accountOrder = places();
-  const bindingOrder = places();
 
   /** The accounts it starts with, active, in `folderId`, and nothing else. */
   function restore() {
     ids.splice(0, ids.length, ...initial);
     const createdAt = timestamp(now());
     accounts = new Map(initial.map((id, i) => [id, { id, folderId, createdAt, name: `service-account-${i + 1}` }]));
-    bindings = new Map();
     suspended = new Map();
     deleted = new Set();
     creating = new Map();
     renaming = new Set();
     accountOrder.clear();
-    bindingOrder.clear();
     for (const id of initial) accountOrder.put(id);
   }
   restore();
@@ -82,49 +78,20 @@ export default function serviceAccountsService({ options, serviceAccounts: ids, 
     if (holder && holder.id !== by) return true;
     return [...creating.values()].includes(name) || [...renaming].some((rename) => rename.name === name && rename.id !== by);
   }
-  const bindingCount = () => [...bindings.values()].reduce((sum, list) => sum + list.length, 0);
 
   /** Starts a change of an account as an Operation whose metadata is `{ serviceAccountId }`; `abandon` runs if it fails. */
   const started = operations.changes("service account", "yandex.cloud.iam.v1", "ServiceAccount", "serviceAccountId");
   const change = (kind: string, id: string, apply: () => object, abandon?: () => void) => answer(200, started(kind, id, apply, abandon));
 
-  /**
-   * Starts a change of an account's bindings as an Operation whose response is the effective deltas; `apply` gives the
-   * account's bindings after the change and the deltas that changed something.
-   */
-  const changeBindings = (
-    kind: "Set" | "Update",
-    resourceId: string,
-    apply: (current: AccessBinding[]) => { bindings: AccessBinding[]; effective: AccessBindingDelta[] },
-  ) =>
-    answer(
-      200,
-      operations.start(
-        {
-          description: `${kind} access bindings`,
-          metadataType: `yandex.cloud.access.${kind}AccessBindingsMetadata`,
-          metadata: { resourceId },
-          resourceId,
-        },
-        () => {
-          // Note: checked again when done: an account deleted meanwhile gets no ghost bindings; changes in flight cannot pass the quota.
-          if (!accounts.has(resourceId)) throw gone(resourceId);
-          const { bindings: next, effective: effectiveDeltas } = apply(bindings.get(resourceId) ?? []);
-          if (overBindingQuota(resourceId, next)) throw new OperationFailure(BINDING_QUOTA);
-          bindings.set(resourceId, next);
-          for (const { action, accessBinding } of effectiveDeltas)
-            if (action === "ADD") bindingOrder.put(`${resourceId} ${bindingKey(accessBinding)}`);
-          return {
-            "@type": `${TYPE}yandex.cloud.access.AccessBindingsOperationResult`,
-            ...(effectiveDeltas.length && { effectiveDeltas }),
-          };
-        },
-      ),
-    );
-
-  /** Whether an account's bindings becoming `next` would pass the quota per cloud. */
-  const overBindingQuota = (id: string, next: AccessBinding[]) =>
-    bindingCount() - (bindings.get(id)?.length ?? 0) + next.length > bindingQuota;
+  /** The accounts' bindings, kept in the context's store; the account is the resource `iam.serviceAccount` (after Yandex's resource types). */
+  const bindingHandlers = accessBindings.serve(
+    {
+      exists: (id) => accounts.has(id),
+      notFound: (id) => ({ code: 5, message: `Service account ${id} not found` }),
+      type: "iam.serviceAccount",
+    },
+    "serviceAccountId",
+  );
 
   /** Starts a change of an account as an Operation that fails with NOT_FOUND if the account is deleted before it is done. */
   const changeLive = (kind: string, id: string, apply: () => object, abandon?: () => void) =>
@@ -218,11 +185,10 @@ export default function serviceAccountsService({ options, serviceAccounts: ids, 
         return change("Delete", id, () => {
           // Note: a second delete accepted while the first was in flight finds the account gone and changes nothing.
           if (!accounts.delete(id)) return { "@type": `${TYPE}google.protobuf.Empty` };
-          bindings.delete(id);
           suspended.delete(id);
           ids.splice(ids.indexOf(id), 1);
           deleted.add(id);
-          // Note: its keys of every kind go with it, in the services that keep them.
+          // Note: its keys of every kind and its bindings (on it, and held by it anywhere) go with it, where they are kept.
           deleteOwnedBy(id);
           return { "@type": `${TYPE}google.protobuf.Empty` };
         });
@@ -233,33 +199,9 @@ export default function serviceAccountsService({ options, serviceAccounts: ids, 
         return operations.page(path.serviceAccountId, query);
       },
 
-      listServiceAccountAccessBindings({ path, query }) {
-        if (!accounts.has(path.serviceAccountId)) return notFound(path.serviceAccountId);
-        const id = path.serviceAccountId;
-        return placedPage("accessBindings", bindings.get(id) ?? [], bindingOrder, query, (b) => `${id} ${bindingKey(b)}`);
-      },
-
-      setServiceAccountAccessBindings({ path, body }) {
-        const id = path.serviceAccountId;
-        if (!accounts.has(id)) return notFound(id);
-        const next: AccessBinding[] = body.accessBindings ?? [];
-        const role = unknownRole(next);
-        if (role) return failure(3, `Role ${role} not found`);
-        const set = (current: AccessBinding[]) => applied(current, replacement(current, next));
-        if (overBindingQuota(id, set(bindings.get(id) ?? []).bindings)) return failure(BINDING_QUOTA.code, BINDING_QUOTA.message);
-        return changeBindings("Set", id, set);
-      },
-
-      updateServiceAccountAccessBindings({ path, body }) {
-        const id = path.serviceAccountId;
-        if (!accounts.has(id)) return notFound(id);
-        const deltas: AccessBindingDelta[] = body.accessBindingDeltas;
-        const role = unknownRole(deltas.map((delta) => delta.accessBinding));
-        if (role) return failure(3, `Role ${role} not found`);
-        const update = (current: AccessBinding[]) => applied(current, deltas);
-        if (overBindingQuota(id, update(bindings.get(id) ?? []).bindings)) return failure(BINDING_QUOTA.code, BINDING_QUOTA.message);
-        return changeBindings("Update", id, update);
-      },
+      listServiceAccountAccessBindings: bindingHandlers.list,
+      setServiceAccountAccessBindings: bindingHandlers.set,
+      updateServiceAccountAccessBindings: bindingHandlers.update,
 
       suspendServiceAccount({ path, body }) {
         const id = path.serviceAccountId;
@@ -279,19 +221,13 @@ export default function serviceAccountsService({ options, serviceAccounts: ids, 
         });
       },
     },
-    /** Every role the subject holds on an account, the account as the resource (`iam.serviceAccount`, after the form of Yandex's resource types). */
-    subjectBindings: (subjectId: string) =>
-      [...bindings].flatMap(([id, list]) => heldBy(subjectId, { id, type: "iam.serviceAccount" }, list)),
     /** Why an account may not authenticate now: suspended, or deleted; undefined for any other (known or not). */
     refusal(serviceAccountId: string): string | undefined {
       if (deleted.has(serviceAccountId)) return `service account ${serviceAccountId} was deleted`;
       return isSuspended(serviceAccountId) ? `service account ${serviceAccountId} is suspended` : undefined;
     },
-    state: () => ({
-      serviceAccounts: [...accounts.values()].map(view),
-      accessBindings: Object.fromEntries([...bindings].filter(([, list]) => list.length).map(([id, list]) => [id, structuredClone(list)])),
-    }),
-    /** The accounts it started with, active, without bindings. */
+    state: () => ({ serviceAccounts: [...accounts.values()].map(view) }),
+    /** The accounts it started with, active. */
     reset: restore,
   } satisfies FakeService & Record<string, unknown>;
 }
