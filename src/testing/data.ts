@@ -1,6 +1,11 @@
 // Realistic data for the fake: ids, secrets, timestamps and page tokens shaped like Yandex Cloud's.
 import { base64url } from "../auth/jwt.js";
 
+/** The fake's default world: one organization, one cloud in it, one folder in that, where its service accounts are. */
+export const DEFAULT_ORGANIZATION_ID = "bpf3crucp1v28b74p3rk";
+export const DEFAULT_CLOUD_ID = "b1gia87mbaomkfvsleds";
+export const DEFAULT_FOLDER_ID = "b1gvmob95yysaplct532";
+
 const LOWER = "abcdefghijklmnopqrstuvwxyz0123456789";
 const SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 

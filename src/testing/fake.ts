@@ -8,11 +8,12 @@ import operationsService from "./services/operations.js";
 import type { FakeContext, FakeIamOptions, FakeService } from "./types.js";
 
 export type { FakeStatus } from "./answers.js";
+export { DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, DEFAULT_ORGANIZATION_ID } from "./data.js";
 export type { FakeRequest, Fault } from "./router.js";
 export { DEFAULT_SCOPES, type SeedKey } from "./services/api-keys.js";
 export type { FakeKeyFile } from "./services/keys.js";
 export { DEFAULT_ROLES } from "./services/roles.js";
-export type { FakeIamOptions, OperationProgress } from "./types.js";
+export type { FakeCloud, FakeFolder, FakeIamOptions, OperationProgress } from "./types.js";
 
 /** Each service of the list, made. */
 type Made = { [Name in keyof typeof fakeServices]: ReturnType<(typeof fakeServices)[Name]> };
@@ -45,6 +46,7 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     roleExists,
     accessBindings,
     subjectBindings: (subjectId) => services.flatMap((service) => service.subjectBindings?.(subjectId) ?? []),
+    resourceExists: (type, id) => services.some((service) => service.resourceExists?.(type, id)),
   };
   // Note: the list's entries, each made with the context, under its name; the types follow the list (Object.fromEntries loses them).
   const made = Object.fromEntries(Object.entries(fakeServices).map(([name, make]) => [name, make(context)])) as Made;

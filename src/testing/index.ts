@@ -2,8 +2,13 @@
 // the loopback server is `yc-iam-api-keys/testing/node`.
 export {
   createFakeIam,
+  DEFAULT_CLOUD_ID,
+  DEFAULT_FOLDER_ID,
+  DEFAULT_ORGANIZATION_ID,
   DEFAULT_ROLES,
   DEFAULT_SCOPES,
+  type FakeCloud,
+  type FakeFolder,
   type FakeIam,
   type FakeIamOptions,
   type FakeKeyFile,

@@ -13,8 +13,12 @@ export interface FakeIamOptions {
   baseUrl?: string;
   /** The service accounts that exist at first (in `folderId`); the first is the subject of any accepted token. Default: one, `ajeg2b2et02f3tl2c1pj`. */
   serviceAccounts?: string[];
-  /** The folder of the service accounts it starts with (folders are not modelled: any folder id is accepted). Default `b1gvmob95yysaplct532`. */
+  /** The folder of the service accounts it starts with (a service account may be made in any folder id). Default `b1gvmob95yysaplct532`. */
   folderId?: string;
+  /** The clouds Resource Manager answers, in `organizationId`. Default: one, `b1gia87mbaomkfvsleds`, named `default`. */
+  clouds?: FakeCloud[];
+  /** The folders Resource Manager answers. Default: one, `folderId`, named `default`, in the default cloud. */
+  folders?: FakeFolder[];
   /** The organization the access analyzer answers for; any other is NOT_FOUND, as Yandex's answer for one the caller cannot see. Default `bpf3crucp1v28b74p3rk`. */
   organizationId?: string;
   /** Which bearer tokens are accepted and whose they are (a service account id); undefined refuses. Default: any non-empty token, the first service account's. */
@@ -35,6 +39,24 @@ export interface FakeIamOptions {
   tokenLifetimeMs?: number;
   /** The clock, in epoch milliseconds: of every timestamp it makes (keys, accounts, operations), token lifetimes and JWT checks. Default `Date.now`. */
   now?: () => number;
+}
+
+/** A cloud the fake starts with (the fields Yandex answers; `createdAt` is the fake's start). */
+export interface FakeCloud {
+  id: string;
+  name: string;
+  description?: string;
+  labels?: Record<string, string>;
+}
+
+/** A folder the fake starts with, in `cloudId` (default: the default cloud) and `ACTIVE` unless `status` says otherwise. */
+export interface FakeFolder {
+  id: string;
+  name: string;
+  cloudId?: string;
+  description?: string;
+  labels?: Record<string, string>;
+  status?: string;
 }
 
 /** How every Operation the fake starts progresses (updates, deletes, service-account create, suspend, bindings…), like moto's state transitions. */
@@ -113,6 +135,8 @@ export interface FakeService<State extends object = object> {
   roleExists?(roleId: string): boolean;
   /** Every role the subject holds on the resources it keeps (a service account's bindings), as the access analyzer answers them. */
   subjectBindings?(subjectId: string): SubjectAccessBinding[];
+  /** Whether it holds the resource of this type (`resource-manager.cloud`, as the access analyzer names types) and id. */
+  resourceExists?(type: string, id: string): boolean;
 }
 
 /**
@@ -177,4 +201,6 @@ export interface FakeContext {
   roleExists(roleId: string): boolean;
   /** Every role the subject holds on any resource the fake models: each service's `subjectBindings`, in the services' order. */
   subjectBindings(subjectId: string): SubjectAccessBinding[];
+  /** Whether any service holds the resource of this type and id (each service's `resourceExists`): a folder's cloud, say. */
+  resourceExists(type: string, id: string): boolean;
 }

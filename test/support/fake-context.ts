@@ -22,6 +22,7 @@ export function fakeContext(overrides: Partial<FakeContext> = {}): FakeContext {
     refusal: () => undefined,
     roleExists: () => true,
     subjectBindings: () => [],
+    resourceExists: () => true,
     ...overrides,
   };
   return { ...context, accessBindings: overrides.accessBindings ?? accessBindingStore(context) };

@@ -1,7 +1,8 @@
 // The fake's AccessAnalyzer service, every answer held to the contract: every role a subject holds on the resources the fake
 // models (service accounts' bindings, through the context), as they change, page by page with tokens that survive changes.
 import { describe, expect, it } from "vitest";
-import accessAnalyzerService, { DEFAULT_ORGANIZATION_ID } from "../../src/testing/services/access-analyzer.ts";
+import { DEFAULT_ORGANIZATION_ID } from "../../src/testing/data.ts";
+import accessAnalyzerService from "../../src/testing/services/access-analyzer.ts";
 import { checkedClient, checkedClients } from "../support/checked-fake.ts";
 import { fakeContext, handlerArgs } from "../support/fake-context.ts";
 import { rejection } from "../support/secrets.ts";

@@ -3,7 +3,7 @@
 // NOT_FOUND), page by page.
 import type { components } from "../../../generated/schema.js";
 import { failure } from "../answers.js";
-import { places } from "../data.js";
+import { DEFAULT_ORGANIZATION_ID, places } from "../data.js";
 import { placedPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
 
@@ -11,9 +11,6 @@ type SubjectAccessBinding = components["schemas"]["SubjectAccessBinding"];
 
 /** A binding as one comparable text: its resource and role (the subject is the one asked about). */
 const placeKey = (b: SubjectAccessBinding) => JSON.stringify([b.resource.type, b.resource.id, b.roleId]);
-
-/** The organization the fake answers for unless told another. */
-export const DEFAULT_ORGANIZATION_ID = "bpf3crucp1v28b74p3rk";
 
 /** The AccessAnalyzer service: it keeps nothing of its own but the bindings' places, for page tokens. */
 export default function accessAnalyzerService({ options, subjectBindings }: FakeContext) {

@@ -4,15 +4,13 @@
 // every kind with it, through the context.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure, TYPE } from "../answers.js";
-import { newId, places, timestamp } from "../data.js";
+import { DEFAULT_FOLDER_ID, newId, places, timestamp } from "../data.js";
 import { folderPage, placedPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
 import { OperationFailure } from "./operations.js";
 
 type ServiceAccount = components["schemas"]["ServiceAccount"];
 
-/** The folder of the accounts the fake starts with, unless `folderId` says otherwise. */
-export const DEFAULT_FOLDER_ID = "b1gvmob95yysaplct532";
 /** Every field an update can change: the mask when none is given. */
 const UPDATABLE = ["name", "description", "labels", "expiresAt"];
 
