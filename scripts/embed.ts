@@ -62,7 +62,18 @@ export async function documentValues(document: Json): Promise<Record<string, str
     .map((tag) => tag.name)
     .filter((tag) => operations.some((op) => called.has(op.operationId) && op.tags?.includes(tag)));
   const listFields = [...new Set(operations.flatMap((op) => op["x-yc-pagination"]?.items ?? []))];
+  // Note: the kinds of resource with access bindings: the tag of each list of one resource's bindings (a path ending in
+  // `}:listAccessBindings`), in the document's order, as prose names them (`ServiceAccount` → `service accounts`).
+  const boundTags = new Set(
+    Object.entries(document.paths as Record<string, Json>)
+      .filter(([path]) => path.endsWith("}:listAccessBindings"))
+      .flatMap(([, item]) => item.get?.tags ?? []),
+  );
+  const bindingKinds = (document.tags as { name: string }[])
+    .filter((tag) => boundTags.has(tag.name))
+    .map((tag) => `${tag.name.replace(/(?<=.)([A-Z])/g, " $1").toLowerCase()}s`);
   return {
+    "binding-kinds": listed(bindingKinds).replace(/^./, (first) => first.toUpperCase()),
     "operation-count": counted(operations.length),
     "error-count": counted(errors.length),
     "client-services": listed(tags),

@@ -1,6 +1,6 @@
 // createIamClient: the call loop, the resources composed over it, and `raw`, an openapi-fetch client with its middleware (token, ids).
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
-import { defaultServer, getOperation, pathServers } from "../generated/contract.js";
+import { defaultServer, getFolder, getOperation, pathServers } from "../generated/contract.js";
 import type { paths } from "../generated/schema.js";
 import { bearer, createCall, type GetToken, lowerCased } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
@@ -20,6 +20,8 @@ export interface IamClientOptions {
   baseUrl?: string | undefined;
   /** The Operation service. Default `https://operation.api.cloud.yandex.net`, or `baseUrl` when only that is given (a mock). */
   operationBaseUrl?: string | undefined;
+  /** Resource Manager (folders, clouds). Default `https://resource-manager.api.cloud.yandex.net`, or `baseUrl` when only that is given. */
+  resourceManagerBaseUrl?: string | undefined;
   fetch?: typeof globalThis.fetch | undefined;
   /** Per attempt, in milliseconds. Default 30 000. */
   timeoutMs?: number | undefined;
@@ -50,9 +52,10 @@ export const VERSION = "0.1.0";
 function settleOptions(options: IamClientOptions) {
   const given = { ...options, retry: options?.retry === false ? { maxAttempts: 1 } : options?.retry };
   const found = optionProblems(CLIENT_OPTIONS, given, "");
-  const { token, baseUrl, operationBaseUrl, timeoutMs = 30_000, fetch, headers } = given;
+  const { token, baseUrl, operationBaseUrl, resourceManagerBaseUrl, timeoutMs = 30_000, fetch, headers } = given;
   // Note: the URLs are the client's alone, so they are checked here, not in every call's options.
-  for (const [name, value] of Object.entries({ baseUrl, operationBaseUrl })) if (typeof value === "string") urlProblems(name, value, found);
+  for (const [name, value] of Object.entries({ baseUrl, operationBaseUrl, resourceManagerBaseUrl }))
+    if (typeof value === "string") urlProblems(name, value, found);
   if (!token || (typeof token !== "string" && typeof token !== "function"))
     found.unshift({ path: "token", message: "is required: an IAM token or a token source (an unset environment variable is undefined)" });
   else if (typeof token === "string") {
@@ -62,7 +65,8 @@ function settleOptions(options: IamClientOptions) {
   rejectInvalid("createIamClient", found, "options");
   const retry = settle(DEFAULT_RETRY, given.retry);
   const polling = settle(DEFAULT_POLLING, given.polling);
-  return { token: token as NonNullable<typeof token>, baseUrl, operationBaseUrl, timeoutMs, fetch, headers, retry, polling };
+  const urls = { baseUrl, operationBaseUrl, resourceManagerBaseUrl };
+  return { token: token as NonNullable<typeof token>, urls, timeoutMs, fetch, headers, retry, polling };
 }
 
 /** A base URL as openapi-fetch keeps it: without one trailing slash. */
@@ -70,10 +74,16 @@ const trim = (url: string) => url.replace(/\/$/, "");
 
 /** Creates a client for the IAM API; refuses options that cannot work with an IamInputError naming each. */
 export function createIamClient(options: IamClientOptions): IamClient {
-  const { token, baseUrl, operationBaseUrl, timeoutMs, fetch, headers, retry, polling } = settleOptions(options);
-  // Note: a server's override: the document's first is the IAM API (baseUrl), the Operation service's is operationBaseUrl;
+  const { token, urls, timeoutMs, fetch, headers, retry, polling } = settleOptions(options);
+  const { baseUrl } = urls;
+  // Note: a server's override: the document's first is the IAM API (baseUrl), the Operation service's operationBaseUrl,
+  // Resource Manager's resourceManagerBaseUrl;
   // a mock given as baseUrl alone serves the whole document.
-  const overrides: Record<string, string | undefined> = { [defaultServer]: baseUrl, [getOperation.server]: operationBaseUrl };
+  const overrides: Record<string, string | undefined> = {
+    [defaultServer]: baseUrl,
+    [getOperation.server]: urls.operationBaseUrl,
+    [getFolder.server]: urls.resourceManagerBaseUrl,
+  };
   // Note: without a trailing slash, as openapi-fetch keeps a base URL and the call loop joins it to a path.
   const urlFor = (server = defaultServer) => trim(overrides[server] ?? baseUrl ?? server);
   const base = urlFor();

@@ -27,6 +27,7 @@ export const CLIENT_OPTIONS: Schema = {
     token: {},
     baseUrl: URL_OPTION,
     operationBaseUrl: URL_OPTION,
+    resourceManagerBaseUrl: URL_OPTION,
     fetch: {},
     timeoutMs: whole(1),
     retry: {

@@ -4,6 +4,8 @@ import type { Call, Wait } from "../core/call.js";
 import accessAnalyzer from "./access-analyzer.js";
 import accessKeys from "./access-keys.js";
 import apiKeys from "./api-keys.js";
+import clouds from "./clouds.js";
+import folders from "./folders.js";
 import keys from "./keys.js";
 import operations from "./operations.js";
 import roles from "./roles.js";
@@ -12,6 +14,8 @@ import serviceAccounts from "./service-accounts.js";
 export * from "./access-analyzer.js";
 export * from "./access-keys.js";
 export * from "./api-keys.js";
+export * from "./clouds.js";
+export * from "./folders.js";
 export * from "./keys.js";
 export * from "./operations.js";
 export * from "./roles.js";
@@ -31,6 +35,10 @@ export default {
   roles,
   /** The AccessAnalyzer service: every role one subject holds, on any resource of an organization. */
   accessAnalyzer,
+  /** The Folder service: Resource Manager's folders of a cloud, and the roles held on each (a robot's role in its folder). */
+  folders,
+  /** The Cloud service: Resource Manager's clouds, and the roles held on each (they hold for every folder in it). */
+  clouds,
   /** The Operation service: get an operation, or wait until it is done. */
   operations,
 } satisfies Record<string, (call: Call, wait: Wait) => object>;

@@ -1,5 +1,6 @@
 // The client's options: refused at construction when they cannot work, every problem named; undefined keeps a default.
 import { describe, expect, it } from "vitest";
+import { CLIENT_OPTIONS } from "../../src/core/options.ts";
 import { sleep } from "../../src/core/retry.ts";
 import { createIamClient, type IamClientOptions, IamError, IamInputError } from "../../src/index.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
@@ -76,7 +77,8 @@ describe("createIamClient refuses what cannot work, before anything is sent", ()
       { path: "retry.attempts", message: "is not a known field (known: maxAttempts, baseDelayMs, maxDelayMs)" },
       {
         path: "timeout",
-        message: "is not a known field (known: token, baseUrl, operationBaseUrl, fetch, timeoutMs, retry, polling, headers)",
+        // Note: the list is the options' own, in their order: every option of IamClientOptions, the token first.
+        message: `is not a known field (known: ${Object.keys(CLIENT_OPTIONS.properties ?? {}).join(", ")})`,
       },
     ]);
   });

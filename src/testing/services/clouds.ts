@@ -1,0 +1,66 @@
+// The Cloud service of the fake: its clouds (`options.clouds`, else one: the default cloud of the default organization),
+// listed per organization and found by name with the `name="…"` filter, and who holds which role on each, kept in the
+// context's binding store. A role on a cloud holds for every folder in it.
+import type { components } from "../../../generated/schema.js";
+import { answer, failure } from "../answers.js";
+import { DEFAULT_CLOUD_ID, DEFAULT_ORGANIZATION_ID, places, timestamp } from "../data.js";
+import { filtered, placedPage } from "../lists.js";
+import type { FakeContext, FakeService } from "../types.js";
+
+type Cloud = components["schemas"]["Cloud"];
+
+/** The resource type of a cloud, as Yandex's access analyzer names it. */
+const CLOUD = "resource-manager.cloud";
+
+/** The Cloud service; clouds are seeded, not made (Yandex's create and delete of clouds are not in the document). */
+export default function cloudsService({ options, now, accessBindings }: FakeContext) {
+  const organizationId = options.organizationId ?? DEFAULT_ORGANIZATION_ID;
+  const seeds = options.clouds ?? [{ id: DEFAULT_CLOUD_ID, name: "default" }];
+  let clouds = new Map<string, Cloud>();
+  const order = places();
+  const notFound = (cloudId: string) => ({ code: 5, message: `Cloud ${cloudId} not found` });
+
+  function restore() {
+    const createdAt = timestamp(now());
+    clouds = new Map(seeds.map((seed) => [seed.id, { organizationId, createdAt, ...structuredClone(seed) }]));
+    order.clear();
+    for (const id of clouds.keys()) order.put(id);
+  }
+  restore();
+
+  const bindings = accessBindings.serve({ exists: (id) => clouds.has(id), notFound, type: CLOUD }, "cloudId");
+
+  return {
+    handlers: {
+      getCloud({ path }) {
+        const cloud = clouds.get(path.cloudId);
+        if (!cloud) {
+          const { code, message } = notFound(path.cloudId);
+          return failure(code, message);
+        }
+        return answer(200, structuredClone(cloud));
+      },
+      listClouds({ query }) {
+        const named = filtered<Cloud>(query.filter, ["name"]);
+        if (named instanceof Response) return named;
+        const found = [...clouds.values()].filter(
+          (cloud) => (!query.organizationId || cloud.organizationId === query.organizationId) && named(cloud),
+        );
+        return placedPage(
+          "clouds",
+          found.map((cloud) => structuredClone(cloud)),
+          order,
+          query,
+          (cloud) => cloud.id,
+        );
+      },
+      listCloudAccessBindings: bindings.list,
+      setCloudAccessBindings: bindings.set,
+      updateCloudAccessBindings: bindings.update,
+    },
+    resourceExists: (type: string, id: string) => type === CLOUD && clouds.has(id),
+    state: () => ({ clouds: [...clouds.values()].map((cloud) => structuredClone(cloud)) }),
+    /** The clouds it was seeded with. */
+    reset: restore,
+  } satisfies FakeService & Record<string, unknown>;
+}

@@ -1,0 +1,64 @@
+// The Folder service of the fake: the folders of its clouds (`options.folders`, else one: `folderId` in the default
+// cloud), listed per cloud and found by name with the `name="…"` filter, and who holds which role on each, kept in the
+// context's binding store. A folder's bindings are what a role on the folder means: what lets a robot act there.
+import type { components } from "../../../generated/schema.js";
+import { answer, failure } from "../answers.js";
+import { DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, places, timestamp } from "../data.js";
+import { filtered, placedPage } from "../lists.js";
+import type { FakeContext, FakeService } from "../types.js";
+
+type Folder = components["schemas"]["Folder"];
+
+/** The resource type of a folder, as Yandex's access analyzer names it. */
+const FOLDER = "resource-manager.folder";
+
+/** The Folder service; folders are seeded, not made (Yandex's create and delete of folders are not in the document). */
+export default function foldersService({ options, now, accessBindings, resourceExists }: FakeContext) {
+  const seeds = options.folders ?? [{ id: options.folderId ?? DEFAULT_FOLDER_ID, name: "default" }];
+  let folders = new Map<string, Folder>();
+  const order = places();
+  const notFound = (folderId: string) => ({ code: 5, message: `Folder ${folderId} not found` });
+
+  function restore() {
+    const createdAt = timestamp(now());
+    folders = new Map(seeds.map((seed) => [seed.id, { cloudId: DEFAULT_CLOUD_ID, createdAt, status: "ACTIVE", ...structuredClone(seed) }]));
+    order.clear();
+    for (const id of folders.keys()) order.put(id);
+  }
+  restore();
+
+  const bindings = accessBindings.serve({ exists: (id) => folders.has(id), notFound, type: FOLDER }, "folderId");
+
+  return {
+    handlers: {
+      getFolder({ path }) {
+        const folder = folders.get(path.folderId);
+        if (!folder) {
+          const { code, message } = notFound(path.folderId);
+          return failure(code, message);
+        }
+        return answer(200, structuredClone(folder));
+      },
+      listFolders({ query }) {
+        if (!resourceExists("resource-manager.cloud", query.cloudId)) return failure(5, `Cloud ${query.cloudId} not found`);
+        const named = filtered<Folder>(query.filter, ["name"]);
+        if (named instanceof Response) return named;
+        const found = [...folders.values()].filter((folder) => folder.cloudId === query.cloudId && named(folder));
+        return placedPage(
+          "folders",
+          found.map((folder) => structuredClone(folder)),
+          order,
+          query,
+          (folder) => folder.id,
+        );
+      },
+      listFolderAccessBindings: bindings.list,
+      setFolderAccessBindings: bindings.set,
+      updateFolderAccessBindings: bindings.update,
+    },
+    resourceExists: (type: string, id: string) => type === FOLDER && folders.has(id),
+    state: () => ({ folders: [...folders.values()].map((folder) => structuredClone(folder)) }),
+    /** The folders it was seeded with. */
+    reset: restore,
+  } satisfies FakeService & Record<string, unknown>;
+}
