@@ -50,12 +50,13 @@ describe("iam.folders and iam.clouds against the fake", () => {
     ]);
   });
 
-  it("an unknown folder or cloud is NOT_FOUND, listing the folders of an unknown cloud too", async () => {
+  it("an unknown folder, cloud or organization is NOT_FOUND, listing the folders of an unknown cloud too", async () => {
     const { iam } = client(world);
     for (const call of [
       iam.folders.get("b1gnofolder000000001"),
       iam.clouds.get("b1gnocloud0000000001"),
       iam.folders.list({ cloudId: "b1gnocloud0000000001" }),
+      iam.clouds.list({ organizationId: "bpfnoorganization001" }),
     ]) {
       const error = await rejection(call);
       expect(error).toBeInstanceOf(IamApiError);

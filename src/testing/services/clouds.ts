@@ -1,5 +1,5 @@
 // The Cloud service of the fake: its clouds (`options.clouds`, else one: the default cloud of the default organization),
-// listed per organization and found by name with the `name="…"` filter, and who holds which role on each, kept in the
+// in one organization (any other is NOT_FOUND), found by name with the `name="…"` filter, and who holds which role on each, kept in the
 // context's binding store. A role on a cloud holds for every folder in it.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure } from "../answers.js";
@@ -41,14 +41,14 @@ export default function cloudsService({ options, now, accessBindings }: FakeCont
         return answer(200, structuredClone(cloud));
       },
       listClouds({ query }) {
+        // Note: the fake holds one organization, as the access analyzer's: any other is NOT_FOUND, as the document says.
+        if (query.organizationId && query.organizationId !== organizationId)
+          return failure(5, `Organization ${query.organizationId} not found`);
         const named = filtered<Cloud>(query.filter, ["name"]);
         if (named instanceof Response) return named;
-        const found = [...clouds.values()].filter(
-          (cloud) => (!query.organizationId || cloud.organizationId === query.organizationId) && named(cloud),
-        );
         return placedPage(
           "clouds",
-          found.map((cloud) => structuredClone(cloud)),
+          [...clouds.values()].filter(named).map((cloud) => structuredClone(cloud)),
           order,
           query,
           (cloud) => cloud.id,
