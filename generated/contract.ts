@@ -1029,6 +1029,23 @@ export const pathServers: Record<string, string> = {
   "/operations/{operationId}": "https://operation.api.cloud.yandex.net"
 };
 
+/** Each server of the document by the client option that sends its calls elsewhere (`x-yc-client-options`). */
+export const serverOptions = {
+  baseUrl: "https://iam.api.cloud.yandex.net",
+  operationBaseUrl: "https://operation.api.cloud.yandex.net",
+  resourceManagerBaseUrl: "https://resource-manager.api.cloud.yandex.net"
+} as const;
+
+/** The options of createIamClient that send a server's calls elsewhere (a proxy, a mock), one per server of the document. */
+export interface ServerOptions {
+  /** The IAM API; given alone, every call goes there (a mock, the fake). Default `https://iam.api.cloud.yandex.net`. */
+  baseUrl?: string | undefined;
+  /** The Operation service, where every change is followed. Default `https://operation.api.cloud.yandex.net`, or `baseUrl` when only that is given (a mock, the fake). */
+  operationBaseUrl?: string | undefined;
+  /** Resource Manager (folders, clouds). Default `https://resource-manager.api.cloud.yandex.net`, or `baseUrl` when only that is given (a mock, the fake). */
+  resourceManagerBaseUrl?: string | undefined;
+}
+
 // How each kind of operation is retried (`x-yc-retry-classes`).
 /** Reads and token exchanges change nothing, so every failure that may pass is retried. */
 export const readRetry: RetryClass = { changes: false, statuses: [429, 500, 502, 503, 504], networkErrors: "all" };

@@ -359,6 +359,29 @@ function pathServers(rows: Map<string, OperationRow>, defaultServer: string): Re
   return out;
 }
 
+/**
+ * `x-yc-client-options`, checked: for each server the rows use, the client option that sends its calls elsewhere (the
+ * document's first server's is `baseUrl`), and a line of what it serves, for the option's JSDoc.
+ */
+function clientOptions(doc: Json, rows: Map<string, OperationRow>, defaultServer: string): Map<string, { option: string; about: string }> {
+  const at = "x-yc-client-options";
+  const given = doc[at];
+  if (!given || typeof given !== "object") throw new Error(`the document has no ${at}`);
+  const options = new Map<string, { option: string; about: string }>();
+  for (const [server, entry] of Object.entries(given as Json)) {
+    const { option, about, ...rest } = entry ?? {};
+    if (Object.keys(rest).length || typeof option !== "string" || !/^(baseUrl|[a-z]\w*BaseUrl)$/.test(option) || typeof about !== "string")
+      throw new Error(`${at}.${server}: { option: <name>BaseUrl, about: <what it serves> }`);
+    if ([...options.values()].some((o) => o.option === option)) throw new Error(`${at}.${server}: ${option} names another server too`);
+    options.set(server, { option, about: about.trim() });
+  }
+  const used = new Set([defaultServer, ...[...rows.values()].map((row) => row.server)]);
+  for (const server of used) if (!options.has(server)) throw new Error(`${at}: no option for ${server}, which operations use`);
+  for (const server of options.keys()) if (!used.has(server)) throw new Error(`${at}: ${server} is no server of an operation`);
+  if (options.get(defaultServer)?.option !== "baseUrl") throw new Error(`${at}: the document's first server's option must be baseUrl`);
+  return options;
+}
+
 /** Every operation of every path, with what the client needs to call it. */
 function operationRows(doc: Json): Map<string, OperationRow> {
   const classes = retryClasses(doc);
@@ -461,6 +484,7 @@ function contractModule(doc: Json): string {
         "retryClasses",
         "defaultServer",
         "pathServers",
+        "serverOptions",
         "clientStatusesThatMayHaveActed",
         "serverStatusesThatDidNotAct",
       ].includes(name) ||
@@ -475,6 +499,7 @@ function contractModule(doc: Json): string {
   const constants = order.map((n) => `/** \`#/components/${pointer(n)}\` */\nexport const ${n}: Schema = ${source(schemas.get(n))};\n`);
   const classes = retryClasses(doc);
   const defaultServer: string = doc.servers[0].url;
+  const servers = clientOptions(doc, rows, defaultServer);
   // Note: each row is its own constant, so a bundle holds only the rows its code names (the client leaves out the token exchanges).
   const table = [...rows].map(([id, row]) => {
     if (schemas.has(id)) throw new Error(`${id}: an operationId and a schema share this name`);
@@ -516,6 +541,19 @@ export const defaultServer = ${JSON.stringify(defaultServer)};
 
 /** The paths served elsewhere (a path's own \`servers\`), for requests sent by path alone (\`raw\`). */
 export const pathServers: Record<string, string> = ${source(pathServers(rows, defaultServer))};
+
+/** Each server of the document by the client option that sends its calls elsewhere (\`x-yc-client-options\`). */
+export const serverOptions = ${source(Object.fromEntries([...servers].map(([server, { option }]) => [option, server])))} as const;
+
+/** The options of createIamClient that send a server's calls elsewhere (a proxy, a mock), one per server of the document. */
+export interface ServerOptions {
+${[...servers]
+  .map(
+    ([server, { option, about }]) =>
+      `  /** ${about} Default \`${server}\`${option === "baseUrl" ? "" : ", or `baseUrl` when only that is given (a mock, the fake)"}. */\n  ${option}?: string | undefined;`,
+  )
+  .join("\n")}
+}
 
 // How each kind of operation is retried (\`x-yc-retry-classes\`).
 ${classSource.join("\n")}

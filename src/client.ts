@@ -1,6 +1,6 @@
 // createIamClient: the call loop, the resources composed over it, and `raw`, an openapi-fetch client with its middleware (token, ids).
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
-import { defaultServer, getFolder, getOperation, pathServers } from "../generated/contract.js";
+import { defaultServer, pathServers, type ServerOptions, serverOptions } from "../generated/contract.js";
 import type { paths } from "../generated/schema.js";
 import { bearer, createCall, type GetToken, lowerCased } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
@@ -12,16 +12,13 @@ import services from "./services/index.js";
 /** A source of IAM tokens (as `yc-iam-api-keys/auth` makes them): asked before every attempt; `forceRefresh` after a 401. */
 export type TokenSource = (options?: { forceRefresh?: boolean; signal?: AbortSignal }) => Promise<string>;
 
-/** Options of `createIamClient`. A field given as `undefined` keeps its default; a value that cannot work is refused at once. */
-export interface IamClientOptions {
+/**
+ * Options of `createIamClient`. A field given as `undefined` keeps its default; a value that cannot work is refused at once.
+ * Each server of the document has its URL option (`baseUrl`, `operationBaseUrl`…: `ServerOptions`, from the document).
+ */
+export interface IamClientOptions extends ServerOptions {
   /** Required: an IAM token, a token source, or any function that returns a token; a function is asked before every attempt. */
   token: string | TokenSource | (() => string | Promise<string>) | undefined;
-  /** The IAM API. Default `https://iam.api.cloud.yandex.net`. */
-  baseUrl?: string | undefined;
-  /** The Operation service. Default `https://operation.api.cloud.yandex.net`, or `baseUrl` when only that is given (a mock). */
-  operationBaseUrl?: string | undefined;
-  /** Resource Manager (folders, clouds). Default `https://resource-manager.api.cloud.yandex.net`, or `baseUrl` when only that is given. */
-  resourceManagerBaseUrl?: string | undefined;
   fetch?: typeof globalThis.fetch | undefined;
   /** Per attempt, in milliseconds. Default 30 000. */
   timeoutMs?: number | undefined;
@@ -52,10 +49,14 @@ export const VERSION = "0.1.0";
 function settleOptions(options: IamClientOptions) {
   const given = { ...options, retry: options?.retry === false ? { maxAttempts: 1 } : options?.retry };
   const found = optionProblems(CLIENT_OPTIONS, given, "");
-  const { token, baseUrl, operationBaseUrl, resourceManagerBaseUrl, timeoutMs = 30_000, fetch, headers } = given;
+  const { token, timeoutMs = 30_000, fetch, headers } = given;
   // Note: the URLs are the client's alone, so they are checked here, not in every call's options.
-  for (const [name, value] of Object.entries({ baseUrl, operationBaseUrl, resourceManagerBaseUrl }))
+  const urls: ServerOptions = {};
+  for (const name of Object.keys(serverOptions) as (keyof ServerOptions)[]) {
+    const value = given[name];
+    urls[name] = value;
     if (typeof value === "string") urlProblems(name, value, found);
+  }
   if (!token || (typeof token !== "string" && typeof token !== "function"))
     found.unshift({ path: "token", message: "is required: an IAM token or a token source (an unset environment variable is undefined)" });
   else if (typeof token === "string") {
@@ -65,7 +66,6 @@ function settleOptions(options: IamClientOptions) {
   rejectInvalid("createIamClient", found, "options");
   const retry = settle(DEFAULT_RETRY, given.retry);
   const polling = settle(DEFAULT_POLLING, given.polling);
-  const urls = { baseUrl, operationBaseUrl, resourceManagerBaseUrl };
   return { token: token as NonNullable<typeof token>, urls, timeoutMs, fetch, headers, retry, polling };
 }
 
@@ -76,14 +76,10 @@ const trim = (url: string) => url.replace(/\/$/, "");
 export function createIamClient(options: IamClientOptions): IamClient {
   const { token, urls, timeoutMs, fetch, headers, retry, polling } = settleOptions(options);
   const { baseUrl } = urls;
-  // Note: a server's override: the document's first is the IAM API (baseUrl), the Operation service's operationBaseUrl,
-  // Resource Manager's resourceManagerBaseUrl;
-  // a mock given as baseUrl alone serves the whole document.
-  const overrides: Record<string, string | undefined> = {
-    [defaultServer]: baseUrl,
-    [getOperation.server]: urls.operationBaseUrl,
-    [getFolder.server]: urls.resourceManagerBaseUrl,
-  };
+  // Note: each server's override is its option (the document's `x-yc-client-options`); a mock given as baseUrl alone
+  // serves the whole document.
+  const overrides: Record<string, string | undefined> = {};
+  for (const [name, server] of Object.entries(serverOptions)) overrides[server] = urls[name as keyof ServerOptions];
   // Note: without a trailing slash, as openapi-fetch keeps a base URL and the call loop joins it to a path.
   const urlFor = (server = defaultServer) => trim(overrides[server] ?? baseUrl ?? server);
   const base = urlFor();

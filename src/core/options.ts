@@ -1,6 +1,6 @@
 // The client's and a call's options as schemas, read by the same checker as the contract's, so a bad option is an
 // IamInputError naming it; a field given as undefined is no problem (it keeps its default).
-import type { Schema } from "../../generated/contract.js";
+import { type Schema, serverOptions } from "../../generated/contract.js";
 import { MAX_TIMER_MS } from "./retry.js";
 import { type Problem, problems } from "./validate.js";
 
@@ -25,9 +25,8 @@ export const CLIENT_OPTIONS: Schema = {
   additionalProperties: false,
   properties: {
     token: {},
-    baseUrl: URL_OPTION,
-    operationBaseUrl: URL_OPTION,
-    resourceManagerBaseUrl: URL_OPTION,
+    // Note: one URL option per server of the document (`x-yc-client-options`).
+    ...Object.fromEntries(Object.keys(serverOptions).map((name) => [name, URL_OPTION])),
     fetch: {},
     timeoutMs: whole(1),
     retry: {

@@ -565,6 +565,20 @@ describe("generated/", () => {
       /x-yc-retry-classes.idempotent.idempotencyKey: \{ server: honoured or unverified, source: <an https URL> \}/,
     ],
     [
+      "a server with no client option (a new host needs its line in x-yc-client-options)",
+      "openapi.yaml",
+      "  https://resource-manager.api.cloud.yandex.net:\n    option: resourceManagerBaseUrl\n    about: Resource Manager (folders, clouds).\n",
+      "",
+      /x-yc-client-options: no option for https:\/\/resource-manager\.api\.cloud\.yandex\.net, which operations use/,
+    ],
+    [
+      "a client option that is not <name>BaseUrl",
+      "openapi.yaml",
+      "    option: operationBaseUrl",
+      "    option: operations",
+      /x-yc-client-options.https:\/\/operation\.api\.cloud\.yandex\.net: \{ option: <name>BaseUrl, about: <what it serves> \}/,
+    ],
+    [
       "a credential path that is no string field of the answer",
       "paths/iam_v1_keys.yaml",
       "x-yc-credential: [privateKey, key.id,",
