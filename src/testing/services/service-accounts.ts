@@ -5,7 +5,7 @@
 import type { components } from "../../../generated/schema.js";
 import { answer, failure, TYPE } from "../answers.js";
 import { DEFAULT_FOLDER_ID, newId, places, timestamp } from "../data.js";
-import { folderPage, placedPage } from "../lists.js";
+import { folderPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
 import { OperationFailure } from "./operations.js";
 
