@@ -1,24 +1,48 @@
-// Provision a robot: find or create a service account in a folder by name, grant a subject a role on it, create one
-// credential for it (a scoped API key; --static: a static access key; --authorized-key: an authorized key file), and
-// write the secret to a new file only you can read. The path is printed; of the secret, only its masked form (an API key's).
-//   npx tsx examples/provision.ts --folder <folderId> --name <name> --subject <id> [--subject-type serviceAccount]
-//     [--role iam.serviceAccounts.user] [--scope yc.ai.foundationModels.execute] [--expires-in-days N]
-//     [--static | --authorized-key] [--secret-file PATH]
-// Note: the role is bound on the account itself (who may use it: attach it to a VM or a function, act as it); roles on
-// the folder are the Resource Manager's bindings, outside this client.
+// Provision a robot that can act: find or create a service account in a folder by name, grant it the roles named on the
+// folder (and on the folder's cloud), optionally give a subject a role on the account itself (who may use it), create one
+// credential for it unless it has one of that kind (a scoped API key; --static: a static access key; --authorized-key: an
+// authorized key file), write the secret to a new file only you can read, and wait until each role granted is visible
+// in the bindings: Yandex takes up to about 5 seconds to apply a role after the call returns. Run again with the
+// same flags, it changes nothing; --dry-run prints the plan and sends reads alone.
+//   npx tsx examples/provision.ts --folder <folderId> --name <name> --role editor [--role ROLE[,ROLE…]] [--cloud-role ROLE]
+//     [--account-role iam.serviceAccounts.user --subject <id> [--subject-type serviceAccount]]
+//     [--scope yc.ai.foundationModels.execute] [--expires-in-days N] [--static | --authorized-key] [--new-key]
+//     [--secret-file PATH] [--wait-seconds 30] [--dry-run] [--json]
 import { readFileSync } from "node:fs";
-import { type IamClient, keyFile, type ServiceAccount, type SubjectInput } from "../src/index.ts";
+import { type AccessBinding, type AccessBindings, type IamClient, keyFile, type ServiceAccount, type SubjectInput } from "../src/index.ts";
+import { checkRoles } from "./check-roles.ts";
 import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, textOf, type Usage, UsageError, wholeOf } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
-const FLAGS = ["folder", "name", "subject", "subject-type", "role", "scope", "expires-in-days", "static", "authorized-key", "secret-file"];
+const FLAGS = [
+  "folder",
+  "name",
+  "role",
+  "cloud-role",
+  "account-role",
+  "subject",
+  "subject-type",
+  "scope",
+  "expires-in-days",
+  "static",
+  "authorized-key",
+  "new-key",
+  "secret-file",
+  "wait-seconds",
+  "dry-run",
+  "json",
+];
 
 const DAY = 86_400_000;
-/** The role given when none is: the subject may use the account (attach it, act as it). */
+/** The role `--subject` gets on the account when no `--account-role` is given: the subject may use the account. */
 export const DEFAULT_ROLE = "iam.serviceAccounts.user";
 /** The API key's scope when none is given. */
 export const DEFAULT_SCOPE = "yc.ai.foundationModels.execute";
+/** How long it waits for the roles it granted to be visible, when `--wait-seconds` is not given. */
+export const DEFAULT_WAIT_SECONDS = 30;
+/** How often it reads the bindings again while a role it granted is not visible yet. */
+export const POLL_MS = 1000;
 // Note: the rules come from the document the package ships (yc-iam-api-keys/openapi.json), so the list by name is never
 // sent with a name the create would refuse (nor a `"` that would break the filter), and no account is created for a
 // subject the grant would refuse.
@@ -40,56 +64,165 @@ function subjectProblem(type: string, id: string): string | undefined {
 
 export type CredentialKind = "apiKey" | "staticKey" | "authorizedKey";
 
-/** What to provision, as the flags say it. */
-export interface Plan {
+/**
+ * Where a role is granted: on the folder or on its cloud, to the account (what the robot may do there), or on the
+ * account itself, to `--subject` (who may use the robot: attach it to a VM or a function, act as it).
+ */
+export type Place = "folder" | "cloud" | "account";
+const PLACES: readonly Place[] = ["folder", "cloud", "account"];
+/** Each place's flag. */
+const PLACE_FLAGS: Record<Place, string> = { folder: "role", cloud: "cloud-role", account: "account-role" };
+
+/** What the flags ask for. */
+export interface Asked {
   folderId: string;
   name: string;
-  roleId: string;
-  subject: SubjectInput;
+  /** The roles to grant at each place, each once. */
+  roles: Record<Place, string[]>;
+  /** Who gets the account's roles (`roles.account`). */
+  subject?: SubjectInput | undefined;
   kind: CredentialKind;
   scopes: string[];
   expiresInDays?: number | undefined;
+  /** Create a credential even when the account has one of the kind. */
+  newKey: boolean;
+  /** How long to wait for a granted role to be visible in the bindings. */
+  waitSeconds: number;
+  /** Where the secret goes; undefined: a new private directory under the temp dir. */
+  secretFile?: string | undefined;
+  dryRun: boolean;
+  json: boolean;
 }
 
-/** What was made (or found): the account, whether it was there already, the effective grant, and the credential's public ids. */
+/** One role to hold, and whether its subject holds it already (as the bindings read say). */
+export interface PlannedGrant {
+  place: Place;
+  roleId: string;
+  held: boolean;
+}
+
+/** A credential the account has already: its id, and what is shown of it (an API key's scopes, a static key's AWS key id). */
+export interface ExistingCredential {
+  id: string;
+  keyId?: string | undefined;
+  scopes?: string[] | undefined;
+}
+
+/** What a run does, from reads alone: `--dry-run` prints it, a run carries it out. */
+export interface Plan {
+  asked: Asked;
+  /** The folder's cloud, read when a role on the folder or the cloud is asked. */
+  cloudId?: string | undefined;
+  /** The account found by name; undefined: it is to be created. */
+  account?: ServiceAccount | undefined;
+  grants: PlannedGrant[];
+  /** The credentials of the asked kind the account has (an API key that has expired not counted). */
+  existing: ExistingCredential[];
+}
+
+/** A grant as done: where, to whom, and whether it was new; `visible` once its binding was read back. */
+export interface DoneGrant {
+  place: Place;
+  roleId: string;
+  resourceId: string;
+  subject: SubjectInput;
+  state: "granted" | "already held";
+  visible: boolean;
+}
+
+/** What was made (or found): the account, the grants, and the credential's public ids. */
 export interface Provisioned {
   account: ServiceAccount;
   found: boolean;
-  granted: boolean;
-  credential: { kind: CredentialKind; id: string; keyId?: string | undefined; maskedSecret?: string | undefined };
+  cloudId?: string | undefined;
+  grants: DoneGrant[];
+  credential: {
+    kind: CredentialKind;
+    id: string;
+    state: "created" | "kept";
+    keyId?: string | undefined;
+    maskedSecret?: string | undefined;
+    scopes?: string[] | undefined;
+  };
 }
+
+/** The clock of the wait: what time it is, and a pause (tests give one that moves time on at once). */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const SYSTEM_CLOCK: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 export const USAGE: Usage = {
   name: "provision",
   synopsis:
-    "--folder ID --name NAME --subject ID [--subject-type TYPE] [--role ROLE] [--scope S[,S…]] [--expires-in-days N] [--static | --authorized-key] [--secret-file PATH]",
-  about:
-    "Finds or creates a service account by name in a folder, grants a subject a role on it, creates one credential for it\nand writes the secret to a new file only you can read. Of the secret, only the masked form of an API key's is printed.",
+    "--folder ID --name NAME --role ROLE[,ROLE…] [--cloud-role ROLE] [--account-role ROLE --subject ID [--subject-type TYPE]] [--scope S[,S…]] [--expires-in-days N] [--static | --authorized-key] [--new-key] [--secret-file PATH] [--wait-seconds N] [--dry-run] [--json]",
+  about: [
+    "Makes a robot that can act: finds or creates a service account by name in a folder, grants it the roles named on the",
+    "folder (and on its cloud), creates one credential for it unless it has one of that kind, and writes the secret to a new",
+    "file only you can read. Of the secret, only the masked form of an API key's is printed. Every role is checked to exist",
+    "before anything is created. Yandex takes up to about 5 seconds to apply a role after the call returns, so it then waits",
+    "until each role is visible in the bindings and says so. Run again with the same flags, it changes nothing. --role,",
+    "--cloud-role and --account-role may be repeated or take a comma-separated list; at least one role is needed. Progress",
+    "goes to stderr, the results to stdout.",
+  ].join("\n"),
   flags: [
-    ["--folder ID", "the folder of the account (required)"],
+    ["--folder ID", "the folder of the account, where its roles are granted (required)"],
     ["--name NAME", "the account's name, found or created (required)"],
-    ["--subject ID", "who gets the role on the account (required)"],
+    ["--role ROLE", "a role the account gets on the folder: what it may do there (editor, storage.uploader…)"],
+    ["--cloud-role ROLE", "a role the account gets on the folder's cloud: it holds in every folder of the cloud"],
+    ["--account-role ROLE", "a role --subject gets on the account: who may use it (with --subject)"],
+    ["--subject ID", `who gets the account roles; alone, it gets ${DEFAULT_ROLE}`],
     ["--subject-type TYPE", `${SUBJECT_TYPES.join(", ")} (default serviceAccount)`],
-    ["--role ROLE", `the role (default ${DEFAULT_ROLE})`],
     ["--scope S[,S…]", `the API key's scopes (default ${DEFAULT_SCOPE})`],
     ["--expires-in-days N", "the API key expires in N whole days (default: never)"],
     ["--static", "a static access key instead of an API key"],
     ["--authorized-key", "an authorized key (a key.json file) instead of an API key"],
+    ["--new-key", "create a credential even when the account has one of the kind"],
     ["--secret-file PATH", "where the secret goes (default: a new private directory under the temp dir)"],
+    [
+      "--wait-seconds N",
+      `how long to wait for a granted role to be visible in the bindings (default ${DEFAULT_WAIT_SECONDS}; 0: look once)`,
+    ],
+    ["--dry-run", "print the plan; send reads alone, write nothing"],
+    ["--json", "the result (or the plan) as JSON on stdout"],
   ],
 };
 
-/** The plan from the flags; a clear error for anything missing or malformed, before anything is sent or written. */
-export function planOf(flags: Record<string, string | true>): Plan {
+/** Every value given to a repeatable flag, each comma-separated part on its own, each once; a flag given without a value is refused. */
+export function valuesOf(argv: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  argv.forEach((arg, i) => {
+    if (arg !== `--${name}`) return;
+    const value = argv[i + 1];
+    if (!value || value.startsWith("--")) throw new UsageError(`--${name} needs a value`);
+    values.push(...value.split(",").filter(Boolean));
+  });
+  return [...new Set(values)];
+}
+
+/** What the arguments ask for; a clear error for anything missing or malformed, before anything is sent or written. */
+export function askedOf(argv: string[]): Asked {
+  const { flags, rest } = parseArgs(argv, FLAGS);
+  if (rest.length) throw new UsageError(`provision takes flags alone, not ${rest.join(" ")}`);
   const text = (name: string): string | undefined => textOf(flags, name);
   const folderId = text("folder");
   const name = text("name");
-  const subjectId = text("subject");
-  if (!folderId || !name || !subjectId) throw new UsageError("--folder, --name and --subject are required");
+  if (!folderId || !name) throw new UsageError("--folder and --name are required");
   if (!new RegExp(NAME.pattern).test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: ${NAME["x-pattern-description"]}`);
-  const subjectType = text("subject-type") ?? "serviceAccount";
-  if (!SUBJECT_TYPES.includes(subjectType)) throw new UsageError(`--subject-type must be one of ${SUBJECT_TYPES.join(", ")}`);
-  const badSubject = subjectProblem(subjectType, subjectId);
+  const roles = Object.fromEntries(PLACES.map((place) => [place, valuesOf(argv, PLACE_FLAGS[place])])) as Record<Place, string[]>;
+  const subjectId = text("subject");
+  const subjectType = text("subject-type");
+  if (!subjectId && (subjectType || roles.account.length))
+    throw new UsageError("--account-role and --subject-type need --subject: who gets the role on the account");
+  // Note: --subject alone is the example's first form: the subject may use the account, as before the folder roles.
+  if (subjectId && !roles.account.length) roles.account.push(DEFAULT_ROLE);
+  if (!PLACES.some((place) => roles[place].length))
+    throw new UsageError("name at least one role: --role (on the folder), --cloud-role or --account-role with --subject");
+  const type = subjectType ?? "serviceAccount";
+  if (!SUBJECT_TYPES.includes(type)) throw new UsageError(`--subject-type must be one of ${SUBJECT_TYPES.join(", ")}`);
+  const badSubject = subjectId && subjectProblem(type, subjectId);
   if (badSubject) throw new UsageError(badSubject);
   const asStatic = switchOf(flags, "static");
   const asAuthorized = switchOf(flags, "authorized-key");
@@ -98,18 +231,52 @@ export function planOf(flags: Record<string, string | true>): Plan {
   const scope = text("scope");
   if (kind !== "apiKey" && (scope || flags["expires-in-days"]))
     throw new UsageError("--scope and --expires-in-days are for an API key only");
-  const expiresInDays = wholeOf(flags, "expires-in-days", 1);
   return {
     folderId,
     name,
-    roleId: text("role") ?? DEFAULT_ROLE,
+    roles,
     // Note: the type and the id's form are the document's (checked above), which TypeScript cannot see in a string.
-    subject: { id: subjectId, type: subjectType } as SubjectInput,
+    subject: subjectId ? ({ id: subjectId, type } as SubjectInput) : undefined,
     kind,
     scopes: (scope ?? DEFAULT_SCOPE).split(",").filter(Boolean),
-    expiresInDays,
+    expiresInDays: wholeOf(flags, "expires-in-days", 1),
+    newKey: switchOf(flags, "new-key"),
+    waitSeconds: wholeOf(flags, "wait-seconds", 0) ?? DEFAULT_WAIT_SECONDS,
+    secretFile: text("secret-file"),
+    dryRun: switchOf(flags, "dry-run"),
+    json: switchOf(flags, "json"),
   };
 }
+
+/** The binding calls of a place's resource kind. */
+const bindingsOf = (iam: IamClient, place: Place): AccessBindings =>
+  place === "folder" ? iam.folders : place === "cloud" ? iam.clouds : iam.serviceAccounts;
+
+/** The id of a place's resource: the folder, its cloud, or the account. */
+function resourceOf(place: Place, plan: Plan, accountId: string): string {
+  if (place === "folder") return plan.asked.folderId;
+  if (place === "cloud") return plan.cloudId as string;
+  return accountId;
+}
+
+/** Who gets a place's roles: the account on the folder and the cloud, `--subject` on the account. */
+const subjectOf = (place: Place, asked: Asked, accountId: string): SubjectInput =>
+  place === "account" ? (asked.subject as SubjectInput) : { id: accountId, type: "serviceAccount" };
+
+/** Whether a binding gives the role to the subject. */
+const gives = (binding: AccessBinding, roleId: string, subject: SubjectInput) =>
+  binding.roleId === roleId && binding.subject.id === subject.id && binding.subject.type === subject.type;
+
+/** Every binding on a resource. */
+async function bindingsOn(iam: IamClient, place: Place, resourceId: string): Promise<AccessBinding[]> {
+  const all: AccessBinding[] = [];
+  for await (const binding of bindingsOf(iam, place).listAllAccessBindings(resourceId)) all.push(binding);
+  return all;
+}
+
+/** A place's resource in words: `folder b1g…`, `cloud b1g…`, `service account aje…`. */
+const placeName = (place: Place, resourceId: string) => `${place === "account" ? "service account" : place} ${resourceId}`;
+const subjectName = (subject: SubjectInput) => `${subject.type}:${subject.id}`;
 
 /** The account named `name` in the folder, if there is one. */
 async function findAccount(iam: IamClient, folderId: string, name: string): Promise<ServiceAccount | undefined> {
@@ -117,56 +284,244 @@ async function findAccount(iam: IamClient, folderId: string, name: string): Prom
   return serviceAccounts.find((a) => a.name === name);
 }
 
+/** The account's credentials of a kind (an API key that has expired at `now` is no credential). */
+async function credentialsOf(iam: IamClient, kind: CredentialKind, serviceAccountId: string, now: number): Promise<ExistingCredential[]> {
+  const found: ExistingCredential[] = [];
+  if (kind === "apiKey") {
+    for await (const key of iam.apiKeys.listAll({ serviceAccountId }))
+      if (!key.expiresAt || Date.parse(key.expiresAt) > now) found.push({ id: key.id, scopes: key.scopes });
+  } else if (kind === "staticKey") {
+    for await (const key of iam.accessKeys.listAll({ serviceAccountId })) found.push({ id: key.id, keyId: key.keyId });
+  } else for await (const key of iam.keys.listAll({ serviceAccountId })) found.push({ id: key.id });
+  return found;
+}
+
 /**
- * Finds or creates the account, grants the role, creates the credential and hands its secret (the key file's text for an
- * authorized key) to `keep` before anything else is sent; then reads the credential back.
+ * What a run will do, by reads alone: every role checked to exist (one that does not stops it, naming the roles of the
+ * same service), the folder's cloud, the account by name, the roles it (or `--subject`) holds already, and its
+ * credentials of the kind.
  */
-export async function provision(
-  iam: IamClient,
-  plan: Plan,
-  {
-    keep,
-    now = Date.now(),
-    created,
-  }: {
-    keep: (secret: string, credential: Provisioned["credential"]) => Promise<void>;
-    now?: number;
-    /** Told of the account as soon as it is created, so a later failure can say it exists. */
-    created?: (account: ServiceAccount) => void;
-  },
-): Promise<Provisioned> {
-  const existing = await findAccount(iam, plan.folderId, plan.name);
-  const account = existing ?? (await iam.serviceAccounts.create({ folderId: plan.folderId, name: plan.name }));
-  if (!existing) created?.(account);
-  const deltas = await iam.serviceAccounts.grant(account.id, plan.roleId, plan.subject);
-  const serviceAccountId = account.id;
-  let credential: Provisioned["credential"];
-  if (plan.kind === "apiKey") {
-    const { apiKey, secret } = await iam.apiKeys.create({
-      serviceAccountId,
-      description: `provisioned for ${plan.name}`,
-      scopes: plan.scopes,
-      expiresAt: plan.expiresInDays ? new Date(now + plan.expiresInDays * DAY) : undefined,
-    });
-    credential = { kind: "apiKey", id: apiKey.id };
-    // Note: a secret is shown only in the create's answer, so it is kept before anything else can fail.
-    await keep(secret, credential);
-    credential.maskedSecret = (await iam.apiKeys.get(apiKey.id)).maskedSecret;
-  } else if (plan.kind === "staticKey") {
-    const { accessKey, secret } = await iam.accessKeys.create({ serviceAccountId, description: `provisioned for ${plan.name}` });
-    credential = { kind: "staticKey", id: accessKey.id, keyId: accessKey.keyId };
-    await keep(secret, credential);
-    await iam.accessKeys.get(accessKey.id);
-  } else {
-    const created = await iam.keys.create({ serviceAccountId, description: `provisioned for ${plan.name}` });
-    credential = { kind: "authorizedKey", id: created.key.id };
-    await keep(`${JSON.stringify(keyFile(created), null, 2)}\n`, credential);
-    await iam.keys.get(created.key.id);
+export async function planFor(iam: IamClient, asked: Asked, now = Date.now()): Promise<Plan> {
+  const checked = await checkRoles(iam, [...new Set(PLACES.flatMap((place) => asked.roles[place]))]);
+  const missing = checked.filter((c) => !c.role);
+  if (missing.length)
+    throw new Error(
+      `${missing.map((c) => `${c.roleId} is no role (the same service has ${c.sameService?.join(", ") || "none"})`).join("; ")}: nothing was created or granted`,
+    );
+  const onResourceManager = asked.roles.folder.length > 0 || asked.roles.cloud.length > 0;
+  const cloudId = onResourceManager ? (await iam.folders.get(asked.folderId)).cloudId : undefined;
+  const account = await findAccount(iam, asked.folderId, asked.name);
+  const plan: Plan = { asked, cloudId, account, grants: [], existing: [] };
+  for (const place of PLACES) {
+    if (!asked.roles[place].length) continue;
+    // Note: a new account holds nothing yet, nor does anyone hold a role on it.
+    const bindings = account ? await bindingsOn(iam, place, resourceOf(place, plan, account.id)) : [];
+    for (const roleId of asked.roles[place]) {
+      const held = account !== undefined && bindings.some((b) => gives(b, roleId, subjectOf(place, asked, account.id)));
+      plan.grants.push({ place, roleId, held });
+    }
   }
-  return { account, found: existing !== undefined, granted: deltas.length > 0, credential };
+  if (account) plan.existing = await credentialsOf(iam, asked.kind, account.id, now);
+  return plan;
+}
+
+/** Whether the plan creates a credential: when the account has none of the kind, or `--new-key`. */
+export const createsCredential = (plan: Plan): boolean => plan.existing.length === 0 || plan.asked.newKey;
+
+/**
+ * Reads the bindings until each grant is in them, every `POLL_MS`, for at most `waitSeconds`; says each one visible as
+ * it is seen, and fails naming the ones that are not when the time is up.
+ */
+async function untilVisible(
+  iam: IamClient,
+  grants: DoneGrant[],
+  waitSeconds: number,
+  { clock, say, progress }: { clock: Clock; say: (line: string) => void; progress: (line: string) => void },
+): Promise<void> {
+  const deadline = clock.now() + waitSeconds * 1000;
+  let pending = grants;
+  const name = (g: DoneGrant) => `${g.roleId} on ${placeName(g.place, g.resourceId)}`;
+  for (let round = 0; ; round++) {
+    const read = new Map<string, AccessBinding[]>();
+    for (const g of pending) {
+      const key = `${g.place} ${g.resourceId}`;
+      if (!read.has(key)) read.set(key, await bindingsOn(iam, g.place, g.resourceId));
+      if (!read.get(key)?.some((b) => gives(b, g.roleId, g.subject))) continue;
+      g.visible = true;
+      say(`${name(g)} is visible in its bindings`);
+    }
+    pending = pending.filter((g) => !g.visible);
+    if (!pending.length) return;
+    const left = deadline - clock.now();
+    if (left <= 0)
+      throw new Error(
+        `${pending.map(name).join(", ")}: not visible in the bindings after ${waitSeconds} s (--wait-seconds); Yandex takes up to about 5 seconds to apply a role after the call returns, so read the bindings again later, or run the same command again (it grants nothing twice)`,
+      );
+    if (round === 0)
+      progress(
+        `waiting for ${pending.map(name).join(", ")} to be visible in the bindings (Yandex takes up to about 5 seconds to apply a role; at most ${waitSeconds} s)`,
+      );
+    await clock.sleep(Math.min(POLL_MS, left));
+  }
+}
+
+/** What `provision` is told and tells as it goes. */
+export interface Hooks {
+  /** Keeps a credential's secret (the key file's text for an authorized key): called before anything else is sent. */
+  keep(secret: string, credential: Provisioned["credential"]): Promise<void>;
+  /** Told of the account as soon as it is created, so a later failure can say it exists. */
+  created?: ((account: ServiceAccount) => void) | undefined;
+  /** Told of each grant as it is done (or found held), so a later failure can name them. */
+  granted?: ((grant: DoneGrant) => void) | undefined;
+  /** Told of a credential created, once it is read back. */
+  madeCredential?: ((credential: Provisioned["credential"]) => void) | undefined;
+  /** A result line, as it happens (stdout). */
+  say?: ((line: string) => void) | undefined;
+  /** A progress line (stderr). */
+  progress?: ((line: string) => void) | undefined;
+  clock?: Clock | undefined;
+}
+
+/**
+ * Carries out a plan: creates the account unless it was found, grants each role not held, creates the credential unless
+ * the account has one of the kind (or `--new-key`) and hands its secret to `keep` before anything else is sent, reads it
+ * back, then waits until each role granted is visible in its resource's bindings.
+ */
+export async function provision(iam: IamClient, plan: Plan, hooks: Hooks): Promise<Provisioned> {
+  const { asked } = plan;
+  const { keep, created, granted, madeCredential, say = () => {}, progress = () => {}, clock = SYSTEM_CLOCK } = hooks;
+  const account = plan.account ?? (await iam.serviceAccounts.create({ folderId: asked.folderId, name: asked.name }));
+  if (plan.account) say(`found service account ${account.id} (${account.name}) in folder ${asked.folderId}: not created again`);
+  else {
+    created?.(account);
+    say(`created service account ${account.id} (${account.name}) in folder ${asked.folderId}`);
+  }
+  const grants: DoneGrant[] = [];
+  for (const { place, roleId, held } of plan.grants) {
+    const resourceId = resourceOf(place, plan, account.id);
+    const subject = subjectOf(place, asked, account.id);
+    // Note: a role the bindings show is visible already; one sent is "already held" when Yandex answers no effective delta.
+    const deltas = held ? [] : await bindingsOf(iam, place).grant(resourceId, roleId, subject);
+    const grant: DoneGrant = { place, roleId, resourceId, subject, state: deltas.length ? "granted" : "already held", visible: held };
+    grants.push(grant);
+    granted?.(grant);
+    const where = placeName(place, resourceId);
+    say(`${subjectName(subject)} ${deltas.length ? "now holds" : "already held"} ${roleId} on ${where}${held ? " (in its bindings)" : ""}`);
+  }
+  let credential: Provisioned["credential"];
+  if (createsCredential(plan)) {
+    credential = await create(iam, plan, account, keep, clock.now());
+    madeCredential?.(credential);
+  } else credential = kept(plan, say);
+  await untilVisible(
+    iam,
+    grants.filter((g) => !g.visible),
+    asked.waitSeconds,
+    { clock, say, progress },
+  );
+  return { account, found: plan.account !== undefined, cloudId: plan.cloudId, grants, credential };
 }
 
 const KIND_NAMES: Record<CredentialKind, string> = { apiKey: "API key", staticKey: "static key", authorizedKey: "authorized key" };
+
+/** The credential the account has, kept: says so, and that its secret is not to be had again. */
+function kept(plan: Plan, say: (line: string) => void): Provisioned["credential"] {
+  const [first, ...more] = plan.existing as [ExistingCredential, ...ExistingCredential[]];
+  const { kind } = plan.asked;
+  const shown = [first.keyId && `AWS key id ${first.keyId}`, first.scopes && `scopes ${first.scopes.join(", ") || "none"}`].filter(Boolean);
+  say(
+    `${KIND_NAMES[kind]} ${first.id}${shown.length ? ` (${shown.join(", ")})` : ""}${more.length ? ` and ${more.length} more` : ""} exists: not created again (its ${kind === "authorizedKey" ? "private key was shown" : "secret was shown"} once, at its creation); --new-key makes another`,
+  );
+  return { kind, id: first.id, state: "kept", keyId: first.keyId, scopes: first.scopes };
+}
+
+/** Creates the credential, hands its secret to `keep` before anything else is sent, then reads it back. */
+async function create(
+  iam: IamClient,
+  { asked }: Plan,
+  account: ServiceAccount,
+  keep: Hooks["keep"],
+  now: number,
+): Promise<Provisioned["credential"]> {
+  const serviceAccountId = account.id;
+  const description = `provisioned for ${asked.name}`;
+  if (asked.kind === "apiKey") {
+    const { apiKey, secret } = await iam.apiKeys.create({
+      serviceAccountId,
+      description,
+      scopes: asked.scopes,
+      expiresAt: asked.expiresInDays ? new Date(now + asked.expiresInDays * DAY) : undefined,
+    });
+    const credential: Provisioned["credential"] = { kind: "apiKey", id: apiKey.id, state: "created", scopes: apiKey.scopes };
+    // Note: a secret is shown only in the create's answer, so it is kept before anything else can fail.
+    await keep(secret, credential);
+    credential.maskedSecret = (await iam.apiKeys.get(apiKey.id)).maskedSecret;
+    return credential;
+  }
+  if (asked.kind === "staticKey") {
+    const { accessKey, secret } = await iam.accessKeys.create({ serviceAccountId, description });
+    const credential: Provisioned["credential"] = { kind: "staticKey", id: accessKey.id, state: "created", keyId: accessKey.keyId };
+    await keep(secret, credential);
+    await iam.accessKeys.get(accessKey.id);
+    return credential;
+  }
+  const made = await iam.keys.create({ serviceAccountId, description });
+  const credential: Provisioned["credential"] = { kind: "authorizedKey", id: made.key.id, state: "created" };
+  await keep(`${JSON.stringify(keyFile(made), null, 2)}\n`, credential);
+  await iam.keys.get(made.key.id);
+  return credential;
+}
+
+/** The plan in words, a line each: the account, each grant, the credential, the wait. */
+export function planLines(plan: Plan): string[] {
+  const { asked, account } = plan;
+  const robot = account ? subjectName({ id: account.id, type: "serviceAccount" }) : `the new service account ${asked.name}`;
+  const lines = [
+    account
+      ? `found service account ${account.id} (${account.name}) in folder ${asked.folderId}: not created again`
+      : `would create service account ${asked.name} in folder ${asked.folderId}`,
+  ];
+  for (const { place, roleId, held } of plan.grants) {
+    const where =
+      place === "account" && !account
+        ? `the new service account ${asked.name}`
+        : placeName(place, resourceOf(place, plan, account?.id ?? ""));
+    const who = place === "account" ? subjectName(asked.subject as SubjectInput) : robot;
+    lines.push(held ? `${who} already holds ${roleId} on ${where}: nothing to grant` : `would grant ${roleId} on ${where} to ${who}`);
+  }
+  const kind = KIND_NAMES[asked.kind];
+  const [first] = plan.existing;
+  if (first && !asked.newKey) lines.push(`${kind} ${first.id} exists: not created again (--new-key makes another)`);
+  else
+    lines.push(
+      `would create ${asked.kind === "apiKey" ? `an API key (scopes ${asked.scopes.join(", ")})` : asked.kind === "staticKey" ? "a static key" : "an authorized key"} and write its ${asked.kind === "authorizedKey" ? "key file" : "secret"} to a new file only you can read`,
+    );
+  if (plan.grants.some((g) => !g.held))
+    lines.push(`would wait up to ${asked.waitSeconds} s until each role granted is visible in the bindings`);
+  return lines;
+}
+
+/** The plan for `--json`: the same facts as its lines, each with its state. */
+function planJson(plan: Plan) {
+  const { asked, account } = plan;
+  return {
+    dryRun: true,
+    folderId: asked.folderId,
+    cloudId: plan.cloudId,
+    account: account ? { id: account.id, name: account.name, state: "found" } : { name: asked.name, state: "to create" },
+    grants: plan.grants.map(({ place, roleId, held }) => ({
+      place,
+      roleId,
+      resourceId: place === "account" ? account?.id : resourceOf(place, plan, ""),
+      subject: place === "account" ? asked.subject : account && { id: account.id, type: "serviceAccount" },
+      state: held ? "already held" : "to grant",
+    })),
+    credential:
+      plan.existing[0] && !asked.newKey
+        ? { kind: asked.kind, ...plan.existing[0], state: "kept" }
+        : { kind: asked.kind, state: "to create", ...(asked.kind === "apiKey" && { scopes: asked.scopes }) },
+  };
+}
 
 /** The yc command that deletes a credential of each kind. */
 const DELETE_COMMANDS: Record<CredentialKind, string> = {
@@ -175,64 +530,103 @@ const DELETE_COMMANDS: Record<CredentialKind, string> = {
   authorizedKey: "yc iam key delete",
 };
 
-/** `openFile` opens the file the secret goes to (tests give one that fails). */
-export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), openFile = secretFile): Promise<void> {
-  const { flags } = parseArgs(argv, FLAGS);
-  const plan = planOf(flags);
-  const secretPath = textOf(flags, "secret-file");
-  // Note: the file is made before anything is sent, so a path that exists or cannot be written stops it first.
-  const name = plan.kind === "authorizedKey" ? "key.json" : plan.kind === "staticKey" ? "static-key.secret" : "api-key.secret";
-  const file = await openFile(secretPath, name, "provision-");
-  const { path } = file;
+/**
+ * `openFile` opens the file the secret goes to (tests give one that fails); `clock` is the wait's (tests give one that
+ * does not sleep).
+ */
+export async function main(
+  argv = process.argv.slice(2),
+  iam = clientFromEnv(),
+  openFile = secretFile,
+  clock: Clock = SYSTEM_CLOCK,
+): Promise<void> {
+  const asked = askedOf(argv);
+  const say = asked.json ? () => {} : (line: string) => console.log(line);
+  const progress = (line: string) => console.error(line);
+  const plan = await planFor(iam, asked, clock.now());
+  if (asked.dryRun) {
+    if (asked.json) console.log(JSON.stringify(planJson(plan), null, 2));
+    else for (const line of [...planLines(plan), "dry run: nothing was changed (reads alone were sent)"]) say(line);
+    return;
+  }
+  const secretName = asked.kind === "authorizedKey" ? "key file" : "secret";
+  // Note: the file is made after the reads and before anything is written, so a path that exists or cannot be written
+  // stops it while nothing has changed; none is made when no credential is to be created.
+  const file = createsCredential(plan)
+    ? await openFile(
+        asked.secretFile,
+        asked.kind === "authorizedKey" ? "key.json" : asked.kind === "staticKey" ? "static-key.secret" : "api-key.secret",
+        "provision-",
+      )
+    : undefined;
   let made: Provisioned["credential"] | undefined;
   let account: ServiceAccount | undefined;
+  const grants: DoneGrant[] = [];
   try {
     const done = await provision(iam, plan, {
       async keep(secret, credential) {
         made = credential;
-        await file.save(secret);
+        await file?.save(secret);
+      },
+      madeCredential(credential) {
+        const ids = [credential.keyId && `AWS key id ${credential.keyId}`, credential.maskedSecret && `secret ${credential.maskedSecret}`];
+        const shown = ids.filter(Boolean).join(", ");
+        say(`created ${KIND_NAMES[credential.kind]} ${credential.id}${shown ? ` (${shown})` : ""}`);
+        say(`its ${secretName} is in ${file?.path} (mode 0600): hand it over or move it to your secret manager, then delete the file`);
       },
       created: (newAccount) => {
         account = newAccount;
       },
+      granted: (grant) => grants.push(grant),
+      say,
+      progress,
+      clock,
     });
-    const { credential } = done;
-    console.log(
-      done.found
-        ? `found service account ${done.account.id} (${done.account.name}) in folder ${plan.folderId}: not created again`
-        : `created service account ${done.account.id} (${done.account.name}) in folder ${plan.folderId}`,
-    );
-    console.log(
-      `${plan.subject.type}:${plan.subject.id} ${done.granted ? "now holds" : "already held"} ${plan.roleId} on ${done.account.id}`,
-    );
-    const ids = [credential.keyId && `AWS key id ${credential.keyId}`, credential.maskedSecret && `secret ${credential.maskedSecret}`];
-    console.log(
-      `created ${KIND_NAMES[credential.kind]} ${credential.id}${ids.some(Boolean) ? ` (${ids.filter(Boolean).join(", ")})` : ""}`,
-    );
-    console.log(
-      `its ${plan.kind === "authorizedKey" ? "key file" : "secret"} is in ${path} (mode 0600): hand it over or move it to your secret manager, then delete the file`,
-    );
+    if (!file && asked.secretFile) say(`--secret-file ${asked.secretFile}: not written, as no credential was created`);
+    if (asked.json)
+      console.log(
+        JSON.stringify(
+          {
+            dryRun: false,
+            folderId: asked.folderId,
+            cloudId: done.cloudId,
+            account: { id: done.account.id, name: done.account.name, state: done.found ? "found" : "created" },
+            grants: done.grants,
+            credential: { ...done.credential, ...(file && { secretFile: file.path }) },
+          },
+          null,
+          2,
+        ),
+      );
   } catch (error) {
+    const message = (error as Error).message;
     const what = made && `${KIND_NAMES[made.kind]} ${made.id}`;
-    const secretName = plan.kind === "authorizedKey" ? "key file" : "secret";
     // Note: once a credential exists, its file stays whatever failed: the secret is nowhere else, not even at Yandex.
-    if (made && file.saved)
-      throw new Error(`${(error as Error).message} (${what} was created; its ${secretName} is kept at ${path})`, { cause: error });
+    if (made && file?.saved)
+      throw new Error(`${message} (${what} was created; its ${secretName} is kept at ${file.path})`, { cause: error });
     // Note: a credential whose secret was lost is of no use: the message names it so it can be deleted.
     if (made)
       throw new Error(
-        `${(error as Error).message} (${what} was created, but its ${secretName} could not be saved to ${path}, so it cannot be used: delete it, e.g. ${DELETE_COMMANDS[made.kind]} ${made.id})`,
+        `${message} (${what} was created, but its ${secretName} could not be saved to ${file?.path}, so it cannot be used: delete it, e.g. ${DELETE_COMMANDS[made.kind]} ${made.id})`,
         { cause: error },
       );
     // Note: an account made before the failure stays: the same command again finds it by name and goes on.
     if (account)
       throw new Error(
-        `${(error as Error).message} (service account ${account.id} (${account.name}) was created in folder ${plan.folderId}; the same command again finds it and goes on)`,
+        `${message} (service account ${account.id} (${account.name}) was created in folder ${asked.folderId}; the same command again finds it and goes on)`,
+        { cause: error },
+      );
+    if (grants.some((g) => g.state === "granted"))
+      throw new Error(
+        `${message} (${grants
+          .filter((g) => g.state === "granted")
+          .map((g) => `${g.roleId} on ${placeName(g.place, g.resourceId)}`)
+          .join(", ")} granted; the same command again grants nothing twice)`,
         { cause: error },
       );
     throw error;
   } finally {
-    await file.close();
+    await file?.close();
   }
 }
 

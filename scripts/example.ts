@@ -1,5 +1,6 @@
 // npm run example -- <name> [arguments]: runs one of examples/ against the stateful fake on loopback,
-// with a few keys of a realistic history, so it can be seen working without a Yandex Cloud account.
+// with a few keys of a realistic history, so it can be seen working without a Yandex Cloud account: a demo fake of its
+// own each run, or the one FAKE_URL names (npm start serves one and prints its URL), which keeps what each run makes.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EXIT, reportFailure, type Usage, usageText, wantsHelp } from "../examples/client-from-env.ts";
@@ -26,6 +27,8 @@ export function seedDemo(fake: FakeIam, now = Date.now()) {
 
 /** The demo folder: the fake's default account lives there, and the accounts `demoFake` makes. */
 export const DEMO_FOLDER = "b1gvmob95yysaplct532";
+/** The demo cloud, which holds the demo folder: a role on it holds in the folder too. */
+export const DEMO_CLOUD = "b1gia87mbaomkfvsleds";
 
 /** The other accounts of the demo folder and their credentials, days from now (negative: in the past). */
 const DEMO_ACCOUNTS: {
@@ -65,7 +68,7 @@ const DEMO_ACCOUNTS: {
 ];
 
 /**
- * The demo fake of `npm run example`, `npm start` and `npm run fake`: the demo folder's five service accounts holding
+ * The demo fake of `npm run example`, `npm start` and `npm run fake`: a cloud holding the demo folder, whose five service accounts hold
  * credentials of all three kinds with a past, made through the API (on the fake's clock, set back while it is seeded),
  * each operation then done after one poll. `keys` are the default account's API keys, as `seedDemo` made them.
  */
@@ -74,7 +77,14 @@ export async function demoFake(now = Date.now()) {
   /** The fake's clock: a day in the past while the demo is made, then the real one. */
   let pinned: number | undefined;
   const clock = () => pinned ?? Date.now();
-  const fake = createFakeIam({ serviceAccounts: [DEMO_ACCOUNT], folderId: DEMO_FOLDER, operations: { polls: 1 }, now: clock });
+  const fake = createFakeIam({
+    serviceAccounts: [DEMO_ACCOUNT],
+    folderId: DEMO_FOLDER,
+    clouds: [{ id: DEMO_CLOUD, name: "demo-cloud" }],
+    folders: [{ id: DEMO_FOLDER, name: "demo", cloudId: DEMO_CLOUD }],
+    operations: { polls: 1 },
+    now: clock,
+  });
   const keys = seedDemo(fake, now);
   const iam = createIamClient({ token: "any", baseUrl: fake.baseUrl, fetch: fake.fetch, polling: { initialDelayMs: 1, maxDelayMs: 1 } });
   for (const demo of DEMO_ACCOUNTS) {
@@ -108,12 +118,17 @@ export async function demoFake(now = Date.now()) {
   return { fake, keys };
 }
 
-/** What the demo fake holds, in a few words: "5 service accounts with 15 keys (…)". */
+/** What the demo fake holds, in a few words: "5 service accounts with 15 keys (…) in folder b1g… of cloud b1g…". */
 export function demoSummary(fake: FakeIam): string {
-  const { serviceAccounts, apiKeys, keys, accessKeys } = fake.state;
+  const { serviceAccounts, apiKeys, keys, accessKeys, folders } = fake.state;
   const total = apiKeys.length + keys.length + accessKeys.length;
-  return `${serviceAccounts.length} service accounts with ${total} keys (${apiKeys.length} API keys, ${keys.length} authorized keys, ${accessKeys.length} static keys) in folder ${DEMO_FOLDER}`;
+  const cloudId = folders.find((folder) => folder.id === DEMO_FOLDER)?.cloudId;
+  return `${serviceAccounts.length} service accounts with ${total} keys (${apiKeys.length} API keys, ${keys.length} authorized keys, ${accessKeys.length} static keys) in folder ${DEMO_FOLDER} of cloud ${cloudId}`;
 }
+
+/** The command that makes a robot in the demo folder of the fake served at `url`; run again, it changes nothing. */
+export const demoProvision = (url: string): string =>
+  `FAKE_URL=${url} npm run example -- provision --folder ${DEMO_FOLDER} --name ci-robot --role editor`;
 
 /** The default arguments of each example, for the demo folder and its default account. */
 const defaults = (name: string, firstKey: string): string[] =>
@@ -121,15 +136,25 @@ const defaults = (name: string, firstKey: string): string[] =>
     "rotate-key": [firstKey],
     "revoke-unused": ["--service-account", DEMO_ACCOUNT, "--days", "90"],
     "expiring-soon": ["--service-account", DEMO_ACCOUNT, "--days", "30"],
-    provision: ["--folder", DEMO_FOLDER, "--name", "report-builder", "--subject", DEMO_ACCOUNT],
+    provision: ["--folder", DEMO_FOLDER, "--name", "ci-robot", "--role", "editor"],
     audit: ["--folder", DEMO_FOLDER],
   })[name] ?? [];
 
 /**
- * The arguments an example runs with: flags alone add to the defaults (a later flag wins), so `rotate-key --secret-file P`
- * rotates the first demo key; arguments with a positional one (a key's id), wherever it is, replace them.
+ * The arguments an example runs with: flags alone add to the defaults, a flag given replacing the default's (a flag that
+ * may be repeated, as provision's `--role`, too), so `rotate-key --secret-file P` rotates the first demo key; arguments
+ * with a positional one (a key's id), wherever it is, replace them.
  */
-export const argumentsOf = (given: string[], preset: string[]): string[] => (given.some(positional) ? given : [...preset, ...given]);
+export function argumentsOf(given: string[], preset: string[]): string[] {
+  if (given.some(positional)) return given;
+  const kept: string[] = [];
+  for (let i = 0; i < preset.length; i++) {
+    const arg = preset[i] as string;
+    const value = arg.startsWith("--") && preset[i + 1] !== undefined && !preset[i + 1]?.startsWith("--") ? [preset[++i] as string] : [];
+    if (!given.includes(arg)) kept.push(arg, ...value);
+  }
+  return [...kept, ...given];
+}
 
 /** Whether the argument at `i` is a positional one: not a flag, nor the value after a flag (each example's flags with a value). */
 const positional = (arg: string, i: number, all: string[]) => !arg.startsWith("-") && !all[i - 1]?.startsWith("-");
@@ -169,37 +194,51 @@ async function runExample([name, ...args]: string[]): Promise<number> {
       `\nnpm run example runs it against the stateful fake on 127.0.0.1 and its demo folder${preset.length ? `; with no arguments, as: ${preset.join(" ")}` : ""}.`,
     );
     console.log(
+      "Each run has a demo fake of its own; FAKE_URL=<url> runs it against a fake already served (npm start prints its URL), which keeps what each run makes.",
+    );
+    console.log(
       `Exit codes: 0 done; ${EXIT.failed} failed (the reason on stderr, in one line); ${EXIT.usage} a mistake in the command line (with the usage).`,
     );
     return 0;
   }
-  const {
-    fake,
-    keys: [first],
-  } = await demoFake();
-  const server = await serveFake(fake);
+  // Note: FAKE_URL names a fake already served (npm start prints it): what the example makes stays there for the next
+  // run; without it, each run has a demo fake of its own.
+  const served = process.env.FAKE_URL || undefined;
+  const local = served ? undefined : await demoFake();
+  const server = local && (await serveFake(local.fake));
+  const url = served ?? (server?.url as string);
+  const iam = createIamClient({ token: "any", baseUrl: url, polling: { initialDelayMs: 20 } });
   // Note: with --json, stdout holds the example's JSON alone; what the runner says goes to stderr.
   const say = args.includes("--json") ? console.error : console.log;
-  say(`${name}, against the stateful fake at ${server.url} (${demoSummary(fake)}):\n`);
+  say(
+    local
+      ? `${name}, against the stateful fake at ${url} (${demoSummary(local.fake)}):\n`
+      : `${name}, against the fake at ${url} (FAKE_URL), which keeps what it makes between runs:\n`,
+  );
   try {
     // Note: an example that makes a client of its own (bootstrap-key, with its key file's tokens) finds the fake here too.
-    process.env.YC_IAM_BASE_URL = server.url;
+    process.env.YC_IAM_BASE_URL = url;
     // Note: the demo's own setup went through the fake too; only the example's requests are counted.
-    const setup = fake.requests.length;
-    await example.main(
-      argumentsOf(args, defaults(name, first?.id ?? "")),
-      createIamClient({ token: "any", baseUrl: server.url, polling: { initialDelayMs: 20 } }),
-    );
-    const { apiKeys, keys, accessKeys, serviceAccounts } = fake.state;
-    say(
-      `\nThe fake now holds ${serviceAccounts.length} service account(s), ${apiKeys.length} API key(s), ${keys.length} authorized key(s) and ${accessKeys.length} static key(s); the example sent it ${fake.requests.length - setup} request(s).`,
-    );
+    const setup = local?.fake.requests.length ?? 0;
+    // Note: a fake served elsewhere is asked for the first demo key (rotate-key's default), as it is now.
+    const firstKey = local
+      ? local.keys[0]?.id
+      : name === "rotate-key" && !args.some(positional)
+        ? (await iam.apiKeys.list({ serviceAccountId: DEMO_ACCOUNT })).apiKeys[0]?.id
+        : undefined;
+    await example.main(argumentsOf(args, defaults(name, firstKey ?? "")), iam);
+    if (local) {
+      const { apiKeys, keys, accessKeys, serviceAccounts } = local.fake.state;
+      say(
+        `\nThe fake now holds ${serviceAccounts.length} service account(s), ${apiKeys.length} API key(s), ${keys.length} authorized key(s) and ${accessKeys.length} static key(s); the example sent it ${local.fake.requests.length - setup} request(s).`,
+      );
+    } else say(`\nThe fake at ${url} keeps what the example made: the same command again finds it.`);
     return 0;
   } catch (error) {
     // Note: as when the example runs alone: one line (or the usage), and an exit code a script can test.
     return reportFailure(error, text);
   } finally {
-    await server.close();
+    await server?.close();
   }
 }
 

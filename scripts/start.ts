@@ -21,11 +21,15 @@ export async function serveDocs(port: number, host = "127.0.0.1"): Promise<{ url
   return { url: `http://${host}:${actual}/`, server };
 }
 
-/** The stateful fake on loopback, with the demo folder of `npm run example`; `summary` says what it holds. */
+/**
+ * The stateful fake on loopback, with the demo cloud and folder of `npm run example`; `summary` says what it holds, and
+ * `tryIt` the command that runs an example against it.
+ */
 export async function serveDemoFake(port: number) {
-  const { demoFake, demoSummary } = await import("./example.ts");
+  const { demoFake, demoProvision, demoSummary } = await import("./example.ts");
   const { fake } = await demoFake();
-  return { ...(await serveFake(fake, { port })), summary: demoSummary(fake) };
+  const served = await serveFake(fake, { port });
+  return { ...served, summary: demoSummary(fake), tryIt: demoProvision(served.url) };
 }
 
 /**
@@ -69,8 +73,11 @@ if (process.argv[1]?.endsWith("start.ts")) {
       console.log(
         `Mock:  ${mock.url}  (Prism, from the document's examples: curl -H 'Authorization: Bearer test' ${mock.url}/iam/v1/apiKeys)`,
       );
-    if (fake)
+    if (fake) {
       console.log(`Fake:  ${fake.url}  (stateful, ${fake.summary}: curl -H 'Authorization: Bearer any' ${fake.url}/iam/v1/apiKeys)`);
+      console.log(`       a robot with a role on the folder, against this fake (again: nothing changes; --dry-run: the plan):`);
+      console.log(`       ${fake.tryIt}`);
+    }
     console.log("\nCtrl-C stops.");
   } catch (error) {
     // Note: a port taken or mistyped is the user's to fix: one line, no stack; what had started stops.

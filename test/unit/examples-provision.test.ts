@@ -1,0 +1,631 @@
+// The provision example against the stateful fake through a client (every answer held to the document): a robot that
+// can act (roles on the folder and its cloud, visible in the bindings before it says so), a credential in a 0600 file,
+// idempotent by name, --dry-run with reads alone, roles checked before anything is created, and a secret never lost.
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { UsageError } from "../../examples/client-from-env.ts";
+import { type Clock, DEFAULT_ROLE, DEFAULT_WAIT_SECONDS, POLL_MS, main as provisionMain, valuesOf } from "../../examples/provision.ts";
+import { operations } from "../../generated/contract.ts";
+import { argumentsOf, DEMO_CLOUD, DEMO_FOLDER, demoFake, demoProvision, demoSummary } from "../../scripts/example.ts";
+import { root } from "../../scripts/root.ts";
+import { serviceAccountKey } from "../../src/auth/index.ts";
+import { createIamClient } from "../../src/index.ts";
+import type { FakeIam, FakeIamOptions, FakeRequest } from "../../src/testing/index.ts";
+import { serveFake } from "../../src/testing/node.ts";
+import { checkedFake, violationCheck } from "../support/checked-fake.ts";
+import { logged, privateSecret } from "../support/logged.ts";
+import { unsavableFile } from "../support/secret-files.ts";
+import { caught, TOKEN } from "../support/secrets.ts";
+
+const FOLDER = "b1gfolder0provision1";
+const CLOUD = "b1gcloud00provision1";
+const ADMIN = "ajeadmin0account0sa1";
+const USER = "ajeuser0000000000001";
+const run = promisify(execFile);
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+/** The operations that change something (their retry class says so): a dry run or a rerun sends none. */
+const WRITES = new Set<string>(
+  Object.values(operations)
+    .filter((row) => row.retry.changes)
+    .map((row) => row.id),
+);
+const writes = (requests: readonly FakeRequest[]) => requests.filter((r) => r.operation && WRITES.has(r.operation));
+const track = violationCheck();
+
+/**
+ * A checked fake whose folder is in a cloud of its own, with one account, and a client over it that hands back every
+ * create's answer (where the secrets are); `hide` makes the next binding reads answer no binding (a role Yandex has not
+ * applied yet).
+ */
+function provisionFake(options: FakeIamOptions = {}) {
+  const checked = track(
+    checkedFake({
+      serviceAccounts: [ADMIN],
+      folderId: FOLDER,
+      clouds: [{ id: CLOUD, name: "provision" }],
+      folders: [{ id: FOLDER, name: "robots", cloudId: CLOUD }],
+      operations: { polls: 1 },
+      ...options,
+    }),
+  );
+  const answers: { path: string; body: any }[] = [];
+  const lag = { reads: 0, seen: 0 };
+  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const response = await checked.fetch(request.clone());
+    const path = new URL(request.url).pathname;
+    if (request.method === "POST" && /^\/iam\/(v1\/(apiKeys|keys)|aws-compatibility\/v1\/accessKeys)$/.test(path) && response.ok)
+      answers.push({ path, body: await response.clone().json() });
+    if (!path.endsWith(":listAccessBindings")) return response;
+    lag.seen++;
+    if (lag.reads <= 0) return response;
+    lag.reads--;
+    return new Response(JSON.stringify({ accessBindings: [] }), { status: 200, headers: response.headers });
+  }) as typeof globalThis.fetch;
+  const iam = createIamClient({
+    token: TOKEN,
+    baseUrl: checked.fake.baseUrl,
+    fetch,
+    retry: false,
+    polling: { initialDelayMs: 1, maxDelayMs: 1 },
+  });
+  return {
+    fake: checked.fake,
+    iam,
+    answers,
+    /** The next `reads` binding reads answer no binding (Infinity: every one). */
+    hide(reads: number) {
+      lag.reads = reads;
+    },
+    /** The binding reads so far. */
+    bindingReads: () => lag.seen,
+  };
+}
+
+/** A clock whose sleep moves time on at once, and what it slept. */
+function testClock(): Clock & { slept: number[] } {
+  let now = Date.now();
+  const slept: number[] = [];
+  return {
+    now: () => now,
+    async sleep(ms) {
+      slept.push(ms);
+      now += ms;
+    },
+    slept,
+  };
+}
+
+/** What the example printed on stdout (`output`) and stderr (`progress`), and what it threw. */
+async function ran(work: () => Promise<void>): Promise<{ output: string; progress: string; error?: unknown }> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, "error").mockImplementation((...args) => void lines.push(args.join(" ")));
+  try {
+    return { ...(await logged(work)), progress: lines.join("\n") };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** The one create's answer. */
+function created(answers: { body: any }[]) {
+  expect(answers).toHaveLength(1);
+  return (answers[0] as { body: any }).body;
+}
+
+/** The robot's bindings on a resource, as role ids. */
+const rolesOf = (fake: FakeIam, resourceId: string, accountId: string) =>
+  (fake.state.accessBindings[resourceId] ?? []).filter((b) => b.subject.id === accountId).map((b) => b.roleId);
+
+/** The account the example made. */
+const robot = (fake: FakeIam, name = "ci-robot") => fake.state.serviceAccounts.find((a) => a.name === name);
+
+const dirs: string[] = [];
+const filePath = (name = "secret") => {
+  const dir = mkdtempSync(join(tmpdir(), "provision-test-"));
+  dirs.push(dir);
+  return join(dir, name);
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The arguments of a robot with `editor` on the folder, its secret at `path`. */
+const args = (path: string, ...more: string[]) => [
+  "--folder",
+  FOLDER,
+  "--name",
+  "ci-robot",
+  "--role",
+  "editor",
+  "--secret-file",
+  path,
+  ...more,
+];
+
+describe("provision: a robot that can act", () => {
+  it("grants the roles on the folder and its cloud to the new account, says each is visible in the bindings, and writes an API key's secret to a new 0600 file", async () => {
+    const { fake, iam, answers } = provisionFake();
+    const path = filePath();
+    const more = ["--role", "storage.uploader,viewer", "--cloud-role", "resource-manager.viewer", "--scope", "yc.postbox.send"];
+    const { output, error } = await ran(() => provisionMain(args(path, ...more), iam, undefined, testClock()));
+    expect(error).toBeUndefined();
+    const account = robot(fake);
+    expect(account).toMatchObject({ folderId: FOLDER });
+    const id = account?.id as string;
+    expect(rolesOf(fake, FOLDER, id).sort()).toEqual(["editor", "storage.uploader", "viewer"]);
+    expect(rolesOf(fake, CLOUD, id)).toEqual(["resource-manager.viewer"]);
+    expect(fake.state.accessBindings[FOLDER]?.every((b) => b.subject.type === "serviceAccount")).toBe(true);
+    for (const [role, where] of [
+      ["editor", `folder ${FOLDER}`],
+      ["storage.uploader", `folder ${FOLDER}`],
+      ["viewer", `folder ${FOLDER}`],
+      ["resource-manager.viewer", `cloud ${CLOUD}`],
+    ]) {
+      expect(output).toContain(`serviceAccount:${id} now holds ${role} on ${where}`);
+      expect(output).toContain(`${role} on ${where} is visible in its bindings`);
+    }
+    const { apiKey, secret } = created(answers);
+    expect(fake.state.apiKeys).toEqual([expect.objectContaining({ id: apiKey.id, serviceAccountId: id, scopes: ["yc.postbox.send"] })]);
+    expect(mode(path)).toBe(0o600);
+    expect(readFileSync(path, "utf8")).toBe(secret);
+    expect(output).toContain(`created API key ${apiKey.id} (secret ****${secret.slice(-6)})`);
+    expect(output).toContain(`its secret is in ${path} (mode 0600)`);
+    expect(output).toContain(`created service account ${id} (ci-robot) in folder ${FOLDER}`);
+    expect(output).not.toContain(secret);
+  });
+
+  it("--account-role with --subject gives the subject a role on the account (who may use it); --subject alone gives it DEFAULT_ROLE, as the first form did", async () => {
+    const { fake, iam } = provisionFake();
+    const given = ["--folder", FOLDER, "--name", "ci-robot", "--account-role", "iam.serviceAccounts.tokenCreator", "--subject", USER];
+    const typed = [...given, "--subject-type", "userAccount", "--secret-file", filePath()];
+    const first = await ran(() => provisionMain(typed, iam, undefined, testClock()));
+    expect(first.error).toBeUndefined();
+    const id = robot(fake)?.id as string;
+    expect(fake.state.accessBindings[id]).toEqual([
+      { roleId: "iam.serviceAccounts.tokenCreator", subject: { id: USER, type: "userAccount" } },
+    ]);
+    expect(first.output).toContain(`userAccount:${USER} now holds iam.serviceAccounts.tokenCreator on service account ${id}`);
+    expect(first.output).toContain(`iam.serviceAccounts.tokenCreator on service account ${id} is visible in its bindings`);
+    // Note: no folder role asked, so Resource Manager is not asked anything (the first form needed no right there).
+    expect(fake.requests.filter((r) => r.url.includes("/resource-manager/"))).toEqual([]);
+    const old = ["--folder", FOLDER, "--name", "report-builder", "--subject", ADMIN, "--secret-file", filePath()];
+    expect((await ran(() => provisionMain(old, iam, undefined, testClock()))).error).toBeUndefined();
+    expect(fake.state.accessBindings[robot(fake, "report-builder")?.id as string]).toEqual([
+      { roleId: DEFAULT_ROLE, subject: { id: ADMIN, type: "serviceAccount" } },
+    ]);
+  });
+
+  it("waits: a role not yet visible is read again every POLL_MS until it is, said on stderr while it waits", async () => {
+    const { fake, iam, hide, bindingReads } = provisionFake();
+    const late = 3;
+    hide(late);
+    const clock = testClock();
+    const { output, progress, error } = await ran(() => provisionMain(args(filePath()), iam, undefined, clock));
+    expect(error).toBeUndefined();
+    expect(clock.slept).toEqual(Array(late).fill(POLL_MS));
+    // Note: the new account's plan reads no binding: every read is the wait's.
+    expect(bindingReads()).toBe(late + 1);
+    expect(progress).toMatch(
+      new RegExp(
+        `^waiting for editor on folder ${FOLDER} to be visible in the bindings \\(Yandex takes up to about 5 seconds to apply a role; at most ${DEFAULT_WAIT_SECONDS} s\\)$`,
+      ),
+    );
+    expect(output).toContain(`editor on folder ${FOLDER} is visible in its bindings`);
+    expect(output).not.toContain("waiting");
+    expect(rolesOf(fake, FOLDER, robot(fake)?.id as string)).toEqual(["editor"]);
+  });
+
+  it("--wait-seconds N: a role still not visible after N s fails naming it, and the key created is named with its file kept", async () => {
+    const { iam, answers, hide } = provisionFake();
+    hide(Number.POSITIVE_INFINITY);
+    const clock = testClock();
+    const path = filePath();
+    const seconds = 3;
+    const { output, error } = await ran(() => provisionMain(args(path, "--wait-seconds", String(seconds)), iam, undefined, clock));
+    const { apiKey, secret } = created(answers);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^editor on folder ${FOLDER}: not visible in the bindings after ${seconds} s \\(--wait-seconds\\); Yandex takes up to about 5 seconds to apply a role`,
+      ),
+    );
+    expect((error as Error).message).toContain(`(API key ${apiKey.id} was created; its secret is kept at ${path})`);
+    expect(clock.slept.reduce((sum, ms) => sum + ms, 0)).toBe(seconds * 1000);
+    expect(readFileSync(path, "utf8")).toBe(secret);
+    expect(mode(path)).toBe(0o600);
+    expect(`${output}${(error as Error).message}`).not.toContain(secret);
+  });
+
+  it("--wait-seconds 0 looks once and does not sleep", async () => {
+    const { iam, hide, bindingReads } = provisionFake();
+    hide(1);
+    const clock = testClock();
+    const { error } = await ran(() => provisionMain(args(filePath(), "--wait-seconds", "0"), iam, undefined, clock));
+    expect((error as Error).message).toMatch(/not visible in the bindings after 0 s/);
+    expect(clock.slept).toEqual([]);
+    expect(bindingReads()).toBe(1);
+  });
+});
+
+describe("provision: idempotent by name", () => {
+  it("a rerun with the same flags changes nothing: it finds the account, sends no write, makes no second key and writes no file", async () => {
+    const { fake, iam } = provisionFake();
+    const path = filePath();
+    const flags = args(path, "--cloud-role", "viewer");
+    expect((await ran(() => provisionMain(flags, iam, undefined, testClock()))).error).toBeUndefined();
+    const before = { state: fake.state, requests: fake.requests.length, file: readFileSync(path, "utf8") };
+    // Note: the same --secret-file, which holds the first run's secret: no key is made, so it is not opened.
+    const { output, error } = await ran(() => provisionMain(flags, iam, undefined, testClock()));
+    expect(error).toBeUndefined();
+    const again = fake.requests.slice(before.requests);
+    expect(again.length).toBeGreaterThan(0);
+    expect(writes(again)).toEqual([]);
+    expect(fake.state).toEqual(before.state);
+    expect(readFileSync(path, "utf8")).toBe(before.file);
+    const id = robot(fake)?.id as string;
+    const [key] = fake.state.apiKeys;
+    expect(output).toContain(`found service account ${id} (ci-robot) in folder ${FOLDER}: not created again`);
+    expect(output).toContain(`serviceAccount:${id} already held editor on folder ${FOLDER} (in its bindings)`);
+    expect(output).toContain(`serviceAccount:${id} already held viewer on cloud ${CLOUD} (in its bindings)`);
+    expect(output).toContain(
+      `API key ${key?.id} (scopes ${key?.scopes?.join(", ")}) exists: not created again (its secret was shown once, at its creation); --new-key makes another`,
+    );
+    expect(output).toContain(`--secret-file ${path}: not written, as no credential was created`);
+  });
+
+  it("a role the bindings did not show yet is granted again, and Yandex's empty effective deltas say it was already held", async () => {
+    const { fake, iam, hide } = provisionFake();
+    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, testClock()))).error).toBeUndefined();
+    const bindings = fake.state.accessBindings;
+    // Note: the plan's read shows no binding; the grant is sent, and changes nothing.
+    hide(1);
+    const before = fake.requests.length;
+    const { output, error } = await ran(() => provisionMain(args(filePath()), iam, undefined, testClock()));
+    expect(error).toBeUndefined();
+    expect(writes(fake.requests.slice(before)).map((r) => r.operation)).toEqual(["updateFolderAccessBindings"]);
+    expect(fake.state.accessBindings).toEqual(bindings);
+    expect(output).toContain(`already held editor on folder ${FOLDER}\n`);
+    expect(output).toContain(`editor on folder ${FOLDER} is visible in its bindings`);
+  });
+
+  it("--new-key makes another credential of the kind, in a new file; another kind is made without it", async () => {
+    const { fake, iam, answers } = provisionFake();
+    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, testClock()))).error).toBeUndefined();
+    answers.length = 0;
+    const path = filePath();
+    const { output, error } = await ran(() => provisionMain(args(path, "--new-key"), iam, undefined, testClock()));
+    expect(error).toBeUndefined();
+    const { apiKey, secret } = created(answers);
+    expect(fake.state.apiKeys.map((k) => k.id)).toHaveLength(2);
+    expect(fake.state.apiKeys.map((k) => k.id)).toContain(apiKey.id);
+    expect(readFileSync(path, "utf8")).toBe(secret);
+    expect(output).toContain(`created API key ${apiKey.id}`);
+    answers.length = 0;
+    expect((await ran(() => provisionMain(args(filePath(), "--static"), iam, undefined, testClock()))).error).toBeUndefined();
+    expect(created(answers).accessKey.id).toBe(fake.state.accessKeys[0]?.id);
+  });
+
+  it("an API key that has expired is no credential: a rerun makes one", async () => {
+    const { fake, iam } = provisionFake();
+    expect((await ran(() => provisionMain(args(filePath(), "--expires-in-days", "1"), iam, undefined, testClock()))).error).toBeUndefined();
+    const later = testClock();
+    await later.sleep(2 * 86_400_000);
+    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, later))).error).toBeUndefined();
+    expect(fake.state.apiKeys).toHaveLength(2);
+  });
+});
+
+describe("provision --dry-run", () => {
+  it("prints the plan of a new robot and sends reads alone: no account, no grant, no key, no file", async () => {
+    const { fake, iam } = provisionFake();
+    const path = filePath();
+    const { output, error } = await ran(() =>
+      provisionMain(args(path, "--cloud-role", "viewer", "--dry-run"), iam, undefined, testClock()),
+    );
+    expect(error).toBeUndefined();
+    expect(fake.requests.length).toBeGreaterThan(0);
+    expect(writes(fake.requests)).toEqual([]);
+    expect(existsSync(path)).toBe(false);
+    expect(output.split("\n")).toEqual([
+      `would create service account ci-robot in folder ${FOLDER}`,
+      `would grant editor on folder ${FOLDER} to the new service account ci-robot`,
+      `would grant viewer on cloud ${CLOUD} to the new service account ci-robot`,
+      "would create an API key (scopes yc.ai.foundationModels.execute) and write its secret to a new file only you can read",
+      `would wait up to ${DEFAULT_WAIT_SECONDS} s until each role granted is visible in the bindings`,
+      "dry run: nothing was changed (reads alone were sent)",
+    ]);
+  });
+
+  it.each([
+    [["--static"], "would create a static key and write its secret to a new file only you can read"],
+    [["--authorized-key"], "would create an authorized key and write its key file to a new file only you can read"],
+  ])("%j: the plan names the credential", async (more, line) => {
+    const { fake, iam } = provisionFake();
+    const { output } = await ran(() => provisionMain(args(filePath(), "--dry-run", ...more), iam, undefined, testClock()));
+    expect(output.split("\n")).toContain(line);
+    expect(writes(fake.requests)).toEqual([]);
+  });
+
+  it("on a robot that exists: each role held or to grant, the key kept; --json says the same", async () => {
+    const { fake, iam } = provisionFake();
+    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, testClock()))).error).toBeUndefined();
+    const before = fake.requests.length;
+    const id = robot(fake)?.id as string;
+    const keyId = fake.state.apiKeys[0]?.id;
+    const flags = args(filePath(), "--role", "viewer", "--dry-run");
+    const { output } = await ran(() => provisionMain(flags, iam, undefined, testClock()));
+    expect(output).toContain(`serviceAccount:${id} already holds editor on folder ${FOLDER}: nothing to grant`);
+    expect(output).toContain(`would grant viewer on folder ${FOLDER} to serviceAccount:${id}`);
+    expect(output).toContain(`API key ${keyId} exists: not created again (--new-key makes another)`);
+    const json = JSON.parse((await ran(() => provisionMain([...flags, "--json"], iam, undefined, testClock()))).output);
+    expect(json).toMatchObject({
+      dryRun: true,
+      folderId: FOLDER,
+      cloudId: CLOUD,
+      account: { id, state: "found" },
+      grants: [
+        { place: "folder", roleId: "editor", resourceId: FOLDER, state: "already held" },
+        { place: "folder", roleId: "viewer", resourceId: FOLDER, state: "to grant" },
+      ],
+      credential: { kind: "apiKey", id: keyId, state: "kept" },
+    });
+    expect(writes(fake.requests.slice(before))).toEqual([]);
+  });
+});
+
+describe("provision: refused before anything is created", () => {
+  it("a role that does not exist, with the roles of the same service; nothing is created or granted and no file made", async () => {
+    const { fake, iam } = provisionFake();
+    const path = filePath();
+    const { error } = await ran(() =>
+      provisionMain(args(path, "--role", "storage.uploder", "--cloud-role", "edtor"), iam, undefined, testClock()),
+    );
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^storage\.uploder is no role \(the same service has storage\.[^)]*storage\.uploader[^)]*\); edtor is no role \(the same service has none\): nothing was created or granted$/,
+    );
+    expect(writes(fake.requests)).toEqual([]);
+    expect(fake.state.serviceAccounts).toHaveLength(1);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("a secret file that exists, after the reads and before any write, leaving it as it was", async () => {
+    const { fake, iam } = provisionFake();
+    const path = filePath();
+    writeFileSync(path, "someone else's");
+    const { error } = await ran(() => provisionMain(args(path), iam, undefined, testClock()));
+    expect((error as NodeJS.ErrnoException).code).toBe("EEXIST");
+    expect(readFileSync(path, "utf8")).toBe("someone else's");
+    expect(writes(fake.requests)).toEqual([]);
+    expect(fake.state.serviceAccounts).toHaveLength(1);
+  });
+
+  it.each([
+    [["--name", "Report_Builder"], /--name "Report_Builder": 3 to 63 of a-z/],
+    [["--static", "--authorized-key"], /one credential at a time/],
+    [["--subject", USER, "--subject-type", "robot"], /--subject-type must be one of/],
+    [["--account-role", "viewer"], /^--account-role and --subject-type need --subject/],
+    [["--static", "--scope", "yc.postbox.send"], /for an API key only/],
+    [["--expires-in-days", "0"], /--expires-in-days must be a whole number/],
+    [["--wait-seconds", "soon"], /--wait-seconds must be a whole number, at least 0, not "soon"/],
+    [["--role"], /^--role needs a value$/],
+    [["extra"], /^provision takes flags alone, not extra$/],
+    [["--statik"], /^unknown flag --statik; the known ones are --folder, /],
+  ])("the arguments %j: a UsageError before anything is sent or written", async (more, message) => {
+    const { fake, iam } = provisionFake();
+    const path = filePath();
+    const { error } = await ran(() => provisionMain(args(path, ...more), iam, undefined, testClock()));
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+    expect(fake.requests).toEqual([]);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("no role at all: a UsageError naming the three flags", async () => {
+    const { fake, iam } = provisionFake();
+    const { error } = await ran(() => provisionMain(["--folder", FOLDER, "--name", "ci-robot"], iam));
+    expect((error as Error).message).toBe("name at least one role: --role (on the folder), --cloud-role or --account-role with --subject");
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("valuesOf takes each value of a repeated flag and each comma-separated part, once", () => {
+    expect(valuesOf(["--role", "editor,viewer", "--name", "x", "--role", "viewer", "--role", "admin"], "role")).toEqual([
+      "editor",
+      "viewer",
+      "admin",
+    ]);
+    expect(valuesOf(["--name", "role"], "role")).toEqual([]);
+    expect(() => valuesOf(["--role", "--json"], "role")).toThrow("--role needs a value");
+  });
+});
+
+describe("provision: other credentials, and failures", () => {
+  it("--static: a static key whose secret is the file's and whose AWS key id is printed", async () => {
+    const { fake, iam, answers } = provisionFake();
+    const path = filePath();
+    const { output, error } = await ran(() => provisionMain(args(path, "--static"), iam, undefined, testClock()));
+    expect(error).toBeUndefined();
+    const { accessKey, secret } = created(answers);
+    expect(fake.state.accessKeys).toEqual([expect.objectContaining({ id: accessKey.id, keyId: accessKey.keyId })]);
+    expect(fake.state.apiKeys).toEqual([]);
+    expect(readFileSync(path, "utf8")).toBe(secret);
+    expect(mode(path)).toBe(0o600);
+    expect(output).toContain(`created static key ${accessKey.id} (AWS key id ${accessKey.keyId})`);
+    expect(output).not.toContain(secret);
+  });
+
+  it("--authorized-key: key.json that gets a token the fake accepts as the new account; no line of the private key printed", async () => {
+    const { fake, iam, answers } = provisionFake();
+    const path = filePath("key.json");
+    const { output, error } = await ran(() => provisionMain(args(path, "--authorized-key"), iam, undefined, testClock()));
+    expect(error).toBeUndefined();
+    expect(mode(path)).toBe(0o600);
+    const saved = JSON.parse(readFileSync(path, "utf8"));
+    expect(saved).toMatchObject({
+      id: answers[0]?.body.key.id,
+      service_account_id: robot(fake)?.id,
+      private_key: answers[0]?.body.privateKey,
+    });
+    const token = serviceAccountKey(readFileSync(path, "utf8"), { baseUrl: fake.baseUrl, fetch: fake.fetch });
+    expect(await token()).toMatch(/^t1\./);
+    const lines = (saved.private_key as string).split("\n").filter((l) => l && !l.startsWith("-----") && !l.startsWith("PLEASE"));
+    expect(lines.length).toBeGreaterThan(20);
+    for (const line of lines) expect(output).not.toContain(line);
+  });
+
+  it("--json: the result alone on stdout, every grant visible, the file named", async () => {
+    const { fake, iam, answers } = provisionFake();
+    const path = filePath();
+    const { output, error } = await ran(() => provisionMain(args(path, "--cloud-role", "viewer", "--json"), iam, undefined, testClock()));
+    expect(error).toBeUndefined();
+    const id = robot(fake)?.id as string;
+    const subject = { id, type: "serviceAccount" };
+    expect(JSON.parse(output)).toEqual({
+      dryRun: false,
+      folderId: FOLDER,
+      cloudId: CLOUD,
+      account: { id, name: "ci-robot", state: "created" },
+      grants: [
+        { place: "folder", roleId: "editor", resourceId: FOLDER, subject, state: "granted", visible: true },
+        { place: "cloud", roleId: "viewer", resourceId: CLOUD, subject, state: "granted", visible: true },
+      ],
+      credential: expect.objectContaining({ kind: "apiKey", id: created(answers).apiKey.id, state: "created", secretFile: path }),
+    });
+  });
+
+  it("a failure after the key was created keeps its secret in the file and says where", async () => {
+    const { fake, iam, answers } = provisionFake();
+    const path = filePath();
+    fake.failNext({ status: 403, message: "Permission denied" }, { operation: "getApiKey" });
+    const { output, error } = await ran(() => provisionMain(args(path), iam, undefined, testClock()));
+    const { apiKey, secret } = created(answers);
+    expect((error as Error).message).toContain(`API key ${apiKey.id} was created; its secret is kept at ${path}`);
+    expect(caught((error as Error).cause)).toMatchObject({ operation: "getApiKey", status: 403 });
+    expect(readFileSync(path, "utf8")).toBe(secret);
+    expect(mode(path)).toBe(0o600);
+    expect(`${output}${(error as Error).message}`).not.toContain(secret);
+  });
+
+  it.each([
+    { flags: [], kind: "API key", id: (b: any) => b.apiKey.id, secret: (b: any) => b.secret, command: "yc iam api-key delete" },
+    {
+      flags: ["--static"],
+      kind: "static key",
+      id: (b: any) => b.accessKey.id,
+      secret: (b: any) => b.secret,
+      command: "yc iam access-key delete",
+    },
+    {
+      flags: ["--authorized-key"],
+      kind: "authorized key",
+      id: (b: any) => b.key.id,
+      secret: (b: any) => b.privateKey.split("\n")[2],
+      command: "yc iam key delete",
+    },
+  ])("kind $kind: a credential whose secret cannot be saved is named as created, with how to delete it; the empty file goes", async (c) => {
+    const { fake, iam, answers } = provisionFake();
+    const path = filePath();
+    const { output, error } = await ran(() => provisionMain(args(path, ...c.flags), iam, unsavableFile, testClock()));
+    const body = created(answers);
+    const id = c.id(body);
+    expect((error as Error).message).toBe(
+      `EFBIG: file too large, write (${c.kind} ${id} was created, but its ${c.kind === "authorized key" ? "key file" : "secret"} could not be saved to ${path}, so it cannot be used: delete it, e.g. ${c.command} ${id})`,
+    );
+    expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe("EFBIG");
+    expect(existsSync(path)).toBe(false);
+    expect(`${output}${(error as Error).message}`).not.toContain(c.secret(body));
+    expect(fake.requests.at(-1)?.operation).toMatch(/^create(ApiKey|AccessKey|Key)$/);
+  });
+
+  it("a failure before any credential exists names the account it made and removes the empty file", async () => {
+    const { fake, iam } = provisionFake();
+    const path = filePath();
+    fake.failNext({ status: 403, message: "Permission denied" }, { operation: "updateFolderAccessBindings" });
+    const { error } = await ran(() => provisionMain(args(path), iam, undefined, testClock()));
+    // Note: the account it made is named, so the user knows it exists (the same command again finds it by name).
+    const account = robot(fake);
+    expect((error as Error).message).toBe(
+      `updateFolderAccessBindings: HTTP 403 PERMISSION_DENIED: Permission denied (service account ${account?.id} (ci-robot) was created in folder ${FOLDER}; the same command again finds it and goes on)`,
+    );
+    expect(caught((error as Error).cause)).toMatchObject({ operation: "updateFolderAccessBindings" });
+    expect(existsSync(path)).toBe(false);
+    expect(fake.state.apiKeys).toEqual([]);
+  });
+
+  it("a failure after some roles were granted to an account found names them, for the same command again grants nothing twice", async () => {
+    const { fake, iam } = provisionFake();
+    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, testClock()))).error).toBeUndefined();
+    fake.failNext({ status: 403, message: "Permission denied" }, { operation: "updateCloudAccessBindings" });
+    const flags = args(filePath(), "--role", "viewer", "--cloud-role", "admin");
+    const { error } = await ran(() => provisionMain(flags, iam, undefined, testClock()));
+    expect((error as Error).message).toBe(
+      `updateCloudAccessBindings: HTTP 403 PERMISSION_DENIED: Permission denied (viewer on folder ${FOLDER} granted; the same command again grants nothing twice)`,
+    );
+  });
+});
+
+describe("provision in the demo: npm start's fake and npm run example", () => {
+  it("the demo world is a cloud holding the demo folder, and the summary npm start prints names both", async () => {
+    const { fake } = await demoFake();
+    expect(fake.state.folders).toEqual([expect.objectContaining({ id: DEMO_FOLDER, cloudId: DEMO_CLOUD })]);
+    expect(fake.state.clouds.map((c) => c.id)).toEqual([DEMO_CLOUD]);
+    expect(demoSummary(fake)).toMatch(new RegExp(`in folder ${DEMO_FOLDER} of cloud ${DEMO_CLOUD}$`));
+    expect(demoProvision("http://127.0.0.1:4011")).toBe(
+      `FAKE_URL=http://127.0.0.1:4011 npm run example -- provision --folder ${DEMO_FOLDER} --name ci-robot --role editor`,
+    );
+  });
+
+  it("a flag given replaces the default's, so provision --role viewer grants viewer alone", () => {
+    const preset = ["--folder", "f", "--name", "ci-robot", "--role", "editor"];
+    expect(argumentsOf(["--role", "viewer"], preset)).toEqual(["--folder", "f", "--name", "ci-robot", "--role", "viewer"]);
+    expect(argumentsOf(["--dry-run"], preset)).toEqual([...preset, "--dry-run"]);
+  });
+
+  it("npm run example -- provision: a robot with editor on the demo folder, its secret in a private file under the temp dir", async () => {
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/example.ts", "provision"], { cwd: root });
+    const path = stdout.match(/its secret is in (\S+) \(mode 0600\)/)?.[1] as string;
+    try {
+      const secret = privateSecret(path);
+      expect(secret).toMatch(/^AQVN/);
+      expect(stdout).not.toContain(secret);
+      const id = stdout.match(/created service account (aje\w+) \(ci-robot\) in folder /)?.[1];
+      expect(stdout).toContain(`created service account ${id} (ci-robot) in folder ${DEMO_FOLDER}`);
+      expect(stdout).toContain(`serviceAccount:${id} now holds editor on folder ${DEMO_FOLDER}`);
+      expect(stdout).toContain(`editor on folder ${DEMO_FOLDER} is visible in its bindings`);
+    } finally {
+      if (path) rmSync(dirname(path), { recursive: true, force: true });
+    }
+  });
+
+  it("with FAKE_URL, against a fake already served: the newcomer's command makes the robot, and run again changes nothing", async () => {
+    const { fake } = await demoFake();
+    const served = await serveFake(fake);
+    const command = demoProvision(served.url).split(" npm run example -- ")[1]?.split(" ") as string[];
+    const env = { ...process.env, FAKE_URL: served.url };
+    const again = () => run(process.execPath, ["--import", "tsx", "scripts/example.ts", ...command], { cwd: root, env });
+    let path: string | undefined;
+    try {
+      const first = await again();
+      path = first.stdout.match(/its secret is in (\S+) \(mode 0600\)/)?.[1];
+      const id = robot(fake)?.id as string;
+      expect(first.stdout).toContain(`editor on folder ${DEMO_FOLDER} is visible in its bindings`);
+      expect(rolesOf(fake, DEMO_FOLDER, id)).toEqual(["editor"]);
+      const state = fake.state;
+      const before = fake.requests.length;
+      const second = await again();
+      expect(second.stdout).toContain(`found service account ${id} (ci-robot) in folder ${DEMO_FOLDER}: not created again`);
+      expect(second.stdout).toContain(`serviceAccount:${id} already held editor on folder ${DEMO_FOLDER} (in its bindings)`);
+      expect(second.stdout).toContain("exists: not created again");
+      expect(writes(fake.requests.slice(before))).toEqual([]);
+      expect(fake.state).toEqual(state);
+    } finally {
+      await served.close();
+      if (path) rmSync(dirname(path), { recursive: true, force: true });
+    }
+  });
+});
