@@ -232,7 +232,7 @@ async function runExample([name, ...args]: string[]): Promise<number> {
       say(
         `\nThe fake now holds ${serviceAccounts.length} service account(s), ${apiKeys.length} API key(s), ${keys.length} authorized key(s) and ${accessKeys.length} static key(s); the example sent it ${local.fake.requests.length - setup} request(s).`,
       );
-    } else say(`\nThe fake at ${url} keeps what the example made: the same command again finds it.`);
+    } else say(`\nThe fake at ${url} keeps its state: the next run sees what this one made.`);
     return 0;
   } catch (error) {
     // Note: as when the example runs alone: one line (or the usage), and an exit code a script can test.
