@@ -1,0 +1,519 @@
+// The access-binding writes of folders and clouds (grant, revoke, updateAccessBindings, setAccessBindings, with and
+// without waiting) driven with faults against the stateful fake, service accounts' as the yardstick: for every fault,
+// the call ends as the same call on a service account does, and as expected; what the error claims is what the fake's
+// bindings show (outcomeUnknown false: nothing changed, nor will), every attempt carries one Idempotency-Key and the fake
+// answers a repeat with the first Operation (no change applied twice), an Operation that reached the client is named by
+// the error, and every request goes to its own host.
+import { describe, expect, it } from "vitest";
+import {
+  clientStatusesThatMayHaveActed,
+  idempotentRetry,
+  type OperationId,
+  operations,
+  serverStatusesThatDidNotAct,
+} from "../../generated/contract.ts";
+import {
+  type AccessBindings,
+  type ChangeOptions,
+  createIamClient,
+  type IamClientOptions,
+  IamError,
+  type Operation,
+} from "../../src/index.ts";
+import { createFakeIam, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, type FakeIam, type OperationProgress } from "../../src/testing/index.ts";
+import { bundledDocument } from "../support/ajv.ts";
+import { type ChaosFault, chaosFetch, type PlannedFault } from "../support/chaos.ts";
+import { caught, TOKEN } from "../support/secrets.ts";
+
+const ROBOT = "ajeg2b2et02f3tl2c1pj";
+const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
+const VIEWER = { roleId: "viewer", subject: USER };
+const EDITOR = { roleId: "editor", subject: USER };
+
+/** A resource kind with access bindings: the client's service, a resource of the fake's default world, its two writes. */
+interface Kind {
+  service: "serviceAccounts" | "folders" | "clouds";
+  id: string;
+  update: OperationId;
+  set: OperationId;
+}
+/** Service accounts' bindings were driven with faults first (chaos.test.ts): folders and clouds must do as they do. */
+const YARDSTICK: Kind = {
+  service: "serviceAccounts",
+  id: ROBOT,
+  update: "updateServiceAccountAccessBindings",
+  set: "setServiceAccountAccessBindings",
+};
+const KINDS: Kind[] = [
+  { service: "folders", id: DEFAULT_FOLDER_ID, update: "updateFolderAccessBindings", set: "setFolderAccessBindings" },
+  { service: "clouds", id: DEFAULT_CLOUD_ID, update: "updateCloudAccessBindings", set: "setCloudAccessBindings" },
+];
+
+/** A write of the binding API, on a resource that holds VIEWER before it; `verb` names the operation it sends. */
+interface Write {
+  name: string;
+  verb: "update" | "set";
+  run(bindings: AccessBindings, id: string, options: ChangeOptions): Promise<unknown>;
+}
+const WRITES: Write[] = [
+  { name: "grant", verb: "update", run: (b, id, o) => b.grant(id, EDITOR.roleId, USER, o) },
+  { name: "revoke", verb: "update", run: (b, id, o) => b.revoke(id, VIEWER.roleId, USER, o) },
+  {
+    name: "updateAccessBindings",
+    verb: "update",
+    run: (b, id, o) =>
+      b.updateAccessBindings(
+        id,
+        [
+          { action: "ADD", accessBinding: EDITOR },
+          { action: "REMOVE", accessBinding: VIEWER },
+        ],
+        o,
+      ),
+  },
+  { name: "setAccessBindings", verb: "set", run: (b, id, o) => b.setAccessBindings(id, [EDITOR], o) },
+];
+
+const RETRY = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
+/** The per-attempt time of a call where a fault makes an attempt time out; other calls get ample time. */
+const SHORT_MS = 60;
+const AMPLE_MS = 5_000;
+
+/** A fake, a fetch around it that plays wire faults (test/support/chaos.ts), and a client over that fetch. */
+function world(client: Partial<IamClientOptions> = {}) {
+  const fake = createFakeIam();
+  const wire = chaosFetch(fake);
+  const iam = createIamClient({
+    token: TOKEN,
+    baseUrl: fake.baseUrl,
+    fetch: wire.fetch,
+    retry: RETRY,
+    polling: { initialDelayMs: 1, maxDelayMs: 2, maxWaitMs: AMPLE_MS },
+    ...client,
+  });
+  return { fake, wire, iam };
+}
+
+/** What the write resolves with and leaves, without faults: the one outcome of success (found once for each kind and write). */
+const successes = new Map<string, Promise<{ deltas: unknown; bindings: FakeIam["state"]["accessBindings"] }>>();
+function success(kind: Kind, write: Write) {
+  const key = `${kind.service} ${write.name}`;
+  const found = successes.get(key);
+  if (found) return found;
+  const running = (async () => {
+    const { fake, iam } = world();
+    await iam[kind.service].grant(kind.id, VIEWER.roleId, USER);
+    const deltas = await write.run(iam[kind.service], kind.id, {});
+    return { deltas, bindings: fake.state.accessBindings };
+  })();
+  successes.set(key, running);
+  return running;
+}
+
+/** How a call ended, as two kinds are compared: resolved, or its error's class, outcome, whether it names its operation, attempts. */
+type Ending = "resolved" | { error: string; outcomeUnknown: boolean; operationId: boolean; attempts: number };
+
+/** A fault scenario: the faults in the order they meet requests (on the write's own request, or on a poll), and what it ends as. */
+interface Scenario {
+  name: string;
+  faults: ["write" | "poll", ChaosFault][];
+  progress?: OperationProgress;
+  client?: Partial<IamClientOptions>;
+  timeoutMs?: number;
+  maxWaitMs?: number;
+  ending: Ending;
+  /** The requests of the write itself that the client sent. */
+  sent: number;
+}
+
+/**
+ * Runs `write` on `kind` with the scenario's faults, checks every invariant of an honest outcome, and returns how it ended.
+ * With `wait: false` it resolves with the Operation, which is then waited for here.
+ */
+async function drive(kind: Kind, write: Write, scenario: Scenario, wait = true) {
+  const expected = await success(kind, write);
+  const { fake, wire, iam } = world(scenario.client);
+  const bindings = iam[kind.service];
+  await bindings.grant(kind.id, VIEWER.roleId, USER);
+  const before = fake.state.accessBindings;
+  const received = fake.requests.length;
+  const known = fake.state.operations.length;
+  if (scenario.progress) fake.progress(scenario.progress);
+  const operation = kind[write.verb];
+  const controller = new AbortController();
+  const reason = new Error("the caller gave up");
+  const planned: PlannedFault[] = scenario.faults.map(([on, fault]) => ({ on: on === "write" ? operation : "getOperation", fault }));
+  wire.play(planned, () => controller.abort(reason));
+  let resolved: unknown;
+  let error: IamError | undefined;
+  try {
+    const options = { signal: controller.signal, timeoutMs: scenario.timeoutMs ?? AMPLE_MS, maxWaitMs: scenario.maxWaitMs, wait };
+    resolved = await write.run(bindings, kind.id, options);
+  } catch (e) {
+    error = caught(e) as IamError;
+  }
+  const { log, unplayed } = await wire.finish();
+  expect(unplayed, "every planned fault met its request").toEqual([]);
+
+  // Every attempt of the write carries one Idempotency-Key (and one x-client-request-id), which the fake saw.
+  const attempts = fake.requests.slice(received).filter((r) => r.operation === operation);
+  for (const header of ["idempotency-key", "x-client-request-id"])
+    expect(new Set(attempts.map((r) => r.headers[header])).size, header).toBeLessThanOrEqual(1);
+  // No change applied twice: the call started at most one Operation, whatever its retries; a repeat was answered with it.
+  const started = fake.state.operations.slice(known);
+  expect(started.length).toBeLessThanOrEqual(1);
+  const [accepted] = started;
+
+  if (error) {
+    expect(error).toBeInstanceOf(IamError);
+    // An Operation that reached the client (its answer to the write) is named by the error.
+    const delivered = log.find((x) => x.operation === operation && x.delivered)?.delivered as Operation | undefined;
+    if (delivered) expect(error.operationId).toBe(delivered.id);
+    if (error.operationId) expect(error.message).toContain(error.operationId);
+    if (!error.outcomeUnknown) {
+      // Nothing changed, and nothing of the call is left running that could change it later.
+      expect(fake.state.accessBindings).toEqual(before);
+      expect(started.every((o) => o.done && o.error)).toBe(true);
+    }
+  } else if (wait) {
+    expect(resolved).toEqual(expected.deltas);
+    expect(fake.state.accessBindings).toEqual(expected.bindings);
+  } else {
+    expect(resolved).toMatchObject({ id: accepted?.id });
+    expect((await iam.operations.wait(resolved as Operation)).response).toMatchObject({ effectiveDeltas: expected.deltas });
+  }
+  // The server carries on with an accepted change, polled or not: once it is done, the change happened whole or not at all.
+  if (accepted && !fake.state.operations.find((o) => o.id === accepted.id)?.done)
+    await iam.operations.wait(accepted.id).catch(() => undefined);
+  expect([before, expected.bindings]).toContainEqual(fake.state.accessBindings);
+  if (error && !error.outcomeUnknown) expect(fake.state.accessBindings).toEqual(before);
+
+  const ending: Ending = error
+    ? { error: error.name, outcomeUnknown: error.outcomeUnknown, operationId: Boolean(error.operationId), attempts: error.attempts }
+    : "resolved";
+  return { ending, sent: log.filter((x) => x.operation === operation).length };
+}
+
+/** The error ending of a scenario. */
+const failed = (error: string, outcomeUnknown: boolean, operationId: boolean, attempts: number): Ending => ({
+  error,
+  outcomeUnknown,
+  operationId,
+  attempts,
+});
+
+/** Whether each status the brief names leaves a change's outcome unknown, as README's Errors section says. */
+const MAY_HAVE_ACTED: Record<number, boolean> = { 408: true, 429: false, 499: true, 500: true, 502: true, 503: false, 504: true };
+const RETRIED = idempotentRetry.statuses;
+const { maxAttempts } = RETRY;
+
+const statusScenarios: Scenario[] = Object.entries(MAY_HAVE_ACTED).flatMap(([text, acted]) => {
+  const status = Number(text);
+  const retried = RETRIED.includes(status);
+  const once: Scenario = {
+    name: `HTTP ${status} once`,
+    faults: [["write", { status }]],
+    ending: retried ? "resolved" : failed("IamApiError", acted, false, 1),
+    sent: retried ? 2 : 1,
+  };
+  const always: Scenario = {
+    name: `HTTP ${status} on every attempt`,
+    faults: Array.from({ length: maxAttempts }, () => ["write", { status }] as ["write", ChaosFault]),
+    ending: failed("IamApiError", acted, false, maxAttempts),
+    sent: maxAttempts,
+  };
+  return retried ? [once, always] : [once];
+});
+
+/** `fault` on each attempt of the write. */
+const everyAttempt = (fault: ChaosFault): ["write", ChaosFault][] => Array.from({ length: maxAttempts }, () => ["write", fault]);
+/** `fault` on each attempt of one poll. */
+const everyPoll = (fault: ChaosFault): ["poll", ChaosFault][] => Array.from({ length: maxAttempts }, () => ["poll", fault]);
+
+const SCENARIOS: Scenario[] = [
+  { name: "a drop before the server acts, once", faults: [["write", { drop: true }]], ending: "resolved", sent: 2 },
+  {
+    name: "a drop before the server acts, every attempt",
+    faults: everyAttempt({ drop: true }),
+    ending: failed("IamNetworkError", true, false, maxAttempts),
+    sent: maxAttempts,
+  },
+  {
+    name: "a drop after the server acted, once (the retry is answered the first Operation)",
+    faults: [["write", { drop: "after" }]],
+    ending: "resolved",
+    sent: 2,
+  },
+  {
+    name: "a drop after the server acted, every attempt",
+    faults: everyAttempt({ drop: "after" }),
+    ending: failed("IamNetworkError", true, false, maxAttempts),
+    sent: maxAttempts,
+  },
+  {
+    name: "a drop after the server acted, without retries",
+    faults: [["write", { drop: "after" }]],
+    client: { retry: false },
+    ending: failed("IamNetworkError", true, false, 1),
+    sent: 1,
+  },
+  ...statusScenarios,
+  {
+    name: "HTTP 429 with Retry-After, once",
+    faults: [["write", { status: 429, retryAfter: "3600" }]],
+    client: { retry: { ...RETRY, maxDelayMs: 20 } },
+    ending: "resolved",
+    sent: 2,
+  },
+  {
+    name: "a gateway's 502 after the server acted, once",
+    faults: [["write", { wire: "failed", status: 502 }]],
+    ending: "resolved",
+    sent: 2,
+  },
+  {
+    name: "a gateway's 500 after the server acted, every attempt",
+    faults: everyAttempt({ wire: "failed", status: 500 }),
+    ending: failed("IamApiError", true, false, maxAttempts),
+    sent: maxAttempts,
+  },
+  {
+    name: "an answer that is not JSON",
+    faults: [["write", { body: "not json", status: 200 }]],
+    ending: failed("IamResponseError", true, false, 1),
+    sent: 1,
+  },
+  {
+    name: "an answer cut in half after the server acted",
+    faults: [["write", { wire: "truncated" }]],
+    ending: failed("IamResponseError", true, false, 1),
+    sent: 1,
+  },
+  {
+    name: "an Operation answer that breaks the contract but names its id",
+    faults: [["write", { body: { id: "b1gbroken0operation1", done: "not yet" }, status: 200 }]],
+    ending: failed("IamResponseError", true, true, 1),
+    sent: 1,
+  },
+  {
+    name: "the answer after timeoutMs, the server having acted, once",
+    faults: [["write", { wire: "late" }]],
+    timeoutMs: SHORT_MS,
+    ending: "resolved",
+    sent: 2,
+  },
+  {
+    name: "no answer within timeoutMs, every attempt",
+    faults: everyAttempt({ delayMs: 60_000 }),
+    timeoutMs: SHORT_MS,
+    ending: failed("IamTimeoutError", true, false, maxAttempts),
+    sent: maxAttempts,
+  },
+  {
+    name: "the caller's abort before the request reaches the server",
+    faults: [["write", { wire: "abort before" }]],
+    ending: failed("IamAbortError", true, false, 1),
+    sent: 1,
+  },
+  {
+    name: "the caller's abort after the server acted, before its answer",
+    faults: [["write", { wire: "abort after" }]],
+    ending: failed("IamAbortError", true, false, 1),
+    sent: 1,
+  },
+  {
+    name: "an operation that fails",
+    faults: [],
+    progress: { polls: 1, error: { code: 10, message: "Concurrent modification of access bindings" } },
+    ending: failed("IamOperationError", false, true, 1),
+    sent: 1,
+  },
+  { name: "a poll dropped once", faults: [["poll", { drop: true }]], ending: "resolved", sent: 1 },
+  { name: "a poll's 503 once", faults: [["poll", { status: 503 }]], ending: "resolved", sent: 1 },
+  {
+    name: "a poll that fails on every attempt",
+    faults: everyPoll({ status: 503 }),
+    ending: failed("IamWaitError", true, true, maxAttempts),
+    sent: 1,
+  },
+  {
+    name: "a poll answered with what is not JSON",
+    faults: [["poll", { body: "not json", status: 200 }]],
+    ending: failed("IamWaitError", true, true, 1),
+    sent: 1,
+  },
+  {
+    name: "a poll that hangs past maxWaitMs",
+    faults: [["poll", { delayMs: 60_000 }]],
+    maxWaitMs: SHORT_MS,
+    ending: failed("IamWaitTimeoutError", true, true, 1),
+    sent: 1,
+  },
+  {
+    name: "the caller's abort mid-wait",
+    faults: [["poll", { wire: "abort after" }]],
+    ending: failed("IamWaitError", true, true, 1),
+    sent: 1,
+  },
+];
+
+describe("the faults driven cover what the document says of the binding writes", () => {
+  it("every status they are retried on, and every status below 500 that may have acted, is driven", () => {
+    const driven = Object.keys(MAY_HAVE_ACTED).map(Number);
+    expect(driven).toEqual(expect.arrayContaining([...RETRIED, ...clientStatusesThatMayHaveActed]));
+    // Note: what README's Errors section says of each, from the document's own lists.
+    for (const status of driven)
+      expect(MAY_HAVE_ACTED[status], `HTTP ${status}`).toBe(
+        status >= 500 ? !serverStatusesThatDidNotAct.includes(status) : clientStatusesThatMayHaveActed.includes(status),
+      );
+  });
+
+  it("every binding write of folders and clouds has the retry class of service accounts', idempotent in the document", () => {
+    const writes = Object.values(operations).filter((row) => /^(update|set)\w+AccessBindings$/.test(row.id));
+    expect(writes.map((row) => row.id).sort()).toEqual([YARDSTICK, ...KINDS].flatMap((kind) => [kind.update, kind.set]).sort());
+    for (const row of writes) {
+      expect(row.retry, row.id).toBe(idempotentRetry);
+      const [path, item] = Object.entries(bundledDocument.paths as Record<string, Record<string, any>>).find(
+        ([, methods]) => methods.post?.operationId === row.id,
+      ) as [string, Record<string, any>];
+      expect(item.post["x-yc-retry"], path).toBe("idempotent");
+    }
+  });
+});
+
+describe.each(SCENARIOS)("$name", (scenario) => {
+  it.each(WRITES)("$name on a folder and a cloud ends as on a service account, and as expected", async (write) => {
+    const yardstick = await drive(YARDSTICK, write, scenario);
+    expect(yardstick).toEqual({ ending: scenario.ending, sent: scenario.sent });
+    for (const kind of KINDS) expect(await drive(kind, write, scenario), kind.service).toEqual(yardstick);
+  });
+});
+
+describe("with wait: false, the Operation at once; operations.wait then waits for it", () => {
+  // Note: the scenarios whose faults all meet the write itself end the same without the wait, but that they resolve with the Operation.
+  const onTheWrite = SCENARIOS.filter((s) => !s.progress && s.faults.every(([on]) => on === "write"));
+  // Note: one write of each operation (update, set): what differs between the writes of one operation is the body alone.
+  const ofEachOperation = WRITES.filter((write, i) => WRITES.findIndex((other) => other.verb === write.verb) === i);
+  it.each(onTheWrite)("$name: as with the wait, on every kind", async (scenario) => {
+    for (const write of ofEachOperation) {
+      const yardstick = await drive(YARDSTICK, write, scenario, false);
+      expect(yardstick).toEqual({ ending: scenario.ending, sent: scenario.sent });
+      for (const kind of KINDS) expect(await drive(kind, write, scenario, false), `${kind.service} ${write.name}`).toEqual(yardstick);
+    }
+  });
+
+  it.each(KINDS)("$service: a wait whose polls fail names the operation, changes nothing; waited again, it finishes", async (kind) => {
+    const { fake, iam } = world();
+    const operation = (await iam[kind.service].grant(kind.id, EDITOR.roleId, USER, { wait: false })) as Operation;
+    fake.failNext({ status: 503 }, { operation: "getOperation", count: maxAttempts });
+    const error = caught(await iam.operations.wait(operation).catch((e) => e));
+    expect(error).toMatchObject({ name: "IamWaitError", operationId: operation.id, outcomeUnknown: true, attempts: maxAttempts });
+    expect(error.message).toContain(`operations.wait("${operation.id}")`);
+    expect(fake.state.accessBindings).toEqual({});
+    const reason = new Error("the caller gave up");
+    const aborted = caught(await iam.operations.wait(operation.id, { signal: AbortSignal.abort(reason) }).catch((e) => e));
+    expect(aborted).toMatchObject({ name: "IamWaitError", operationId: operation.id, outcomeUnknown: true, cause: reason });
+    expect((await iam.operations.wait(operation.id)).response).toMatchObject({
+      effectiveDeltas: [{ action: "ADD", accessBinding: EDITOR }],
+    });
+    expect(fake.state.accessBindings).toEqual({ [kind.id]: [EDITOR] });
+  });
+});
+
+describe("Retry-After", () => {
+  it.each([YARDSTICK, ...KINDS])(
+    "$service: a 429's Retry-After is waited, at most maxDelayMs, then the same change is sent again",
+    async (kind) => {
+      const maxDelayMs = 50;
+      const fake = createFakeIam();
+      const sentAt: number[] = [];
+      fake.failNext({ status: 429, retryAfter: "3600" }, { operation: kind.update });
+      const iam = createIamClient({
+        token: TOKEN,
+        baseUrl: fake.baseUrl,
+        fetch: (input, init) => {
+          sentAt.push(performance.now());
+          return fake.fetch(input, init);
+        },
+        retry: { ...RETRY, maxDelayMs },
+        polling: { initialDelayMs: 1, maxDelayMs: 2 },
+      });
+      expect(await iam[kind.service].grant(kind.id, EDITOR.roleId, USER)).toEqual([{ action: "ADD", accessBinding: EDITOR }]);
+      const writes = fake.requests.filter((r) => r.operation === kind.update);
+      expect(writes).toHaveLength(2);
+      expect(new Set(writes.map((r) => r.headers["idempotency-key"])).size).toBe(1);
+      // Note: a timer may fire a millisecond early; the jitter of a client whose baseDelayMs is 0 would be no wait at all.
+      expect((sentAt[1] as number) - (sentAt[0] as number)).toBeGreaterThanOrEqual(maxDelayMs - 2);
+    },
+  );
+});
+
+describe("resourceManagerBaseUrl, operationBaseUrl and baseUrl set apart", () => {
+  it("every request goes to its own host: the binding writes and their retries to Resource Manager's, the polls to the Operation service's", async () => {
+    const fake = createFakeIam();
+    // Note: three ports of loopback that nothing listens on: the fake's fetch answers, by the path alone.
+    const hosts = {
+      baseUrl: "http://127.0.0.1:7001",
+      resourceManagerBaseUrl: "http://127.0.0.1:7002",
+      operationBaseUrl: "http://127.0.0.1:7003",
+    };
+    const iam = createIamClient({ token: TOKEN, fetch: fake.fetch, retry: RETRY, polling: { initialDelayMs: 1, maxDelayMs: 2 }, ...hosts });
+    const retried = (operation: OperationId) => fake.failNext({ status: 503 }, { operation });
+    for (const kind of [YARDSTICK, ...KINDS]) {
+      retried(kind.update);
+      retried("getOperation");
+      await iam[kind.service].grant(kind.id, EDITOR.roleId, USER);
+      retried(kind.set);
+      const pending = (await iam[kind.service].setAccessBindings(kind.id, [VIEWER], { wait: false })) as Operation;
+      retried("getOperation");
+      await iam.operations.wait(pending);
+    }
+    const hostOf = (operation: OperationId | undefined) => {
+      const { server } = operations[operation as OperationId] as { server?: string };
+      return server === undefined
+        ? hosts.baseUrl
+        : server === operations.getOperation.server
+          ? hosts.operationBaseUrl
+          : server === operations.getFolder.server
+            ? hosts.resourceManagerBaseUrl
+            : server;
+    };
+    const sent = fake.requests.map((r) => `${r.operation} ${new URL(r.url).origin}`);
+    expect(sent).toEqual(fake.requests.map((r) => `${r.operation} ${hostOf(r.operation)}`));
+    // Note: each of the hosts was sent to, and every retry and poll too: a 503 before each write and each wait.
+    expect(new Set(sent.map((s) => s.split(" ")[1]))).toEqual(new Set(Object.values(hosts)));
+    for (const kind of KINDS) {
+      expect(sent.filter((s) => s === `${kind.update} ${hosts.resourceManagerBaseUrl}`)).toHaveLength(2);
+      expect(sent.filter((s) => s === `${kind.set} ${hosts.resourceManagerBaseUrl}`)).toHaveLength(2);
+    }
+  });
+});
+
+describe("concurrent changes", () => {
+  // Note: the quota is one over every kind: two grants on one resource, or on a folder and a cloud, race for the same slot.
+  const races = KINDS.flatMap((kind) =>
+    [kind, KINDS.find((other) => other !== kind) as Kind].flatMap((second) =>
+      [0, 1].map((polls) => ({ name: `${kind.service} and ${second.service}, done after ${polls} polls`, polls, on: [kind, second] })),
+    ),
+  );
+  it.each(races)("$name: two grants at the quota's edge at once: exactly one wins, the other changed nothing", async ({ polls, on }) => {
+    const fake = createFakeIam({ accessBindingQuota: 1, operations: { polls } });
+    const iam = createIamClient({
+      token: TOKEN,
+      baseUrl: fake.baseUrl,
+      fetch: fake.fetch,
+      retry: RETRY,
+      polling: { initialDelayMs: 1, maxDelayMs: 2 },
+    });
+    const wanted = on.map((kind, i) => ({ kind, binding: i ? VIEWER : EDITOR }));
+    const settled = await Promise.allSettled(wanted.map(({ kind, binding }) => iam[kind.service].grant(kind.id, binding.roleId, USER)));
+    const won = settled.findIndex((s) => s.status === "fulfilled");
+    expect(settled.filter((s) => s.status === "fulfilled")).toHaveLength(1);
+    const [lost] = settled.flatMap((s) => (s.status === "rejected" ? [caught(s.reason)] : []));
+    expect(lost).toMatchObject({ codeName: "RESOURCE_EXHAUSTED", outcomeUnknown: false });
+    // Note: an Operation the server accepted and then failed names itself; a refusal before accepting names none.
+    expect(lost.name).toBe(polls ? "IamOperationError" : "IamApiError");
+    const winner = wanted[won] as (typeof wanted)[number];
+    expect(fake.state.accessBindings).toEqual({ [winner.kind.id]: [winner.binding] });
+  });
+});
