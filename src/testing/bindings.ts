@@ -56,6 +56,8 @@ export function accessBindingStore({
   let held = new Map<string, { kind: BoundKind; bindings: AccessBinding[] }>();
   /** The bindings' places (`<resource id> <binding>`), for page tokens. */
   const order = places();
+  /** The service accounts deleted so far: their bindings went with them, and a change done since cannot bring one back. */
+  let deleted = new Set<string>();
   const count = () => [...held.values()].reduce((sum, { bindings }) => sum + bindings.length, 0);
   const current = (resourceId: string) => held.get(resourceId)?.bindings ?? [];
   /** Whether a resource's bindings becoming `next` would pass the quota. */
@@ -85,6 +87,11 @@ export function accessBindingStore({
         // Note: checked again when done: a resource deleted meanwhile gets no ghost bindings; changes in flight cannot pass the quota.
         if (!kind.exists(resourceId)) throw new OperationFailure(kind.notFound(resourceId));
         const { bindings, effective: effectiveDeltas } = apply(current(resourceId));
+        // Note: a subject deleted while the change was in flight would be a ghost binding: the change fails, as one on a deleted resource.
+        const ghost = effectiveDeltas.find(
+          ({ action, accessBinding: { subject } }) => action === "ADD" && subject.type === "serviceAccount" && deleted.has(subject.id),
+        );
+        if (ghost) throw new OperationFailure({ code: 5, message: `Service account ${ghost.accessBinding.subject.id} not found` });
         if (overQuota(resourceId, bindings)) throw new OperationFailure(QUOTA);
         held.set(resourceId, { kind, bindings });
         for (const { action, accessBinding } of effectiveDeltas)
@@ -123,6 +130,7 @@ export function accessBindingStore({
       };
     },
     deleteOwnedBy(serviceAccountId) {
+      deleted.add(serviceAccountId);
       held.delete(serviceAccountId);
       for (const entry of held.values())
         entry.bindings = entry.bindings.filter((b) => !(b.subject.type === "serviceAccount" && b.subject.id === serviceAccountId));
@@ -142,6 +150,7 @@ export function accessBindingStore({
     }),
     reset() {
       held = new Map();
+      deleted = new Set();
       order.clear();
     },
   };

@@ -172,7 +172,10 @@ export interface BoundKind {
 export interface AccessBindingStore extends FakeService<{ accessBindings: Record<string, AccessBinding[]> }> {
   /** The list, set and update handlers of one resource kind, whose paths name the resource's id `idName`. */
   serve(kind: BoundKind, idName: string): { list: Handler; set: Handler; update: Handler };
-  /** What goes with a deleted service account: the bindings on it, and every binding it holds on any resource. */
+  /**
+   * What goes with a deleted service account: the bindings on it, and every binding it holds on any resource; a change
+   * done later that would give it one (in flight while it was deleted) fails NOT_FOUND.
+   */
   deleteOwnedBy(serviceAccountId: string): void;
   /** Every role the subject holds, on every resource, as the access analyzer answers them. */
   subjectBindings(subjectId: string): SubjectAccessBinding[];

@@ -490,6 +490,25 @@ describe("resourceManagerBaseUrl, operationBaseUrl and baseUrl set apart", () =>
 });
 
 describe("concurrent changes", () => {
+  it.each(KINDS)(
+    "$service: a grant to a service account deleted while the grant is in flight fails and leaves no ghost binding",
+    async (kind) => {
+      const { fake, iam } = world();
+      const doomed = await iam.serviceAccounts.create({ folderId: DEFAULT_FOLDER_ID, name: "doomed" });
+      const subject = { id: doomed.id, type: "serviceAccount" } as const;
+      const pending = [
+        (await iam[kind.service].grant(kind.id, EDITOR.roleId, subject, { wait: false })) as Operation,
+        (await iam[kind.service].setAccessBindings(kind.id, [{ roleId: VIEWER.roleId, subject }], { wait: false })) as Operation,
+      ];
+      await iam.serviceAccounts.delete(doomed.id);
+      for (const operation of pending) {
+        const error = caught(await iam.operations.wait(operation).catch((e) => e));
+        expect(error).toMatchObject({ name: "IamOperationError", operationId: operation.id, codeName: "NOT_FOUND", outcomeUnknown: false });
+      }
+      expect(fake.state.accessBindings).toEqual({});
+    },
+  );
+
   // Note: the quota is one over every kind: two grants on one resource, or on a folder and a cloud, race for the same slot.
   const races = KINDS.flatMap((kind) =>
     [kind, KINDS.find((other) => other !== kind) as Kind].flatMap((second) =>
