@@ -240,7 +240,12 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         if (!(response?.status >= 200)) throw new TypeError("fetch resolved with Response.error() or no Response");
         answered = true;
         const text = await Promise.race([response.text(), ended]);
-        if (response.ok) return parseBody(operation, spec, text, response);
+        if (response.ok) {
+          const body = parseBody(operation, spec, text, response) as { error?: unknown } | undefined;
+          // Note: a failed Operation's Status is the server's words, as an error answer's are: a credential it echoes is scrubbed too.
+          if (body?.error) body.error = JSON.parse(redact(JSON.stringify(body.error), credentialsOf(secrets, request)));
+          return body;
+        }
         // Note: whether the resource went in this call or an earlier attempt's, it is gone: the delete is done.
         if (response.status === 404 && spec.deletes && mayHaveActed) return undefined;
         // Note: the server did not act on an unauthenticated call, so asking for a new token and sending once more is safe.

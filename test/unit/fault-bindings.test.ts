@@ -23,7 +23,7 @@ import {
 import { createFakeIam, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, type FakeIam, type OperationProgress } from "../../src/testing/index.ts";
 import { bundledDocument } from "../support/ajv.ts";
 import { type ChaosFault, chaosFetch, type PlannedFault } from "../support/chaos.ts";
-import { caught, TOKEN } from "../support/secrets.ts";
+import { caught, renderings, secret, TOKEN } from "../support/secrets.ts";
 
 const ROBOT = "ajeg2b2et02f3tl2c1pj";
 const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
@@ -534,5 +534,53 @@ describe("concurrent changes", () => {
     expect(lost.name).toBe(polls ? "IamOperationError" : "IamApiError");
     const winner = wanted[won] as (typeof wanted)[number];
     expect(fake.state.accessBindings).toEqual({ [winner.kind.id]: [winner.binding] });
+  });
+});
+
+describe("a credential echoed in an error", () => {
+  const GATEWAY = secret("gw-key-of-the-binding-drive-0001");
+  const PER_CALL = secret("call-key-of-the-binding-drive-0002");
+  /** The server's words, echoing every credential the calls send: the token, the client's gateway header and a call's own. */
+  const echo = `denied; you sent ${TOKEN}, ${GATEWAY} and ${PER_CALL}`;
+  const faults: [string, (fake: FakeIam, kind: Kind) => void][] = [
+    ["an error answer to the write (HTTP 403)", (fake, kind) => fake.failNext({ status: 403, message: echo }, { operation: kind.update })],
+    [
+      "a gateway's 502 on every attempt",
+      (fake, kind) => fake.failNext({ status: 502, message: echo }, { operation: kind.update, count: maxAttempts }),
+    ],
+    [
+      "an error page that is no Status, on every attempt",
+      (fake, kind) => fake.failNext({ status: 500, body: `<html>${echo}</html>` }, { operation: kind.update, count: maxAttempts }),
+    ],
+    [
+      "a poll's 503 on every attempt",
+      (fake) => fake.failNext({ status: 503, message: echo }, { operation: "getOperation", count: maxAttempts }),
+    ],
+    ["an operation that fails", (fake) => fake.progress({ polls: 1, error: { code: 7, message: echo } })],
+  ];
+  const tokens: [string, IamClientOptions["token"]][] = [
+    ["a token", TOKEN],
+    ["a token function", async () => TOKEN],
+  ];
+  it.each(faults)("%s: on every kind, no rendering of the error shows any of them", async (_, fault) => {
+    for (const [given, token] of tokens)
+      for (const kind of [YARDSTICK, ...KINDS]) {
+        const fake = createFakeIam();
+        const iam = createIamClient({
+          token,
+          baseUrl: fake.baseUrl,
+          fetch: fake.fetch,
+          headers: { "X-Gateway-Key": GATEWAY },
+          retry: RETRY,
+          polling: { initialDelayMs: 1, maxDelayMs: 2 },
+        });
+        fault(fake, kind);
+        const grant = iam[kind.service].grant(kind.id, EDITOR.roleId, USER, { headers: { "X-Call-Key": PER_CALL } });
+        const error = caught(await grant.catch((e) => e));
+        expect(error, `${given}, ${kind.service}`).toBeInstanceOf(IamError);
+        expect(error.message, `${given}, ${kind.service}`).toContain("[REDACTED]");
+        for (const text of renderings(error))
+          for (const credential of [TOKEN, GATEWAY, PER_CALL]) expect(text, `${given}, ${kind.service}`).not.toContain(credential);
+      }
   });
 });
