@@ -18,6 +18,7 @@ import {
   IamTokenError,
   OUTCOME_UNKNOWN,
   redact,
+  redactedValues,
   rejectBrokenAnswer,
   rejectInvalid,
   type SentRequest,
@@ -243,7 +244,8 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         if (response.ok) {
           const body = parseBody(operation, spec, text, response) as { error?: unknown } | undefined;
           // Note: a failed Operation's Status is the server's words, as an error answer's are: a credential it echoes is scrubbed too.
-          if (body?.error) body.error = JSON.parse(redact(JSON.stringify(body.error), credentialsOf(secrets, request)));
+          // Note: string by string, not over its JSON text, which a credential that looks like JSON could break.
+          if (body?.error) body.error = redactedValues(body.error, credentialsOf(secrets, request));
           return body;
         }
         // Note: whether the resource went in this call or an earlier attempt's, it is gone: the delete is done.

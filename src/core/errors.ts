@@ -251,6 +251,15 @@ export const redact = (text: string, secrets: Iterable<string>): string => {
   return text;
 };
 
+/** `value` with each string in it redacted, at any depth (a failed Operation's Status: its message and details are the server's words). */
+export function redactedValues(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === "string") return redact(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => redactedValues(item, secrets));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactedValues(item, secrets)]));
+  return value;
+}
+
 /** Whether a walk can read `value` whole: an error, a plain object or an array; not a Headers object, a Request, a Map or bytes. */
 const readable = (value: object): boolean =>
   value instanceof Error || [null, Object.prototype, Array.prototype].includes(Object.getPrototypeOf(value));

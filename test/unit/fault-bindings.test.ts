@@ -584,3 +584,17 @@ describe("a credential echoed in an error", () => {
       }
   });
 });
+
+describe("redactedValues (a failed Operation's Status, string by string)", () => {
+  it("scrubs a credential that looks like JSON, which a pass over the Status's JSON text would break", async () => {
+    const { redactedValues } = await import("../../src/core/errors.ts");
+    // Note: replaced inside JSON.stringify's text, this one would cut the text into JSON that does not parse.
+    const credential = secret('","code":1,"x":"abcdefgh');
+    const status = { code: 7, message: `denied: ${credential}`, details: [{ "@type": "t", echo: [credential] }] };
+    expect(redactedValues(status, [credential])).toEqual({
+      code: 7,
+      message: "denied: [REDACTED]",
+      details: [{ "@type": "t", echo: ["[REDACTED]"] }],
+    });
+  });
+});
