@@ -2,7 +2,7 @@
 // API that service accounts, folders and clouds share: the same calls, the same refusals, the same effective deltas.
 import { describe, expect, it } from "vitest";
 import { getFolder, listCloudAccessBindings } from "../../generated/contract.ts";
-import { createIamClient, IamApiError, type IamClient, IamInputError, IamOperationError } from "../../src/index.ts";
+import { createIamClient, DEFAULT_BASE_URL, IamApiError, type IamClient, IamInputError, IamOperationError } from "../../src/index.ts";
 import { DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, DEFAULT_ORGANIZATION_ID } from "../../src/testing/index.ts";
 import { checkedClients } from "../support/checked-fake.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
@@ -101,15 +101,20 @@ describe("iam.folders and iam.clouds against the fake", () => {
     expect(fake.state.accessBindings).toEqual({ [PROD]: [{ roleId: "viewer", subject: robot }] });
   });
 
-  it("resourceManagerBaseUrl sends the folders and clouds there; baseUrl alone serves them; by default, Resource Manager's host", async () => {
+  it("resourceManagerBaseUrl sends the folders and clouds there; baseUrl as the only URL serves them (unless it is the IAM API's own); by default, Resource Manager's host", async () => {
     const { fetch, requests } = scriptedFetch(json(200, { id: PROD }));
     const at = (options: object) => createIamClient({ token: TOKEN, fetch, ...options }).folders.get(PROD);
     await at({ baseUrl: "http://127.0.0.1:1", resourceManagerBaseUrl: "http://127.0.0.1:2/" });
     await at({ baseUrl: "http://127.0.0.1:1" });
     await at({});
+    // Note: baseUrl that is the IAM API's own address, or given beside another server's option, serves only the IAM API.
+    await at({ baseUrl: DEFAULT_BASE_URL });
+    await at({ baseUrl: "http://127.0.0.1:1", operationBaseUrl: "http://127.0.0.1:3" });
     expect(requests.map((r) => r.url)).toEqual([
       `http://127.0.0.1:2/resource-manager/v1/folders/${PROD}`,
       `http://127.0.0.1:1/resource-manager/v1/folders/${PROD}`,
+      `${getFolder.server}/resource-manager/v1/folders/${PROD}`,
+      `${getFolder.server}/resource-manager/v1/folders/${PROD}`,
       `${getFolder.server}/resource-manager/v1/folders/${PROD}`,
     ]);
     expect(getFolder.server).toBe("https://resource-manager.api.cloud.yandex.net");
