@@ -1592,7 +1592,7 @@ export const listRoles = {
     properties: {
       filter: { type: "string", maxLength: 1000 },
       pageSize: PageSizeParameter,
-      pageToken: { type: "string", maxLength: 100 }
+      pageToken: { type: "string", maxLength: 2000 }
     }
   },
   items: "roles" as const
@@ -1646,9 +1646,14 @@ export const listClouds = {
     additionalProperties: false,
     properties: {
       organizationId: { type: "string", minLength: 1, maxLength: 50 },
-      filter: { type: "string", maxLength: 1000 },
+      filter: {
+        type: "string",
+        maxLength: 1000,
+        pattern: /^\s*name\s*=\s*"[a-z]([-a-z0-9]{0,61}[a-z0-9])?"\s*$/u,
+        patternDescription: "name=\"<name>\" with a name of a-z, 0-9 and -, starting with a letter, up to 63 characters"
+      },
       pageSize: PageSizeParameter,
-      pageToken: { type: "string", maxLength: 100 }
+      pageToken: { type: "string", maxLength: 2000 }
     }
   },
   items: "clouds" as const,
@@ -1742,9 +1747,14 @@ export const listFolders = {
     required: ["cloudId"],
     properties: {
       cloudId: { type: "string", minLength: 1, maxLength: 50 },
-      filter: { type: "string", maxLength: 1000 },
+      filter: {
+        type: "string",
+        maxLength: 1000,
+        pattern: /^\s*name\s*=\s*"[a-z]([-a-z0-9]{0,61}[a-z0-9])?"\s*$/u,
+        patternDescription: "name=\"<name>\" with a name of a-z, 0-9 and -, starting with a letter, up to 63 characters"
+      },
       pageSize: PageSizeParameter,
-      pageToken: { type: "string", maxLength: 100 }
+      pageToken: { type: "string", maxLength: 2000 }
     }
   },
   items: "folders" as const,

@@ -569,7 +569,7 @@ export interface paths {
          * @description Lists the roles that exist (the catalogue every access binding's `roleId` must name), page
          *     by page; `filter` narrows them. To read every role, pass the `nextPageToken` of each answer
          *     as `pageToken` of the next request until an answer has no `nextPageToken` (or an empty one).
-         *     Here a page token is at most 100 characters.
+         *     Here a page token is at most 2000 characters.
          */
         get: operations["listRoles"];
         put?: never;
@@ -639,7 +639,7 @@ export interface paths {
          *
          *     To read every cloud, pass the `nextPageToken` of each answer as `pageToken` of the
          *     next request until an answer has no `nextPageToken` (or an empty one). Here a page token
-         *     is at most 100 characters.
+         *     is at most 2000 characters.
          */
         get: operations["listClouds"];
         put?: never;
@@ -788,7 +788,7 @@ export interface paths {
          *
          *     To read every folder, pass the `nextPageToken` of each answer as `pageToken` of the
          *     next request until an answer has no `nextPageToken` (or an empty one). Here a page token
-         *     is at most 100 characters.
+         *     is at most 2000 characters.
          */
         get: operations["listFolders"];
         put?: never;
@@ -1780,7 +1780,10 @@ export interface components {
         });
         /** @description One role to be held by one subject (`yandex.cloud.access.AccessBinding`), as a request sends it. */
         AccessBindingInput: {
-            /** @description ID of the role, e.g. `iam.serviceAccounts.user` or `editor`. */
+            /**
+             * @description ID of the role, e.g. `iam.serviceAccounts.user` or `editor`. At most 64 characters, as
+             *     `access.proto` says since 2026-05-21; it said 50 before, as Yandex's older REST pages do.
+             */
             roleId: string;
             /** @description Who is to hold the role. */
             subject: components["schemas"]["SubjectInput"];
@@ -4633,9 +4636,10 @@ export interface operations {
                  */
                 pageSize?: components["parameters"]["PageSize"];
                 /**
-                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 100 characters:
-                 *     Yandex's REST reference for this call said 100 (cloud.yandex.com/docs/iam/api-ref/Role/list)
-                 *     where `role_service.proto` says 2000, and a request keeps the stricter reading.
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000 characters,
+                 *     as `role_service.proto` says (Yandex's REST reference for this call said 100,
+                 *     cloud.yandex.com/docs/iam/api-ref/Role/list): the server's own token is passed back as it came, so it is held to the larger reading: a
+                 *     shorter limit would refuse a token the server issued and break the walk it started.
                  * @example iam.serviceAccounts.user
                  */
                 pageToken?: string;
@@ -4805,8 +4809,7 @@ export interface operations {
                 /**
                  * @description A filter on the name, the only field it can name: `name="<name>"`, with the name in
                  *     double quotes, 3 to 63 characters of `a-z`, `0-9` and `-` matching
-                 *     `[a-z][-a-z0-9]{1,61}[a-z0-9]`. At most 1000 characters (only the length is checked
-                 *     here). `cloud_service.proto` names only the `=` operator since 2021-11; its revisions
+                 *     `[a-z][-a-z0-9]{1,61}[a-z0-9]`. At most 1000 characters. `cloud_service.proto` names only the `=` operator since 2021-11; its revisions
                  *     before also named `!=`, `IN` and `NOT IN`. Use `=` alone, the stricter reading.
                  * @example name="my-cloud"
                  */
@@ -4818,9 +4821,9 @@ export interface operations {
                  */
                 pageSize?: components["parameters"]["PageSize"];
                 /**
-                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 100
-                 *     characters: `cloud_service.proto` says 2000 since 2022-11, but its revisions said 1000
-                 *     from 2021-10 and 100 before, and a request keeps the stricter reading.
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000 characters,
+                 *     as `cloud_service.proto` says since 2022-11 (it said 100, then 1000 from 2021-10): the server's own token is passed back as it came, so it is held to the larger reading: a
+                 *     shorter limit would refuse a token the server issued and break the walk it started.
                  * @example b1gia87mbaomkfvsleds
                  */
                 pageToken?: string;
@@ -5114,8 +5117,7 @@ export interface operations {
                 /**
                  * @description A filter on the name, the only field it can name: `name="<name>"`, with the name in
                  *     double quotes, 3 to 63 characters of `a-z`, `0-9` and `-` matching
-                 *     `[a-z][-a-z0-9]{1,61}[a-z0-9]`. At most 1000 characters (only the length is checked
-                 *     here). `folder_service.proto` names only the `=` operator since 2021-11; its revisions
+                 *     `[a-z][-a-z0-9]{1,61}[a-z0-9]`. At most 1000 characters. `folder_service.proto` names only the `=` operator since 2021-11; its revisions
                  *     before, and Yandex's older REST reference of `Folder.list`
                  *     (https://cloud.yandex.com/en/docs/resource-manager/api-ref/Folder/list), also name `!=`
                  *     for one value and `IN` and `NOT IN` for a list. Use `=` alone, the stricter reading.
@@ -5129,10 +5131,10 @@ export interface operations {
                  */
                 pageSize?: components["parameters"]["PageSize"];
                 /**
-                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 100
-                 *     characters: `folder_service.proto` says 2000 since 2022-11 and Yandex's REST reference
-                 *     follows it, but the proto said 100 before, as did the older REST reference of
-                 *     `Folder.list`, and a request keeps the stricter reading.
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000 characters,
+                 *     as `folder_service.proto` says since 2022-11 (before, it and the older REST reference of
+                 *     `Folder.list` said 100): the server's own token is passed back as it came, so it is held to the larger reading: a
+                 *     shorter limit would refuse a token the server issued and break the walk it started.
                  * @example b1gvmob95yysaplct532
                  */
                 pageToken?: string;
