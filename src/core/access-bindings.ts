@@ -77,9 +77,9 @@ export interface AccessBindings {
 
 /** The binding operations of one resource kind, and the name its paths give the resource's id (`folderId`). */
 export interface BindingOperations {
-  list: Row & { items: "accessBindings" };
-  update: Row;
-  set: Row;
+  list: Row & { id: `list${string}AccessBindings`; items: "accessBindings" };
+  update: Row & { id: `update${string}AccessBindings` };
+  set: Row & { id: `set${string}AccessBindings` };
   idName: string;
 }
 
@@ -87,7 +87,7 @@ export interface BindingOperations {
  * The list field `name` of what a call resolved with (an empty list when the server leaves it out, as it leaves out
  * empty fields); what it resolved with, with `wait: false`. For a result that is one list, such as the effective deltas.
  */
-export async function unwrap<A, T, W extends boolean>(
+async function unwrap<A, T, W extends boolean>(
   done: Promise<unknown>,
   name: string,
   options: ChangeOptions<W> | undefined,
@@ -108,6 +108,7 @@ export function accessBindings(call: Call, { list, update, set, idName }: Bindin
       options,
     );
   const bindings: AccessBindings = {
+    // Note: the casts of a row typed as any kind's: its answer is the shared ListAccessBindingsResponse, checked against the document.
     listAccessBindings: (resourceId, request = {}, options) =>
       call(list, input(resourceId, { query: request }), options) as Promise<ListAccessBindingsResponse>,
     listAllAccessBindings: (resourceId, request = {}, options) =>

@@ -139,10 +139,6 @@ export function accessBindingStore({
       [...held].flatMap(([id, { kind, bindings }]) =>
         bindings.filter((b) => b.subject.id === subjectId).map(({ roleId }) => ({ roleId, resource: { id, type: kind.type }, subjectId })),
       ),
-    put(kind, resourceId, bindings) {
-      held.set(resourceId, { kind, bindings: structuredClone(bindings) });
-      for (const binding of bindings) order.put(`${resourceId} ${bindingKey(binding)}`);
-    },
     state: () => ({
       accessBindings: Object.fromEntries(
         [...held].filter(([, { bindings }]) => bindings.length).map(([id, { bindings }]) => [id, structuredClone(bindings)]),

@@ -19,7 +19,7 @@ export interface FakeIamOptions {
   clouds?: FakeCloud[];
   /** The folders Resource Manager answers. Default: one, `folderId`, named `default`, in the default cloud. */
   folders?: FakeFolder[];
-  /** The organization the access analyzer answers for; any other is NOT_FOUND, as Yandex's answer for one the caller cannot see. Default `bpf3crucp1v28b74p3rk`. */
+  /** The organization of its clouds, which the access analyzer and listClouds answer for; any other is NOT_FOUND, as Yandex's answer for one the caller cannot see. Default `bpf3crucp1v28b74p3rk`. */
   organizationId?: string;
   /** Which bearer tokens are accepted and whose they are (a service account id); undefined refuses. Default: any non-empty token, the first service account's. */
   authenticate?: (token: string) => string | undefined;
@@ -179,8 +179,6 @@ export interface AccessBindingStore extends FakeService<{ accessBindings: Record
   deleteOwnedBy(serviceAccountId: string): void;
   /** Every role the subject holds, on every resource, as the access analyzer answers them. */
   subjectBindings(subjectId: string): SubjectAccessBinding[];
-  /** Bindings as a seed sets them, as if a set had been done: no Operation, no checks. */
-  put(kind: BoundKind, resourceId: string, bindings: AccessBinding[]): void;
 }
 
 /** What every service module is made with. */

@@ -32,6 +32,23 @@ const KINDS: { service: "serviceAccounts" | "folders" | "clouds"; id: string }[]
   { service: "clouds", id: DEFAULT_CLOUD_ID },
 ];
 
+describe("the kinds with access bindings", () => {
+  it("are the table's: one kind here for each list of a resource's bindings, each of the client's service that calls it", async () => {
+    const { operations } = await import("../../generated/contract.ts");
+    const lists = Object.values(operations as Record<string, { id: string; path: string }>).filter(
+      (row) => /^list\w+AccessBindings$/.test(row.id) && row.path.includes("{"),
+    );
+    expect(lists.length).toBe(KINDS.length);
+    // Note: each kind's client service sends its own list (the URL names its path).
+    for (const { service, id } of KINDS) {
+      const { fetch, requests } = scriptedFetch(json(200, {}));
+      await createIamClient({ token: TOKEN, fetch, baseUrl: "http://127.0.0.1:1" })[service].listAccessBindings(id);
+      const sent = new URL(requests[0]?.url ?? "").pathname;
+      expect(lists.filter((row) => new RegExp(`^${row.path.replace(/\{\w+\}/, "[^/]+")}$`).test(sent)).length, service).toBe(1);
+    }
+  });
+});
+
 describe("iam.folders and iam.clouds against the fake", () => {
   it("get, list by cloud (cloudId required), listAll and the name filter; clouds of an organization", async () => {
     const { iam } = client(world);

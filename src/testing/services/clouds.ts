@@ -3,14 +3,11 @@
 // context's binding store. A role on a cloud holds for every folder in it.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure } from "../answers.js";
-import { DEFAULT_CLOUD_ID, DEFAULT_ORGANIZATION_ID, places, timestamp } from "../data.js";
+import { CLOUD_TYPE, DEFAULT_CLOUD_ID, DEFAULT_ORGANIZATION_ID, places, timestamp } from "../data.js";
 import { filtered, placedPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
 
 type Cloud = components["schemas"]["Cloud"];
-
-/** The resource type of a cloud, as Yandex's access analyzer names it. */
-const CLOUD = "resource-manager.cloud";
 
 /** The Cloud service; clouds are seeded, not made (Yandex's create and delete of clouds are not in the document). */
 export default function cloudsService({ options, now, accessBindings }: FakeContext) {
@@ -28,7 +25,7 @@ export default function cloudsService({ options, now, accessBindings }: FakeCont
   }
   restore();
 
-  const bindings = accessBindings.serve({ exists: (id) => clouds.has(id), notFound, type: CLOUD }, "cloudId");
+  const bindings = accessBindings.serve({ exists: (id) => clouds.has(id), notFound, type: CLOUD_TYPE }, "cloudId");
 
   return {
     handlers: {
@@ -58,7 +55,7 @@ export default function cloudsService({ options, now, accessBindings }: FakeCont
       setCloudAccessBindings: bindings.set,
       updateCloudAccessBindings: bindings.update,
     },
-    resourceExists: (type: string, id: string) => type === CLOUD && clouds.has(id),
+    resourceExists: (type: string, id: string) => type === CLOUD_TYPE && clouds.has(id),
     state: () => ({ clouds: [...clouds.values()].map((cloud) => structuredClone(cloud)) }),
     /** The clouds it was seeded with. */
     reset: restore,

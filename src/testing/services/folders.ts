@@ -3,14 +3,11 @@
 // context's binding store. A folder's bindings are what a role on the folder means: what lets a robot act there.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure } from "../answers.js";
-import { DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, places, timestamp } from "../data.js";
+import { CLOUD_TYPE, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, FOLDER_TYPE, places, timestamp } from "../data.js";
 import { filtered, placedPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
 
 type Folder = components["schemas"]["Folder"];
-
-/** The resource type of a folder, as Yandex's access analyzer names it. */
-const FOLDER = "resource-manager.folder";
 
 /** The Folder service; folders are seeded, not made (Yandex's create and delete of folders are not in the document). */
 export default function foldersService({ options, now, accessBindings, resourceExists }: FakeContext) {
@@ -27,7 +24,7 @@ export default function foldersService({ options, now, accessBindings, resourceE
   }
   restore();
 
-  const bindings = accessBindings.serve({ exists: (id) => folders.has(id), notFound, type: FOLDER }, "folderId");
+  const bindings = accessBindings.serve({ exists: (id) => folders.has(id), notFound, type: FOLDER_TYPE }, "folderId");
 
   return {
     handlers: {
@@ -40,7 +37,7 @@ export default function foldersService({ options, now, accessBindings, resourceE
         return answer(200, structuredClone(folder));
       },
       listFolders({ query }) {
-        if (!resourceExists("resource-manager.cloud", query.cloudId)) return failure(5, `Cloud ${query.cloudId} not found`);
+        if (!resourceExists(CLOUD_TYPE, query.cloudId)) return failure(5, `Cloud ${query.cloudId} not found`);
         const named = filtered<Folder>(query.filter, ["name"]);
         if (named instanceof Response) return named;
         const found = [...folders.values()].filter((folder) => folder.cloudId === query.cloudId && named(folder));
@@ -56,7 +53,7 @@ export default function foldersService({ options, now, accessBindings, resourceE
       setFolderAccessBindings: bindings.set,
       updateFolderAccessBindings: bindings.update,
     },
-    resourceExists: (type: string, id: string) => type === FOLDER && folders.has(id),
+    resourceExists: (type: string, id: string) => type === FOLDER_TYPE && folders.has(id),
     state: () => ({ folders: [...folders.values()].map((folder) => structuredClone(folder)) }),
     /** The folders it was seeded with. */
     reset: restore,
