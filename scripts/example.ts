@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { EXIT, reportFailure, type Usage, usageText, wantsHelp } from "../examples/client-from-env.ts";
 import { serviceAccountKey } from "../src/auth/index.ts";
 import { createIamClient, keyFile } from "../src/index.ts";
-import { createFakeIam, type FakeIam } from "../src/testing/index.ts";
+import { createFakeIam, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, type FakeIam } from "../src/testing/index.ts";
 import { serveFake } from "../src/testing/node.ts";
 import { root } from "./root.ts";
 
@@ -25,10 +25,10 @@ export function seedDemo(fake: FakeIam, now = Date.now()) {
   ]);
 }
 
-/** The demo folder: the fake's default account lives there, and the accounts `demoFake` makes. */
-export const DEMO_FOLDER = "b1gvmob95yysaplct532";
-/** The demo cloud, which holds the demo folder: a role on it holds in the folder too. */
-export const DEMO_CLOUD = "b1gia87mbaomkfvsleds";
+/** The demo folder, the fake's default one: its default account lives there, and the accounts `demoFake` makes. */
+export const DEMO_FOLDER = DEFAULT_FOLDER_ID;
+/** The demo cloud, the fake's default one, which holds the demo folder: a role on it holds in the folder too. */
+export const DEMO_CLOUD = DEFAULT_CLOUD_ID;
 
 /** The other accounts of the demo folder and their credentials, days from now (negative: in the past). */
 const DEMO_ACCOUNTS: {
