@@ -39,10 +39,12 @@ const track = violationCheck();
 
 /**
  * A checked fake whose folder is in a cloud of its own, with one account, and a client over it that hands back every
- * create's answer (where the secrets are); `hide` makes the next binding reads answer no binding (a role Yandex has not
- * applied yet).
+ * create's answer (where the secrets are); `hide` makes the next binding reads answer no binding (a role not recorded
+ * yet). `clock` is the fake's and the example's: the one time of every timestamp the fake makes and of every check
+ * the example makes.
  */
 function provisionFake(options: FakeIamOptions = {}) {
+  const clock = testClock();
   const checked = track(
     checkedFake({
       serviceAccounts: [ADMIN],
@@ -50,6 +52,7 @@ function provisionFake(options: FakeIamOptions = {}) {
       clouds: [{ id: CLOUD, name: "provision" }],
       folders: [{ id: FOLDER, name: "robots", cloudId: CLOUD }],
       operations: { polls: 1 },
+      now: clock.now,
       ...options,
     }),
   );
@@ -77,6 +80,7 @@ function provisionFake(options: FakeIamOptions = {}) {
   return {
     fake: checked.fake,
     iam,
+    clock,
     answers,
     /** The next `reads` binding reads answer no binding (Infinity: every one). */
     hide(reads: number) {
@@ -150,10 +154,10 @@ const args = (path: string, ...more: string[]) => [
 
 describe("provision: a robot that can act", () => {
   it("grants the roles on the folder and its cloud to the new account, says each is visible in the bindings, and writes an API key's secret to a new 0600 file", async () => {
-    const { fake, iam, answers } = provisionFake();
+    const { fake, iam, answers, clock } = provisionFake();
     const path = filePath();
     const more = ["--role", "storage.uploader,viewer", "--cloud-role", "resource-manager.viewer", "--scope", "yc.postbox.send"];
-    const { output, error } = await ran(() => provisionMain(args(path, ...more), iam, undefined, testClock()));
+    const { output, error } = await ran(() => provisionMain(args(path, ...more), iam, undefined, clock));
     expect(error).toBeUndefined();
     const account = robot(fake);
     expect(account).toMatchObject({ folderId: FOLDER });
@@ -181,10 +185,10 @@ describe("provision: a robot that can act", () => {
   });
 
   it("--account-role with --subject gives the subject a role on the account (who may use it); --subject alone gives it DEFAULT_ROLE, as the first form did", async () => {
-    const { fake, iam } = provisionFake();
+    const { fake, iam, clock } = provisionFake();
     const given = ["--folder", FOLDER, "--name", "ci-robot", "--account-role", "iam.serviceAccounts.tokenCreator", "--subject", USER];
     const typed = [...given, "--subject-type", "userAccount", "--secret-file", filePath()];
-    const first = await ran(() => provisionMain(typed, iam, undefined, testClock()));
+    const first = await ran(() => provisionMain(typed, iam, undefined, clock));
     expect(first.error).toBeUndefined();
     const id = robot(fake)?.id as string;
     expect(fake.state.accessBindings[id]).toEqual([
@@ -195,17 +199,16 @@ describe("provision: a robot that can act", () => {
     // Note: no folder role asked, so Resource Manager is not asked anything (the first form needed no right there).
     expect(fake.requests.filter((r) => r.url.includes("/resource-manager/"))).toEqual([]);
     const old = ["--folder", FOLDER, "--name", "report-builder", "--subject", ADMIN, "--secret-file", filePath()];
-    expect((await ran(() => provisionMain(old, iam, undefined, testClock()))).error).toBeUndefined();
+    expect((await ran(() => provisionMain(old, iam, undefined, clock))).error).toBeUndefined();
     expect(fake.state.accessBindings[robot(fake, "report-builder")?.id as string]).toEqual([
       { roleId: DEFAULT_ROLE, subject: { id: ADMIN, type: "serviceAccount" } },
     ]);
   });
 
   it("waits: a role not yet visible is read again every POLL_MS until it is, said on stderr while it waits", async () => {
-    const { fake, iam, hide, bindingReads } = provisionFake();
+    const { fake, iam, hide, bindingReads, clock } = provisionFake();
     const late = 3;
     hide(late);
-    const clock = testClock();
     const { output, progress, error } = await ran(() => provisionMain(args(filePath()), iam, undefined, clock));
     expect(error).toBeUndefined();
     expect(clock.slept).toEqual(Array(late).fill(POLL_MS));
@@ -222,9 +225,8 @@ describe("provision: a robot that can act", () => {
   });
 
   it("--wait-seconds N: a role still not visible after N s fails naming it, and the key created is named with its file kept", async () => {
-    const { iam, answers, hide } = provisionFake();
+    const { iam, answers, hide, clock } = provisionFake();
     hide(Number.POSITIVE_INFINITY);
-    const clock = testClock();
     const path = filePath();
     const seconds = 3;
     const { output, error } = await ran(() => provisionMain(args(path, "--wait-seconds", String(seconds)), iam, undefined, clock));
@@ -242,9 +244,8 @@ describe("provision: a robot that can act", () => {
   });
 
   it("--wait-seconds 0 looks once and does not sleep", async () => {
-    const { iam, hide, bindingReads } = provisionFake();
+    const { iam, hide, bindingReads, clock } = provisionFake();
     hide(1);
-    const clock = testClock();
     const { error } = await ran(() => provisionMain(args(filePath(), "--wait-seconds", "0"), iam, undefined, clock));
     expect((error as Error).message).toMatch(/not visible in the bindings after 0 s/);
     expect(clock.slept).toEqual([]);
@@ -254,13 +255,13 @@ describe("provision: a robot that can act", () => {
 
 describe("provision: idempotent by name", () => {
   it("a rerun with the same flags changes nothing: it finds the account, sends no write, makes no second key and writes no file", async () => {
-    const { fake, iam } = provisionFake();
+    const { fake, iam, clock } = provisionFake();
     const path = filePath();
     const flags = args(path, "--cloud-role", "viewer");
-    expect((await ran(() => provisionMain(flags, iam, undefined, testClock()))).error).toBeUndefined();
+    expect((await ran(() => provisionMain(flags, iam, undefined, clock))).error).toBeUndefined();
     const before = { state: fake.state, requests: fake.requests.length, file: readFileSync(path, "utf8") };
     // Note: the same --secret-file, which holds the first run's secret: no key is made, so it is not opened.
-    const { output, error } = await ran(() => provisionMain(flags, iam, undefined, testClock()));
+    const { output, error } = await ran(() => provisionMain(flags, iam, undefined, clock));
     expect(error).toBeUndefined();
     const again = fake.requests.slice(before.requests);
     expect(again.length).toBeGreaterThan(0);
@@ -279,13 +280,13 @@ describe("provision: idempotent by name", () => {
   });
 
   it("a role the bindings did not show yet is granted again, and Yandex's empty effective deltas say it was already held", async () => {
-    const { fake, iam, hide } = provisionFake();
-    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, testClock()))).error).toBeUndefined();
+    const { fake, iam, hide, clock } = provisionFake();
+    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, clock))).error).toBeUndefined();
     const bindings = fake.state.accessBindings;
     // Note: the plan's read shows no binding; the grant is sent, and changes nothing.
     hide(1);
     const before = fake.requests.length;
-    const { output, error } = await ran(() => provisionMain(args(filePath()), iam, undefined, testClock()));
+    const { output, error } = await ran(() => provisionMain(args(filePath()), iam, undefined, clock));
     expect(error).toBeUndefined();
     expect(writes(fake.requests.slice(before)).map((r) => r.operation)).toEqual(["updateFolderAccessBindings"]);
     expect(fake.state.accessBindings).toEqual(bindings);
@@ -294,11 +295,11 @@ describe("provision: idempotent by name", () => {
   });
 
   it("--new-key makes another credential of the kind, in a new file; another kind is made without it", async () => {
-    const { fake, iam, answers } = provisionFake();
-    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, testClock()))).error).toBeUndefined();
+    const { fake, iam, answers, clock } = provisionFake();
+    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, clock))).error).toBeUndefined();
     answers.length = 0;
     const path = filePath();
-    const { output, error } = await ran(() => provisionMain(args(path, "--new-key"), iam, undefined, testClock()));
+    const { output, error } = await ran(() => provisionMain(args(path, "--new-key"), iam, undefined, clock));
     expect(error).toBeUndefined();
     const { apiKey, secret } = created(answers);
     expect(fake.state.apiKeys.map((k) => k.id)).toHaveLength(2);
@@ -306,26 +307,31 @@ describe("provision: idempotent by name", () => {
     expect(readFileSync(path, "utf8")).toBe(secret);
     expect(output).toContain(`created API key ${apiKey.id}`);
     answers.length = 0;
-    expect((await ran(() => provisionMain(args(filePath(), "--static"), iam, undefined, testClock()))).error).toBeUndefined();
+    expect((await ran(() => provisionMain(args(filePath(), "--static"), iam, undefined, clock))).error).toBeUndefined();
     expect(created(answers).accessKey.id).toBe(fake.state.accessKeys[0]?.id);
   });
 
-  it("an API key that has expired is no credential: a rerun makes one", async () => {
-    const { fake, iam } = provisionFake();
-    expect((await ran(() => provisionMain(args(filePath(), "--expires-in-days", "1"), iam, undefined, testClock()))).error).toBeUndefined();
-    const later = testClock();
-    await later.sleep(2 * 86_400_000);
-    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, later))).error).toBeUndefined();
+  it("an API key that has expired is no credential: a rerun makes one, the fake and the example on one clock", async () => {
+    const { fake, iam, clock } = provisionFake();
+    const day = 86_400_000;
+    expect((await ran(() => provisionMain(args(filePath(), "--expires-in-days", "1"), iam, undefined, clock))).error).toBeUndefined();
+    const [first] = fake.state.apiKeys;
+    // Note: the example's expiresAt and the fake's createdAt are of the same clock: a day apart to the millisecond.
+    expect(Date.parse(first?.expiresAt as string) - Date.parse(first?.createdAt as string)).toBe(day);
+    await clock.sleep(2 * day);
+    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, clock))).error).toBeUndefined();
+    const [, second] = fake.state.apiKeys;
+    expect(Date.parse(second?.createdAt as string)).toBeGreaterThan(Date.parse(first?.expiresAt as string));
     expect(fake.state.apiKeys).toHaveLength(2);
   });
 });
 
 describe("provision --dry-run", () => {
   it("prints the plan of a new robot and sends reads alone: no account, no grant, no key, no file", async () => {
-    const { fake, iam } = provisionFake();
+    const { fake, iam, clock } = provisionFake();
     const path = filePath();
     const { output, error } = await ran(() =>
-      provisionMain(args(path, "--cloud-role", "viewer", "--dry-run"), iam, undefined, testClock()),
+      provisionMain(args(path, "--cloud-role", "viewer", "--dry-run"), iam, undefined, clock),
     );
     expect(error).toBeUndefined();
     expect(fake.requests.length).toBeGreaterThan(0);
@@ -345,24 +351,24 @@ describe("provision --dry-run", () => {
     [["--static"], "would create a static key and write its secret to a new file only you can read"],
     [["--authorized-key"], "would create an authorized key and write its key file to a new file only you can read"],
   ])("%j: the plan names the credential", async (more, line) => {
-    const { fake, iam } = provisionFake();
-    const { output } = await ran(() => provisionMain(args(filePath(), "--dry-run", ...more), iam, undefined, testClock()));
+    const { fake, iam, clock } = provisionFake();
+    const { output } = await ran(() => provisionMain(args(filePath(), "--dry-run", ...more), iam, undefined, clock));
     expect(output.split("\n")).toContain(line);
     expect(writes(fake.requests)).toEqual([]);
   });
 
   it("on a robot that exists: each role held or to grant, the key kept; --json says the same", async () => {
-    const { fake, iam } = provisionFake();
-    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, testClock()))).error).toBeUndefined();
+    const { fake, iam, clock } = provisionFake();
+    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, clock))).error).toBeUndefined();
     const before = fake.requests.length;
     const id = robot(fake)?.id as string;
     const keyId = fake.state.apiKeys[0]?.id;
     const flags = args(filePath(), "--role", "viewer", "--dry-run");
-    const { output } = await ran(() => provisionMain(flags, iam, undefined, testClock()));
+    const { output } = await ran(() => provisionMain(flags, iam, undefined, clock));
     expect(output).toContain(`serviceAccount:${id} already holds editor on folder ${FOLDER}: nothing to grant`);
     expect(output).toContain(`would grant viewer on folder ${FOLDER} to serviceAccount:${id}`);
     expect(output).toContain(`API key ${keyId} exists: not created again (--new-key makes another)`);
-    const json = JSON.parse((await ran(() => provisionMain([...flags, "--json"], iam, undefined, testClock()))).output);
+    const json = JSON.parse((await ran(() => provisionMain([...flags, "--json"], iam, undefined, clock))).output);
     expect(json).toMatchObject({
       dryRun: true,
       folderId: FOLDER,
@@ -380,10 +386,10 @@ describe("provision --dry-run", () => {
 
 describe("provision: refused before anything is created", () => {
   it("a role that does not exist, with the roles of the same service; nothing is created or granted and no file made", async () => {
-    const { fake, iam } = provisionFake();
+    const { fake, iam, clock } = provisionFake();
     const path = filePath();
     const { error } = await ran(() =>
-      provisionMain(args(path, "--role", "storage.uploder", "--cloud-role", "edtor"), iam, undefined, testClock()),
+      provisionMain(args(path, "--role", "storage.uploder", "--cloud-role", "edtor"), iam, undefined, clock),
     );
     const message = (error as Error).message;
     expect(message).toMatch(
@@ -395,10 +401,10 @@ describe("provision: refused before anything is created", () => {
   });
 
   it("a secret file that exists, after the reads and before any write, leaving it as it was", async () => {
-    const { fake, iam } = provisionFake();
+    const { fake, iam, clock } = provisionFake();
     const path = filePath();
     writeFileSync(path, "someone else's");
-    const { error } = await ran(() => provisionMain(args(path), iam, undefined, testClock()));
+    const { error } = await ran(() => provisionMain(args(path), iam, undefined, clock));
     expect((error as NodeJS.ErrnoException).code).toBe("EEXIST");
     expect(readFileSync(path, "utf8")).toBe("someone else's");
     expect(writes(fake.requests)).toEqual([]);
@@ -417,9 +423,9 @@ describe("provision: refused before anything is created", () => {
     [["extra"], /^provision takes flags alone, not extra$/],
     [["--statik"], /^unknown flag --statik; the known ones are --folder, /],
   ])("the arguments %j: a UsageError before anything is sent or written", async (more, message) => {
-    const { fake, iam } = provisionFake();
+    const { fake, iam, clock } = provisionFake();
     const path = filePath();
-    const { error } = await ran(() => provisionMain(args(path, ...more), iam, undefined, testClock()));
+    const { error } = await ran(() => provisionMain(args(path, ...more), iam, undefined, clock));
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(message);
     expect(fake.requests).toEqual([]);
@@ -427,7 +433,7 @@ describe("provision: refused before anything is created", () => {
   });
 
   it("no role at all: a UsageError naming the three flags", async () => {
-    const { fake, iam } = provisionFake();
+    const { fake, iam, clock } = provisionFake();
     const { error } = await ran(() => provisionMain(["--folder", FOLDER, "--name", "ci-robot"], iam));
     expect((error as Error).message).toBe("name at least one role: --role (on the folder), --cloud-role or --account-role with --subject");
     expect(fake.requests).toEqual([]);
@@ -446,9 +452,9 @@ describe("provision: refused before anything is created", () => {
 
 describe("provision: other credentials, and failures", () => {
   it("--static: a static key whose secret is the file's and whose AWS key id is printed", async () => {
-    const { fake, iam, answers } = provisionFake();
+    const { fake, iam, answers, clock } = provisionFake();
     const path = filePath();
-    const { output, error } = await ran(() => provisionMain(args(path, "--static"), iam, undefined, testClock()));
+    const { output, error } = await ran(() => provisionMain(args(path, "--static"), iam, undefined, clock));
     expect(error).toBeUndefined();
     const { accessKey, secret } = created(answers);
     expect(fake.state.accessKeys).toEqual([expect.objectContaining({ id: accessKey.id, keyId: accessKey.keyId })]);
@@ -460,9 +466,9 @@ describe("provision: other credentials, and failures", () => {
   });
 
   it("--authorized-key: key.json that gets a token the fake accepts as the new account; no line of the private key printed", async () => {
-    const { fake, iam, answers } = provisionFake();
+    const { fake, iam, answers, clock } = provisionFake();
     const path = filePath("key.json");
-    const { output, error } = await ran(() => provisionMain(args(path, "--authorized-key"), iam, undefined, testClock()));
+    const { output, error } = await ran(() => provisionMain(args(path, "--authorized-key"), iam, undefined, clock));
     expect(error).toBeUndefined();
     expect(mode(path)).toBe(0o600);
     const saved = JSON.parse(readFileSync(path, "utf8"));
@@ -479,9 +485,9 @@ describe("provision: other credentials, and failures", () => {
   });
 
   it("--json: the result alone on stdout, every grant visible, the file named", async () => {
-    const { fake, iam, answers } = provisionFake();
+    const { fake, iam, answers, clock } = provisionFake();
     const path = filePath();
-    const { output, error } = await ran(() => provisionMain(args(path, "--cloud-role", "viewer", "--json"), iam, undefined, testClock()));
+    const { output, error } = await ran(() => provisionMain(args(path, "--cloud-role", "viewer", "--json"), iam, undefined, clock));
     expect(error).toBeUndefined();
     const id = robot(fake)?.id as string;
     const subject = { id, type: "serviceAccount" };
@@ -499,10 +505,10 @@ describe("provision: other credentials, and failures", () => {
   });
 
   it("a failure after the key was created keeps its secret in the file and says where", async () => {
-    const { fake, iam, answers } = provisionFake();
+    const { fake, iam, answers, clock } = provisionFake();
     const path = filePath();
     fake.failNext({ status: 403, message: "Permission denied" }, { operation: "getApiKey" });
-    const { output, error } = await ran(() => provisionMain(args(path), iam, undefined, testClock()));
+    const { output, error } = await ran(() => provisionMain(args(path), iam, undefined, clock));
     const { apiKey, secret } = created(answers);
     expect((error as Error).message).toContain(`API key ${apiKey.id} was created; its secret is kept at ${path}`);
     expect(caught((error as Error).cause)).toMatchObject({ operation: "getApiKey", status: 403 });
@@ -528,9 +534,9 @@ describe("provision: other credentials, and failures", () => {
       command: "yc iam key delete",
     },
   ])("kind $kind: a credential whose secret cannot be saved is named as created, with how to delete it; the empty file goes", async (c) => {
-    const { fake, iam, answers } = provisionFake();
+    const { fake, iam, answers, clock } = provisionFake();
     const path = filePath();
-    const { output, error } = await ran(() => provisionMain(args(path, ...c.flags), iam, unsavableFile, testClock()));
+    const { output, error } = await ran(() => provisionMain(args(path, ...c.flags), iam, unsavableFile, clock));
     const body = created(answers);
     const id = c.id(body);
     expect((error as Error).message).toBe(
@@ -543,10 +549,10 @@ describe("provision: other credentials, and failures", () => {
   });
 
   it("a failure before any credential exists names the account it made and removes the empty file", async () => {
-    const { fake, iam } = provisionFake();
+    const { fake, iam, clock } = provisionFake();
     const path = filePath();
     fake.failNext({ status: 403, message: "Permission denied" }, { operation: "updateFolderAccessBindings" });
-    const { error } = await ran(() => provisionMain(args(path), iam, undefined, testClock()));
+    const { error } = await ran(() => provisionMain(args(path), iam, undefined, clock));
     // Note: the account it made is named, so the user knows it exists (the same command again finds it by name).
     const account = robot(fake);
     expect((error as Error).message).toBe(
@@ -558,11 +564,11 @@ describe("provision: other credentials, and failures", () => {
   });
 
   it("a failure after some roles were granted to an account found names them, for the same command again grants nothing twice", async () => {
-    const { fake, iam } = provisionFake();
-    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, testClock()))).error).toBeUndefined();
+    const { fake, iam, clock } = provisionFake();
+    expect((await ran(() => provisionMain(args(filePath()), iam, undefined, clock))).error).toBeUndefined();
     fake.failNext({ status: 403, message: "Permission denied" }, { operation: "updateCloudAccessBindings" });
     const flags = args(filePath(), "--role", "viewer", "--cloud-role", "admin");
-    const { error } = await ran(() => provisionMain(flags, iam, undefined, testClock()));
+    const { error } = await ran(() => provisionMain(flags, iam, undefined, clock));
     expect((error as Error).message).toBe(
       `updateCloudAccessBindings: HTTP 403 PERMISSION_DENIED: Permission denied (viewer on folder ${FOLDER} granted; the same command again grants nothing twice)`,
     );
