@@ -1,10 +1,13 @@
 // Provision a robot that can act: find or create a service account in a folder by name, grant it the roles named on the
-// folder (and on the folder's cloud), optionally give a subject a role on the account itself (who may use it), create one
+// folder (and on the folder's cloud, and on other service accounts: --role-on-account, such as iam.serviceAccounts.user on
+// an account to act as it), optionally give a subject a role on the account itself (who may use it), create one
 // credential for it unless it has one of that kind (a scoped API key; --static: a static access key; --authorized-key: an
-// authorized key file), write the secret to a new file only you can read, and wait until each role granted is visible
-// in the bindings: Yandex takes up to about 5 seconds to apply a role after the call returns. Run again with the
-// same flags, it changes nothing; --dry-run prints the plan and sends reads alone.
+// authorized key file), write the secret to a new file only you can read, and wait until each role granted is recorded
+// in its resource's bindings. A binding is recorded once its Operation is done; Yandex may take about 5 seconds more to
+// apply it (Yandex's documentation of access management), so the first call that needs the role should be retried.
+// Run again with the same flags, it changes nothing; --dry-run prints the plan and sends reads alone.
 //   npx tsx examples/provision.ts --folder <folderId> --name <name> --role editor [--role ROLE[,ROLE…]] [--cloud-role ROLE]
+//     [--role-on-account <accountId>:iam.serviceAccounts.user]
 //     [--account-role iam.serviceAccounts.user --subject <id> [--subject-type serviceAccount]]
 //     [--scope yc.ai.foundationModels.execute] [--expires-in-days N] [--static | --authorized-key] [--new-key]
 //     [--secret-file PATH] [--wait-seconds 30] [--dry-run] [--json]
@@ -20,6 +23,7 @@ const FLAGS = [
   "name",
   "role",
   "cloud-role",
+  "role-on-account",
   "account-role",
   "subject",
   "subject-type",
@@ -39,9 +43,9 @@ const DAY = 86_400_000;
 export const DEFAULT_ROLE = "iam.serviceAccounts.user";
 /** The API key's scope when none is given. */
 export const DEFAULT_SCOPE = "yc.ai.foundationModels.execute";
-/** How long it waits for the roles it granted to be visible, when `--wait-seconds` is not given. */
+/** How long it waits for the roles it granted to be recorded in the bindings, when `--wait-seconds` is not given. */
 export const DEFAULT_WAIT_SECONDS = 30;
-/** How often it reads the bindings again while a role it granted is not visible yet. */
+/** How often it reads the bindings again while a role it granted is not recorded there yet. */
 export const POLL_MS = 1000;
 // Note: the rules come from the document the package ships (yc-iam-api-keys/openapi.json), so the list by name is never
 // sent with a name the create would refuse (nor a `"` that would break the filter), and no account is created for a
@@ -55,38 +59,38 @@ const SUBJECT: {
 } = SCHEMAS.SubjectInput;
 const SUBJECT_TYPES = SUBJECT.properties.type.enum;
 
-/** Why `id` is no subject of `type`, by the document's rule for that type; undefined when it is one. */
-function subjectProblem(type: string, id: string): string | undefined {
+/** Why `id` (given to `--flag`) is no subject of `type`, by the document's rule for that type; undefined when it is one. */
+function subjectProblem(flag: string, type: string, id: string): string | undefined {
   const branch = SUBJECT.oneOf.find(({ properties: { type: t } }) => t.const === type || t.enum?.includes(type));
   const rule = branch?.properties.id;
-  return rule && !new RegExp(rule.pattern).test(id) ? `--subject ${JSON.stringify(id)}: ${rule["x-pattern-description"]}` : undefined;
+  return rule && !new RegExp(rule.pattern).test(id) ? `--${flag} ${JSON.stringify(id)}: ${rule["x-pattern-description"]}` : undefined;
 }
 
 export type CredentialKind = "apiKey" | "staticKey" | "authorizedKey";
 
 /**
- * Where a role is granted: on the folder or on its cloud, to the account (what the robot may do there), or on the
- * account itself, to `--subject` (who may use the robot: attach it to a VM or a function, act as it).
+ * Where a role is granted: on the folder or on its cloud, to the account (what the robot may do there); on the account
+ * itself, to `--subject` (who may use the robot: attach it to a VM or a function, act as it); or on another service
+ * account, to the robot (`--role-on-account`: what the robot may do with that account, such as act as it).
  */
-export type Place = "folder" | "cloud" | "account";
-const PLACES: readonly Place[] = ["folder", "cloud", "account"];
-/** Each place's flag. */
-const PLACE_FLAGS: Record<Place, string> = { folder: "role", cloud: "cloud-role", account: "account-role" };
+export type Place = "folder" | "cloud" | "account" | "otherAccount";
 
 /** What the flags ask for. */
 export interface Asked {
   folderId: string;
   name: string;
-  /** The roles to grant at each place, each once. */
-  roles: Record<Place, string[]>;
-  /** Who gets the account's roles (`roles.account`). */
-  subject?: SubjectInput | undefined;
+  /** The roles the account gets on the folder (`--role`) and on its cloud (`--cloud-role`), each once. */
+  roles: { folder: string[]; cloud: string[] };
+  /** The roles the account gets on other service accounts (`--role-on-account ACCOUNT_ID:ROLE`), each once. */
+  onOtherAccounts: { accountId: string; roleId: string }[];
+  /** Who gets roles on the account itself, and which (`--subject`, `--account-role`). */
+  onAccount?: { subject: SubjectInput; roles: string[] } | undefined;
   kind: CredentialKind;
   scopes: string[];
   expiresInDays?: number | undefined;
   /** Create a credential even when the account has one of the kind. */
   newKey: boolean;
-  /** How long to wait for a granted role to be visible in the bindings. */
+  /** How long to wait for a granted role to be recorded in the bindings. */
   waitSeconds: number;
   /** Where the secret goes; undefined: a new private directory under the temp dir. */
   secretFile?: string | undefined;
@@ -94,10 +98,14 @@ export interface Asked {
   json: boolean;
 }
 
-/** One role to hold, and whether its subject holds it already (as the bindings read say). */
+/** One role to hold, where and by whom, and whether its subject holds it already (as the bindings read say). */
 export interface PlannedGrant {
   place: Place;
   roleId: string;
+  /** The resource the role is on; undefined: the account itself, whose id is known once it is found or created. */
+  resourceId?: string | undefined;
+  /** Who gets the role; undefined: the account itself. */
+  subject?: SubjectInput | undefined;
   held: boolean;
 }
 
@@ -111,7 +119,7 @@ export interface ExistingCredential {
 /** What a run does, from reads alone: `--dry-run` prints it, a run carries it out. */
 export interface Plan {
   asked: Asked;
-  /** The folder's cloud, read when a role on the folder or the cloud is asked. */
+  /** The folder's cloud, read when a role on the folder or the cloud is asked (the answer may leave it out). */
   cloudId?: string | undefined;
   /** The account found by name; undefined: it is to be created. */
   account?: ServiceAccount | undefined;
@@ -120,14 +128,17 @@ export interface Plan {
   existing: ExistingCredential[];
 }
 
-/** A grant as done: where, to whom, and whether it was new; `visible` once its binding was read back. */
+/**
+ * A grant as done: where, to whom, and whether it was new; `recorded` once its binding was read back (Yandex may take
+ * about 5 seconds more to apply it).
+ */
 export interface DoneGrant {
   place: Place;
   roleId: string;
   resourceId: string;
   subject: SubjectInput;
   state: "granted" | "already held";
-  visible: boolean;
+  recorded: boolean;
 }
 
 /** What was made (or found): the account, the grants, and the credential's public ids. */
@@ -157,21 +168,23 @@ export const SYSTEM_CLOCK: Clock = { now: () => Date.now(), sleep: (ms) => new P
 export const USAGE: Usage = {
   name: "provision",
   synopsis:
-    "--folder ID --name NAME --role ROLE[,ROLE…] [--cloud-role ROLE] [--account-role ROLE --subject ID [--subject-type TYPE]] [--scope S[,S…]] [--expires-in-days N] [--static | --authorized-key] [--new-key] [--secret-file PATH] [--wait-seconds N] [--dry-run] [--json]",
+    "--folder ID --name NAME --role ROLE[,ROLE…] [--cloud-role ROLE] [--role-on-account ACCOUNT_ID:ROLE] [--account-role ROLE --subject ID [--subject-type TYPE]] [--scope S[,S…]] [--expires-in-days N] [--static | --authorized-key] [--new-key] [--secret-file PATH] [--wait-seconds N] [--dry-run] [--json]",
   about: [
     "Makes a robot that can act: finds or creates a service account by name in a folder, grants it the roles named on the",
-    "folder (and on its cloud), creates one credential for it unless it has one of that kind, and writes the secret to a new",
-    "file only you can read. Of the secret, only the masked form of an API key's is printed. Every role is checked to exist",
-    "before anything is created. Yandex takes up to about 5 seconds to apply a role after the call returns, so it then waits",
-    "until each role is visible in the bindings and says so. Run again with the same flags, it changes nothing. --role,",
-    "--cloud-role and --account-role may be repeated or take a comma-separated list; at least one role is needed. Progress",
-    "goes to stderr, the results to stdout.",
+    "folder (and on its cloud, and on other service accounts), creates one credential for it unless it has one of that kind,",
+    "and writes the secret to a new file only you can read. Of the secret, only the masked form of an API key's is printed.",
+    "Every role is checked to exist before anything is created. It then waits until each role granted is recorded in its",
+    "resource's bindings and says so; Yandex may take about 5 seconds more to apply it, so the first call that needs the",
+    "role should be retried. Run again with the same flags, it changes nothing. --role, --cloud-role, --role-on-account",
+    "and --account-role may be repeated or take a comma-separated list; at least one role is needed. Progress goes to",
+    "stderr, the results to stdout.",
   ].join("\n"),
   flags: [
     ["--folder ID", "the folder of the account, where its roles are granted (required)"],
     ["--name NAME", "the account's name, found or created (required)"],
     ["--role ROLE", "a role the account gets on the folder: what it may do there (editor, storage.uploader…)"],
     ["--cloud-role ROLE", "a role the account gets on the folder's cloud: it holds in every folder of the cloud"],
+    ["--role-on-account ACCOUNT_ID:ROLE", `a role the account gets on another service account (${DEFAULT_ROLE}: it may act as it)`],
     ["--account-role ROLE", "a role --subject gets on the account: who may use it (with --subject)"],
     ["--subject ID", `who gets the account roles; alone, it gets ${DEFAULT_ROLE}`],
     ["--subject-type TYPE", `${SUBJECT_TYPES.join(", ")} (default serviceAccount)`],
@@ -183,7 +196,7 @@ export const USAGE: Usage = {
     ["--secret-file PATH", "where the secret goes (default: a new private directory under the temp dir)"],
     [
       "--wait-seconds N",
-      `how long to wait for a granted role to be visible in the bindings (default ${DEFAULT_WAIT_SECONDS}; 0: look once)`,
+      `how long to wait for a granted role to be recorded in the bindings (default ${DEFAULT_WAIT_SECONDS}; 0: look once)`,
     ],
     ["--dry-run", "print the plan; send reads alone, write nothing"],
     ["--json", "the result (or the plan) as JSON on stdout"],
@@ -202,6 +215,18 @@ export function valuesOf(argv: readonly string[], name: string): string[] {
   return [...new Set(values)];
 }
 
+/** `--role-on-account ACCOUNT_ID:ROLE` read: the account (an id as Yandex makes them) and the role, split at the first `:`. */
+function onOtherAccountOf(value: string): { accountId: string; roleId: string } {
+  const at = value.indexOf(":");
+  const accountId = value.slice(0, Math.max(at, 0));
+  const roleId = value.slice(at + 1);
+  if (at < 0 || !accountId || !roleId)
+    throw new UsageError(`--role-on-account ${JSON.stringify(value)}: ACCOUNT_ID:ROLE, such as <id>:${DEFAULT_ROLE}`);
+  const bad = subjectProblem("role-on-account", "serviceAccount", accountId);
+  if (bad) throw new UsageError(bad);
+  return { accountId, roleId };
+}
+
 /** What the arguments ask for; a clear error for anything missing or malformed, before anything is sent or written. */
 export function askedOf(argv: string[]): Asked {
   const { flags, rest } = parseArgs(argv, FLAGS);
@@ -211,18 +236,22 @@ export function askedOf(argv: string[]): Asked {
   const name = text("name");
   if (!folderId || !name) throw new UsageError("--folder and --name are required");
   if (!new RegExp(NAME.pattern).test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: ${NAME["x-pattern-description"]}`);
-  const roles = Object.fromEntries(PLACES.map((place) => [place, valuesOf(argv, PLACE_FLAGS[place])])) as Record<Place, string[]>;
+  const roles = { folder: valuesOf(argv, "role"), cloud: valuesOf(argv, "cloud-role") };
+  const onOtherAccounts = valuesOf(argv, "role-on-account").map(onOtherAccountOf);
+  const accountRoles = valuesOf(argv, "account-role");
   const subjectId = text("subject");
   const subjectType = text("subject-type");
-  if (!subjectId && (subjectType || roles.account.length))
+  if (!subjectId && (subjectType || accountRoles.length))
     throw new UsageError("--account-role and --subject-type need --subject: who gets the role on the account");
   // Note: --subject alone is the example's first form: the subject may use the account, as before the folder roles.
-  if (subjectId && !roles.account.length) roles.account.push(DEFAULT_ROLE);
-  if (!PLACES.some((place) => roles[place].length))
-    throw new UsageError("name at least one role: --role (on the folder), --cloud-role or --account-role with --subject");
+  if (subjectId && !accountRoles.length) accountRoles.push(DEFAULT_ROLE);
+  if (!roles.folder.length && !roles.cloud.length && !onOtherAccounts.length && !accountRoles.length)
+    throw new UsageError(
+      "name at least one role: --role (on the folder), --cloud-role, --role-on-account or --account-role with --subject",
+    );
   const type = subjectType ?? "serviceAccount";
   if (!SUBJECT_TYPES.includes(type)) throw new UsageError(`--subject-type must be one of ${SUBJECT_TYPES.join(", ")}`);
-  const badSubject = subjectId && subjectProblem(type, subjectId);
+  const badSubject = subjectId && subjectProblem("subject", type, subjectId);
   if (badSubject) throw new UsageError(badSubject);
   const asStatic = switchOf(flags, "static");
   const asAuthorized = switchOf(flags, "authorized-key");
@@ -235,8 +264,9 @@ export function askedOf(argv: string[]): Asked {
     folderId,
     name,
     roles,
+    onOtherAccounts,
     // Note: the type and the id's form are the document's (checked above), which TypeScript cannot see in a string.
-    subject: subjectId ? ({ id: subjectId, type } as SubjectInput) : undefined,
+    onAccount: subjectId ? { subject: { id: subjectId, type } as SubjectInput, roles: accountRoles } : undefined,
     kind,
     scopes: (scope ?? DEFAULT_SCOPE).split(",").filter(Boolean),
     expiresInDays: wholeOf(flags, "expires-in-days", 1),
@@ -252,16 +282,8 @@ export function askedOf(argv: string[]): Asked {
 const bindingsOf = (iam: IamClient, place: Place): AccessBindings =>
   place === "folder" ? iam.folders : place === "cloud" ? iam.clouds : iam.serviceAccounts;
 
-/** The id of a place's resource: the folder, its cloud, or the account. */
-function resourceOf(place: Place, plan: Plan, accountId: string): string {
-  if (place === "folder") return plan.asked.folderId;
-  if (place === "cloud") return plan.cloudId as string;
-  return accountId;
-}
-
-/** Who gets a place's roles: the account on the folder and the cloud, `--subject` on the account. */
-const subjectOf = (place: Place, asked: Asked, accountId: string): SubjectInput =>
-  place === "account" ? (asked.subject as SubjectInput) : { id: accountId, type: "serviceAccount" };
+/** The account as a subject: who gets the roles on the folder, the cloud and other accounts. */
+const robotSubject = (accountId: string): SubjectInput => ({ id: accountId, type: "serviceAccount" });
 
 /** Whether a binding gives the role to the subject. */
 const gives = (binding: AccessBinding, roleId: string, subject: SubjectInput) =>
@@ -275,7 +297,8 @@ async function bindingsOn(iam: IamClient, place: Place, resourceId: string): Pro
 }
 
 /** A place's resource in words: `folder b1g…`, `cloud b1g…`, `service account aje…`. */
-const placeName = (place: Place, resourceId: string) => `${place === "account" ? "service account" : place} ${resourceId}`;
+const placeName = (place: Place, resourceId: string) =>
+  `${place === "account" || place === "otherAccount" ? "service account" : place} ${resourceId}`;
 const subjectName = (subject: SubjectInput) => `${subject.type}:${subject.id}`;
 
 /** The account named `name` in the folder, if there is one. */
@@ -297,12 +320,41 @@ async function credentialsOf(iam: IamClient, kind: CredentialKind, serviceAccoun
 }
 
 /**
+ * The folder's cloud, for `--cloud-role`. `Folder.cloudId` is optional in the document (proto3 JSON leaves out an empty
+ * field), so a folder answered without it stops the run here, before anything is created, naming why.
+ */
+function cloudOf(folderId: string, cloudId: string | undefined): string {
+  if (!cloudId)
+    throw new Error(
+      `folder ${folderId} was answered without its cloudId, so --cloud-role cannot be granted: nothing was created or granted`,
+    );
+  return cloudId;
+}
+
+/** The roles asked for, where and to whom, in the order they are granted (undefined: the account itself). */
+function wanted(asked: Asked, cloudId: string | undefined): Omit<PlannedGrant, "held">[] {
+  const { onAccount } = asked;
+  return [
+    ...asked.roles.folder.map((roleId) => ({ place: "folder" as const, roleId, resourceId: asked.folderId })),
+    ...asked.roles.cloud.map((roleId) => ({ place: "cloud" as const, roleId, resourceId: cloudOf(asked.folderId, cloudId) })),
+    ...asked.onOtherAccounts.map(({ accountId, roleId }) => ({ place: "otherAccount" as const, roleId, resourceId: accountId })),
+    ...(onAccount ? onAccount.roles.map((roleId) => ({ place: "account" as const, roleId, subject: onAccount.subject })) : []),
+  ];
+}
+
+/**
  * What a run will do, by reads alone: every role checked to exist (one that does not stops it, naming the roles of the
- * same service), the folder's cloud, the account by name, the roles it (or `--subject`) holds already, and its
- * credentials of the kind.
+ * same service), the folder's cloud, the account by name, the roles it (or `--subject`) holds already, the bindings of
+ * each other account it is to get a role on (one that does not exist stops it), and its credentials of the kind.
  */
 export async function planFor(iam: IamClient, asked: Asked, now = Date.now()): Promise<Plan> {
-  const checked = await checkRoles(iam, [...new Set(PLACES.flatMap((place) => asked.roles[place]))]);
+  const roleIds = [
+    ...asked.roles.folder,
+    ...asked.roles.cloud,
+    ...asked.onOtherAccounts.map((g) => g.roleId),
+    ...(asked.onAccount?.roles ?? []),
+  ];
+  const checked = await checkRoles(iam, [...new Set(roleIds)]);
   const missing = checked.filter((c) => !c.role);
   if (missing.length)
     throw new Error(
@@ -310,34 +362,57 @@ export async function planFor(iam: IamClient, asked: Asked, now = Date.now()): P
     );
   const onResourceManager = asked.roles.folder.length > 0 || asked.roles.cloud.length > 0;
   const cloudId = onResourceManager ? (await iam.folders.get(asked.folderId)).cloudId : undefined;
+  const grants = wanted(asked, cloudId);
   const account = await findAccount(iam, asked.folderId, asked.name);
   const plan: Plan = { asked, cloudId, account, grants: [], existing: [] };
-  for (const place of PLACES) {
-    if (!asked.roles[place].length) continue;
-    // Note: a new account holds nothing yet, nor does anyone hold a role on it.
-    const bindings = account ? await bindingsOn(iam, place, resourceOf(place, plan, account.id)) : [];
-    for (const roleId of asked.roles[place]) {
-      const held = account !== undefined && bindings.some((b) => gives(b, roleId, subjectOf(place, asked, account.id)));
-      plan.grants.push({ place, roleId, held });
-    }
+  const read = new Map<string, AccessBinding[]>();
+  for (const grant of grants) {
+    const resourceId = grant.resourceId ?? account?.id;
+    const subject = grant.subject ?? (account && robotSubject(account.id));
+    // Note: a new account holds nothing yet, nor does anyone hold a role on it; another account's bindings are read
+    // even so, as an id that does not exist then stops the run before anything is created.
+    const reads = resourceId !== undefined && (account !== undefined || grant.place === "otherAccount");
+    const key = `${grant.place} ${resourceId}`;
+    if (reads && !read.has(key)) read.set(key, await plannedBindings(iam, grant, resourceId));
+    const held = subject !== undefined && (read.get(key) ?? []).some((b) => gives(b, grant.roleId, subject));
+    plan.grants.push({ ...grant, held });
   }
   if (account) plan.existing = await credentialsOf(iam, asked.kind, account.id, now);
   return plan;
 }
 
+/** The bindings on a planned grant's resource; for another account's, a failure names `--role-on-account` and says nothing changed. */
+async function plannedBindings(iam: IamClient, grant: Omit<PlannedGrant, "held">, resourceId: string): Promise<AccessBinding[]> {
+  try {
+    return await bindingsOn(iam, grant.place, resourceId);
+  } catch (error) {
+    if (grant.place !== "otherAccount") throw error;
+    throw new Error(
+      `--role-on-account ${resourceId}:${grant.roleId}: the account's bindings could not be read (${(error as Error).message}): nothing was created or granted`,
+      { cause: error },
+    );
+  }
+}
+
 /** Whether the plan creates a credential: when the account has none of the kind, or `--new-key`. */
 export const createsCredential = (plan: Plan): boolean => plan.existing.length === 0 || plan.asked.newKey;
 
+/** What is said once the roles granted are recorded: a binding recorded is not yet a role applied. */
+export const APPLY_NOTE =
+  "Yandex may take about 5 seconds more to apply a role recorded in its bindings, so retry the first call that needs it";
+
 /**
- * Reads the bindings until each grant is in them, every `POLL_MS`, for at most `waitSeconds`; says each one visible as
- * it is seen, and fails naming the ones that are not when the time is up.
+ * Reads the bindings until each grant is recorded in them, every `POLL_MS`, for at most `waitSeconds`; says each one
+ * recorded as it is seen, then that Yandex may take about 5 seconds more to apply them, and fails naming the ones not
+ * recorded when the time is up.
  */
-async function untilVisible(
+async function untilRecorded(
   iam: IamClient,
   grants: DoneGrant[],
   waitSeconds: number,
   { clock, say, progress }: { clock: Clock; say: (line: string) => void; progress: (line: string) => void },
 ): Promise<void> {
+  if (!grants.length) return;
   const deadline = clock.now() + waitSeconds * 1000;
   let pending = grants;
   const name = (g: DoneGrant) => `${g.roleId} on ${placeName(g.place, g.resourceId)}`;
@@ -347,20 +422,20 @@ async function untilVisible(
       const key = `${g.place} ${g.resourceId}`;
       if (!read.has(key)) read.set(key, await bindingsOn(iam, g.place, g.resourceId));
       if (!read.get(key)?.some((b) => gives(b, g.roleId, g.subject))) continue;
-      g.visible = true;
-      say(`${name(g)} is visible in its bindings`);
+      g.recorded = true;
+      say(`${name(g)} is recorded in its bindings`);
     }
-    pending = pending.filter((g) => !g.visible);
-    if (!pending.length) return;
+    pending = pending.filter((g) => !g.recorded);
+    if (!pending.length) {
+      say(APPLY_NOTE);
+      return;
+    }
     const left = deadline - clock.now();
     if (left <= 0)
       throw new Error(
-        `${pending.map(name).join(", ")}: not visible in the bindings after ${waitSeconds} s (--wait-seconds); Yandex takes up to about 5 seconds to apply a role after the call returns, so read the bindings again later, or run the same command again (it grants nothing twice)`,
+        `${pending.map(name).join(", ")}: not recorded in the bindings after ${waitSeconds} s (--wait-seconds), though each grant's Operation is done; read the bindings again later, or run the same command again (it grants nothing twice)`,
       );
-    if (round === 0)
-      progress(
-        `waiting for ${pending.map(name).join(", ")} to be visible in the bindings (Yandex takes up to about 5 seconds to apply a role; at most ${waitSeconds} s)`,
-      );
+    if (round === 0) progress(`waiting for ${pending.map(name).join(", ")} to be recorded in the bindings (at most ${waitSeconds} s)`);
     await clock.sleep(Math.min(POLL_MS, left));
   }
 }
@@ -385,7 +460,8 @@ export interface Hooks {
 /**
  * Carries out a plan: creates the account unless it was found, grants each role not held, creates the credential unless
  * the account has one of the kind (or `--new-key`) and hands its secret to `keep` before anything else is sent, reads it
- * back, then waits until each role granted is visible in its resource's bindings.
+ * back, then waits until each role granted is recorded in its resource's bindings (Yandex may take about 5 seconds more
+ * to apply it).
  */
 export async function provision(iam: IamClient, plan: Plan, hooks: Hooks): Promise<Provisioned> {
   const { asked } = plan;
@@ -397,25 +473,27 @@ export async function provision(iam: IamClient, plan: Plan, hooks: Hooks): Promi
     say(`created service account ${account.id} (${account.name}) in folder ${asked.folderId}`);
   }
   const grants: DoneGrant[] = [];
-  for (const { place, roleId, held } of plan.grants) {
-    const resourceId = resourceOf(place, plan, account.id);
-    const subject = subjectOf(place, asked, account.id);
-    // Note: a role the bindings show is visible already; one sent is "already held" when Yandex answers no effective delta.
+  for (const { place, roleId, held, ...planned } of plan.grants) {
+    const resourceId = planned.resourceId ?? account.id;
+    const subject = planned.subject ?? robotSubject(account.id);
+    // Note: a role the bindings show is recorded already; one sent is "already held" when Yandex answers no effective delta.
     const deltas = held ? [] : await bindingsOf(iam, place).grant(resourceId, roleId, subject);
-    const grant: DoneGrant = { place, roleId, resourceId, subject, state: deltas.length ? "granted" : "already held", visible: held };
+    const grant: DoneGrant = { place, roleId, resourceId, subject, state: deltas.length ? "granted" : "already held", recorded: held };
     grants.push(grant);
     granted?.(grant);
     const where = placeName(place, resourceId);
     say(`${subjectName(subject)} ${deltas.length ? "now holds" : "already held"} ${roleId} on ${where}${held ? " (in its bindings)" : ""}`);
   }
+  const [first, ...more] = plan.existing;
   let credential: Provisioned["credential"];
-  if (createsCredential(plan)) {
+  if (first && !asked.newKey) credential = kept(asked.kind, first, more.length, say);
+  else {
     credential = await create(iam, plan, account, keep, clock.now());
     madeCredential?.(credential);
-  } else credential = kept(plan, say);
-  await untilVisible(
+  }
+  await untilRecorded(
     iam,
-    grants.filter((g) => !g.visible),
+    grants.filter((g) => !g.recorded),
     asked.waitSeconds,
     { clock, say, progress },
   );
@@ -424,13 +502,11 @@ export async function provision(iam: IamClient, plan: Plan, hooks: Hooks): Promi
 
 const KIND_NAMES: Record<CredentialKind, string> = { apiKey: "API key", staticKey: "static key", authorizedKey: "authorized key" };
 
-/** The credential the account has, kept: says so, and that its secret is not to be had again. */
-function kept(plan: Plan, say: (line: string) => void): Provisioned["credential"] {
-  const [first, ...more] = plan.existing as [ExistingCredential, ...ExistingCredential[]];
-  const { kind } = plan.asked;
+/** The credential the account has (the first of the kind, and how many more), kept: says so, and that its secret is not to be had again. */
+function kept(kind: CredentialKind, first: ExistingCredential, more: number, say: (line: string) => void): Provisioned["credential"] {
   const shown = [first.keyId && `AWS key id ${first.keyId}`, first.scopes && `scopes ${first.scopes.join(", ") || "none"}`].filter(Boolean);
   say(
-    `${KIND_NAMES[kind]} ${first.id}${shown.length ? ` (${shown.join(", ")})` : ""}${more.length ? ` and ${more.length} more` : ""} exists: not created again (its ${kind === "authorizedKey" ? "private key was shown" : "secret was shown"} once, at its creation); --new-key makes another`,
+    `${KIND_NAMES[kind]} ${first.id}${shown.length ? ` (${shown.join(", ")})` : ""}${more ? ` and ${more} more` : ""} exists: not created again (its ${kind === "authorizedKey" ? "private key was shown" : "secret was shown"} once, at its creation); --new-key makes another`,
   );
   return { kind, id: first.id, state: "kept", keyId: first.keyId, scopes: first.scopes };
 }
@@ -475,18 +551,16 @@ async function create(
 /** The plan in words, a line each: the account, each grant, the credential, the wait. */
 export function planLines(plan: Plan): string[] {
   const { asked, account } = plan;
-  const robot = account ? subjectName({ id: account.id, type: "serviceAccount" }) : `the new service account ${asked.name}`;
+  const robot = account ? subjectName(robotSubject(account.id)) : `the new service account ${asked.name}`;
   const lines = [
     account
       ? `found service account ${account.id} (${account.name}) in folder ${asked.folderId}: not created again`
       : `would create service account ${asked.name} in folder ${asked.folderId}`,
   ];
-  for (const { place, roleId, held } of plan.grants) {
-    const where =
-      place === "account" && !account
-        ? `the new service account ${asked.name}`
-        : placeName(place, resourceOf(place, plan, account?.id ?? ""));
-    const who = place === "account" ? subjectName(asked.subject as SubjectInput) : robot;
+  for (const { place, roleId, held, resourceId, subject } of plan.grants) {
+    const on = resourceId ?? account?.id;
+    const where = on ? placeName(place, on) : `the new service account ${asked.name}`;
+    const who = subject ? subjectName(subject) : robot;
     lines.push(held ? `${who} already holds ${roleId} on ${where}: nothing to grant` : `would grant ${roleId} on ${where} to ${who}`);
   }
   const kind = KIND_NAMES[asked.kind];
@@ -497,7 +571,9 @@ export function planLines(plan: Plan): string[] {
       `would create ${asked.kind === "apiKey" ? `an API key (scopes ${asked.scopes.join(", ")})` : asked.kind === "staticKey" ? "a static key" : "an authorized key"} and write its ${asked.kind === "authorizedKey" ? "key file" : "secret"} to a new file only you can read`,
     );
   if (plan.grants.some((g) => !g.held))
-    lines.push(`would wait up to ${asked.waitSeconds} s until each role granted is visible in the bindings`);
+    lines.push(
+      `would wait up to ${asked.waitSeconds} s until each role granted is recorded in the bindings; Yandex may take about 5 seconds more to apply it, so retry the first call that needs it`,
+    );
   return lines;
 }
 
@@ -509,11 +585,11 @@ function planJson(plan: Plan) {
     folderId: asked.folderId,
     cloudId: plan.cloudId,
     account: account ? { id: account.id, name: account.name, state: "found" } : { name: asked.name, state: "to create" },
-    grants: plan.grants.map(({ place, roleId, held }) => ({
+    grants: plan.grants.map(({ place, roleId, held, resourceId, subject }) => ({
       place,
       roleId,
-      resourceId: place === "account" ? account?.id : resourceOf(place, plan, ""),
-      subject: place === "account" ? asked.subject : account && { id: account.id, type: "serviceAccount" },
+      resourceId: resourceId ?? account?.id,
+      subject: subject ?? (account && robotSubject(account.id)),
       state: held ? "already held" : "to grant",
     })),
     credential:
@@ -599,32 +675,24 @@ export async function main(
         ),
       );
   } catch (error) {
-    const message = (error as Error).message;
-    const what = made && `${KIND_NAMES[made.kind]} ${made.id}`;
-    // Note: once a credential exists, its file stays whatever failed: the secret is nowhere else, not even at Yandex.
-    if (made && file?.saved)
-      throw new Error(`${message} (${what} was created; its ${secretName} is kept at ${file.path})`, { cause: error });
-    // Note: a credential whose secret was lost is of no use: the message names it so it can be deleted.
-    if (made)
-      throw new Error(
-        `${message} (${what} was created, but its ${secretName} could not be saved to ${file?.path}, so it cannot be used: delete it, e.g. ${DELETE_COMMANDS[made.kind]} ${made.id})`,
-        { cause: error },
-      );
-    // Note: an account made before the failure stays: the same command again finds it by name and goes on.
-    if (account)
-      throw new Error(
-        `${message} (service account ${account.id} (${account.name}) was created in folder ${asked.folderId}; the same command again finds it and goes on)`,
-        { cause: error },
-      );
-    if (grants.some((g) => g.state === "granted"))
-      throw new Error(
-        `${message} (${grants
-          .filter((g) => g.state === "granted")
-          .map((g) => `${g.roleId} on ${placeName(g.place, g.resourceId)}`)
-          .join(", ")} granted; the same command again grants nothing twice)`,
-        { cause: error },
-      );
-    throw error;
+    // Note: everything changed before the failure is named, so nothing is left unknown: the account (which stays: the
+    // same command again finds it by name), each role granted and where, and the credential with where its secret is
+    // (its file stays whatever failed: the secret is nowhere else, not even at Yandex), or, when the secret could not be
+    // saved, how to delete it, as a credential whose secret was lost is of no use.
+    const changes = [
+      account && `service account ${account.id} (${account.name}) was created in folder ${asked.folderId}`,
+      ...grants
+        .filter((g) => g.state === "granted")
+        .map((g) => `${g.roleId} on ${placeName(g.place, g.resourceId)} was granted to ${subjectName(g.subject)}`),
+      made &&
+        (file?.saved
+          ? `${KIND_NAMES[made.kind]} ${made.id} was created, its ${secretName} kept at ${file.path}`
+          : `${KIND_NAMES[made.kind]} ${made.id} was created, but its ${secretName} could not be saved to ${file?.path}, so it cannot be used: delete it, e.g. ${DELETE_COMMANDS[made.kind]} ${made.id}`),
+    ].filter(Boolean);
+    if (!changes.length) throw error;
+    const again =
+      account || grants.some((g) => g.state === "granted") ? "; the same command again finds the account and grants nothing twice" : "";
+    throw new Error(`${(error as Error).message} (changed before the failure: ${changes.join("; ")}${again})`, { cause: error });
   } finally {
     await file?.close();
   }

@@ -1,6 +1,7 @@
 // The provision example against the stateful fake through a client (every answer held to the document): a robot that
-// can act (roles on the folder and its cloud, visible in the bindings before it says so), a credential in a 0600 file,
-// idempotent by name, --dry-run with reads alone, roles checked before anything is created, and a secret never lost.
+// can act (roles on the folder, its cloud and other accounts, recorded in the bindings before it says so, and that
+// Yandex may take about 5 seconds more to apply them), a credential in a 0600 file, idempotent by name, --dry-run with
+// reads alone, roles checked before anything is created, a secret never lost, and a failure that names every change.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +26,10 @@ const FOLDER = "b1gfolder0provision1";
 const CLOUD = "b1gcloud00provision1";
 const ADMIN = "ajeadmin0account0sa1";
 const USER = "ajeuser0000000000001";
+/** Another service account of the folder, which the robot may get a role on (`--role-on-account`). */
+const OTHER = "ajeother000account01";
+/** What a run says once the roles it granted are recorded: a binding recorded is not yet a role Yandex applies. */
+const APPLY = "Yandex may take about 5 seconds more to apply a role recorded in its bindings, so retry the first call that needs it";
 const run = promisify(execFile);
 const mode = (path: string) => statSync(path).mode & 0o777;
 
@@ -47,7 +52,7 @@ function provisionFake(options: FakeIamOptions = {}) {
   const clock = testClock();
   const checked = track(
     checkedFake({
-      serviceAccounts: [ADMIN],
+      serviceAccounts: [ADMIN, OTHER],
       folderId: FOLDER,
       clouds: [{ id: CLOUD, name: "provision" }],
       folders: [{ id: FOLDER, name: "robots", cloudId: CLOUD }],
@@ -153,7 +158,7 @@ const args = (path: string, ...more: string[]) => [
 ];
 
 describe("provision: a robot that can act", () => {
-  it("grants the roles on the folder and its cloud to the new account, says each is visible in the bindings, and writes an API key's secret to a new 0600 file", async () => {
+  it("grants the roles on the folder and its cloud to the new account, says each is recorded in the bindings and that Yandex may take about 5 s more to apply them, and writes an API key's secret to a new 0600 file", async () => {
     const { fake, iam, answers, clock } = provisionFake();
     const path = filePath();
     const more = ["--role", "storage.uploader,viewer", "--cloud-role", "resource-manager.viewer", "--scope", "yc.postbox.send"];
@@ -172,8 +177,17 @@ describe("provision: a robot that can act", () => {
       ["resource-manager.viewer", `cloud ${CLOUD}`],
     ]) {
       expect(output).toContain(`serviceAccount:${id} now holds ${role} on ${where}`);
-      expect(output).toContain(`${role} on ${where} is visible in its bindings`);
+      expect(output).toContain(`${role} on ${where} is recorded in its bindings`);
     }
+    // Note: a binding is in the bindings once its Operation is done; Yandex applies it up to about 5 seconds later, so
+    // the run says so once, after the last role is recorded, and never that a role is visible or applied.
+    expect(
+      output
+        .split("\n")
+        .filter((line) => line.includes("recorded in its bindings"))
+        .at(-1),
+    ).toBe(APPLY);
+    expect(output).not.toMatch(/visible|applied/);
     const { apiKey, secret } = created(answers);
     expect(fake.state.apiKeys).toEqual([expect.objectContaining({ id: apiKey.id, serviceAccountId: id, scopes: ["yc.postbox.send"] })]);
     expect(mode(path)).toBe(0o600);
@@ -195,7 +209,7 @@ describe("provision: a robot that can act", () => {
       { roleId: "iam.serviceAccounts.tokenCreator", subject: { id: USER, type: "userAccount" } },
     ]);
     expect(first.output).toContain(`userAccount:${USER} now holds iam.serviceAccounts.tokenCreator on service account ${id}`);
-    expect(first.output).toContain(`iam.serviceAccounts.tokenCreator on service account ${id} is visible in its bindings`);
+    expect(first.output).toContain(`iam.serviceAccounts.tokenCreator on service account ${id} is recorded in its bindings`);
     // Note: no folder role asked, so Resource Manager is not asked anything (the first form needed no right there).
     expect(fake.requests.filter((r) => r.url.includes("/resource-manager/"))).toEqual([]);
     const old = ["--folder", FOLDER, "--name", "report-builder", "--subject", ADMIN, "--secret-file", filePath()];
@@ -205,7 +219,7 @@ describe("provision: a robot that can act", () => {
     ]);
   });
 
-  it("waits: a role not yet visible is read again every POLL_MS until it is, said on stderr while it waits", async () => {
+  it("waits: a role not yet recorded is read again every POLL_MS until it is, said on stderr while it waits", async () => {
     const { fake, iam, hide, bindingReads, clock } = provisionFake();
     const late = 3;
     hide(late);
@@ -215,28 +229,24 @@ describe("provision: a robot that can act", () => {
     // Note: the new account's plan reads no binding: every read is the wait's.
     expect(bindingReads()).toBe(late + 1);
     expect(progress).toMatch(
-      new RegExp(
-        `^waiting for editor on folder ${FOLDER} to be visible in the bindings \\(Yandex takes up to about 5 seconds to apply a role; at most ${DEFAULT_WAIT_SECONDS} s\\)$`,
-      ),
+      new RegExp(`^waiting for editor on folder ${FOLDER} to be recorded in the bindings \\(at most ${DEFAULT_WAIT_SECONDS} s\\)$`),
     );
-    expect(output).toContain(`editor on folder ${FOLDER} is visible in its bindings`);
+    expect(output).toContain(`editor on folder ${FOLDER} is recorded in its bindings\n${APPLY}`);
     expect(output).not.toContain("waiting");
     expect(rolesOf(fake, FOLDER, robot(fake)?.id as string)).toEqual(["editor"]);
   });
 
-  it("--wait-seconds N: a role still not visible after N s fails naming it, and the key created is named with its file kept", async () => {
-    const { iam, answers, hide, clock } = provisionFake();
+  it("--wait-seconds N: a role still not recorded after N s fails naming it, and every change is named, the key with its file kept", async () => {
+    const { fake, iam, answers, hide, clock } = provisionFake();
     hide(Number.POSITIVE_INFINITY);
     const path = filePath();
     const seconds = 3;
     const { output, error } = await ran(() => provisionMain(args(path, "--wait-seconds", String(seconds)), iam, undefined, clock));
     const { apiKey, secret } = created(answers);
-    expect((error as Error).message).toMatch(
-      new RegExp(
-        `^editor on folder ${FOLDER}: not visible in the bindings after ${seconds} s \\(--wait-seconds\\); Yandex takes up to about 5 seconds to apply a role`,
-      ),
+    const id = robot(fake)?.id;
+    expect((error as Error).message).toBe(
+      `editor on folder ${FOLDER}: not recorded in the bindings after ${seconds} s (--wait-seconds), though each grant's Operation is done; read the bindings again later, or run the same command again (it grants nothing twice) (changed before the failure: service account ${id} (ci-robot) was created in folder ${FOLDER}; editor on folder ${FOLDER} was granted to serviceAccount:${id}; API key ${apiKey.id} was created, its secret kept at ${path}; the same command again finds the account and grants nothing twice)`,
     );
-    expect((error as Error).message).toContain(`(API key ${apiKey.id} was created; its secret is kept at ${path})`);
     expect(clock.slept.reduce((sum, ms) => sum + ms, 0)).toBe(seconds * 1000);
     expect(readFileSync(path, "utf8")).toBe(secret);
     expect(mode(path)).toBe(0o600);
@@ -247,9 +257,95 @@ describe("provision: a robot that can act", () => {
     const { iam, hide, bindingReads, clock } = provisionFake();
     hide(1);
     const { error } = await ran(() => provisionMain(args(filePath(), "--wait-seconds", "0"), iam, undefined, clock));
-    expect((error as Error).message).toMatch(/not visible in the bindings after 0 s/);
+    expect((error as Error).message).toMatch(/^editor on folder \S+: not recorded in the bindings after 0 s /);
     expect(clock.slept).toEqual([]);
     expect(bindingReads()).toBe(1);
+  });
+});
+
+describe("provision --role-on-account: the robot gets a role on another service account", () => {
+  const flags = (...more: string[]) => ["--folder", FOLDER, "--name", "ci-robot", "--role-on-account", `${OTHER}:${DEFAULT_ROLE}`, ...more];
+
+  it("grants it, recorded in that account's bindings; --dry-run names it first, and a rerun finds it held (--json says so)", async () => {
+    const { fake, iam, clock } = provisionFake();
+    const dry = await ran(() => provisionMain(flags("--dry-run"), iam, undefined, clock));
+    expect(dry.output).toContain(`would grant ${DEFAULT_ROLE} on service account ${OTHER} to the new service account ci-robot`);
+    expect(writes(fake.requests)).toEqual([]);
+    const { output, error } = await ran(() => provisionMain(flags("--secret-file", filePath()), iam, undefined, clock));
+    expect(error).toBeUndefined();
+    const id = robot(fake)?.id as string;
+    const subject = { id, type: "serviceAccount" };
+    expect(fake.state.accessBindings[OTHER]).toEqual([{ roleId: DEFAULT_ROLE, subject }]);
+    expect(output).toContain(`serviceAccount:${id} now holds ${DEFAULT_ROLE} on service account ${OTHER}`);
+    expect(output).toContain(`${DEFAULT_ROLE} on service account ${OTHER} is recorded in its bindings\n${APPLY}`);
+    // Note: no folder or cloud role asked, so Resource Manager is not asked anything.
+    expect(fake.requests.filter((r) => r.url.includes("/resource-manager/"))).toEqual([]);
+    const before = fake.requests.length;
+    const again = await ran(() => provisionMain(flags("--json"), iam, undefined, clock));
+    expect(again.error).toBeUndefined();
+    expect(writes(fake.requests.slice(before))).toEqual([]);
+    const held = { place: "otherAccount", roleId: DEFAULT_ROLE, resourceId: OTHER, subject, state: "already held" };
+    expect(JSON.parse(again.output).grants).toEqual([{ ...held, recorded: true }]);
+    const plan = JSON.parse((await ran(() => provisionMain(flags("--dry-run", "--json"), iam, undefined, clock))).output);
+    expect(plan.grants).toEqual([held]);
+  });
+
+  it("waits on that account's bindings until the role is recorded there", async () => {
+    const { fake, iam, hide, bindingReads, clock } = provisionFake();
+    const late = 2;
+    hide(late);
+    const { output, progress, error } = await ran(() => provisionMain(flags("--secret-file", filePath()), iam, undefined, clock));
+    expect(error).toBeUndefined();
+    // Note: the plan reads the account's bindings once (so an account that does not exist stops it); the rest are the wait's.
+    expect(bindingReads()).toBe(late + 1);
+    expect(clock.slept).toEqual(Array(late - 1).fill(POLL_MS));
+    const reads = fake.requests.filter((r) => r.url.endsWith(":listAccessBindings"));
+    expect(reads.map((r) => new URL(r.url).pathname)).toEqual(Array(late + 1).fill(`/iam/v1/serviceAccounts/${OTHER}:listAccessBindings`));
+    expect(progress).toBe(
+      `waiting for ${DEFAULT_ROLE} on service account ${OTHER} to be recorded in the bindings (at most ${DEFAULT_WAIT_SECONDS} s)`,
+    );
+    expect(output).toContain(`${DEFAULT_ROLE} on service account ${OTHER} is recorded in its bindings`);
+  });
+
+  it("an account that does not exist, or a role that does not, stops it before anything is created", async () => {
+    const { fake, iam, clock } = provisionFake();
+    const path = filePath();
+    const missing = "ajenotthere000000001";
+    const gone = await ran(() => provisionMain(args(path, "--role-on-account", `${missing}:viewer`), iam, undefined, clock));
+    expect((gone.error as Error).message).toMatch(
+      new RegExp(
+        `^--role-on-account ${missing}:viewer: the account's bindings could not be read \\(listServiceAccountAccessBindings: HTTP 404 NOT_FOUND: .*\\): nothing was created or granted$`,
+      ),
+    );
+    const typo = await ran(() => provisionMain(args(path, "--role-on-account", `${OTHER}:iam.serviceAccounts.usr`), iam, undefined, clock));
+    expect((typo.error as Error).message).toMatch(
+      /^iam\.serviceAccounts\.usr is no role \(the same service has [^)]*iam\.serviceAccounts\.user/,
+    );
+    expect(writes(fake.requests)).toEqual([]);
+    expect(robot(fake)).toBeUndefined();
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe("provision: a folder answered without its cloudId", () => {
+  it("--cloud-role stops before anything is created, naming why; a folder role alone goes on without the cloud", async () => {
+    const { fake, iam, clock } = provisionFake();
+    // Note: Folder.cloudId is optional in the document (proto3 JSON leaves out an empty field), so this answer is valid.
+    const folder = { id: FOLDER, name: "robots", createdAt: new Date(clock.now()).toISOString(), status: "ACTIVE" };
+    fake.failNext({ body: folder }, { operation: "getFolder" });
+    const path = filePath();
+    const { error } = await ran(() => provisionMain(args(path, "--cloud-role", "viewer"), iam, undefined, clock));
+    expect((error as Error).message).toBe(
+      `folder ${FOLDER} was answered without its cloudId, so --cloud-role cannot be granted: nothing was created or granted`,
+    );
+    expect(writes(fake.requests)).toEqual([]);
+    expect(robot(fake)).toBeUndefined();
+    expect(existsSync(path)).toBe(false);
+    fake.failNext({ body: folder }, { operation: "getFolder" });
+    const alone = await ran(() => provisionMain(args(filePath(), "--json"), iam, undefined, clock));
+    expect(alone.error).toBeUndefined();
+    expect(JSON.parse(alone.output)).not.toHaveProperty("cloudId");
+    expect(rolesOf(fake, FOLDER, robot(fake)?.id as string)).toEqual(["editor"]);
   });
 });
 
@@ -291,7 +387,7 @@ describe("provision: idempotent by name", () => {
     expect(writes(fake.requests.slice(before)).map((r) => r.operation)).toEqual(["updateFolderAccessBindings"]);
     expect(fake.state.accessBindings).toEqual(bindings);
     expect(output).toContain(`already held editor on folder ${FOLDER}\n`);
-    expect(output).toContain(`editor on folder ${FOLDER} is visible in its bindings`);
+    expect(output).toContain(`editor on folder ${FOLDER} is recorded in its bindings`);
   });
 
   it("--new-key makes another credential of the kind, in a new file; another kind is made without it", async () => {
@@ -330,9 +426,7 @@ describe("provision --dry-run", () => {
   it("prints the plan of a new robot and sends reads alone: no account, no grant, no key, no file", async () => {
     const { fake, iam, clock } = provisionFake();
     const path = filePath();
-    const { output, error } = await ran(() =>
-      provisionMain(args(path, "--cloud-role", "viewer", "--dry-run"), iam, undefined, clock),
-    );
+    const { output, error } = await ran(() => provisionMain(args(path, "--cloud-role", "viewer", "--dry-run"), iam, undefined, clock));
     expect(error).toBeUndefined();
     expect(fake.requests.length).toBeGreaterThan(0);
     expect(writes(fake.requests)).toEqual([]);
@@ -342,7 +436,7 @@ describe("provision --dry-run", () => {
       `would grant editor on folder ${FOLDER} to the new service account ci-robot`,
       `would grant viewer on cloud ${CLOUD} to the new service account ci-robot`,
       "would create an API key (scopes yc.ai.foundationModels.execute) and write its secret to a new file only you can read",
-      `would wait up to ${DEFAULT_WAIT_SECONDS} s until each role granted is visible in the bindings`,
+      `would wait up to ${DEFAULT_WAIT_SECONDS} s until each role granted is recorded in the bindings; Yandex may take about 5 seconds more to apply it, so retry the first call that needs it`,
       "dry run: nothing was changed (reads alone were sent)",
     ]);
   });
@@ -396,7 +490,7 @@ describe("provision: refused before anything is created", () => {
       /^storage\.uploder is no role \(the same service has storage\.[^)]*storage\.uploader[^)]*\); edtor is no role \(the same service has none\): nothing was created or granted$/,
     );
     expect(writes(fake.requests)).toEqual([]);
-    expect(fake.state.serviceAccounts).toHaveLength(1);
+    expect(robot(fake)).toBeUndefined();
     expect(existsSync(path)).toBe(false);
   });
 
@@ -408,7 +502,7 @@ describe("provision: refused before anything is created", () => {
     expect((error as NodeJS.ErrnoException).code).toBe("EEXIST");
     expect(readFileSync(path, "utf8")).toBe("someone else's");
     expect(writes(fake.requests)).toEqual([]);
-    expect(fake.state.serviceAccounts).toHaveLength(1);
+    expect(robot(fake)).toBeUndefined();
   });
 
   it.each([
@@ -420,6 +514,9 @@ describe("provision: refused before anything is created", () => {
     [["--expires-in-days", "0"], /--expires-in-days must be a whole number/],
     [["--wait-seconds", "soon"], /--wait-seconds must be a whole number, at least 0, not "soon"/],
     [["--role"], /^--role needs a value$/],
+    [["--role-on-account", DEFAULT_ROLE], /^--role-on-account "iam\.serviceAccounts\.user": ACCOUNT_ID:ROLE, such as /],
+    [["--role-on-account", `${OTHER}:`], /^--role-on-account "ajeother000account01:": ACCOUNT_ID:ROLE/],
+    [["--role-on-account", "aje1:viewer"], /^--role-on-account "aje1": an ID of 20 characters of a-z and 0-9/],
     [["extra"], /^provision takes flags alone, not extra$/],
     [["--statik"], /^unknown flag --statik; the known ones are --folder, /],
   ])("the arguments %j: a UsageError before anything is sent or written", async (more, message) => {
@@ -432,10 +529,12 @@ describe("provision: refused before anything is created", () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it("no role at all: a UsageError naming the three flags", async () => {
-    const { fake, iam, clock } = provisionFake();
+  it("no role at all: a UsageError naming the four flags", async () => {
+    const { fake, iam } = provisionFake();
     const { error } = await ran(() => provisionMain(["--folder", FOLDER, "--name", "ci-robot"], iam));
-    expect((error as Error).message).toBe("name at least one role: --role (on the folder), --cloud-role or --account-role with --subject");
+    expect((error as Error).message).toBe(
+      "name at least one role: --role (on the folder), --cloud-role, --role-on-account or --account-role with --subject",
+    );
     expect(fake.requests).toEqual([]);
   });
 
@@ -477,14 +576,14 @@ describe("provision: other credentials, and failures", () => {
       service_account_id: robot(fake)?.id,
       private_key: answers[0]?.body.privateKey,
     });
-    const token = serviceAccountKey(readFileSync(path, "utf8"), { baseUrl: fake.baseUrl, fetch: fake.fetch });
+    const token = serviceAccountKey(readFileSync(path, "utf8"), { baseUrl: fake.baseUrl, fetch: fake.fetch, now: clock.now });
     expect(await token()).toMatch(/^t1\./);
     const lines = (saved.private_key as string).split("\n").filter((l) => l && !l.startsWith("-----") && !l.startsWith("PLEASE"));
     expect(lines.length).toBeGreaterThan(20);
     for (const line of lines) expect(output).not.toContain(line);
   });
 
-  it("--json: the result alone on stdout, every grant visible, the file named", async () => {
+  it("--json: the result alone on stdout, every grant recorded, the file named", async () => {
     const { fake, iam, answers, clock } = provisionFake();
     const path = filePath();
     const { output, error } = await ran(() => provisionMain(args(path, "--cloud-role", "viewer", "--json"), iam, undefined, clock));
@@ -497,20 +596,33 @@ describe("provision: other credentials, and failures", () => {
       cloudId: CLOUD,
       account: { id, name: "ci-robot", state: "created" },
       grants: [
-        { place: "folder", roleId: "editor", resourceId: FOLDER, subject, state: "granted", visible: true },
-        { place: "cloud", roleId: "viewer", resourceId: CLOUD, subject, state: "granted", visible: true },
+        { place: "folder", roleId: "editor", resourceId: FOLDER, subject, state: "granted", recorded: true },
+        { place: "cloud", roleId: "viewer", resourceId: CLOUD, subject, state: "granted", recorded: true },
       ],
       credential: expect.objectContaining({ kind: "apiKey", id: created(answers).apiKey.id, state: "created", secretFile: path }),
     });
   });
 
-  it("a failure after the key was created keeps its secret in the file and says where", async () => {
+  it("a failure after the key was created names every change: the account, each role granted where and to whom, and the key with its file kept", async () => {
     const { fake, iam, answers, clock } = provisionFake();
     const path = filePath();
     fake.failNext({ status: 403, message: "Permission denied" }, { operation: "getApiKey" });
-    const { output, error } = await ran(() => provisionMain(args(path), iam, undefined, clock));
+    const more = ["--cloud-role", "viewer", "--role-on-account", `${OTHER}:${DEFAULT_ROLE}`];
+    const onRobot = ["--account-role", "iam.serviceAccounts.tokenCreator", "--subject", USER, "--subject-type", "userAccount"];
+    const { output, error } = await ran(() => provisionMain(args(path, ...more, ...onRobot), iam, undefined, clock));
     const { apiKey, secret } = created(answers);
-    expect((error as Error).message).toContain(`API key ${apiKey.id} was created; its secret is kept at ${path}`);
+    const id = robot(fake)?.id as string;
+    expect((error as Error).message).toBe(
+      `getApiKey: HTTP 403 PERMISSION_DENIED: Permission denied (changed before the failure: service account ${id} (ci-robot) was created in folder ${FOLDER}; editor on folder ${FOLDER} was granted to serviceAccount:${id}; viewer on cloud ${CLOUD} was granted to serviceAccount:${id}; ${DEFAULT_ROLE} on service account ${OTHER} was granted to serviceAccount:${id}; iam.serviceAccounts.tokenCreator on service account ${id} was granted to userAccount:${USER}; API key ${apiKey.id} was created, its secret kept at ${path}; the same command again finds the account and grants nothing twice)`,
+    );
+    // Note: the grants named are the bindings the fake holds for the robot and on it, each once.
+    const where = (resourceId: string) => (resourceId === FOLDER ? "folder" : resourceId === CLOUD ? "cloud" : "service account");
+    const made = Object.entries(fake.state.accessBindings).flatMap(([resourceId, bindings]) =>
+      bindings
+        .filter((b) => b.subject.id === id || resourceId === id)
+        .map((b) => `${b.roleId} on ${where(resourceId)} ${resourceId} was granted to ${b.subject.type}:${b.subject.id}`),
+    );
+    expect(made.sort()).toEqual(((error as Error).message.match(/[^ ;(]+ on [^;]+ was granted to [^;]+/g) ?? []).sort());
     expect(caught((error as Error).cause)).toMatchObject({ operation: "getApiKey", status: 403 });
     expect(readFileSync(path, "utf8")).toBe(secret);
     expect(mode(path)).toBe(0o600);
@@ -539,8 +651,9 @@ describe("provision: other credentials, and failures", () => {
     const { output, error } = await ran(() => provisionMain(args(path, ...c.flags), iam, unsavableFile, clock));
     const body = created(answers);
     const id = c.id(body);
+    const account = robot(fake)?.id;
     expect((error as Error).message).toBe(
-      `EFBIG: file too large, write (${c.kind} ${id} was created, but its ${c.kind === "authorized key" ? "key file" : "secret"} could not be saved to ${path}, so it cannot be used: delete it, e.g. ${c.command} ${id})`,
+      `EFBIG: file too large, write (changed before the failure: service account ${account} (ci-robot) was created in folder ${FOLDER}; editor on folder ${FOLDER} was granted to serviceAccount:${account}; ${c.kind} ${id} was created, but its ${c.kind === "authorized key" ? "key file" : "secret"} could not be saved to ${path}, so it cannot be used: delete it, e.g. ${c.command} ${id}; the same command again finds the account and grants nothing twice)`,
     );
     expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe("EFBIG");
     expect(existsSync(path)).toBe(false);
@@ -548,17 +661,17 @@ describe("provision: other credentials, and failures", () => {
     expect(fake.requests.at(-1)?.operation).toMatch(/^create(ApiKey|AccessKey|Key)$/);
   });
 
-  it("a failure before any credential exists names the account it made and removes the empty file", async () => {
+  it("a failure before any credential exists names the account it made and the roles granted, and removes the empty file", async () => {
     const { fake, iam, clock } = provisionFake();
     const path = filePath();
-    fake.failNext({ status: 403, message: "Permission denied" }, { operation: "updateFolderAccessBindings" });
-    const { error } = await ran(() => provisionMain(args(path), iam, undefined, clock));
-    // Note: the account it made is named, so the user knows it exists (the same command again finds it by name).
-    const account = robot(fake);
+    fake.failNext({ status: 403, message: "Permission denied" }, { operation: "updateCloudAccessBindings" });
+    const { error } = await ran(() => provisionMain(args(path, "--cloud-role", "viewer"), iam, undefined, clock));
+    // Note: the account it made and the role it granted are both named (the same command again finds the account by name).
+    const id = robot(fake)?.id;
     expect((error as Error).message).toBe(
-      `updateFolderAccessBindings: HTTP 403 PERMISSION_DENIED: Permission denied (service account ${account?.id} (ci-robot) was created in folder ${FOLDER}; the same command again finds it and goes on)`,
+      `updateCloudAccessBindings: HTTP 403 PERMISSION_DENIED: Permission denied (changed before the failure: service account ${id} (ci-robot) was created in folder ${FOLDER}; editor on folder ${FOLDER} was granted to serviceAccount:${id}; the same command again finds the account and grants nothing twice)`,
     );
-    expect(caught((error as Error).cause)).toMatchObject({ operation: "updateFolderAccessBindings" });
+    expect(caught((error as Error).cause)).toMatchObject({ operation: "updateCloudAccessBindings" });
     expect(existsSync(path)).toBe(false);
     expect(fake.state.apiKeys).toEqual([]);
   });
@@ -570,7 +683,7 @@ describe("provision: other credentials, and failures", () => {
     const flags = args(filePath(), "--role", "viewer", "--cloud-role", "admin");
     const { error } = await ran(() => provisionMain(flags, iam, undefined, clock));
     expect((error as Error).message).toBe(
-      `updateCloudAccessBindings: HTTP 403 PERMISSION_DENIED: Permission denied (viewer on folder ${FOLDER} granted; the same command again grants nothing twice)`,
+      `updateCloudAccessBindings: HTTP 403 PERMISSION_DENIED: Permission denied (changed before the failure: viewer on folder ${FOLDER} was granted to serviceAccount:${robot(fake)?.id}; the same command again finds the account and grants nothing twice)`,
     );
   });
 });
@@ -602,7 +715,7 @@ describe("provision in the demo: npm start's fake and npm run example", () => {
       const id = stdout.match(/created service account (aje\w+) \(ci-robot\) in folder /)?.[1];
       expect(stdout).toContain(`created service account ${id} (ci-robot) in folder ${DEMO_FOLDER}`);
       expect(stdout).toContain(`serviceAccount:${id} now holds editor on folder ${DEMO_FOLDER}`);
-      expect(stdout).toContain(`editor on folder ${DEMO_FOLDER} is visible in its bindings`);
+      expect(stdout).toContain(`editor on folder ${DEMO_FOLDER} is recorded in its bindings`);
     } finally {
       if (path) rmSync(dirname(path), { recursive: true, force: true });
     }
@@ -619,7 +732,7 @@ describe("provision in the demo: npm start's fake and npm run example", () => {
       const first = await again();
       path = first.stdout.match(/its secret is in (\S+) \(mode 0600\)/)?.[1];
       const id = robot(fake)?.id as string;
-      expect(first.stdout).toContain(`editor on folder ${DEMO_FOLDER} is visible in its bindings`);
+      expect(first.stdout).toContain(`editor on folder ${DEMO_FOLDER} is recorded in its bindings`);
       expect(rolesOf(fake, DEMO_FOLDER, id)).toEqual(["editor"]);
       const state = fake.state;
       const before = fake.requests.length;
