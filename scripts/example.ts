@@ -137,7 +137,7 @@ const defaults = (name: string, firstKey: string): string[] =>
     "revoke-unused": ["--service-account", DEMO_ACCOUNT, "--days", "90"],
     "expiring-soon": ["--service-account", DEMO_ACCOUNT, "--days", "30"],
     provision: ["--folder", DEMO_FOLDER, "--name", "ci-robot", "--role", "editor"],
-    audit: ["--folder", DEMO_FOLDER],
+    audit: ["--cloud", DEMO_CLOUD],
   })[name] ?? [];
 
 /**
@@ -183,7 +183,8 @@ async function runExample([name, ...args]: string[]): Promise<number> {
     return EXIT.usage;
   }
   const example = (await import(join(root, "examples", `${name}.ts`))) as {
-    main(argv: string[], iam: unknown): Promise<void>;
+    /** Resolves with the exit code when the example sets one (audit: 1 when it reports findings). */
+    main(argv: string[], iam: unknown): Promise<unknown>;
     USAGE: Usage;
   };
   const text = usageText(example.USAGE, `npm run example -- ${name}`);
@@ -226,14 +227,14 @@ async function runExample([name, ...args]: string[]): Promise<number> {
       : name === "rotate-key" && !args.some(positional)
         ? (await iam.apiKeys.list({ serviceAccountId: DEMO_ACCOUNT })).apiKeys[0]?.id
         : undefined;
-    await example.main(argumentsOf(args, defaults(name, firstKey ?? "")), iam);
+    const code = await example.main(argumentsOf(args, defaults(name, firstKey ?? "")), iam);
     if (local) {
       const { apiKeys, keys, accessKeys, serviceAccounts } = local.fake.state;
       say(
         `\nThe fake now holds ${serviceAccounts.length} service account(s), ${apiKeys.length} API key(s), ${keys.length} authorized key(s) and ${accessKeys.length} static key(s); the example sent it ${local.fake.requests.length - setup} request(s).`,
       );
     } else say(`\nThe fake at ${url} keeps its state: the next run sees what this one made.`);
-    return 0;
+    return typeof code === "number" ? code : 0;
   } catch (error) {
     // Note: as when the example runs alone: one line (or the usage), and an exit code a script can test.
     return reportFailure(error, text);

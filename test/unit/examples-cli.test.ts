@@ -103,7 +103,7 @@ describe.each(EXAMPLES)("examples/%s.ts run alone", (name) => {
 
 describe("a missing or malformed argument", () => {
   it.each([
-    ["audit", [], /^--folder is required\n/],
+    ["audit", [], /^--cloud or --folder is required\n/],
     ["provision", ["--folder", "b1gvmob95yysaplct532"], /^--folder and --name are required\n/],
     ["rotate-key", [], /^the API key to rotate is missing\n/],
     ["expiring-soon", ["--days", "soon"], /^--days must be a whole number, at least 0, not "soon"\n/],
