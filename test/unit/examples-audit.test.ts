@@ -343,6 +343,15 @@ describe("how the audit reads", () => {
     expect((alone.error as Error).message).toMatch(new RegExp(`the audit needs the role ${LEAST_ROLE} on folder ${PROD};`));
   });
 
+  it("a 403 on the get of a role's holder is no stop: that account is not visible to the token, counted as not checked", async () => {
+    const { fake, fetch, ids } = await seededCloud();
+    fake.failNext({ status: 403, message: "Permission denied" }, { operation: "getServiceAccount", count: 2 });
+    const audited = await audit(clientOver(fake, fetch), { cloudId: CLOUD });
+    const looked = audited.roles.filter((r) => r.subject.id === GHOST || r.subject.id === ids.outsider);
+    expect(looked.map((r) => r.check)).toEqual(["not visible", "not visible"]);
+    expect(findingsOf(audited, { now: NOW }).map((f) => f.finding)).not.toContain("unknown subject");
+  });
+
   it("a 429 with Retry-After is retried by the client (no loop of its own) and the audit completes", async () => {
     const { fake, fetch } = await seededCloud();
     const whole = await audit(clientOver(fake, fetch), { cloudId: CLOUD });
@@ -404,7 +413,7 @@ describe("the report", () => {
           credentials: audited.credentials,
           roles: audited.roles,
           findings: findingsOf(audited, { now: NOW }),
-          unchecked: audited.roles.filter((r) => r.check === "not checked").length,
+          unchecked: audited.roles.filter((r) => r.check === "not checked" || r.check === "not visible").length,
         }),
       ),
     );
