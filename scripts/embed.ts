@@ -7,6 +7,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import ts from "typescript";
 import { readResults, runsOf } from "../bench/results.ts";
+import type { AuditResult } from "../bench/sections/audit.ts";
 import type { SizeResult } from "../bench/sections/size.ts";
 import { createFakeIam } from "../src/testing/index.ts";
 import { root } from "./root.ts";
@@ -96,13 +97,22 @@ export async function sizeValues(): Promise<Record<string, string>> {
 
 /**
  * The text of the blocks the bench's last saved runs state, by name: the install, as `npm run bench -- size` measured it
- * (packing and installing take a minute, too slow for every generate; the package test says when it is stale).
+ * (packing and installing take a minute, too slow for every generate; the package test says when it is stale), and the
+ * cloud audit's figures, as `npm run bench -- audit` measured them on the newest Node it ran on (minutes of setup).
  */
 export async function savedValues(): Promise<Record<string, string>> {
-  const measured = runsOf<SizeResult>(await readResults(), "size").find((run) => run.result.install);
+  const results = await readResults();
+  const measured = runsOf<SizeResult>(results, "size").find((run) => run.result.install);
   if (!measured?.result.install) throw new Error("bench/results.json holds no install: run npm run bench -- size");
   const { packages, bytes, diskBytes } = measured.result.install;
-  return { install: `${packages} packages and ${megabytes(bytes)} of files (${megabytes(diskBytes)} on disk)` };
+  const [audited] = runsOf<AuditResult>(results, "audit");
+  if (!audited) throw new Error("bench/results.json holds no run of the audit: run npm run bench -- audit");
+  const { result: a, stamp } = audited;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  return {
+    install: `${packages} packages and ${megabytes(bytes)} of files (${megabytes(diskBytes)} on disk)`,
+    "audit-bench": `${a.folders.toLocaleString("en-US")} folders of ${(a.accounts / a.folders).toLocaleString("en-US")} service accounts, ${a.credentials.toLocaleString("en-US")} credentials, ${a.latencyMs} ms added to every call: ${seconds(a.defaultMs)} at the default concurrency (${a.concurrency}) against ${seconds(a.oneAtATimeMs)} one read at a time (${a.speedup.toFixed(1)}×), in ${a.requests.map((n) => n.toLocaleString("en-US")).join(" or ")} requests, one per page, ${a.repeated ? `${a.repeated} sent twice` : "none sent twice"}, the heap peaking ${megabytes(a.memory.peakHeap - a.memory.heapBefore)} above its start (Node ${stamp.node}, ${stamp.machine.cores} cores)`,
+  };
 }
 
 /** The text of every block, by name. */

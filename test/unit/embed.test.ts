@@ -4,6 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readResults, runsOf } from "../../bench/results.ts";
+import type { AuditResult } from "../../bench/sections/audit.ts";
 import { operations } from "../../generated/contract.ts";
 import { blockNames, DOCUMENTS, documentValues, embed, fill, savedValues, sizeValues } from "../../scripts/embed.ts";
 import { root } from "../../scripts/root.ts";
@@ -78,5 +80,12 @@ describe("the docs' blocks", () => {
     expect(Object.keys(await sizeValues()).sort()).toEqual([...measured].sort());
     // Note: the install is the size section's last saved run, in the words the package test reads.
     expect(values.install).toMatch(/^\d+ packages and \d+\.\d\d MB of files \(\d+\.\d\d MB on disk\)$/);
+    // Note: the audit's figures are the audit section's last saved run on the newest Node, each from its result.
+    const [audited] = runsOf<AuditResult>(await readResults(), "audit");
+    expect(values["audit-bench"]).toContain(`${audited?.result.credentials.toLocaleString("en-US")} credentials`);
+    expect(values["audit-bench"]).toMatch(
+      / at the default concurrency \(\d+\) against [\d.]+ s one read at a time \([\d.]+×\), in [\d,]+ requests, /,
+    );
+    expect(values["audit-bench"]).toContain(`(Node ${audited?.stamp.node}, `);
   });
 });
