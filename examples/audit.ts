@@ -4,7 +4,7 @@
 // and roles held by service accounts that are deleted or unknown. Like a linter, it exits 1 when it reports findings.
 // It only lists and gets: it creates nothing and reads no secret. It needs the role iam.auditor on the cloud.
 // Reads run concurrently under one limit for the whole run (--concurrency, default 8); the client's retries honour 429.
-//   npx tsx examples/audit.ts --cloud <cloudId> [--folder <folderId>] [--unused-days 90] [--never-used] [--never-expiring] [--concurrency 8] [--roles] [--json]
+//   npx tsx examples/audit.ts --cloud <cloudId> [--folder <folderId>] [--unused-days 90] [--never-used] [--never-expiring] [--concurrency 8] [--json]
 import { type AccessBinding, type CallOptions, IamApiError, type IamClient, type ServiceAccount } from "../src/index.ts";
 import {
   clientFromEnv,
@@ -21,7 +21,7 @@ import {
 } from "./client-from-env.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
-const FLAGS = ["cloud", "folder", "unused-days", "never-used", "never-expiring", "concurrency", "roles", "json"];
+const FLAGS = ["cloud", "folder", "unused-days", "never-used", "never-expiring", "concurrency", "json"];
 
 const DAY = 86_400_000;
 /** Reads in flight at once, for the whole run, when no --concurrency is given. */
@@ -409,7 +409,7 @@ export function findingsOf(
 
 export const USAGE: Usage = {
   name: "audit",
-  synopsis: "--cloud ID | --folder ID [--unused-days N] [--never-used] [--never-expiring] [--concurrency N] [--roles] [--json]",
+  synopsis: "--cloud ID | --folder ID [--unused-days N] [--never-used] [--never-expiring] [--concurrency N] [--json]",
   about: [
     "Audits a cloud (every folder of it) or one folder: every credential of every service account (API keys, authorized",
     "keys, static keys) and every role held on the cloud and on each folder, by whom. Findings, each a row with its reason:",
@@ -421,7 +421,8 @@ export const USAGE: Usage = {
     "  unknown subject  a role held by a service account that is not the cloud's and that getServiceAccount answers 404:",
     "                   deleted or never existed (a role held by a user, a group or another type of subject is not checked)",
     `It only lists and gets (no secret is read); the least role it needs is ${LEAST_ROLE} on the cloud (on the folder, with`,
-    "--folder alone). A call refused with 403 stops it, naming the call, what it read and that role.",
+    "--folder alone). A call refused with 403 stops it, naming the call, what it read and that role. It prints a table of",
+    "the findings, then one of every role held, by whom (--json: all it read, and the findings).",
     `Like a linter, it exits ${FINDINGS_EXIT} when it reports findings and 0 when there are none. Progress goes to stderr when it is a terminal.`,
   ].join("\n"),
   flags: [
@@ -431,8 +432,7 @@ export const USAGE: Usage = {
     ["--never-used", "report only on credentials never used"],
     ["--never-expiring", "report only on credentials without an expiry"],
     ["--concurrency N", `reads in flight at once, for the whole run (default ${DEFAULT_CONCURRENCY})`],
-    ["--roles", "also print every role held on the cloud and the folders, by whom"],
-    ["--json", "JSON instead of tables"],
+    ["--json", "JSON instead of the tables (of the findings, then of every role held)"],
   ],
 };
 
@@ -468,7 +468,6 @@ export async function main(
   const unusedDays = wholeOf(flags, "unused-days", 0) ?? DEFAULT_UNUSED_DAYS;
   const filters: Filters = { neverUsed: switchOf(flags, "never-used"), neverExpiring: switchOf(flags, "never-expiring") };
   const concurrency = wholeOf(flags, "concurrency", 1) ?? DEFAULT_CONCURRENCY;
-  const roles = switchOf(flags, "roles");
   const json = switchOf(flags, "json");
   const { progress } = io;
   const audited = await audit(iam, {
@@ -516,24 +515,23 @@ export async function main(
       })),
     ),
   );
+  // Note: every role held, by whom, findings or not: what a robot can do is what an audit is asked first.
+  console.log(`\nRoles held on ${placeText(audited.top)}${audited.top.type === "cloud" ? " and its folders" : ""}:`);
+  console.log(
+    table(
+      audited.roles.map((r) => ({
+        where: placeText(r.on),
+        role: r.roleId,
+        subject: `${r.subject.type} ${r.subject.id}`,
+        name: r.name ?? "",
+        check: r.check,
+      })),
+    ),
+  );
   if (unchecked.length)
     console.log(
-      `\n${unchecked.length} role(s) held by subjects the audit does not check (users, groups, system subjects, accounts the token may not see).`,
+      `${unchecked.length} of them held by subjects the audit does not check (users, groups, system subjects, accounts the token may not see).`,
     );
-  if (roles) {
-    console.log("\nRoles held:");
-    console.log(
-      table(
-        audited.roles.map((r) => ({
-          where: placeText(r.on),
-          role: r.roleId,
-          subject: `${r.subject.type} ${r.subject.id}`,
-          name: r.name ?? "",
-          check: r.check,
-        })),
-      ),
-    );
-  }
   return found.length ? FINDINGS_EXIT : 0;
 }
 

@@ -419,35 +419,35 @@ describe("the report", () => {
     );
   });
 
-  it("a table of the findings, each with its reason, after a line that says what was read; --roles adds every role held", async () => {
+  it("a table of the findings, each with its reason, after a line that says what was read; then every role held, by whom", async () => {
     const { fake, fetch } = await seededCloud();
     const iam = clientOver(fake, fetch);
     const { output, code } = await run(["--cloud", CLOUD], iam);
     expect(code).toBe(FINDINGS_EXIT);
     const audited = await audit(iam, { cloudId: CLOUD });
     const found = findingsOf(audited, { now: NOW });
-    const [summary, header, ...rows] = output.split("\n");
+    const [findings = "", roles = ""] = output.split(`\n\nRoles held on cloud ${CLOUD} and its folders:\n`);
+    const [summary, header, ...rows] = findings.split("\n");
     expect(summary).toBe(
       `cloud ${CLOUD}: ${audited.folders.length} folder(s), ${audited.accounts.length} service account(s), ${audited.credentials.length} credential(s), ${audited.roles.length} role(s) held; ${found.length} finding(s), stale after 90 days:`,
     );
     expect(header).toMatch(/^finding\s+where\s+who\s+what\s+reason$/);
+    expect(rows).toHaveLength(found.length);
     expect(rows[0]).toMatch(
       new RegExp(`^broad role\\s+cloud ${CLOUD}\\s+admin-bot \\(aje\\w+\\)\\s+role editor\\s+editor on the cloud reaches`),
     );
     expect(rows).toContainEqual(
       expect.stringMatching(/^stale\s+folder staging \(\w+\)\s+importer \(aje\w+\)\s+static key aje\w+\s+never used, created/),
     );
+    const [roleHeader, ...held] = roles.split("\n");
+    expect(roleHeader).toMatch(/^where\s+role\s+subject\s+name\s+check$/);
     const unchecked = audited.roles.filter((r) => r.check === "not checked" || r.check === "not visible");
     expect(unchecked.length).toBeGreaterThan(0);
-    expect(rows.slice(found.length)).toEqual([
-      "",
-      `${unchecked.length} role(s) held by subjects the audit does not check (users, groups, system subjects, accounts the token may not see).`,
-    ]);
-    const withRoles = await run(["--cloud", CLOUD, "--roles"], iam);
-    const table = withRoles.output.split("\nRoles held:\n")[1]?.split("\n") ?? [];
-    expect(table[0]).toMatch(/^where\s+role\s+subject\s+name\s+check$/);
-    expect(table.slice(1)).toHaveLength(audited.roles.length);
-    expect(table).toContainEqual(
+    expect(held).toHaveLength(audited.roles.length + 1);
+    expect(held.at(-1)).toBe(
+      `${unchecked.length} of them held by subjects the audit does not check (users, groups, system subjects, accounts the token may not see).`,
+    );
+    expect(held).toContainEqual(
       expect.stringMatching(new RegExp(`^folder prod \\(${PROD}\\)\\s+viewer\\s+serviceAccount ${GHOST}\\s+deleted or unknown$`)),
     );
   });
@@ -473,7 +473,9 @@ describe("the report", () => {
         );
       const clean = await command(["--cloud", DEFAULT_CLOUD_ID]);
       expect([clean.code, clean.stderr]).toEqual([0, ""]);
-      expect(clean.stdout).toMatch(/; 0 finding\(s\), stale after 90 days:\n\(none\)\n$/);
+      expect(clean.stdout).toMatch(
+        /; 0 finding\(s\), stale after 90 days:\n\(none\)\n\nRoles held on cloud \w+ and its folders:\n\(none\)\n$/,
+      );
       fake.seed([{ description: "no expiry" }]);
       const found = await command(["--cloud", DEFAULT_CLOUD_ID]);
       expect([found.code, found.stderr]).toEqual([FINDINGS_EXIT, ""]);
