@@ -312,7 +312,7 @@ export async function audit(
       const account = audited.get(role.subject.id);
       return account
         ? { ...role, check: "audited account", name: account.name }
-        : ({ ...role, ...lookedUp.get(role.subject.id) } as HeldRole);
+        : { ...role, ...(lookedUp.get(role.subject.id) ?? { check: "not checked" }) };
     }),
   };
 }
