@@ -7,6 +7,7 @@ import { mkdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { buildPackage } from "../scripts/build.ts";
 import { root } from "../scripts/root.ts";
 
 const run = promisify(execFile);
@@ -36,7 +37,8 @@ export async function prepareBuild({ at, build }: { at: string | undefined; buil
     spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
     await symlink(join(root, "node_modules"), join(dir, "node_modules"));
   }
-  if (build) await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: dir });
+  // Note: built as the package ships (scripts/build.ts): each entry one file over shared chunks.
+  if (build) await buildPackage({ dir });
   const measured = commit
     ? `commit ${commit}`
     : `working tree at ${(await run("git", ["rev-parse", "--short", "HEAD"], { cwd: root })).stdout.trim()}`;

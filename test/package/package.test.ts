@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { operations } from "../../generated/contract.ts";
+import { entryFiles } from "../../scripts/build.ts";
 import { root } from "../../scripts/root.ts";
 import { AUTH_ENTRY_GZIP_BUDGET, AUTH_GZIP_BUDGET, describeInstall, GZIP_BUDGET, installedSize, measureSize } from "../../scripts/size.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
@@ -79,12 +80,19 @@ describe("size", () => {
 });
 
 describe("the tarball", () => {
-  it("holds exactly what users need: the built code, its types, the bundled document, README and LICENSE", () => {
-    // Note: every module of src/, built: a new service's module is in without editing this list.
-    const modules = sources.flatMap((m) => [`dist/src/${m}.d.ts`, `dist/src/${m}.js`]);
+  it("holds exactly what users need: each entry bundled over shared chunks, every module's types, the bundled document, README and LICENSE", async () => {
+    // Note: every module of src/ has its declarations (a new service's module is in without editing this list); the
+    // JavaScript is one file per entry of package.json's exports, over the chunks they share (scripts/build.ts).
+    const declarations = sources.map((m) => `dist/src/${m}.d.ts`);
     expect(sources).toEqual(expect.arrayContaining(["index", "client", "core/call", "auth/index", "testing/index", "testing/node"]));
-    const generated = ["contract", "schema"].flatMap((m) => [`dist/generated/${m}.d.ts`, `dist/generated/${m}.js`]);
-    expect(files).toEqual([...generated, ...modules, "generated/openapi.json", "LICENSE", "package.json", "README.md"].sort());
+    const entries = (await entryFiles()).map((file) => `dist/src/${file}`);
+    expect(entries).toEqual(["dist/src/index.js", "dist/src/auth/index.js", "dist/src/testing/index.js", "dist/src/testing/node.js"]);
+    const chunks = files.filter((file) => /^dist\/src\/chunks\/chunk-\w+\.js$/.test(file));
+    expect(chunks.length).toBeGreaterThan(0);
+    const generated = ["contract", "schema"].map((m) => `dist/generated/${m}.d.ts`);
+    expect(files).toEqual(
+      [...generated, ...declarations, ...entries, ...chunks, "generated/openapi.json", "LICENSE", "package.json", "README.md"].sort(),
+    );
   });
 });
 
