@@ -1038,11 +1038,11 @@ export const serverOptions = {
 
 /** The options of createIamClient that send a server's calls elsewhere (a proxy, a mock), one per server of the document. */
 export interface ServerOptions {
-  /** The IAM API; the only URL option given (and not this default), every call goes there (a mock, the fake). Default `https://iam.api.cloud.yandex.net`. */
+  /** The IAM API; another address (a mock, the fake, a proxy) also takes the calls of every server whose own option is not given. Default `https://iam.api.cloud.yandex.net`. */
   baseUrl?: string | undefined;
-  /** The Operation service, where every change is followed. Default `https://operation.api.cloud.yandex.net`, or `baseUrl` when that is the only URL option given and not the IAM API's own address (a mock, the fake). */
+  /** The Operation service, where every change is followed. Default `https://operation.api.cloud.yandex.net`, or `baseUrl` when that is given and is not the IAM API's own address (a mock, the fake, a proxy). */
   operationBaseUrl?: string | undefined;
-  /** Resource Manager (folders, clouds). Default `https://resource-manager.api.cloud.yandex.net`, or `baseUrl` when that is the only URL option given and not the IAM API's own address (a mock, the fake). */
+  /** Resource Manager (folders, clouds). Default `https://resource-manager.api.cloud.yandex.net`, or `baseUrl` when that is given and is not the IAM API's own address (a mock, the fake, a proxy). */
   resourceManagerBaseUrl?: string | undefined;
 }
 

@@ -550,7 +550,7 @@ export interface ServerOptions {
 ${[...servers]
   .map(
     ([server, { option, about }]) =>
-      `  /** ${about} Default \`${server}\`${option === "baseUrl" ? "" : ", or `baseUrl` when that is the only URL option given and not the IAM API's own address (a mock, the fake)"}. */\n  ${option}?: string | undefined;`,
+      `  /** ${about} Default \`${server}\`${option === "baseUrl" ? "" : ", or `baseUrl` when that is given and is not the IAM API's own address (a mock, the fake, a proxy)"}. */\n  ${option}?: string | undefined;`,
   )
   .join("\n")}
 }

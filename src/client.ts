@@ -79,12 +79,11 @@ export function createIamClient(options: IamClientOptions): IamClient {
   // Note: each server's override is its option (the document's `x-yc-client-options`).
   const overrides: Record<string, string | undefined> = {};
   for (const [name, server] of Object.entries(serverOptions)) overrides[server] = urls[name as keyof ServerOptions];
-  // Note: baseUrl as the only URL option, and not the IAM API's own address, is a mock or the fake serving the whole
-  // document: every server's calls go there. Otherwise a server without its own option keeps its own address.
-  const servesAll =
-    baseUrl !== undefined && trim(baseUrl) !== defaultServer && Object.entries(urls).every(([name, url]) => name === "baseUrl" || !url);
+  // Note: a baseUrl other than the IAM API's own address (a mock, the fake, a proxy) takes every server's calls that no
+  // option of its own sends elsewhere: a call sent past it to Yandex by a forgotten option would carry the token there.
+  const fallback = baseUrl !== undefined && trim(baseUrl) !== defaultServer ? baseUrl : undefined;
   // Note: without a trailing slash, as openapi-fetch keeps a base URL and the call loop joins it to a path.
-  const urlFor = (server = defaultServer) => trim(overrides[server] ?? (servesAll ? baseUrl : undefined) ?? server);
+  const urlFor = (server = defaultServer) => trim(overrides[server] ?? fallback ?? server);
   const base = urlFor();
   // Note: openapi-fetch treats an undefined `fetch` or `headers` as absent.
   const raw = createClient<paths>({ baseUrl: base, fetch, headers } as ClientOptions);

@@ -9,6 +9,29 @@ export const DEFAULT_FOLDER_ID = "b1gvmob95yysaplct532";
 export const CLOUD_TYPE = "resource-manager.cloud";
 export const FOLDER_TYPE = "resource-manager.folder";
 
+/**
+ * Refuses seeds Yandex could never hold, naming the first: two with one id, or two of one name in one place (`placeOf`:
+ * a folder's cloud). A fake that held them would answer what no test could meet against Yandex.
+ */
+export function checkSeeds<T extends { id: string; name: string }>(
+  kind: string,
+  seeds: readonly T[],
+  placeOf: (seed: T) => string = () => "",
+): void {
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  for (const seed of seeds) {
+    if (ids.has(seed.id)) throw new Error(`createFakeIam: the ${kind} ${seed.id} is given twice`);
+    const named = JSON.stringify([placeOf(seed), seed.name]);
+    if (names.has(named))
+      throw new Error(
+        `createFakeIam: two ${kind}s are named ${JSON.stringify(seed.name)}${placeOf(seed) && ` in ${placeOf(seed)}`}; names are unique there`,
+      );
+    ids.add(seed.id);
+    names.add(named);
+  }
+}
+
 const LOWER = "abcdefghijklmnopqrstuvwxyz0123456789";
 const SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 

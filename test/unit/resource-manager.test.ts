@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { getFolder, listCloudAccessBindings } from "../../generated/contract.ts";
 import { createIamClient, DEFAULT_BASE_URL, IamApiError, type IamClient, IamInputError, IamOperationError } from "../../src/index.ts";
-import { DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, DEFAULT_ORGANIZATION_ID } from "../../src/testing/index.ts";
+import { createFakeIam, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, DEFAULT_ORGANIZATION_ID } from "../../src/testing/index.ts";
 import { checkedClients } from "../support/checked-fake.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
@@ -46,6 +46,39 @@ describe("the kinds with access bindings", () => {
       const sent = new URL(requests[0]?.url ?? "").pathname;
       expect(lists.filter((row) => new RegExp(`^${row.path.replace(/\{\w+\}/, "[^/]+")}$`).test(sent)).length, service).toBe(1);
     }
+  });
+});
+
+describe("the fake's seeds", () => {
+  it.each([
+    [
+      "a folder in a cloud it does not hold",
+      { folders: [...world.folders, { id: "b1gstray0folder00001", name: "stray", cloudId: "b1gnocloud0000000001" }] },
+      /folder b1gstray0folder00001 is in cloud b1gnocloud0000000001, which is not among its clouds/,
+    ],
+    [
+      "folders without the service accounts' folder",
+      { folders: [{ id: PROD, name: "prod" }] },
+      /the service accounts' folder b1gvmob95yysaplct532 is not among its folders/,
+    ],
+    [
+      "two folders of one name in one cloud",
+      { folders: [...world.folders, { id: "b1gtwin0folder000001", name: "prod" }] },
+      /two folders are named "prod" in cloud b1gia87mbaomkfvsleds/,
+    ],
+    [
+      "two clouds of one id",
+      { clouds: [...world.clouds, { id: OTHER_CLOUD, name: "again" }] },
+      /the cloud b1gother0cloud000001 is given twice/,
+    ],
+  ])("refuses %s, naming it", (_, options, message) => {
+    expect(() => createFakeIam({ ...world, ...options })).toThrow(message);
+  });
+
+  it("takes one name in two clouds, and the defaults as they are", () => {
+    const twins = { folders: [...world.folders, { id: "b1gtwin0folder000001", name: "sandbox" }] };
+    expect(createFakeIam({ ...world, ...twins }).state.folders.map((f) => f.name)).toContain("sandbox");
+    expect(createFakeIam().state.folders).toMatchObject([{ id: DEFAULT_FOLDER_ID, cloudId: DEFAULT_CLOUD_ID, name: "default" }]);
   });
 });
 
@@ -124,13 +157,14 @@ describe("iam.folders and iam.clouds against the fake", () => {
     expect(fake.state.accessBindings).toEqual({ [PROD]: [{ roleId: "viewer", subject: robot }] });
   });
 
-  it("resourceManagerBaseUrl sends the folders and clouds there; baseUrl as the only URL serves them (unless it is the IAM API's own); by default, Resource Manager's host", async () => {
+  it("resourceManagerBaseUrl sends the folders and clouds there; else baseUrl, unless it is the IAM API's own address; by default, Resource Manager's host", async () => {
     const { fetch, requests } = scriptedFetch(json(200, { id: PROD }));
     const at = (options: object) => createIamClient({ token: TOKEN, fetch, ...options }).folders.get(PROD);
     await at({ baseUrl: "http://127.0.0.1:1", resourceManagerBaseUrl: "http://127.0.0.1:2/" });
     await at({ baseUrl: "http://127.0.0.1:1" });
     await at({});
-    // Note: baseUrl that is the IAM API's own address, or given beside another server's option, serves only the IAM API.
+    // Note: baseUrl that is the IAM API's own address serves only the IAM API; any other takes every server without an
+    // option of its own, beside another server's option too (a forgotten one never sends the token on to Yandex).
     await at({ baseUrl: DEFAULT_BASE_URL });
     await at({ baseUrl: "http://127.0.0.1:1", operationBaseUrl: "http://127.0.0.1:3" });
     expect(requests.map((r) => r.url)).toEqual([
@@ -138,7 +172,7 @@ describe("iam.folders and iam.clouds against the fake", () => {
       `http://127.0.0.1:1/resource-manager/v1/folders/${PROD}`,
       `${getFolder.server}/resource-manager/v1/folders/${PROD}`,
       `${getFolder.server}/resource-manager/v1/folders/${PROD}`,
-      `${getFolder.server}/resource-manager/v1/folders/${PROD}`,
+      `http://127.0.0.1:1/resource-manager/v1/folders/${PROD}`,
     ]);
     expect(getFolder.server).toBe("https://resource-manager.api.cloud.yandex.net");
   });

@@ -3,7 +3,7 @@
 // context's binding store. A role on a cloud holds for every folder in it.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure } from "../answers.js";
-import { CLOUD_TYPE, DEFAULT_CLOUD_ID, DEFAULT_ORGANIZATION_ID, places, timestamp } from "../data.js";
+import { CLOUD_TYPE, checkSeeds, DEFAULT_CLOUD_ID, DEFAULT_ORGANIZATION_ID, places, timestamp } from "../data.js";
 import { filtered, placedPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
 
@@ -13,6 +13,7 @@ type Cloud = components["schemas"]["Cloud"];
 export default function cloudsService({ options, now, accessBindings }: FakeContext) {
   const organizationId = options.organizationId ?? DEFAULT_ORGANIZATION_ID;
   const seeds = options.clouds ?? [{ id: DEFAULT_CLOUD_ID, name: "default" }];
+  checkSeeds("cloud", seeds);
   let clouds = new Map<string, Cloud>();
   const order = places();
   const notFound = (cloudId: string) => ({ code: 5, message: `Cloud ${cloudId} not found` });

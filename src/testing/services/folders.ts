@@ -3,22 +3,33 @@
 // context's binding store. A folder's bindings are what a role on the folder means: what lets a robot act there.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure } from "../answers.js";
-import { CLOUD_TYPE, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, FOLDER_TYPE, places, timestamp } from "../data.js";
+import { CLOUD_TYPE, checkSeeds, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, FOLDER_TYPE, places, timestamp } from "../data.js";
 import { filtered, placedPage } from "../lists.js";
-import type { FakeContext, FakeService } from "../types.js";
+import type { FakeContext, FakeFolder, FakeService } from "../types.js";
 
 type Folder = components["schemas"]["Folder"];
 
 /** The Folder service; folders are seeded, not made (Yandex's create and delete of folders are not in the document). */
 export default function foldersService({ options, now, accessBindings, resourceExists }: FakeContext) {
-  const seeds = options.folders ?? [{ id: options.folderId ?? DEFAULT_FOLDER_ID, name: "default" }];
+  const accountsFolder = options.folderId ?? DEFAULT_FOLDER_ID;
+  const seeds = options.folders ?? [{ id: accountsFolder, name: "default" }];
+  const cloudOf = (seed: FakeFolder) => seed.cloudId ?? DEFAULT_CLOUD_ID;
+  checkSeeds("folder", seeds, (seed) => `cloud ${cloudOf(seed)}`);
+  // Note: the seeds are checked against each other here, as the options give them (the clouds' service checks its own).
+  const clouds = new Set((options.clouds ?? [{ id: DEFAULT_CLOUD_ID }]).map((cloud) => cloud.id));
+  const homeless = seeds.find((seed) => !clouds.has(cloudOf(seed)));
+  if (homeless) throw new Error(`createFakeIam: the folder ${homeless.id} is in cloud ${cloudOf(homeless)}, which is not among its clouds`);
+  if (!seeds.some((seed) => seed.id === accountsFolder))
+    throw new Error(
+      `createFakeIam: the service accounts' folder ${accountsFolder} is not among its folders (add it, or set folderId to one of them)`,
+    );
   let folders = new Map<string, Folder>();
   const order = places();
   const notFound = (folderId: string) => ({ code: 5, message: `Folder ${folderId} not found` });
 
   function restore() {
     const createdAt = timestamp(now());
-    folders = new Map(seeds.map((seed) => [seed.id, { cloudId: DEFAULT_CLOUD_ID, createdAt, status: "ACTIVE", ...structuredClone(seed) }]));
+    folders = new Map(seeds.map((seed) => [seed.id, { createdAt, status: "ACTIVE", ...structuredClone(seed), cloudId: cloudOf(seed) }]));
     order.clear();
     for (const id of folders.keys()) order.put(id);
   }
