@@ -185,7 +185,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
     /** `error`, noting how many requests the call sent and, when this attempt was sent, what it was. */
     const record = (error: IamError, sentNow: boolean) => {
       error.attempts = sent;
-      if (sentNow) error.request = summarize(request);
+      if (sentNow) error.request = summarize(request, credentialsOf(secrets, request));
       return error;
     };
     /** The caller's abort: its own reason, unless a change may have acted (sent now or before): then our error that says so. */

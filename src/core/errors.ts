@@ -314,11 +314,12 @@ export function credentialsOf(secrets: Iterable<string>, sent: SentRequest | und
 /**
  * The request headers as a plain record, by allow-list: the harmless ones as they are, `Authorization` cut down to its
  * scheme (as octokit does), and every other header `[REDACTED]`, since a caller's own (`Cookie`, `Proxy-Authorization`,
- * `X-Gateway-Key`) may be a credential.
+ * `X-Gateway-Key`) may be a credential; and the URL with any of `secrets` in it scrubbed.
  */
-export function summarize({ method, url, headers }: SentRequest): RequestSummary {
+export function summarize({ method, url, headers }: SentRequest, secrets: readonly string[] = []): RequestSummary {
   const record: Record<string, string> = {};
   for (const [key, value] of entries(headers))
     record[key] = HARMLESS_HEADERS.has(key) ? value : key === "authorization" ? `${value.split(" ")[0]} [REDACTED]` : "[REDACTED]";
-  return { method, url, headers: record };
+  // Note: a credential given where an id goes (a token pasted as a key id) is in the URL; it is scrubbed as the server's words are.
+  return { method, url: redact(url, secrets), headers: record };
 }

@@ -18,7 +18,7 @@ import {
 import { createFakeIam } from "../../src/testing/index.ts";
 import { scriptedClient } from "../support/scripted-client.ts";
 import { json, type Step } from "../support/scripted-fetch.ts";
-import { rejection, renderings, SECRET, secret } from "../support/secrets.ts";
+import { rejection, renderings, SECRET, secret, TOKEN } from "../support/secrets.ts";
 
 const ACCOUNT = "ajeg2b2et02f3tl2c1pj";
 const KEY = { id: "aje3ho9atbhf4aq6c2ok", serviceAccountId: ACCOUNT, createdAt: "2025-03-03T16:29:04Z" };
@@ -295,6 +295,15 @@ describe("a created secret is never thrown away", () => {
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain("MIIsecret");
     }
+  });
+});
+
+describe("a credential given where an id goes", () => {
+  it("is scrubbed from the error's request URL as from its message: a token pasted as a key id never shows", async () => {
+    const { iam } = scriptedClient([json(404, status(5, `ApiKey ${TOKEN} not found`))]);
+    const error = await rejection(iam.apiKeys.get(TOKEN));
+    expect(error.request.url).toBe("http://127.0.0.1:9/iam/v1/apiKeys/[REDACTED]");
+    for (const text of renderings(error)) expect(text).not.toContain(TOKEN);
   });
 });
 
