@@ -13,3 +13,11 @@ export {
   oauthToken,
   serviceAccountKey,
 } from "./sources.js";
+export {
+  type GithubActionsOptions,
+  githubActionsToken,
+  type SubjectToken,
+  TOKEN_EXCHANGE_URL,
+  type WorkloadIdentityOptions,
+  workloadIdentity,
+} from "./workload-identity.js";

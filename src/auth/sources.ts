@@ -101,15 +101,15 @@ export interface MetadataOptions extends CacheOptions {
   timeoutMs?: number | undefined;
 }
 
-/** The metadata service's `{ access_token, expires_in }`, `expires_in` being the seconds left. */
-interface MetadataAnswer {
+/** The metadata service's `{ access_token, expires_in }` (the token exchange's too), `expires_in` being the seconds left. */
+interface AccessTokenAnswer {
   access_token?: unknown;
   expires_in?: unknown;
 }
 
 /** Reads `{ access_token, expires_in }` as a Credential, or explains what is wrong (never quoting the token). */
-function fromAccessToken(name: TokenSourceName, answer: MetadataAnswer | undefined, now: number): Credential {
-  const { access_token: token, expires_in: seconds } = answer ?? {};
+export function fromAccessToken(name: TokenSourceName, answer: unknown, now: number): Credential {
+  const { access_token: token, expires_in: seconds } = (answer ?? {}) as AccessTokenAnswer;
   if (typeof token !== "string" || !token || typeof seconds !== "number")
     throw new IamTokenError(name, "the answer has no access_token and expires_in");
   return { token, expiresAt: now + seconds * 1000 };

@@ -3,7 +3,14 @@ import type { OperationId } from "../../generated/contract.js";
 import type { Problem } from "./validate.js";
 
 /** The token sources of `yc-iam-api-keys/auth`, by name, as errors name them. */
-export type TokenSourceName = "serviceAccountKey" | "metadataToken" | "functionToken" | "oauthToken" | "cachedToken";
+export type TokenSourceName =
+  | "serviceAccountKey"
+  | "metadataToken"
+  | "functionToken"
+  | "oauthToken"
+  | "workloadIdentity"
+  | "githubActionsToken"
+  | "cachedToken";
 
 /** What was sent, with `Authorization` redacted to its scheme. */
 export interface RequestSummary {
