@@ -866,6 +866,205 @@ export const ListFoldersResponse: Schema = {
   properties: { folders: { type: "array", items: Folder }, nextPageToken: { type: "string" } }
 };
 
+/** `#/components/schemas/OidcFederation` */
+export const OidcFederation: Schema = {
+  type: "object",
+  required: ["id"],
+  properties: {
+    id: { type: "string" },
+    name: { type: "string" },
+    folderId: { type: "string" },
+    description: { type: "string" },
+    enabled: { type: "boolean" },
+    audiences: { type: "array", items: { type: "string" } },
+    issuer: { type: "string" },
+    jwksUrl: { type: "string" },
+    labels: { type: "object", additionalProperties: { type: "string" } },
+    createdAt: Timestamp
+  }
+};
+
+/** `#/components/schemas/ListOidcFederationsResponse` */
+export const ListOidcFederationsResponse: Schema = {
+  type: "object",
+  properties: { federations: { type: "array", items: OidcFederation }, nextPageToken: { type: "string" } }
+};
+
+/** `#/components/schemas/OidcFederationName` */
+export const OidcFederationName: Schema = {
+  type: "string",
+  minLength: 3,
+  maxLength: 63,
+  pattern: /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/u,
+  patternDescription: "3 to 63 of a-z, 0-9 and -, starting with a letter and not ending with -"
+};
+
+/** `#/components/schemas/OidcFederationDisabled` */
+export const OidcFederationDisabled: Schema = { type: "boolean" };
+
+/** `#/components/schemas/OidcFederationAudiences` */
+export const OidcFederationAudiences: Schema = {
+  type: "array",
+  minItems: 1,
+  maxItems: 100,
+  items: { type: "string", minLength: 1, maxLength: 255 }
+};
+
+/** `#/components/schemas/CreateOidcFederationRequest` */
+export const CreateOidcFederationRequest: Schema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["folderId", "name", "issuer", "jwksUrl"],
+  properties: {
+    folderId: { type: "string", minLength: 1, maxLength: 50 },
+    name: OidcFederationName,
+    description: { type: "string", maxLength: 256 },
+    disabled: OidcFederationDisabled,
+    audiences: OidcFederationAudiences,
+    issuer: { type: "string", minLength: 1, maxLength: 8000 },
+    jwksUrl: { type: "string", minLength: 1, maxLength: 8000 },
+    labels: Labels
+  }
+};
+
+/** `#/components/schemas/CreateOidcFederationMetadata` */
+export const CreateOidcFederationMetadata: Schema = {
+  type: "object",
+  required: ["@type", "federationId"],
+  properties: {
+    "@type": { const: "type.googleapis.com/yandex.cloud.iam.v1.workload.oidc.CreateFederationMetadata" },
+    federationId: { type: "string" }
+  }
+};
+
+/** `#/components/schemas/OidcFederationAny` */
+export const OidcFederationAny: Schema = {
+  allOf: [OidcFederation, {
+    type: "object",
+    required: ["@type"],
+    properties: { "@type": { const: "type.googleapis.com/yandex.cloud.iam.v1.workload.oidc.Federation" } }
+  }]
+};
+
+/** `#/components/schemas/CreateOidcFederationOperation` */
+export const CreateOidcFederationOperation: Schema = { allOf: [Operation, { type: "object", properties: { response: OidcFederationAny } }] };
+
+/** `#/components/schemas/DeleteOidcFederationMetadata` */
+export const DeleteOidcFederationMetadata: Schema = {
+  type: "object",
+  required: ["@type"],
+  properties: {
+    "@type": { const: "type.googleapis.com/yandex.cloud.iam.v1.workload.oidc.DeleteFederationMetadata" },
+    federationId: { type: "string" }
+  }
+};
+
+/** `#/components/schemas/DeleteOidcFederationOperation` */
+export const DeleteOidcFederationOperation: Schema = { allOf: [Operation, { type: "object", properties: { response: Empty } }] };
+
+/** `#/components/schemas/UpdateOidcFederationRequest` */
+export const UpdateOidcFederationRequest: Schema = {
+  type: "object",
+  additionalProperties: false,
+  clearable: ["description", "labels"],
+  properties: {
+    updateMask: {
+      type: "string",
+      maxLength: 256,
+      pattern: /^(name|description|disabled|audiences|jwksUrl|labels)(,(name|description|disabled|audiences|jwksUrl|labels))*$/u,
+      patternDescription: "a comma-separated list of name, description, disabled, audiences, jwksUrl and labels"
+    },
+    name: OidcFederationName,
+    description: { type: "string", maxLength: 256 },
+    disabled: OidcFederationDisabled,
+    audiences: OidcFederationAudiences,
+    jwksUrl: { type: "string", maxLength: 8000 },
+    labels: Labels
+  }
+};
+
+/** `#/components/schemas/UpdateOidcFederationMetadata` */
+export const UpdateOidcFederationMetadata: Schema = {
+  type: "object",
+  required: ["@type"],
+  properties: {
+    "@type": { const: "type.googleapis.com/yandex.cloud.iam.v1.workload.oidc.UpdateFederationMetadata" },
+    federationId: { type: "string" }
+  }
+};
+
+/** `#/components/schemas/UpdateOidcFederationOperation` */
+export const UpdateOidcFederationOperation: Schema = { allOf: [Operation, { type: "object", properties: { response: OidcFederationAny } }] };
+
+/** `#/components/schemas/FederatedCredential` */
+export const FederatedCredential: Schema = {
+  type: "object",
+  required: ["id"],
+  properties: {
+    id: { type: "string" },
+    serviceAccountId: { type: "string" },
+    federationId: { type: "string" },
+    externalSubjectId: { type: "string" },
+    createdAt: Timestamp
+  }
+};
+
+/** `#/components/schemas/ListFederatedCredentialsResponse` */
+export const ListFederatedCredentialsResponse: Schema = {
+  type: "object",
+  properties: {
+    federatedCredentials: { type: "array", items: FederatedCredential },
+    nextPageToken: { type: "string" }
+  }
+};
+
+/** `#/components/schemas/CreateFederatedCredentialRequest` */
+export const CreateFederatedCredentialRequest: Schema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["serviceAccountId", "federationId", "externalSubjectId"],
+  properties: {
+    serviceAccountId: { type: "string", minLength: 1, maxLength: 50 },
+    federationId: { type: "string", minLength: 1, maxLength: 50 },
+    externalSubjectId: { type: "string", minLength: 1, maxLength: 1000 }
+  }
+};
+
+/** `#/components/schemas/CreateFederatedCredentialMetadata` */
+export const CreateFederatedCredentialMetadata: Schema = {
+  type: "object",
+  required: ["@type", "federatedCredentialId"],
+  properties: {
+    "@type": { const: "type.googleapis.com/yandex.cloud.iam.v1.workload.CreateFederatedCredentialMetadata" },
+    federatedCredentialId: { type: "string" }
+  }
+};
+
+/** `#/components/schemas/FederatedCredentialAny` */
+export const FederatedCredentialAny: Schema = {
+  allOf: [FederatedCredential, {
+    type: "object",
+    required: ["@type"],
+    properties: { "@type": { const: "type.googleapis.com/yandex.cloud.iam.v1.workload.FederatedCredential" } }
+  }]
+};
+
+/** `#/components/schemas/CreateFederatedCredentialOperation` */
+export const CreateFederatedCredentialOperation: Schema = { allOf: [Operation, { type: "object", properties: { response: FederatedCredentialAny } }] };
+
+/** `#/components/schemas/DeleteFederatedCredentialMetadata` */
+export const DeleteFederatedCredentialMetadata: Schema = {
+  type: "object",
+  required: ["@type"],
+  properties: {
+    "@type": { const: "type.googleapis.com/yandex.cloud.iam.v1.workload.DeleteFederatedCredentialMetadata" },
+    federatedCredentialId: { type: "string" }
+  }
+};
+
+/** `#/components/schemas/DeleteFederatedCredentialOperation` */
+export const DeleteFederatedCredentialOperation: Schema = { allOf: [Operation, { type: "object", properties: { response: Empty } }] };
+
 /** `#/components/schemas/CreateIamTokenWithJwt` */
 export const CreateIamTokenWithJwt: Schema = {
   type: "object",
@@ -1002,6 +1201,33 @@ export const FolderAccessBindingsResourceIdParameter: Schema = {
   patternDescription: "an ID with a character other than a dot"
 };
 
+/** `#/components/parameters/OidcFederationId` */
+export const OidcFederationIdParameter: Schema = {
+  type: "string",
+  minLength: 1,
+  maxLength: 50,
+  pattern: /[^.]/u,
+  patternDescription: "an ID with a character other than a dot"
+};
+
+/** `#/components/parameters/OidcFederationAccessBindingsResourceId` */
+export const OidcFederationAccessBindingsResourceIdParameter: Schema = {
+  type: "string",
+  minLength: 1,
+  maxLength: 64,
+  pattern: /[^.]/u,
+  patternDescription: "an ID with a character other than a dot"
+};
+
+/** `#/components/parameters/FederatedCredentialId` */
+export const FederatedCredentialIdParameter: Schema = {
+  type: "string",
+  minLength: 1,
+  maxLength: 50,
+  pattern: /[^.]/u,
+  patternDescription: "an ID with a character other than a dot"
+};
+
 /** `#/components/parameters/OperationId` */
 export const OperationIdParameter: Schema = {
   type: "string",
@@ -1050,7 +1276,7 @@ export interface ServerOptions {
 /** Reads and token exchanges change nothing, so every failure that may pass is retried. */
 export const readRetry: RetryClass = { changes: false, statuses: [429, 500, 502, 503, 504], networkErrors: "all" };
 
-/** Every call that answers an Operation (updates, deletes, service-account create, suspend and reactivate, set and update of access bindings) may be sent again with the same `Idempotency-Key`: the server answers a repeated key with the same Operation, so a second attempt cannot change more than the first. Idempotency-Key: honoured. Yandex's API design guide documents the key for calls that start an Operation: the server checks whether an operation with this key was already created and, if so, answers that Operation instead of starting another. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
+/** Every call that answers an Operation (updates, deletes, the creates of service accounts, OIDC workload identity federations and federated credentials, suspend and reactivate, set and update of access bindings) may be sent again with the same `Idempotency-Key`: the server answers a repeated key with the same Operation, so a second attempt cannot change more than the first. Idempotency-Key: honoured. Yandex's API design guide documents the key for calls that start an Operation: the server checks whether an operation with this key was already created and, if so, answers that Operation instead of starting another. (https://yandex.cloud/en/docs/api-design-guide/concepts/idempotency) */
 export const idempotentRetry: RetryClass = {
   changes: true,
   statuses: [429, 500, 502, 503, 504],
@@ -1835,6 +2061,204 @@ export const updateFolderAccessBindings = {
   server: "https://resource-manager.api.cloud.yandex.net"
 } satisfies OperationSpec;
 
+/** `GET /iam/v1/workload/oidc/federations` */
+export const listOidcFederations = {
+  id: "listOidcFederations" as const,
+  method: "GET",
+  path: "/iam/v1/workload/oidc/federations",
+  retry: readRetry,
+  response: ListOidcFederationsResponse,
+  query: {
+    type: "object",
+    additionalProperties: false,
+    required: ["folderId"],
+    properties: {
+      folderId: { type: "string", minLength: 1, maxLength: 50 },
+      pageSize: PageSizeParameter,
+      pageToken: { type: "string", maxLength: 2000 }
+    }
+  },
+  items: "federations" as const
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/workload/oidc/federations` */
+export const createOidcFederation = {
+  id: "createOidcFederation" as const,
+  method: "POST",
+  path: "/iam/v1/workload/oidc/federations",
+  retry: idempotentRetry,
+  response: CreateOidcFederationOperation,
+  body: CreateOidcFederationRequest,
+  result: OidcFederationAny
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/workload/oidc/federations/{federationId}` */
+export const getOidcFederation = {
+  id: "getOidcFederation" as const,
+  method: "GET",
+  path: "/iam/v1/workload/oidc/federations/{federationId}",
+  retry: readRetry,
+  response: OidcFederation,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["federationId"],
+    properties: { federationId: OidcFederationIdParameter }
+  }
+} satisfies OperationSpec;
+
+/** `PATCH /iam/v1/workload/oidc/federations/{federationId}` */
+export const updateOidcFederation = {
+  id: "updateOidcFederation" as const,
+  method: "PATCH",
+  path: "/iam/v1/workload/oidc/federations/{federationId}",
+  retry: idempotentRetry,
+  response: UpdateOidcFederationOperation,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["federationId"],
+    properties: { federationId: OidcFederationIdParameter }
+  },
+  body: UpdateOidcFederationRequest,
+  result: OidcFederationAny
+} satisfies OperationSpec;
+
+/** `DELETE /iam/v1/workload/oidc/federations/{federationId}` */
+export const deleteOidcFederation = {
+  id: "deleteOidcFederation" as const,
+  method: "DELETE",
+  path: "/iam/v1/workload/oidc/federations/{federationId}",
+  retry: idempotentRetry,
+  response: DeleteOidcFederationOperation,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["federationId"],
+    properties: { federationId: OidcFederationIdParameter }
+  },
+  result: Empty,
+  deletes: true
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/workload/oidc/federations/{federationId}:listAccessBindings` */
+export const listOidcFederationAccessBindings = {
+  id: "listOidcFederationAccessBindings" as const,
+  method: "GET",
+  path: "/iam/v1/workload/oidc/federations/{federationId}:listAccessBindings",
+  retry: readRetry,
+  response: ListAccessBindingsResponse,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["federationId"],
+    properties: { federationId: OidcFederationAccessBindingsResourceIdParameter }
+  },
+  query: {
+    type: "object",
+    additionalProperties: false,
+    properties: { pageSize: PageSizeParameter, pageToken: AccessBindingsPageTokenParameter }
+  },
+  items: "accessBindings" as const
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/workload/oidc/federations/{federationId}:setAccessBindings` */
+export const setOidcFederationAccessBindings = {
+  id: "setOidcFederationAccessBindings" as const,
+  method: "POST",
+  path: "/iam/v1/workload/oidc/federations/{federationId}:setAccessBindings",
+  retry: idempotentRetry,
+  response: SetAccessBindingsOperation,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["federationId"],
+    properties: { federationId: OidcFederationAccessBindingsResourceIdParameter }
+  },
+  body: SetAccessBindingsRequest,
+  result: AccessBindingsOperationResultAny
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/workload/oidc/federations/{federationId}:updateAccessBindings` */
+export const updateOidcFederationAccessBindings = {
+  id: "updateOidcFederationAccessBindings" as const,
+  method: "POST",
+  path: "/iam/v1/workload/oidc/federations/{federationId}:updateAccessBindings",
+  retry: idempotentRetry,
+  response: UpdateAccessBindingsOperation,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["federationId"],
+    properties: { federationId: OidcFederationAccessBindingsResourceIdParameter }
+  },
+  body: UpdateAccessBindingsRequest,
+  result: AccessBindingsOperationResultAny
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/workload/federatedCredentials` */
+export const listFederatedCredentials = {
+  id: "listFederatedCredentials" as const,
+  method: "GET",
+  path: "/iam/v1/workload/federatedCredentials",
+  retry: readRetry,
+  response: ListFederatedCredentialsResponse,
+  query: {
+    type: "object",
+    additionalProperties: false,
+    required: ["serviceAccountId"],
+    properties: {
+      serviceAccountId: { type: "string", minLength: 1, maxLength: 50 },
+      pageSize: PageSizeParameter,
+      pageToken: { type: "string", maxLength: 2000 }
+    }
+  },
+  items: "federatedCredentials" as const
+} satisfies OperationSpec;
+
+/** `POST /iam/v1/workload/federatedCredentials` */
+export const createFederatedCredential = {
+  id: "createFederatedCredential" as const,
+  method: "POST",
+  path: "/iam/v1/workload/federatedCredentials",
+  retry: idempotentRetry,
+  response: CreateFederatedCredentialOperation,
+  body: CreateFederatedCredentialRequest,
+  result: FederatedCredentialAny
+} satisfies OperationSpec;
+
+/** `GET /iam/v1/workload/federatedCredentials/{federatedCredentialId}` */
+export const getFederatedCredential = {
+  id: "getFederatedCredential" as const,
+  method: "GET",
+  path: "/iam/v1/workload/federatedCredentials/{federatedCredentialId}",
+  retry: readRetry,
+  response: FederatedCredential,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["federatedCredentialId"],
+    properties: { federatedCredentialId: FederatedCredentialIdParameter }
+  }
+} satisfies OperationSpec;
+
+/** `DELETE /iam/v1/workload/federatedCredentials/{federatedCredentialId}` */
+export const deleteFederatedCredential = {
+  id: "deleteFederatedCredential" as const,
+  method: "DELETE",
+  path: "/iam/v1/workload/federatedCredentials/{federatedCredentialId}",
+  retry: idempotentRetry,
+  response: DeleteFederatedCredentialOperation,
+  pathParams: {
+    type: "object",
+    additionalProperties: false,
+    required: ["federatedCredentialId"],
+    properties: { federatedCredentialId: FederatedCredentialIdParameter }
+  },
+  result: Empty,
+  deletes: true
+} satisfies OperationSpec;
+
 /** `GET /operations/{operationId}` */
 export const getOperation = {
   id: "getOperation" as const,
@@ -1873,7 +2297,7 @@ export const createIamTokenForServiceAccount = {
 } satisfies OperationSpec;
 
 /** Every operation of the document, by operationId. */
-export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, listRoles, getRole, listSubjectAccessBindings, listClouds, getCloud, listCloudAccessBindings, setCloudAccessBindings, updateCloudAccessBindings, listFolders, getFolder, listFolderAccessBindings, setFolderAccessBindings, updateFolderAccessBindings, getOperation, createIamToken, createIamTokenForServiceAccount };
+export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, listRoles, getRole, listSubjectAccessBindings, listClouds, getCloud, listCloudAccessBindings, setCloudAccessBindings, updateCloudAccessBindings, listFolders, getFolder, listFolderAccessBindings, setFolderAccessBindings, updateFolderAccessBindings, listOidcFederations, createOidcFederation, getOidcFederation, updateOidcFederation, deleteOidcFederation, listOidcFederationAccessBindings, setOidcFederationAccessBindings, updateOidcFederationAccessBindings, listFederatedCredentials, createFederatedCredential, getFederatedCredential, deleteFederatedCredential, getOperation, createIamToken, createIamTokenForServiceAccount };
 
 /** An operationId of the document. */
 export type OperationId = keyof typeof operations;

@@ -924,6 +924,263 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/iam/v1/workload/oidc/federations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List OIDC workload identity federations
+         * @description Lists the OIDC workload identity federations of a folder, page by page.
+         *
+         *     To read every federation, pass the `nextPageToken` of each answer as `pageToken` of the
+         *     next request until an answer has no `nextPageToken` (or an empty one).
+         */
+        get: operations["listOidcFederations"];
+        put?: never;
+        /**
+         * Create an OIDC workload identity federation
+         * @description Creates an OIDC workload identity federation in a folder and answers an `Operation`; poll
+         *     it until `done`, when its `response` is the new federation. The metadata holds the new
+         *     federation's ID from the first answer on. The name is unique in the folder: a name taken
+         *     there is `409` ALREADY_EXISTS. Creating one takes the role
+         *     `iam.workloadIdentityFederations.editor` on the folder, or a higher one (Yandex's guide,
+         *     https://yandex.cloud/en/docs/iam/operations/wlif/setup-wlif).
+         *
+         *     A federation alone lets nobody in: a service account's federated credential names it and
+         *     the external subject whose tokens get that account's IAM tokens.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot create a second federation.
+         */
+        post: operations["createOidcFederation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/workload/oidc/federations/{federationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an OIDC workload identity federation
+         * @description Answers the OIDC workload identity federation with this ID: its folder, name, description,
+         *     issuer, key set, audiences, labels, and whether it is enabled.
+         */
+        get: operations["getOidcFederation"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an OIDC workload identity federation
+         * @description Deletes an OIDC workload identity federation and answers an `Operation`; poll it until
+         *     `done`. From then on its issuer's tokens get no IAM tokens through it, and
+         *     `getOidcFederation` answers `404`. To stop its tokens for a while instead, disable it
+         *     (`updateOidcFederation` with `disabled: true`).
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation. A delete retried after an unknown
+         *     outcome that meets `404` means the federation is gone.
+         */
+        delete: operations["deleteOidcFederation"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an OIDC workload identity federation
+         * @description Changes the name, description, audiences, key set URL or labels of a federation, or
+         *     disables or enables it, and answers an `Operation`; poll it until `done`, when its
+         *     `response` is the updated federation. `audiences` and `labels` replace the whole list and
+         *     map. A new name taken in the folder is `409` ALREADY_EXISTS.
+         *
+         *     **`issuer` cannot be changed**: `UpdateFederationRequest` has no such field, so the
+         *     document refuses it. A federation that is to trust another issuer is a new federation,
+         *     with federated credentials of its own.
+         *
+         *     **Always send `updateMask`.** Without a mask every updatable field is overwritten, so
+         *     the fields left out of the body are reset.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot change more than the first attempt did.
+         */
+        patch: operations["updateOidcFederation"];
+        trace?: never;
+    };
+    "/iam/v1/workload/oidc/federations/{federationId}:listAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the access bindings of an OIDC workload identity federation
+         * @description Lists who holds which role on the federation itself (its access bindings), page by page.
+         *     Roles inherited from its folder, cloud or organization are not listed here. Pass each
+         *     answer's `nextPageToken` as `pageToken` until an answer has none; here a page token is at
+         *     most 100 characters.
+         */
+        get: operations["listOidcFederationAccessBindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/workload/oidc/federations/{federationId}:setAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the access bindings of an OIDC workload identity federation
+         * @description **Replaces every access binding** of the federation with the given list and answers an
+         *     `Operation`; poll it until `done`, when its `response` holds the effective deltas (what
+         *     was really added and removed). A binding left out of the list is removed, and an empty
+         *     list removes them all (roles inherited from the folder, cloud and organization stay). To
+         *     add or remove a few roles, use `updateOidcFederationAccessBindings`.
+         *
+         *     At most 1,000 access bindings per cloud (2,000 per organization); beyond it, `429`
+         *     RESOURCE_EXHAUSTED.
+         *
+         *     A role given or taken away takes effect within about 5 seconds (Yandex's documentation
+         *     of access management), so a call that relies on it right after may still meet the old
+         *     rights.
+         *
+         *     The effective deltas have been the `response` since these calls came (`federation_service.proto`,
+         *     2025-04); an absent `effectiveDeltas` means nothing changed.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot change more than the first attempt did.
+         */
+        post: operations["setOidcFederationAccessBindings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/workload/oidc/federations/{federationId}:updateAccessBindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add or remove access bindings of an OIDC workload identity federation
+         * @description Adds and removes access bindings of the federation, one delta each, and answers an
+         *     `Operation`; poll it until `done`, when its `response` holds the effective deltas: a
+         *     binding added that was there already, or removed that was not, is not among them. The
+         *     other bindings stay.
+         *
+         *     At most 1,000 access bindings per cloud (2,000 per organization); beyond it, `429`
+         *     RESOURCE_EXHAUSTED.
+         *
+         *     A role given or taken away takes effect within about 5 seconds (Yandex's documentation
+         *     of access management), so a call that relies on it right after may still meet the old
+         *     rights.
+         *
+         *     The effective deltas have been the `response` since these calls came (`federation_service.proto`,
+         *     2025-04); an absent `effectiveDeltas` means nothing changed.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation, so every attempt carries one key
+         *     and a retry cannot change more than the first attempt did.
+         */
+        post: operations["updateOidcFederationAccessBindings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/workload/federatedCredentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the federated credentials of a service account
+         * @description Lists the federated credentials of one service account, page by page: which external
+         *     subjects of which federations get its IAM tokens.
+         *
+         *     To read every credential, pass the `nextPageToken` of each answer as `pageToken` of the
+         *     next request until an answer has no `nextPageToken` (or an empty one).
+         */
+        get: operations["listFederatedCredentials"];
+        put?: never;
+        /**
+         * Create a federated credential
+         * @description Lets one external subject of an OIDC workload identity federation get IAM tokens of a
+         *     service account, and answers an `Operation`; poll it until `done`, when its `response` is
+         *     the new credential. The metadata holds the new credential's ID from the first answer on.
+         *     The credential holds no secret: a workload proves itself with its platform's token, which
+         *     must come from the federation's issuer, carry one of its audiences and name the subject
+         *     exactly in its `sub` claim.
+         *
+         *     Its retry class is `idempotent`: unlike the creates of API keys and other keys, it answers
+         *     an Operation (`federated_credential_service.proto`), and the server answers a repeated
+         *     `Idempotency-Key` with the same Operation, so every attempt carries one key and a retry
+         *     cannot create a second credential.
+         */
+        post: operations["createFederatedCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iam/v1/workload/federatedCredentials/{federatedCredentialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a federated credential
+         * @description Answers the federated credential with this ID: its service account, its federation and the
+         *     external subject it accepts.
+         */
+        get: operations["getFederatedCredential"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a federated credential
+         * @description Deletes a federated credential and answers an `Operation`; poll it until `done`. From then
+         *     on the external subject's tokens get no IAM token of the account. A credential cannot be
+         *     changed (`FederatedCredentialService` has no update): to accept another subject, create a
+         *     credential for it and delete this one.
+         *
+         *     Its retry class is `idempotent`: it answers an Operation, and the server answers a
+         *     repeated `Idempotency-Key` with the same Operation. A delete retried after an unknown
+         *     outcome that meets `404` means the credential is gone.
+         */
+        delete: operations["deleteFederatedCredential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/operations/{operationId}": {
         parameters: {
             query?: never;
@@ -1806,7 +2063,7 @@ export interface components {
              * @constant
              */
             "@type": "type.googleapis.com/yandex.cloud.access.SetAccessBindingsMetadata";
-            /** @description ID of the resource whose bindings change (a service account, a folder or a cloud). */
+            /** @description ID of the resource whose bindings change (a service account, a folder, a cloud or an OIDC federation). */
             resourceId?: string;
         };
         /**
@@ -1838,7 +2095,7 @@ export interface components {
             "@type": "type.googleapis.com/yandex.cloud.access.AccessBindingsOperationResult";
         };
         /**
-         * @description The `Operation` of a set of access bindings (of a service account, a folder or a cloud); its
+         * @description The `Operation` of a set of access bindings (of a service account, a folder, a cloud or an OIDC federation); its
          *     `response` holds the effective deltas. Until 2023-06 the protos declared `google.protobuf.Empty`
          *     as this response: an operation started before then answers Empty when read again through
          *     `getOperation`, while one started now answers an `AccessBindingsOperationResult`, as here.
@@ -1877,11 +2134,11 @@ export interface components {
              * @constant
              */
             "@type": "type.googleapis.com/yandex.cloud.access.UpdateAccessBindingsMetadata";
-            /** @description ID of the resource whose bindings change (a service account, a folder or a cloud). */
+            /** @description ID of the resource whose bindings change (a service account, a folder, a cloud or an OIDC federation). */
             resourceId?: string;
         };
         /**
-         * @description The `Operation` of an update of access bindings (of a service account, a folder or a cloud); its
+         * @description The `Operation` of an update of access bindings (of a service account, a folder, a cloud or an OIDC federation); its
          *     `response` holds the effective deltas. Until 2023-06 the protos declared `google.protobuf.Empty`
          *     as this response: an operation started before then answers Empty when read again through
          *     `getOperation`, while one started now answers an `AccessBindingsOperationResult`, as here.
@@ -2096,6 +2353,327 @@ export interface components {
              *     last page.
              */
             nextPageToken?: string;
+        };
+        /**
+         * @description An OIDC workload identity federation (`yandex.cloud.iam.v1.workload.oidc.Federation`): a
+         *     folder's trust in one external OpenID Connect issuer (a CI system, a Kubernetes cluster),
+         *     whose tokens it checks against the issuer's published keys (`jwksUrl`) and the audiences it
+         *     accepts. The federated credentials of service accounts name it, each with one external subject.
+         *
+         *     Proto3 JSON leaves out every field that holds its zero value, so every field may be absent
+         *     from an answer; only `id` is required, since the client cannot address the federation without it.
+         */
+        OidcFederation: {
+            /** @description ID of the federation (`aje…`). */
+            id: string;
+            /** @description Name of the federation, 3 to 63 characters, unique in the folder (`federation.proto`). */
+            name?: string;
+            /** @description ID of the folder the federation belongs to. */
+            folderId?: string;
+            /** @description Description of the federation, 0 to 256 characters. Left out when empty. */
+            description?: string;
+            /**
+             * @description `true`: the federation's tokens can be exchanged for IAM tokens. Proto3 JSON leaves
+             *     `false` out, so **an answer without `enabled` is a disabled federation**. Requests set the
+             *     inverse, `disabled` (`OidcFederationDisabled`).
+             */
+            enabled?: boolean;
+            /** @description The values the `aud` claim of a token is checked against. Left out when there are none. */
+            audiences?: string[];
+            /** @description The issuer whose tokens the federation trusts, the `iss` claim of its tokens (an HTTPS URL). */
+            issuer?: string;
+            /** @description The URL of the issuer's JSON Web Key Set, the public keys its tokens are checked with. */
+            jwksUrl?: string;
+            /** @description Labels as `key: value` pairs. Left out when there are none. */
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description When the federation was created. */
+            createdAt?: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of the OIDC workload identity federations of a folder. */
+        ListOidcFederationsResponse: {
+            /** @description The federations on this page. Left out when there are none. */
+            federations?: components["schemas"]["OidcFederation"][];
+            /**
+             * @description The token of the next page, to send as `pageToken`. Absent or empty on the
+             *     last page.
+             */
+            nextPageToken?: string;
+        };
+        /**
+         * @description Name of an OIDC workload identity federation: 3 to 63 characters of `a-z`, `0-9` and `-`,
+         *     starting with a letter and not ending with `-`. Unique in the folder.
+         *
+         *     The protos disagree on the shortest name: the pattern of the create and update requests
+         *     (`federation_service.proto`, `[a-z]([-a-z0-9]{0,61}[a-z0-9])?`) allows 1 to 63 characters,
+         *     while the resource (`federation.proto`) says "3-63 characters long". This document follows
+         *     the stricter reading, 3 to 63: a name it accepts is accepted by both.
+         * @example github-actions
+         */
+        OidcFederationName: string;
+        /**
+         * @description `true` makes the federation refuse every token until it is set back to `false`; absent or
+         *     `false`, the federation is in use. **A request says `disabled` where the federation says the
+         *     opposite, `enabled`** (`disabled` of `CreateFederationRequest` and `UpdateFederationRequest`,
+         *     `enabled` of `Federation`, in the protos): a federation created with `disabled: true`
+         *     answers without `enabled`, which proto3 JSON leaves out when it is `false`.
+         * @example false
+         */
+        OidcFederationDisabled: boolean;
+        /**
+         * @description The values a token's `aud` claim is checked against: 1 to 100, each 1 to 255 characters. For
+         *     GitHub Actions, the audience of its tokens is `https://github.com/<owner>` unless the
+         *     workflow asks for another.
+         *
+         *     `federation_service.proto` says 1 to 100 audiences of 1 to 255 characters since 2026-05-22;
+         *     before, it said at most 100 of at most 255 (an empty list, or an empty audience, passed).
+         *     This document follows the current, stricter reading: send at least one audience, never an
+         *     empty list.
+         * @example [
+         *       "https://github.com/example-org"
+         *     ]
+         */
+        OidcFederationAudiences: string[];
+        /**
+         * @description The folder, name, issuer and key set of the new federation, and optionally its description,
+         *     audiences, labels and whether it starts disabled.
+         */
+        CreateOidcFederationRequest: {
+            /** @description ID of the folder to create the federation in (`b1g…`). */
+            folderId: string;
+            /** @description Name of the federation, unique in the folder. */
+            name: components["schemas"]["OidcFederationName"];
+            /** @description Description of the federation, at most 256 characters. */
+            description?: string;
+            /** @description `true` creates the federation disabled. */
+            disabled?: components["schemas"]["OidcFederationDisabled"];
+            /** @description The values a token's `aud` claim is checked against. */
+            audiences?: components["schemas"]["OidcFederationAudiences"];
+            /**
+             * @description The issuer whose tokens the federation trusts, as the `iss` claim of its tokens says it
+             *     (an HTTPS URL, e.g. `https://token.actions.githubusercontent.com` for GitHub Actions),
+             *     1 to 8000 characters.
+             */
+            issuer: string;
+            /**
+             * @description The URL of the issuer's JSON Web Key Set, the public keys its tokens are checked with
+             *     (e.g. `https://token.actions.githubusercontent.com/.well-known/jwks`), 1 to 8000 characters.
+             */
+            jwksUrl: string;
+            /**
+             * @description Labels of the federation. `federation_service.proto` sets no limit on them; the document
+             *     holds them to the rules of Yandex's other IAM labels (`service_account_service.proto`),
+             *     the stricter reading.
+             */
+            labels?: components["schemas"]["Labels"];
+        };
+        /**
+         * @description The metadata of an OIDC workload identity federation's create operation, as a `google.protobuf.Any`.
+         *     `federationId` is required: it is the only way a caller who does not wait learns the new federation's id.
+         */
+        CreateOidcFederationMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.workload.oidc.CreateFederationMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.workload.oidc.CreateFederationMetadata";
+            /** @description ID of the federation being created. Present from the first answer, before the operation is done. */
+            federationId: string;
+        };
+        /** @description An `OidcFederation` as a `google.protobuf.Any`, the `response` of a create or update operation. */
+        OidcFederationAny: components["schemas"]["OidcFederation"] & {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.workload.oidc.Federation`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.workload.oidc.Federation";
+        };
+        /** @description The `Operation` of an OIDC workload identity federation's create; its `response` is the new `OidcFederation`. */
+        CreateOidcFederationOperation: components["schemas"]["Operation"] & {
+            /** @description The federation being created; its ID is there before the operation is done. */
+            metadata?: components["schemas"]["CreateOidcFederationMetadata"];
+            /** @description The new federation. */
+            response?: components["schemas"]["OidcFederationAny"];
+        };
+        /**
+         * @description The metadata of an OIDC workload identity federation's delete operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `federationId` out; the client does not need it (it knows what it changed).
+         */
+        DeleteOidcFederationMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.workload.oidc.DeleteFederationMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.workload.oidc.DeleteFederationMetadata";
+            /** @description ID of the federation being deleted. */
+            federationId?: string;
+        };
+        /** @description The `Operation` of an OIDC workload identity federation's delete; its `response` is `google.protobuf.Empty`. */
+        DeleteOidcFederationOperation: components["schemas"]["Operation"] & {
+            /** @description The federation being deleted. */
+            metadata?: components["schemas"]["DeleteOidcFederationMetadata"];
+            /** @description Nothing; the federation is gone. */
+            response?: components["schemas"]["Empty"];
+        };
+        /**
+         * @description What to change. `updateMask` names the fields to change; a field named in the mask without a
+         *     value is reset (`description`: emptied; `labels`: all removed). `audiences` and `labels`
+         *     replace the whole list and map. **Without `updateMask`, every updatable field is
+         *     overwritten** and the fields left out are reset, so always send one.
+         */
+        UpdateOidcFederationRequest: {
+            /**
+             * @description A FieldMask, written as one string of comma-separated lowerCamelCase paths, e.g.
+             *     `audiences,jwksUrl`. Only `name`, `description`, `disabled`, `audiences`, `jwksUrl` and
+             *     `labels` can change.
+             */
+            updateMask?: string;
+            /** @description The new name, unique in the folder. */
+            name?: components["schemas"]["OidcFederationName"];
+            /** @description The new description, at most 256 characters. */
+            description?: string;
+            /** @description `true` disables the federation, `false` enables it again. */
+            disabled?: components["schemas"]["OidcFederationDisabled"];
+            /** @description The new audiences; they replace every audience the federation has. */
+            audiences?: components["schemas"]["OidcFederationAudiences"];
+            /** @description The new URL of the issuer's JSON Web Key Set, at most 8000 characters. */
+            jwksUrl?: string;
+            /** @description The new labels; they replace every label the federation has. */
+            labels?: components["schemas"]["Labels"];
+        };
+        /**
+         * @description The metadata of an OIDC workload identity federation's update operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `federationId` out; the client does not need it (it knows what it changed).
+         */
+        UpdateOidcFederationMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.workload.oidc.UpdateFederationMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.workload.oidc.UpdateFederationMetadata";
+            /** @description ID of the federation being updated. */
+            federationId?: string;
+        };
+        /** @description The `Operation` of an OIDC workload identity federation's update; its `response` is the updated `OidcFederation`. */
+        UpdateOidcFederationOperation: components["schemas"]["Operation"] & {
+            /** @description The federation being updated. */
+            metadata?: components["schemas"]["UpdateOidcFederationMetadata"];
+            /** @description The updated federation. */
+            response?: components["schemas"]["OidcFederationAny"];
+        };
+        /**
+         * @description A federated credential (`yandex.cloud.iam.v1.workload.FederatedCredential`): it lets the
+         *     tokens that one OIDC workload identity federation trusts, for one external subject, be
+         *     exchanged for IAM tokens of one service account. It holds no secret.
+         *
+         *     Proto3 JSON leaves out every field that holds its zero value, so every field may be absent
+         *     from an answer; only `id` is required, since the client cannot address the credential without it.
+         */
+        FederatedCredential: {
+            /** @description ID of the federated credential (`aje…`). */
+            id: string;
+            /** @description ID of the service account whose IAM tokens the credential gets. */
+            serviceAccountId?: string;
+            /** @description ID of the OIDC workload identity federation whose tokens the credential accepts. */
+            federationId?: string;
+            /**
+             * @description The external subject, compared whole with the `sub` claim of the platform's token (an
+             *     exact match), e.g. `repo:<owner>/<repo>:ref:refs/heads/main` for a GitHub Actions job on
+             *     `main`. Left out of a credential that has none (see `CreateFederatedCredentialRequest`).
+             */
+            externalSubjectId?: string;
+            /** @description When the credential was created. */
+            createdAt?: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of the federated credentials of a service account. */
+        ListFederatedCredentialsResponse: {
+            /** @description The credentials on this page. Left out when there are none. */
+            federatedCredentials?: components["schemas"]["FederatedCredential"][];
+            /**
+             * @description The token of the next page, to send as `pageToken`. Absent or empty on the
+             *     last page.
+             */
+            nextPageToken?: string;
+        };
+        /**
+         * @description The service account, the federation and the external subject of the new credential: a token
+         *     of that federation whose `sub` claim is exactly that subject gets IAM tokens of that account.
+         */
+        CreateFederatedCredentialRequest: {
+            /** @description ID of the service account the credential gets IAM tokens of (`aje…`). */
+            serviceAccountId: string;
+            /** @description ID of the OIDC workload identity federation whose tokens the credential accepts (`aje…`). */
+            federationId: string;
+            /**
+             * @description The external subject, compared whole with the `sub` claim of the platform's token (an
+             *     exact match): for GitHub Actions, `repo:<owner>/<repo>:ref:refs/heads/main` for the jobs
+             *     of `main`, or `repo:<owner>/<repo>:environment:<name>` for the jobs of an environment.
+             *     1 to 1000 characters.
+             *
+             *     The readings differ on whether it is required. `federated_credential_service.proto`
+             *     required it from the service's start (2024-08) until 2026-06, and Yandex's REST reference
+             *     of `FederatedCredential.create`
+             *     (https://yandex.cloud/en/docs/iam/workload/workload-identity/api-ref/FederatedCredential/create)
+             *     says "Required field"; the proto leaves it optional since 2026-06 (and adds "exact
+             *     match"), without saying what a credential without a subject accepts. This document keeps
+             *     the stricter reading, required, so no request is sent that a reading refuses and no
+             *     credential is made whose reach is undocumented.
+             *
+             *     Its limit was 50 characters in the first proto (2024-08) and is 1000 since 2025-10; the
+             *     REST reference names none. The document takes the current 1000, not the stricter 50: the
+             *     server has not held the older limit since 2025-10, and a GitHub subject is often longer
+             *     than 50 characters (`repo:` and the owner, repository and branch).
+             */
+            externalSubjectId: string;
+        };
+        /**
+         * @description The metadata of a federated credential's create operation, as a `google.protobuf.Any`.
+         *     `federatedCredentialId` is required: it is the only way a caller who does not wait learns the new credential's id.
+         */
+        CreateFederatedCredentialMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.workload.CreateFederatedCredentialMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.workload.CreateFederatedCredentialMetadata";
+            /** @description ID of the federated credential being created. Present from the first answer, before the operation is done. */
+            federatedCredentialId: string;
+        };
+        /** @description A `FederatedCredential` as a `google.protobuf.Any`, the `response` of its create operation. */
+        FederatedCredentialAny: components["schemas"]["FederatedCredential"] & {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.workload.FederatedCredential`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.workload.FederatedCredential";
+        };
+        /** @description The `Operation` of a federated credential's create; its `response` is the new `FederatedCredential`. */
+        CreateFederatedCredentialOperation: components["schemas"]["Operation"] & {
+            /** @description The credential being created. */
+            metadata?: components["schemas"]["CreateFederatedCredentialMetadata"];
+            /** @description The new credential. */
+            response?: components["schemas"]["FederatedCredentialAny"];
+        };
+        /**
+         * @description The metadata of a federated credential's delete operation, as a `google.protobuf.Any`.
+         *     Proto3 JSON may leave `federatedCredentialId` out; the client does not need it (it knows what it changed).
+         */
+        DeleteFederatedCredentialMetadata: {
+            /**
+             * @description The type URL of `yandex.cloud.iam.v1.workload.DeleteFederatedCredentialMetadata`.
+             * @constant
+             */
+            "@type": "type.googleapis.com/yandex.cloud.iam.v1.workload.DeleteFederatedCredentialMetadata";
+            /** @description ID of the federated credential being deleted. */
+            federatedCredentialId?: string;
+        };
+        /** @description The `Operation` of a federated credential's delete; its `response` is `google.protobuf.Empty`. */
+        DeleteFederatedCredentialOperation: components["schemas"]["Operation"] & {
+            /** @description The credential being deleted. */
+            metadata?: components["schemas"]["DeleteFederatedCredentialMetadata"];
+            /** @description Nothing; the credential is gone. */
+            response?: components["schemas"]["Empty"];
         };
         /** @description A JWT signed with a service account's authorized key (PS256), exchanged for that account's IAM token. */
         CreateIamTokenWithJwt: {
@@ -2682,6 +3260,173 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
+        /**
+         * @description An OIDC workload identity federation with this name already exists in the folder
+         *     (ALREADY_EXISTS, 6): names are unique per folder (`federation_service.proto`). Pick another
+         *     name, or find the existing federation with `listOidcFederations`.
+         */
+        OidcFederationAlreadyExists: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 6,
+                 *       "message": "Workload identity federation with name \"github-actions\" already exists",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "425d319f-65e8-4f85-99aa-71b900b5dcc9"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /**
+         * @description Too many requests, or the quota of 50 OIDC workload identity federations per cloud is used
+         *     up (RESOURCE_EXHAUSTED, 8; Yandex's IAM quotas and limits,
+         *     https://yandex.cloud/en/docs/iam/concepts/limits). Wait as long as `Retry-After` says, if it
+         *     is present, and try again; for the quota, delete unused federations or ask for a larger
+         *     quota.
+         */
+        OidcFederationQuotaExceeded: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                /**
+                 * @description How long to wait before trying again, in seconds or as an HTTP date.
+                 * @example 1
+                 */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 8,
+                 *       "message": "Quota limit of workload identity federations per cloud exceeded",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "e46e1f1a-53ff-4792-a7a6-9fa3dc76e083"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /** @description The OIDC workload identity federation does not exist, was deleted, or the caller cannot see it (NOT_FOUND, 5). */
+        OidcFederationNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "Workload identity federation aje8ip56i7wjezeslxis not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "53fd2875-1355-4072-8ed1-4322a250a2b3"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /**
+         * @description The service account or the OIDC workload identity federation that the credential names does
+         *     not exist, was deleted, or the caller cannot see it (NOT_FOUND, 5); the message says which.
+         */
+        ServiceAccountOrOidcFederationNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "Workload identity federation aje8ip56i7wjezeslxis not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "e438559f-b63a-401c-829a-23ff7931531c"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /**
+         * @description Too many requests, or the quota of 200 federated credentials per service account is used up
+         *     (RESOURCE_EXHAUSTED, 8; Yandex's IAM quotas and limits,
+         *     https://yandex.cloud/en/docs/iam/concepts/limits). Wait as long as `Retry-After` says, if it
+         *     is present, and try again; for the quota, delete the account's unused federated credentials
+         *     or ask for a larger quota.
+         */
+        FederatedCredentialQuotaExceeded: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                /**
+                 * @description How long to wait before trying again, in seconds or as an HTTP date.
+                 * @example 1
+                 */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 8,
+                 *       "message": "Quota limit of federated credentials per service account exceeded",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "a2d23c16-5e03-488f-a1fd-b8109885b55f"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /** @description The federated credential does not exist, or was deleted (NOT_FOUND, 5). */
+        FederatedCredentialNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-server-trace-id": components["headers"]["ServerTraceId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 5,
+                 *       "message": "Federated credential ajefe5a8gshcvcjkuj8l not found",
+                 *       "details": [
+                 *         {
+                 *           "@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 *           "requestId": "f96465c4-7826-47a9-83a9-8e1019b2ab15"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Status"];
+            };
+        };
         /** @description The operation does not exist (NOT_FOUND, 5). */
         OperationNotFound: {
             headers: {
@@ -2821,6 +3566,27 @@ export interface components {
          * @example b1gvmob95yysaplct532
          */
         FolderAccessBindingsResourceId: string;
+        /**
+         * @description ID of the OIDC workload identity federation (`aje…`), at most 50 characters
+         *     (`federation_service.proto`). It must not be `.` or `..`, which would address another path.
+         * @example aje8ip56i7wjezeslxis
+         */
+        OidcFederationId: string;
+        /**
+         * @description ID of the OIDC workload identity federation whose access bindings are read or changed (the
+         *     `resourceId` of Yandex's reference), at most 64 characters: the access-binding calls take the
+         *     limit of `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+         *     `getOidcFederation`. It must not be `.` or `..`, which would address another path.
+         * @example aje8ip56i7wjezeslxis
+         */
+        OidcFederationAccessBindingsResourceId: string;
+        /**
+         * @description ID of the federated credential (`aje…`), at most 50 characters
+         *     (`federated_credential_service.proto`). It must not be `.` or `..`, which would address
+         *     another path.
+         * @example ajefe5a8gshcvcjkuj8l
+         */
+        FederatedCredentialId: string;
         /**
          * @description ID of the operation, as an `Operation`'s `id` gives it. It must not be `.` or `..`,
          *     which would address another path.
@@ -5411,6 +6177,704 @@ export interface operations {
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["FolderNotFound"];
             429: components["responses"]["AccessBindingQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listOidcFederations: {
+        parameters: {
+            query: {
+                /**
+                 * @description ID of the folder to list federations in (`b1g…`), at most 50 characters
+                 *     (`ListFederationsRequest.folder_id`).
+                 * @example b1gvmob95yysaplct532
+                 */
+                folderId: string;
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+                 *     characters, as `federation_service.proto` has said since 2024-08.
+                 * @example aje8ip56i7wjezeslxis
+                 */
+                pageToken?: string;
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of federations. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOidcFederationsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["FolderNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    createOidcFederation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The folder, name, issuer, key set and audiences of the new federation. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOidcFederationRequest"];
+            };
+        };
+        responses: {
+            /** @description The create was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateOidcFederationOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["FolderNotFound"];
+            409: components["responses"]["OidcFederationAlreadyExists"];
+            429: components["responses"]["OidcFederationQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    getOidcFederation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the OIDC workload identity federation (`aje…`), at most 50 characters
+                 *     (`federation_service.proto`). It must not be `.` or `..`, which would address another path.
+                 * @example aje8ip56i7wjezeslxis
+                 */
+                federationId: components["parameters"]["OidcFederationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The federation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcFederation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["OidcFederationNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    deleteOidcFederation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the OIDC workload identity federation (`aje…`), at most 50 characters
+                 *     (`federation_service.proto`). It must not be `.` or `..`, which would address another path.
+                 * @example aje8ip56i7wjezeslxis
+                 */
+                federationId: components["parameters"]["OidcFederationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delete was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteOidcFederationOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["OidcFederationNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    updateOidcFederation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the OIDC workload identity federation (`aje…`), at most 50 characters
+                 *     (`federation_service.proto`). It must not be `.` or `..`, which would address another path.
+                 * @example aje8ip56i7wjezeslxis
+                 */
+                federationId: components["parameters"]["OidcFederationId"];
+            };
+            cookie?: never;
+        };
+        /** @description The mask of the fields to change, and their new values. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOidcFederationRequest"];
+            };
+        };
+        responses: {
+            /** @description The update was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateOidcFederationOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["OidcFederationNotFound"];
+            409: components["responses"]["OidcFederationAlreadyExists"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listOidcFederationAccessBindings: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 100
+                 *     characters: the access-binding lists keep the shorter limit of `yandex.cloud.access`.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                pageToken?: components["parameters"]["AccessBindingsPageToken"];
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the OIDC workload identity federation whose access bindings are read or changed (the
+                 *     `resourceId` of Yandex's reference), at most 64 characters: the access-binding calls take the
+                 *     limit of `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+                 *     `getOidcFederation`. It must not be `.` or `..`, which would address another path.
+                 * @example aje8ip56i7wjezeslxis
+                 */
+                federationId: components["parameters"]["OidcFederationAccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of access bindings. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListAccessBindingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["OidcFederationNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    setOidcFederationAccessBindings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the OIDC workload identity federation whose access bindings are read or changed (the
+                 *     `resourceId` of Yandex's reference), at most 64 characters: the access-binding calls take the
+                 *     limit of `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+                 *     `getOidcFederation`. It must not be `.` or `..`, which would address another path.
+                 * @example aje8ip56i7wjezeslxis
+                 */
+                federationId: components["parameters"]["OidcFederationAccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        /** @description Every binding the federation is to have. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetAccessBindingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The change was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetAccessBindingsOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["OidcFederationNotFound"];
+            429: components["responses"]["AccessBindingQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    updateOidcFederationAccessBindings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the OIDC workload identity federation whose access bindings are read or changed (the
+                 *     `resourceId` of Yandex's reference), at most 64 characters: the access-binding calls take the
+                 *     limit of `yandex.cloud.access` (`access.proto` since 2026-05-22; 50 before), not the 50 of
+                 *     `getOidcFederation`. It must not be `.` or `..`, which would address another path.
+                 * @example aje8ip56i7wjezeslxis
+                 */
+                federationId: components["parameters"]["OidcFederationAccessBindingsResourceId"];
+            };
+            cookie?: never;
+        };
+        /** @description The bindings to add and remove. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAccessBindingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The change was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateAccessBindingsOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["OidcFederationNotFound"];
+            429: components["responses"]["AccessBindingQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    listFederatedCredentials: {
+        parameters: {
+            query: {
+                /**
+                 * @description ID of the service account whose credentials to list (`aje…`), at most 50 characters
+                 *     (`ListFederatedCredentialsRequest.service_account_id`). Required: unlike the lists of
+                 *     keys, it does not default to the caller.
+                 * @example ajeg2b2et02f3tl2c1pj
+                 */
+                serviceAccountId: string;
+                /**
+                 * @description The maximum number of items in one answer, from 0 to 1000. When more exist, the
+                 *     answer carries a `nextPageToken`. `0` means the default, 100.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The `nextPageToken` of a previous answer, to get the next page. At most 2000
+                 *     characters, as `federated_credential_service.proto` has said since 2024-08.
+                 * @example ajefe5a8gshcvcjkuj8l
+                 */
+                pageToken?: string;
+            };
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of federated credentials. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListFederatedCredentialsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ServiceAccountNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    createFederatedCredential: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The service account, the federation and the external subject. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateFederatedCredentialRequest"];
+            };
+        };
+        responses: {
+            /** @description The create was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateFederatedCredentialOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["ServiceAccountOrOidcFederationNotFound"];
+            429: components["responses"]["FederatedCredentialQuotaExceeded"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    getFederatedCredential: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+            };
+            path: {
+                /**
+                 * @description ID of the federated credential (`aje…`), at most 50 characters
+                 *     (`federated_credential_service.proto`). It must not be `.` or `..`, which would address
+                 *     another path.
+                 * @example ajefe5a8gshcvcjkuj8l
+                 */
+                federatedCredentialId: components["parameters"]["FederatedCredentialId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The federated credential. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FederatedCredential"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["FederatedCredentialNotFound"];
+            429: components["responses"]["ResourceExhausted"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    deleteFederatedCredential: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A unique ID of this logical call (a UUID), the same on each retry; it helps support find the request.
+                 * @example 0f8b6c4e-6a7b-4c1d-9e2f-3a4b5c6d7e8f
+                 */
+                "x-client-request-id"?: components["parameters"]["ClientRequestId"];
+                /**
+                 * @description An ID that ties several calls of one client-side operation together.
+                 * @example 7d3b1f0a-2c4e-4f6a-8b9c-0d1e2f3a4b5c
+                 */
+                "x-client-trace-id"?: components["parameters"]["ClientTraceId"];
+                /**
+                 * @description A UUID v4 that names one change, the same on every attempt. For a call that starts an
+                 *     Operation, Yandex answers a repeated key with the Operation it already started (the
+                 *     retry class `idempotent`, `honoured`); for the creates that answer a credential directly
+                 *     that is unverified (the retry class `create`), so they are retried only where the server
+                 *     cannot have acted.
+                 * @example 3c1e0d9a-8b7f-4e6d-a5c4-b3a2f1e0d9c8
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description ID of the federated credential (`aje…`), at most 50 characters
+                 *     (`federated_credential_service.proto`). It must not be `.` or `..`, which would address
+                 *     another path.
+                 * @example ajefe5a8gshcvcjkuj8l
+                 */
+                federatedCredentialId: components["parameters"]["FederatedCredentialId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delete was accepted; its outcome comes in the Operation. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-server-trace-id": components["headers"]["ServerTraceId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteFederatedCredentialOperation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["FederatedCredentialNotFound"];
+            429: components["responses"]["ResourceExhausted"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
             504: components["responses"]["DeadlineExceeded"];

@@ -179,8 +179,9 @@ describe("answers are read as Yandex writes them", () => {
     const required = Object.fromEntries(
       [...answerSchemas()].filter(([, schema]) => schema.required?.length).map(([name, schema]) => [name, schema.required]),
     );
-    // Note: every "@type" of a google.protobuf.Any is always written; every *Metadata but CreateServiceAccountMetadata
-    // requires only it (its serviceAccountId is how a caller who does not wait learns the new id).
+    // Note: every "@type" of a google.protobuf.Any is always written; every *Metadata but the create metadata of a service
+    // account, an OIDC federation and a federated credential requires only it (their id is how a caller who does not wait
+    // learns the new id).
     const anyTypes = Object.entries(required).filter(([, r]) => (r as string[]).join() === "@type");
     expect(anyTypes.length).toBeGreaterThan(15);
     // Note: a resource requires its id alone, by rule (a new service's resources too); the rest is each named here.
@@ -193,6 +194,8 @@ describe("answers are read as Yandex writes them", () => {
       AccessKey: ["id", "keyId"],
       CreateAccessKeyResponse: ["accessKey", "secret"],
       CreateServiceAccountMetadata: ["@type", "serviceAccountId"],
+      CreateOidcFederationMetadata: ["@type", "federationId"],
+      CreateFederatedCredentialMetadata: ["@type", "federatedCredentialId"],
       Subject: ["id", "type"],
       AccessBinding: ["roleId", "subject"],
       AccessBindingDelta: ["accessBinding"],
