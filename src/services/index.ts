@@ -5,8 +5,10 @@ import accessAnalyzer from "./access-analyzer.js";
 import accessKeys from "./access-keys.js";
 import apiKeys from "./api-keys.js";
 import clouds from "./clouds.js";
+import federatedCredentials from "./federated-credentials.js";
 import folders from "./folders.js";
 import keys from "./keys.js";
+import oidcFederations from "./oidc-federations.js";
 import operations from "./operations.js";
 import roles from "./roles.js";
 import serviceAccounts from "./service-accounts.js";
@@ -15,8 +17,10 @@ export * from "./access-analyzer.js";
 export * from "./access-keys.js";
 export * from "./api-keys.js";
 export * from "./clouds.js";
+export * from "./federated-credentials.js";
 export * from "./folders.js";
 export * from "./keys.js";
+export * from "./oidc-federations.js";
 export * from "./operations.js";
 export * from "./roles.js";
 export * from "./service-accounts.js";
@@ -39,6 +43,10 @@ export default {
   folders,
   /** The Cloud service: Resource Manager's clouds, and the roles held on each (they hold for every folder in it). */
   clouds,
+  /** The OidcFederation service: the OIDC issuers (a CI platform, a cluster) whose tokens Yandex exchanges for IAM tokens. */
+  oidcFederations,
+  /** The FederatedCredential service: which subject of a federation may act as a service account, with no key anywhere. */
+  federatedCredentials,
   /** The Operation service: get an operation, or wait until it is done. */
   operations,
 } satisfies Record<string, (call: Call, wait: Wait) => object>;

@@ -8,6 +8,8 @@ export const DEFAULT_FOLDER_ID = "b1gvmob95yysaplct532";
 /** The resource types of a cloud and a folder, as Yandex's access analyzer names them. */
 export const CLOUD_TYPE = "resource-manager.cloud";
 export const FOLDER_TYPE = "resource-manager.folder";
+/** The resource type of a workload identity federation (the fake's name: Yandex documents none for the access analyzer). */
+export const OIDC_FEDERATION_TYPE = "iam.workload.oidc.federation";
 
 /**
  * Refuses seeds Yandex could never hold, naming the first: two with one id, or two of one name in one place (`placeOf`:

@@ -25,11 +25,24 @@ const world = {
   ],
 };
 
-/** Each kind of resource with access bindings, by the client's service that holds them and an id of one that exists. */
-const KINDS: { service: "serviceAccounts" | "folders" | "clouds"; id: string }[] = [
-  { service: "serviceAccounts", id: ROBOT },
-  { service: "folders", id: PROD },
-  { service: "clouds", id: DEFAULT_CLOUD_ID },
+/** Each kind of resource with access bindings, by the client's service that holds them, and the id of one that exists (made if need be). */
+const KINDS: { service: "serviceAccounts" | "folders" | "clouds" | "oidcFederations"; idIn(iam: IamClient): Promise<string> }[] = [
+  { service: "serviceAccounts", idIn: async () => ROBOT },
+  { service: "folders", idIn: async () => PROD },
+  { service: "clouds", idIn: async () => DEFAULT_CLOUD_ID },
+  {
+    service: "oidcFederations",
+    idIn: async (iam) =>
+      (
+        await iam.oidcFederations.create({
+          folderId: DEFAULT_FOLDER_ID,
+          name: "github",
+          issuer: "https://token.actions.githubusercontent.com",
+          jwksUrl: "https://token.actions.githubusercontent.com/.well-known/jwks",
+          audiences: ["https://github.com/example"],
+        })
+      ).id,
+  },
 ];
 
 describe("the kinds with access bindings", () => {
@@ -40,9 +53,9 @@ describe("the kinds with access bindings", () => {
     );
     expect(lists.length).toBe(KINDS.length);
     // Note: each kind's client service sends its own list (the URL names its path).
-    for (const { service, id } of KINDS) {
+    for (const { service } of KINDS) {
       const { fetch, requests } = scriptedFetch(json(200, {}));
-      await createIamClient({ token: TOKEN, fetch, baseUrl: "http://127.0.0.1:1" })[service].listAccessBindings(id);
+      await createIamClient({ token: TOKEN, fetch, baseUrl: "http://127.0.0.1:1" })[service].listAccessBindings(ROBOT);
       const sent = new URL(requests[0]?.url ?? "").pathname;
       expect(lists.filter((row) => new RegExp(`^${row.path.replace(/\{\w+\}/, "[^/]+")}$`).test(sent)).length, service).toBe(1);
     }
@@ -190,11 +203,12 @@ describe("page tokens the server issues", () => {
   });
 });
 
-describe.each(KINDS)("the one binding API, on $service", ({ service, id }) => {
+describe.each(KINDS)("the one binding API, on $service", ({ service, idIn }) => {
   const of = (iam: IamClient) => iam[service];
 
   it("grant adds one binding and resolves with the effective delta; again, with none; revoke takes it back", async () => {
     const { iam } = client(world);
+    const id = await idIn(iam);
     const grant = () => of(iam).grant(id, "viewer", robot);
     expect(await grant()).toEqual([{ action: "ADD", accessBinding: { roleId: "viewer", subject: robot } }]);
     expect(await grant()).toEqual([]);
@@ -209,6 +223,7 @@ describe.each(KINDS)("the one binding API, on $service", ({ service, id }) => {
 
   it("setAccessBindings refuses an empty list without removeAll, sending nothing; with it, removes every binding", async () => {
     const { iam, fake } = client(world);
+    const id = await idIn(iam);
     await of(iam).grant(id, "viewer", robot);
     const sentBefore = fake.requests.length;
     const refused = await rejection(of(iam).setAccessBindings(id, []));
@@ -222,14 +237,16 @@ describe.each(KINDS)("the one binding API, on $service", ({ service, id }) => {
 
   it("a role outside the catalogue is refused; the quota is one over every kind", async () => {
     const { iam } = client({ ...world, accessBindingQuota: 1 });
+    const id = await idIn(iam);
     expect(await rejection(of(iam).grant(id, "no.such.role", robot))).toMatchObject({ status: 400 });
     const [elsewhere] = KINDS.filter((kind) => kind.service !== service) as [(typeof KINDS)[number]];
-    await iam[elsewhere.service].grant(elsewhere.id, "viewer", robot);
+    await iam[elsewhere.service].grant(await elsewhere.idIn(iam), "viewer", robot);
     expect(await rejection(of(iam).grant(id, "editor", robot))).toMatchObject({ status: 429, code: 8 });
   });
 
   it("with wait: false, the Operation, which waits like any other; a failed one is an IamOperationError", async () => {
     const { iam, fake } = client({ ...world, operations: { polls: 2 } });
+    const id = await idIn(iam);
     const operation = await of(iam).grant(id, "viewer", robot, { wait: false });
     expect(operation).toMatchObject({ done: false, metadata: { resourceId: id } });
     expect(await iam.operations.wait(operation)).toMatchObject({ done: true, response: { effectiveDeltas: [{ action: "ADD" }] } });

@@ -1,0 +1,140 @@
+// The OIDC FederationService of the fake: federations in the fake's folders (names unique in a folder, 50 in all as
+// Yandex's quota per cloud), created, updated by mask (never the issuer) and deleted as Operations, `disabled` in a
+// request and `enabled` in the resource, and who holds which role on each, in the context's binding store.
+import type { components } from "../../../generated/schema.js";
+import { answer, failure, TYPE } from "../answers.js";
+import { FOLDER_TYPE, newId, OIDC_FEDERATION_TYPE, places, timestamp } from "../data.js";
+import { placedPage } from "../lists.js";
+import type { FakeContext, FakeService } from "../types.js";
+import { OperationFailure } from "./operations.js";
+
+type OidcFederation = components["schemas"]["OidcFederation"];
+
+/** Federations per cloud, as Yandex's quota (the fake counts all it holds as one cloud's). */
+const QUOTA = 50;
+/** Every field an update can change: the mask when none is given. */
+const UPDATABLE = ["name", "description", "disabled", "audiences", "jwksUrl", "labels"];
+const notFoundStatus = (id: string) => ({ code: 5, message: `Federation ${id} not found` });
+const gone = (id: string) => new OperationFailure(notFoundStatus(id));
+
+/** The OIDC FederationService. */
+export default function oidcFederationsService({ now, operations, accessBindings, resourceExists }: FakeContext) {
+  let federations = new Map<string, OidcFederation>();
+  /** The names of creates and renames accepted but not done, by id, so two in flight cannot take one name. */
+  let claimed = new Map<string, { folderId: string; name: string }>();
+  const order = places();
+  const change = operations.changes("federation", "yandex.cloud.iam.v1.workload.oidc", "Federation", "federationId");
+  const view = (federation: OidcFederation) => ({
+    "@type": `${TYPE}yandex.cloud.iam.v1.workload.oidc.Federation`,
+    ...structuredClone(federation),
+  });
+  const nameHeld = (folderId: string, name: string, by?: string) =>
+    [...federations.values()].some((f) => f.folderId === folderId && f.name === name && f.id !== by) ||
+    [...claimed].some(([id, c]) => c.folderId === folderId && c.name === name && id !== by);
+  const taken = (name: string) => failure(6, `Federation with name "${name}" already exists`);
+  const bindings = accessBindings.serve(
+    { exists: (id) => federations.has(id), notFound: notFoundStatus, type: OIDC_FEDERATION_TYPE },
+    "federationId",
+  );
+
+  return {
+    handlers: {
+      createOidcFederation({ body }) {
+        if (!resourceExists(FOLDER_TYPE, body.folderId)) return failure(5, `Folder ${body.folderId} not found`);
+        if (nameHeld(body.folderId, body.name)) return taken(body.name);
+        if (federations.size + claimed.size >= QUOTA) return failure(8, "Quota limit of federations per cloud exceeded");
+        const id = newId();
+        claimed.set(id, { folderId: body.folderId, name: body.name });
+        const release = () => void claimed.delete(id);
+        const done = () => {
+          release();
+          const federation: OidcFederation = {
+            id,
+            name: body.name,
+            folderId: body.folderId,
+            ...(body.description && { description: body.description }),
+            // Note: the request says `disabled`, the resource `enabled`.
+            ...(!body.disabled && { enabled: true }),
+            audiences: [...body.audiences],
+            issuer: body.issuer,
+            jwksUrl: body.jwksUrl,
+            ...(body.labels && Object.keys(body.labels).length && { labels: body.labels }),
+            createdAt: timestamp(now()),
+          };
+          federations.set(id, federation);
+          order.put(id);
+          return view(federation);
+        };
+        return answer(200, change("Create", id, done, release));
+      },
+      getOidcFederation({ path }) {
+        const federation = federations.get(path.federationId);
+        return federation ? answer(200, structuredClone(federation)) : failure(5, notFoundStatus(path.federationId).message);
+      },
+      listOidcFederations({ query }) {
+        if (!resourceExists(FOLDER_TYPE, query.folderId)) return failure(5, `Folder ${query.folderId} not found`);
+        const found = [...federations.values()].filter((f) => f.folderId === query.folderId);
+        return placedPage(
+          "federations",
+          found.map((f) => structuredClone(f)),
+          order,
+          query,
+          (f) => f.id,
+        );
+      },
+      updateOidcFederation({ path, body }) {
+        const federation = federations.get(path.federationId);
+        if (!federation) return failure(5, notFoundStatus(path.federationId).message);
+        // Note: as the real API, no mask means every updatable field: the ones left out are reset.
+        const mask: string[] = body.updateMask ? body.updateMask.split(",") : UPDATABLE;
+        const folderId = federation.folderId ?? "";
+        if (mask.includes("name")) {
+          if (!body.name) return failure(3, "Request validation error: name: is required, a name cannot be reset");
+          if (nameHeld(folderId, body.name, federation.id)) return taken(body.name);
+          claimed.set(federation.id, { folderId, name: body.name });
+        }
+        const release = () => void claimed.delete(federation.id);
+        const done = () => {
+          release();
+          if (federations.get(federation.id) !== federation) throw gone(federation.id);
+          const fields = federation as Record<string, unknown>;
+          for (const field of mask) {
+            if (field === "disabled") {
+              if (body.disabled) delete fields.enabled;
+              else fields.enabled = true;
+              continue;
+            }
+            const value = body[field];
+            if (value === undefined || (field === "labels" && !Object.keys(value).length)) delete fields[field];
+            else fields[field] = structuredClone(value);
+          }
+          return view(federation);
+        };
+        return answer(200, change("Update", federation.id, done, release));
+      },
+      deleteOidcFederation({ path }) {
+        const id = path.federationId;
+        if (!federations.has(id)) return failure(5, notFoundStatus(id).message);
+        return answer(
+          200,
+          change("Delete", id, () => {
+            federations.delete(id);
+            // Note: the store drops the bindings on a resource that goes (named for an account's, the first that went).
+            accessBindings.deleteOwnedBy(id);
+            return { "@type": `${TYPE}google.protobuf.Empty` };
+          }),
+        );
+      },
+      listOidcFederationAccessBindings: bindings.list,
+      setOidcFederationAccessBindings: bindings.set,
+      updateOidcFederationAccessBindings: bindings.update,
+    },
+    resourceExists: (type: string, id: string) => type === OIDC_FEDERATION_TYPE && federations.has(id),
+    state: () => ({ oidcFederations: [...federations.values()].map((f) => structuredClone(f)) }),
+    reset() {
+      federations = new Map();
+      claimed = new Map();
+      order.clear();
+    },
+  } satisfies FakeService & Record<string, unknown>;
+}
