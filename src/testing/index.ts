@@ -18,3 +18,4 @@ export {
   type OperationProgress,
   type SeedKey,
 } from "./fake.js";
+export { checkIdToken, createOidcIssuer, type FakeOidcIssuer, type IdTokenClaims, type Jwks } from "./oidc.js";

@@ -1,0 +1,109 @@
+// An OIDC issuer for tests, as a CI platform or a Kubernetes cluster is one: it signs ID tokens (RS256) with keys of its
+// own and publishes them as a JWKS, so a workload identity federation of the fake can check the tokens it signed.
+import { base64url } from "../auth/jwt.js";
+import { fromBase64url, randomText } from "./data.js";
+
+/** What an ID token says: who it is for (`aud`), whom it names (`sub`), and for how long. */
+export interface IdTokenClaims {
+  sub: string;
+  aud: string | string[];
+  /** Seconds it lives. Default 300, as a GitHub Actions ID token. */
+  lifetimeS?: number;
+  /** More claims (GitHub's `repository`, `ref`…). */
+  [claim: string]: unknown;
+}
+
+/** A JSON Web Key Set, as `jwks_uri` answers it. */
+export interface Jwks {
+  keys: (JsonWebKey & { kid: string; alg: "RS256"; use: "sig" })[];
+}
+
+/** What `createOidcIssuer` returns. */
+export interface FakeOidcIssuer {
+  /** The issuer (`iss`) of its tokens: the value a federation's `issuer` names. */
+  issuer: string;
+  /** Where it says its keys are: the value a federation's `jwksUrl` names. */
+  jwksUrl: string;
+  /** Its public keys. */
+  jwks(): Promise<Jwks>;
+  /** A signed ID token with these claims, issued now (the issuer's clock). */
+  idToken(claims: IdTokenClaims): Promise<string>;
+}
+
+const ALGORITHM = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } as const;
+
+/**
+ * An OIDC issuer of ID tokens: `issuer` (default GitHub Actions'), `jwksUrl` (default `<issuer>/.well-known/jwks`), the
+ * clock of `iat` and `exp` (epoch ms; default `Date.now`). Its key pair is made on the first token or JWKS asked for.
+ */
+export function createOidcIssuer({
+  issuer = "https://token.actions.githubusercontent.com",
+  jwksUrl = `${issuer.replace(/\/$/, "")}/.well-known/jwks`,
+  now = Date.now,
+}: {
+  issuer?: string;
+  jwksUrl?: string;
+  now?: () => number;
+} = {}): FakeOidcIssuer {
+  const kid = randomText("abcdef0123456789", 16);
+  let pair: Promise<CryptoKeyPair> | undefined;
+  const keys = () =>
+    (pair ??= crypto.subtle.generateKey({ ...ALGORITHM, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }, true, [
+      "sign",
+      "verify",
+    ]) as Promise<CryptoKeyPair>);
+  return {
+    issuer,
+    jwksUrl,
+    async jwks() {
+      const { kty, n, e } = await crypto.subtle.exportKey("jwk", (await keys()).publicKey);
+      return { keys: [{ kty, n, e, kid, alg: "RS256", use: "sig" }] } as Jwks;
+    },
+    async idToken({ lifetimeS = 300, ...claims }) {
+      const iat = Math.floor(now() / 1000);
+      const header = base64url(JSON.stringify({ typ: "JWT", alg: "RS256", kid }));
+      const payload = base64url(JSON.stringify({ iss: issuer, iat, nbf: iat, exp: iat + lifetimeS, ...claims }));
+      const signature = await crypto.subtle.sign(ALGORITHM, (await keys()).privateKey, new TextEncoder().encode(`${header}.${payload}`));
+      return `${header}.${payload}.${base64url(new Uint8Array(signature))}`;
+    },
+  };
+}
+
+/** The JSON of a base64url part of a JWT; undefined if it is not that. */
+export function jwtPart(part: string | undefined): Record<string, any> | undefined {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(fromBase64url(part ?? "")));
+    return value && typeof value === "object" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks an ID token as a federation does: RS256 signed by a key of `jwks` (by `kid`), `iss` the federation's issuer, an
+ * `aud` among its audiences, not expired nor used before `nbf` (60 s of skew); its claims, or what is wrong, in a word
+ * Yandex's refusals use (`signature`, `issuer`, `audience`, `expired`).
+ */
+export async function checkIdToken(
+  jwt: string,
+  { jwks, issuer, audiences, now }: { jwks: Jwks; issuer: string; audiences: readonly string[]; now: number },
+): Promise<{ claims: Record<string, any> } | { problem: string }> {
+  const parts = jwt.split(".");
+  const [header, claims] = [jwtPart(parts[0]), jwtPart(parts[1])];
+  if (parts.length !== 3 || !header || !claims) return { problem: "malformed: the subject token is no JWT" };
+  const key = jwks.keys.find((k) => k.kid === header.kid);
+  if (header.alg !== "RS256" || !key)
+    return { problem: `signature: no key ${JSON.stringify(header.kid)} of the federation's JWKS signs RS256` };
+  const publicKey = await crypto.subtle.importKey("jwk", key, ALGORITHM, false, ["verify"]);
+  const signed = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
+  if (!(await crypto.subtle.verify(ALGORITHM, publicKey, fromBase64url(parts[2] as string) as BufferSource, signed)))
+    return { problem: "signature: the subject token's signature does not verify" };
+  if (claims.iss !== issuer) return { problem: `issuer: ${JSON.stringify(claims.iss)} is not the federation's issuer` };
+  const aud: unknown[] = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!aud.some((a) => audiences.includes(String(a))))
+    return { problem: "audience: no aud of the subject token is among the federation's audiences" };
+  const t = now / 1000;
+  if (!(typeof claims.exp === "number" && claims.exp > t - 60)) return { problem: "expired: the subject token has expired" };
+  if (typeof claims.nbf === "number" && claims.nbf > t + 60) return { problem: "expired: the subject token is not valid yet" };
+  return { claims };
+}
