@@ -1,0 +1,661 @@
+// Workload identity federation driven with faults: the writes of OIDC federations (create, update by mask, delete) and
+// of federated credentials (create, delete) against the stateful fake, with every fault the binding writes were driven
+// with (fault-bindings.test.ts); races between them (one name, the quota's edge, a credential whose account or federation
+// goes while it is made); the fake's answers held to the document; and the token source workloadIdentity, whose own
+// fetch loop must end every attempt in time and show neither the platform's token nor an IAM token in any error.
+import { describe, expect, it } from "vitest";
+import {
+  clientStatusesThatMayHaveActed,
+  idempotentRetry,
+  type OperationId,
+  operations,
+  serverStatusesThatDidNotAct,
+} from "../../generated/contract.ts";
+import { workloadIdentity } from "../../src/auth/index.ts";
+import {
+  type ChangeOptions,
+  createIamClient,
+  type IamClient,
+  type IamClientOptions,
+  IamError,
+  IamTokenError,
+  type Operation,
+} from "../../src/index.ts";
+import { createFakeIam, DEFAULT_FOLDER_ID, type FakeIam, type OperationProgress } from "../../src/testing/index.ts";
+import { type ChaosFault, chaosFetch, type PlannedFault } from "../support/chaos.ts";
+import { checkedClients } from "../support/checked-fake.ts";
+import { json, scriptedFetch } from "../support/scripted-fetch.ts";
+import { caught, rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
+
+const ROBOT = "ajeg2b2et02f3tl2c1pj";
+const GITHUB = {
+  folderId: DEFAULT_FOLDER_ID,
+  name: "github",
+  issuer: "https://token.actions.githubusercontent.com",
+  jwksUrl: "https://token.actions.githubusercontent.com/.well-known/jwks",
+  audiences: ["https://github.com/example"],
+};
+const SUBJECT = "repo:example/app:ref:refs/heads/main";
+
+const RETRY = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
+const { maxAttempts } = RETRY;
+/** The per-attempt time of a call where a fault makes an attempt time out; other calls get ample time. */
+const SHORT_MS = 60;
+const AMPLE_MS = 5_000;
+const POLLING = { initialDelayMs: 1, maxDelayMs: 2, maxWaitMs: AMPLE_MS };
+
+/** A fake, a fetch around it that plays wire faults (test/support/chaos.ts), and a client over that fetch. */
+function world(client: Partial<IamClientOptions> = {}) {
+  const fake = createFakeIam();
+  const wire = chaosFetch(fake);
+  const iam = createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch: wire.fetch, retry: RETRY, polling: POLLING, ...client });
+  return { fake, wire, iam };
+}
+
+/** What the fake holds of workload identity, without the ids and times it makes: a credential names its federation by name. */
+function held(fake: FakeIam) {
+  const { oidcFederations, federatedCredentials } = fake.state;
+  const nameOf = (id: string | undefined) => oidcFederations.find((f) => f.id === id)?.name ?? "(a federation that is gone)";
+  return {
+    federations: oidcFederations.map(({ id, createdAt, ...rest }) => rest),
+    credentials: federatedCredentials.map(({ id, createdAt, federationId, ...rest }) => ({ ...rest, federation: nameOf(federationId) })),
+  };
+}
+
+/** A resource as it resolved, without the id and time the fake made. */
+const bare = (value: unknown) => {
+  if (!value || typeof value !== "object") return value;
+  const { id, createdAt, federationId, ...rest } = value as Record<string, unknown>;
+  return rest;
+};
+
+/** One write of workload identity: what it needs made first, the operation it sends, and the write itself. */
+interface Write {
+  name: string;
+  operation: OperationId;
+  /** Makes what the write acts on; returns the ids it needs. */
+  setup(iam: IamClient): Promise<{ federationId: string; credentialId?: string }>;
+  run(iam: IamClient, ids: { federationId: string; credentialId?: string }, options: ChangeOptions): Promise<unknown>;
+}
+const federation = (iam: IamClient) => iam.oidcFederations.create(GITHUB).then((f) => ({ federationId: f.id }));
+const WRITES: Write[] = [
+  {
+    name: "oidcFederations.create",
+    operation: "createOidcFederation",
+    setup: async () => ({ federationId: "" }),
+    run: (iam, _, o) => iam.oidcFederations.create(GITHUB, o),
+  },
+  {
+    name: "oidcFederations.update (a rename, disabled, new audiences)",
+    operation: "updateOidcFederation",
+    setup: federation,
+    run: (iam, { federationId }, o) =>
+      iam.oidcFederations.update(federationId, { name: "github-deploy", disabled: true, audiences: ["https://github.com/other"] }, o),
+  },
+  {
+    name: "oidcFederations.delete",
+    operation: "deleteOidcFederation",
+    setup: federation,
+    run: (iam, { federationId }, o) => iam.oidcFederations.delete(federationId, o),
+  },
+  {
+    name: "federatedCredentials.create",
+    operation: "createFederatedCredential",
+    setup: federation,
+    run: (iam, { federationId }, o) =>
+      iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: SUBJECT }, o),
+  },
+  {
+    name: "federatedCredentials.delete",
+    operation: "deleteFederatedCredential",
+    setup: async (iam) => {
+      const { federationId } = await federation(iam);
+      const credential = await iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: SUBJECT });
+      return { federationId, credentialId: credential.id };
+    },
+    run: (iam, { credentialId }, o) => iam.federatedCredentials.delete(credentialId as string, o),
+  },
+];
+
+/** What a write resolves with and leaves, without faults: the one outcome of success (found once for each write). */
+const successes = new Map<string, Promise<{ resolved: unknown; held: ReturnType<typeof held> }>>();
+function success(write: Write) {
+  const found = successes.get(write.name);
+  if (found) return found;
+  const running = (async () => {
+    const { fake, iam } = world();
+    const resolved = await write.run(iam, await write.setup(iam), {});
+    return { resolved: bare(resolved), held: held(fake) };
+  })();
+  successes.set(write.name, running);
+  return running;
+}
+
+/** How a call ended: resolved, or its error's class, outcome, whether it names its operation, attempts. */
+type Ending = "resolved" | { error: string; outcomeUnknown: boolean; operationId: boolean; attempts: number };
+const failed = (error: string, outcomeUnknown: boolean, operationId: boolean, attempts: number): Ending => ({
+  error,
+  outcomeUnknown,
+  operationId,
+  attempts,
+});
+
+/** A fault scenario: the faults in the order they meet requests (on the write's own request, or on a poll), and what it ends as. */
+interface Scenario {
+  name: string;
+  faults: ["write" | "poll", ChaosFault][];
+  progress?: OperationProgress;
+  client?: Partial<IamClientOptions>;
+  timeoutMs?: number;
+  maxWaitMs?: number;
+  ending: Ending;
+  /** The requests of the write itself that the client sent. */
+  sent: number;
+}
+
+/**
+ * Runs `write` with the scenario's faults, checks every invariant of an honest outcome, and returns how it ended. With
+ * `wait: false` it resolves with the Operation, which is then waited for here.
+ */
+async function drive(write: Write, scenario: Scenario, wait = true) {
+  const expected = await success(write);
+  const { fake, wire, iam } = world(scenario.client);
+  const ids = await write.setup(iam);
+  const before = held(fake);
+  const received = fake.requests.length;
+  const known = fake.state.operations.length;
+  if (scenario.progress) fake.progress(scenario.progress);
+  const controller = new AbortController();
+  const reason = new Error("the caller gave up");
+  const planned: PlannedFault[] = scenario.faults.map(([on, fault]) => ({ on: on === "write" ? write.operation : "getOperation", fault }));
+  wire.play(planned, () => controller.abort(reason));
+  let resolved: unknown;
+  let error: IamError | undefined;
+  try {
+    const options = { signal: controller.signal, timeoutMs: scenario.timeoutMs ?? AMPLE_MS, maxWaitMs: scenario.maxWaitMs, wait };
+    resolved = await write.run(iam, ids, options);
+  } catch (e) {
+    error = caught(e) as IamError;
+  }
+  const { log, unplayed } = await wire.finish();
+  expect(unplayed, "every planned fault met its request").toEqual([]);
+
+  // Every attempt of the write that reached the fake carries one Idempotency-Key (and one x-client-request-id).
+  const attempts = fake.requests.slice(received).filter((r) => r.operation === write.operation);
+  for (const header of ["idempotency-key", "x-client-request-id"])
+    expect(new Set(attempts.map((r) => r.headers[header])).size, header).toBeLessThanOrEqual(1);
+  expect(attempts.every((r) => r.headers["idempotency-key"])).toBe(true);
+  // No change applied twice: the call started at most one Operation, whatever its retries; a repeat was answered with it.
+  const started = fake.state.operations.slice(known);
+  expect(started.length).toBeLessThanOrEqual(1);
+  const [accepted] = started;
+
+  if (error) {
+    expect(error).toBeInstanceOf(IamError);
+    // An Operation that reached the client (its answer to the write) is named by the error.
+    const delivered = log.find((x) => x.operation === write.operation && x.delivered)?.delivered as Operation | undefined;
+    if (delivered) expect(error.operationId).toBe(delivered.id);
+    if (error.operationId) expect(error.message).toContain(error.operationId);
+    if (!error.outcomeUnknown) {
+      // Nothing changed, and nothing of the call is left running that could change it later.
+      expect(held(fake)).toEqual(before);
+      expect(started.every((o) => o.done && o.error)).toBe(true);
+    }
+  } else if (wait) {
+    expect(bare(resolved)).toEqual(expected.resolved);
+    expect(held(fake)).toEqual(expected.held);
+  } else {
+    expect(resolved).toMatchObject({ id: accepted?.id });
+    expect(bare((await iam.operations.wait(resolved as Operation)).response)).toMatchObject(
+      expected.resolved === undefined ? { "@type": expect.stringMatching(/Empty$/) } : (expected.resolved as object),
+    );
+  }
+  // The server carries on with an accepted change, polled or not: once it is done, the change happened whole or not at all.
+  if (accepted && !fake.state.operations.find((o) => o.id === accepted.id)?.done)
+    await iam.operations.wait(accepted.id).catch(() => undefined);
+  expect([before, expected.held]).toContainEqual(held(fake));
+
+  const ending: Ending = error
+    ? { error: error.name, outcomeUnknown: error.outcomeUnknown, operationId: Boolean(error.operationId), attempts: error.attempts }
+    : "resolved";
+  return { ending, sent: log.filter((x) => x.operation === write.operation).length };
+}
+
+/** Every status the writes are retried on, and every status below 500 that may have acted, from the generated table. */
+const DRIVEN = [...new Set([...idempotentRetry.statuses, ...clientStatusesThatMayHaveActed])].sort();
+const mayHaveActed = (status: number) =>
+  status >= 500 ? !serverStatusesThatDidNotAct.includes(status) : clientStatusesThatMayHaveActed.includes(status);
+
+const statusScenarios: Scenario[] = DRIVEN.flatMap((status) => {
+  const retried = idempotentRetry.statuses.includes(status);
+  const once: Scenario = {
+    name: `HTTP ${status} once`,
+    faults: [["write", { status }]],
+    ending: retried ? "resolved" : failed("IamApiError", mayHaveActed(status), false, 1),
+    sent: retried ? 2 : 1,
+  };
+  const always: Scenario = {
+    name: `HTTP ${status} on every attempt`,
+    faults: Array.from({ length: maxAttempts }, () => ["write", { status }] as ["write", ChaosFault]),
+    ending: failed("IamApiError", mayHaveActed(status), false, maxAttempts),
+    sent: maxAttempts,
+  };
+  return retried ? [once, always] : [once];
+});
+
+/** `fault` on each attempt of the write. */
+const everyAttempt = (fault: ChaosFault): ["write", ChaosFault][] => Array.from({ length: maxAttempts }, () => ["write", fault]);
+/** `fault` on each attempt of one poll. */
+const everyPoll = (fault: ChaosFault): ["poll", ChaosFault][] => Array.from({ length: maxAttempts }, () => ["poll", fault]);
+
+const SCENARIOS: Scenario[] = [
+  { name: "no fault", faults: [], ending: "resolved", sent: 1 },
+  { name: "a drop before the server acts, once", faults: [["write", { drop: true }]], ending: "resolved", sent: 2 },
+  {
+    name: "a drop before the server acts, every attempt",
+    faults: everyAttempt({ drop: true }),
+    ending: failed("IamNetworkError", true, false, maxAttempts),
+    sent: maxAttempts,
+  },
+  {
+    name: "a drop after the server acted, once (the retry is answered the first Operation)",
+    faults: [["write", { drop: "after" }]],
+    ending: "resolved",
+    sent: 2,
+  },
+  {
+    name: "a drop after the server acted, every attempt",
+    faults: everyAttempt({ drop: "after" }),
+    ending: failed("IamNetworkError", true, false, maxAttempts),
+    sent: maxAttempts,
+  },
+  {
+    name: "a drop after the server acted, without retries",
+    faults: [["write", { drop: "after" }]],
+    client: { retry: false },
+    ending: failed("IamNetworkError", true, false, 1),
+    sent: 1,
+  },
+  ...statusScenarios,
+  {
+    name: "HTTP 429 with Retry-After, once",
+    faults: [["write", { status: 429, retryAfter: "3600" }]],
+    client: { retry: { ...RETRY, maxDelayMs: 20 } },
+    ending: "resolved",
+    sent: 2,
+  },
+  {
+    name: "a gateway's 502 after the server acted, once",
+    faults: [["write", { wire: "failed", status: 502 }]],
+    ending: "resolved",
+    sent: 2,
+  },
+  {
+    name: "a gateway's 504 after the server acted, every attempt",
+    faults: everyAttempt({ wire: "failed", status: 504 }),
+    ending: failed("IamApiError", true, false, maxAttempts),
+    sent: maxAttempts,
+  },
+  {
+    name: "an answer that is not JSON",
+    faults: [["write", { body: "not json", status: 200 }]],
+    ending: failed("IamResponseError", true, false, 1),
+    sent: 1,
+  },
+  {
+    name: "an answer cut in half after the server acted",
+    faults: [["write", { wire: "truncated" }]],
+    ending: failed("IamResponseError", true, false, 1),
+    sent: 1,
+  },
+  {
+    name: "an Operation answer that breaks the contract but names its id",
+    faults: [["write", { body: { id: "b1gbroken0operation1", done: "not yet" }, status: 200 }]],
+    ending: failed("IamResponseError", true, true, 1),
+    sent: 1,
+  },
+  { name: "an answer with a field a newer server sends", faults: [["write", { wire: "extra" }]], ending: "resolved", sent: 1 },
+  {
+    name: "the answer after timeoutMs, the server having acted, once",
+    faults: [["write", { wire: "late" }]],
+    timeoutMs: SHORT_MS,
+    ending: "resolved",
+    sent: 2,
+  },
+  {
+    name: "no answer within timeoutMs, every attempt",
+    faults: everyAttempt({ delayMs: 60_000 }),
+    timeoutMs: SHORT_MS,
+    ending: failed("IamTimeoutError", true, false, maxAttempts),
+    sent: maxAttempts,
+  },
+  {
+    name: "the caller's abort before the request reaches the server",
+    faults: [["write", { wire: "abort before" }]],
+    ending: failed("IamAbortError", true, false, 1),
+    sent: 1,
+  },
+  {
+    name: "the caller's abort after the server acted, before its answer",
+    faults: [["write", { wire: "abort after" }]],
+    ending: failed("IamAbortError", true, false, 1),
+    sent: 1,
+  },
+  {
+    name: "an operation that fails",
+    faults: [],
+    progress: { polls: 1, error: { code: 13, message: "Internal error" } },
+    ending: failed("IamOperationError", false, true, 1),
+    sent: 1,
+  },
+  {
+    name: "an operation done in its first answer",
+    faults: [],
+    progress: { polls: 0 },
+    ending: "resolved",
+    sent: 1,
+  },
+  { name: "a poll dropped once", faults: [["poll", { drop: true }]], ending: "resolved", sent: 1 },
+  { name: "a poll's 503 once", faults: [["poll", { status: 503 }]], ending: "resolved", sent: 1 },
+  {
+    name: "a poll that fails on every attempt",
+    faults: everyPoll({ status: 503 }),
+    ending: failed("IamWaitError", true, true, maxAttempts),
+    sent: 1,
+  },
+  {
+    name: "a poll answered with what is not JSON",
+    faults: [["poll", { body: "not json", status: 200 }]],
+    ending: failed("IamWaitError", true, true, 1),
+    sent: 1,
+  },
+  {
+    name: "a poll that hangs past maxWaitMs",
+    faults: [["poll", { delayMs: 60_000 }]],
+    maxWaitMs: SHORT_MS,
+    ending: failed("IamWaitTimeoutError", true, true, 1),
+    sent: 1,
+  },
+  {
+    name: "the caller's abort mid-wait",
+    faults: [["poll", { wire: "abort after" }]],
+    ending: failed("IamWaitError", true, true, 1),
+    sent: 1,
+  },
+];
+
+describe("the faults driven cover what the document says of these writes", () => {
+  it("every write of workload identity is idempotent in the table, and every status it is retried on is driven", () => {
+    const writes = WRITES.map((write) => operations[write.operation]);
+    for (const row of writes) expect(row.retry, row.id).toBe(idempotentRetry);
+    // Note: every create, update and delete of the two services is driven here (the binding writes are fault-bindings.test.ts's).
+    const ofTheServices = Object.values(operations).filter(
+      (row) => /OidcFederation$|FederatedCredential$/.test(row.id) && row.retry.changes && !/AccessBindings$/.test(row.id),
+    );
+    expect(writes.map((row) => row.id).sort()).toEqual(ofTheServices.map((row) => row.id).sort());
+    expect(statusScenarios.map((s) => s.name)).toEqual(expect.arrayContaining(DRIVEN.map((status) => `HTTP ${status} once`)));
+  });
+});
+
+describe.each(SCENARIOS)("$name", (scenario) => {
+  it.each(WRITES)("$name ends as expected, and the fake holds what the error claims", async (write) => {
+    expect(await drive(write, scenario)).toEqual({ ending: scenario.ending, sent: scenario.sent });
+  });
+});
+
+describe("with wait: false, the Operation at once; operations.wait then waits for it", () => {
+  const onTheWrite = SCENARIOS.filter((s) => !s.progress && s.faults.every(([on]) => on === "write"));
+  it.each(onTheWrite)("$name: as with the wait, on every write", async (scenario) => {
+    for (const write of WRITES)
+      expect(await drive(write, scenario, false), write.name).toEqual({ ending: scenario.ending, sent: scenario.sent });
+  });
+});
+
+describe("Retry-After", () => {
+  it.each(WRITES)("$name: a 429's Retry-After is waited, at most maxDelayMs, then the same write is sent again", async (write) => {
+    const maxDelayMs = 50;
+    const fake = createFakeIam();
+    const sentAt: number[] = [];
+    const iam = createIamClient({
+      token: TOKEN,
+      baseUrl: fake.baseUrl,
+      fetch: (input, init) => {
+        const request = new Request(input, init);
+        if (new URL(request.url).pathname.includes("/workload/") && request.method !== "GET") sentAt.push(performance.now());
+        return fake.fetch(request);
+      },
+      retry: { ...RETRY, maxDelayMs },
+      polling: POLLING,
+    });
+    const ids = await write.setup(iam);
+    sentAt.length = 0;
+    fake.failNext({ status: 429, retryAfter: "3600" }, { operation: write.operation });
+    await write.run(iam, ids, {});
+    const writes = fake.requests.filter((r) => r.operation === write.operation);
+    expect(sentAt).toHaveLength(2);
+    expect(new Set(writes.slice(-2).map((r) => r.headers["idempotency-key"])).size).toBe(1);
+    // Note: a timer may fire a millisecond early; the jitter of a client whose baseDelayMs is 0 would be no wait at all.
+    expect((sentAt[1] as number) - (sentAt[0] as number)).toBeGreaterThanOrEqual(maxDelayMs - 2);
+  });
+});
+
+// The races and the fake's rules, on a fake whose every answer is held to the document (an undocumented status fails the test).
+const client = checkedClients();
+
+/** The settled calls' values and errors; every error recorded for the leak check. */
+function outcomes<T>(settled: PromiseSettledResult<T>[]) {
+  return {
+    won: settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : [])),
+    lost: settled.flatMap((s) => (s.status === "rejected" ? [caught(s.reason)] : [])),
+  };
+}
+
+describe("concurrent writes", () => {
+  it.each([0, 1])("done after %i polls: four creates of one name at once: exactly one wins, the others ALREADY_EXISTS", async (polls) => {
+    const { iam, fake } = client({ operations: { polls } });
+    const { won, lost } = outcomes(await Promise.allSettled([1, 2, 3, 4].map(() => iam.oidcFederations.create(GITHUB))));
+    expect(won).toHaveLength(1);
+    for (const error of lost) expect(error).toMatchObject({ name: "IamApiError", codeName: "ALREADY_EXISTS", outcomeUnknown: false });
+    expect(fake.state.oidcFederations).toEqual(won);
+  });
+
+  it.each([0, 1])("done after %i polls: two renames to one name at once: exactly one wins", async (polls) => {
+    const { iam, fake } = client({ operations: { polls } });
+    const ids = [(await iam.oidcFederations.create(GITHUB)).id, (await iam.oidcFederations.create({ ...GITHUB, name: "gitlab" })).id];
+    const { won, lost } = outcomes(await Promise.allSettled(ids.map((id) => iam.oidcFederations.update(id, { name: "deploy" }))));
+    expect(won).toHaveLength(1);
+    expect(lost).toEqual([expect.objectContaining({ codeName: "ALREADY_EXISTS", outcomeUnknown: false })]);
+    expect(fake.state.oidcFederations.map((f) => f.name).sort()).toEqual(["deploy", won[0]?.id === ids[0] ? "gitlab" : "github"].sort());
+  });
+
+  /** What goes while a credential is made: its account (the ServiceAccount service) or its federation. */
+  const goners = [
+    {
+      what: "its service account",
+      gone: (iam: IamClient, ids: { account: string; federation: string }) => iam.serviceAccounts.delete(ids.account, { wait: false }),
+    },
+    {
+      what: "its federation",
+      gone: (iam: IamClient, ids: { account: string; federation: string }) => iam.oidcFederations.delete(ids.federation, { wait: false }),
+    },
+  ];
+  it.each(goners)(
+    "a credential create in flight while $what is deleted fails NOT_FOUND and leaves no ghost credential, in either order",
+    async ({ gone }) => {
+      for (const deleteFirst of [false, true]) {
+        const { iam, fake } = client();
+        const account = (await iam.serviceAccounts.create({ folderId: DEFAULT_FOLDER_ID, name: "ci-robot" })).id;
+        const ids = { account, federation: (await iam.oidcFederations.create(GITHUB)).id };
+        const create = () =>
+          iam.federatedCredentials.create(
+            { serviceAccountId: account, federationId: ids.federation, externalSubjectId: SUBJECT },
+            { wait: false },
+          );
+        // Note: both accepted before either is done: the delete's Operation first, or the create's.
+        const [deleting, creating] = deleteFirst
+          ? [(await gone(iam, ids)) as Operation, (await create()) as Operation]
+          : [undefined, (await create()) as Operation];
+        if (deleting) await iam.operations.wait(deleting);
+        else await iam.operations.wait((await gone(iam, ids)) as Operation);
+        const error = caught(await iam.operations.wait(creating).catch((e) => e));
+        expect(error, `deleted first: ${deleteFirst}`).toMatchObject({
+          name: "IamOperationError",
+          operationId: creating.id,
+          codeName: "NOT_FOUND",
+          outcomeUnknown: false,
+        });
+        expect(fake.state.federatedCredentials).toEqual([]);
+      }
+    },
+  );
+
+  it("a federation deleted while credentials name it: they stay, as the fake has kept them (Yandex documents nothing); none can be made for it", async () => {
+    const { iam, fake } = client();
+    const { id: federationId } = await iam.oidcFederations.create(GITHUB);
+    const credential = await iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: SUBJECT });
+    await iam.oidcFederations.delete(federationId);
+    expect(await iam.federatedCredentials.get(credential.id)).toEqual(credential);
+    expect(held(fake).credentials).toEqual([
+      { serviceAccountId: ROBOT, externalSubjectId: SUBJECT, federation: "(a federation that is gone)" },
+    ]);
+    const refused = await rejection(iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: SUBJECT }));
+    expect(refused).toMatchObject({ status: 404, codeName: "NOT_FOUND", outcomeUnknown: false });
+  });
+});
+
+describe("the fake's federations against the document", () => {
+  it("`disabled` of a create and of an update is `enabled` left out of the resource; false, or named in a mask without a value, enables", async () => {
+    const { iam } = client();
+    expect((await iam.oidcFederations.create({ ...GITHUB, disabled: false })).enabled).toBe(true);
+    const off = await iam.oidcFederations.create({ ...GITHUB, name: "gitlab", disabled: true });
+    expect(off).not.toHaveProperty("enabled");
+    const { data } = await iam.raw.PATCH("/iam/v1/workload/oidc/federations/{federationId}", {
+      params: { path: { federationId: off.id } },
+      body: { updateMask: "disabled" },
+    });
+    expect((await iam.operations.wait(data as Operation)).response).toMatchObject({ enabled: true });
+  });
+
+  /** Sends an update as it is (raw), and waits for its Operation when accepted: the status, and the federation after. */
+  async function patched(body: Record<string, unknown>) {
+    const { iam, fake } = client();
+    const created = await iam.oidcFederations.create({ ...GITHUB, description: "Deploys", labels: { team: "platform" } });
+    const { data, response } = await iam.raw.PATCH("/iam/v1/workload/oidc/federations/{federationId}", {
+      params: { path: { federationId: created.id } },
+      body: body as never,
+    });
+    if (response.ok) await iam.operations.wait(data as Operation);
+    return { status: response.status, created, after: fake.state.oidcFederations[0] };
+  }
+
+  // Note: a field the document does not let a mask reset (not in x-yc-clearable) is refused as the name is, and nothing
+  // changes; `disabled` excepted, whose zero value, false, is a value (the test above).
+  const { properties, clearable = [] } = operations.updateOidcFederation.body;
+  const unclearable = Object.keys(properties ?? {}).filter((f) => f !== "updateMask" && f !== "disabled" && !clearable.includes(f));
+  /** An update without a mask that gives every field the document does not let it reset. */
+  const whole: Record<string, unknown> = { name: "renamed", audiences: ["https://github.com/other"], jwksUrl: `${GITHUB.jwksUrl}2` };
+
+  it("without a mask, every updatable field is overwritten: given all it cannot reset, the rest is reset", async () => {
+    expect(Object.keys(whole).sort()).toEqual([...unclearable].sort());
+    const { status, after } = await patched(whole);
+    expect(status).toBe(200);
+    expect(after).toMatchObject({ ...whole, enabled: true });
+    expect(after).not.toHaveProperty("description");
+    expect(after).not.toHaveProperty("labels");
+  });
+
+  it("the client refuses to reset what the document does not let a mask reset (null), before sending", async () => {
+    const { iam, fake } = client();
+    const { id } = await iam.oidcFederations.create(GITHUB);
+    const sent = fake.requests.length;
+    for (const field of ["name", "audiences", "jwksUrl", "disabled"])
+      expect(await rejection(iam.oidcFederations.update(id, { [field]: null } as never)), field).toMatchObject({ name: "IamInputError" });
+    expect(fake.requests).toHaveLength(sent);
+  });
+});
+
+describe("workloadIdentity: its own fetch loop, and no token in any error", () => {
+  const SA = "ajeq4b7s9example0sa1";
+  const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  let minted = 0;
+  /** A platform's JWT, which no error may show. */
+  const platformJwt = () =>
+    secret(
+      `${base64url({ alg: "RS256", kid: "k1" })}.${base64url({ iss: "https://token.actions.githubusercontent.com", sub: SUBJECT, jti: ++minted })}.${base64url({ signature: minted, of: "the fault drive" })}`,
+    );
+  /** The parts of a JWT that are its own (its header is shared by every token of its issuer). */
+  const own = (jwt: string) => [jwt, ...jwt.split(".").slice(1)];
+  let issued = 0;
+  /** An IAM token as the exchange mints it, which no error may show. */
+  const iamToken = () => secret(`t1.9euelZqFAULTdrive${++issued}xxxxxxxxxxxxxxxxx`);
+  /** A token exchange that answers each request with `answer` (default: a new IAM token), and the tokens it gave. */
+  function exchange(answer?: (form: URLSearchParams) => Response | Promise<Response>) {
+    const tokens: string[] = [];
+    const stub = scriptedFetch(async (request) => {
+      const form = new URLSearchParams(await request.text());
+      if (answer) return answer(form);
+      const token = iamToken();
+      tokens.push(token);
+      return json(200, { access_token: token, token_type: "Bearer", expires_in: 43_200 });
+    });
+    return { ...stub, tokens };
+  }
+  /** Asserts no rendering of `error` shows any of `values`. */
+  const showsNone = (error: unknown, values: string[]) => {
+    for (const text of renderings(error)) for (const value of values) expect(text).not.toContain(value);
+  };
+
+  it("a network failure whose words quote the form as sent (in its cause, URL-encoded again, JSON-escaped) shows no token", async () => {
+    const quotes: [string, (form: string) => unknown][] = [
+      ["in the cause", (form) => new TypeError("fetch failed", { cause: new Error(`proxy refused ${form}`) })],
+      ["URL-encoded again", (form) => new Error(`proxy refused body=${encodeURIComponent(form)}`)],
+      ["JSON-escaped", (form) => new Error(`proxy refused ${JSON.stringify({ body: form })}`)],
+      ["a plain object", (form) => ({ message: "request failed", body: form })],
+    ];
+    for (const [what, quote] of quotes) {
+      const subject = platformJwt();
+      const sts = scriptedFetch(async (request) => {
+        throw quote(await request.text());
+      });
+      const error = await rejection(workloadIdentity({ serviceAccountId: SA, subjectToken: subject, fetch: sts.fetch })());
+      expect(error, what).toBeInstanceOf(IamTokenError);
+      expect(error.message, what).toMatch(/^workloadIdentity: the token exchange at auth\.yandex\.cloud gave no answer/);
+      showsNone(error, own(subject));
+    }
+  });
+
+  it("through the client: a refresh refused after a write may have acted leaves the outcome unknown, and shows no token", async () => {
+    const fake = createFakeIam();
+    const wire = chaosFetch(fake);
+    const subject = platformJwt();
+    let refuse = false;
+    const sts = exchange((form) =>
+      refuse
+        ? json(400, { error: "invalid_grant", error_description: `expired: ${form.get("subject_token")?.split(".")[1]}` })
+        : json(200, { access_token: iamToken(), expires_in: 43_200 }),
+    );
+    const token = workloadIdentity({ serviceAccountId: SA, subjectToken: subject, fetch: sts.fetch, retryBackoffMs: 0 });
+    const iam = createIamClient({ token, baseUrl: fake.baseUrl, fetch: wire.fetch, retry: RETRY, polling: POLLING });
+    const bearer = await token();
+    refuse = true;
+    // Note: the first attempt acts and its answer is lost behind a gateway's 502; the second is refused 401, so the client asks for a new token.
+    wire.play(
+      [
+        { on: "createOidcFederation", fault: { wire: "failed", status: 502 } },
+        { on: "createOidcFederation", fault: { status: 401 } },
+      ],
+      () => {},
+    );
+    const error = await rejection(iam.oidcFederations.create(GITHUB));
+    await wire.finish();
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error).toMatchObject({ outcomeUnknown: true, attempts: 2 });
+    expect(error.message).toMatch(/^createOidcFederation: the token source failed: workloadIdentity: .*; the outcome is unknown/);
+    showsNone(error, [...own(subject), bearer]);
+    // Note: it may have: the first attempt's Operation was accepted, and finishes.
+    const [accepted] = fake.state.operations;
+    const other = createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch: fake.fetch, polling: POLLING });
+    expect((await other.operations.wait(accepted?.id as string)).response).toMatchObject({ name: GITHUB.name });
+    expect(fake.state.oidcFederations).toHaveLength(1);
+  });
+});
