@@ -468,6 +468,29 @@ describe("concurrent writes", () => {
     expect(fake.state.oidcFederations.map((f) => f.name).sort()).toEqual(["deploy", won[0]?.id === ids[0] ? "gitlab" : "github"].sort());
   });
 
+  it("two renames of one federation in flight: the second's name stays held once the first is done", async () => {
+    const { iam, fake } = client();
+    const a = await iam.oidcFederations.create(GITHUB);
+    const b = await iam.oidcFederations.create({ ...GITHUB, name: "gitlab" });
+    const first = await iam.oidcFederations.update(a.id, { name: "first" }, { wait: false });
+    const second = await iam.oidcFederations.update(a.id, { name: "second" }, { wait: false });
+    await iam.operations.wait(first);
+    expect(await rejection(iam.oidcFederations.update(b.id, { name: "second" }))).toMatchObject({ codeName: "ALREADY_EXISTS" });
+    await iam.operations.wait(second);
+    expect(fake.state.oidcFederations.map((f) => f.name).sort()).toEqual(["gitlab", "second"]);
+  });
+
+  it("a rename in flight keeps its name held while another update of the same federation is done", async () => {
+    const { iam, fake } = client();
+    const a = await iam.oidcFederations.create(GITHUB);
+    const b = await iam.oidcFederations.create({ ...GITHUB, name: "gitlab" });
+    const rename = await iam.oidcFederations.update(a.id, { name: "deploy" }, { wait: false });
+    await iam.oidcFederations.update(a.id, { description: "Deploys" });
+    expect(await rejection(iam.oidcFederations.update(b.id, { name: "deploy" }))).toMatchObject({ codeName: "ALREADY_EXISTS" });
+    await iam.operations.wait(rename);
+    expect(fake.state.oidcFederations.map((f) => f.name).sort()).toEqual(["deploy", "gitlab"]);
+  });
+
   /** What goes while a credential is made: its account (the ServiceAccount service) or its federation. */
   const goners = [
     {

@@ -20,8 +20,11 @@ const gone = (id: string) => new OperationFailure(notFoundStatus(id));
 /** The OIDC FederationService. */
 export default function oidcFederationsService({ now, operations, accessBindings, resourceExists }: FakeContext) {
   let federations = new Map<string, OidcFederation>();
-  /** The names of creates and renames accepted but not done, by id, so two in flight cannot take one name. */
-  let claimed = new Map<string, { folderId: string; name: string }>();
+  /**
+   * The names that creates and renames accepted but not done hold, one claim for each change (two renames of one federation
+   * in flight hold two), so two in flight cannot take one name; each goes when its change is done or fails.
+   */
+  let claims = new Set<{ id: string; folderId: string; name: string }>();
   const order = places();
   const change = operations.changes("federation", "yandex.cloud.iam.v1.workload.oidc", "Federation", "federationId");
   const view = (federation: OidcFederation) => ({
@@ -30,7 +33,7 @@ export default function oidcFederationsService({ now, operations, accessBindings
   });
   const nameHeld = (folderId: string, name: string, by?: string) =>
     [...federations.values()].some((f) => f.folderId === folderId && f.name === name && f.id !== by) ||
-    [...claimed].some(([id, c]) => c.folderId === folderId && c.name === name && id !== by);
+    [...claims].some((c) => c.folderId === folderId && c.name === name && c.id !== by);
   const taken = (name: string) => failure(6, `Federation with name "${name}" already exists`);
   const bindings = accessBindings.serve(
     { exists: (id) => federations.has(id), notFound: notFoundStatus, type: OIDC_FEDERATION_TYPE },
@@ -42,10 +45,11 @@ export default function oidcFederationsService({ now, operations, accessBindings
       createOidcFederation({ body }) {
         if (!resourceExists(FOLDER_TYPE, body.folderId)) return failure(5, `Folder ${body.folderId} not found`);
         if (nameHeld(body.folderId, body.name)) return taken(body.name);
-        if (federations.size + claimed.size >= QUOTA) return failure(8, "Quota limit of federations per cloud exceeded");
+        if (federations.size + claims.size >= QUOTA) return failure(8, "Quota limit of federations per cloud exceeded");
         const id = newId();
-        claimed.set(id, { folderId: body.folderId, name: body.name });
-        const release = () => void claimed.delete(id);
+        const claim = { id, folderId: body.folderId, name: body.name };
+        claims.add(claim);
+        const release = () => void claims.delete(claim);
         const done = () => {
           release();
           const federation: OidcFederation = {
@@ -88,12 +92,15 @@ export default function oidcFederationsService({ now, operations, accessBindings
         // Note: as the real API, no mask means every updatable field: the ones left out are reset.
         const mask: string[] = body.updateMask ? body.updateMask.split(",") : UPDATABLE;
         const folderId = federation.folderId ?? "";
+        let claim: { id: string; folderId: string; name: string } | undefined;
         if (mask.includes("name")) {
           if (!body.name) return failure(3, "Request validation error: name: is required, a name cannot be reset");
           if (nameHeld(folderId, body.name, federation.id)) return taken(body.name);
-          claimed.set(federation.id, { folderId, name: body.name });
+          claim = { id: federation.id, folderId, name: body.name };
+          claims.add(claim);
         }
-        const release = () => void claimed.delete(federation.id);
+        // Note: only this change's own claim: another rename of the federation in flight keeps holding its name.
+        const release = () => void (claim && claims.delete(claim));
         const done = () => {
           release();
           if (federations.get(federation.id) !== federation) throw gone(federation.id);
@@ -133,7 +140,7 @@ export default function oidcFederationsService({ now, operations, accessBindings
     state: () => ({ oidcFederations: [...federations.values()].map((f) => structuredClone(f)) }),
     reset() {
       federations = new Map();
-      claimed = new Map();
+      claims = new Set();
       order.clear();
     },
   } satisfies FakeService & Record<string, unknown>;
