@@ -22,6 +22,7 @@ import {
   type Operation,
 } from "../../src/index.ts";
 import { createFakeIam, DEFAULT_FOLDER_ID, type FakeIam, type OperationProgress } from "../../src/testing/index.ts";
+import { bundledDocument, deref } from "../support/ajv.ts";
 import { type ChaosFault, chaosFetch, type PlannedFault } from "../support/chaos.ts";
 import { checkedClients } from "../support/checked-fake.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
@@ -442,6 +443,31 @@ describe("Retry-After", () => {
 // The races and the fake's rules, on a fake whose every answer is held to the document (an undocumented status fails the test).
 const client = checkedClients();
 
+/** The quota the document states for a create (its 429's description: "the quota of N …"). */
+function documentedQuota(operation: OperationId): number {
+  const [path, item] = Object.entries(bundledDocument.paths as Record<string, Record<string, any>>).find(([, methods]) =>
+    Object.values(methods).some((op) => op?.operationId === operation),
+  ) as [string, Record<string, any>];
+  const op = Object.values(item).find((o) => o?.operationId === operation);
+  const quota = deref(op.responses["429"]).description.match(/the quota of (\d+) /)?.[1];
+  if (!quota) throw new Error(`${path}: the 429 of ${operation} states no quota`);
+  return Number(quota);
+}
+
+/** Creates with `create` until the fake refuses with RESOURCE_EXHAUSTED; the number it made. */
+async function fill(create: (i: number) => Promise<unknown>): Promise<number> {
+  for (let made = 0; ; made++) {
+    const error = await create(made).then(
+      () => undefined,
+      (e) => e,
+    );
+    if (error) {
+      expect(error).toMatchObject({ status: 429, codeName: "RESOURCE_EXHAUSTED", outcomeUnknown: false });
+      return made;
+    }
+  }
+}
+
 /** The settled calls' values and errors; every error recorded for the leak check. */
 function outcomes<T>(settled: PromiseSettledResult<T>[]) {
   return {
@@ -489,6 +515,27 @@ describe("concurrent writes", () => {
     expect(await rejection(iam.oidcFederations.update(b.id, { name: "deploy" }))).toMatchObject({ codeName: "ALREADY_EXISTS" });
     await iam.operations.wait(rename);
     expect(fake.state.oidcFederations.map((f) => f.name).sort()).toEqual(["deploy", "gitlab"]);
+  });
+
+  it("the federation quota is the document's; two creates at its edge at once: exactly one wins; a rename in flight takes no slot", async () => {
+    const { iam, fake } = client({ operations: { polls: 0 } });
+    const quota = await fill((i) => iam.oidcFederations.create({ ...GITHUB, name: `federation-${i}` }));
+    expect(quota).toBe(documentedQuota("createOidcFederation"));
+    const [last] = fake.state.oidcFederations.slice(-1);
+    await iam.oidcFederations.delete(last?.id as string);
+    fake.progress({ polls: 1 });
+    const { won, lost } = outcomes(
+      await Promise.allSettled(["left", "right"].map((name) => iam.oidcFederations.create({ ...GITHUB, name }))),
+    );
+    expect(won).toHaveLength(1);
+    expect(lost).toEqual([expect.objectContaining({ codeName: "RESOURCE_EXHAUSTED", outcomeUnknown: false })]);
+    expect(fake.state.oidcFederations).toHaveLength(quota);
+    // Note: a rename holds a name, not a federation: with a slot free, a create goes through beside it.
+    await iam.oidcFederations.delete(won[0]?.id as string);
+    const renaming = await iam.oidcFederations.update(fake.state.oidcFederations[0]?.id as string, { name: "renamed" }, { wait: false });
+    await iam.oidcFederations.create({ ...GITHUB, name: "beside-a-rename" });
+    await iam.operations.wait(renaming);
+    expect(fake.state.oidcFederations).toHaveLength(quota);
   });
 
   /** What goes while a credential is made: its account (the ServiceAccount service) or its federation. */

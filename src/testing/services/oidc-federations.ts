@@ -9,6 +9,8 @@ import type { FakeContext, FakeService } from "../types.js";
 import { OperationFailure } from "./operations.js";
 
 type OidcFederation = components["schemas"]["OidcFederation"];
+/** A name held by a change in flight: a create's (which holds a slot of the quota too) or a rename's. */
+type Claim = { id: string; folderId: string; name: string; create?: true };
 
 /** Federations per cloud, as Yandex's quota (the fake counts all it holds as one cloud's). */
 const QUOTA = 50;
@@ -24,7 +26,7 @@ export default function oidcFederationsService({ now, operations, accessBindings
    * The names that creates and renames accepted but not done hold, one claim for each change (two renames of one federation
    * in flight hold two), so two in flight cannot take one name; each goes when its change is done or fails.
    */
-  let claims = new Set<{ id: string; folderId: string; name: string }>();
+  let claims = new Set<Claim>();
   const order = places();
   const change = operations.changes("federation", "yandex.cloud.iam.v1.workload.oidc", "Federation", "federationId");
   const view = (federation: OidcFederation) => ({
@@ -45,9 +47,11 @@ export default function oidcFederationsService({ now, operations, accessBindings
       createOidcFederation({ body }) {
         if (!resourceExists(FOLDER_TYPE, body.folderId)) return failure(5, `Folder ${body.folderId} not found`);
         if (nameHeld(body.folderId, body.name)) return taken(body.name);
-        if (federations.size + claims.size >= QUOTA) return failure(8, "Quota limit of federations per cloud exceeded");
+        // Note: the creates in flight hold a slot each, so two at the quota's edge cannot both pass; a rename holds none.
+        const creating = [...claims].filter((c) => c.create).length;
+        if (federations.size + creating >= QUOTA) return failure(8, "Quota limit of federations per cloud exceeded");
         const id = newId();
-        const claim = { id, folderId: body.folderId, name: body.name };
+        const claim: Claim = { id, folderId: body.folderId, name: body.name, create: true };
         claims.add(claim);
         const release = () => void claims.delete(claim);
         const done = () => {
@@ -92,7 +96,7 @@ export default function oidcFederationsService({ now, operations, accessBindings
         // Note: as the real API, no mask means every updatable field: the ones left out are reset.
         const mask: string[] = body.updateMask ? body.updateMask.split(",") : UPDATABLE;
         const folderId = federation.folderId ?? "";
-        let claim: { id: string; folderId: string; name: string } | undefined;
+        let claim: Claim | undefined;
         if (mask.includes("name")) {
           if (!body.name) return failure(3, "Request validation error: name: is required, a name cannot be reset");
           if (nameHeld(folderId, body.name, federation.id)) return taken(body.name);
