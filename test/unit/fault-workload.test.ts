@@ -538,6 +538,21 @@ describe("concurrent writes", () => {
     expect(fake.state.oidcFederations).toHaveLength(quota);
   });
 
+  it("the credential quota is the document's, per account; two creates at its edge at once: exactly one wins", async () => {
+    const { iam, fake } = client({ operations: { polls: 0 } });
+    const { id: federationId } = await iam.oidcFederations.create(GITHUB);
+    const credential = (i: number) =>
+      iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: `${SUBJECT}-${i}` });
+    const quota = await fill(credential);
+    expect(quota).toBe(documentedQuota("createFederatedCredential"));
+    await iam.federatedCredentials.delete(fake.state.federatedCredentials[0]?.id as string);
+    fake.progress({ polls: 1 });
+    const { won, lost } = outcomes(await Promise.allSettled([quota, quota + 1].map(credential)));
+    expect(won).toHaveLength(1);
+    expect(lost).toEqual([expect.objectContaining({ codeName: "RESOURCE_EXHAUSTED", outcomeUnknown: false })]);
+    expect(fake.state.federatedCredentials).toHaveLength(quota);
+  });
+
   /** What goes while a credential is made: its account (the ServiceAccount service) or its federation. */
   const goners = [
     {

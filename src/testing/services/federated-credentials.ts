@@ -16,6 +16,8 @@ const notFound = (id: string) => failure(5, `Federated credential ${id} not foun
 /** The FederatedCredential service. */
 export default function federatedCredentialsService({ serviceAccounts, now, operations, resourceExists }: FakeContext) {
   let credentials = new Map<string, FederatedCredential>();
+  /** The creates accepted but not done, by id, each holding a slot of its account's quota until it is done or fails. */
+  let creating = new Map<string, string>();
   const order = places();
   const change = operations.changes("federated credential", "yandex.cloud.iam.v1.workload", "FederatedCredential", "federatedCredentialId");
   const ownedBy = (serviceAccountId: string) => [...credentials.values()].filter((c) => c.serviceAccountId === serviceAccountId);
@@ -26,28 +28,38 @@ export default function federatedCredentialsService({ serviceAccounts, now, oper
         const { serviceAccountId, federationId, externalSubjectId } = body;
         if (!serviceAccounts.includes(serviceAccountId)) return failure(5, `Service account ${serviceAccountId} not found`);
         if (!resourceExists(OIDC_FEDERATION_TYPE, federationId)) return failure(5, `Federation ${federationId} not found`);
-        if (ownedBy(serviceAccountId).length >= QUOTA)
+        // Note: with the creates in flight counted, two at the quota's edge cannot both pass.
+        const inFlight = [...creating.values()].filter((account) => account === serviceAccountId).length;
+        if (ownedBy(serviceAccountId).length + inFlight >= QUOTA)
           return failure(8, "Quota limit of federated credentials per service account exceeded");
         const id = newId();
+        creating.set(id, serviceAccountId);
+        const release = () => void creating.delete(id);
         return answer(
           200,
-          change("Create", id, () => {
-            // Note: checked again when done: an account or a federation deleted meanwhile gets no credential.
-            if (!serviceAccounts.includes(serviceAccountId))
-              throw new OperationFailure({ code: 5, message: `Service account ${serviceAccountId} not found` });
-            if (!resourceExists(OIDC_FEDERATION_TYPE, federationId))
-              throw new OperationFailure({ code: 5, message: `Federation ${federationId} not found` });
-            const credential: FederatedCredential = {
-              id,
-              serviceAccountId,
-              federationId,
-              ...(externalSubjectId && { externalSubjectId }),
-              createdAt: timestamp(now()),
-            };
-            credentials.set(id, credential);
-            order.put(id);
-            return { "@type": `${TYPE}yandex.cloud.iam.v1.workload.FederatedCredential`, ...structuredClone(credential) };
-          }),
+          change(
+            "Create",
+            id,
+            () => {
+              release();
+              // Note: checked again when done: an account or a federation deleted meanwhile gets no credential.
+              if (!serviceAccounts.includes(serviceAccountId))
+                throw new OperationFailure({ code: 5, message: `Service account ${serviceAccountId} not found` });
+              if (!resourceExists(OIDC_FEDERATION_TYPE, federationId))
+                throw new OperationFailure({ code: 5, message: `Federation ${federationId} not found` });
+              const credential: FederatedCredential = {
+                id,
+                serviceAccountId,
+                federationId,
+                ...(externalSubjectId && { externalSubjectId }),
+                createdAt: timestamp(now()),
+              };
+              credentials.set(id, credential);
+              order.put(id);
+              return { "@type": `${TYPE}yandex.cloud.iam.v1.workload.FederatedCredential`, ...structuredClone(credential) };
+            },
+            release,
+          ),
         );
       },
       getFederatedCredential({ path }) {
@@ -82,6 +94,7 @@ export default function federatedCredentialsService({ serviceAccounts, now, oper
     state: () => ({ federatedCredentials: [...credentials.values()].map((c) => structuredClone(c)) }),
     reset() {
       credentials = new Map();
+      creating = new Map();
       order.clear();
     },
   } satisfies FakeService & Record<string, unknown>;
