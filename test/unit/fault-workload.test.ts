@@ -609,6 +609,14 @@ describe("concurrent writes", () => {
 });
 
 describe("the fake's federations against the document", () => {
+  it("a create without audiences (optional in CreateOidcFederationRequest) is made, with none", async () => {
+    const { iam, fake } = client();
+    const { audiences, ...withoutAudiences } = GITHUB;
+    const created = await iam.oidcFederations.create(withoutAudiences);
+    expect(created.audiences).toBeUndefined();
+    expect(fake.state.oidcFederations).toEqual([created]);
+  });
+
   it("`disabled` of a create and of an update is `enabled` left out of the resource; false, or named in a mask without a value, enables", async () => {
     const { iam } = client();
     expect((await iam.oidcFederations.create({ ...GITHUB, disabled: false })).enabled).toBe(true);

@@ -63,7 +63,8 @@ export default function oidcFederationsService({ now, operations, accessBindings
             ...(body.description && { description: body.description }),
             // Note: the request says `disabled`, the resource `enabled`.
             ...(!body.disabled && { enabled: true }),
-            audiences: [...body.audiences],
+            // Note: audiences are optional in a create (CreateOidcFederationRequest); proto3 JSON leaves out an empty list.
+            ...(body.audiences && { audiences: [...body.audiences] }),
             issuer: body.issuer,
             jwksUrl: body.jwksUrl,
             ...(body.labels && Object.keys(body.labels).length && { labels: body.labels }),
