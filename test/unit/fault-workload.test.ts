@@ -641,6 +641,15 @@ describe("the fake's federations against the document", () => {
     return { status: response.status, created, after: fake.state.oidcFederations[0] };
   }
 
+  it("a mask naming description or labels without a value resets them (x-yc-clearable); a description of '' is left out", async () => {
+    const reset = await patched({ updateMask: "description,labels" });
+    expect(reset.status).toBe(200);
+    expect(reset.after).not.toHaveProperty("description");
+    expect(reset.after).not.toHaveProperty("labels");
+    const emptied = await patched({ updateMask: "description", description: "" });
+    expect(emptied.after).not.toHaveProperty("description");
+  });
+
   // Note: a field the document does not let a mask reset (not in x-yc-clearable) is refused as the name is, and nothing
   // changes; `disabled` excepted, whose zero value, false, is a value (the test above).
   const { properties, clearable = [] } = operations.updateOidcFederation.body;
@@ -656,6 +665,18 @@ describe("the fake's federations against the document", () => {
     expect(after).not.toHaveProperty("description");
     expect(after).not.toHaveProperty("labels");
   });
+
+  it.each(unclearable)(
+    "a mask naming %s without a value is INVALID_ARGUMENT, and nothing changes; no mask without it, too",
+    async (field) => {
+      const { [field]: _, ...without } = whole;
+      for (const body of [{ updateMask: field }, without]) {
+        const { status, created, after } = await patched(body);
+        expect(status, JSON.stringify(body)).toBe(400);
+        expect(after).toEqual(created);
+      }
+    },
+  );
 
   it("the client refuses to reset what the document does not let a mask reset (null), before sending", async () => {
     const { iam, fake } = client();

@@ -1,6 +1,7 @@
 // The OIDC FederationService of the fake: federations in the fake's folders (names unique in a folder, 50 in all as
 // Yandex's quota per cloud), created, updated by mask (never the issuer) and deleted as Operations, `disabled` in a
 // request and `enabled` in the resource, and who holds which role on each, in the context's binding store.
+import { updateOidcFederation } from "../../../generated/contract.js";
 import type { components } from "../../../generated/schema.js";
 import { answer, failure, TYPE } from "../answers.js";
 import { FOLDER_TYPE, newId, OIDC_FEDERATION_TYPE, places, timestamp } from "../data.js";
@@ -14,8 +15,14 @@ type Claim = { id: string; folderId: string; name: string; create?: true };
 
 /** Federations per cloud, as Yandex's quota (the fake counts all it holds as one cloud's). */
 const QUOTA = 50;
-/** Every field an update can change: the mask when none is given. */
-const UPDATABLE = ["name", "description", "disabled", "audiences", "jwksUrl", "labels"];
+const { properties = {}, clearable = [] } = updateOidcFederation.body;
+/** Every field an update can change (the update's body, less its mask): the mask when none is given. */
+const UPDATABLE = Object.keys(properties).filter((field) => field !== "updateMask");
+/**
+ * The fields a mask may not name without a value: all but those the document lets it reset (`x-yc-clearable`) and
+ * `disabled`, whose zero value, false, is a value (enabled).
+ */
+const KEPT = UPDATABLE.filter((field) => field !== "disabled" && !clearable.includes(field));
 const notFoundStatus = (id: string) => ({ code: 5, message: `Federation ${id} not found` });
 const gone = (id: string) => new OperationFailure(notFoundStatus(id));
 
@@ -98,8 +105,10 @@ export default function oidcFederationsService({ now, operations, accessBindings
         const mask: string[] = body.updateMask ? body.updateMask.split(",") : UPDATABLE;
         const folderId = federation.folderId ?? "";
         let claim: Claim | undefined;
+        // Note: a name, the audiences and the key set cannot be reset, with a mask that names them or with none.
+        const unset = KEPT.find((field) => mask.includes(field) && body[field] === undefined);
+        if (unset) return failure(3, `Request validation error: ${unset}: is required, it cannot be reset`);
         if (mask.includes("name")) {
-          if (!body.name) return failure(3, "Request validation error: name: is required, a name cannot be reset");
           if (nameHeld(folderId, body.name, federation.id)) return taken(body.name);
           claim = { id: federation.id, folderId, name: body.name };
           claims.add(claim);
@@ -117,7 +126,8 @@ export default function oidcFederationsService({ now, operations, accessBindings
               continue;
             }
             const value = body[field];
-            if (value === undefined || (field === "labels" && !Object.keys(value).length)) delete fields[field];
+            // Note: proto3 JSON leaves out an empty description or labels, as the create does.
+            if (value === undefined || value === "" || (field === "labels" && !Object.keys(value).length)) delete fields[field];
             else fields[field] = structuredClone(value);
           }
           return view(federation);
