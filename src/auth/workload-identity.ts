@@ -97,11 +97,14 @@ async function send(
   const { timeoutMs = 10_000 } = options;
   for (let attempt = 1; ; attempt++) {
     const timeout = new AbortController();
+    // Note: what may not listen to the signal (a caller's fetch, its answer's body) is raced against it, so each attempt ends in time.
+    const ended = new Promise<never>((_, reject) => timeout.signal.addEventListener("abort", () => reject(timeout.signal.reason)));
+    ended.catch(() => {});
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     let retryAfter: string | null = null;
     try {
-      const response = await (options.fetch ?? globalThis.fetch)(url, { ...init, signal: timeout.signal });
-      const text = await response.text();
+      const response = await Promise.race([(options.fetch ?? globalThis.fetch)(url, { ...init, signal: timeout.signal }), ended]);
+      const text = await Promise.race([response.text(), ended]);
       const { status } = response;
       if ((status !== 429 && status < 500) || attempt >= DEFAULT_RETRY.maxAttempts) return { response, text, attempts: attempt };
       retryAfter = response.headers.get("retry-after");

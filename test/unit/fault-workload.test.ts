@@ -11,7 +11,7 @@ import {
   operations,
   serverStatusesThatDidNotAct,
 } from "../../generated/contract.ts";
-import { workloadIdentity } from "../../src/auth/index.ts";
+import { githubActionsToken, workloadIdentity } from "../../src/auth/index.ts";
 import {
   type ChangeOptions,
   createIamClient,
@@ -25,7 +25,7 @@ import { createFakeIam, DEFAULT_FOLDER_ID, type FakeIam, type OperationProgress 
 import { bundledDocument, deref } from "../support/ajv.ts";
 import { type ChaosFault, chaosFetch, type PlannedFault } from "../support/chaos.ts";
 import { checkedClients } from "../support/checked-fake.ts";
-import { json, scriptedFetch } from "../support/scripted-fetch.ts";
+import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
 import { caught, rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
 
 const ROBOT = "ajeg2b2et02f3tl2c1pj";
@@ -714,10 +714,45 @@ describe("workloadIdentity: its own fetch loop, and no token in any error", () =
     });
     return { ...stub, tokens };
   }
+  /** What `call` rejected with, or "still pending" once `boundMs` passed (a source that never settles fails at once, not at vitest's limit). */
+  const settled = (call: Promise<unknown>, boundMs = 5_000): Promise<any> =>
+    Promise.race([rejection(call), new Promise((resolve) => setTimeout(resolve, boundMs, "still pending"))]);
   /** Asserts no rendering of `error` shows any of `values`. */
   const showsNone = (error: unknown, values: string[]) => {
     for (const text of renderings(error)) for (const value of values) expect(text).not.toContain(value);
   };
+
+  /** A fetch of the caller's that never settles and never listens to the request's signal. */
+  const deaf: Step = () => new Promise<Response>(() => {});
+  /** A 200 whose body sends its first bytes, then nothing, ever; the body is the caller's fetch's, deaf to the signal. */
+  const stalled: Step = () =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"access_token":"t1.'));
+        },
+      }),
+      { status: 200 },
+    );
+  it.each([
+    ["a fetch that never answers, deaf to the signal", deaf],
+    ["a 200 whose body stops half way", stalled],
+  ])("%s: every attempt ends at timeoutMs, of the exchange and of GitHub's ID token service", async (_, step) => {
+    const sts = scriptedFetch(step);
+    const error = await settled(workloadIdentity({ serviceAccountId: SA, subjectToken: platformJwt(), fetch: sts.fetch, timeoutMs: 20 })());
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error.message).toBe("workloadIdentity: the token exchange at auth.yandex.cloud gave no answer within 20 ms");
+    expect(error.attempts).toBe(sts.requests.length);
+    const env = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: "http://127.0.0.1:9/idtoken?api-version=2.0",
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: platformJwt(),
+    };
+    const github = scriptedFetch(step);
+    const refused = await settled(githubActionsToken(env, { audience: "yc", fetch: github.fetch, timeoutMs: 20 })());
+    expect(refused).toBeInstanceOf(IamTokenError);
+    expect(refused.message).toBe("githubActionsToken: GitHub's ID token service gave no answer within 20 ms");
+    expect(refused.attempts).toBe(github.requests.length);
+  });
 
   it("a network failure whose words quote the form as sent (in its cause, URL-encoded again, JSON-escaped) shows no token", async () => {
     const quotes: [string, (form: string) => unknown][] = [
