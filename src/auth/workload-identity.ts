@@ -58,9 +58,11 @@ const FIELD_NAMES = /\b(subject_token_type|subject_token|requested_token_type|gr
 /** `text` without the credentials `hidden` (as they are or JSON-escaped) and without anything shaped like a JWT or an IAM token. */
 const scrub = (text: string, hidden: readonly string[]) => redact(text, hidden).replace(TOKEN_LIKE, "[REDACTED]");
 
-/** `e` as the cause of our error: itself, or only its words, scrubbed, when a rendering of it shows one of `hidden`. */
-const causeOf = (e: unknown, hidden: string[]): unknown =>
-  shows(e, hidden) ? new Error(scrub(String((e as Error)?.message ?? e), hidden)) : e;
+/** `e` as the cause of our error: itself, or only its words, scrubbed, when a rendering of it shows one of `hidden` or a token's shape. */
+const causeOf = (e: unknown, hidden: readonly string[]): unknown => {
+  const scrubbed = (text: string) => scrub(text, hidden);
+  return shows(e, scrubbed) ? new Error(scrubbed(String((e as Error)?.message ?? e))) : e;
+};
 
 /** A failed answer's words, scrubbed: an OAuth error's `error` and `error_description` (RFC 6749 §5.2) or a Status's `message`, else its text without tags, cut at 200 characters. */
 function wordsOf(text: string, hidden: readonly string[]): string {
@@ -137,7 +139,8 @@ async function subjectOf(source: SubjectToken): Promise<string> {
     } catch (error) {
       // Note: a preset's own IamTokenError (githubActionsToken's) says what failed already.
       if (error instanceof IamError) throw error;
-      throw new IamTokenError(NAME, `${from} failed (see cause)`, {}, error);
+      // Note: a function's failure may quote a token it read (the one it gave before, the IAM token got with it).
+      throw new IamTokenError(NAME, `${from} failed (see cause)`, {}, causeOf(error, []));
     }
   } else if (typeof source === "object") {
     from = `the file ${source.file}`;

@@ -272,13 +272,14 @@ const readable = (value: object): boolean =>
   value instanceof Error || [null, Object.prototype, Array.prototype].includes(Object.getPrototypeOf(value));
 
 /**
- * Whether a rendering of `value` (util.inspect, structuredClone, JSON) may show one of `values` that `redact` would hide:
- * what fetch throws may quote a header it sent (a proxy's refusal), or hold the request's headers in a field (an HTTP
- * library's `config`). A string shows what it holds; an error, a plain object or an array, what its message or any own
- * field (an error's stack and cause among them) shows; anything else, or anything nested deeper than a walk goes, may show anything.
+ * Whether a rendering of `value` (util.inspect, structuredClone, JSON) may show one of `values` that `redact` would hide,
+ * or, given a scrubber instead, anything it would change: what fetch throws may quote a header it sent (a proxy's
+ * refusal), or hold the request's headers in a field (an HTTP library's `config`). A string shows what it holds; an
+ * error, a plain object or an array, what its message or any own field (an error's stack and cause among them) shows;
+ * anything else, or anything nested deeper than a walk goes, may show anything.
  */
-export function shows(value: unknown, values: readonly string[], depth = 0): boolean {
-  if (typeof value === "string") return redact(value, values) !== value;
+export function shows(value: unknown, values: readonly string[] | ((text: string) => string), depth = 0): boolean {
+  if (typeof value === "string") return (typeof values === "function" ? values(value) : redact(value, values)) !== value;
   if (!value || typeof value !== "object") return false;
   if (depth > 5 || !readable(value)) return true;
   // Note: an error's stack and cause are its own fields; a DOMException's message is its prototype's.

@@ -754,6 +754,35 @@ describe("workloadIdentity: its own fetch loop, and no token in any error", () =
     expect(refused.attempts).toBe(github.requests.length);
   });
 
+  it("a subjectToken function that fails quoting the token it gave before, or the IAM token it got: neither shows", async () => {
+    const failures: [string, (jwt: string, iam: string) => unknown][] = [
+      ["an Error", (jwt, iam) => new Error(`could not refresh ${jwt} (had ${iam})`)],
+      ["a string", (jwt, iam) => `could not refresh ${jwt} (had ${iam})`],
+      ["an Error holding them in fields", (jwt, iam) => Object.assign(new Error("could not refresh"), { previous: jwt, iam })],
+      ["an Error whose cause quotes them", (jwt, iam) => new Error("could not refresh", { cause: new Error(`${jwt} ${iam}`) })],
+    ];
+    for (const [what, failure] of failures) {
+      const first = platformJwt();
+      let asked = 0;
+      const sts = exchange();
+      const source = workloadIdentity({
+        serviceAccountId: SA,
+        subjectToken: () => {
+          if (asked++ === 0) return first;
+          throw failure(first, sts.tokens[0] as string);
+        },
+        fetch: sts.fetch,
+        retryBackoffMs: 0,
+      });
+      const token = await source();
+      const error = await rejection(source({ forceRefresh: true }));
+      expect(error, what).toBeInstanceOf(IamTokenError);
+      expect(error.message, what).toBe("workloadIdentity: the subjectToken function failed (see cause)");
+      expect(error.cause, what).toBeDefined();
+      showsNone(error, [...own(first), token]);
+    }
+  });
+
   it("a network failure whose words quote the form as sent (in its cause, URL-encoded again, JSON-escaped) shows no token", async () => {
     const quotes: [string, (form: string) => unknown][] = [
       ["in the cause", (form) => new TypeError("fetch failed", { cause: new Error(`proxy refused ${form}`) })],
