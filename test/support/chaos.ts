@@ -91,13 +91,6 @@ export const faultText = (fault: ChaosFault): string =>
 /** The gRPC code a gateway's status stands for, as the fake's own failures give it. */
 const CODES = { 500: 13, 502: 14, 504: 4 } as const;
 
-/** Rejects with the signal's reason once it aborts, as fetch does for an answer that has not arrived. */
-const untilAborted = (signal: AbortSignal): Promise<never> =>
-  new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-  });
-
 /**
  * A fetch around `fake` that plays `plan` one fault at a time: when a request is for the operation the plan's next fault is
  * `on`, that fault is played on it (a failNext fault is handed to the fake just for that request, so none is left pending for
@@ -111,6 +104,20 @@ export function chaosFetch(fake: FakeIam) {
   /** Every request of the running call, until it is handled: the client may give up on one (its time ran out, its caller
    * aborted) while the fake still acts on it, as a server goes on with a request its client stopped waiting for. */
   let inFlight: Promise<unknown>[] = [];
+  /**
+   * The requests whose answer is held until their signal aborts: held here too, as undici's `request.signal` stops
+   * following the signal the Request was made with once the Request is collected (nodejs/undici#3644), and the client
+   * keeps no Request it sent, so a held answer whose Request went would wait for ever.
+   */
+  const held = new Set<Request>();
+  /** Rejects with the request's abort reason once its signal aborts, as fetch does for an answer that has not arrived. */
+  const untilAborted = (request: Request): Promise<never> =>
+    new Promise<never>((_, reject) => {
+      held.add(request);
+      const { signal } = request;
+      if (signal.aborted) reject(signal.reason);
+      else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    }).finally(() => held.delete(request));
 
   const handle = async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request && !init ? input : new Request(input, init);
@@ -124,7 +131,7 @@ export function chaosFetch(fake: FakeIam) {
     if (fault && "wire" in fault && fault.wire === "abort before") {
       exchange.fake = "never saw it";
       abortCall();
-      return untilAborted(request.signal);
+      return untilAborted(request);
     }
     let response: Response;
     try {
@@ -148,12 +155,12 @@ export function chaosFetch(fake: FakeIam) {
     const init2 = { status: response.status, statusText: response.statusText, headers: response.headers };
     if (wire?.wire === "late") {
       exchange.client = "no answer before the time-out";
-      return untilAborted(request.signal);
+      return untilAborted(request);
     }
     if (wire?.wire === "abort after") {
       exchange.client = "no answer: the caller aborted";
       abortCall();
-      return untilAborted(request.signal);
+      return untilAborted(request);
     }
     if (wire?.wire === "failed") {
       exchange.client = `HTTP ${wire.status}`;
