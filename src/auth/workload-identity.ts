@@ -69,6 +69,8 @@ function wordsOf(text: string, hidden: readonly string[]): string {
   let body: Record<string, unknown> = {};
   try {
     body = Object(JSON.parse(text));
+    // Note: read back as JSON writes it, so a token the answer escapes (\u0065yJ…) shows as itself, and is scrubbed.
+    text = JSON.stringify(body);
   } catch {}
   const said = [body.error, body.error_description ?? body.message].filter((w) => typeof w === "string" && w).join(": ");
   const flat = scrub((said || text.replace(/<[^>]*>/g, " ")).replace(/\s+/g, " ").trim(), hidden);

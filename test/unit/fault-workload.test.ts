@@ -822,6 +822,20 @@ describe("workloadIdentity: its own fetch loop, and no token in any error", () =
     }
   });
 
+  it("an answer that echoes the token JSON-escaped (\\u…), in a body that is no OAuth error, shows it in no form", async () => {
+    const subject = platformJwt();
+    const escaped = [...subject].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+    for (const status of [400, 503]) {
+      const sts = exchange(
+        () => new Response(`{"detail":"bad token ${escaped}"}`, { status, headers: { "content-type": "application/json" } }),
+      );
+      const error = await rejection(workloadIdentity({ serviceAccountId: SA, subjectToken: subject, fetch: sts.fetch })());
+      expect(error).toBeInstanceOf(IamTokenError);
+      expect(error.message).toContain("[REDACTED]");
+      showsNone(error, [...own(subject), escaped]);
+    }
+  });
+
   it("through the client: a refresh refused after a write may have acted leaves the outcome unknown, and shows no token", async () => {
     const fake = createFakeIam();
     const wire = chaosFetch(fake);
