@@ -130,8 +130,11 @@ const FS = "node:fs/promises";
 const readText = async (path: string): Promise<string> =>
   ((await import(/* @vite-ignore */ /* webpackIgnore: true */ FS)) as typeof import("node:fs/promises")).readFile(path, "utf8");
 
-/** The platform's token, as `source` gives it now; an IamTokenError that names the source (never quoting what it gave) when it gives no JWT. */
-async function subjectOf(source: SubjectToken): Promise<string> {
+/**
+ * The platform's token, as `source` gives it now; an IamTokenError that names the source (never quoting what it gave)
+ * when it gives no JWT, whose cause shows none of `hidden` (the tokens of the last exchange) nor a token's shape.
+ */
+async function subjectOf(source: SubjectToken, hidden: readonly string[]): Promise<string> {
   let token: unknown = source;
   let from = "subjectToken";
   if (typeof source === "function") {
@@ -142,7 +145,7 @@ async function subjectOf(source: SubjectToken): Promise<string> {
       // Note: a preset's own IamTokenError (githubActionsToken's) says what failed already.
       if (error instanceof IamError) throw error;
       // Note: a function's failure may quote a token it read (the one it gave before, the IAM token got with it).
-      throw new IamTokenError(NAME, `${from} failed (see cause)`, {}, causeOf(error, []));
+      throw new IamTokenError(NAME, `${from} failed (see cause)`, {}, causeOf(error, hidden));
     }
   } else if (typeof source === "object") {
     from = `the file ${source.file}`;
@@ -179,11 +182,13 @@ export function workloadIdentity(options: WorkloadIdentityOptions): TokenSource 
       "subjectToken is a string but no JWT (three or five base64url parts): a file's path goes as { file: path }",
     );
   const where = `the token exchange at ${new URL(endpoint).host}`;
+  /** The platform's token (each of its parts too) and the IAM token of the last exchange: a later failure may quote them. */
+  let seen: string[] = [];
   return cachedToken(
     async () => {
-      const token = await subjectOf(subjectToken);
+      const token = await subjectOf(subjectToken, seen);
       // Note: each part too, so an answer that quotes the token cut short still shows none of it whole.
-      const hidden = [token, ...token.split(".")];
+      const hidden = [...seen, token, ...token.split(".")];
       const body = new URLSearchParams({
         grant_type: `${URN}grant-type:token-exchange`,
         requested_token_type: `${URN}token-type:access_token`,
@@ -217,7 +222,9 @@ export function workloadIdentity(options: WorkloadIdentityOptions): TokenSource 
         answer = JSON.parse(text);
       } catch {}
       // Note: the answer has `expires_in` (seconds) and no expiry date: it is counted from when the answer came.
-      return fromAccessToken(NAME, answer, now());
+      const credential = fromAccessToken(NAME, answer, now());
+      seen = [token, ...token.split("."), credential.token];
+      return credential;
     },
     { ...options, name: NAME },
   );

@@ -3,6 +3,7 @@
 // with (fault-bindings.test.ts); races between them (one name, the quota's edge, a credential whose account or federation
 // goes while it is made); the fake's answers held to the document; and the token source workloadIdentity, whose own
 // fetch loop must end every attempt in time and show neither the platform's token nor an IAM token in any error.
+import { randomBytes } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
@@ -715,7 +716,7 @@ describe("workloadIdentity: its own fetch loop, and no token in any error", () =
   /** A platform's JWT, which no error may show. */
   const platformJwt = () =>
     secret(
-      `${base64url({ alg: "RS256", kid: "k1" })}.${base64url({ iss: "https://token.actions.githubusercontent.com", sub: SUBJECT, jti: ++minted })}.${base64url({ signature: minted, of: "the fault drive" })}`,
+      `${base64url({ alg: "RS256", kid: "k1" })}.${base64url({ iss: "https://token.actions.githubusercontent.com", sub: SUBJECT, jti: ++minted })}.${randomBytes(32).toString("base64url")}`,
     );
   /** The parts of a JWT that are its own (its header is shared by every token of its issuer). */
   const own = (jwt: string) => [jwt, ...jwt.split(".").slice(1)];
@@ -780,6 +781,8 @@ describe("workloadIdentity: its own fetch loop, and no token in any error", () =
       ["a string", (jwt, iam) => `could not refresh ${jwt} (had ${iam})`],
       ["an Error holding them in fields", (jwt, iam) => Object.assign(new Error("could not refresh"), { previous: jwt, iam })],
       ["an Error whose cause quotes them", (jwt, iam) => new Error("could not refresh", { cause: new Error(`${jwt} ${iam}`) })],
+      // Note: a signature alone has no token's shape: only the tokens of the last exchange, kept, find it.
+      ["an Error quoting the signature alone", (jwt) => new Error(`bad signature ${jwt.split(".")[2]}`)],
     ];
     for (const [what, failure] of failures) {
       const first = platformJwt();
@@ -834,6 +837,23 @@ describe("workloadIdentity: its own fetch loop, and no token in any error", () =
       expect(error.message).toContain("[REDACTED]");
       showsNone(error, [...own(subject), escaped]);
     }
+  });
+
+  it("a later refusal that echoes the IAM token got before (in any shape) shows it not", async () => {
+    // Note: an IAM token of an older shape than t1.…, which no pattern of a token's shape finds.
+    const old = secret("CggVAgAAABoBMxKABFAULTdriveOLDshapeIAMtoken");
+    let refuse = false;
+    const sts = exchange(() =>
+      refuse
+        ? json(400, { error: "invalid_grant", error_description: `token already exchanged for ${old}` })
+        : json(200, { access_token: old, expires_in: 43_200 }),
+    );
+    const source = workloadIdentity({ serviceAccountId: SA, subjectToken: platformJwt(), fetch: sts.fetch, retryBackoffMs: 0 });
+    expect(await source()).toBe(old);
+    refuse = true;
+    const error = await rejection(source({ forceRefresh: true }));
+    expect(error).toBeInstanceOf(IamTokenError);
+    showsNone(error, [old]);
   });
 
   it("through the client: a refresh refused after a write may have acted leaves the outcome unknown, and shows no token", async () => {
