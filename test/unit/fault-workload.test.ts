@@ -15,6 +15,7 @@ import {
   serverStatusesThatDidNotAct,
 } from "../../generated/contract.ts";
 import { githubActionsToken, workloadIdentity } from "../../src/auth/index.ts";
+import { createCall } from "../../src/core/call.ts";
 import {
   type ChangeOptions,
   createIamClient,
@@ -27,7 +28,8 @@ import {
 import { createFakeIam, DEFAULT_FOLDER_ID, type FakeIam, type OperationProgress } from "../../src/testing/index.ts";
 import { bundledDocument, deref } from "../support/ajv.ts";
 import { type ChaosFault, chaosFetch, type PlannedFault } from "../support/chaos.ts";
-import { checkedClients } from "../support/checked-fake.ts";
+import { checkedClients, checkedFake } from "../support/checked-fake.ts";
+import { exampleInput, tableOperations } from "../support/operations.ts";
 import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
 import { caught, rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
 
@@ -630,6 +632,38 @@ describe("concurrent writes", () => {
 });
 
 describe("the fake's federations against the document", () => {
+  it("every call of the two services, with the document's example arguments, answers only what the document gives it", async () => {
+    const rows = tableOperations.filter((o) => /OidcFederation|FederatedCredential/.test(o.id));
+    expect(rows.map((o) => o.id)).toEqual(expect.arrayContaining(WRITES.map((write) => write.operation)));
+    const statuses = new Set<number>();
+    for (const o of rows) {
+      // Note: an empty fake (the example ids name nothing, so NOT_FOUND), then one where the example's federation exists.
+      for (const seeded of [false, true]) {
+        const { fake, fetch, violations } = checkedFake();
+        if (seeded) await createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch, polling: POLLING }).oidcFederations.create(GITHUB);
+        const call = createCall({
+          fetch,
+          timeoutMs: AMPLE_MS,
+          retry: RETRY,
+          baseUrl: () => fake.baseUrl,
+          secrets: new Set(),
+          token: TOKEN,
+        });
+        const input = exampleInput(o);
+        if (seeded && input.path && "federationId" in input.path) input.path.federationId = fake.state.oidcFederations[0]?.id as string;
+        statuses.add(
+          await call(o.row, input, { wait: false }).then(
+            () => 200,
+            (e) => caught(e).status,
+          ),
+        );
+        expect(violations, o.id).toEqual([]);
+      }
+    }
+    // Note: the walk met refusals as well as answers.
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 404]));
+  });
+
   it("a create without audiences (optional in CreateOidcFederationRequest) is made, with none", async () => {
     const { iam, fake } = client();
     const { audiences, ...withoutAudiences } = GITHUB;
