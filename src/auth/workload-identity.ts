@@ -181,7 +181,14 @@ export function workloadIdentity(options: WorkloadIdentityOptions): TokenSource 
       NAME,
       "subjectToken is a string but no JWT (three or five base64url parts): a file's path goes as { file: path }",
     );
-  const where = `the token exchange at ${new URL(endpoint).host}`;
+  let host: string;
+  try {
+    host = new URL(endpoint).host;
+  } catch {
+    // Note: not quoted: a URL given by mistake may hold a credential.
+    throw new IamTokenError(NAME, `endpoint must be an absolute URL, as ${TOKEN_EXCHANGE_URL}`);
+  }
+  const where = `the token exchange at ${host}`;
   /** The platform's token (each of its parts too) and the IAM token of the last exchange: a later failure may quote them. */
   let seen: string[] = [];
   return cachedToken(

@@ -809,6 +809,19 @@ describe("workloadIdentity: its own fetch loop, and no token in any error", () =
     expect(refused.attempts).toBe(github.requests.length);
   });
 
+  it("an endpoint that is no absolute URL is an IamTokenError at once, not quoting it", () => {
+    for (const endpoint of ["auth.yandex.cloud/oauth/token", "", 42]) {
+      let error: unknown;
+      try {
+        workloadIdentity({ serviceAccountId: SA, subjectToken: platformJwt(), endpoint: endpoint as string });
+      } catch (e) {
+        error = caught(e);
+      }
+      expect(error, String(endpoint)).toBeInstanceOf(IamTokenError);
+      expect((error as Error).message).toBe("workloadIdentity: endpoint must be an absolute URL, as https://auth.yandex.cloud/oauth/token");
+    }
+  });
+
   it("a subjectToken function that fails quoting the token it gave before, or the IAM token it got: neither shows", async () => {
     const failures: [string, (jwt: string, iam: string) => unknown][] = [
       ["an Error", (jwt, iam) => new Error(`could not refresh ${jwt} (had ${iam})`)],
