@@ -809,6 +809,23 @@ describe("workloadIdentity: its own fetch loop, and no token in any error", () =
     expect(refused.attempts).toBe(github.requests.length);
   });
 
+  it("a 429 with Retry-After is waited before the same exchange is sent again, and the token then got", async () => {
+    const sentAt: number[] = [];
+    const token = iamToken();
+    let answered = 0;
+    const sts = exchange(() => {
+      sentAt.push(performance.now());
+      return answered++
+        ? json(200, { access_token: token, expires_in: 43_200 })
+        : json(429, { error: "slow_down" }, { "retry-after": "1" });
+    });
+    const subject = platformJwt();
+    expect(await workloadIdentity({ serviceAccountId: SA, subjectToken: subject, fetch: sts.fetch })()).toBe(token);
+    expect(sts.requests).toHaveLength(2);
+    // Note: a timer may fire a millisecond early; without Retry-After the wait would be a jitter under 200 ms.
+    expect((sentAt[1] as number) - (sentAt[0] as number)).toBeGreaterThanOrEqual(1_000 - 2);
+  });
+
   it("an endpoint that is no absolute URL is an IamTokenError at once, not quoting it", () => {
     for (const endpoint of ["auth.yandex.cloud/oauth/token", "", 42]) {
       let error: unknown;
