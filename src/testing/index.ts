@@ -18,4 +18,4 @@ export {
   type OperationProgress,
   type SeedKey,
 } from "./fake.js";
-export { checkIdToken, createOidcIssuer, type FakeOidcIssuer, type IdTokenClaims, type Jwks } from "./oidc.js";
+export { checkIdToken, createOidcIssuer, type FakeOidcIssuer, type IdTokenClaims, type Jwks, type RsaPublicJwk } from "./oidc.js";

@@ -13,9 +13,20 @@ export interface IdTokenClaims {
   [claim: string]: unknown;
 }
 
+/** An RSA public key as a JWK (RFC 7517).
+ * Note: its own type, not the DOM library's JsonWebKey, which a consumer compiling for Node alone does not have. */
+export interface RsaPublicJwk {
+  kty: string;
+  n: string;
+  e: string;
+  kid: string;
+  alg: "RS256";
+  use: "sig";
+}
+
 /** A JSON Web Key Set, as `jwks_uri` answers it. */
 export interface Jwks {
-  keys: (JsonWebKey & { kid: string; alg: "RS256"; use: "sig" })[];
+  keys: RsaPublicJwk[];
 }
 
 /** What `createOidcIssuer` returns. */
