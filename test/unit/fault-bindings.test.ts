@@ -20,10 +20,11 @@ import {
   IamError,
   type Operation,
 } from "../../src/index.ts";
-import { createFakeIam, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, type FakeIam, type OperationProgress } from "../../src/testing/index.ts";
+import { createFakeIam, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, type FakeIam } from "../../src/testing/index.ts";
 import { bundledDocument } from "../support/ajv.ts";
-import { type ChaosFault, chaosFetch, type PlannedFault } from "../support/chaos.ts";
+import { chaosFetch, type PlannedFault } from "../support/chaos.ts";
 import { caught, renderings, secret, TOKEN } from "../support/secrets.ts";
+import { AMPLE_MS, type Ending, RETRY, SCENARIOS, type Scenario } from "../support/write-faults.ts";
 
 const ROBOT = "ajeg2b2et02f3tl2c1pj";
 const USER = { id: "ajeuser0000000000001", type: "userAccount" } as const;
@@ -74,11 +75,6 @@ const WRITES: Write[] = [
   { name: "setAccessBindings", verb: "set", run: (b, id, o) => b.setAccessBindings(id, [EDITOR], o) },
 ];
 
-const RETRY = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
-/** The per-attempt time of a call where a fault makes an attempt time out; other calls get ample time. */
-const SHORT_MS = 60;
-const AMPLE_MS = 5_000;
-
 /** A fake, a fetch around it that plays wire faults (test/support/chaos.ts), and a client over that fetch. */
 function world(client: Partial<IamClientOptions> = {}) {
   const fake = createFakeIam();
@@ -108,22 +104,6 @@ function success(kind: Kind, write: Write) {
   })();
   successes.set(key, running);
   return running;
-}
-
-/** How a call ended, as two kinds are compared: resolved, or its error's class, outcome, whether it names its operation, attempts. */
-type Ending = "resolved" | { error: string; outcomeUnknown: boolean; operationId: boolean; attempts: number };
-
-/** A fault scenario: the faults in the order they meet requests (on the write's own request, or on a poll), and what it ends as. */
-interface Scenario {
-  name: string;
-  faults: ["write" | "poll", ChaosFault][];
-  progress?: OperationProgress;
-  client?: Partial<IamClientOptions>;
-  timeoutMs?: number;
-  maxWaitMs?: number;
-  ending: Ending;
-  /** The requests of the write itself that the client sent. */
-  sent: number;
 }
 
 /**
@@ -194,168 +174,10 @@ async function drive(kind: Kind, write: Write, scenario: Scenario, wait = true) 
   return { ending, sent: log.filter((x) => x.operation === operation).length };
 }
 
-/** The error ending of a scenario. */
-const failed = (error: string, outcomeUnknown: boolean, operationId: boolean, attempts: number): Ending => ({
-  error,
-  outcomeUnknown,
-  operationId,
-  attempts,
-});
-
 /** Whether each status the brief names leaves a change's outcome unknown, as README's Errors section says. */
 const MAY_HAVE_ACTED: Record<number, boolean> = { 408: true, 429: false, 499: true, 500: true, 502: true, 503: false, 504: true };
 const RETRIED = idempotentRetry.statuses;
 const { maxAttempts } = RETRY;
-
-const statusScenarios: Scenario[] = Object.entries(MAY_HAVE_ACTED).flatMap(([text, acted]) => {
-  const status = Number(text);
-  const retried = RETRIED.includes(status);
-  const once: Scenario = {
-    name: `HTTP ${status} once`,
-    faults: [["write", { status }]],
-    ending: retried ? "resolved" : failed("IamApiError", acted, false, 1),
-    sent: retried ? 2 : 1,
-  };
-  const always: Scenario = {
-    name: `HTTP ${status} on every attempt`,
-    faults: Array.from({ length: maxAttempts }, () => ["write", { status }] as ["write", ChaosFault]),
-    ending: failed("IamApiError", acted, false, maxAttempts),
-    sent: maxAttempts,
-  };
-  return retried ? [once, always] : [once];
-});
-
-/** `fault` on each attempt of the write. */
-const everyAttempt = (fault: ChaosFault): ["write", ChaosFault][] => Array.from({ length: maxAttempts }, () => ["write", fault]);
-/** `fault` on each attempt of one poll. */
-const everyPoll = (fault: ChaosFault): ["poll", ChaosFault][] => Array.from({ length: maxAttempts }, () => ["poll", fault]);
-
-const SCENARIOS: Scenario[] = [
-  { name: "a drop before the server acts, once", faults: [["write", { drop: true }]], ending: "resolved", sent: 2 },
-  {
-    name: "a drop before the server acts, every attempt",
-    faults: everyAttempt({ drop: true }),
-    ending: failed("IamNetworkError", true, false, maxAttempts),
-    sent: maxAttempts,
-  },
-  {
-    name: "a drop after the server acted, once (the retry is answered the first Operation)",
-    faults: [["write", { drop: "after" }]],
-    ending: "resolved",
-    sent: 2,
-  },
-  {
-    name: "a drop after the server acted, every attempt",
-    faults: everyAttempt({ drop: "after" }),
-    ending: failed("IamNetworkError", true, false, maxAttempts),
-    sent: maxAttempts,
-  },
-  {
-    name: "a drop after the server acted, without retries",
-    faults: [["write", { drop: "after" }]],
-    client: { retry: false },
-    ending: failed("IamNetworkError", true, false, 1),
-    sent: 1,
-  },
-  ...statusScenarios,
-  {
-    name: "HTTP 429 with Retry-After, once",
-    faults: [["write", { status: 429, retryAfter: "3600" }]],
-    client: { retry: { ...RETRY, maxDelayMs: 20 } },
-    ending: "resolved",
-    sent: 2,
-  },
-  {
-    name: "a gateway's 502 after the server acted, once",
-    faults: [["write", { wire: "failed", status: 502 }]],
-    ending: "resolved",
-    sent: 2,
-  },
-  {
-    name: "a gateway's 500 after the server acted, every attempt",
-    faults: everyAttempt({ wire: "failed", status: 500 }),
-    ending: failed("IamApiError", true, false, maxAttempts),
-    sent: maxAttempts,
-  },
-  {
-    name: "an answer that is not JSON",
-    faults: [["write", { body: "not json", status: 200 }]],
-    ending: failed("IamResponseError", true, false, 1),
-    sent: 1,
-  },
-  {
-    name: "an answer cut in half after the server acted",
-    faults: [["write", { wire: "truncated" }]],
-    ending: failed("IamResponseError", true, false, 1),
-    sent: 1,
-  },
-  {
-    name: "an Operation answer that breaks the contract but names its id",
-    faults: [["write", { body: { id: "b1gbroken0operation1", done: "not yet" }, status: 200 }]],
-    ending: failed("IamResponseError", true, true, 1),
-    sent: 1,
-  },
-  {
-    name: "the answer after timeoutMs, the server having acted, once",
-    faults: [["write", { wire: "late" }]],
-    timeoutMs: SHORT_MS,
-    ending: "resolved",
-    sent: 2,
-  },
-  {
-    name: "no answer within timeoutMs, every attempt",
-    faults: everyAttempt({ delayMs: 60_000 }),
-    timeoutMs: SHORT_MS,
-    ending: failed("IamTimeoutError", true, false, maxAttempts),
-    sent: maxAttempts,
-  },
-  {
-    name: "the caller's abort before the request reaches the server",
-    faults: [["write", { wire: "abort before" }]],
-    ending: failed("IamAbortError", true, false, 1),
-    sent: 1,
-  },
-  {
-    name: "the caller's abort after the server acted, before its answer",
-    faults: [["write", { wire: "abort after" }]],
-    ending: failed("IamAbortError", true, false, 1),
-    sent: 1,
-  },
-  {
-    name: "an operation that fails",
-    faults: [],
-    progress: { polls: 1, error: { code: 10, message: "Concurrent modification of access bindings" } },
-    ending: failed("IamOperationError", false, true, 1),
-    sent: 1,
-  },
-  { name: "a poll dropped once", faults: [["poll", { drop: true }]], ending: "resolved", sent: 1 },
-  { name: "a poll's 503 once", faults: [["poll", { status: 503 }]], ending: "resolved", sent: 1 },
-  {
-    name: "a poll that fails on every attempt",
-    faults: everyPoll({ status: 503 }),
-    ending: failed("IamWaitError", true, true, maxAttempts),
-    sent: 1,
-  },
-  {
-    name: "a poll answered with what is not JSON",
-    faults: [["poll", { body: "not json", status: 200 }]],
-    ending: failed("IamWaitError", true, true, 1),
-    sent: 1,
-  },
-  {
-    name: "a poll that hangs past maxWaitMs",
-    faults: [["poll", { delayMs: 60_000 }]],
-    maxWaitMs: SHORT_MS,
-    ending: failed("IamWaitTimeoutError", true, true, 1),
-    sent: 1,
-  },
-  {
-    name: "the caller's abort mid-wait",
-    faults: [["poll", { wire: "abort after" }]],
-    ending: failed("IamWaitError", true, true, 1),
-    sent: 1,
-  },
-];
 
 describe("the faults driven cover what the document says of the binding writes", () => {
   it("every status they are retried on, and every status below 500 that may have acted, is driven", () => {

@@ -7,13 +7,7 @@ import { randomBytes } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-import {
-  clientStatusesThatMayHaveActed,
-  idempotentRetry,
-  type OperationId,
-  operations,
-  serverStatusesThatDidNotAct,
-} from "../../generated/contract.ts";
+import { idempotentRetry, type OperationId, operations } from "../../generated/contract.ts";
 import { githubActionsToken, workloadIdentity } from "../../src/auth/index.ts";
 import { createCall } from "../../src/core/call.ts";
 import {
@@ -25,13 +19,14 @@ import {
   IamTokenError,
   type Operation,
 } from "../../src/index.ts";
-import { createFakeIam, DEFAULT_FOLDER_ID, type FakeIam, type OperationProgress } from "../../src/testing/index.ts";
+import { createFakeIam, DEFAULT_FOLDER_ID, type FakeIam } from "../../src/testing/index.ts";
 import { bundledDocument, deref } from "../support/ajv.ts";
-import { type ChaosFault, chaosFetch, type PlannedFault } from "../support/chaos.ts";
+import { chaosFetch, type PlannedFault } from "../support/chaos.ts";
 import { checkedClients, checkedFake } from "../support/checked-fake.ts";
 import { exampleInput, tableOperations } from "../support/operations.ts";
 import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
 import { caught, rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
+import { AMPLE_MS, DRIVEN, type Ending, RETRY, SCENARIOS, type Scenario, SHORT_MS, statusScenarios } from "../support/write-faults.ts";
 
 const ROBOT = "ajeg2b2et02f3tl2c1pj";
 const GITHUB = {
@@ -43,11 +38,6 @@ const GITHUB = {
 };
 const SUBJECT = "repo:example/app:ref:refs/heads/main";
 
-const RETRY = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
-const { maxAttempts } = RETRY;
-/** The per-attempt time of a call where a fault makes an attempt time out; other calls get ample time. */
-const SHORT_MS = 60;
-const AMPLE_MS = 5_000;
 const POLLING = { initialDelayMs: 1, maxDelayMs: 2, maxWaitMs: AMPLE_MS };
 
 /** A fake, a fetch around it that plays wire faults (test/support/chaos.ts), and a client over that fetch. */
@@ -137,28 +127,6 @@ function success(write: Write) {
   return running;
 }
 
-/** How a call ended: resolved, or its error's class, outcome, whether it names its operation, attempts. */
-type Ending = "resolved" | { error: string; outcomeUnknown: boolean; operationId: boolean; attempts: number };
-const failed = (error: string, outcomeUnknown: boolean, operationId: boolean, attempts: number): Ending => ({
-  error,
-  outcomeUnknown,
-  operationId,
-  attempts,
-});
-
-/** A fault scenario: the faults in the order they meet requests (on the write's own request, or on a poll), and what it ends as. */
-interface Scenario {
-  name: string;
-  faults: ["write" | "poll", ChaosFault][];
-  progress?: OperationProgress;
-  client?: Partial<IamClientOptions>;
-  timeoutMs?: number;
-  maxWaitMs?: number;
-  ending: Ending;
-  /** The requests of the write itself that the client sent. */
-  sent: number;
-}
-
 /**
  * Runs `write` with the scenario's faults, checks every invariant of an honest outcome, and returns how it ended. With
  * `wait: false` it resolves with the Operation, which is then waited for here.
@@ -226,169 +194,6 @@ async function drive(write: Write, scenario: Scenario, wait = true) {
     : "resolved";
   return { ending, sent: log.filter((x) => x.operation === write.operation).length };
 }
-
-/** Every status the writes are retried on, and every status below 500 that may have acted, from the generated table. */
-const DRIVEN = [...new Set([...idempotentRetry.statuses, ...clientStatusesThatMayHaveActed])].sort();
-const mayHaveActed = (status: number) =>
-  status >= 500 ? !serverStatusesThatDidNotAct.includes(status) : clientStatusesThatMayHaveActed.includes(status);
-
-const statusScenarios: Scenario[] = DRIVEN.flatMap((status) => {
-  const retried = idempotentRetry.statuses.includes(status);
-  const once: Scenario = {
-    name: `HTTP ${status} once`,
-    faults: [["write", { status }]],
-    ending: retried ? "resolved" : failed("IamApiError", mayHaveActed(status), false, 1),
-    sent: retried ? 2 : 1,
-  };
-  const always: Scenario = {
-    name: `HTTP ${status} on every attempt`,
-    faults: Array.from({ length: maxAttempts }, () => ["write", { status }] as ["write", ChaosFault]),
-    ending: failed("IamApiError", mayHaveActed(status), false, maxAttempts),
-    sent: maxAttempts,
-  };
-  return retried ? [once, always] : [once];
-});
-
-/** `fault` on each attempt of the write. */
-const everyAttempt = (fault: ChaosFault): ["write", ChaosFault][] => Array.from({ length: maxAttempts }, () => ["write", fault]);
-/** `fault` on each attempt of one poll. */
-const everyPoll = (fault: ChaosFault): ["poll", ChaosFault][] => Array.from({ length: maxAttempts }, () => ["poll", fault]);
-
-const SCENARIOS: Scenario[] = [
-  { name: "no fault", faults: [], ending: "resolved", sent: 1 },
-  { name: "a drop before the server acts, once", faults: [["write", { drop: true }]], ending: "resolved", sent: 2 },
-  {
-    name: "a drop before the server acts, every attempt",
-    faults: everyAttempt({ drop: true }),
-    ending: failed("IamNetworkError", true, false, maxAttempts),
-    sent: maxAttempts,
-  },
-  {
-    name: "a drop after the server acted, once (the retry is answered the first Operation)",
-    faults: [["write", { drop: "after" }]],
-    ending: "resolved",
-    sent: 2,
-  },
-  {
-    name: "a drop after the server acted, every attempt",
-    faults: everyAttempt({ drop: "after" }),
-    ending: failed("IamNetworkError", true, false, maxAttempts),
-    sent: maxAttempts,
-  },
-  {
-    name: "a drop after the server acted, without retries",
-    faults: [["write", { drop: "after" }]],
-    client: { retry: false },
-    ending: failed("IamNetworkError", true, false, 1),
-    sent: 1,
-  },
-  ...statusScenarios,
-  {
-    name: "HTTP 429 with Retry-After, once",
-    faults: [["write", { status: 429, retryAfter: "3600" }]],
-    client: { retry: { ...RETRY, maxDelayMs: 20 } },
-    ending: "resolved",
-    sent: 2,
-  },
-  {
-    name: "a gateway's 502 after the server acted, once",
-    faults: [["write", { wire: "failed", status: 502 }]],
-    ending: "resolved",
-    sent: 2,
-  },
-  {
-    name: "a gateway's 504 after the server acted, every attempt",
-    faults: everyAttempt({ wire: "failed", status: 504 }),
-    ending: failed("IamApiError", true, false, maxAttempts),
-    sent: maxAttempts,
-  },
-  {
-    name: "an answer that is not JSON",
-    faults: [["write", { body: "not json", status: 200 }]],
-    ending: failed("IamResponseError", true, false, 1),
-    sent: 1,
-  },
-  {
-    name: "an answer cut in half after the server acted",
-    faults: [["write", { wire: "truncated" }]],
-    ending: failed("IamResponseError", true, false, 1),
-    sent: 1,
-  },
-  {
-    name: "an Operation answer that breaks the contract but names its id",
-    faults: [["write", { body: { id: "b1gbroken0operation1", done: "not yet" }, status: 200 }]],
-    ending: failed("IamResponseError", true, true, 1),
-    sent: 1,
-  },
-  { name: "an answer with a field a newer server sends", faults: [["write", { wire: "extra" }]], ending: "resolved", sent: 1 },
-  {
-    name: "the answer after timeoutMs, the server having acted, once",
-    faults: [["write", { wire: "late" }]],
-    timeoutMs: SHORT_MS,
-    ending: "resolved",
-    sent: 2,
-  },
-  {
-    name: "no answer within timeoutMs, every attempt",
-    faults: everyAttempt({ delayMs: 60_000 }),
-    timeoutMs: SHORT_MS,
-    ending: failed("IamTimeoutError", true, false, maxAttempts),
-    sent: maxAttempts,
-  },
-  {
-    name: "the caller's abort before the request reaches the server",
-    faults: [["write", { wire: "abort before" }]],
-    ending: failed("IamAbortError", true, false, 1),
-    sent: 1,
-  },
-  {
-    name: "the caller's abort after the server acted, before its answer",
-    faults: [["write", { wire: "abort after" }]],
-    ending: failed("IamAbortError", true, false, 1),
-    sent: 1,
-  },
-  {
-    name: "an operation that fails",
-    faults: [],
-    progress: { polls: 1, error: { code: 13, message: "Internal error" } },
-    ending: failed("IamOperationError", false, true, 1),
-    sent: 1,
-  },
-  {
-    name: "an operation done in its first answer",
-    faults: [],
-    progress: { polls: 0 },
-    ending: "resolved",
-    sent: 1,
-  },
-  { name: "a poll dropped once", faults: [["poll", { drop: true }]], ending: "resolved", sent: 1 },
-  { name: "a poll's 503 once", faults: [["poll", { status: 503 }]], ending: "resolved", sent: 1 },
-  {
-    name: "a poll that fails on every attempt",
-    faults: everyPoll({ status: 503 }),
-    ending: failed("IamWaitError", true, true, maxAttempts),
-    sent: 1,
-  },
-  {
-    name: "a poll answered with what is not JSON",
-    faults: [["poll", { body: "not json", status: 200 }]],
-    ending: failed("IamWaitError", true, true, 1),
-    sent: 1,
-  },
-  {
-    name: "a poll that hangs past maxWaitMs",
-    faults: [["poll", { delayMs: 60_000 }]],
-    maxWaitMs: SHORT_MS,
-    ending: failed("IamWaitTimeoutError", true, true, 1),
-    sent: 1,
-  },
-  {
-    name: "the caller's abort mid-wait",
-    faults: [["poll", { wire: "abort after" }]],
-    ending: failed("IamWaitError", true, true, 1),
-    sent: 1,
-  },
-];
 
 describe("the harness", () => {
   it("an answer held until the client gives up (wire: late) ends with the request's abort, after a garbage collection too", async () => {
