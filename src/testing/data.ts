@@ -73,6 +73,16 @@ export function notBefore(earlier: string, now: number): string {
 export const fromBase64url = (text: string): Uint8Array =>
   Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
+/** The JSON object of a base64url part of a JWT (its header or payload); undefined if it is not one. */
+export function jwtPart(part: string | undefined): Record<string, any> | undefined {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(fromBase64url(part ?? "")));
+    return value && typeof value === "object" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The places of a list's items, in the order they joined it: a page token names the last item returned by its place, so
  * items deleted or added while a caller pages neither shift nor repeat the ones that remain (an offset would).

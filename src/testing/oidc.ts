@@ -1,7 +1,7 @@
 // An OIDC issuer for tests, as a CI platform or a Kubernetes cluster is one: it signs ID tokens (RS256) with keys of its
 // own and publishes them as a JWKS, so a workload identity federation of the fake can check the tokens it signed.
 import { base64url } from "../auth/jwt.js";
-import { fromBase64url, randomText } from "./data.js";
+import { fromBase64url, jwtPart, randomText } from "./data.js";
 
 /** What an ID token says: who it is for (`aud`), whom it names (`sub`), and for how long. */
 export interface IdTokenClaims {
@@ -78,16 +78,6 @@ export function createOidcIssuer({
       return `${header}.${payload}.${base64url(new Uint8Array(signature))}`;
     },
   };
-}
-
-/** The JSON of a base64url part of a JWT; undefined if it is not that. */
-export function jwtPart(part: string | undefined): Record<string, any> | undefined {
-  try {
-    const value = JSON.parse(new TextDecoder().decode(fromBase64url(part ?? "")));
-    return value && typeof value === "object" ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

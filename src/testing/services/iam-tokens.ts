@@ -2,17 +2,8 @@
 // or an OAuth token, and whose a bearer token is.
 import { AUDIENCE, JWT_LIFETIME_S } from "../../auth/jwt.js";
 import { answer, failure, unknownAccount } from "../answers.js";
-import { fromBase64url, randomText, timestamp } from "../data.js";
+import { fromBase64url, jwtPart, randomText, timestamp } from "../data.js";
 import type { FakeContext, FakeService, SigningKey } from "../types.js";
-
-/** The JSON of a base64url part of a JWT; undefined if it is not that. */
-function decodePart(part: string): any {
-  try {
-    return JSON.parse(new TextDecoder().decode(fromBase64url(part)));
-  } catch {
-    return undefined;
-  }
-}
 
 /** The IamToken service: `subjectOf` is the fake's authentication. */
 export default function iamTokensService({ options, serviceAccounts, owner, now, signingKeys, refusal }: FakeContext) {
@@ -34,7 +25,7 @@ export default function iamTokensService({ options, serviceAccounts, owner, now,
   async function jwtProblem(jwt: string): Promise<string | SigningKey> {
     const parts = jwt.split(".");
     if (parts.length !== 3) return "JWT must have three parts";
-    const [header, payload] = [decodePart(parts[0] as string), decodePart(parts[1] as string)];
+    const [header, payload] = [jwtPart(parts[0]), jwtPart(parts[1])];
     if (!header || !payload) return "JWT header or payload is not base64url JSON";
     if (header.alg !== "PS256") return `JWT alg must be PS256, not ${header.alg}`;
     const registered = signingKeys.get(header.kid);
