@@ -67,6 +67,9 @@ export function raw(status: number, text: string | null, headers: Record<string,
   });
 }
 
+/** The error answer of a Status a service words once (its NOT_FOUND, which an Operation that fails later gives too). */
+export const failureOf = ({ code, message }: FakeStatus): Response => failure(code, message);
+
 /** An error answer whose body is a Status with a RequestInfo detail. */
 export function failure(code: number, message: string, headers?: Record<string, string>): Response {
   const requestId = crypto.randomUUID();

@@ -3,7 +3,7 @@
 // serves under its own operationIds, the quota, the role check, effective deltas as Yandex answers them in
 // AccessBindingsOperationResult, and a subject's bindings as the access analyzer answers them.
 import type { components } from "../../generated/schema.js";
-import { answer, failure, TYPE } from "./answers.js";
+import { answer, failure, failureOf, TYPE } from "./answers.js";
 import { places } from "./data.js";
 import { placedPage } from "./lists.js";
 import { OperationFailure } from "./services/operations.js";
@@ -106,11 +106,7 @@ export function accessBindingStore({
     // Note: it answers no operation of its own: each kind serves its bindings under its own operationIds (`serve`).
     handlers: {},
     serve(kind, idName) {
-      const missing = (resourceId: string) => {
-        if (kind.exists(resourceId)) return undefined;
-        const { code, message } = kind.notFound(resourceId);
-        return failure(code, message);
-      };
+      const missing = (resourceId: string) => (kind.exists(resourceId) ? undefined : failureOf(kind.notFound(resourceId)));
       return {
         list({ path, query }) {
           const id: string = path[idName];

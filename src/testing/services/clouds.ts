@@ -2,7 +2,7 @@
 // in one organization (any other is NOT_FOUND), found by name with the `name="…"` filter, and who holds which role on each, kept in the
 // context's binding store. A role on a cloud holds for every folder in it.
 import type { components } from "../../../generated/schema.js";
-import { answer, failure } from "../answers.js";
+import { answer, failure, failureOf } from "../answers.js";
 import { CLOUD_TYPE, checkSeeds, DEFAULT_CLOUD_ID, DEFAULT_ORGANIZATION_ID, places, timestamp } from "../data.js";
 import { filtered, placedPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
@@ -32,11 +32,7 @@ export default function cloudsService({ options, now, accessBindings }: FakeCont
     handlers: {
       getCloud({ path }) {
         const cloud = clouds.get(path.cloudId);
-        if (!cloud) {
-          const { code, message } = notFound(path.cloudId);
-          return failure(code, message);
-        }
-        return answer(200, structuredClone(cloud));
+        return cloud ? answer(200, structuredClone(cloud)) : failureOf(notFound(path.cloudId));
       },
       listClouds({ query }) {
         // Note: the fake holds one organization, as the access analyzer's: any other is NOT_FOUND, as the document says.

@@ -2,7 +2,7 @@
 // cloud), listed per cloud and found by name with the `name="…"` filter, and who holds which role on each, kept in the
 // context's binding store. A folder's bindings are what a role on the folder means: what lets a robot act there.
 import type { components } from "../../../generated/schema.js";
-import { answer, failure } from "../answers.js";
+import { answer, failure, failureOf } from "../answers.js";
 import { CLOUD_TYPE, checkSeeds, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, FOLDER_TYPE, places, timestamp } from "../data.js";
 import { filtered, placedPage } from "../lists.js";
 import type { FakeContext, FakeFolder, FakeService } from "../types.js";
@@ -41,11 +41,7 @@ export default function foldersService({ options, now, accessBindings, resourceE
     handlers: {
       getFolder({ path }) {
         const folder = folders.get(path.folderId);
-        if (!folder) {
-          const { code, message } = notFound(path.folderId);
-          return failure(code, message);
-        }
-        return answer(200, structuredClone(folder));
+        return folder ? answer(200, structuredClone(folder)) : failureOf(notFound(path.folderId));
       },
       listFolders({ query }) {
         if (!resourceExists(CLOUD_TYPE, query.cloudId)) return failure(5, `Cloud ${query.cloudId} not found`);

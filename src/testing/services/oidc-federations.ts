@@ -3,7 +3,7 @@
 // request and `enabled` in the resource, and who holds which role on each, in the context's binding store.
 import { updateOidcFederation } from "../../../generated/contract.js";
 import type { components } from "../../../generated/schema.js";
-import { answer, failure, TYPE } from "../answers.js";
+import { answer, failure, failureOf, TYPE } from "../answers.js";
 import { FOLDER_TYPE, newId, OIDC_FEDERATION_TYPE, places, timestamp } from "../data.js";
 import { placedPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
@@ -85,7 +85,7 @@ export default function oidcFederationsService({ now, operations, accessBindings
       },
       getOidcFederation({ path }) {
         const federation = federations.get(path.federationId);
-        return federation ? answer(200, structuredClone(federation)) : failure(5, notFoundStatus(path.federationId).message);
+        return federation ? answer(200, structuredClone(federation)) : failureOf(notFoundStatus(path.federationId));
       },
       listOidcFederations({ query }) {
         if (!resourceExists(FOLDER_TYPE, query.folderId)) return failure(5, `Folder ${query.folderId} not found`);
@@ -100,7 +100,7 @@ export default function oidcFederationsService({ now, operations, accessBindings
       },
       updateOidcFederation({ path, body }) {
         const federation = federations.get(path.federationId);
-        if (!federation) return failure(5, notFoundStatus(path.federationId).message);
+        if (!federation) return failureOf(notFoundStatus(path.federationId));
         // Note: as the real API, no mask means every updatable field: the ones left out are reset.
         const mask: string[] = body.updateMask ? body.updateMask.split(",") : UPDATABLE;
         const folderId = federation.folderId ?? "";
@@ -136,7 +136,7 @@ export default function oidcFederationsService({ now, operations, accessBindings
       },
       deleteOidcFederation({ path }) {
         const id = path.federationId;
-        if (!federations.has(id)) return failure(5, notFoundStatus(id).message);
+        if (!federations.has(id)) return failureOf(notFoundStatus(id));
         return answer(
           200,
           change("Delete", id, () => {

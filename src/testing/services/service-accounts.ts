@@ -3,7 +3,7 @@
 // authenticate), access bindings with effective deltas, every change an Operation. A deleted account takes its keys of
 // every kind with it, through the context.
 import type { components } from "../../../generated/schema.js";
-import { answer, failure, TYPE } from "../answers.js";
+import { answer, failure, failureOf, TYPE } from "../answers.js";
 import { DEFAULT_FOLDER_ID, newId, places, timestamp } from "../data.js";
 import { folderPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
@@ -14,10 +14,12 @@ type ServiceAccount = components["schemas"]["ServiceAccount"];
 /** Every field an update can change: the mask when none is given. */
 const UPDATABLE = ["name", "description", "labels", "expiresAt"];
 
-const notFound = (serviceAccountId: string) => failure(5, `Service account ${serviceAccountId} not found`);
+/** The NOT_FOUND of an account, as an answer (`notFound`) and as an Operation that fails when it is done (`gone`). */
+const notFoundStatus = (serviceAccountId: string) => ({ code: 5, message: `Service account ${serviceAccountId} not found` });
+const notFound = (serviceAccountId: string) => failureOf(notFoundStatus(serviceAccountId));
 const nameTaken = (name: string) => failure(6, `Service account with name "${name}" already exists`);
 /** What a change of an account that was deleted before the change was done fails with. */
-const gone = (serviceAccountId: string) => new OperationFailure({ code: 5, message: `Service account ${serviceAccountId} not found` });
+const gone = (serviceAccountId: string) => new OperationFailure(notFoundStatus(serviceAccountId));
 
 /** The ServiceAccount service: `refusal` says which accounts may not authenticate. */
 export default function serviceAccountsService({
@@ -85,7 +87,7 @@ export default function serviceAccountsService({
   const bindingHandlers = accessBindings.serve(
     {
       exists: (id) => accounts.has(id),
-      notFound: (id) => ({ code: 5, message: `Service account ${id} not found` }),
+      notFound: notFoundStatus,
       type: "iam.serviceAccount",
     },
     "serviceAccountId",
