@@ -23,20 +23,13 @@ import { createFakeIam, DEFAULT_FOLDER_ID, type FakeIam } from "../../src/testin
 import { bundledDocument, deref } from "../support/ajv.ts";
 import { chaosFetch, type PlannedFault } from "../support/chaos.ts";
 import { checkedClients, checkedFake } from "../support/checked-fake.ts";
+import { GITHUB_FEDERATION, GITHUB_SUBJECT } from "../support/federations.ts";
 import { exampleInput, tableOperations } from "../support/operations.ts";
 import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
 import { caught, rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
 import { AMPLE_MS, DRIVEN, type Ending, RETRY, SCENARIOS, type Scenario, SHORT_MS, statusScenarios } from "../support/write-faults.ts";
 
 const ROBOT = "ajeg2b2et02f3tl2c1pj";
-const GITHUB = {
-  folderId: DEFAULT_FOLDER_ID,
-  name: "github",
-  issuer: "https://token.actions.githubusercontent.com",
-  jwksUrl: "https://token.actions.githubusercontent.com/.well-known/jwks",
-  audiences: ["https://github.com/example"],
-};
-const SUBJECT = "repo:example/app:ref:refs/heads/main";
 
 const POLLING = { initialDelayMs: 1, maxDelayMs: 2, maxWaitMs: AMPLE_MS };
 
@@ -73,13 +66,13 @@ interface Write {
   setup(iam: IamClient): Promise<{ federationId: string; credentialId?: string }>;
   run(iam: IamClient, ids: { federationId: string; credentialId?: string }, options: ChangeOptions): Promise<unknown>;
 }
-const federation = (iam: IamClient) => iam.oidcFederations.create(GITHUB).then((f) => ({ federationId: f.id }));
+const federation = (iam: IamClient) => iam.oidcFederations.create(GITHUB_FEDERATION).then((f) => ({ federationId: f.id }));
 const WRITES: Write[] = [
   {
     name: "oidcFederations.create",
     operation: "createOidcFederation",
     setup: async () => ({ federationId: "" }),
-    run: (iam, _, o) => iam.oidcFederations.create(GITHUB, o),
+    run: (iam, _, o) => iam.oidcFederations.create(GITHUB_FEDERATION, o),
   },
   {
     name: "oidcFederations.update (a rename, disabled, new audiences)",
@@ -99,14 +92,18 @@ const WRITES: Write[] = [
     operation: "createFederatedCredential",
     setup: federation,
     run: (iam, { federationId }, o) =>
-      iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: SUBJECT }, o),
+      iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: GITHUB_SUBJECT }, o),
   },
   {
     name: "federatedCredentials.delete",
     operation: "deleteFederatedCredential",
     setup: async (iam) => {
       const { federationId } = await federation(iam);
-      const credential = await iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: SUBJECT });
+      const credential = await iam.federatedCredentials.create({
+        serviceAccountId: ROBOT,
+        federationId,
+        externalSubjectId: GITHUB_SUBJECT,
+      });
       return { federationId, credentialId: credential.id };
     },
     run: (iam, { credentialId }, o) => iam.federatedCredentials.delete(credentialId as string, o),
@@ -307,7 +304,7 @@ function outcomes<T>(settled: PromiseSettledResult<T>[]) {
 describe("concurrent writes", () => {
   it.each([0, 1])("done after %i polls: four creates of one name at once: exactly one wins, the others ALREADY_EXISTS", async (polls) => {
     const { iam, fake } = client({ operations: { polls } });
-    const { won, lost } = outcomes(await Promise.allSettled([1, 2, 3, 4].map(() => iam.oidcFederations.create(GITHUB))));
+    const { won, lost } = outcomes(await Promise.allSettled([1, 2, 3, 4].map(() => iam.oidcFederations.create(GITHUB_FEDERATION))));
     expect(won).toHaveLength(1);
     for (const error of lost) expect(error).toMatchObject({ name: "IamApiError", codeName: "ALREADY_EXISTS", outcomeUnknown: false });
     expect(fake.state.oidcFederations).toEqual(won);
@@ -315,7 +312,10 @@ describe("concurrent writes", () => {
 
   it.each([0, 1])("done after %i polls: two renames to one name at once: exactly one wins", async (polls) => {
     const { iam, fake } = client({ operations: { polls } });
-    const ids = [(await iam.oidcFederations.create(GITHUB)).id, (await iam.oidcFederations.create({ ...GITHUB, name: "gitlab" })).id];
+    const ids = [
+      (await iam.oidcFederations.create(GITHUB_FEDERATION)).id,
+      (await iam.oidcFederations.create({ ...GITHUB_FEDERATION, name: "gitlab" })).id,
+    ];
     const { won, lost } = outcomes(await Promise.allSettled(ids.map((id) => iam.oidcFederations.update(id, { name: "deploy" }))));
     expect(won).toHaveLength(1);
     expect(lost).toEqual([expect.objectContaining({ codeName: "ALREADY_EXISTS", outcomeUnknown: false })]);
@@ -324,8 +324,8 @@ describe("concurrent writes", () => {
 
   it("two renames of one federation in flight: the second's name stays held once the first is done", async () => {
     const { iam, fake } = client();
-    const a = await iam.oidcFederations.create(GITHUB);
-    const b = await iam.oidcFederations.create({ ...GITHUB, name: "gitlab" });
+    const a = await iam.oidcFederations.create(GITHUB_FEDERATION);
+    const b = await iam.oidcFederations.create({ ...GITHUB_FEDERATION, name: "gitlab" });
     const first = await iam.oidcFederations.update(a.id, { name: "first" }, { wait: false });
     const second = await iam.oidcFederations.update(a.id, { name: "second" }, { wait: false });
     await iam.operations.wait(first);
@@ -336,8 +336,8 @@ describe("concurrent writes", () => {
 
   it("a rename in flight keeps its name held while another update of the same federation is done", async () => {
     const { iam, fake } = client();
-    const a = await iam.oidcFederations.create(GITHUB);
-    const b = await iam.oidcFederations.create({ ...GITHUB, name: "gitlab" });
+    const a = await iam.oidcFederations.create(GITHUB_FEDERATION);
+    const b = await iam.oidcFederations.create({ ...GITHUB_FEDERATION, name: "gitlab" });
     const rename = await iam.oidcFederations.update(a.id, { name: "deploy" }, { wait: false });
     await iam.oidcFederations.update(a.id, { description: "Deploys" });
     expect(await rejection(iam.oidcFederations.update(b.id, { name: "deploy" }))).toMatchObject({ codeName: "ALREADY_EXISTS" });
@@ -347,13 +347,13 @@ describe("concurrent writes", () => {
 
   it("the federation quota is the document's; two creates at its edge at once: exactly one wins; a rename in flight takes no slot", async () => {
     const { iam, fake } = client({ operations: { polls: 0 } });
-    const quota = await fill((i) => iam.oidcFederations.create({ ...GITHUB, name: `federation-${i}` }));
+    const quota = await fill((i) => iam.oidcFederations.create({ ...GITHUB_FEDERATION, name: `federation-${i}` }));
     expect(quota).toBe(documentedQuota("createOidcFederation"));
     const [last] = fake.state.oidcFederations.slice(-1);
     await iam.oidcFederations.delete(last?.id as string);
     fake.progress({ polls: 1 });
     const { won, lost } = outcomes(
-      await Promise.allSettled(["left", "right"].map((name) => iam.oidcFederations.create({ ...GITHUB, name }))),
+      await Promise.allSettled(["left", "right"].map((name) => iam.oidcFederations.create({ ...GITHUB_FEDERATION, name }))),
     );
     expect(won).toHaveLength(1);
     expect(lost).toEqual([expect.objectContaining({ codeName: "RESOURCE_EXHAUSTED", outcomeUnknown: false })]);
@@ -361,16 +361,16 @@ describe("concurrent writes", () => {
     // Note: a rename holds a name, not a federation: with a slot free, a create goes through beside it.
     await iam.oidcFederations.delete(won[0]?.id as string);
     const renaming = await iam.oidcFederations.update(fake.state.oidcFederations[0]?.id as string, { name: "renamed" }, { wait: false });
-    await iam.oidcFederations.create({ ...GITHUB, name: "beside-a-rename" });
+    await iam.oidcFederations.create({ ...GITHUB_FEDERATION, name: "beside-a-rename" });
     await iam.operations.wait(renaming);
     expect(fake.state.oidcFederations).toHaveLength(quota);
   });
 
   it("the credential quota is the document's, per account; two creates at its edge at once: exactly one wins", async () => {
     const { iam, fake } = client({ operations: { polls: 0 } });
-    const { id: federationId } = await iam.oidcFederations.create(GITHUB);
+    const { id: federationId } = await iam.oidcFederations.create(GITHUB_FEDERATION);
     const credential = (i: number) =>
-      iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: `${SUBJECT}-${i}` });
+      iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: `${GITHUB_SUBJECT}-${i}` });
     const quota = await fill(credential);
     expect(quota).toBe(documentedQuota("createFederatedCredential"));
     await iam.federatedCredentials.delete(fake.state.federatedCredentials[0]?.id as string);
@@ -398,10 +398,10 @@ describe("concurrent writes", () => {
       for (const deleteFirst of [false, true]) {
         const { iam, fake } = client();
         const account = (await iam.serviceAccounts.create({ folderId: DEFAULT_FOLDER_ID, name: "ci-robot" })).id;
-        const ids = { account, federation: (await iam.oidcFederations.create(GITHUB)).id };
+        const ids = { account, federation: (await iam.oidcFederations.create(GITHUB_FEDERATION)).id };
         const create = () =>
           iam.federatedCredentials.create(
-            { serviceAccountId: account, federationId: ids.federation, externalSubjectId: SUBJECT },
+            { serviceAccountId: account, federationId: ids.federation, externalSubjectId: GITHUB_SUBJECT },
             { wait: false },
           );
         // Note: both accepted before either is done: the delete's Operation first, or the create's.
@@ -424,14 +424,16 @@ describe("concurrent writes", () => {
 
   it("a federation deleted while credentials name it: they stay, as the fake has kept them (Yandex documents nothing); none can be made for it", async () => {
     const { iam, fake } = client();
-    const { id: federationId } = await iam.oidcFederations.create(GITHUB);
-    const credential = await iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: SUBJECT });
+    const { id: federationId } = await iam.oidcFederations.create(GITHUB_FEDERATION);
+    const credential = await iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: GITHUB_SUBJECT });
     await iam.oidcFederations.delete(federationId);
     expect(await iam.federatedCredentials.get(credential.id)).toEqual(credential);
     expect(held(fake).credentials).toEqual([
-      { serviceAccountId: ROBOT, externalSubjectId: SUBJECT, federation: "(a federation that is gone)" },
+      { serviceAccountId: ROBOT, externalSubjectId: GITHUB_SUBJECT, federation: "(a federation that is gone)" },
     ]);
-    const refused = await rejection(iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: SUBJECT }));
+    const refused = await rejection(
+      iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId, externalSubjectId: GITHUB_SUBJECT }),
+    );
     expect(refused).toMatchObject({ status: 404, codeName: "NOT_FOUND", outcomeUnknown: false });
   });
 });
@@ -445,7 +447,8 @@ describe("the fake's federations against the document", () => {
       // Note: an empty fake (the example ids name nothing, so NOT_FOUND), then one where the example's federation exists.
       for (const seeded of [false, true]) {
         const { fake, fetch, violations } = checkedFake();
-        if (seeded) await createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch, polling: POLLING }).oidcFederations.create(GITHUB);
+        if (seeded)
+          await createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch, polling: POLLING }).oidcFederations.create(GITHUB_FEDERATION);
         const call = createCall({
           fetch,
           timeoutMs: AMPLE_MS,
@@ -471,7 +474,7 @@ describe("the fake's federations against the document", () => {
 
   it("a create without audiences (optional in CreateOidcFederationRequest) is made, with none", async () => {
     const { iam, fake } = client();
-    const { audiences, ...withoutAudiences } = GITHUB;
+    const { audiences, ...withoutAudiences } = GITHUB_FEDERATION;
     const created = await iam.oidcFederations.create(withoutAudiences);
     expect(created.audiences).toBeUndefined();
     expect(fake.state.oidcFederations).toEqual([created]);
@@ -479,8 +482,8 @@ describe("the fake's federations against the document", () => {
 
   it("`disabled` of a create and of an update is `enabled` left out of the resource; false, or named in a mask without a value, enables", async () => {
     const { iam } = client();
-    expect((await iam.oidcFederations.create({ ...GITHUB, disabled: false })).enabled).toBe(true);
-    const off = await iam.oidcFederations.create({ ...GITHUB, name: "gitlab", disabled: true });
+    expect((await iam.oidcFederations.create({ ...GITHUB_FEDERATION, disabled: false })).enabled).toBe(true);
+    const off = await iam.oidcFederations.create({ ...GITHUB_FEDERATION, name: "gitlab", disabled: true });
     expect(off).not.toHaveProperty("enabled");
     const { data } = await iam.raw.PATCH("/iam/v1/workload/oidc/federations/{federationId}", {
       params: { path: { federationId: off.id } },
@@ -492,7 +495,7 @@ describe("the fake's federations against the document", () => {
   /** Sends an update as it is (raw), and waits for its Operation when accepted: the status, and the federation after. */
   async function patched(body: Record<string, unknown>) {
     const { iam, fake } = client();
-    const created = await iam.oidcFederations.create({ ...GITHUB, description: "Deploys", labels: { team: "platform" } });
+    const created = await iam.oidcFederations.create({ ...GITHUB_FEDERATION, description: "Deploys", labels: { team: "platform" } });
     const { data, response } = await iam.raw.PATCH("/iam/v1/workload/oidc/federations/{federationId}", {
       params: { path: { federationId: created.id } },
       body: body as never,
@@ -515,7 +518,11 @@ describe("the fake's federations against the document", () => {
   const { properties, clearable = [] } = operations.updateOidcFederation.body;
   const unclearable = Object.keys(properties ?? {}).filter((f) => f !== "updateMask" && f !== "disabled" && !clearable.includes(f));
   /** An update without a mask that gives every field the document does not let it reset. */
-  const whole: Record<string, unknown> = { name: "renamed", audiences: ["https://github.com/other"], jwksUrl: `${GITHUB.jwksUrl}2` };
+  const whole: Record<string, unknown> = {
+    name: "renamed",
+    audiences: ["https://github.com/other"],
+    jwksUrl: `${GITHUB_FEDERATION.jwksUrl}2`,
+  };
 
   it("without a mask, every updatable field is overwritten: given all it cannot reset, the rest is reset", async () => {
     expect(Object.keys(whole).sort()).toEqual([...unclearable].sort());
@@ -540,7 +547,7 @@ describe("the fake's federations against the document", () => {
 
   it("the client refuses to reset what the document does not let a mask reset (null), before sending", async () => {
     const { iam, fake } = client();
-    const { id } = await iam.oidcFederations.create(GITHUB);
+    const { id } = await iam.oidcFederations.create(GITHUB_FEDERATION);
     const sent = fake.requests.length;
     for (const field of ["name", "audiences", "jwksUrl", "disabled"])
       expect(await rejection(iam.oidcFederations.update(id, { [field]: null } as never)), field).toMatchObject({ name: "IamInputError" });
@@ -555,7 +562,7 @@ describe("workloadIdentity: its own fetch loop, and no token in any error", () =
   /** A platform's JWT, which no error may show. */
   const platformJwt = () =>
     secret(
-      `${base64url({ alg: "RS256", kid: "k1" })}.${base64url({ iss: "https://token.actions.githubusercontent.com", sub: SUBJECT, jti: ++minted })}.${randomBytes(32).toString("base64url")}`,
+      `${base64url({ alg: "RS256", kid: "k1" })}.${base64url({ iss: "https://token.actions.githubusercontent.com", sub: GITHUB_SUBJECT, jti: ++minted })}.${randomBytes(32).toString("base64url")}`,
     );
   /** The parts of a JWT that are its own (its header is shared by every token of its issuer). */
   const own = (jwt: string) => [jwt, ...jwt.split(".").slice(1)];
@@ -747,7 +754,7 @@ describe("workloadIdentity: its own fetch loop, and no token in any error", () =
       ],
       () => {},
     );
-    const error = await rejection(iam.oidcFederations.create(GITHUB));
+    const error = await rejection(iam.oidcFederations.create(GITHUB_FEDERATION));
     await wire.finish();
     expect(error).toBeInstanceOf(IamTokenError);
     expect(error).toMatchObject({ outcomeUnknown: true, attempts: 2 });
@@ -756,7 +763,7 @@ describe("workloadIdentity: its own fetch loop, and no token in any error", () =
     // Note: it may have: the first attempt's Operation was accepted, and finishes.
     const [accepted] = fake.state.operations;
     const other = createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch: fake.fetch, polling: POLLING });
-    expect((await other.operations.wait(accepted?.id as string)).response).toMatchObject({ name: GITHUB.name });
+    expect((await other.operations.wait(accepted?.id as string)).response).toMatchObject({ name: GITHUB_FEDERATION.name });
     expect(fake.state.oidcFederations).toHaveLength(1);
   });
 });

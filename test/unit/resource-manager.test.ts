@@ -5,6 +5,7 @@ import { getFolder, listCloudAccessBindings } from "../../generated/contract.ts"
 import { createIamClient, DEFAULT_BASE_URL, IamApiError, type IamClient, IamInputError, IamOperationError } from "../../src/index.ts";
 import { createFakeIam, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, DEFAULT_ORGANIZATION_ID } from "../../src/testing/index.ts";
 import { checkedClients } from "../support/checked-fake.ts";
+import { GITHUB_FEDERATION } from "../support/federations.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
@@ -32,16 +33,7 @@ const KINDS: { service: "serviceAccounts" | "folders" | "clouds" | "oidcFederati
   { service: "clouds", idIn: async () => DEFAULT_CLOUD_ID },
   {
     service: "oidcFederations",
-    idIn: async (iam) =>
-      (
-        await iam.oidcFederations.create({
-          folderId: DEFAULT_FOLDER_ID,
-          name: "github",
-          issuer: "https://token.actions.githubusercontent.com",
-          jwksUrl: "https://token.actions.githubusercontent.com/.well-known/jwks",
-          audiences: ["https://github.com/example"],
-        })
-      ).id,
+    idIn: async (iam) => (await iam.oidcFederations.create(GITHUB_FEDERATION)).id,
   },
 ];
 
