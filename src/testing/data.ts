@@ -5,6 +5,9 @@ import { base64url } from "../auth/jwt.js";
 export const DEFAULT_ORGANIZATION_ID = "bpf3crucp1v28b74p3rk";
 export const DEFAULT_CLOUD_ID = "b1gia87mbaomkfvsleds";
 export const DEFAULT_FOLDER_ID = "b1gvmob95yysaplct532";
+/** The clouds the fake holds: those `clouds` gives, else the default cloud (the Cloud service's, and the folders' homes). */
+export const cloudSeeds = <T extends { id: string; name: string }>(clouds: T[] | undefined) =>
+  clouds ?? [{ id: DEFAULT_CLOUD_ID, name: "default" }];
 /** The resource types of a cloud and a folder, as Yandex's access analyzer names them. */
 export const CLOUD_TYPE = "resource-manager.cloud";
 export const FOLDER_TYPE = "resource-manager.folder";

@@ -3,7 +3,7 @@
 // context's binding store. A role on a cloud holds for every folder in it.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure, failureOf } from "../answers.js";
-import { CLOUD_TYPE, checkSeeds, DEFAULT_CLOUD_ID, DEFAULT_ORGANIZATION_ID, places, timestamp } from "../data.js";
+import { CLOUD_TYPE, checkSeeds, cloudSeeds, DEFAULT_ORGANIZATION_ID, places, timestamp } from "../data.js";
 import { filtered, placedPage } from "../lists.js";
 import type { FakeContext, FakeService } from "../types.js";
 
@@ -12,7 +12,7 @@ type Cloud = components["schemas"]["Cloud"];
 /** The Cloud service; clouds are seeded, not made (Yandex's create and delete of clouds are not in the document). */
 export default function cloudsService({ options, now, accessBindings }: FakeContext) {
   const organizationId = options.organizationId ?? DEFAULT_ORGANIZATION_ID;
-  const seeds = options.clouds ?? [{ id: DEFAULT_CLOUD_ID, name: "default" }];
+  const seeds = cloudSeeds(options.clouds);
   checkSeeds("cloud", seeds);
   let clouds = new Map<string, Cloud>();
   const order = places();

@@ -3,7 +3,7 @@
 // context's binding store. A folder's bindings are what a role on the folder means: what lets a robot act there.
 import type { components } from "../../../generated/schema.js";
 import { answer, failure, failureOf } from "../answers.js";
-import { CLOUD_TYPE, checkSeeds, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, FOLDER_TYPE, places, timestamp } from "../data.js";
+import { CLOUD_TYPE, checkSeeds, cloudSeeds, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, FOLDER_TYPE, places, timestamp } from "../data.js";
 import { filtered, placedPage } from "../lists.js";
 import type { FakeContext, FakeFolder, FakeService } from "../types.js";
 
@@ -16,7 +16,7 @@ export default function foldersService({ options, now, accessBindings, resourceE
   const cloudOf = (seed: FakeFolder) => seed.cloudId ?? DEFAULT_CLOUD_ID;
   checkSeeds("folder", seeds, (seed) => `cloud ${cloudOf(seed)}`);
   // Note: the seeds are checked against each other here, as the options give them (the clouds' service checks its own).
-  const clouds = new Set((options.clouds ?? [{ id: DEFAULT_CLOUD_ID }]).map((cloud) => cloud.id));
+  const clouds = new Set(cloudSeeds(options.clouds).map((cloud) => cloud.id));
   const homeless = seeds.find((seed) => !clouds.has(cloudOf(seed)));
   if (homeless) throw new Error(`createFakeIam: the folder ${homeless.id} is in cloud ${cloudOf(homeless)}, which is not among its clouds`);
   if (!seeds.some((seed) => seed.id === accountsFolder))
