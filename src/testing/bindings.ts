@@ -13,10 +13,10 @@ type AccessBinding = components["schemas"]["AccessBinding"];
 type AccessBindingDelta = components["schemas"]["AccessBindingDelta"];
 
 /** A binding as one comparable text: its role and subject. */
-export const bindingKey = (b: AccessBinding): string => JSON.stringify([b.roleId, b.subject.id, b.subject.type]);
+const bindingKey = (b: AccessBinding): string => JSON.stringify([b.roleId, b.subject.id, b.subject.type]);
 
 /** The effective deltas of replacing `current` with `next`: each binding removed, then each added. */
-export function replacement(current: AccessBinding[], next: AccessBinding[]): AccessBindingDelta[] {
+function replacement(current: AccessBinding[], next: AccessBinding[]): AccessBindingDelta[] {
   const [before, after] = [new Set(current.map(bindingKey)), new Set(next.map(bindingKey))];
   return [
     ...current.filter((b) => !after.has(bindingKey(b))).map((b) => ({ action: "REMOVE" as const, accessBinding: b })),
@@ -27,10 +27,7 @@ export function replacement(current: AccessBinding[], next: AccessBinding[]): Ac
 }
 
 /** The bindings after `deltas`, in order, and the deltas that changed something (adding one that exists, or removing one that does not, changes nothing). */
-export function applied(
-  current: AccessBinding[],
-  deltas: AccessBindingDelta[],
-): { bindings: AccessBinding[]; effective: AccessBindingDelta[] } {
+function applied(current: AccessBinding[], deltas: AccessBindingDelta[]): { bindings: AccessBinding[]; effective: AccessBindingDelta[] } {
   const bindings = new Map(current.map((b) => [bindingKey(b), b]));
   const effective = deltas.filter(({ action, accessBinding }) => {
     const key = bindingKey(accessBinding);
