@@ -7,10 +7,12 @@ import { rejectInvalid } from "./core/errors.js";
 import { CLIENT_OPTIONS, headerProblem, optionProblems, type Settable, settle, urlProblems } from "./core/options.js";
 import { DEFAULT_POLLING, type PollingOptions, waiter } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
+import type { TokenSource } from "./core/types.js";
 import services from "./services/index.js";
 
-/** A source of IAM tokens (as `yc-iam-api-keys/auth` makes them): asked before every attempt; `forceRefresh` after a 401. */
-export type TokenSource = (options?: { forceRefresh?: boolean; signal?: AbortSignal }) => Promise<string>;
+// Note: TokenSource lives in core/types.ts, which the token sources import, so the credential chain that the client loads
+// when no token is given does not import the client back.
+export type { TokenSource } from "./core/types.js";
 
 /**
  * Options of `createIamClient`. A field given as `undefined` keeps its default; a value that cannot work is refused at once.

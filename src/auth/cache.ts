@@ -1,8 +1,8 @@
 // The one cache every token source shares: lazy (no timers between calls), fresh for an hour, refreshed ahead
 // in the background, one exchange in flight, failures not cached, and the valid token served while a refresh fails.
-import type { TokenSource } from "../client.js";
 import { IamTokenError, type TokenSourceName } from "../core/errors.js";
 import { sleep } from "../core/retry.js";
+import type { TokenSource } from "../core/types.js";
 import { FRACTION } from "../core/validate.js";
 
 /** What an exchange gives: the token and when it expires (a Date, an RFC 3339 string or epoch milliseconds). */

@@ -1,6 +1,6 @@
 // The `yc-iam-api-keys/auth` entry: token sources for createIamClient's `token`. Exports only.
-export type { TokenSource } from "../client.js";
 export { IamTokenError, type TokenSourceName } from "../core/errors.js";
+export type { TokenSource } from "../core/types.js";
 export { type CacheOptions, type Credential, cachedToken } from "./cache.js";
 export {
   type AuthorizedKey,

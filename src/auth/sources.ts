@@ -1,11 +1,10 @@
 // The token sources: a service account's authorized key, the metadata service, a Cloud Functions context, an OAuth token.
 // Each is a TokenSource over the shared cache; the IAM exchanges go through the same call loop as every other call.
 import { createIamToken, defaultServer } from "../../generated/contract.js";
-import type { TokenSource } from "../client.js";
 import { createCall } from "../core/call.js";
 import { type IamError, IamTokenError, type TokenSourceName } from "../core/errors.js";
 import { DEFAULT_RETRY } from "../core/retry.js";
-import type { CallInput } from "../core/types.js";
+import type { CallInput, TokenSource } from "../core/types.js";
 import { type CacheOptions, type Credential, cachedToken } from "./cache.js";
 import { importPrivateKey, signJwt } from "./jwt.js";
 

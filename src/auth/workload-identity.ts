@@ -1,8 +1,8 @@
 // Workload identity federation: a platform's OIDC token (a JWT from GitHub Actions, Kubernetes, GitLab…) exchanged for
 // a service account's IAM token at Yandex's token endpoint (RFC 8693), over the shared cache; and GitHub Actions' ID token.
-import type { TokenSource } from "../client.js";
 import { IamError, IamTokenError, redact, shows, type TokenSourceName } from "../core/errors.js";
 import { DEFAULT_RETRY, delayMs, sleep } from "../core/retry.js";
+import type { TokenSource } from "../core/types.js";
 import { type CacheOptions, cachedToken } from "./cache.js";
 import { fromAccessToken } from "./sources.js";
 

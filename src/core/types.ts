@@ -95,6 +95,9 @@ export interface WaitOptions extends CallOptions {
   maxWaitMs?: number | undefined;
 }
 
+/** A source of IAM tokens (as `yc-iam-api-keys/auth` makes them): asked before every attempt; `forceRefresh` after a 401. */
+export type TokenSource = (options?: { forceRefresh?: boolean; signal?: AbortSignal }) => Promise<string>;
+
 /** Asks for a bearer token; `forceRefresh` after a 401. */
 export type GetToken = (options: { forceRefresh?: boolean; signal?: AbortSignal }) => unknown;
 
