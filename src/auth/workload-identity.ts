@@ -279,3 +279,21 @@ export function githubActionsToken(env: Record<string, string | undefined>, opti
     return value;
   };
 }
+
+/**
+ * Where the kubelet puts a pod's own service account token, which it projects and rotates: its `aud` is the cluster's
+ * API server, so the federation lists that among its audiences; a token projected for the federation's audience (a
+ * `serviceAccountToken` volume source) lies wherever its `mountPath` and `path` say.
+ */
+export const KUBERNETES_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+/**
+ * A Kubernetes pod's service account token, as the `subjectToken` of `workloadIdentity`: the file at `path` (by default
+ * the pod's own token, `KUBERNETES_TOKEN_FILE`), read again on every exchange, since the kubelet rotates it.
+ */
+export function kubernetesToken(path: string = KUBERNETES_TOKEN_FILE): { file: string } {
+  return { file: path };
+}
+
+// Note: the credential chain reads a key file the same way, so it bundles for browsers too.
+export { readText };
