@@ -30,7 +30,7 @@ export const MIN_VALID_MS = MINUTE;
 const MAX_BACKOFF_MS = 30_000;
 
 /** Rejects with the signal's reason as soon as it aborts; the shared exchange goes on for the other callers. */
-function withSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+export function withSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
     const abort = () => reject(signal.reason);

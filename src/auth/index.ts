@@ -2,6 +2,7 @@
 export { IamTokenError, type TokenSourceName } from "../core/errors.js";
 export type { TokenSource } from "../core/types.js";
 export { type CacheOptions, type Credential, cachedToken } from "./cache.js";
+export { type ChosenCredentials, type DefaultCredentialsOptions, defaultCredentials, type Environment } from "./chain.js";
 export {
   type AuthorizedKey,
   type ExchangeOptions,
@@ -16,6 +17,8 @@ export {
 export {
   type GithubActionsOptions,
   githubActionsToken,
+  KUBERNETES_TOKEN_FILE,
+  kubernetesToken,
   type SubjectToken,
   TOKEN_EXCHANGE_URL,
   type WorkloadIdentityOptions,

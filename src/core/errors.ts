@@ -10,6 +10,7 @@ export type TokenSourceName =
   | "oauthToken"
   | "workloadIdentity"
   | "githubActionsToken"
+  | "defaultCredentials"
   | "cachedToken";
 
 /** What was sent, with `Authorization` redacted to its scheme. */

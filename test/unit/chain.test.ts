@@ -1,0 +1,412 @@
+// The credential chain: each source chosen in its order from the variables it is given (an object, as Deno's or a
+// test's), OAuth told from IAM tokens by form, the aliases, a set variable used or refused but never passed over, the
+// metadata service asked last and only where it answers, and the error that names every source tried and why, with no
+// secret; createIamClient with no token uses it, loaded on demand, so the client's bundle does not hold it.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  type ChosenCredentials,
+  type DefaultCredentialsOptions,
+  defaultCredentials,
+  type Environment,
+  IamTokenError,
+  KUBERNETES_TOKEN_FILE,
+  kubernetesToken,
+} from "../../src/auth/index.ts";
+import { createIamClient } from "../../src/index.ts";
+import { createFakeIam } from "../../src/testing/index.ts";
+import { json, scriptedFetch } from "../support/scripted-fetch.ts";
+import { rejection, secret, TOKEN } from "../support/secrets.ts";
+
+const IAM_API = "http://127.0.0.1:9";
+const EXCHANGE = "http://127.0.0.1:9/oauth/token";
+const METADATA = "http://127.0.0.1:9/computeMetadata/v1/instance/service-accounts/default/token";
+const GITHUB = "http://127.0.0.1:9/github/idtoken?api-version=2.0";
+const SA = "ajeq4b7s9example0sa1";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** A file holding `text` in a folder of its own, removed after the test. */
+async function fileWith(text: string, name = "file"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "iam-chain-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+/** A platform's OIDC token (a JWT with a random signature), which no error may show. */
+const platformJwt = () =>
+  secret(
+    `${base64url({ alg: "RS256", kid: "k1" })}.${base64url({ sub: "system:serviceaccount:ci:deployer" })}.${randomBytes(32).toString("base64url")}`,
+  );
+/** An IAM token as an exchange mints it, which no error may show. */
+const iamToken = () => secret(`t1.9euelZq${randomBytes(24).toString("base64url")}`);
+
+/** What each loopback endpoint answers, by the URL's path; what was asked, in order; anything else fails the test. */
+function endpoints(answers: Record<string, (request: Request) => Response | Promise<Response>>) {
+  const asked: string[] = [];
+  const stub = scriptedFetch(async (request) => {
+    const { pathname } = new URL(request.url);
+    asked.push(pathname);
+    const answer = answers[pathname];
+    if (!answer) throw new Error(`nothing should ask ${pathname}`);
+    return answer(request);
+  });
+  return { ...stub, asked };
+}
+
+/** A metadata service that answers with a token, or `status`. */
+const metadataAnswer =
+  (status = 200, token = iamToken()) =>
+  () =>
+    status === 200 ? json(200, { access_token: token, expires_in: 43_200, token_type: "Bearer" }) : json(status, {});
+
+/** A metadata service that never answers: the request waits for its signal. */
+const silent = (request: Request) =>
+  new Promise<Response>((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+
+/** The chain over `env` and `fetch`, its choices kept. */
+function chain(env: Environment, fetch: typeof globalThis.fetch, options: DefaultCredentialsOptions = {}) {
+  const chosen: ChosenCredentials[] = [];
+  const token = defaultCredentials({
+    env,
+    fetch,
+    baseUrl: IAM_API,
+    tokenExchangeUrl: EXCHANGE,
+    metadataUrl: METADATA,
+    metadataTimeoutMs: 50,
+    onChoose: (choice) => chosen.push(choice),
+    ...options,
+  });
+  return { token, chosen };
+}
+
+/** A scripted IAM API whose token exchange answers a new IAM token, recording each body. */
+function iamExchange() {
+  const bodies: Record<string, string>[] = [];
+  const issued: string[] = [];
+  const stub = endpoints({
+    "/iam/v1/tokens": async (request) => {
+      bodies.push(await request.clone().json());
+      issued.push(iamToken());
+      return json(200, { iamToken: issued.at(-1), expiresAt: "2099-01-01T00:00:00Z" });
+    },
+  });
+  return { ...stub, bodies, issued };
+}
+
+/** A scripted token exchange (RFC 8693), recording each form. */
+function workloadExchange(extra: Record<string, (request: Request) => Response | Promise<Response>> = {}) {
+  const forms: Record<string, string>[] = [];
+  const issued: string[] = [];
+  const stub = endpoints({
+    "/oauth/token": async (request) => {
+      forms.push(Object.fromEntries(new URLSearchParams(await request.clone().text())));
+      issued.push(iamToken());
+      return json(200, { access_token: issued.at(-1), token_type: "Bearer", expires_in: 43_200 });
+    },
+    ...extra,
+  });
+  return { ...stub, forms, issued };
+}
+
+describe("YC_TOKEN: an IAM token or an OAuth token, told apart by its form", () => {
+  it("uses an IAM token (t1.…) as it is, sending nothing, and says so", async () => {
+    const none = endpoints({});
+    const { token, chosen } = chain({ YC_TOKEN: TOKEN }, none.fetch);
+    expect(await token()).toBe(TOKEN);
+    expect(await token({ forceRefresh: true })).toBe(TOKEN);
+    expect(none.asked).toEqual([]);
+    expect(chosen).toEqual([{ source: "YC_TOKEN", description: expect.stringMatching(/^YC_TOKEN: an IAM token, used as it is/) }]);
+  });
+
+  for (const [kind, oauth] of [
+    ["y0_", secret(`y0_AgAAAAB${randomBytes(24).toString("base64url")}`)],
+    ["AQAAAA (older)", secret(`AQAAAAA${randomBytes(24).toString("base64url")}`)],
+  ] as const)
+    it(`exchanges an OAuth token (${kind}) through oauthToken, at the IAM API it is given`, async () => {
+      const iam = iamExchange();
+      const { token, chosen } = chain({ YC_TOKEN: oauth }, iam.fetch);
+      expect(await token()).toBe(iam.issued[0]);
+      expect(await token()).toBe(iam.issued[0]);
+      expect(iam.requests.map((r) => r.url)).toEqual([`${IAM_API}/iam/v1/tokens`]);
+      expect(iam.bodies).toEqual([{ yandexPassportOauthToken: oauth }]);
+      expect(chosen).toEqual([{ source: "YC_TOKEN", description: "YC_TOKEN: an OAuth token, exchanged for IAM tokens" }]);
+    });
+
+  it("refuses a value of neither form, naming the variable and quoting nothing, and tries no later source", async () => {
+    const value = secret("not-a-yandex-credential-at-all");
+    const none = endpoints({});
+    const keyFile = await fileWith("{}");
+    const error = await rejection(chain({ YC_TOKEN: value, YC_SERVICE_ACCOUNT_KEY_FILE: keyFile }, none.fetch).token());
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error).toMatchObject({ operation: "defaultCredentials" });
+    expect(error.message).toBe("defaultCredentials: YC_TOKEN is neither an IAM token (t1.…) nor an OAuth token (y0_… or AQAAAA…)");
+    expect(none.asked).toEqual([]);
+  });
+
+  it("reads YC_IAM_TOKEN, the examples' name, as an alias that always holds an IAM token; YC_TOKEN wins over it", async () => {
+    const none = endpoints({});
+    const alias = chain({ YC_IAM_TOKEN: "any" }, none.fetch);
+    expect(await alias.token()).toBe("any");
+    expect(alias.chosen[0]?.source).toBe("YC_IAM_TOKEN");
+    const both = chain({ YC_TOKEN: TOKEN, YC_IAM_TOKEN: "other" }, none.fetch);
+    expect(await both.token()).toBe(TOKEN);
+    expect(both.chosen[0]?.source).toBe("YC_TOKEN");
+    const oauth = secret(`y0_AgAAAAB${randomBytes(24).toString("base64url")}`);
+    const error = await rejection(chain({ YC_IAM_TOKEN: oauth }, none.fetch).token());
+    expect(error.message).toBe(
+      "defaultCredentials: YC_IAM_TOKEN holds an OAuth token: put it in YC_TOKEN, which exchanges it for IAM tokens",
+    );
+    expect(none.asked).toEqual([]);
+  });
+
+  it("takes a variable set to nothing, or to spaces, as not set; and one with spaces around it without them", async () => {
+    const none = endpoints({});
+    const { token, chosen } = chain({ YC_TOKEN: "  ", YC_IAM_TOKEN: ` ${TOKEN}\n` }, none.fetch);
+    expect(await token()).toBe(TOKEN);
+    expect(chosen[0]?.source).toBe("YC_IAM_TOKEN");
+  });
+});
+
+describe("YC_SERVICE_ACCOUNT_KEY_FILE: a service account's key.json", () => {
+  it("reads the file and exchanges the key's JWTs, with YC_SA_KEY_FILE as its alias", async () => {
+    const fake = createFakeIam();
+    const keyFile = await fake.createServiceAccountKey();
+    for (const line of keyFile.private_key.split("\n")) if (/^[A-Za-z0-9+/=]{40,}$/.test(line)) secret(line);
+    const path = await fileWith(JSON.stringify(keyFile), "key.json");
+    for (const variable of ["YC_SERVICE_ACCOUNT_KEY_FILE", "YC_SA_KEY_FILE"]) {
+      const { token, chosen } = chain({ [variable]: path }, fake.fetch, { baseUrl: fake.baseUrl });
+      const issued = secret(await token());
+      expect(issued).toMatch(/^t1\./);
+      const iam = createIamClient({ token: issued, baseUrl: fake.baseUrl, fetch: fake.fetch });
+      expect((await iam.serviceAccounts.get(keyFile.service_account_id)).id).toBe(keyFile.service_account_id);
+      expect(chosen).toEqual([{ source: variable, description: `${variable}: the authorized key in ${path}` }]);
+    }
+    expect(fake.requests.map((r) => r.operation)).toEqual(["createIamToken", "getServiceAccount", "createIamToken", "getServiceAccount"]);
+  });
+
+  it("refuses a file it cannot read, or one that holds no key, naming the variable and the file, without a later source", async () => {
+    const none = endpoints({});
+    const missing = join(tmpdir(), "iam-chain-no-such-dir", "key.json");
+    const unreadable = await rejection(chain({ YC_SERVICE_ACCOUNT_KEY_FILE: missing }, none.fetch).token());
+    expect(unreadable.message).toMatch(
+      new RegExp(`^defaultCredentials: YC_SERVICE_ACCOUNT_KEY_FILE is set, but the file ${missing} cannot be read: ENOENT`),
+    );
+    const body = secret(randomBytes(48).toString("base64"));
+    const broken = await fileWith(`{"id":"aje1","private_key":"-----BEGIN PRIVATE KEY-----\\n${body}`);
+    const notJson = await rejection(chain({ YC_SA_KEY_FILE: broken }, none.fetch).token());
+    expect(notJson.message).toBe(
+      `defaultCredentials: YC_SA_KEY_FILE is set, but the file ${broken} holds no service account's authorized key (serviceAccountKey: the key file is not JSON)`,
+    );
+    expect(none.asked).toEqual([]);
+  });
+});
+
+describe("workload identity: YC_SERVICE_ACCOUNT_ID with a token file or GitHub Actions", () => {
+  it("exchanges the OIDC token in YC_WORKLOAD_TOKEN_FILE (a Kubernetes projected token), read again on each refresh", async () => {
+    const first = platformJwt();
+    const path = await fileWith(`${first}\n`, "token");
+    const sts = workloadExchange();
+    const { token, chosen } = chain({ YC_SERVICE_ACCOUNT_ID: SA, YC_WORKLOAD_TOKEN_FILE: path }, sts.fetch);
+    expect(await token()).toBe(sts.issued[0]);
+    const rotated = platformJwt();
+    await writeFile(path, rotated);
+    expect(await token({ forceRefresh: true })).toBe(sts.issued[1]);
+    expect(sts.forms.map((form) => [form.audience, form.subject_token])).toEqual([
+      [SA, first],
+      [SA, rotated],
+    ]);
+    expect(chosen).toEqual([
+      {
+        source: "YC_WORKLOAD_TOKEN_FILE",
+        description: `YC_WORKLOAD_TOKEN_FILE: the OIDC token in ${path}, exchanged for IAM tokens of service account ${SA}`,
+      },
+    ]);
+  });
+
+  it("asks GitHub for the job's ID token, with the audience Yandex's tutorial uses, and exchanges it", async () => {
+    const requestToken = secret(`ghs_${randomBytes(24).toString("base64url")}`);
+    const jwt = platformJwt();
+    const audiences: (string | null)[] = [];
+    const sts = workloadExchange({
+      "/github/idtoken": (request) => {
+        audiences.push(new URL(request.url).searchParams.get("audience"));
+        expect(request.headers.get("authorization")).toBe(`Bearer ${requestToken}`);
+        return json(200, { value: jwt });
+      },
+    });
+    const env = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: GITHUB,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
+      GITHUB_REPOSITORY_OWNER: "octo-org",
+      YC_SERVICE_ACCOUNT_ID: SA,
+    };
+    const { token, chosen } = chain(env, sts.fetch);
+    expect(await token()).toBe(sts.issued[0]);
+    expect(sts.asked).toEqual(["/github/idtoken", "/oauth/token"]);
+    expect(audiences).toEqual(["https://github.com/octo-org"]);
+    expect(sts.forms[0]).toMatchObject({ audience: SA, subject_token: jwt });
+    expect(chosen).toEqual([
+      { source: "GitHub Actions", description: `GitHub Actions: the job's ID token, exchanged for IAM tokens of service account ${SA}` },
+    ]);
+  });
+
+  it("refuses YC_WORKLOAD_TOKEN_FILE without YC_SERVICE_ACCOUNT_ID, and YC_SERVICE_ACCOUNT_ID with no OIDC token to exchange", async () => {
+    const none = endpoints({});
+    const path = await fileWith(platformJwt());
+    const noAccount = await rejection(chain({ YC_WORKLOAD_TOKEN_FILE: path }, none.fetch).token());
+    expect(noAccount.message).toBe(
+      "defaultCredentials: YC_WORKLOAD_TOKEN_FILE is set, but YC_SERVICE_ACCOUNT_ID is not: the exchange needs the service account's ID",
+    );
+    const noPlatform = await rejection(chain({ YC_SERVICE_ACCOUNT_ID: SA }, none.fetch).token());
+    expect(noPlatform.message).toMatch(
+      /^defaultCredentials: YC_SERVICE_ACCOUNT_ID is set for workload identity, but there is no OIDC token: YC_WORKLOAD_TOKEN_FILE is not set, and this is no GitHub Actions job/,
+    );
+    const badAccount = await rejection(
+      chain({ YC_SERVICE_ACCOUNT_ID: "https://github.com/octo-org", YC_WORKLOAD_TOKEN_FILE: path }, none.fetch).token(),
+    );
+    expect(badAccount.message).toMatch(
+      /^defaultCredentials: workload identity for YC_SERVICE_ACCOUNT_ID, with the OIDC token in .*, cannot be used \(workloadIdentity: serviceAccountId must be/,
+    );
+    // Note: a variable of the chain that is set is used or refused, so the metadata service was never asked.
+    expect(none.asked).toEqual([]);
+  });
+
+  it("kubernetesToken is the pod's own service account token file unless given another", () => {
+    expect(KUBERNETES_TOKEN_FILE).toBe("/var/run/secrets/kubernetes.io/serviceaccount/token");
+    expect(kubernetesToken()).toEqual({ file: KUBERNETES_TOKEN_FILE });
+    expect(kubernetesToken("/var/run/secrets/tokens/yc")).toEqual({ file: "/var/run/secrets/tokens/yc" });
+  });
+});
+
+describe("the order, and the metadata service last", () => {
+  it("chooses the first source that applies: YC_TOKEN, the key file, the token file, GitHub Actions, the metadata service", async () => {
+    const fake = createFakeIam();
+    const keyFile = await fake.createServiceAccountKey();
+    for (const line of keyFile.private_key.split("\n")) if (/^[A-Za-z0-9+/=]{40,}$/.test(line)) secret(line);
+    const keyPath = await fileWith(JSON.stringify(keyFile), "key.json");
+    const tokenPath = await fileWith(platformJwt(), "token");
+    const all: Environment = {
+      YC_TOKEN: TOKEN,
+      YC_SERVICE_ACCOUNT_KEY_FILE: keyPath,
+      YC_SERVICE_ACCOUNT_ID: SA,
+      YC_WORKLOAD_TOKEN_FILE: tokenPath,
+      ACTIONS_ID_TOKEN_REQUEST_URL: GITHUB,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: secret(`ghs_${randomBytes(24).toString("base64url")}`),
+      GITHUB_REPOSITORY_OWNER: "octo-org",
+    };
+    // Note: each endpoint answers at once, so a source later than the chosen one would be seen asked.
+    const answers = {
+      "/iam/v1/tokens": (request: Request) => fake.fetch(request),
+      "/oauth/token": () => json(200, { access_token: iamToken(), expires_in: 43_200 }),
+      "/github/idtoken": () => json(200, { value: platformJwt() }),
+      "/computeMetadata/v1/instance/service-accounts/default/token": metadataAnswer(),
+    };
+    const expected: [unset: string[], source: string, asked: string[]][] = [
+      [[], "YC_TOKEN", []],
+      [["YC_TOKEN"], "YC_SERVICE_ACCOUNT_KEY_FILE", ["/iam/v1/tokens"]],
+      [["YC_SERVICE_ACCOUNT_KEY_FILE"], "YC_WORKLOAD_TOKEN_FILE", ["/oauth/token"]],
+      [["YC_WORKLOAD_TOKEN_FILE"], "GitHub Actions", ["/github/idtoken", "/oauth/token"]],
+      [["YC_SERVICE_ACCOUNT_ID"], "metadata service", ["/computeMetadata/v1/instance/service-accounts/default/token"]],
+    ];
+    const env = { ...all };
+    for (const [unset, source, asked] of expected) {
+      for (const name of unset) delete env[name];
+      const stub = endpoints(answers);
+      const { token, chosen } = chain(env, stub.fetch);
+      secret(await token());
+      expect(chosen.map((c) => c.source)).toEqual([source]);
+      expect(stub.asked).toEqual(asked);
+    }
+  });
+
+  it("asks the metadata service once, with its header, and serves its token from the cache", async () => {
+    const issued = iamToken();
+    const stub = endpoints({ "/computeMetadata/v1/instance/service-accounts/default/token": metadataAnswer(200, issued) });
+    const { token, chosen } = chain({}, stub.fetch);
+    const [a, b] = await Promise.all([token(), token()]);
+    expect([a, b, await token()]).toEqual([issued, issued, issued]);
+    expect(stub.requests).toHaveLength(1);
+    expect(stub.requests[0]?.headers.get("metadata-flavor")).toBe("Google");
+    expect(chosen).toEqual([
+      {
+        source: "metadata service",
+        description: "the metadata service at 127.0.0.1:9: the service account linked to this VM or container",
+      },
+    ]);
+  });
+
+  it("when nothing applies, names every source tried, in order, and why; and searches again on the next call", async () => {
+    let answer: (request: Request) => Response | Promise<Response> = silent;
+    const stub = endpoints({ "/computeMetadata/v1/instance/service-accounts/default/token": (request) => answer(request) });
+    const { token, chosen } = chain({ PATH: "/usr/bin" }, stub.fetch);
+    const error = await rejection(token());
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error).toMatchObject({ name: "IamTokenError", operation: "defaultCredentials", attempts: 0 });
+    expect(error.message).toBe(
+      [
+        "defaultCredentials: no credentials found; tried, in order: YC_TOKEN: not set, nor its alias YC_IAM_TOKEN",
+        "YC_SERVICE_ACCOUNT_KEY_FILE: not set, nor its alias YC_SA_KEY_FILE",
+        "YC_WORKLOAD_TOKEN_FILE: not set (workload identity with a token file, as Kubernetes projects one)",
+        "GitHub Actions: not in a job that may ask for an ID token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)",
+        "the metadata service: gave no answer within 50 ms (not inside Yandex Cloud?)",
+      ].join("; "),
+    );
+    expect(chosen).toEqual([]);
+    // Note: a VM with no service account linked answers 404, which the reason says.
+    answer = metadataAnswer(404);
+    expect((await rejection(token())).message).toMatch(
+      /; the metadata service: answered 404: no service account is linked to this VM or container$/,
+    );
+    answer = metadataAnswer(200);
+    secret(await token());
+    expect(chosen.map((c) => c.source)).toEqual(["metadata service"]);
+  });
+
+  it("tells GitHub Actions' variables without YC_SERVICE_ACCOUNT_ID apart, and shows none of their values", async () => {
+    const requestToken = secret(`ghs_${randomBytes(24).toString("base64url")}`);
+    const stub = endpoints({ "/computeMetadata/v1/instance/service-accounts/default/token": metadataAnswer(404) });
+    const env = { ACTIONS_ID_TOKEN_REQUEST_URL: GITHUB, ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken };
+    const error = await rejection(chain(env, stub.fetch).token());
+    expect(error.message).toContain(
+      "GitHub Actions: YC_SERVICE_ACCOUNT_ID is not set (the job could ask for an ID token: set it to the service account's ID)",
+    );
+    expect(error.message).not.toContain("127.0.0.1:9/github");
+  });
+
+  it("lets a caller's signal end its wait for the search, which goes on for the others", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const issued = iamToken();
+    const stub = endpoints({
+      "/computeMetadata/v1/instance/service-accounts/default/token": async () => {
+        await held;
+        return metadataAnswer(200, issued)();
+      },
+    });
+    const { token } = chain({}, stub.fetch, { metadataTimeoutMs: 5_000 });
+    const abort = new AbortController();
+    const waiting = token({ signal: abort.signal });
+    const other = token();
+    abort.abort(new Error("the caller gave up"));
+    expect((await rejection(waiting)).message).toBe("the caller gave up");
+    release();
+    expect(await other).toBe(issued);
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it("reads the process's variables when given none", async () => {
+    vi.stubEnv("YC_TOKEN", TOKEN);
+    expect(await defaultCredentials({ fetch: endpoints({}).fetch })()).toBe(TOKEN);
+  });
+});
