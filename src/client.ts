@@ -19,8 +19,11 @@ export type { TokenSource } from "./core/types.js";
  * Each server of the document has its URL option (`baseUrl`, `operationBaseUrl`…: `ServerOptions`, from the document).
  */
 export interface IamClientOptions extends ServerOptions {
-  /** Required: an IAM token, a token source, or any function that returns a token; a function is asked before every attempt. */
-  token: string | TokenSource | (() => string | Promise<string>) | undefined;
+  /**
+   * An IAM token, a token source, or any function that returns a token; a function is asked before every attempt. Left
+   * out (or undefined), the credential chain, `defaultCredentials()` of `yc-iam-api-keys/auth`, loaded on the first call.
+   */
+  token?: string | TokenSource | (() => string | Promise<string>) | undefined;
   fetch?: typeof globalThis.fetch | undefined;
   /** Per attempt, in milliseconds. Default 30 000. */
   timeoutMs?: number | undefined;
@@ -59,8 +62,11 @@ function settleOptions(options: IamClientOptions) {
     urls[name] = value;
     if (typeof value === "string") urlProblems(name, value, found);
   }
-  if (!token || (typeof token !== "string" && typeof token !== "function"))
-    found.unshift({ path: "token", message: "is required: an IAM token or a token source (an unset environment variable is undefined)" });
+  // Note: undefined is the chain's; an empty string is refused, as it is what a variable set to nothing gives by mistake.
+  if (token === "")
+    found.unshift({ path: "token", message: "is empty: give an IAM token or a token source, or leave token out for the credential chain" });
+  else if (token !== undefined && typeof token !== "string" && typeof token !== "function")
+    found.unshift({ path: "token", message: "must be an IAM token or a token source, or left out for the credential chain" });
   else if (typeof token === "string") {
     const problem = headerProblem("Authorization", `Bearer ${token}`);
     if (problem) found.unshift({ path: "token", message: problem });
@@ -68,15 +74,33 @@ function settleOptions(options: IamClientOptions) {
   rejectInvalid("createIamClient", found, "options");
   const retry = settle(DEFAULT_RETRY, given.retry);
   const polling = settle(DEFAULT_POLLING, given.polling);
-  return { token: token as NonNullable<typeof token>, urls, timeoutMs, fetch, headers, retry, polling };
+  return { token, urls, timeoutMs, fetch, headers, retry, polling };
 }
 
 /** A base URL as openapi-fetch keeps it: without one trailing slash. */
 const trim = (url: string) => url.replace(/\/$/, "");
 
+/**
+ * The token source of a client given no token: the credential chain, loaded on its first call (a chunk of its own), so
+ * neither the client's bundle nor its import holds it. Its exchanges go where the client's IAM API calls go, if not Yandex's own.
+ */
+function chainToken(fetch: typeof globalThis.fetch | undefined, baseUrl: string | undefined): TokenSource {
+  let chain: Promise<TokenSource> | undefined;
+  return async (options) => {
+    chain ??= import("./auth/chain.js").then(
+      ({ defaultCredentials }) => defaultCredentials({ fetch, baseUrl }),
+      (error) => {
+        chain = undefined;
+        throw error;
+      },
+    );
+    return (await chain)(options);
+  };
+}
+
 /** Creates a client for the IAM API; refuses options that cannot work with an IamInputError naming each. */
-export function createIamClient(options: IamClientOptions): IamClient {
-  const { token, urls, timeoutMs, fetch, headers, retry, polling } = settleOptions(options);
+export function createIamClient(options: IamClientOptions = {}): IamClient {
+  const { token: given, urls, timeoutMs, fetch, headers, retry, polling } = settleOptions(options);
   const { baseUrl } = urls;
   // Note: each server's override is its option (the document's `x-yc-client-options`).
   const overrides: Record<string, string | undefined> = {};
@@ -87,6 +111,7 @@ export function createIamClient(options: IamClientOptions): IamClient {
   // Note: without a trailing slash, as openapi-fetch keeps a base URL and the call loop joins it to a path.
   const urlFor = (server = defaultServer) => trim(overrides[server] ?? fallback ?? server);
   const base = urlFor();
+  const token = given ?? chainToken(fetch, base === defaultServer ? undefined : base);
   // Note: openapi-fetch treats an undefined `fetch` or `headers` as absent.
   const raw = createClient<paths>({ baseUrl: base, fetch, headers } as ClientOptions);
   // Note: the tokens seen so far, to scrub them from error bodies that might echo them.

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { bundle } from "../../scripts/size.ts";
 import {
   type ChosenCredentials,
   type DefaultCredentialsOptions,
@@ -408,5 +409,44 @@ describe("the order, and the metadata service last", () => {
   it("reads the process's variables when given none", async () => {
     vi.stubEnv("YC_TOKEN", TOKEN);
     expect(await defaultCredentials({ fetch: endpoints({}).fetch })()).toBe(TOKEN);
+  });
+});
+
+describe("createIamClient with no token", () => {
+  it("uses the chain over the process's variables, its exchanges going to the client's baseUrl and fetch", async () => {
+    const fake = createFakeIam({ serviceAccounts: [SA] });
+    vi.stubEnv("YC_TOKEN", secret(`y0_AgAAAAB${randomBytes(24).toString("base64url")}`));
+    for (const iam of [
+      createIamClient({ baseUrl: fake.baseUrl, fetch: fake.fetch }),
+      createIamClient({ token: undefined, baseUrl: fake.baseUrl, fetch: fake.fetch }),
+    ]) {
+      expect((await iam.apiKeys.list({ serviceAccountId: SA })).apiKeys).toEqual([]);
+    }
+    // Note: one OAuth exchange per client, then its IAM token on each call.
+    expect(fake.requests.map((r) => r.operation)).toEqual(["createIamToken", "listApiKeys", "createIamToken", "listApiKeys"]);
+  });
+
+  it("sends an IAM token in YC_TOKEN as it is, and says why it has none when nothing applies", async () => {
+    const fake = createFakeIam({ authenticate: (token) => (token === TOKEN ? "ajeg2b2et02f3tl2c1pj" : undefined) });
+    vi.stubEnv("YC_TOKEN", TOKEN);
+    await createIamClient({ baseUrl: fake.baseUrl, fetch: fake.fetch }).apiKeys.list({ serviceAccountId: "ajeg2b2et02f3tl2c1pj" });
+    expect(fake.requests.map((r) => r.operation)).toEqual(["listApiKeys"]);
+    vi.stubEnv("YC_TOKEN", "");
+    vi.stubEnv("YC_IAM_TOKEN", secret("y0_AgAAAABsomeOAuthTokenInTheWrongPlace"));
+    const error = await rejection(
+      createIamClient({ baseUrl: fake.baseUrl, fetch: fake.fetch }).apiKeys.list({ serviceAccountId: "ajeg2b2et02f3tl2c1pj" }),
+    );
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error.message).toBe(
+      "listApiKeys: the token source failed: defaultCredentials: YC_IAM_TOKEN holds an OAuth token: put it in YC_TOKEN, which exchanges it for IAM tokens",
+    );
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("loads the chain on demand: the client's bundle holds none of it, only its import", async () => {
+    const client = await bundle(`export * from ${JSON.stringify(join(import.meta.dirname, "../../src/index.ts"))};`);
+    expect(client).not.toContain("YC_SERVICE_ACCOUNT_KEY_FILE");
+    expect(client).not.toContain("computeMetadata");
+    expect(client).toMatch(/import\("\.\/auth\/chain\.js"\)/);
   });
 });

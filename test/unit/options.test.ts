@@ -22,16 +22,20 @@ function refusal(options: unknown): IamInputError {
 }
 
 describe("createIamClient refuses what cannot work, before anything is sent", () => {
-  it("no token: absent, undefined (an unset environment variable), empty or not a string or function", () => {
-    const unset = process.env.YC_IAM_TOKEN_THAT_IS_NOT_SET;
-    for (const options of [undefined, {}, { token: undefined }, { token: unset }, { token: "" }, { token: 42 }]) {
-      const error = refusal(options);
+  it("a token that cannot be one: empty (a variable set to nothing), or not a string or function; absent or undefined is the chain's", () => {
+    for (const [token, message] of [
+      ["", "is empty: give an IAM token or a token source, or leave token out for the credential chain"],
+      [42, "must be an IAM token or a token source, or left out for the credential chain"],
+      [null, "must be an IAM token or a token source, or left out for the credential chain"],
+    ] as const) {
+      const error = refusal({ token });
       expect(error).toBeInstanceOf(IamInputError);
       expect(error).toMatchObject({ operation: "createIamClient", attempts: 0 });
-      expect(error.problems).toEqual([
-        { path: "token", message: "is required: an IAM token or a token source (an unset environment variable is undefined)" },
-      ]);
+      expect(error.problems).toEqual([{ path: "token", message }]);
     }
+    // Note: what no token does is test/unit/chain.test.ts's: the credential chain, loaded on the first call.
+    const unset = process.env.YC_IAM_TOKEN_THAT_IS_NOT_SET;
+    for (const options of [undefined, {}, { token: undefined }, { token: unset }]) expect(() => createIamClient(options)).not.toThrow();
   });
 
   it("a baseUrl or operationBaseUrl that is not an absolute http(s) URL, naming the option", () => {
@@ -95,7 +99,7 @@ describe("createIamClient refuses what cannot work, before anything is sent", ()
   it("every error is an IamError, with every problem in one message", () => {
     const error = refusal({ token: "", baseUrl: "x" });
     expect(error).toBeInstanceOf(IamError);
-    expect(error.message).toMatch(/^createIamClient: invalid options: token is required: .*; baseUrl must be an http\(s\) URL/);
+    expect(error.message).toMatch(/^createIamClient: invalid options: token is empty: .*; baseUrl must be an http\(s\) URL/);
   });
 
   it("a call's own options too: timeoutMs, maxWaitMs and headers, before anything is sent", async () => {
