@@ -1,20 +1,16 @@
-// How the examples get a client: YC_IAM_BASE_URL (default: Yandex Cloud), and a token from YC_IAM_TOKEN,
-// a service account's key file (YC_SA_KEY_FILE), or the metadata service when neither is set (inside a VM).
-import { readFileSync } from "node:fs";
+// How the examples get a client: YC_IAM_BASE_URL (default: Yandex Cloud), and a token from the credential chain,
+// defaultCredentials: YC_TOKEN, YC_SERVICE_ACCOUNT_KEY_FILE, workload identity, or the metadata service where it answers.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { metadataToken, serviceAccountKey } from "../src/auth/index.ts";
+import { defaultCredentials, type Environment } from "../src/auth/index.ts";
 import { createIamClient, type IamClient } from "../src/index.ts";
 
 // Note: in your own code, import from "yc-iam-api-keys" and "yc-iam-api-keys/auth"; the examples import the sources so they run unbuilt.
-export function clientFromEnv(env = process.env): IamClient {
-  const baseUrl = env.YC_IAM_BASE_URL;
-  const token = env.YC_IAM_TOKEN
-    ? env.YC_IAM_TOKEN
-    : env.YC_SA_KEY_FILE
-      ? serviceAccountKey(readFileSync(env.YC_SA_KEY_FILE, "utf8"), { baseUrl })
-      : metadataToken();
-  return createIamClient({ token, baseUrl });
+// Note: YC_IAM_BASE_URL is this project's name: Yandex has none for a REST base URL (YC_ENDPOINT is yc's gRPC endpoint).
+export function clientFromEnv(env: Environment = process.env): IamClient {
+  const baseUrl = env.YC_IAM_BASE_URL || undefined;
+  // Note: the chain's exchanges (an OAuth token's, a key's) go to the same place, so a fake answers them too.
+  return createIamClient({ baseUrl, token: defaultCredentials({ env, baseUrl }) });
 }
 
 /** A mistake in the command line (a flag unknown, missing or malformed): `runCommand` prints it with the usage and exits 2. */
@@ -52,8 +48,11 @@ export function usageText(usage: Usage, command = `npx tsx examples/${usage.name
 
 /** What `--help` adds when an example talks to Yandex Cloud: where its client comes from, and the exit codes. */
 export const ENVIRONMENT = [
-  "Credentials: YC_IAM_TOKEN (an IAM token), else YC_SA_KEY_FILE (a service account's key.json), else the metadata",
-  "service (inside a Yandex Cloud VM). YC_IAM_BASE_URL points the client at another endpoint (a fake, a proxy).",
+  "Credentials, the first found: YC_TOKEN (an IAM token, or an OAuth token to exchange); YC_SERVICE_ACCOUNT_KEY_FILE (a",
+  "service account's key.json); YC_SERVICE_ACCOUNT_ID with YC_WORKLOAD_TOKEN_FILE (an OIDC token file, as Kubernetes",
+  "projects one) or in a GitHub Actions job with an ID token (workload identity); the metadata service, where it answers",
+  "(a Yandex Cloud VM). YC_IAM_TOKEN and YC_SA_KEY_FILE are aliases. None found, the error names each and why.",
+  "YC_IAM_BASE_URL points the client at another endpoint (a fake, a proxy); YC_ENDPOINT, yc's gRPC endpoint, is not read.",
   `Exit codes: 0 done; ${EXIT.failed} failed (the reason on stderr, in one line); ${EXIT.usage} a mistake in the command line (with the usage).`,
 ].join("\n");
 

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { clientFromEnv } from "../../examples/client-from-env.ts";
 import { bundle } from "../../scripts/size.ts";
 import {
   type ChosenCredentials,
@@ -19,6 +20,7 @@ import {
 } from "../../src/auth/index.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
+import { serveFake } from "../../src/testing/node.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, secret, TOKEN } from "../support/secrets.ts";
 
@@ -441,6 +443,26 @@ describe("createIamClient with no token", () => {
       "listApiKeys: the token source failed: defaultCredentials: YC_IAM_TOKEN holds an OAuth token: put it in YC_TOKEN, which exchanges it for IAM tokens",
     );
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it("the examples' clientFromEnv reads the chain's variables, its exchanges going to YC_IAM_BASE_URL", async () => {
+    const fake = createFakeIam({ serviceAccounts: [SA] });
+    const served = await serveFake(fake);
+    cleanups.push(() => served.close());
+    const keyFile = await fake.createServiceAccountKey();
+    for (const line of keyFile.private_key.split("\n")) if (/^[A-Za-z0-9+/=]{40,}$/.test(line)) secret(line);
+    const path = await fileWith(JSON.stringify(keyFile), "key.json");
+    const oauth = secret(`y0_AgAAAAB${randomBytes(24).toString("base64url")}`);
+    for (const env of [{ YC_TOKEN: oauth }, { YC_SERVICE_ACCOUNT_KEY_FILE: path }, { YC_SA_KEY_FILE: path }])
+      await clientFromEnv({ ...env, YC_IAM_BASE_URL: served.url }).serviceAccounts.get(SA);
+    expect(fake.requests.map((r) => r.operation)).toEqual([
+      "createIamToken",
+      "getServiceAccount",
+      "createIamToken",
+      "getServiceAccount",
+      "createIamToken",
+      "getServiceAccount",
+    ]);
   });
 
   it("loads the chain on demand: the client's bundle holds none of it, only its import", async () => {
