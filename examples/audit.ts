@@ -31,7 +31,7 @@ export const DEFAULT_UNUSED_DAYS = 90;
 /** A page as large as the lists allow: one request per list when every page fits. */
 const PAGE_SIZE = 1000;
 /** The exit code when the audit reports findings, as a linter's (0: none; a failure is 1 too, with its reason on stderr). */
-export const FINDINGS_EXIT = EXIT.failed;
+export const FINDINGS_EXIT = EXIT.findings;
 /** The least role that reads everything the audit reads, on the cloud (Yandex's role reference, as the document's 403 answer says). */
 export const LEAST_ROLE = "iam.auditor";
 /** The roles that let their holder change, or own, everything on the resource and under it: a finding on a service account. */

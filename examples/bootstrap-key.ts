@@ -1,15 +1,15 @@
 // Bootstrap a service account's authorized key: create it, save it as key.json (mode 0600, never over an existing
 // file), read the file back into a token source as a colleague would, and list the account's API keys with it.
 // The private key is never printed.
-//   npx tsx examples/bootstrap-key.ts [--service-account <id>] [--key-file ./key.json] [--description TEXT]
+//   npx tsx examples/bootstrap-key.ts [--service-account <id>] [--key-file ./key.json] [--description TEXT] [--json]
 import { readFile } from "node:fs/promises";
 import { serviceAccountKey } from "../src/auth/index.ts";
 import { type ApiKey, createIamClient, type IamClient, type Key, keyFile } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs, runCommand, table, textOf, type Usage, UsageError } from "./client-from-env.ts";
+import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, table, textOf, type Usage, UsageError } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
-const FLAGS = ["service-account", "key-file", "description"];
+const FLAGS = ["service-account", "key-file", "description", "json"];
 
 /** Where the IAM API is, for the token exchange and the client that uses its tokens. Default: Yandex Cloud. */
 export interface Where {
@@ -19,13 +19,14 @@ export interface Where {
 
 export const USAGE: Usage = {
   name: "bootstrap-key",
-  synopsis: "[--service-account ID] [--key-file PATH] [--description TEXT]",
+  synopsis: "[--service-account ID] [--key-file PATH] [--description TEXT] [--json]",
   about:
     "Creates an authorized key for a service account, saves its key.json (mode 0600, never over an existing file), then\ngets an IAM token with the file and lists the account's API keys with it. The private key is never printed.",
   flags: [
     ["--service-account ID", "the account (default: the one the token belongs to)"],
     ["--key-file PATH", "where the key file goes (default: key.json in a new private directory under the temp dir)"],
     ["--description TEXT", "the key's description"],
+    ["--json", "the key's public half, its file's path and the API keys as JSON on stdout"],
   ],
 };
 
@@ -74,6 +75,9 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
   const serviceAccountId = textOf(flags, "service-account") ?? rest[0];
   const description = textOf(flags, "description");
   const keyFilePath = textOf(flags, "key-file");
+  const json = switchOf(flags, "json");
+  // Note: with --json, stdout holds the JSON alone; the lines go to stderr.
+  const say = json ? console.error : console.log;
   // Note: the file is made before the key, so a path that exists or cannot be written stops it before anything changes.
   const file = await secretFile(keyFilePath, "key.json", "bootstrap-key-");
   const { path } = file;
@@ -87,11 +91,16 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
       async save(text, key) {
         created = key;
         await file.save(text);
-        console.log(`created authorized key ${key.id} of ${key.serviceAccountId} (${key.keyAlgorithm})`);
-        console.log(`its key file is in ${path} (mode 0600): hand it over or move it to your secret manager, then delete the file`);
+        say(`created authorized key ${key.id} of ${key.serviceAccountId} (${key.keyAlgorithm})`);
+        say(`its key file is in ${path} (mode 0600): hand it over or move it to your secret manager, then delete the file`);
       },
       load: () => readFile(path, "utf8"),
     });
+    // Note: the key's public half as the API answered it; the private key is in the file alone.
+    if (json) {
+      console.log(JSON.stringify({ key, keyFile: path, apiKeys }, null, 2));
+      return;
+    }
     console.log(`got an IAM token with the key file; the API keys of ${key.serviceAccountId}, as that account sees them:`);
     console.log(
       table(

@@ -3,14 +3,14 @@
 // on the account in one updateAccessBindings, and only when every one exists, so a typo never leaves half of them granted.
 //   npx tsx examples/check-roles.ts <roleId>... [--service-account <id> --subject <id> [--subject-type serviceAccount]]
 import { IamApiError, type IamClient, type Role, type SubjectInput } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs, runCommand, table, textOf, type Usage, UsageError } from "./client-from-env.ts";
+import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, table, textOf, type Usage, UsageError } from "./client-from-env.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
-const FLAGS = ["service-account", "subject", "subject-type"];
+const FLAGS = ["service-account", "subject", "subject-type", "json"];
 
 export const USAGE: Usage = {
   name: "check-roles",
-  synopsis: "ROLE... [--service-account ID --subject ID [--subject-type TYPE]]",
+  synopsis: "ROLE... [--service-account ID --subject ID [--subject-type TYPE]] [--json]",
   about:
     "Checks that each role exists, naming the roles of the same service for one that does not. With --service-account and\n--subject, then grants them all on the account in one change, only when every one exists.",
   flags: [
@@ -18,6 +18,7 @@ export const USAGE: Usage = {
     ["--service-account ID", "the account to grant the roles on"],
     ["--subject ID", "who gets the roles (with --service-account)"],
     ["--subject-type TYPE", "the subject's type, such as userAccount or group (default serviceAccount)"],
+    ["--json", "each role as checked (and what was granted) as JSON on stdout"],
   ],
 };
 
@@ -55,7 +56,20 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv()):
   const subjectType = textOf(flags, "subject-type") ?? "serviceAccount";
   if (!roleIds.length) throw new UsageError("name at least one role to check");
   if (Boolean(serviceAccountId) !== Boolean(subjectId)) throw new UsageError("--service-account and --subject go together");
+  const json = switchOf(flags, "json");
   const checked = await checkRoles(iam, roleIds);
+  const missing = checked.filter((c) => !c.role).map((c) => c.roleId);
+  const failed = () => new Error(`${missing.length} role(s) do not exist: ${missing.join(", ")}; nothing was granted`);
+  if (json) {
+    // Note: the roles as checked, then the grant if asked: a missing role still fails (exit 1), after its JSON.
+    const grant =
+      missing.length || !serviceAccountId || !subjectId
+        ? undefined
+        : await grantAll(iam, roleIds, serviceAccountId, subjectId, subjectType);
+    console.log(JSON.stringify({ roles: checked, ...(grant && { granted: grant }) }, null, 2));
+    if (missing.length) throw failed();
+    return;
+  }
   console.log(
     table(
       checked.map((c) => ({
@@ -65,18 +79,23 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv()):
       })),
     ),
   );
-  const missing = checked.filter((c) => !c.role).map((c) => c.roleId);
-  if (missing.length) throw new Error(`${missing.length} role(s) do not exist: ${missing.join(", ")}; nothing was granted`);
+  if (missing.length) throw failed();
   if (!serviceAccountId || !subjectId) return;
+  const { added } = await grantAll(iam, roleIds, serviceAccountId, subjectId, subjectType);
+  console.log(
+    `${subjectType}:${subjectId} now holds ${roleIds.join(", ")} on ${serviceAccountId} (${added} new, ${roleIds.length - added} held already)`,
+  );
+}
+
+/** Grants every role to the subject on the account in one change; how many of them it did not hold before. */
+async function grantAll(iam: IamClient, roleIds: string[], serviceAccountId: string, subjectId: string, subjectType: string) {
   // Note: the type and the id's form are checked by the client against the document before the change is sent.
   const subject = { id: subjectId, type: subjectType } as SubjectInput;
   const deltas = await iam.serviceAccounts.updateAccessBindings(
     serviceAccountId,
     roleIds.map((roleId) => ({ action: "ADD", accessBinding: { roleId, subject } })),
   );
-  console.log(
-    `${subjectType}:${subjectId} now holds ${roleIds.join(", ")} on ${serviceAccountId} (${deltas.length} new, ${roleIds.length - deltas.length} held already)`,
-  );
+  return { serviceAccountId, subject, roleIds, added: deltas.length };
 }
 
 if (isMain(import.meta.url)) await runCommand(USAGE, main);

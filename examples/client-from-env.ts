@@ -30,8 +30,15 @@ export interface Usage {
   flags: [flag: string, meaning: string][];
 }
 
-/** Exit codes of every example: 0 done, 1 failed (the reason on stderr, in one line), 2 a mistake in the command line. */
-export const EXIT = { failed: 1, usage: 2 } as const;
+/**
+ * Exit codes of every example and of the `yc-iam` command: 0 done (and nothing found), 1 failed (the reason on stderr,
+ * in one line) or, for a job that looks for something (audit, revoke-unused's dry run, expiring-soon), found it; 2 a
+ * mistake in the command line.
+ */
+export const EXIT = { failed: 1, findings: 1, usage: 2 } as const;
+
+/** The exit codes, as `--help` says them. */
+export const EXIT_CODES_TEXT = `Exit codes: 0 done, nothing found; ${EXIT.failed} failed (the reason on stderr, in one line) or findings reported (audit, revoke-unused without --apply, expiring-soon); ${EXIT.usage} a mistake in the command line (with the usage).`;
 
 /** The usage text of an example run as `command` (`npx tsx examples/audit.ts`, or `npm run example -- audit`). */
 export function usageText(usage: Usage, command = `npx tsx examples/${usage.name}.ts`): string {
@@ -53,7 +60,7 @@ export const ENVIRONMENT = [
   "projects one) or in a GitHub Actions job with an ID token (workload identity); the metadata service, where it answers",
   "(a Yandex Cloud VM). YC_IAM_TOKEN and YC_SA_KEY_FILE are aliases. None found, the error names each and why.",
   "YC_IAM_BASE_URL points the client at another endpoint (a fake, a proxy); YC_ENDPOINT, yc's gRPC endpoint, is not read.",
-  `Exit codes: 0 done; ${EXIT.failed} failed (the reason on stderr, in one line); ${EXIT.usage} a mistake in the command line (with the usage).`,
+  EXIT_CODES_TEXT,
 ].join("\n");
 
 /** Whether the arguments ask for the usage (`--help` or `-h`). */
@@ -149,5 +156,17 @@ export function table(rows: Record<string, string>[]): string {
   return [line(Object.fromEntries(columns.map((c) => [c, c]))), ...rows.map(line)].join("\n");
 }
 
-/** Whether the module at `url` is the script node was started with. */
-export const isMain = (url: string): boolean => process.argv[1] !== undefined && fileURLToPath(url) === resolve(process.argv[1]);
+/** Marks the process as the `yc-iam` command's (bin/yc-iam.ts sets it before it loads a job). */
+const COMMAND = Symbol.for("yc-iam-api-keys.command");
+
+/** Says that the `yc-iam` command runs the examples: from then on, none of them runs itself as its own script. */
+export function runByCommand(): void {
+  (globalThis as Record<symbol, unknown>)[COMMAND] = true;
+}
+
+/**
+ * Whether the module at `url` is the script node was started with. Note: never inside the `yc-iam` command: bundled into
+ * one file, every example's URL is the command's, and each would run itself with the command's arguments.
+ */
+export const isMain = (url: string): boolean =>
+  !(globalThis as Record<symbol, unknown>)[COMMAND] && process.argv[1] !== undefined && fileURLToPath(url) === resolve(process.argv[1]);

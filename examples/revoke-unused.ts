@@ -1,22 +1,24 @@
 // Revoke unused API keys: keys not used for N days (by lastUsedAt), and never-used keys older than N days.
-// A dry run by default; --apply deletes them.
-//   npx tsx examples/revoke-unused.ts --service-account <id> [--days 90] [--apply]
+// A dry run by default, which exits 1 when it finds any (as a linter); --apply deletes them.
+//   npx tsx examples/revoke-unused.ts --service-account <id> [--days 90] [--apply] [--json]
 import type { ApiKey, IamClient } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, table, textOf, type Usage, wholeOf } from "./client-from-env.ts";
+import { clientFromEnv, EXIT, isMain, parseArgs, runCommand, switchOf, table, textOf, type Usage, wholeOf } from "./client-from-env.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
-const FLAGS = ["service-account", "days", "apply"];
+const FLAGS = ["service-account", "days", "apply", "json"];
 
 const DAY = 86_400_000;
 
 export const USAGE: Usage = {
   name: "revoke-unused",
-  synopsis: "[--service-account ID] [--days N] [--apply]",
-  about: "API keys not used for N days (never-used ones count from their creation): a dry run that lists them, unless --apply.",
+  synopsis: "[--service-account ID] [--days N] [--apply] [--json]",
+  about:
+    "API keys not used for N days (never-used ones count from their creation): a dry run that lists them and exits 1 when\nthere are any, unless --apply, which deletes them.",
   flags: [
     ["--service-account ID", "the account whose keys are read (default: the one the token belongs to)"],
     ["--days N", "unused for this many whole days, at least 1 (default 90)"],
     ["--apply", "delete them"],
+    ["--json", "the keys (and whether they were deleted) as JSON on stdout"],
   ],
 };
 
@@ -44,13 +46,19 @@ export async function revokeUnused(
   return unused;
 }
 
-export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<void> {
+/** Lists (or, with --apply, deletes) the unused keys; returns the exit code: EXIT.findings when a dry run found any. */
+export async function main(argv = process.argv.slice(2), iam = clientFromEnv()): Promise<number> {
   const { flags } = parseArgs(argv, FLAGS);
   // Note: at least a day: --days 0 with --apply would delete every key not in use this very moment.
   const days = wholeOf(flags, "days", 1) ?? 90;
   const serviceAccountId = textOf(flags, "service-account");
   const apply = switchOf(flags, "apply");
   const keys = await revokeUnused(iam, { serviceAccountId, days, apply });
+  const code = keys.length && !apply ? EXIT.findings : 0;
+  if (switchOf(flags, "json")) {
+    console.log(JSON.stringify({ days, applied: apply, deleted: apply ? keys.length : 0, keys }, null, 2));
+    return code;
+  }
   console.log(`${keys.length} key(s) unused for ${days} days${apply ? ", deleted:" : " (a dry run; --apply deletes them):"}`);
   console.log(
     table(
@@ -62,6 +70,10 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv()):
       })),
     ),
   );
+  return code;
 }
 
-if (isMain(import.meta.url)) await runCommand(USAGE, main);
+if (isMain(import.meta.url))
+  await runCommand(USAGE, async (argv) => {
+    process.exitCode = await main(argv);
+  });

@@ -1,23 +1,24 @@
 // Rotate an API key: create a new key with the old one's scopes (a legacy `scope` too), description and expiry
 // (`--expires-in-days` sets a new one instead), make sure it exists,
 // write its secret to a file only you can read, then delete the old one. Of the secret, only its masked form is printed.
-//   npx tsx examples/rotate-key.ts <apiKeyId> [--expires-in-days 90] [--secret-file ./new-key.secret]
+//   npx tsx examples/rotate-key.ts <apiKeyId> [--expires-in-days 90] [--secret-file ./new-key.secret] [--json]
 import type { ApiKey, IamClient } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs, runCommand, textOf, type Usage, UsageError } from "./client-from-env.ts";
+import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, textOf, type Usage, UsageError } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
-const FLAGS = ["expires-in-days", "secret-file"];
+const FLAGS = ["expires-in-days", "secret-file", "json"];
 
 export const USAGE: Usage = {
   name: "rotate-key",
-  synopsis: "<apiKeyId> [--expires-in-days N] [--secret-file PATH]",
+  synopsis: "<apiKeyId> [--expires-in-days N] [--secret-file PATH] [--json]",
   about:
     "Creates a new API key with the old one's scopes, description and expiry, writes its secret to a file only you can\nread, then deletes the old key. Of the secret, only its masked form is printed.",
   flags: [
     ["<apiKeyId>", "the key to rotate (required)"],
     ["--expires-in-days N", "the new key expires in N whole days instead of when the old one does"],
     ["--secret-file PATH", "where the new secret goes (default: a new private directory under the temp dir)"],
+    ["--json", "the result as JSON on stdout: the new key (masked), the secret's file, the deleted key's id"],
   ],
 };
 
@@ -108,6 +109,9 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
   // Note: before the file and the key: a bad number or path stops it while nothing has changed.
   const days = parseDays(flags["expires-in-days"]);
   const secretPath = textOf(flags, "secret-file");
+  const json = switchOf(flags, "json");
+  // Note: with --json, stdout holds the JSON alone; the lines go to stderr, where a script's log keeps them.
+  const say = json ? console.error : console.log;
   // Note: the file is made before the key, so a path that exists or cannot be written stops the rotation first.
   const file = await openFile(secretPath, "secret", "rotate-key-");
   let created: ApiKey | undefined;
@@ -118,12 +122,14 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
       async keep(secret, key, carriedOver) {
         created = key;
         await file.save(secret);
-        console.log(`created ${key.id} (${key.maskedSecret}, scopes: ${key.scopes?.join(", ") || "none"})`);
-        console.log(`carried over from ${oldKeyId}: ${describeCarried(carriedOver, key, days)}`);
-        console.log(`its secret is in ${file.path} (mode 0600): move it to your secret manager, then delete the file`);
+        say(`created ${key.id} (${key.maskedSecret}, scopes: ${key.scopes?.join(", ") || "none"})`);
+        say(`carried over from ${oldKeyId}: ${describeCarried(carriedOver, key, days)}`);
+        say(`its secret is in ${file.path} (mode 0600): move it to your secret manager, then delete the file`);
       },
     });
-    console.log(`deleted ${deleted}`);
+    say(`deleted ${deleted}`);
+    // Note: the key as the API answered it, which holds its masked secret only; the secret is in the file alone.
+    if (json) console.log(JSON.stringify({ apiKey: created, secretFile: file.path, deleted }, null, 2));
   } catch (error) {
     // Note: a key whose secret was lost is of no use: the message names it so it can be deleted; the old one still works.
     if (created && !file.saved)

@@ -3,7 +3,7 @@
 // own each run, or the one FAKE_URL names (npm start serves one and prints its URL), which keeps what each run makes.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { EXIT, reportFailure, type Usage, usageText, wantsHelp } from "../examples/client-from-env.ts";
+import { EXIT, EXIT_CODES_TEXT, reportFailure, type Usage, usageText, wantsHelp } from "../examples/client-from-env.ts";
 import { serviceAccountKey } from "../src/auth/index.ts";
 import { createIamClient, keyFile } from "../src/index.ts";
 import { createFakeIam, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, type FakeIam } from "../src/testing/index.ts";
@@ -197,9 +197,7 @@ async function runExample([name, ...args]: string[]): Promise<number> {
     console.log(
       "Each run has a demo fake of its own; FAKE_URL=<url> runs it against a fake already served (npm start prints its URL), which keeps what each run makes.",
     );
-    console.log(
-      `Exit codes: 0 done; ${EXIT.failed} failed (the reason on stderr, in one line); ${EXIT.usage} a mistake in the command line (with the usage).`,
-    );
+    console.log(EXIT_CODES_TEXT);
     return 0;
   }
   // Note: FAKE_URL names a fake already served (npm start prints it): what the example makes stays there for the next

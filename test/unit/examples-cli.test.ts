@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../../examples/client-from-env.ts";
+import { EXIT_CODES_TEXT, UsageError } from "../../examples/client-from-env.ts";
 import { root } from "../../scripts/root.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
@@ -90,7 +90,7 @@ describe.each(EXAMPLES)("examples/%s.ts run alone", (name) => {
     expect(help.code, help.stderr).toBe(0);
     expect(help.stderr).toBe("");
     expect(help.stdout).toMatch(new RegExp(`^usage: ${command.replaceAll(".", "\\.")} `));
-    expect(help.stdout).toContain("Exit codes: 0 done; 1 failed");
+    expect(help.stdout).toContain(EXIT_CODES_TEXT);
     // Note: the flags it knows are the ones an unknown flag's message names; each is in the help, on a line of its own.
     const refused = await run(script, ["--no-such-flag"]);
     expectUsage(refused, command, /^unknown flag --no-such-flag; the known ones are /);

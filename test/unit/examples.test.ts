@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main as bootstrap, bootstrapKey } from "../../examples/bootstrap-key.ts";
+import { EXIT } from "../../examples/client-from-env.ts";
 import { expiringSoon } from "../../examples/expiring-soon.ts";
 import { findUnused, revokeUnused } from "../../examples/revoke-unused.ts";
 import { main, rotateKey } from "../../examples/rotate-key.ts";
@@ -202,7 +203,7 @@ describe("rotate-key", () => {
     const { error } = await logged(() =>
       main([byDescription("support bot"), "--expires-in-day", "9", "--secret-file", path], iam, undefined, NOW),
     );
-    expect((error as Error).message).toBe("unknown flag --expires-in-day; the known ones are --expires-in-days, --secret-file");
+    expect((error as Error).message).toBe("unknown flag --expires-in-day; the known ones are --expires-in-days, --secret-file, --json");
     expect(fake.requests).toEqual([]);
     expect(existsSync(path)).toBe(false);
   });
@@ -425,10 +426,12 @@ describe("expiring-soon", () => {
 });
 
 describe("npm run example", () => {
-  it("runs an example against the fake on loopback and prints its table", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/example.ts", "expiring-soon"], {
+  it("runs an example against the fake on loopback, prints its table, and exits 1 with what it found", async () => {
+    // Note: expiring-soon exits 1 when keys expire soon (as a linter, for a scheduled job); the demo has two.
+    const { code, stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/example.ts", "expiring-soon"], {
       cwd: root,
-    });
+    }).catch((error) => error);
+    expect(code).toBe(EXIT.findings);
     expect(stdout).toMatch(/^expiring-soon, against the stateful fake at http:\/\/127\.0\.0\.1:\d+/);
     expect(stdout).toMatch(
       /2 key\(s\) expire within 30 days:\nid\s+description\s+expires\s+when\n.*postbox sender.*in 3\.0 days\n.*support bot.*in 10\.0 days/,
