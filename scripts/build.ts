@@ -3,6 +3,7 @@
 // single modules goes (their declarations stay: the entries' types import them). Arguments go to tsc (`-- --noCheck`).
 // Note: one file per entry imports in about half the time of the forty-odd modules it replaces (BENCHMARKS.md, cold
 // import); the shared chunks keep one copy of each class, so an IamError of the client is one of the testing entry too.
+// Last, the `yc-iam` command, bundled on its own (buildCommand).
 import { spawnSync } from "node:child_process";
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -26,6 +27,7 @@ export async function buildPackage({ dir = root, tscArgs = [] }: { dir?: string;
   const dist = join(dir, "dist");
   await rm(join(dist, "src"), { recursive: true, force: true });
   await rm(join(dist, "generated"), { recursive: true, force: true });
+  await rm(join(dir, COMMAND_FILE), { force: true });
   const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", ...tscArgs], {
     cwd: dir,
     stdio: "inherit",
@@ -58,6 +60,28 @@ export async function buildPackage({ dir = root, tscArgs = [] }: { dir?: string;
     await rename(from, to);
   }
   await rm(bundled, { recursive: true, force: true });
+  await buildCommand(dir);
+}
+
+/** Where the `yc-iam` command is built: one folder under the package, as examples/ is, so both find the document the package ships at `../generated/openapi.json`. */
+export const COMMAND_FILE = "dist/yc-iam.js";
+
+/**
+ * The `yc-iam` command (bin/yc-iam.ts and the examples it runs) as one file for Node, from the sources: it runs in its
+ * own process, so it shares no class with the entries, and its only import is openapi-fetch, the package's dependency.
+ */
+async function buildCommand(dir: string): Promise<void> {
+  await build({
+    entryPoints: [join(dir, "bin/yc-iam.ts")],
+    outfile: join(dir, COMMAND_FILE),
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.3",
+    external: ["openapi-fetch"],
+    banner: { js: "#!/usr/bin/env node" },
+    logLevel: "warning",
+  });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))

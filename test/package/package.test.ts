@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { operations } from "../../generated/contract.ts";
-import { entryFiles } from "../../scripts/build.ts";
+import { COMMAND_FILE, entryFiles } from "../../scripts/build.ts";
 import { root } from "../../scripts/root.ts";
 import { AUTH_ENTRY_GZIP_BUDGET, AUTH_GZIP_BUDGET, describeInstall, GZIP_BUDGET, installedSize, measureSize } from "../../scripts/size.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
@@ -84,7 +84,7 @@ describe("size", () => {
 });
 
 describe("the tarball", () => {
-  it("holds exactly what users need: each entry bundled over shared chunks, every module's types, the bundled document, README and LICENSE", async () => {
+  it("holds exactly what users need: each entry bundled over shared chunks, every module's types, the command, the bundled document, README and LICENSE", async () => {
     // Note: every module of src/ has its declarations (a new service's module is in without editing this list); the
     // JavaScript is one file per entry of package.json's exports, over the chunks they share (scripts/build.ts).
     const declarations = sources.map((m) => `dist/src/${m}.d.ts`);
@@ -96,7 +96,17 @@ describe("the tarball", () => {
     expect(chunks.length).toBeGreaterThan(0);
     const generated = ["contract", "schema"].map((m) => `dist/generated/${m}.d.ts`);
     expect(files).toEqual(
-      [...generated, ...declarations, ...entries, ...chunks, "generated/openapi.json", "LICENSE", "package.json", "README.md"].sort(),
+      [
+        ...generated,
+        ...declarations,
+        ...entries,
+        ...chunks,
+        COMMAND_FILE,
+        "generated/openapi.json",
+        "LICENSE",
+        "package.json",
+        "README.md",
+      ].sort(),
     );
   });
 });
@@ -165,6 +175,42 @@ console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.leng
       minted: 1,
       overHttp: 200,
     });
+  });
+
+  it("runs the yc-iam command with npx: --help names every job; a job runs against the fake with --json, its exit code a script can test", async () => {
+    const npx = (args: string[]) =>
+      run("npx", ["--no-install", "yc-iam", ...args], {
+        cwd: project,
+        env: { ...process.env, YC_IAM_TOKEN: TOKEN, YC_IAM_BASE_URL: fake.url },
+      }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        ({ code, stdout, stderr }) => ({ code: code as number, stdout: stdout as string, stderr: stderr as string }),
+      );
+    const help = await npx(["--help"]);
+    expect(help.code, help.stderr).toBe(0);
+    const { JOBS } = await import("../../bin/yc-iam.ts");
+    for (const job of Object.keys(JOBS)) expect(help.stdout).toMatch(new RegExp(`^  ${job} `, "m"));
+    // Note: the seeded keys never expire, so none expires within a year: done, nothing found.
+    const ran = await npx(["expiring-soon", "--days", "365", "--json"]);
+    expect([ran.code, ran.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(ran.stdout)).toEqual({ days: 365, keys: [] });
+    // Note: provision reads the document the package ships (generated/openapi.json) from beside the command's folder.
+    const plan = await npx([
+      "provision",
+      "--folder",
+      "b1gvmob95yysaplct532",
+      "--name",
+      "from-npx",
+      "--role",
+      "viewer",
+      "--dry-run",
+      "--json",
+    ]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ dryRun: true });
+    const wrong = await npx(["expiring-soon", "--days", "soon"]);
+    expect([wrong.code, wrong.stdout]).toEqual([2, ""]);
+    expect(wrong.stderr).toContain("usage: yc-iam expiring-soon ");
   });
 
   it("can be required from CommonJS (require(esm), Node >= 20.19)", async () => {

@@ -1,0 +1,152 @@
+// The yc-iam command (bin/yc-iam.ts), in this process over a served fake: the dispatch, --help everywhere, --json on
+// stdout alone, exit codes a script can test (0 done, 1 failed or findings, 2 usage), and no secret on stdout. The
+// bundle it is built into runs from an installed tarball in test/package/package.test.ts.
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { JOBS, yciam } from "../../bin/yc-iam.ts";
+import { EXIT, EXIT_CODES_TEXT } from "../../examples/client-from-env.ts";
+import { root } from "../../scripts/root.ts";
+import { VERSION } from "../../src/client.ts";
+import { createFakeIam, type FakeIam } from "../../src/testing/index.ts";
+import { type ServedFake, serveFake } from "../../src/testing/node.ts";
+
+const DAY = 86_400_000;
+const ACCOUNT = "ajeg2b2et02f3tl2c1pj";
+
+/** The examples with a main: each is a job of the command. */
+const EXAMPLES = readdirSync(join(root, "examples"))
+  .filter((f) => f.endsWith(".ts") && readFileSync(join(root, "examples", f), "utf8").includes("export async function main("))
+  .map((f) => f.slice(0, -3));
+
+let fake: FakeIam;
+let served: ServedFake;
+
+beforeAll(async () => {
+  fake = createFakeIam({ serviceAccounts: [ACCOUNT] });
+  served = await serveFake(fake);
+});
+afterAll(() => served?.close());
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+  fake.reset();
+});
+
+/** Runs the command in this process, with the environment a user would set: its exit code and what it printed where. */
+async function command(...argv: string[]) {
+  vi.stubEnv("YC_IAM_TOKEN", "any");
+  vi.stubEnv("YC_IAM_BASE_URL", served.url);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  vi.spyOn(console, "log").mockImplementation((...line) => void stdout.push(line.join(" ")));
+  vi.spyOn(console, "error").mockImplementation((...line) => void stderr.push(line.join(" ")));
+  const code = await yciam(argv);
+  vi.restoreAllMocks();
+  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+}
+
+describe("the dispatch", () => {
+  it("has a job for every example with a main, each under its own name or a shorter one", async () => {
+    const names = await Promise.all(Object.values(JOBS).map(async (load) => (await load()).USAGE.name));
+    expect(names.sort()).toEqual([...EXAMPLES].sort());
+  });
+
+  it("--help names every job with what it does, the credentials and the exit codes, on stdout; exit 0", async () => {
+    const help = await command("--help");
+    expect([help.code, help.stderr]).toEqual([0, ""]);
+    for (const [name, load] of Object.entries(JOBS)) {
+      const about = (await load()).USAGE.about.replace(/\s*\n\s*/g, " ");
+      const line = help.stdout.split("\n").find((l) => l.startsWith(`  ${name} `));
+      expect(about.startsWith(line?.slice(name.length + 2).trim() ?? "(none)"), name).toBe(true);
+    }
+    expect(help.stdout).toContain(EXIT_CODES_TEXT);
+    expect((await command("help")).stdout).toBe(help.stdout);
+  });
+
+  it.each(Object.keys(JOBS))("%s --help prints its usage as yc-iam runs it, every flag, and exits 0; help %s is the same", async (name) => {
+    const help = await command(name, "--help");
+    expect([help.code, help.stderr]).toEqual([0, ""]);
+    expect(help.stdout).toMatch(new RegExp(`^usage: yc-iam ${name} `));
+    for (const [flag] of (await JOBS[name]?.())?.USAGE.flags ?? []) expect(help.stdout).toContain(flag);
+    expect((await command("help", name)).stdout).toBe(help.stdout);
+  });
+
+  it("no job, or one it does not know, is a usage mistake: the overview on stderr, nothing on stdout, exit 2", async () => {
+    for (const argv of [[], ["rotat"]]) {
+      const ran = await command(...argv);
+      expect([ran.code, ran.stdout]).toEqual([EXIT.usage, ""]);
+      expect(ran.stderr).toMatch(argv.length ? /^there is no job "rotat"/ : /^no job given/);
+      expect(ran.stderr).toContain("usage: yc-iam <job> [flags]");
+    }
+  });
+
+  it("--version prints the package's version", async () => {
+    const { version } = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
+    expect(await command("--version")).toEqual({ code: 0, stdout: VERSION, stderr: "" });
+    expect(VERSION).toBe(version);
+  });
+
+  it("a flag a job does not know is exit 2 with the job's usage on stderr; an API error is one line on stderr, exit 1", async () => {
+    const wrong = await command("revoke-unused", "--dayz", "3");
+    expect([wrong.code, wrong.stdout]).toEqual([EXIT.usage, ""]);
+    expect(wrong.stderr).toMatch(/^unknown flag --dayz;[\s\S]*\n\nusage: yc-iam revoke-unused /);
+    const missing = await command("rotate", "ajeapikey00000000000");
+    expect([missing.code, missing.stdout]).toEqual([EXIT.failed, ""]);
+    expect(missing.stderr.split("\n")).toHaveLength(1);
+    expect(missing.stderr).toMatch(/^error: .*404/);
+  });
+
+  it("runs as a script (node bin/yc-iam.ts), setting the exit code", async () => {
+    const ran = await promisify(execFile)(process.execPath, ["--import", "tsx", "bin/yc-iam.ts", "nope"], { cwd: root }).catch((e) => e);
+    expect([ran.code, ran.stdout]).toEqual([EXIT.usage, ""]);
+    expect(ran.stderr).toMatch(/^there is no job "nope"/);
+  });
+});
+
+describe("the jobs, with --json: the JSON alone on stdout, and the exit code", () => {
+  it("expiring-soon: 1 when a key expires within the days, 0 when none does", async () => {
+    const now = Date.now();
+    const [soon] = fake.seed([{ serviceAccountId: ACCOUNT, expiresAt: new Date(now + 3 * DAY).toISOString() }]);
+    const found = await command("expiring-soon", "--service-account", ACCOUNT, "--days", "7", "--json");
+    expect([found.code, found.stderr]).toEqual([EXIT.findings, ""]);
+    expect(JSON.parse(found.stdout)).toMatchObject({ days: 7, keys: [{ id: soon?.id }] });
+    const none = await command("expiring-soon", "--service-account", ACCOUNT, "--days", "1", "--json");
+    expect([none.code, JSON.parse(none.stdout)]).toEqual([0, { days: 1, keys: [] }]);
+  });
+
+  it("revoke-unused: a dry run that finds keys exits 1 and deletes nothing; --apply deletes them and exits 0", async () => {
+    const [idle] = fake.seed([{ serviceAccountId: ACCOUNT, createdAt: new Date(Date.now() - 200 * DAY).toISOString() }]);
+    const dry = await command("revoke-unused", "--service-account", ACCOUNT, "--days", "90", "--json");
+    expect(dry.code).toBe(EXIT.findings);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ days: 90, applied: false, deleted: 0, keys: [{ id: idle?.id }] });
+    expect(fake.state.apiKeys).toHaveLength(1);
+    const applied = await command("revoke-unused", "--service-account", ACCOUNT, "--days", "90", "--apply", "--json");
+    expect(applied.code).toBe(0);
+    expect(JSON.parse(applied.stdout)).toMatchObject({ applied: true, deleted: 1 });
+    expect(fake.state.apiKeys).toHaveLength(0);
+  });
+
+  it("rotate: the new key on stdout without its secret, which is only in a file of mode 0600; the lines on stderr", async () => {
+    const [old] = fake.seed([{ serviceAccountId: ACCOUNT, description: "ci", scopes: ["yc.postbox.send"] }]);
+    const dir = await mkdtemp(join(tmpdir(), "yc-iam-command-"));
+    try {
+      const path = join(dir, "new.secret");
+      const ran = await command("rotate", old?.id as string, "--secret-file", path, "--json");
+      expect(ran.code, ran.stderr).toBe(0);
+      const out = JSON.parse(ran.stdout);
+      const secret = await readFile(path, "utf8");
+      expect(secret.length).toBeGreaterThan(0);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(out).toMatchObject({ deleted: old?.id, secretFile: path, apiKey: { description: "ci", scopes: ["yc.postbox.send"] } });
+      expect(ran.stdout + ran.stderr).not.toContain(secret);
+      expect(ran.stderr).toContain(`deleted ${old?.id}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
