@@ -9,6 +9,7 @@ import ts from "typescript";
 import { readResults, runsOf } from "../bench/results.ts";
 import type { AuditResult } from "../bench/sections/audit.ts";
 import type { SizeResult } from "../bench/sections/size.ts";
+import { JOBS } from "../bin/yc-iam.ts";
 import { createFakeIam } from "../src/testing/index.ts";
 import { root } from "./root.ts";
 import { budgetFor, GZIP_BUDGET_PER_OPERATION, measureSize, megabytes, TOKEN_SOURCES } from "./size.ts";
@@ -80,6 +81,7 @@ export async function documentValues(document: Json): Promise<Record<string, str
     "client-services": listed(tags),
     "list-fields": listed(listFields.map(code)),
     "fake-state": listed(Object.keys(createFakeIam().state).map(code)),
+    "command-jobs": listed(Object.keys(JOBS).map(code)),
     "client-budget": bytes(budgetFor(operations.length)),
     "budget-rule": `${bytes(budgetFor(0))} + ${bytes(GZIP_BUDGET_PER_OPERATION)} per operation`,
   };
