@@ -30,7 +30,11 @@ beforeAll(async () => {
   fake = createFakeIam({ serviceAccounts: [ACCOUNT] });
   served = await serveFake(fake);
 });
-afterAll(() => served?.close());
+afterAll(async () => {
+  await served?.close();
+  // Note: the unit tests share their worker (isolate: false): the mark the command sets (runByCommand) goes with them.
+  delete (globalThis as Record<symbol, unknown>)[Symbol.for("yc-iam-api-keys.command")];
+});
 afterEach(() => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
