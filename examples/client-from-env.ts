@@ -159,9 +159,10 @@ export function table(rows: Record<string, string>[]): string {
 /** Marks the process as the `yc-iam` command's (bin/yc-iam.ts sets it before it loads a job). */
 const COMMAND = Symbol.for("yc-iam-api-keys.command");
 
-/** Says that the `yc-iam` command runs the examples: from then on, none of them runs itself as its own script. */
-export function runByCommand(): void {
-  (globalThis as Record<symbol, unknown>)[COMMAND] = true;
+/** Says that the `yc-iam` command runs the examples (from then on, none of them runs itself as its own script), or, with `false`, that it no longer does. */
+export function runByCommand(running = true): void {
+  if (running) (globalThis as Record<symbol, unknown>)[COMMAND] = true;
+  else delete (globalThis as Record<symbol, unknown>)[COMMAND];
 }
 
 /**

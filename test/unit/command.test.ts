@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { JOBS, yciam } from "../../bin/yc-iam.ts";
-import { EXIT, EXIT_CODES_TEXT } from "../../examples/client-from-env.ts";
+import { EXIT, EXIT_CODES_TEXT, runByCommand } from "../../examples/client-from-env.ts";
 import { root } from "../../scripts/root.ts";
 import { VERSION } from "../../src/client.ts";
 import { createFakeIam, type FakeIam } from "../../src/testing/index.ts";
@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await served?.close();
   // Note: the unit tests share their worker (isolate: false): the mark the command sets (runByCommand) goes with them.
-  delete (globalThis as Record<symbol, unknown>)[Symbol.for("yc-iam-api-keys.command")];
+  runByCommand(false);
 });
 afterEach(() => {
   vi.unstubAllEnvs();
