@@ -91,6 +91,11 @@ export interface OperationSpec {
    * that is a list names alternatives, one of which must be there (an authorized key's owner: a service account or a user).
    */
   credential?: readonly (string | readonly string[])[];
+  /**
+   * The body goes as `application/x-www-form-urlencoded` (each field one `name=value`), as an OAuth endpoint takes it
+   * (RFC 6749 §3.2), not as JSON; such an endpoint refuses with OAuth's `{ error, error_description }` (§5.2).
+   */
+  form?: true;
 }
 
 /** `#/components/schemas/Timestamp` */
@@ -545,6 +550,15 @@ export const ServiceAccountAny: Schema = {
 
 /** `#/components/schemas/CreateServiceAccountOperation` */
 export const CreateServiceAccountOperation: Schema = { allOf: [Operation, { type: "object", properties: { response: ServiceAccountAny } }] };
+
+/** `#/components/schemas/ServiceAccountId` */
+export const ServiceAccountId: Schema = {
+  type: "string",
+  minLength: 1,
+  maxLength: 50,
+  pattern: /[^.]/u,
+  patternDescription: "an ID with a character other than a dot"
+};
 
 /** `#/components/schemas/DeleteServiceAccountMetadata` */
 export const DeleteServiceAccountMetadata: Schema = {
@@ -1099,6 +1113,47 @@ export const CreateIamTokenForServiceAccountRequest: Schema = {
   properties: { serviceAccountId: { type: "string", minLength: 1, maxLength: 50 } }
 };
 
+/** `#/components/schemas/TokenExchangeRequest` */
+export const TokenExchangeRequest: Schema = {
+  type: "object",
+  required: ["grant_type", "requested_token_type", "subject_token", "subject_token_type", "audience"],
+  additionalProperties: false,
+  properties: {
+    grant_type: { type: "string", const: "urn:ietf:params:oauth:grant-type:token-exchange" },
+    requested_token_type: { type: "string", const: "urn:ietf:params:oauth:token-type:access_token" },
+    subject_token: {
+      type: "string",
+      minLength: 1,
+      pattern: /^[\w-]+(\.[\w-]*){2,4}$/u,
+      patternDescription: "a JWT (three or five base64url parts, a JWS or a JWE)"
+    },
+    subject_token_type: { type: "string", const: "urn:ietf:params:oauth:token-type:id_token" },
+    audience: ServiceAccountId
+  }
+};
+
+/** `#/components/schemas/TokenExchangeResponse` */
+export const TokenExchangeResponse: Schema = {
+  type: "object",
+  required: ["access_token", "expires_in"],
+  properties: {
+    access_token: { type: "string" },
+    token_type: { type: "string" },
+    expires_in: { type: "integer" },
+    issued_token_type: { type: "string" }
+  }
+};
+
+/** `#/components/schemas/OAuthError` */
+export const OAuthError: Schema = {
+  type: "object",
+  properties: {
+    error: { type: "string" },
+    error_description: { type: "string" },
+    error_uri: { type: "string" }
+  }
+};
+
 /** `#/components/parameters/PageSize` */
 export const PageSizeParameter: Schema = { type: "integer", minimum: 0, maximum: 1000 };
 
@@ -1136,13 +1191,7 @@ export const AccessKeyIdParameter: Schema = {
 };
 
 /** `#/components/parameters/ServiceAccountId` */
-export const ServiceAccountIdParameter: Schema = {
-  type: "string",
-  minLength: 1,
-  maxLength: 50,
-  pattern: /[^.]/u,
-  patternDescription: "an ID with a character other than a dot"
-};
+export const ServiceAccountIdParameter: Schema = ServiceAccountId;
 
 /** `#/components/parameters/AccessBindingsResourceId` */
 export const AccessBindingsResourceIdParameter: Schema = {
@@ -1252,7 +1301,8 @@ export const pathServers: Record<string, string> = {
   "/resource-manager/v1/folders/{folderId}:listAccessBindings": "https://resource-manager.api.cloud.yandex.net",
   "/resource-manager/v1/folders/{folderId}:setAccessBindings": "https://resource-manager.api.cloud.yandex.net",
   "/resource-manager/v1/folders/{folderId}:updateAccessBindings": "https://resource-manager.api.cloud.yandex.net",
-  "/operations/{operationId}": "https://operation.api.cloud.yandex.net"
+  "/operations/{operationId}": "https://operation.api.cloud.yandex.net",
+  "/oauth/token": "https://auth.yandex.cloud"
 };
 
 /** Each server of the document by the client option that sends its calls elsewhere (`x-yc-client-options`). */
@@ -2296,8 +2346,21 @@ export const createIamTokenForServiceAccount = {
   body: CreateIamTokenForServiceAccountRequest
 } satisfies OperationSpec;
 
+/** `POST /oauth/token` */
+export const exchangeToken = {
+  id: "exchangeToken" as const,
+  method: "POST",
+  path: "/oauth/token",
+  retry: readRetry,
+  response: TokenExchangeResponse,
+  body: TokenExchangeRequest,
+  form: true,
+  server: "https://auth.yandex.cloud",
+  auth: false
+} satisfies OperationSpec;
+
 /** Every operation of the document, by operationId. */
-export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, listRoles, getRole, listSubjectAccessBindings, listClouds, getCloud, listCloudAccessBindings, setCloudAccessBindings, updateCloudAccessBindings, listFolders, getFolder, listFolderAccessBindings, setFolderAccessBindings, updateFolderAccessBindings, listOidcFederations, createOidcFederation, getOidcFederation, updateOidcFederation, deleteOidcFederation, listOidcFederationAccessBindings, setOidcFederationAccessBindings, updateOidcFederationAccessBindings, listFederatedCredentials, createFederatedCredential, getFederatedCredential, deleteFederatedCredential, getOperation, createIamToken, createIamTokenForServiceAccount };
+export const operations = { listApiKeys, createApiKey, getApiKey, updateApiKey, deleteApiKey, listApiKeyOperations, listApiKeyScopes, listKeys, createKey, getKey, updateKey, deleteKey, listKeyOperations, listAccessKeys, createAccessKey, getAccessKey, updateAccessKey, deleteAccessKey, listAccessKeyOperations, listServiceAccounts, createServiceAccount, getServiceAccount, updateServiceAccount, deleteServiceAccount, listServiceAccountOperations, listServiceAccountAccessBindings, setServiceAccountAccessBindings, updateServiceAccountAccessBindings, suspendServiceAccount, reactivateServiceAccount, listRoles, getRole, listSubjectAccessBindings, listClouds, getCloud, listCloudAccessBindings, setCloudAccessBindings, updateCloudAccessBindings, listFolders, getFolder, listFolderAccessBindings, setFolderAccessBindings, updateFolderAccessBindings, listOidcFederations, createOidcFederation, getOidcFederation, updateOidcFederation, deleteOidcFederation, listOidcFederationAccessBindings, setOidcFederationAccessBindings, updateOidcFederationAccessBindings, listFederatedCredentials, createFederatedCredential, getFederatedCredential, deleteFederatedCredential, getOperation, createIamToken, createIamTokenForServiceAccount, exchangeToken };
 
 /** An operationId of the document. */
 export type OperationId = keyof typeof operations;

@@ -1246,6 +1246,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a platform's OIDC token for a service account's IAM token
+         * @description The token exchange of workload identity federation (RFC 8693): a workload outside Yandex
+         *     Cloud (a GitHub Actions job, a Kubernetes pod) sends the OIDC token its platform gave it
+         *     and gets an IAM token of a service account, with no key of that account anywhere. The
+         *     token is accepted when an enabled federation trusts its issuer (`iss`), its signature
+         *     verifies against that federation's JWKS, its `aud` is one of the federation's audiences,
+         *     it has not expired, and a federated credential of the account named by `audience` links
+         *     its subject (`sub`) to the account. No bearer token is needed: this is how one gets one.
+         *
+         *     The body is a form (`application/x-www-form-urlencoded`), not JSON, as an OAuth token
+         *     endpoint takes it; the answer is an OAuth token response with `expires_in` (seconds) and
+         *     no expiry date. Yandex documents no error body for it: RFC 6749 §5.2's
+         *     `{error, error_description}` is described, and whatever comes is read tolerantly.
+         *
+         *     Its retry class is `read`: an exchange changes nothing, so it may be sent again.
+         */
+        post: operations["exchangeToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1882,6 +1915,12 @@ export interface components {
             /** @description The new account. */
             response?: components["schemas"]["ServiceAccountAny"];
         };
+        /**
+         * @description ID of a service account (`aje…`), at most 50 characters. It must not be `.` or `..`, which
+         *     would address another path where it goes in one.
+         * @example ajeg2b2et02f3tl2c1pj
+         */
+        ServiceAccountId: string;
         /**
          * @description The metadata of a service account's delete operation, as a `google.protobuf.Any`.
          *     Proto3 JSON may leave `serviceAccountId` out; the client does not need it (it knows what it changed).
@@ -2709,6 +2748,82 @@ export interface components {
             /** @description ID of the service account. The caller needs the `iam.serviceAccounts.tokenCreator` role on it. */
             serviceAccountId: string;
         };
+        /**
+         * @description The token exchange of RFC 8693 as Yandex's workload identity federation takes it, sent as
+         *     `application/x-www-form-urlencoded`: the platform's OIDC token (an ID token, a JWT) for an
+         *     IAM token of the service account named by `audience`. These five fields are the ones
+         *     Yandex documents (https://yandex.cloud/en/docs/iam/operations/wlif/setup-wlif); RFC 6749
+         *     §3.2 has a server ignore others, but none is sent that Yandex does not document.
+         */
+        TokenExchangeRequest: {
+            /**
+             * @description The grant of a token exchange (RFC 8693 §2.1).
+             * @constant
+             */
+            grant_type: "urn:ietf:params:oauth:grant-type:token-exchange";
+            /**
+             * @description An access token is wanted back, the IAM token (RFC 8693 §3).
+             * @constant
+             */
+            requested_token_type: "urn:ietf:params:oauth:token-type:access_token";
+            /**
+             * @description The platform's OIDC token (a GitHub Actions ID token, a Kubernetes service account
+             *     token): its `iss` is a federation's issuer, its `aud` one of that federation's
+             *     audiences, its `sub` the external subject of a federated credential of the service
+             *     account. It is a credential: never log it.
+             */
+            subject_token: string;
+            /**
+             * @description The subject token is an OpenID Connect ID token (RFC 8693 §3).
+             * @constant
+             */
+            subject_token_type: "urn:ietf:params:oauth:token-type:id_token";
+            /**
+             * @description The ID of the service account whose IAM token is wanted, not the JWT's audience: a
+             *     federated credential of this account links the token's subject to it.
+             */
+            audience: components["schemas"]["ServiceAccountId"];
+        };
+        /**
+         * @description The IAM token the exchange issued, as an OAuth token response (RFC 6749 §5.1): Yandex
+         *     answers `access_token`, `token_type` and `expires_in`, and no expiry date, so the expiry is
+         *     counted from when the answer came. RFC 8693 §2.2.1 also requires `issued_token_type`, which
+         *     Yandex's documented answer leaves out; any other field is read past.
+         */
+        TokenExchangeResponse: {
+            /**
+             * @description The IAM token, to send as `Authorization: Bearer <token>`. It is a credential: never
+             *     log it. Its shape (`t1.` and base64url parts) may change.
+             */
+            access_token: string;
+            /** @description How the token is sent, `Bearer` (case-insensitive, RFC 6749 §7.1). */
+            token_type?: string;
+            /** @description Seconds the token lives from now, at most 43200 (12 hours). */
+            expires_in: number;
+            /**
+             * @description What the token is, `urn:ietf:params:oauth:token-type:access_token` (RFC 8693 §2.2.1);
+             *     Yandex's documented answer has none.
+             */
+            issued_token_type?: string;
+        };
+        /**
+         * @description An OAuth 2.0 error (RFC 6749 §5.2), as RFC 8693 §2.2.2 has a token exchange refuse: Yandex
+         *     documents no error body for its exchange, so this is the shape read, tolerantly: each field
+         *     may be missing, and another body may come in its place (a gateway's `google.rpc.Status`, a
+         *     proxy's page). Never quote the request in an error: it holds the subject token.
+         */
+        OAuthError: {
+            /**
+             * @description What was refused, as RFC 6749 §5.2 and RFC 8693 §2.2.2 name it: `invalid_request` (a
+             *     missing or wrong field, or a subject token that is not accepted), `invalid_target` (no
+             *     token for the service account named by `audience`), `unsupported_grant_type`, and so on.
+             */
+            error?: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "invalid_target" | "server_error" | "temporarily_unavailable" | (string & {});
+            /** @description Human-readable words on what was refused (which part of the subject token, as far as it says). */
+            error_description?: string;
+            /** @description A page about the error, if any. */
+            error_uri?: string;
+        };
     };
     responses: {
         /**
@@ -3450,6 +3565,149 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
+        /**
+         * @description The exchange was refused (RFC 6749 §5.2, RFC 8693 §2.2.2): a field is missing or wrong
+         *     (`invalid_request`, `unsupported_grant_type`), the subject token is not accepted
+         *     (`invalid_request`: its issuer, signature, audience, expiry or subject, as far as the
+         *     description says), or no token is issued for the service account named by `audience`
+         *     (`invalid_target`). Yandex documents no error body: read it tolerantly.
+         */
+        TokenExchangeBadRequest: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "invalid_request",
+                 *       "error_description": "The subject token has expired"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /**
+         * @description The exchange was refused as unauthenticated: RFC 6749 §5.2 answers 401 (`invalid_client`)
+         *     where a client's own credentials are refused; the exchange sends none, but a server may
+         *     refuse a subject token this way too. Yandex documents no error body: read it tolerantly.
+         */
+        TokenExchangeUnauthenticated: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "invalid_client",
+                 *       "error_description": "Client authentication failed"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /**
+         * @description The service account named by `audience` may not get tokens now (it is suspended), as
+         *     Yandex's IAM answers PERMISSION_DENIED for one; the subject token itself was accepted.
+         *     Yandex documents no error body for the exchange: read it tolerantly.
+         */
+        TokenExchangePermissionDenied: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "invalid_target",
+                 *       "error_description": "Service account ajeg2b2et02f3tl2c1pj is suspended"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /**
+         * @description Too many exchanges (`temporarily_unavailable`). Wait as long as `Retry-After` says, if it
+         *     is present, and try again. Yandex documents no error body: read it tolerantly.
+         */
+        TokenExchangeTooManyRequests: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                /**
+                 * @description How long to wait before trying again, in seconds or as an HTTP date.
+                 * @example 1
+                 */
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "temporarily_unavailable",
+                 *       "error_description": "Too many requests"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /**
+         * @description The token service failed (`server_error`). The exchange changes nothing: send it again.
+         *     Yandex documents no error body: read it tolerantly.
+         */
+        TokenExchangeInternal: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "server_error",
+                 *       "error_description": "Internal error"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /**
+         * @description The token service is unavailable for now (`temporarily_unavailable`). The exchange changes
+         *     nothing: send it again after a while. Yandex documents no error body: read it tolerantly.
+         */
+        TokenExchangeUnavailable: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "temporarily_unavailable",
+                 *       "error_description": "The service is temporarily unavailable"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /**
+         * @description The token service did not answer in time (a gateway's time-out). The exchange changes
+         *     nothing: send it again. Yandex documents no error body: read it tolerantly.
+         */
+        TokenExchangeDeadlineExceeded: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "temporarily_unavailable",
+                 *       "error_description": "Deadline exceeded"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
     };
     parameters: {
         /**
@@ -3515,7 +3773,7 @@ export interface components {
          *     would address another path.
          * @example ajeg2b2et02f3tl2c1pj
          */
-        ServiceAccountId: string;
+        ServiceAccountId: components["schemas"]["ServiceAccountId"];
         /**
          * @description ID of the service account whose access bindings are read or changed (the `resourceId`
          *     of Yandex's reference), at most 64 characters: the access-binding calls take the
@@ -7017,6 +7275,39 @@ export interface operations {
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
             504: components["responses"]["DeadlineExceeded"];
+        };
+    };
+    exchangeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The platform's ID token and the service account whose IAM token is wanted. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenExchangeRequest"];
+            };
+        };
+        responses: {
+            /** @description The IAM token. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenExchangeResponse"];
+                };
+            };
+            400: components["responses"]["TokenExchangeBadRequest"];
+            401: components["responses"]["TokenExchangeUnauthenticated"];
+            403: components["responses"]["TokenExchangePermissionDenied"];
+            429: components["responses"]["TokenExchangeTooManyRequests"];
+            500: components["responses"]["TokenExchangeInternal"];
+            503: components["responses"]["TokenExchangeUnavailable"];
+            504: components["responses"]["TokenExchangeDeadlineExceeded"];
         };
     };
 }

@@ -187,6 +187,7 @@ interface OperationRow {
   items?: string;
   deletes?: boolean;
   credential?: CredentialNeed[];
+  form?: boolean;
 }
 
 /** A local `$ref` (such as `#/components/parameters/PageSize`) replaced by what it points to. */
@@ -332,7 +333,7 @@ function checkAnswersAndRequests(doc: Json): void {
       const parameters: Json[] = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p) => resolve(doc, p));
       const requestSchemas = [
         ...parameters.map((p) => [p.schema, `${at} parameter ${p.name}`] as const),
-        [op.requestBody?.content?.["application/json"]?.schema, `${at} request body`] as const,
+        [requestMedia(op.requestBody?.content ?? {}, at)?.schema, `${at} request body`] as const,
       ];
       for (const [schema, where] of requestSchemas)
         walkSchemas(doc, schema, where, (s, inner) => {
@@ -361,34 +362,83 @@ function pathServers(rows: Map<string, OperationRow>, defaultServer: string): Re
 
 /**
  * `x-yc-client-options`, checked: for each server the rows use, the client option that sends its calls elsewhere (the
- * document's first server's is `baseUrl`), and a line of what it serves, for the option's JSDoc.
+ * document's first server's is `baseUrl`), and a line of what it serves, for the option's JSDoc. A server that only a
+ * token source calls names that source (`tokenSource`) instead of an option: no call of the client goes there, so the
+ * client gets no option for it (the source has its own), and each of its operations must need no bearer token.
  */
 function clientOptions(doc: Json, rows: Map<string, OperationRow>, defaultServer: string): Map<string, { option: string; about: string }> {
   const at = "x-yc-client-options";
   const given = doc[at];
   if (!given || typeof given !== "object") throw new Error(`the document has no ${at}`);
   const options = new Map<string, { option: string; about: string }>();
+  const tokenServers = new Set<string>();
   for (const [server, entry] of Object.entries(given as Json)) {
-    const { option, about, ...rest } = entry ?? {};
+    const { option, tokenSource, about, ...rest } = entry ?? {};
+    if (tokenSource !== undefined) {
+      if (
+        Object.keys(rest).length ||
+        option !== undefined ||
+        typeof tokenSource !== "string" ||
+        !IDENTIFIER.test(tokenSource) ||
+        typeof about !== "string"
+      )
+        throw new Error(`${at}.${server}: { tokenSource: <the token source that calls it>, about: <what it serves> }, with no option`);
+      for (const [id, row] of rows)
+        if (row.server === server && row.auth)
+          throw new Error(
+            `${at}.${server}: ${id} needs a bearer token, so the client calls it: give the server an option, not a tokenSource`,
+          );
+      tokenServers.add(server);
+      continue;
+    }
     if (Object.keys(rest).length || typeof option !== "string" || !/^(baseUrl|[a-z]\w*BaseUrl)$/.test(option) || typeof about !== "string")
       throw new Error(`${at}.${server}: { option: <name>BaseUrl, about: <what it serves> }`);
     if ([...options.values()].some((o) => o.option === option)) throw new Error(`${at}.${server}: ${option} names another server too`);
     options.set(server, { option, about: about.trim() });
   }
   const used = new Set([defaultServer, ...[...rows.values()].map((row) => row.server)]);
-  for (const server of used) if (!options.has(server)) throw new Error(`${at}: no option for ${server}, which operations use`);
-  for (const server of options.keys()) if (!used.has(server)) throw new Error(`${at}: ${server} is no server of an operation`);
+  for (const server of used)
+    if (!options.has(server) && !tokenServers.has(server)) throw new Error(`${at}: no option for ${server}, which operations use`);
+  for (const server of [...options.keys(), ...tokenServers])
+    if (!used.has(server)) throw new Error(`${at}: ${server} is no server of an operation`);
   if (options.get(defaultServer)?.option !== "baseUrl") throw new Error(`${at}: the document's first server's option must be baseUrl`);
   return options;
+}
+
+const FORM = "application/x-www-form-urlencoded";
+
+/**
+ * The one media type of a request body, JSON or a form (`application/x-www-form-urlencoded`, as an OAuth endpoint takes
+ * it), with `form` set for a form; undefined without a body.
+ */
+function requestMedia(content: Json, at: string): (Json & { form: boolean }) | undefined {
+  const types = Object.keys(content ?? {});
+  if (!types.length) return undefined;
+  if (types.length !== 1 || !["application/json", FORM].includes(types[0] as string))
+    throw new Error(`${at}: a request body is application/json or ${FORM}, one of them (got ${types.join(", ")})`);
+  return { ...content[types[0] as string], form: types[0] === FORM };
+}
+
+/**
+ * Checks a form body's schema: an object whose every field is one string (src/core/call.ts and the fake's router write
+ * and read each as one `name=value`), no `oneOf` or nesting.
+ */
+function formFields(doc: Json, schema: Json, at: string): void {
+  const target = resolve(doc, schema);
+  const fields = Object.entries((target.properties ?? {}) as Json);
+  if (target.type !== "object" || target.oneOf || target.allOf || !fields.length)
+    throw new Error(`${at}: a ${FORM} body is an object of named fields (no oneOf, allOf or free fields)`);
+  for (const [name, field] of fields)
+    if (resolve(doc, field).type !== "string") throw new Error(`${at}: the form field ${name} must be a string (a form sends text)`);
 }
 
 /** Every operation of every path, with what the client needs to call it. */
 function operationRows(doc: Json): Map<string, OperationRow> {
   const classes = retryClasses(doc);
   const rows = new Map<string, OperationRow>();
-  const bodyRef = (content: Json | undefined, at: string) => {
-    const schema = content?.["application/json"]?.schema;
-    if (!schema?.$ref) throw new Error(`${at}: a JSON body whose schema is a $ref to #/components/schemas/…`);
+  const bodyRef = (media: Json | undefined, at: string) => {
+    const schema = media?.schema;
+    if (!schema?.$ref) throw new Error(`${at}: a body whose schema is a $ref to #/components/schemas/…`);
     return { $ref: schema.$ref };
   };
   for (const [path, item] of Object.entries(doc.paths as Json)) {
@@ -415,7 +465,7 @@ function operationRows(doc: Json): Map<string, OperationRow> {
           throw new Error(
             `${at}: the ${p.in} parameter ${p.name} must be a string, an integer or a boolean (src/core/call.ts sends one value)`,
           );
-      const ok = bodyRef(op.responses?.["200"]?.content, `${at} 200`);
+      const ok = bodyRef(op.responses?.["200"]?.content?.["application/json"], `${at} 200`);
       const row: OperationRow = {
         method: method.toUpperCase(),
         path,
@@ -428,7 +478,14 @@ function operationRows(doc: Json): Map<string, OperationRow> {
       if (pathParams) row.pathParams = strip(pathParams, `${at}.path`);
       const query = paramsSchema(parameters, "query");
       if (query) row.query = strip(query, `${at}.query`);
-      if (op.requestBody) row.body = strip(bodyRef(op.requestBody.content, `${at}.requestBody`), `${at}.requestBody`);
+      if (op.requestBody) {
+        const media = requestMedia(op.requestBody.content, `${at}.requestBody`);
+        row.body = strip(bodyRef(media, `${at}.requestBody`), `${at}.requestBody`);
+        if (media?.form) {
+          formFields(doc, media.schema, at);
+          row.form = true;
+        }
+      }
       // Note: a call answers an Operation when its 200 schema is allOf [Operation, …]; the other part says what `response` becomes.
       const okSchema = doc.components.schemas[schemaName(ok.$ref, at)];
       const parts: Json[] = okSchema.allOf ?? [];
@@ -630,6 +687,11 @@ export interface OperationSpec {
    * that is a list names alternatives, one of which must be there (an authorized key's owner: a service account or a user).
    */
   credential?: readonly (string | readonly string[])[];
+  /**
+   * The body goes as \`application/x-www-form-urlencoded\` (each field one \`name=value\`), as an OAuth endpoint takes it
+   * (RFC 6749 §3.2), not as JSON; such an endpoint refuses with OAuth's \`{ error, error_description }\` (§5.2).
+   */
+  form?: true;
 }
 `;
 

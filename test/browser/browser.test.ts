@@ -13,7 +13,7 @@ import { createIamClient } from "../../src/index.ts";
 import { deref } from "../support/ajv.ts";
 import { chromiumToLaunch } from "../support/chromium.ts";
 import { takeViolations } from "../support/contract-client.ts";
-import { errorStatuses, exampleInput, parametersOf, tableCall, tableOperations } from "../support/operations.ts";
+import { errorStatuses, exampleInput, parametersOf, requestMedia, tableCall, tableOperations } from "../support/operations.ts";
 import { rejection, TOKEN } from "../support/secrets.ts";
 
 // Note: every response Prism answered in the test carried no violation (the checked fetch records them).
@@ -24,7 +24,7 @@ const prismUrl = inject("prismUrl");
 
 /** The names a reader finds on an operation's docs page: its parameters and its request body's fields (a oneOf's first branch, shown open). */
 function namesOnPage(o: (typeof tableOperations)[number]): string[] {
-  const body = o.op.requestBody && deref(deref(o.op.requestBody).content["application/json"].schema);
+  const body = o.op.requestBody && deref(requestMedia(o)?.schema);
   const shown = body?.oneOf ? deref(body.oneOf[0]) : body;
   return [...parametersOf(o).map((p) => p.name as string), ...Object.keys(shown?.properties ?? {})];
 }

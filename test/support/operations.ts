@@ -37,23 +37,27 @@ export const tableOperations: TableOperation[] = Object.values(operations as Rec
   return { id: row.id, row, ...found };
 });
 
-/** Every parameter of an operation, its path item's first, `$ref`s followed. */
-export const parametersOf = (o: DocumentOperation): any[] => [...(o.item.parameters ?? []), ...(o.op.parameters ?? [])].map(deref);
+/** Every parameter of an operation, its path item's first, `$ref`s followed (a parameter's and its schema's). */
+export const parametersOf = (o: DocumentOperation): any[] =>
+  [...(o.item.parameters ?? []), ...(o.op.parameters ?? [])].map(deref).map((p) => ({ ...p, schema: deref(p.schema) }));
+
+/** The one media type of a request body (JSON, or a form where the call is an OAuth endpoint); undefined without a body. */
+export const requestMedia = (o: DocumentOperation): { schema: any; examples?: Record<string, { value: any }> } | undefined =>
+  o.op.requestBody && Object.values<any>(deref(o.op.requestBody).content)[0];
 
 /** The named examples of the 200 answer. */
 export const successExamples = (o: DocumentOperation): Record<string, { value: any }> =>
   deref(o.op.responses["200"]).content["application/json"].examples ?? {};
 
 /** The named examples of the request body; none without one. */
-export const bodyExamples = (o: DocumentOperation): Record<string, { value: any }> =>
-  o.op.requestBody ? (deref(o.op.requestBody).content["application/json"].examples ?? {}) : {};
+export const bodyExamples = (o: DocumentOperation): Record<string, { value: any }> => requestMedia(o)?.examples ?? {};
 
 /** The statuses of the documented errors (4xx and 5xx), in the document's order. */
 export const errorStatuses = (o: DocumentOperation): string[] => Object.keys(o.op.responses).filter((status) => Number(status) >= 400);
 
 /** The fields of a call's request body (of each of its `oneOf` alternatives too); none without a body. */
 function bodyFields(o: DocumentOperation): string[] {
-  const body = o.op.requestBody && deref(deref(o.op.requestBody).content["application/json"].schema);
+  const body = o.op.requestBody && deref(requestMedia(o)?.schema);
   return [body, ...(body?.oneOf ?? []).map(deref)].flatMap((schema) => Object.keys(schema?.properties ?? {}));
 }
 

@@ -200,6 +200,67 @@ describe("the document", () => {
     expect(schemas.CreateIamTokenForServiceAccountRequest.properties.serviceAccountId.maxLength).toBe(50);
   });
 
+  it("models workload identity's exchange (RFC 8693): a form of five fields, the JWT and the service account checked, an OAuth answer", () => {
+    const { exchangeToken } = operations;
+    expect(exchangeToken).toMatchObject({
+      method: "POST",
+      path: "/oauth/token",
+      server: "https://auth.yandex.cloud",
+      auth: false,
+      form: true,
+    });
+    expect(exchangeToken.retry).toBe(retryClasses.read);
+    const form = {
+      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+      requested_token_type: "urn:ietf:params:oauth:token-type:access_token",
+      subject_token: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+      subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+      audience: "ajeg2b2et02f3tl2c1pj",
+    };
+    const request = schemaAt("#/components/schemas/TokenExchangeRequest");
+    expect(request(form), errorsText(request)).toBe(true);
+    expect(problems(exchangeToken.body, form)).toEqual([]);
+    // Note: each field fixed or limited, the same in Ajv (the document) and in the generated checks (what the client sends).
+    const wrong: [Partial<Record<keyof typeof form, string | undefined>>, string, string][] = [
+      [{ grant_type: "client_credentials" }, "grant_type", 'must be "urn:ietf:params:oauth:grant-type:token-exchange"'],
+      [
+        { requested_token_type: "urn:ietf:params:oauth:token-type:id_token" },
+        "requested_token_type",
+        'must be "urn:ietf:params:oauth:token-type:access_token"',
+      ],
+      [
+        { subject_token_type: "urn:ietf:params:oauth:token-type:jwt" },
+        "subject_token_type",
+        'must be "urn:ietf:params:oauth:token-type:id_token"',
+      ],
+      [{ subject_token: "/var/run/secrets/tokens/yc" }, "subject_token", "must be a JWT (three or five base64url parts, a JWS or a JWE)"],
+      [{ subject_token: "a.b" }, "subject_token", "must be a JWT (three or five base64url parts, a JWS or a JWE)"],
+      [{ audience: "x".repeat(51) }, "audience", "must be at most 50 characters (has 51)"],
+      [{ audience: ".." }, "audience", "must be an ID with a character other than a dot"],
+      [{ audience: undefined }, "audience", "is required"],
+    ];
+    for (const [change, path, message] of wrong) {
+      const value = Object.fromEntries(Object.entries({ ...form, ...change }).filter(([, v]) => v !== undefined));
+      expect(request(value), path).toBe(false);
+      expect(problems(exchangeToken.body, value), path).toEqual([{ path, message }]);
+    }
+    expect(problems(exchangeToken.body, { ...form, scope: "openid" })).toEqual([
+      { path: "scope", message: expect.stringMatching(/^is not a known field/) },
+    ]);
+    // Note: a JWE (five parts) is a JWT too.
+    expect(problems(exchangeToken.body, { ...form, subject_token: "eyJh.a.b.c.d" })).toEqual([]);
+    // Note: the audience has the service account id's limits, one schema with the path parameter's.
+    expect(schemas.TokenExchangeRequest.properties.audience.$ref).toBe("#/components/schemas/ServiceAccountId");
+    expect(deref(spec.components.parameters.ServiceAccountId).schema.$ref).toBe("#/components/schemas/ServiceAccountId");
+    // Note: the answer is OAuth's, read tolerantly: an access token and its life in seconds, no expiry date; anything else passes.
+    expect(schemas.TokenExchangeResponse.required).toEqual(["access_token", "expires_in"]);
+    expect(problems(exchangeToken.response, { access_token: "t1.x", expires_in: 43200, scope: "x" })).toEqual([]);
+    expect(problems(exchangeToken.response, { access_token: "t1.x", expiresAt: "2026-01-01T00:00:00Z" })).toEqual([
+      { path: "expires_in", message: "is required" },
+    ]);
+    expect(schemas.OAuthError.required).toBeUndefined();
+  });
+
   it("models the Operation, and what update and delete operations carry", () => {
     expect(Object.keys(schemas.Operation.properties)).toEqual(
       expect.arrayContaining(["id", "done", "metadata", "error", "response", "createdAt", "modifiedAt", "createdBy", "description"]),
@@ -220,7 +281,7 @@ describe("the document", () => {
     expect([{ "@type": EMPTY, value: { a: 1 } }, { "@type": "x" }].map((v) => empty(v))).toEqual([false, false]);
   });
 
-  it("documents each error status by rule, each with a Status example whose code Yandex's gateway answers with that status", () => {
+  it("documents each error status by rule, each with a Status example whose code Yandex's gateway answers with that status (an OAuth error on the OAuth endpoint)", () => {
     // Note: a call with no id to miss (no path parameter, no `…Id` field) has no 404; listApiKeyScopes and createIamToken among them.
     const noId = tableOperations.filter((o) => !hasIdToMiss(o)).map((o) => o.id as string);
     expect(noId).toEqual(expect.arrayContaining(["listApiKeyScopes", "createIamToken"]));
@@ -234,28 +295,41 @@ describe("the document", () => {
         expect(ref, `${o.id} ${http}`).toBeDefined();
         const response = deref(o.op.responses[http]);
         const media = response.content["application/json"];
+        expect(response.headers["x-request-id"]).toBeDefined();
+        // Note: an OAuth endpoint (a form body: the token exchange) refuses as OAuth does (RFC 6749 §5.2), not with a Status.
+        if (o.row.form) {
+          expect(media.schema.$ref, `${o.id} ${http}`).toBe("#/components/schemas/OAuthError");
+          expect(schemas.OAuthError.properties.error["x-extensible-enum"]).toContain(media.example.error);
+          expect(media.example.error_description, `${o.id} ${http}`).toMatch(/\w/);
+          continue;
+        }
         expect(media.schema.$ref).toBe("#/components/schemas/Status");
         // Note: the gRPC code's HTTP status as grpc-gateway maps it (the fake answers by the same table).
         expect(STATUS_BY_CODE[media.example.code], `${o.id} ${http}: code ${media.example.code}`).toBe(Number(http));
         expect(media.example.details[0]["@type"]).toBe("type.googleapis.com/google.rpc.RequestInfo");
-        expect(response.headers["x-request-id"]).toBeDefined();
       }
     }
+    expect(tableOperations.filter((o) => o.row.form).map((o) => o.id)).toEqual(["exchangeToken"]);
     expect(ops.getApiKey.responses["404"].$ref).toBe("#/components/responses/ApiKeyNotFound");
     expect(ops.getOperation.responses["404"].$ref).toBe("#/components/responses/OperationNotFound");
   });
 
-  it("declares the request and response headers", () => {
-    const names = (op: string) => ops[op].parameters.map(deref).map((p: { name: string }) => p.name);
+  it("declares the request and response headers (the gateway's; the OAuth endpoint's answers carry x-request-id alone)", () => {
+    const names = (op: string) => (ops[op].parameters ?? []).map(deref).map((p: { name: string }) => p.name);
     for (const op of ["createApiKey", "updateApiKey", "deleteApiKey"])
       expect(names(op)).toEqual(expect.arrayContaining(["x-client-request-id", "Idempotency-Key"]));
     // Note: a call declares Idempotency-Key exactly where its retry class sends one.
     for (const { id, row } of tableOperations) expect(names(id).includes("Idempotency-Key"), id).toBe(Boolean(row.retry.idempotencyKey));
-    for (const op of Object.keys(ops)) {
-      expect(names(op)).toContain("x-client-request-id");
-      expect(ops[op].security, op).toEqual(op === "createIamToken" ? [] : undefined);
-      expect(Object.keys(ops[op].responses["200"].headers)).toEqual(["x-request-id", "x-server-trace-id"]);
+    for (const { id, row } of tableOperations) {
+      // Note: a call that needs no bearer token (a token exchange) says so with `security: []`.
+      expect(ops[id].security, id).toEqual(row.auth === false ? [] : undefined);
+      // Note: the OAuth endpoint is no call of Yandex's gateway: none of the gateway's request headers is documented for it.
+      expect(names(id).includes("x-client-request-id"), id).toBe(!row.form);
+      expect(Object.keys(ops[id].responses["200"].headers), id).toEqual(
+        row.form ? ["x-request-id"] : ["x-request-id", "x-server-trace-id"],
+      );
     }
+    expect(tableOperations.filter((o) => o.row.auth === false).map((o) => o.id)).toEqual(["createIamToken", "exchangeToken"]);
   });
 
   it("has named success examples that validate against their schemas, including pending, done and failed operations", () => {
@@ -292,7 +366,7 @@ describe("the document", () => {
     const withBody = Object.keys(operations).filter((op) => ops[op].requestBody);
     expect(withBody).toEqual(expect.arrayContaining(["createApiKey", "updateApiKey", "createIamToken", "createIamTokenForServiceAccount"]));
     for (const op of withBody) {
-      const media = ops[op].requestBody.content["application/json"];
+      const media = Object.values<any>(ops[op].requestBody.content)[0];
       const validate = schemaAt(media.schema.$ref);
       expect(Object.keys(media.examples ?? {}).length, op).toBeGreaterThan(0);
       for (const [name, example] of Object.entries<{ value: unknown }>(media.examples))
@@ -386,6 +460,8 @@ describe("generated/", () => {
       expect(Object.keys(row.pathParams?.properties ?? {}), id).toEqual(names(o, "path"));
       expect(Object.keys(row.query?.properties ?? {}), id).toEqual(names(o, "query"));
       expect(Boolean(row.body), id).toBe(Boolean(op.requestBody));
+      // Note: a form body (an OAuth endpoint's) is sent and read as a form, every other body as JSON.
+      expect(row.form, id).toBe(op.requestBody?.content["application/x-www-form-urlencoded"] ? true : undefined);
       expect(row.items, id).toBe(op["x-yc-pagination"]?.items);
       expect(row.deletes, id).toBe(op["x-yc-deletes"]);
       // Note: a row has a result exactly when its 200 answer is a typed Operation (an allOf over #/components/schemas/Operation).
@@ -394,7 +470,7 @@ describe("generated/", () => {
       expect(Boolean(row.result), id).toBe(typedOperation);
     }
     // Note: negative controls: each kind of fact is present in some row and absent in another.
-    for (const key of ["server", "auth", "pathParams", "query", "body", "items", "deletes", "result"])
+    for (const key of ["server", "auth", "pathParams", "query", "body", "items", "deletes", "result", "form"])
       expect(tableOperations.filter((o) => key in o.row).length, key).toSatisfy((n: number) => n > 0 && n < tableOperations.length);
   });
 
@@ -668,6 +744,34 @@ describe("generated/", () => {
       "schema:\n  type: integer\n  format: int64",
       "schema:\n  type: array\n  items:\n    type: integer\n    format: int64",
       /listApiKeys .*: the query parameter pageSize must be a string, an integer or a boolean/,
+    ],
+    [
+      "a form body with a field that is not a string (a form sends one text a field)",
+      "components/schemas/TokenExchangeRequest.yaml",
+      "  grant_type:\n    type: string",
+      "  grant_type:\n    type: integer",
+      /exchangeToken .*: the form field grant_type must be a string/,
+    ],
+    [
+      "a request body of a media type the call loop does not send",
+      "paths/oauth_token.yaml",
+      "      application/x-www-form-urlencoded:",
+      "      multipart/form-data:",
+      /exchangeToken .*: a request body is application\/json or application\/x-www-form-urlencoded, one of them \(got multipart\/form-data\)/,
+    ],
+    [
+      "a host named for a token source whose calls need a bearer token (the client calls them: they need an option)",
+      "openapi.yaml",
+      "  https://resource-manager.api.cloud.yandex.net:\n    option: resourceManagerBaseUrl",
+      "  https://resource-manager.api.cloud.yandex.net:\n    tokenSource: workloadIdentity",
+      /x-yc-client-options.https:\/\/resource-manager\.api\.cloud\.yandex\.net: listClouds needs a bearer token, so the client calls it/,
+    ],
+    [
+      "a host named for a token source that names an option too",
+      "openapi.yaml",
+      "    tokenSource: workloadIdentity\n",
+      "    tokenSource: workloadIdentity\n    option: authBaseUrl\n",
+      /x-yc-client-options.https:\/\/auth\.yandex\.cloud: \{ tokenSource: <the token source that calls it>, about: <what it serves> \}, with no option/,
     ],
   ])("generation stops on %s", async (_, file, from, to, message) => {
     await expect(generate(await variant(file, from, to))).rejects.toThrow(message);

@@ -190,6 +190,7 @@ describe("answers are read as Yandex writes them", () => {
     expect(Object.fromEntries(Object.entries(required).filter(([, r]) => !["@type", "id"].includes((r as string[]).join())))).toEqual({
       CreateApiKeyResponse: ["apiKey", "secret"],
       Status: ["code"],
+      TokenExchangeResponse: ["access_token", "expires_in"],
       CreateKeyResponse: ["key", "privateKey"],
       AccessKey: ["id", "keyId"],
       CreateAccessKeyResponse: ["accessKey", "secret"],
