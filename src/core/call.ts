@@ -163,14 +163,19 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
     // Note: only a call that changes something (its retry class says so) can leave its outcome unknown.
     const { statuses, networkErrors, idempotencyKey, changes: writes } = spec.retry;
     const useToken = token && spec.auth !== false ? token : undefined;
-    // Note: the body is serialized once per call, not per attempt.
-    const body = input.body === undefined ? undefined : JSON.stringify(input.body);
+    // Note: the body is serialized once per call, not per attempt: a form where the row says so (an OAuth endpoint), else JSON.
+    const body =
+      input.body === undefined
+        ? undefined
+        : spec.form
+          ? new URLSearchParams(input.body as Record<string, string>).toString()
+          : JSON.stringify(input.body);
     // Note: the same request on every attempt: the same ids, so the server can tell a retry; only the token may change.
     const request: Sent = {
       method: spec.method,
       url: baseUrl(spec.server) + location(spec.path, input.path as Record<string, string>, input.query as Record<string, string>),
       headers: {
-        ...(body && { "content-type": "application/json" }),
+        ...(body && { "content-type": spec.form ? "application/x-www-form-urlencoded" : "application/json" }),
         ...common,
         "x-client-request-id": crypto.randomUUID(),
         ...(idempotencyKey && { "idempotency-key": crypto.randomUUID() }),

@@ -12,8 +12,12 @@ export type Named<K extends keyof components["schemas"]> = components["schemas"]
 /** A row of the operations table, its id a literal. */
 export type Row = OperationSpec & { id: OperationId };
 
-/** The JSON body of a request or response part. */
-type Json<T> = T extends { content: { "application/json": infer B } } ? B : never;
+/** The body of a request or response part: JSON, or a form's fields (an OAuth endpoint's request). */
+type Json<T> = T extends { content: { "application/json": infer B } }
+  ? B
+  : T extends { content: { "application/x-www-form-urlencoded": infer B } }
+    ? B
+    : never;
 type OptionalKeys<T> = { [K in keyof T]-?: T extends Record<K, T[K]> ? never : K }[keyof T];
 /** `T` whose optional fields may also be given as `undefined` (e.g. `pageToken: page.nextPageToken`). */
 export type Loose<T> = [T] extends [never]

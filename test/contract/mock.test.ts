@@ -176,15 +176,15 @@ describe("every documented error response becomes the right IamApiError", () => 
     const example = bundledDocument.components.responses[ref.split("/").pop() as string].content["application/json"].example;
     const error = await rejection(o ? call(o.row, exampleInput(o), { headers: { Prefer: `code=${code}` } }) : Promise.resolve());
     expect(error).toBeInstanceOf(IamApiError);
-    expect(error).toMatchObject({
-      operation: operationId,
-      status: Number(code),
-      code: example.code,
-      codeName: CODE_NAMES[example.code],
-      serverMessage: example.message,
-      requestId: "4f6a2b0c-1d3e-4a5b-9c8d-7e6f5a4b3c2d",
-    });
-    expect(error.message.startsWith(`${operationId}: HTTP ${code} ${CODE_NAMES[example.code]}: ${example.message}`)).toBe(true);
+    expect(error).toMatchObject({ operation: operationId, status: Number(code), requestId: "4f6a2b0c-1d3e-4a5b-9c8d-7e6f5a4b3c2d" });
+    if (o?.row.form) {
+      // Note: an OAuth endpoint's error is no Status: the call loop keeps its text, as it keeps any body that is not one.
+      expect(error).toMatchObject({ code: undefined, codeName: undefined, serverMessage: JSON.stringify(example) });
+      expect(error.message.startsWith(`${operationId}: HTTP ${code}: ${JSON.stringify(example)}`)).toBe(true);
+    } else {
+      expect(error).toMatchObject({ code: example.code, codeName: CODE_NAMES[example.code], serverMessage: example.message });
+      expect(error.message.startsWith(`${operationId}: HTTP ${code} ${CODE_NAMES[example.code]}: ${example.message}`)).toBe(true);
+    }
     // Note: every call that changes something leaves the outcome unknown after a status that may have acted: from 500 up
     // unless the server said it did not act (501, 503), below 500 only where it may have (408, 499).
     const status = Number(code);
