@@ -24,13 +24,14 @@ export const budgetFor = (operations: number) => GZIP_BUDGET_BASE + GZIP_BUDGET_
 /** The whole client entry's budget, for the document's operations. */
 export const GZIP_BUDGET = budgetFor(OPERATION_COUNT);
 // Note: an app bundles the sources it imports, so the budget that matters to it is one source's. workloadIdentity is the
-// largest (about 2,100 B: an exchange outside the IAM API, so a fetch loop of its own whose every attempt is raced against
-// its time, a reader of refusals that Yandex documents no body for, and the last exchange's tokens kept out of later
-// errors); the budgets grew with it, as readability wins every trade against a byte.
+// largest (about 2,400 B: an exchange outside the IAM API, so a fetch loop of its own whose every attempt is raced against
+// its time, a reader of refusals that Yandex documents no body for, the last exchange's tokens kept out of later errors,
+// and the exchange read from the generated table, its row and schemas, about 300 B, rather than written out again);
+// the budgets grew with it, as readability wins every trade against a byte.
 /** What one token source of the auth entry, as an app imports it, may add to a bundle that already holds the client. */
-export const AUTH_GZIP_BUDGET = 2200;
-/** What the whole auth entry (`export *`, every source) may add: 550 B for each of its token sources, and the chain's own. */
-export const AUTH_ENTRY_GZIP_BUDGET_PER_SOURCE = 550;
+export const AUTH_GZIP_BUDGET = 2500;
+/** What the whole auth entry (`export *`, every source) may add: 600 B for each of its token sources, and the chain's own. */
+export const AUTH_ENTRY_GZIP_BUDGET_PER_SOURCE = 600;
 /** The credential chain: no source of its own but the order of the others, so it holds them all and is measured apart. */
 export const CHAIN = "defaultCredentials";
 // Note: the chain's own share (its order, its variables, and a reason for every source it passes over) is about 1,200 B.

@@ -1,13 +1,15 @@
 // Workload identity federation: a platform's OIDC token (a JWT from GitHub Actions, Kubernetes, GitLab…) exchanged for
 // a service account's IAM token at Yandex's token endpoint (RFC 8693), over the shared cache; and GitHub Actions' ID token.
+import { exchangeToken } from "../../generated/contract.js";
 import { IamError, IamTokenError, redact, shows, type TokenSourceName } from "../core/errors.js";
 import { DEFAULT_RETRY, delayMs, sleep } from "../core/retry.js";
 import type { TokenSource } from "../core/types.js";
+import { problems } from "../core/validate.js";
 import { type CacheOptions, cachedToken } from "./cache.js";
 import { fromAccessToken } from "./sources.js";
 
-/** Yandex's token exchange: not the IAM API, and it takes no `Authorization`, only the platform's JWT. */
-export const TOKEN_EXCHANGE_URL = "https://auth.yandex.cloud/oauth/token";
+/** Yandex's token exchange (the document's `exchangeToken`): not the IAM API, and it takes no `Authorization`, only the platform's JWT. */
+export const TOKEN_EXCHANGE_URL = `${exchangeToken.server}${exchangeToken.path}`;
 
 /**
  * The platform's OIDC token (a JWT): the token itself, used as it is on every exchange (so for a job shorter than its
@@ -36,9 +38,10 @@ export interface GithubActionsOptions {
 }
 
 const NAME = "workloadIdentity";
-const URN = "urn:ietf:params:oauth:";
-/** A JWT: a JWS (three base64url parts) or a JWE (five). Neither has a slash or a space, as a path or a text has. */
-const JWT = /^[\w-]+(\.[\w-]*){2,4}$/;
+/** The exchange's form fields, in the document's order, as it names, fixes (`grant_type` and the token types) and limits them. */
+const FIELDS = exchangeToken.body.properties ?? {};
+/** A JWT, as the document's `subject_token` pattern says: a JWS (three base64url parts) or a JWE (five). Neither has a slash or a space, as a path or a text has. */
+const JWT = FIELDS.subject_token?.pattern as RegExp;
 /** What looks like a JWT or an IAM token in a server's words, whoever's it is. */
 const TOKEN_LIKE = /\beyJ[\w-]{8,}(\.[\w-]*)*|\bt1\.[\w.-]{8,}/g;
 
@@ -173,6 +176,9 @@ export function workloadIdentity(options: WorkloadIdentityOptions): TokenSource 
       NAME,
       "serviceAccountId must be the service account's ID (sent as the exchange's audience), not the JWT's audience",
     );
+  // Note: and within the limits of the exchange's audience in the document (an ID's length, not only dots).
+  const [problem] = problems(FIELDS.audience ?? {}, serviceAccountId);
+  if (problem) throw new IamTokenError(NAME, `serviceAccountId ${problem.message}`);
   const file = (subjectToken as { file?: unknown })?.file;
   if (typeof subjectToken !== "string" && typeof subjectToken !== "function" && (typeof file !== "string" || !file))
     throw new IamTokenError(NAME, "subjectToken must be the JWT, { file: path } or a function that gives the JWT");
@@ -196,18 +202,14 @@ export function workloadIdentity(options: WorkloadIdentityOptions): TokenSource 
       const token = await subjectOf(subjectToken, seen);
       // Note: each part too, so an answer that quotes the token cut short still shows none of it whole.
       const hidden = [...seen, token, ...token.split(".")];
-      const body = new URLSearchParams({
-        grant_type: `${URN}grant-type:token-exchange`,
-        requested_token_type: `${URN}token-type:access_token`,
-        subject_token: token,
-        subject_token_type: `${URN}token-type:id_token`,
-        audience: serviceAccountId,
-      });
+      // Note: every field in the document's order, each it fixes with its value.
+      const given: Record<string, string> = { subject_token: token, audience: serviceAccountId };
+      const body = new URLSearchParams(Object.entries(FIELDS).map(([name, field]) => [name, field.const ?? given[name] ?? ""]));
       const { response, text, attempts } = await send(
         NAME,
         where,
         endpoint,
-        { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: body.toString() },
+        { method: exchangeToken.method, headers: { "content-type": "application/x-www-form-urlencoded" }, body: body.toString() },
         options,
         hidden,
       );
