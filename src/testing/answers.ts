@@ -104,6 +104,13 @@ export function page<T>(
   });
 }
 
+/**
+ * An OAuth error answer (RFC 6749 §5.2), as an OAuth endpoint (the token exchange) refuses: `error`, its code
+ * (`invalid_request`, `invalid_target`…), and `error_description`, the words, which never quote the request's token.
+ */
+export const oauthFailure = (status: number, error: string, description: string): Response =>
+  answer(status, { error, error_description: description });
+
 /** NOT_FOUND for a service account the fake does not know; undefined for one it does. */
 export const unknownAccount = (serviceAccounts: readonly string[], serviceAccountId: string): Response | undefined =>
   serviceAccounts.includes(serviceAccountId) ? undefined : failure(5, `Service account ${serviceAccountId} not found`);

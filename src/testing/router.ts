@@ -7,18 +7,19 @@
 // operationIds of its calls in generated/contract.ts, with `state()` (merged into `fake.state`) and `reset()`;
 // services/index.ts registers it with one entry in its list. An operation with no handler answers UNIMPLEMENTED.
 // Services meet only through the context (`operations`, `signingKeys`, the live `serviceAccounts`, and the fan-outs
-// `deleteOwnedBy`, `refusal`, `roleExists` and `subjectBindings` of the optional hooks of the same names), never by
-// importing each other.
+// `deleteOwnedBy`, `refusal`, `roleExists`, `subjectBindings`, `federationsOf`, `federatedAccounts` and `issueIamToken`
+// of the optional hooks of the same names), never by importing each other. An OAuth endpoint's row (`form`) is read as
+// a form and refused as OAuth refuses.
 import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
 import { summarize } from "../core/errors.js";
 import { problems } from "../core/validate.js";
-import { answer, failure } from "./answers.js";
+import { answer, failure, oauthFailure } from "./answers.js";
 import { delay, dropped, type Fault, faultAnswer, faultProblem } from "./faults.js";
 import type { FakeService, Handler } from "./types.js";
 
 export type { Fault } from "./faults.js";
 
-/** A request the fake received, its headers by the client's allow-list (`Authorization` cut down to its scheme, every header that may be a credential `[REDACTED]`) and the token exchange's credentials (`jwt`, `yandexPassportOauthToken`) `[REDACTED]`; answers are not recorded. */
+/** A request the fake received, its headers by the client's allow-list (`Authorization` cut down to its scheme, every header that may be a credential `[REDACTED]`) and the token exchanges' credentials (`jwt`, `yandexPassportOauthToken`, `subject_token`) `[REDACTED]`; answers are not recorded. */
 export interface FakeRequest {
   operation: OperationId | undefined;
   method: string;
@@ -27,16 +28,28 @@ export interface FakeRequest {
   body: unknown;
 }
 
-/** The body fields that carry a credential: the token exchange's JWT and OAuth token. */
-const CREDENTIAL_FIELDS = ["jwt", "yandexPassportOauthToken"];
+/** The body fields that carry a credential: the token exchanges' JWT, OAuth token and platform token. */
+const CREDENTIAL_FIELDS = ["jwt", "yandexPassportOauthToken", "subject_token"];
 
-/** A body as the log keeps it: credential fields `[REDACTED]`; a token exchange's body that is not an object, whole. */
-function redactedBody(operation: OperationId | undefined, body: unknown): unknown {
+/** A body as the log keeps it: credential fields `[REDACTED]`; a token exchange's body (a call that needs no token) that is not an object, whole. */
+function redactedBody(spec: OperationSpec | undefined, body: unknown): unknown {
   if (body && typeof body === "object" && !Array.isArray(body))
     return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, CREDENTIAL_FIELDS.includes(k) ? "[REDACTED]" : v]));
   // Note: a token exchange's body that is not JSON may still hold the token.
-  return operation === "createIamToken" && body !== undefined ? "[REDACTED]" : body;
+  return spec?.auth === false && body !== undefined ? "[REDACTED]" : body;
 }
+
+/**
+ * A form's fields (an OAuth endpoint's body) as an object; a field given more than once holds every value, a list,
+ * which its string check refuses, as RFC 6749 §3.2 refuses a repeated field.
+ */
+function formFields(text: string): Record<string, string | string[]> {
+  const fields = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(text)) fields.set(name, [...(fields.get(name) ?? []), value]);
+  return Object.fromEntries([...fields].map(([name, values]) => [name, values.length > 1 ? values : (values[0] as string)]));
+}
+
+const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
 /** Each operation's path as a pattern, with its parameter names. */
 const ROUTES = Object.entries(operations)
@@ -96,10 +109,11 @@ export function createRouter(
   }
 
   /** Records the request and takes the next fault that applies to it. */
-  function record(request: Request, operation: OperationId | undefined, body: unknown): Fault | undefined {
+  function record(request: Request, route: (typeof ROUTES)[number] | undefined, body: unknown): Fault | undefined {
+    const operation = route?.id;
     // Note: the headers as the client's errors show them: by the same allow-list.
     const { method, url, headers } = summarize(request);
-    received.push({ operation, method, url, headers, body: redactedBody(operation, body) });
+    received.push({ operation, method, url, headers, body: redactedBody(route?.spec, body) });
     const index = faults.findIndex((f) => !f.operation || f.operation === operation);
     const fault = faults[index]?.fault;
     if (fault && --(faults[index] as { count: number }).count <= 0) faults.splice(index, 1);
@@ -110,14 +124,16 @@ export function createRouter(
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const text = request.body ? await request.text() : "";
+    const route = ROUTES.find((r) => r.spec.method === request.method && r.pattern.test(url.pathname));
     let body: unknown;
     try {
-      body = text ? JSON.parse(text) : undefined;
+      // Note: an OAuth endpoint's body is read as a form when it says it is one (else refused below), every other one as JSON.
+      const form = route?.spec.form && FORM.test(request.headers.get("content-type") ?? "");
+      body = form ? formFields(text) : text ? JSON.parse(text) : undefined;
     } catch {
       body = text;
     }
-    const route = ROUTES.find((r) => r.spec.method === request.method && r.pattern.test(url.pathname));
-    const fault = record(request, route?.id, body);
+    const fault = record(request, route, body);
     if (fault && "delayMs" in fault) await delay(fault.delayMs, request.signal);
     if (request.signal.aborted) throw request.signal.reason;
     const injected = fault && faultAnswer(fault);
@@ -158,11 +174,20 @@ export function createRouter(
       query[name] = route.spec.query?.properties?.[name]?.type === "integer" && /^-?\d+$/.test(value) ? Number(value) : value;
     });
     const found = [
+      ...(route.spec.form && !FORM.test(request.headers.get("content-type") ?? "")
+        ? [{ path: "(body)", message: "must be sent as application/x-www-form-urlencoded" }]
+        : []),
       ...(route.spec.pathParams ? problems(route.spec.pathParams, path) : []),
       ...(route.spec.query ? problems(route.spec.query, query) : []),
       ...(route.spec.body ? problems(route.spec.body, body ?? {}) : []),
     ];
-    if (found.length) return failure(3, `Request validation error: ${found.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+    if (found.length) {
+      const words = `Request validation error: ${found.map((p) => `${p.path}: ${p.message}`).join("; ")}`;
+      if (!route.spec.form) return failure(3, words);
+      // Note: an OAuth endpoint refuses as OAuth does (RFC 6749 §5.2): a grant it does not take as such, anything else as invalid.
+      const grant = (body as Record<string, unknown>).grant_type !== undefined && found.some((p) => p.path === "grant_type");
+      return oauthFailure(400, grant ? "unsupported_grant_type" : "invalid_request", words);
+    }
     const handler = handlers[route.id];
     if (!handler) return failure(12, `${route.id} is not implemented by the fake`);
     const run = () => handler({ path, query, body: body ?? {}, subject, request });
