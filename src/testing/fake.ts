@@ -13,7 +13,7 @@ export type { FakeRequest, Fault } from "./router.js";
 export { DEFAULT_SCOPES, type SeedKey } from "./services/api-keys.js";
 export type { FakeKeyFile } from "./services/keys.js";
 export { DEFAULT_ROLES } from "./services/roles.js";
-export type { FakeCloud, FakeFolder, FakeIamOptions, OperationProgress } from "./types.js";
+export type { FakeCloud, FakeFolder, FakeIamOptions, FakeJwksSource, OperationProgress } from "./types.js";
 
 /** Each service of the list, made. */
 type Made = { [Name in keyof typeof fakeServices]: ReturnType<(typeof fakeServices)[Name]> };
@@ -47,6 +47,13 @@ export function createFakeIam(options: FakeIamOptions = {}) {
     accessBindings,
     subjectBindings: (subjectId) => services.flatMap((service) => service.subjectBindings?.(subjectId) ?? []),
     resourceExists: (type, id) => services.some((service) => service.resourceExists?.(type, id)),
+    federationsOf: (issuer) => services.flatMap((service) => service.federationsOf?.(issuer) ?? []),
+    federatedAccounts: (federationId, subject) => services.flatMap((service) => service.federatedAccounts?.(federationId, subject) ?? []),
+    issueIamToken: (serviceAccountId) => {
+      const issuer = services.find((service) => service.issueIamToken);
+      if (!issuer?.issueIamToken) throw new Error("no service of the fake issues IAM tokens");
+      return issuer.issueIamToken(serviceAccountId);
+    },
   };
   // Note: the list's entries, each made with the context, under its name; the types follow the list (Object.fromEntries loses them).
   const made = Object.fromEntries(Object.entries(fakeServices).map(([name, make]) => [name, make(context)])) as Made;

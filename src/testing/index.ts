@@ -11,6 +11,7 @@ export {
   type FakeFolder,
   type FakeIam,
   type FakeIamOptions,
+  type FakeJwksSource,
   type FakeKeyFile,
   type FakeRequest,
   type FakeStatus,

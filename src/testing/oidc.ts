@@ -82,8 +82,8 @@ export function createOidcIssuer({
 
 /**
  * Checks an ID token as a federation does: RS256 signed by a key of `jwks` (by `kid`), `iss` the federation's issuer, an
- * `aud` among its audiences, not expired nor used before `nbf` (60 s of skew); its claims, or what is wrong, in a word
- * Yandex's refusals use (`signature`, `issuer`, `audience`, `expired`).
+ * `aud` among its audiences, not expired nor used before `nbf` or `iat` (60 s of skew); its claims, or what is wrong,
+ * first in a word Yandex's refusals use (`signature`, `issuer`, `audience`, `expired`) and naming no other part.
  */
 export async function checkIdToken(
   jwt: string,
@@ -91,20 +91,22 @@ export async function checkIdToken(
 ): Promise<{ claims: Record<string, any> } | { problem: string }> {
   const parts = jwt.split(".");
   const [header, claims] = [jwtPart(parts[0]), jwtPart(parts[1])];
-  if (parts.length !== 3 || !header || !claims) return { problem: "malformed: the subject token is no JWT" };
+  if (parts.length !== 3 || !header || !claims) return { problem: "malformed: the ID token is no JWT (three base64url parts)" };
   const key = jwks.keys.find((k) => k.kid === header.kid);
   if (header.alg !== "RS256" || !key)
     return { problem: `signature: no key ${JSON.stringify(header.kid)} of the federation's JWKS signs RS256` };
   const publicKey = await crypto.subtle.importKey("jwk", key, ALGORITHM, false, ["verify"]);
   const signed = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
   if (!(await crypto.subtle.verify(ALGORITHM, publicKey, fromBase64url(parts[2] as string) as BufferSource, signed)))
-    return { problem: "signature: the subject token's signature does not verify" };
+    return { problem: "signature: the ID token's signature does not verify" };
   if (claims.iss !== issuer) return { problem: `issuer: ${JSON.stringify(claims.iss)} is not the federation's issuer` };
   const aud: unknown[] = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!aud.some((a) => audiences.includes(String(a))))
-    return { problem: "audience: no aud of the subject token is among the federation's audiences" };
+    return { problem: "audience: no aud of the ID token is among the federation's audiences" };
   const t = now / 1000;
-  if (!(typeof claims.exp === "number" && claims.exp > t - 60)) return { problem: "expired: the subject token has expired" };
-  if (typeof claims.nbf === "number" && claims.nbf > t + 60) return { problem: "expired: the subject token is not valid yet" };
+  if (!(typeof claims.exp === "number" && claims.exp > t - 60)) return { problem: "expired: the ID token has expired" };
+  // Note: a token used before its nbf, or issued later than now (iat): a clock off, or a token made for later.
+  if (typeof claims.nbf === "number" && claims.nbf > t + 60) return { problem: "expired: the ID token is not valid yet (nbf)" };
+  if (typeof claims.iat === "number" && claims.iat > t + 60) return { problem: "expired: the ID token is issued in the future (iat)" };
   return { claims };
 }

@@ -3,10 +3,12 @@
 import type { OperationId } from "../../generated/contract.js";
 import type { components } from "../../generated/schema.js";
 import type { FakeStatus } from "./answers.js";
+import type { Jwks } from "./oidc.js";
 
 type Operation = components["schemas"]["Operation"];
 type SubjectAccessBinding = components["schemas"]["SubjectAccessBinding"];
 type AccessBinding = components["schemas"]["AccessBinding"];
+type OidcFederation = components["schemas"]["OidcFederation"];
 
 export interface FakeIamOptions {
   /** The address the client is given with `fake.fetch` (any host works). Default `http://iam.fake.invalid`. */
@@ -39,6 +41,24 @@ export interface FakeIamOptions {
   tokenLifetimeMs?: number;
   /** The clock, in epoch milliseconds: of every timestamp it makes (keys, accounts, operations), token lifetimes and JWT checks. Default `Date.now`. */
   now?: () => number;
+  /**
+   * The key sets the token exchange checks platform tokens with, each found by the `jwksUrl` a federation names: an
+   * issuer of `createOidcIssuer` is one (`jwks: [issuer]`), or any `{ jwksUrl, jwks() }`. The fake fetches no JWKS: a
+   * federation whose URL none of them has refuses every token, naming the URL. Default: none.
+   */
+  jwks?: readonly FakeJwksSource[];
+}
+
+/** Where a federation's keys are (`jwksUrl`) and what they are: what `createOidcIssuer` gives, or any key set of a test's own. */
+export interface FakeJwksSource {
+  jwksUrl: string;
+  jwks(): Jwks | Promise<Jwks>;
+}
+
+/** An IAM token the fake issued, which it accepts as a bearer until `expiresAt` (epoch milliseconds). */
+export interface IssuedToken {
+  iamToken: string;
+  expiresAt: number;
 }
 
 /** A cloud the fake starts with (the fields Yandex answers; `createdAt` is the fake's start). */
@@ -137,6 +157,12 @@ export interface FakeService<State extends object = object> {
   subjectBindings?(subjectId: string): SubjectAccessBinding[];
   /** Whether it holds the resource of this type (`resource-manager.cloud`, as the access analyzer names types) and id. */
   resourceExists?(type: string, id: string): boolean;
+  /** The OIDC federations that trust this issuer, enabled or not (the FederationService's). */
+  federationsOf?(issuer: string): OidcFederation[];
+  /** The service accounts a federated credential of this federation links this external subject to (the FederatedCredential service's). */
+  federatedAccounts?(federationId: string, subject: string): string[];
+  /** A new IAM token of the service account, accepted as a bearer from now on (the IamToken service's). */
+  issueIamToken?(serviceAccountId: string): IssuedToken;
 }
 
 /**
@@ -204,4 +230,10 @@ export interface FakeContext {
   subjectBindings(subjectId: string): SubjectAccessBinding[];
   /** Whether any service holds the resource of this type and id (each service's `resourceExists`): a folder's cloud, say. */
   resourceExists(type: string, id: string): boolean;
+  /** Every service's `federationsOf`: the OIDC federations that trust this issuer, enabled or not. */
+  federationsOf(issuer: string): OidcFederation[];
+  /** Every service's `federatedAccounts`: the service accounts this federation's external subject may act as. */
+  federatedAccounts(federationId: string, subject: string): string[];
+  /** An IAM token of the service account from the service that issues them (`issueIamToken`), which every call then accepts. */
+  issueIamToken(serviceAccountId: string): IssuedToken;
 }

@@ -61,7 +61,7 @@ export function checkedFake(options: FakeIamOptions = {}) {
   return { fake, fetch, violations };
 }
 
-/** A checked fake and a client over it that polls at once (`client` overrides, such as its retries); `violations` as checkedFake's. */
+/** A checked fake and a client over it that polls at once (`client` overrides, such as its retries); `fetch` and `violations` as checkedFake's. */
 export function checkedClient(options: FakeIamOptions = {}, client: Partial<IamClientOptions> = {}) {
   const { fake, fetch, violations } = checkedFake(options);
   const iam = createIamClient({
@@ -71,7 +71,7 @@ export function checkedClient(options: FakeIamOptions = {}, client: Partial<IamC
     polling: { initialDelayMs: 1, maxDelayMs: 2, maxWaitMs: 5_000 },
     ...client,
   });
-  return { iam, fake, violations };
+  return { iam, fake, fetch, violations };
 }
 
 /** What `send` takes: a JSON body, the bearer token (null: none), extra headers. */

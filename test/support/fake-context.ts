@@ -23,6 +23,11 @@ export function fakeContext(overrides: Partial<FakeContext> = {}): FakeContext {
     roleExists: () => true,
     subjectBindings: () => [],
     resourceExists: () => true,
+    federationsOf: () => [],
+    federatedAccounts: () => [],
+    issueIamToken: () => {
+      throw new Error("this context issues no IAM tokens: give it issueIamToken");
+    },
     ...overrides,
   };
   return { ...context, accessBindings: overrides.accessBindings ?? accessBindingStore(context) };

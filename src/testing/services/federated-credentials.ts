@@ -88,6 +88,11 @@ export default function federatedCredentialsService({ serviceAccounts, now, oper
         );
       },
     },
+    // Note: only a credential that names the subject links it (one without externalSubjectId, allowed since 2026-06, links none here).
+    federatedAccounts: (federationId: string, subject: string) =>
+      [...credentials.values()].flatMap((c) =>
+        c.federationId === federationId && c.externalSubjectId === subject && c.serviceAccountId ? [c.serviceAccountId] : [],
+      ),
     deleteOwnedBy(serviceAccountId: string) {
       for (const credential of ownedBy(serviceAccountId)) credentials.delete(credential.id);
     },

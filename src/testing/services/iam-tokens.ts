@@ -3,7 +3,7 @@
 import { AUDIENCE, JWT_LIFETIME_S } from "../../auth/jwt.js";
 import { answer, failure, unknownAccount } from "../answers.js";
 import { fromBase64url, jwtPart, randomText, timestamp } from "../data.js";
-import type { FakeContext, FakeService, SigningKey } from "../types.js";
+import type { FakeContext, FakeService, IssuedToken, SigningKey } from "../types.js";
 
 /** The IamToken service: `subjectOf` is the fake's authentication. */
 export default function iamTokensService({ options, serviceAccounts, owner, now, signingKeys, refusal }: FakeContext) {
@@ -12,12 +12,18 @@ export default function iamTokensService({ options, serviceAccounts, owner, now,
   /** The IAM tokens it minted: token → service account and expiry. */
   let minted = new Map<string, { serviceAccountId: string; expiresAt: number }>();
 
-  /** A new `t1.` IAM token for a service account. */
-  function mint(serviceAccountId: string): Response {
+  /** A new `t1.` IAM token for a service account, accepted as a bearer until it expires. */
+  function issueIamToken(serviceAccountId: string): IssuedToken {
     const part = () => randomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", 86);
     const iamToken = `t1.${part()}.${part()}`;
     const expiresAt = now() + tokenLifetimeMs;
     minted.set(iamToken, { serviceAccountId, expiresAt });
+    return { iamToken, expiresAt };
+  }
+
+  /** createIamToken's answer: a new token and when it expires. */
+  function mint(serviceAccountId: string): Response {
+    const { iamToken, expiresAt } = issueIamToken(serviceAccountId);
     return answer(200, { iamToken, expiresAt: timestamp(expiresAt) });
   }
 
@@ -62,6 +68,7 @@ export default function iamTokensService({ options, serviceAccounts, owner, now,
         );
       },
     },
+    issueIamToken,
     /** Whose a bearer token is: a token it minted while it lives, else as `options.authenticate` says. */
     subjectOf(token: string): string | undefined {
       const own = minted.get(token);

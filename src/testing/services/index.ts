@@ -12,6 +12,7 @@ import keys from "./keys.js";
 import oidcFederations from "./oidc-federations.js";
 import roles from "./roles.js";
 import serviceAccounts from "./service-accounts.js";
+import tokenExchange from "./token-exchange.js";
 
 /**
  * The services fake.ts makes with its context, by name (fake.ts reaches some by it: `apiKeys.seed`, `iamTokens.subjectOf`).
@@ -29,4 +30,5 @@ export default {
   folders,
   oidcFederations,
   federatedCredentials,
+  tokenExchange,
 } satisfies Record<string, (context: FakeContext) => FakeService>;

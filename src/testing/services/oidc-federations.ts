@@ -152,6 +152,7 @@ export default function oidcFederationsService({ now, operations, accessBindings
       updateOidcFederationAccessBindings: bindings.update,
     },
     resourceExists: (type: string, id: string) => type === OIDC_FEDERATION_TYPE && federations.has(id),
+    federationsOf: (issuer: string) => [...federations.values()].filter((f) => f.issuer === issuer).map((f) => structuredClone(f)),
     state: () => ({ oidcFederations: [...federations.values()].map((f) => structuredClone(f)) }),
     reset() {
       federations = new Map();
