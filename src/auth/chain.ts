@@ -1,6 +1,7 @@
 // The credential chain: the first source of credentials the environment offers, under the names Yandex's own tools read
 // (`yc`, Terraform), found on first use. A variable of the chain that is set means its source is wanted: it is used, or
 // refused with the reason; never passed over for a later one. When none applies, the error names every source and why.
+import { defaultServer, exchangeToken } from "../../generated/contract.js";
 import { IamError, IamTokenError } from "../core/errors.js";
 import type { TokenSource } from "../core/types.js";
 import { type CacheOptions, withSignal } from "./cache.js";
@@ -31,7 +32,10 @@ export interface DefaultCredentialsOptions extends Omit<CacheOptions, "name"> {
   fetch?: typeof globalThis.fetch | undefined;
   /** The IAM API, for the OAuth token's and the key's exchanges. Default `https://iam.api.cloud.yandex.net`. */
   baseUrl?: string | undefined;
-  /** Workload identity's token exchange. Default `TOKEN_EXCHANGE_URL`. */
+  /**
+   * Workload identity's token exchange. Default `TOKEN_EXCHANGE_URL`; with a `baseUrl` other than the IAM API's own (a
+   * fake, a proxy), the exchange's path under it, as the client sends every server's calls there.
+   */
   tokenExchangeUrl?: string | undefined;
   /** The metadata service's token URL. Default `METADATA_URL`. */
   metadataUrl?: string | undefined;
@@ -60,6 +64,14 @@ type Step = { name: string; find: () => Found | string | Promise<Found | string>
 const refusal = (what: string, cause?: unknown) =>
   new IamTokenError(NAME, `${what}${cause instanceof IamError ? ` (${cause.message})` : ""}`, {}, cause);
 
+/** Where workload identity's exchange goes for a client's `baseUrl`: Yandex's, unless that is another address than the IAM API's. */
+function exchangeUnder(baseUrl: string | undefined): string {
+  const base = baseUrl?.replace(/\/$/, "");
+  // Note: as the client does, a fake or a proxy given as baseUrl takes the calls of every server, so a job pointed at a
+  // fake never sends its platform's token to Yandex.
+  return base && base !== defaultServer ? `${base}${exchangeToken.path}` : TOKEN_EXCHANGE_URL;
+}
+
 /**
  * IAM tokens from the first source of credentials the environment offers, found on first use, in this order:
  * `YC_TOKEN` (an IAM token used as it is, or an OAuth token exchanged for IAM tokens; alias `YC_IAM_TOKEN`, an IAM
@@ -68,7 +80,7 @@ const refusal = (what: string, cause?: unknown) =>
  * Actions' ID token; the metadata service, where it answers. When none applies, an IamTokenError names each and why.
  */
 export function defaultCredentials(options: DefaultCredentialsOptions = {}): TokenSource {
-  const { env: given, baseUrl, tokenExchangeUrl = TOKEN_EXCHANGE_URL, onChoose, ...rest } = options;
+  const { env: given, baseUrl, tokenExchangeUrl = exchangeUnder(baseUrl), onChoose, ...rest } = options;
   const { metadataUrl = METADATA_URL, metadataTimeoutMs = 1_000, ...shared } = rest;
   const { fetch } = shared;
   const env: Environment = given ?? (globalThis as { process?: { env?: Environment } }).process?.env ?? {};

@@ -17,6 +17,7 @@ import {
   IamTokenError,
   KUBERNETES_TOKEN_FILE,
   kubernetesToken,
+  TOKEN_EXCHANGE_URL,
 } from "../../src/auth/index.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
@@ -235,6 +236,24 @@ describe("workload identity: YC_SERVICE_ACCOUNT_ID with a token file or GitHub A
         description: `YC_WORKLOAD_TOKEN_FILE: the OIDC token in ${path}, exchanged for IAM tokens of service account ${SA}`,
       },
     ]);
+  });
+
+  it("sends the exchange under a baseUrl other than the IAM API's own (a fake, a proxy), and to Yandex's under Yandex's", async () => {
+    const path = await fileWith(platformJwt(), "token");
+    const env = { YC_SERVICE_ACCOUNT_ID: SA, YC_WORKLOAD_TOKEN_FILE: path };
+    for (const [baseUrl, sent] of [
+      ["http://127.0.0.1:9/", "http://127.0.0.1:9/oauth/token"],
+      ["https://iam.api.cloud.yandex.net", TOKEN_EXCHANGE_URL],
+      [undefined, TOKEN_EXCHANGE_URL],
+    ] as const) {
+      const sts = workloadExchange();
+      const { token } = chain(env, sts.fetch, { baseUrl, tokenExchangeUrl: undefined });
+      await token();
+      expect(
+        sts.requests.map((request) => request.url),
+        String(baseUrl),
+      ).toEqual([sent]);
+    }
   });
 
   it("asks GitHub for the job's ID token, with the audience Yandex's tutorial uses, and exchanges it", async () => {
