@@ -19,4 +19,13 @@ export {
   type OperationProgress,
   type SeedKey,
 } from "./fake.js";
-export { checkIdToken, createOidcIssuer, type FakeOidcIssuer, type IdTokenClaims, type Jwks, type RsaPublicJwk } from "./oidc.js";
+export {
+  checkIdToken,
+  createOidcIssuer,
+  type FakeGithubActionsJob,
+  type FakeOidcIssuer,
+  githubActionsJob,
+  type IdTokenClaims,
+  type Jwks,
+  type RsaPublicJwk,
+} from "./oidc.js";

@@ -110,3 +110,53 @@ export async function checkIdToken(
   if (typeof claims.iat === "number" && claims.iat > t + 60) return { problem: "expired: the ID token is issued in the future (iat)" };
   return { claims };
 }
+
+/** What `githubActionsJob` returns: GitHub's ID token service for one job, to serve (`serveFake`), and the job's variables. */
+export interface FakeGithubActionsJob {
+  /** The `sub` of the job's ID tokens, `repo:<owner>/<repo>:ref:<ref>`: what a federated credential names. */
+  subject: string;
+  /** The audience of an ID token asked for without one: `https://github.com/<owner>`, as GitHub's own default is the owner's URL. */
+  audience: string;
+  /** Answers the job's requests for an ID token (`GET …?audience=…` with its bearer), as `ACTIONS_ID_TOKEN_REQUEST_URL` does. */
+  handle(request: Request): Promise<Response>;
+  /** The variables GitHub gives the job, with the service served at `url`: `ACTIONS_ID_TOKEN_REQUEST_URL`, `_TOKEN`, `GITHUB_REPOSITORY`… */
+  environment(url: string): Record<string, string>;
+}
+
+/**
+ * A GitHub Actions job of `repository` (`owner/repo`) on `ref` (default `refs/heads/main`) whose workflow has
+ * `permissions: id-token: write`: GitHub's ID token service for it, which signs with `issuer`'s keys (so a fake given
+ * `jwks: [issuer]` trusts them). Serve it (`serveFake(job)` of `yc-iam-api-keys/testing/node`) and give the code under
+ * test `job.environment(url)`: `githubActionsToken(env)` and `defaultCredentials({ env })` then find it as in a real job.
+ */
+export function githubActionsJob(
+  issuer: FakeOidcIssuer,
+  { repository, ref = "refs/heads/main" }: { repository: string; ref?: string },
+): FakeGithubActionsJob {
+  const [owner] = repository.split("/");
+  if (!owner || !/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new TypeError("githubActionsJob: repository must be owner/repo");
+  // Note: the job's own bearer for the service, which GitHub gives it in ACTIONS_ID_TOKEN_REQUEST_TOKEN.
+  const requestToken = randomText("abcdefghijklmnopqrstuvwxyz0123456789", 40);
+  const subject = `repo:${repository}:ref:${ref}`;
+  const audience = `https://github.com/${owner}`;
+  const answer = (status: number, body: object) =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  return {
+    subject,
+    audience,
+    async handle(request) {
+      if (request.headers.get("authorization") !== `Bearer ${requestToken}`)
+        return answer(401, { message: "the request token is not this job's" });
+      const aud = new URL(request.url).searchParams.get("audience") || audience;
+      return answer(200, { value: await issuer.idToken({ sub: subject, aud, repository, repository_owner: owner, ref }) });
+    },
+    environment: (url) => ({
+      GITHUB_ACTIONS: "true",
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${url.replace(/\/$/, "")}/_apis/distributedtask/token?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
+      GITHUB_REPOSITORY: repository,
+      GITHUB_REPOSITORY_OWNER: owner,
+      GITHUB_REF: ref,
+    }),
+  };
+}
