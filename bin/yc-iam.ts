@@ -23,6 +23,7 @@ export const JOBS: Record<string, () => Promise<Job>> = {
   "expiring-soon": () => import("../examples/expiring-soon.ts"),
   "bootstrap-key": () => import("../examples/bootstrap-key.ts"),
   "check-roles": () => import("../examples/check-roles.ts"),
+  "keyless-ci": () => import("../examples/keyless-ci.ts"),
 };
 
 /** The first clause of a job's `about`, on one line: up to its first full stop, colon or semicolon, which goes. */

@@ -6,7 +6,15 @@ import { join } from "node:path";
 import { EXIT, EXIT_CODES_TEXT, reportFailure, type Usage, usageText, wantsHelp } from "../examples/client-from-env.ts";
 import { serviceAccountKey } from "../src/auth/index.ts";
 import { createIamClient, keyFile } from "../src/index.ts";
-import { createFakeIam, DEFAULT_CLOUD_ID, DEFAULT_FOLDER_ID, type FakeIam } from "../src/testing/index.ts";
+import {
+  createFakeIam,
+  createOidcIssuer,
+  DEFAULT_CLOUD_ID,
+  DEFAULT_FOLDER_ID,
+  type FakeIam,
+  type FakeOidcIssuer,
+  githubActionsJob,
+} from "../src/testing/index.ts";
 import { serveFake } from "../src/testing/node.ts";
 import { root } from "./root.ts";
 
@@ -77,7 +85,10 @@ export async function demoFake(now = Date.now()) {
   /** The fake's clock: a day in the past while the demo is made, then the real one. */
   let pinned: number | undefined;
   const clock = () => pinned ?? Date.now();
+  // Note: GitHub Actions' issuer, as the demo's own: the fake trusts its keys, so keyless-ci's job can run against it.
+  const issuer = createOidcIssuer();
   const fake = createFakeIam({
+    jwks: [issuer],
     serviceAccounts: [DEMO_ACCOUNT],
     folderId: DEMO_FOLDER,
     clouds: [{ id: DEMO_CLOUD, name: "demo-cloud" }],
@@ -115,7 +126,7 @@ export async function demoFake(now = Date.now()) {
     }
   }
   pinned = undefined;
-  return { fake, keys };
+  return { fake, keys, issuer };
 }
 
 /** What the demo fake holds, in a few words: "5 service accounts with 15 keys (…) in folder b1g… of cloud b1g…". */
@@ -138,7 +149,21 @@ const defaults = (name: string, firstKey: string): string[] =>
     "expiring-soon": ["--service-account", DEMO_ACCOUNT, "--days", "30"],
     provision: ["--folder", DEMO_FOLDER, "--name", "ci-robot", "--role", "editor"],
     audit: ["--cloud", DEMO_CLOUD],
+    "keyless-ci": ["--folder", DEMO_FOLDER, "--service-account", DEMO_ACCOUNT, "--repo", DEMO_REPOSITORY],
   })[name] ?? [];
+
+/** The GitHub repository of keyless-ci's demo job. */
+export const DEMO_REPOSITORY = "demo-org/app";
+
+/**
+ * keyless-ci's demo job: GitHub's ID token service for a job of the demo repository on main, signing with the demo
+ * fake's trusted issuer, served on loopback; its variables are the job's (in the process's env, as a job has them).
+ */
+async function demoGithubJob(issuer: FakeOidcIssuer): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+  const job = githubActionsJob(issuer, { repository: DEMO_REPOSITORY });
+  const served = await serveFake(job);
+  return { env: job.environment(served.url), close: served.close };
+}
 
 /**
  * The arguments an example runs with: flags alone add to the defaults, a flag given replacing the default's (a flag that
@@ -214,6 +239,12 @@ async function runExample([name, ...args]: string[]): Promise<number> {
       ? `${name}, against the stateful fake at ${url} (${demoSummary(local.fake)}):\n`
       : `${name}, against the fake at ${url} (FAKE_URL), which keeps what it makes between runs:\n`,
   );
+  // Note: keyless-ci runs its job's side where the platform gives a token: a demo fake of its own has a GitHub job.
+  const job = local && name === "keyless-ci" ? await demoGithubJob(local.issuer) : undefined;
+  if (job) {
+    Object.assign(process.env, job.env);
+    say(`A GitHub Actions job of ${DEMO_REPOSITORY} on main runs on loopback too (its ID token service, as in a real job).\n`);
+  }
   try {
     // Note: an example that makes a client of its own (bootstrap-key, with its key file's tokens) finds the fake here too.
     process.env.YC_IAM_BASE_URL = url;
@@ -238,6 +269,7 @@ async function runExample([name, ...args]: string[]): Promise<number> {
     return reportFailure(error, text);
   } finally {
     await server?.close();
+    await job?.close();
   }
 }
 

@@ -1,0 +1,284 @@
+// Keyless CI: a GitHub Actions workflow (or any OIDC platform: a Kubernetes cluster, GitLab) acts as a service account
+// with no key anywhere. It finds or creates, in a folder, the workload identity federation that trusts the platform's
+// issuer (its audience added when missing), and the federated credential that links one subject of it (a repository's
+// branch) to the service account; then prints the workflow that uses it. Where the platform gives a token (inside the
+// job, or the demo's), it runs the job's side too: the token exchanged for the account's IAM token, and a call made with it.
+//   npx tsx examples/keyless-ci.ts --folder <folderId> --service-account <id> --repo <owner/repo> [--branch main] [--dry-run] [--json]
+//   npx tsx examples/keyless-ci.ts --check --service-account <id>    (inside the job: the exchange alone)
+import { defaultCredentials, type Environment } from "../src/auth/index.ts";
+import { createIamClient, type FederatedCredential, IamApiError, type IamClient, type OidcFederation } from "../src/index.ts";
+import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, textOf, type Usage, UsageError } from "./client-from-env.ts";
+
+/** The flags it knows: any other is refused before anything is sent. */
+const FLAGS = [
+  "folder",
+  "service-account",
+  "repo",
+  "branch",
+  "subject",
+  "issuer",
+  "jwks-url",
+  "audience",
+  "name",
+  "check",
+  "dry-run",
+  "json",
+];
+
+/** GitHub Actions' issuer and keys, as Yandex's tutorial sets a federation up for them. */
+export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
+export const GITHUB_JWKS_URL = "https://token.actions.githubusercontent.com/.well-known/jwks";
+
+/** The variables of a job that carry its platform's token, which the job's side reads (and no other credential). */
+export const JOB_VARIABLES = [
+  "YC_WORKLOAD_TOKEN_FILE",
+  "ACTIONS_ID_TOKEN_REQUEST_URL",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "GITHUB_REPOSITORY_OWNER",
+] as const;
+
+export const USAGE: Usage = {
+  name: "keyless-ci",
+  synopsis:
+    "--folder ID --service-account ID (--repo OWNER/REPO [--branch B] | --subject SUB) [--issuer URL --jwks-url URL --audience AUD] [--name NAME] [--dry-run] [--json] | --check --service-account ID",
+  about:
+    "Sets up keyless CI: finds or creates the workload identity federation for the platform's issuer in a folder (GitHub\nActions' by default) and the federated credential that lets one subject of it act as the service account, then prints\nthe workflow. Where the platform gives a token (in the job: --check), exchanges it for the account's IAM token and uses it.",
+  flags: [
+    ["--folder ID", "the folder of the federation (required to set up)"],
+    ["--service-account ID", "the account the job acts as (required)"],
+    ["--repo OWNER/REPO", "the GitHub repository whose job it is: subject repo:OWNER/REPO:ref:refs/heads/BRANCH"],
+    ["--branch B", "the branch the job runs on (default main)"],
+    ["--subject SUB", "the token's sub, matched exactly, instead of --repo (another event, or another platform)"],
+    ["--issuer URL", `the platform's issuer (default GitHub Actions': ${GITHUB_ISSUER}); with --jwks-url and --audience`],
+    ["--jwks-url URL", "where the issuer's keys are (default GitHub's)"],
+    ["--audience AUD", "the tokens' aud the federation accepts (default https://github.com/OWNER)"],
+    ["--name NAME", "the federation's name when it is created (default github-actions)"],
+    ["--check", "the job's side alone: exchange the platform's token (YC_WORKLOAD_TOKEN_FILE, or GitHub's) and make a call"],
+    ["--dry-run", "read only, and say what it would create"],
+    ["--json", "the federation, the credential and the job's result as JSON on stdout"],
+  ],
+};
+
+/** What to set up: where, for whom, and which tokens of which issuer. */
+export interface KeylessPlan {
+  folderId: string;
+  serviceAccountId: string;
+  issuer: string;
+  jwksUrl: string;
+  audience: string;
+  /** The `sub` of the tokens that may act as the account. */
+  subject: string;
+  /** The federation's name, if it is created. */
+  name: string;
+}
+
+/** What was found, created or changed (or, in a dry run, would be). */
+export type Outcome = "found" | "created" | "audience added" | "would create" | "would add the audience";
+
+export interface KeylessSetup {
+  federation: { outcome: Outcome; federation?: OidcFederation | undefined };
+  credential: { outcome: Outcome; credential?: FederatedCredential | undefined };
+}
+
+/**
+ * Finds or creates the federation that trusts `plan.issuer` in the folder (adding `plan.audience` to one that lacks it)
+ * and the federated credential linking `plan.subject` to the account. Run again, it changes nothing. A federation of
+ * that issuer that is disabled stops it: enabling one is a decision of its own.
+ */
+export async function setUpKeyless(iam: IamClient, plan: KeylessPlan, { dryRun = false } = {}): Promise<KeylessSetup> {
+  let found: OidcFederation | undefined;
+  for await (const federation of iam.oidcFederations.listAll({ folderId: plan.folderId, pageSize: 1000 }))
+    if (federation.issuer === plan.issuer) found = found ?? federation;
+  if (found && !found.enabled)
+    throw new Error(
+      `federation ${found.id} (${found.name}) of ${plan.issuer} in folder ${plan.folderId} is disabled: enable it (iam.oidcFederations.update(id, { disabled: false })) or delete it, then run again`,
+    );
+  let federation: KeylessSetup["federation"];
+  if (!found)
+    federation = dryRun
+      ? { outcome: "would create" }
+      : {
+          outcome: "created",
+          federation: await iam.oidcFederations.create({
+            folderId: plan.folderId,
+            name: plan.name,
+            issuer: plan.issuer,
+            jwksUrl: plan.jwksUrl,
+            audiences: [plan.audience],
+          }),
+        };
+  else if (!found.audiences?.includes(plan.audience))
+    federation = dryRun
+      ? { outcome: "would add the audience", federation: found }
+      : {
+          outcome: "audience added",
+          federation: await iam.oidcFederations.update(found.id, { audiences: [...(found.audiences ?? []), plan.audience] }),
+        };
+  else federation = { outcome: "found", federation: found };
+
+  const federationId = federation.federation?.id;
+  let existing: FederatedCredential | undefined;
+  if (federationId)
+    for await (const credential of iam.federatedCredentials.listAll({ serviceAccountId: plan.serviceAccountId, pageSize: 1000 }))
+      if (credential.federationId === federationId && credential.externalSubjectId === plan.subject) existing = credential;
+  const credential: KeylessSetup["credential"] = existing
+    ? { outcome: "found", credential: existing }
+    : dryRun
+      ? { outcome: "would create" }
+      : {
+          outcome: "created",
+          credential: await iam.federatedCredentials.create({
+            serviceAccountId: plan.serviceAccountId,
+            federationId: federationId as string,
+            externalSubjectId: plan.subject,
+          }),
+        };
+  return { federation, credential };
+}
+
+/** Whether `env` holds a platform's token for the job's side: a token file, or a GitHub Actions job's ID token service. */
+export const hasPlatformToken = (env: Environment): boolean =>
+  Boolean(env.YC_WORKLOAD_TOKEN_FILE || (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN));
+
+/** What the job's side did: where its token came from, and the call it made with it. */
+export interface JobResult {
+  credentials: string;
+  serviceAccountId: string;
+  /** The account, as the job read it with its own token; undefined when its roles do not let it read itself (403). */
+  account?: { id: string; name?: string | undefined } | undefined;
+}
+
+/**
+ * The job's side: the platform's token (the job's variables alone, `JOB_VARIABLES`: no key, no IAM token) exchanged
+ * through the credential chain for the account's IAM token, then one call with it. A 403 on that call still proves the
+ * exchange: the account only lacks a role to read itself.
+ */
+export async function runKeylessJob(
+  env: Environment,
+  { serviceAccountId, baseUrl }: { serviceAccountId: string; baseUrl?: string | undefined },
+): Promise<JobResult> {
+  const jobEnv: Environment = { YC_SERVICE_ACCOUNT_ID: serviceAccountId };
+  for (const name of JOB_VARIABLES) if (env[name]) jobEnv[name] = env[name];
+  let credentials = "";
+  const token = defaultCredentials({ env: jobEnv, baseUrl, onChoose: ({ description }) => void (credentials = description) });
+  const iam = createIamClient({ token, baseUrl });
+  try {
+    const { id, name } = await iam.serviceAccounts.get(serviceAccountId);
+    return { credentials, serviceAccountId, account: { id, name } };
+  } catch (error) {
+    if (error instanceof IamApiError && error.status === 403) return { credentials, serviceAccountId };
+    throw error;
+  }
+}
+
+/** The workflow a repository adds: the permission for an ID token, and the account's ID for the chain. */
+export function workflowText(serviceAccountId: string, branch: string): string {
+  return [
+    "# .github/workflows/deploy.yml",
+    "on:",
+    `  push: { branches: [${branch}] }`,
+    "permissions:",
+    "  id-token: write # GitHub gives the job an OIDC ID token",
+    "  contents: read",
+    "jobs:",
+    "  deploy:",
+    "    runs-on: ubuntu-latest",
+    "    env:",
+    `      YC_SERVICE_ACCOUNT_ID: ${serviceAccountId} # createIamClient() with no token exchanges the job's ID token for this account's`,
+    "    steps:",
+    "      - uses: actions/checkout@v4",
+    `      - run: npx yc-iam keyless-ci --check --service-account ${serviceAccountId}`,
+  ].join("\n");
+}
+
+/** What the setup found or did, a line for the federation and one for the credential. */
+export function setupLines({ federation, credential }: KeylessSetup, plan: KeylessPlan): string[] {
+  const f = federation.federation;
+  const named = f ? `federation ${f.id} (${f.name})` : `federation ${plan.name}`;
+  const where = `of ${plan.issuer} in folder ${plan.folderId}`;
+  const federationLine = {
+    found: `found ${named} ${where}, which accepts ${plan.audience}`,
+    created: `created ${named} ${where}, accepting ${plan.audience}`,
+    "audience added": `added audience ${plan.audience} to ${named} ${where}`,
+    "would create": `would create ${named} ${where}, accepting ${plan.audience}`,
+    "would add the audience": `would add audience ${plan.audience} to ${named} ${where}`,
+  }[federation.outcome];
+  const c = credential.credential;
+  const credentialLine =
+    credential.outcome === "would create"
+      ? `would create a federated credential: ${plan.subject} to act as ${plan.serviceAccountId}`
+      : `${credential.outcome} federated credential ${c?.id}: ${plan.subject} acts as ${plan.serviceAccountId}`;
+  return [federationLine, credentialLine];
+}
+
+export async function main(argv = process.argv.slice(2), iam?: IamClient, env: Environment = process.env): Promise<void> {
+  const { flags, rest } = parseArgs(argv, FLAGS);
+  if (rest.length) throw new UsageError(`no arguments but flags, not ${rest.join(" ")}`);
+  const serviceAccountId = textOf(flags, "service-account");
+  if (!serviceAccountId) throw new UsageError("--service-account is required");
+  const json = switchOf(flags, "json");
+  const say = json ? console.error : console.log;
+  const baseUrl = env.YC_IAM_BASE_URL || undefined;
+
+  if (switchOf(flags, "check")) {
+    if (!hasPlatformToken(env))
+      throw new Error(
+        "no platform token to exchange: run --check in the GitHub Actions job (its workflow with permissions: id-token: write), or set YC_WORKLOAD_TOKEN_FILE",
+      );
+    const job = await runKeylessJob(env, { serviceAccountId, baseUrl });
+    if (json) console.log(JSON.stringify({ job }, null, 2));
+    else say(jobText(job));
+    return;
+  }
+
+  const folderId = textOf(flags, "folder");
+  if (!folderId) throw new UsageError("--folder is required to set up (or --check, inside the job)");
+  const repo = textOf(flags, "repo");
+  const given = textOf(flags, "subject");
+  if (Boolean(repo) === Boolean(given)) throw new UsageError("give --repo OWNER/REPO or --subject SUB, one of them");
+  if (repo && !/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError(`--repo must be OWNER/REPO, not ${JSON.stringify(repo)}`);
+  const branch = textOf(flags, "branch") ?? "main";
+  const issuer = textOf(flags, "issuer") ?? GITHUB_ISSUER;
+  const github = issuer === GITHUB_ISSUER;
+  const owner = repo?.split("/")[0];
+  const audience = textOf(flags, "audience") ?? (github && owner ? `https://github.com/${owner}` : undefined);
+  const jwksUrl = textOf(flags, "jwks-url") ?? (github ? GITHUB_JWKS_URL : undefined);
+  if (!audience || !jwksUrl) throw new UsageError("another issuer than GitHub's needs --jwks-url and --audience");
+  const plan: KeylessPlan = {
+    folderId,
+    serviceAccountId,
+    issuer,
+    jwksUrl,
+    audience,
+    subject: given ?? `repo:${repo}:ref:refs/heads/${branch}`,
+    name: textOf(flags, "name") ?? "github-actions",
+  };
+  const dryRun = switchOf(flags, "dry-run");
+  const admin = iam ?? clientFromEnv(env);
+  const setup = await setUpKeyless(admin, plan, { dryRun });
+  for (const line of setupLines(setup, plan)) say(line);
+  // Note: the job's side runs where the platform gives a token (the demo's, or inside the job), never in a dry run.
+  const job = !dryRun && hasPlatformToken(env) ? await runKeylessJob(env, { serviceAccountId, baseUrl }) : undefined;
+  if (json) {
+    console.log(JSON.stringify({ dryRun, plan, ...setup, ...(job && { job }) }, null, 2));
+    return;
+  }
+  if (dryRun) say("dry run: nothing was changed (reads alone were sent)");
+  if (job) say(jobText(job));
+  if (github)
+    say(
+      `\nThe workflow (no secret in it; a job on another branch or event has another subject):\n\n${workflowText(serviceAccountId, branch)}`,
+    );
+}
+
+/** The job's result, in a line or two. */
+function jobText({ credentials, serviceAccountId, account }: JobResult): string {
+  return [
+    `the job got IAM tokens with no key: ${credentials}`,
+    account
+      ? `and read service account ${account.id}${account.name ? ` (${account.name})` : ""} with them`
+      : `(service account ${serviceAccountId} may not read itself: grant it the roles its job needs)`,
+  ].join("\n");
+}
+
+if (isMain(import.meta.url)) await runCommand(USAGE, main);

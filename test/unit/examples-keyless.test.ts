@@ -1,0 +1,208 @@
+// keyless-ci against the fake on loopback: it sets a federation up for a GitHub repository (or a Kubernetes cluster),
+// rerun it changes nothing, and a job (GitHub's ID token service on loopback, or a pod's token file) gets the account's
+// IAM tokens through the credential chain with no key anywhere, and calls with them.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { UsageError } from "../../examples/client-from-env.ts";
+import { GITHUB_ISSUER, main, workflowText } from "../../examples/keyless-ci.ts";
+import { createIamClient } from "../../src/index.ts";
+import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam, githubActionsJob } from "../../src/testing/index.ts";
+import { serveFake } from "../../src/testing/node.ts";
+import { logged } from "../support/logged.ts";
+import { TOKEN } from "../support/secrets.ts";
+
+const ADMIN = "ajeadmin000000000001";
+const ROBOT = "ajerobot000000000001";
+const REPO = "my-org/app";
+const SUBJECT = "repo:my-org/app:ref:refs/heads/main";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** The fake, trusting GitHub's (test) issuer, served; the admin's client; and a GitHub job of REPO on `ref`, served. */
+async function world({ ref = "refs/heads/main" } = {}) {
+  const issuer = createOidcIssuer();
+  const fake = createFakeIam({
+    jwks: [issuer],
+    serviceAccounts: [ROBOT],
+    authenticate: (token) => (token === TOKEN ? ADMIN : undefined),
+  });
+  const served = await serveFake(fake);
+  const job = githubActionsJob(issuer, { repository: REPO, ref });
+  const github = await serveFake(job);
+  cleanups.push(served.close, github.close);
+  const admin = createIamClient({ token: TOKEN, baseUrl: served.url });
+  // Note: the admin's token is in the environment too, as on a laptop: the job's side must not use it.
+  const env = { YC_IAM_BASE_URL: served.url, YC_IAM_TOKEN: TOKEN };
+  return { fake, issuer, admin, env, jobEnv: { ...env, ...job.environment(github.url) } };
+}
+
+/** The writes the fake received (what changed), by operation. */
+const writes = (fake: FakeIam) => fake.requests.filter((r) => r.method !== "GET").map((r) => r.operation);
+
+const SETUP = ["--folder", DEFAULT_FOLDER_ID, "--service-account", ROBOT, "--repo", REPO];
+
+describe("keyless-ci sets up a GitHub repository's federation", () => {
+  it("creates the federation and the credential, runs the job with no key, and prints the workflow; run again, it writes nothing", async () => {
+    const { fake, admin, jobEnv } = await world();
+    const first = await logged(() => main(SETUP, admin, jobEnv));
+    expect(first.error).toBeUndefined();
+    const [federation] = fake.state.oidcFederations;
+    expect(federation).toMatchObject({ issuer: GITHUB_ISSUER, audiences: ["https://github.com/my-org"], name: "github-actions" });
+    expect(fake.state.federatedCredentials).toEqual([
+      expect.objectContaining({ serviceAccountId: ROBOT, federationId: federation?.id, externalSubjectId: SUBJECT }),
+    ]);
+    expect(first.output).toContain(`created federation ${federation?.id} (github-actions) of ${GITHUB_ISSUER}`);
+    expect(first.output).toMatch(/the job got IAM tokens with no key: GitHub Actions/);
+    expect(first.output).toContain(`and read service account ${ROBOT}`);
+    expect(first.output).toContain(workflowText(ROBOT, "main"));
+    // Note: the job exchanged its ID token (never logged) and called as the robot: the fake minted it a token.
+    const exchange = fake.requests.find((r) => r.operation === "exchangeToken");
+    expect(exchange?.body).toMatchObject({ subject_token: "[REDACTED]", audience: ROBOT });
+    expect(fake.state.iamTokens).toBeGreaterThan(0);
+
+    const before = writes(fake).length;
+    const again = await logged(() => main(SETUP, admin, jobEnv));
+    expect(again.error).toBeUndefined();
+    expect(
+      writes(fake)
+        .slice(before)
+        .filter((op) => op !== "exchangeToken"),
+    ).toEqual([]);
+    expect(again.output).toContain(`found federation ${federation?.id}`);
+    expect(again.output).toMatch(/found federated credential \w+: repo:my-org\/app:ref:refs\/heads\/main acts as/);
+  });
+
+  it("adds its audience to a federation of the issuer that lacks it, and keeps the others", async () => {
+    const { fake, admin, env } = await world();
+    const existing = await admin.oidcFederations.create({
+      folderId: DEFAULT_FOLDER_ID,
+      name: "github",
+      issuer: GITHUB_ISSUER,
+      jwksUrl: `${GITHUB_ISSUER}/.well-known/jwks`,
+      audiences: ["https://github.com/other-org"],
+    });
+    const ran = await logged(() => main(SETUP, admin, env));
+    expect(ran.error).toBeUndefined();
+    expect(fake.state.oidcFederations).toEqual([
+      expect.objectContaining({ id: existing.id, audiences: ["https://github.com/other-org", "https://github.com/my-org"] }),
+    ]);
+    expect(ran.output).toContain(`added audience https://github.com/my-org to federation ${existing.id} (github)`);
+    // Note: no platform token in this environment: the job's side does not run, and says nothing.
+    expect(ran.output).not.toMatch(/the job got/);
+  });
+
+  it("stops at a disabled federation of the issuer, naming it, and creates nothing", async () => {
+    const { fake, admin, env } = await world();
+    const off = await admin.oidcFederations.create({
+      folderId: DEFAULT_FOLDER_ID,
+      name: "github",
+      issuer: GITHUB_ISSUER,
+      jwksUrl: `${GITHUB_ISSUER}/.well-known/jwks`,
+      audiences: ["https://github.com/my-org"],
+      disabled: true,
+    });
+    const ran = await logged(() => main(SETUP, admin, env));
+    expect(String((ran.error as Error)?.message)).toMatch(new RegExp(`^federation ${off.id} \\(github\\) of .* is disabled`));
+    expect(fake.state.federatedCredentials).toEqual([]);
+  });
+
+  it("--dry-run reads alone and says what it would create; --json prints the plan and outcomes alone on stdout", async () => {
+    const { fake, admin, jobEnv } = await world();
+    const ran = await logged(() => main([...SETUP, "--dry-run", "--json"], admin, jobEnv));
+    expect(ran.error).toBeUndefined();
+    expect(writes(fake)).toEqual([]);
+    expect(JSON.parse(ran.output)).toEqual({
+      dryRun: true,
+      plan: expect.objectContaining({ subject: SUBJECT, audience: "https://github.com/my-org" }),
+      federation: { outcome: "would create" },
+      credential: { outcome: "would create" },
+    });
+  });
+
+  it("a job on another branch has another subject, which the exchange refuses: the error names the subject", async () => {
+    const { issuer, admin, env } = await world();
+    await logged(() => main(SETUP, admin, env));
+    const feature = githubActionsJob(issuer, { repository: REPO, ref: "refs/heads/feature" });
+    const github = await serveFake(feature);
+    cleanups.push(github.close);
+    const ran = await logged(() =>
+      main(["--check", "--service-account", ROBOT], undefined, { ...env, ...feature.environment(github.url) }),
+    );
+    expect(String((ran.error as Error)?.message)).toMatch(/refused .* the subject \(does a federated credential link the token's `sub`/);
+  });
+});
+
+describe("the job's side, --check", () => {
+  it("in a GitHub job, exchanges the job's ID token and reads the account, ignoring the admin's token in the environment", async () => {
+    const { fake, admin, jobEnv } = await world();
+    await logged(() => main(SETUP, admin, {}));
+    const ran = await logged(() => main(["--check", "--service-account", ROBOT, "--json"], undefined, jobEnv));
+    expect(ran.error).toBeUndefined();
+    expect(JSON.parse(ran.output)).toEqual({
+      job: {
+        credentials: expect.stringMatching(/^GitHub Actions: /),
+        serviceAccountId: ROBOT,
+        account: expect.objectContaining({ id: ROBOT }),
+      },
+    });
+    // Note: the job exchanged its ID token, then called with what it got: the admin's token beside it was not used.
+    expect(fake.requests.slice(-2).map((r) => r.operation)).toEqual(["exchangeToken", "getServiceAccount"]);
+  });
+
+  it("a Kubernetes pod: a federation of the cluster's issuer, the pod's subject, and its token file read by the chain", async () => {
+    const cluster = createOidcIssuer({ issuer: "https://oidc.k8s.example.net/cluster-1" });
+    const fake = createFakeIam({ jwks: [cluster], serviceAccounts: [ROBOT], authenticate: (t) => (t === TOKEN ? ADMIN : undefined) });
+    const served = await serveFake(fake);
+    const dir = await mkdtemp(join(tmpdir(), "keyless-pod-"));
+    cleanups.push(served.close, () => rm(dir, { recursive: true, force: true }));
+    const sub = "system:serviceaccount:ci:deployer";
+    const admin = createIamClient({ token: TOKEN, baseUrl: served.url });
+    const setup = await logged(() =>
+      main(
+        [
+          ...["--folder", DEFAULT_FOLDER_ID, "--service-account", ROBOT, "--subject", sub, "--name", "cluster-1"],
+          ...["--issuer", cluster.issuer, "--jwks-url", cluster.jwksUrl, "--audience", "yandex-cloud"],
+        ],
+        admin,
+        {},
+      ),
+    );
+    expect(setup.error).toBeUndefined();
+    expect(setup.output).not.toContain("# .github/workflows");
+    const file = join(dir, "token");
+    await writeFile(file, await cluster.idToken({ sub, aud: "yandex-cloud", lifetimeS: 600 }));
+    const env = { YC_IAM_BASE_URL: served.url, YC_WORKLOAD_TOKEN_FILE: file };
+    const ran = await logged(() => main(["--check", "--service-account", ROBOT], undefined, env));
+    expect(ran.error).toBeUndefined();
+    expect(ran.output).toMatch(/the job got IAM tokens with no key: YC_WORKLOAD_TOKEN_FILE/);
+    expect(ran.output).toContain(`and read service account ${ROBOT}`);
+  });
+
+  it("without a platform token it fails, saying where it must run", async () => {
+    const ran = await logged(() => main(["--check", "--service-account", ROBOT], undefined, { YC_IAM_TOKEN: TOKEN }));
+    expect(String((ran.error as Error)?.message)).toMatch(/^no platform token to exchange: run --check in the GitHub Actions job/);
+  });
+});
+
+describe("keyless-ci's command line", () => {
+  it.each([
+    [[], /--service-account is required/],
+    [["--service-account", ROBOT], /--folder is required/],
+    [["--service-account", ROBOT, "--folder", DEFAULT_FOLDER_ID], /give --repo OWNER\/REPO or --subject SUB/],
+    [[...SETUP, "--subject", SUBJECT], /give --repo OWNER\/REPO or --subject SUB/],
+    [["--service-account", ROBOT, "--folder", DEFAULT_FOLDER_ID, "--repo", "app"], /--repo must be OWNER\/REPO, not "app"/],
+    [
+      ["--service-account", ROBOT, "--folder", DEFAULT_FOLDER_ID, "--subject", "x", "--issuer", "https://gitlab.com"],
+      /needs --jwks-url and --audience/,
+    ],
+  ])("%j is a usage mistake: %s", async (argv, message) => {
+    const ran = await logged(() => main(argv as string[], undefined, {}));
+    expect(ran.error).toBeInstanceOf(UsageError);
+    expect(String((ran.error as Error).message)).toMatch(message);
+  });
+});
