@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { type BuildOptions, build } from "esbuild";
 import { root } from "./root.ts";
 
 /** The JavaScript files of each entry of `dir`'s package.json `exports`, as paths under dist/src (`index.js`, `auth/index.js`…). */
@@ -71,9 +71,13 @@ export const COMMAND_FILE = "dist/yc-iam.js";
  * own process, so it shares no class with the entries, and its only import is openapi-fetch, the package's dependency.
  */
 async function buildCommand(dir: string): Promise<void> {
-  await build({
+  await build({ ...commandBuild(dir), outfile: join(dir, COMMAND_FILE) });
+}
+
+/** How the command is bundled, from `dir`'s sources (`npm run size` measures it so too). */
+export const commandBuild = (dir = root) =>
+  ({
     entryPoints: [join(dir, "bin/yc-iam.ts")],
-    outfile: join(dir, COMMAND_FILE),
     bundle: true,
     format: "esm",
     platform: "node",
@@ -81,8 +85,7 @@ async function buildCommand(dir: string): Promise<void> {
     external: ["openapi-fetch"],
     banner: { js: "#!/usr/bin/env node" },
     logLevel: "warning",
-  });
-}
+  }) satisfies BuildOptions;
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
   await buildPackage({ tscArgs: process.argv.slice(2) }).catch((error: Error) => {

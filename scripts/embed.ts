@@ -94,6 +94,8 @@ export async function sizeValues(): Promise<Record<string, string>> {
   return {
     "client-size": bytes(size.gzip),
     // Note: all the entry's functions: its sources and the chain.
+    "testing-size": `${kilobytes(size.testingGzip)}, with the table and checks it shares with the client; in neither of the other two bundles`,
+    "command-size": `one file for Node of ${kilobytes(size.command.raw)} (${kilobytes(size.command.gzip)} gzip), not minified, so the code that runs can be read`,
     "auth-sizes": `one source adds at most ${kilobytes(Math.max(...perSource))}, the credential chain (with every source) ${kilobytes(size.chainGzip)}, all ${counted(TOKEN_SOURCES.length + 1)} ${kilobytes(size.authGzip)}`,
   };
 }

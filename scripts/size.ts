@@ -9,6 +9,7 @@ import { gzipSync } from "node:zlib";
 import { build, type Plugin } from "esbuild";
 import { operations } from "../generated/contract.ts";
 import * as auth from "../src/auth/index.ts";
+import { commandBuild } from "./build.ts";
 import { root } from "./root.ts";
 
 // Note: openapi-fetch alone is ~2,600 of it; the rest is the core (call loop, checks, waits, pages, errors) and each
@@ -86,6 +87,8 @@ export async function measureSize() {
     perSource[source] =
       gzip(await bundle(`export * from ${entry("src/index.ts")}; export { ${source} } from ${entry("src/auth/index.ts")};`)) - gzip(client);
   const chain = gzip(await bundle(`export * from ${entry("src/index.ts")}; export { ${CHAIN} } from ${entry("src/auth/index.ts")};`));
+  const testing = await bundle(`export * from ${entry("src/testing/index.ts")};`);
+  const command = (await build({ ...commandBuild(), write: false })).outputFiles[0]?.text ?? "";
   return {
     raw: client.length,
     gzip: gzip(client),
@@ -94,6 +97,10 @@ export async function measureSize() {
     chainGzip: chain - gzip(client),
     /** What each token source alone adds to the client. */
     authGzipPerSource: perSource,
+    /** The testing entry alone (the fake holds the client's checks and table), as a test bundles it. */
+    testingGzip: gzip(testing),
+    /** The yc-iam command's one file as it ships (for Node, not minified), and gzipped. */
+    command: { raw: Buffer.byteLength(command), gzip: gzip(command) },
     openapiFetchRaw: openapiFetch.length,
     openapiFetchGzip: gzip(openapiFetch),
     /** The bundles themselves, to see what they hold. */
