@@ -6,7 +6,14 @@
 //   npx tsx examples/keyless-ci.ts --folder <folderId> --service-account <id> --repo <owner/repo> [--branch main] [--dry-run] [--json]
 //   npx tsx examples/keyless-ci.ts --check --service-account <id>    (inside the job: the exchange alone)
 import { defaultCredentials, type Environment } from "../src/auth/index.ts";
-import { createIamClient, type FederatedCredential, IamApiError, type IamClient, type OidcFederation } from "../src/index.ts";
+import {
+  createIamClient,
+  type FederatedCredential,
+  IamApiError,
+  type IamClient,
+  type IamError,
+  type OidcFederation,
+} from "../src/index.ts";
 import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, textOf, type Usage, UsageError } from "./client-from-env.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
@@ -116,24 +123,37 @@ export async function setUpKeyless(iam: IamClient, plan: KeylessPlan, { dryRun =
         };
   else federation = { outcome: "found", federation: found };
 
-  const federationId = federation.federation?.id;
-  let existing: FederatedCredential | undefined;
+  try {
+    return { federation, credential: await linkSubject(iam, plan, federation.federation?.id, dryRun) };
+  } catch (error) {
+    // Note: what changed before the failure is named, and whether the credential itself may exist: a rerun finds both.
+    const f = federation.federation;
+    const changed =
+      federation.outcome === "created"
+        ? [`federation ${f?.id} was created`]
+        : federation.outcome === "audience added"
+          ? [`audience ${plan.audience} was added to federation ${f?.id}`]
+          : [];
+    if ((error as IamError)?.outcomeUnknown) changed.push("the federated credential may have been created");
+    if (!changed.length) throw error;
+    throw new Error(`${(error as Error).message} (${changed.join("; ")}: run again to finish, it finds what exists)`, { cause: error });
+  }
+}
+
+/** Finds or creates the federated credential linking `plan.subject` of the federation to the account. */
+async function linkSubject(
+  iam: IamClient,
+  plan: KeylessPlan,
+  federationId: string | undefined,
+  dryRun: boolean,
+): Promise<KeylessSetup["credential"]> {
   if (federationId)
     for await (const credential of iam.federatedCredentials.listAll({ serviceAccountId: plan.serviceAccountId, pageSize: 1000 }))
-      if (credential.federationId === federationId && credential.externalSubjectId === plan.subject) existing = credential;
-  const credential: KeylessSetup["credential"] = existing
-    ? { outcome: "found", credential: existing }
-    : dryRun
-      ? { outcome: "would create" }
-      : {
-          outcome: "created",
-          credential: await iam.federatedCredentials.create({
-            serviceAccountId: plan.serviceAccountId,
-            federationId: federationId as string,
-            externalSubjectId: plan.subject,
-          }),
-        };
-  return { federation, credential };
+      if (credential.federationId === federationId && credential.externalSubjectId === plan.subject)
+        return { outcome: "found", credential };
+  if (dryRun || !federationId) return { outcome: "would create" };
+  const { serviceAccountId, subject: externalSubjectId } = plan;
+  return { outcome: "created", credential: await iam.federatedCredentials.create({ serviceAccountId, federationId, externalSubjectId }) };
 }
 
 /** Whether `env` holds a platform's token for the job's side: a token file, or a GitHub Actions job's ID token service. */

@@ -111,6 +111,28 @@ describe("keyless-ci sets up a GitHub repository's federation", () => {
     expect(fake.state.federatedCredentials).toEqual([]);
   });
 
+  it("a failure after the federation is created names it, and whether the credential may exist; a rerun finishes", async () => {
+    const { fake, admin, env } = await world();
+    fake.failNext({ status: 403, message: "denied" }, { operation: "createFederatedCredential" });
+    const refused = await logged(() => main(SETUP, admin, env));
+    const [federation] = fake.state.oidcFederations;
+    expect(String((refused.error as Error)?.message)).toMatch(
+      new RegExp(`denied.* \\(federation ${federation?.id} was created: run again to finish, it finds what exists\\)$`),
+    );
+    expect(fake.state.federatedCredentials).toEqual([]);
+    // Note: the answer is lost after the credential was made: the client cannot know, and says so; a rerun finds it.
+    const retryless = createIamClient({ token: TOKEN, baseUrl: env.YC_IAM_BASE_URL, retry: false });
+    await fake.reset();
+    fake.failNext({ drop: "after" }, { operation: "createFederatedCredential" });
+    const lost = await logged(() => main(SETUP, retryless, env));
+    expect(String((lost.error as Error)?.message)).toMatch(
+      /federation \w+ was created; the federated credential may have been created: run again/,
+    );
+    const rerun = await logged(() => main(SETUP, admin, env));
+    expect(rerun.output).toMatch(/found federated credential/);
+    expect(fake.state.federatedCredentials).toHaveLength(1);
+  });
+
   it("--dry-run reads alone and says what it would create; --json prints the plan and outcomes alone on stdout", async () => {
     const { fake, admin, jobEnv } = await world();
     const ran = await logged(() => main([...SETUP, "--dry-run", "--json"], admin, jobEnv));
