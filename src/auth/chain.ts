@@ -3,6 +3,7 @@
 // refused with the reason; never passed over for a later one. When none applies, the error names every source and why.
 import { defaultServer, exchangeToken } from "../../generated/contract.js";
 import { IamError, IamTokenError } from "../core/errors.js";
+import { sameAddress } from "../core/options.js";
 import type { TokenSource } from "../core/types.js";
 import { type CacheOptions, withSignal } from "./cache.js";
 import { METADATA_URL, metadataToken, oauthToken, serviceAccountKey } from "./sources.js";
@@ -10,6 +11,7 @@ import {
   githubActionsToken,
   kubernetesToken,
   readText,
+  SUBJECT_JWT,
   type SubjectToken,
   TOKEN_EXCHANGE_URL,
   workloadIdentity,
@@ -46,11 +48,36 @@ export interface DefaultCredentialsOptions extends Omit<CacheOptions, "name"> {
 }
 
 const NAME = "defaultCredentials";
-/** An IAM token (`yc iam create-token`). */
-const IAM_TOKEN = /^t1\./;
-/** A Yandex OAuth token: `y0_…`, or `AQAAAA…` for an older one. */
+/** A Yandex OAuth token: `y0_…`, or `AQAAAA…` for an older one. Any other value of YC_TOKEN is an IAM token (`t1.…` today). */
 const OAUTH_TOKEN = /^(y0_|AQAAAA)/;
 const ID_TOKEN_VARIABLES = "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+/** A path, as far as a value can tell: one line, not a JSON object, not a token. Anything else is never quoted. */
+const looksLikePath = (value: string) => !/[\n{}]/.test(value) && value.length < 1024 && !isToken(value);
+/** Whether a value is shaped as a JWT (the document's `subject_token` pattern) or an IAM token: a credential, never to quote. */
+const isToken = (value: string) => SUBJECT_JWT.test(value) || /^t1\.[\w.-]{8,}$/.test(value);
+
+/**
+ * The variables of workload identity's sources, by what a job's platform gives: a token file, or GitHub Actions' ID
+ * token service (with the owner, for its default audience). A job's side passes these alone to the chain.
+ */
+export const WORKLOAD_VARIABLES = [
+  "YC_SERVICE_ACCOUNT_ID",
+  "YC_WORKLOAD_TOKEN_FILE",
+  "ACTIONS_ID_TOKEN_REQUEST_URL",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "GITHUB_REPOSITORY_OWNER",
+] as const;
+
+/** Whether `env` holds a platform's OIDC token for workload identity: a token file, or a GitHub Actions job's ID token service. */
+export const platformTokenIn = (env: Environment): boolean =>
+  Boolean(env.YC_WORKLOAD_TOKEN_FILE?.trim() || (env.ACTIONS_ID_TOKEN_REQUEST_URL?.trim() && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN?.trim()));
+
+/** Each source's variables (with their aliases): two sources wanted at once are refused, as Terraform refuses them. */
+const WANTED: [source: string, variables: string[]][] = [
+  ["an IAM or OAuth token", ["YC_TOKEN", "YC_IAM_TOKEN"]],
+  ["a key file", ["YC_SERVICE_ACCOUNT_KEY_FILE", "YC_SA_KEY_FILE"]],
+  ["workload identity", ["YC_SERVICE_ACCOUNT_ID", "YC_WORKLOAD_TOKEN_FILE"]],
+];
 
 /** A source the chain found: its token source and how to tell it. */
 interface Found extends ChosenCredentials {
@@ -66,10 +93,9 @@ const refusal = (what: string, cause?: unknown) =>
 
 /** Where workload identity's exchange goes for a client's `baseUrl`: Yandex's, unless that is another address than the IAM API's. */
 function exchangeUnder(baseUrl: string | undefined): string {
-  const base = baseUrl?.replace(/\/$/, "");
   // Note: as the client does, a fake or a proxy given as baseUrl takes the calls of every server, so a job pointed at a
-  // fake never sends its platform's token to Yandex.
-  return base && base !== defaultServer ? `${base}${exchangeToken.path}` : TOKEN_EXCHANGE_URL;
+  // fake never sends its platform's token to Yandex; Yandex's own address however written (a port, a case) is Yandex's.
+  return baseUrl && !sameAddress(baseUrl, defaultServer) ? `${baseUrl.replace(/\/$/, "")}${exchangeToken.path}` : TOKEN_EXCHANGE_URL;
 }
 
 /**
@@ -86,6 +112,13 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
   const env: Environment = given ?? (globalThis as { process?: { env?: Environment } }).process?.env ?? {};
   /** A variable's value, without the spaces around it; undefined when it is unset or empty. */
   const read = (name: string) => env[name]?.trim() || undefined;
+  /** The name of the two that is set (a source's variable or its alias); both set to different values is refused, unquoted. */
+  const aliased = (name: string, alias: string) => {
+    const [value, aliasValue] = [read(name), read(alias)];
+    if (value && aliasValue && value !== aliasValue)
+      throw refusal(`${name} and its alias ${alias} are both set, to different values: unset one of them`);
+    return value ? name : aliasValue ? alias : undefined;
+  };
 
   /** Workload identity with `subjectToken` (`about` says what it is), refused with what is wrong (the service account's ID, the endpoint). */
   function federated(source: string, subjectToken: SubjectToken, about: string): Found {
@@ -102,54 +135,52 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
     {
       name: "YC_TOKEN",
       find() {
-        const variable = read("YC_TOKEN") ? "YC_TOKEN" : read("YC_IAM_TOKEN") ? "YC_IAM_TOKEN" : undefined;
+        const variable = aliased("YC_TOKEN", "YC_IAM_TOKEN");
         if (!variable) return "not set, nor its alias YC_IAM_TOKEN";
         const value = read(variable) as string;
-        // Note: YC_IAM_TOKEN, the examples' name, always meant an IAM token, so any value is one there; an OAuth token is not.
-        if (IAM_TOKEN.test(value) || (variable === "YC_IAM_TOKEN" && !OAUTH_TOKEN.test(value)))
+        // Note: an OAuth token has a form of its own; any other value is an IAM token (t1.… today: the form may change).
+        if (!OAUTH_TOKEN.test(value))
           return {
             source: variable,
             token: async () => value,
             description: `${variable}: an IAM token, used as it is (it lives 12 hours at most)`,
           };
-        if (variable === "YC_TOKEN" && OAUTH_TOKEN.test(value))
-          return {
-            source: variable,
-            token: oauthToken(value, { ...shared, baseUrl }),
-            description: `${variable}: an OAuth token, exchanged for IAM tokens`,
-          };
-        // Note: the value is never quoted: it is a credential, however malformed.
-        throw refusal(
-          variable === "YC_TOKEN"
-            ? "YC_TOKEN is neither an IAM token (t1.…) nor an OAuth token (y0_… or AQAAAA…)"
-            : "YC_IAM_TOKEN holds an OAuth token: put it in YC_TOKEN, which exchanges it for IAM tokens",
-        );
+        // Note: YC_IAM_TOKEN, the examples' name, always meant an IAM token; the value is never quoted.
+        if (variable === "YC_IAM_TOKEN")
+          throw refusal("YC_IAM_TOKEN holds an OAuth token: put it in YC_TOKEN, which exchanges it for IAM tokens");
+        return {
+          source: variable,
+          token: oauthToken(value, { ...shared, baseUrl }),
+          description: `${variable}: an OAuth token, exchanged for IAM tokens`,
+        };
       },
     },
     {
       name: "YC_SERVICE_ACCOUNT_KEY_FILE",
       async find() {
-        const variable = read("YC_SERVICE_ACCOUNT_KEY_FILE")
-          ? "YC_SERVICE_ACCOUNT_KEY_FILE"
-          : read("YC_SA_KEY_FILE")
-            ? "YC_SA_KEY_FILE"
-            : undefined;
+        const variable = aliased("YC_SERVICE_ACCOUNT_KEY_FILE", "YC_SA_KEY_FILE");
         if (!variable) return "not set, nor its alias YC_SA_KEY_FILE";
-        const path = read(variable) as string;
-        let text: string;
-        try {
-          text = await readText(path);
-        } catch (error) {
-          throw refusal(`${variable} is set, but the file ${path} cannot be read: ${(error as Error)?.message ?? error}`);
-        }
+        const value = read(variable) as string;
+        // Note: as Terraform's provider, the key file's path or its JSON itself; either way, the key is never quoted.
+        const contents = value.startsWith("{");
+        if (!contents && !looksLikePath(value)) throw refusal(`${variable} holds neither a key file's path nor its JSON`);
+        let text = value;
+        if (!contents)
+          try {
+            text = await readText(value);
+          } catch (error) {
+            const { code } = error as { code?: string };
+            throw refusal(`${variable} is set, but the file ${value} cannot be read${code ? ` (${code})` : ""}`);
+          }
+        const where = contents ? `the key file's JSON in ${variable}` : `the file ${value}`;
         try {
           return {
             source: variable,
             token: serviceAccountKey(text, { ...shared, baseUrl }),
-            description: `${variable}: the authorized key in ${path}`,
+            description: `${variable}: the authorized key in ${contents ? "it (the key file's JSON)" : value}`,
           };
         } catch (error) {
-          throw refusal(`${variable} is set, but the file ${path} holds no service account's authorized key`, error);
+          throw refusal(`${variable} is set, but ${where} holds no service account's authorized key`, error);
         }
       },
     },
@@ -158,6 +189,9 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
       find() {
         const path = read("YC_WORKLOAD_TOKEN_FILE");
         if (!path) return "not set (workload identity with a token file, as Kubernetes projects one)";
+        // Note: a token put where its file's path goes is refused, unquoted: it would show in every message that names the file.
+        if (!looksLikePath(path))
+          throw refusal("YC_WORKLOAD_TOKEN_FILE holds a token or a text, not a path: write the token to a file and name the file");
         if (!read("YC_SERVICE_ACCOUNT_ID"))
           throw refusal("YC_WORKLOAD_TOKEN_FILE is set, but YC_SERVICE_ACCOUNT_ID is not: the exchange needs the service account's ID");
         return federated("YC_WORKLOAD_TOKEN_FILE", kubernetesToken(path), `the OIDC token in ${path}`);
@@ -184,13 +218,23 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
       async find() {
         // Note: tried last, and once per search: a short wait where nothing answers (outside Yandex Cloud), the first token where it does.
         const token = metadataToken({ ...shared, url: metadataUrl, timeoutMs: metadataTimeoutMs });
+        let issued: string;
         try {
-          await token();
+          issued = await token();
         } catch (error) {
-          const { status } = error as IamTokenError;
+          const { status, cause } = error as IamTokenError;
           if (status === 404) return "answered 404: no service account is linked to this VM or container";
-          return status ? `answered HTTP ${status}` : `gave no answer within ${metadataTimeoutMs} ms (not inside Yandex Cloud?)`;
+          if (status) return `answered HTTP ${status}`;
+          // Note: its own time-out aborts the request; another failure (refused, unreachable) is no wait, and is said as it is.
+          if (!cause) return `answered without a token (${(error as Error).message})`;
+          const { name, message } = cause as Error;
+          return name === "AbortError" || name === "TimeoutError"
+            ? `gave no answer within ${metadataTimeoutMs} ms (not inside Yandex Cloud?)`
+            : `could not be reached (${(cause as { cause?: Error })?.cause?.message ?? message}; not inside Yandex Cloud?)`;
         }
+        // Note: Google Compute Engine's metadata server answers the same URL and header: its token must not go to Yandex.
+        if (!/^t1\./.test(issued))
+          return "answered a token that is no Yandex IAM token (a Google Compute Engine metadata server?): not used";
         return {
           source: "metadata service",
           token,
@@ -202,6 +246,12 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
 
   /** Tries each step in order: the first found, or an error that names each step and why it did not apply. */
   async function choose(): Promise<TokenSource> {
+    // Note: two sources set at once would leave one silently unused: which was meant is the user's to say.
+    const wanted = WANTED.filter(([, variables]) => variables.some(read)).map(
+      ([source, variables]) => `${source} (${variables.filter(read).join(", ")})`,
+    );
+    if (wanted.length > 1)
+      throw refusal(`the variables of ${wanted.length} sources are set: ${wanted.join("; ")}; unset all but the one you mean`);
     const skipped: string[] = [];
     for (const step of steps) {
       const found = await step.find();

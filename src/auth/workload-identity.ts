@@ -41,7 +41,7 @@ const NAME = "workloadIdentity";
 /** The exchange's form fields, in the document's order, as it names, fixes (`grant_type` and the token types) and limits them. */
 const FIELDS = exchangeToken.body.properties ?? {};
 /** A JWT, as the document's `subject_token` pattern says: a JWS (three base64url parts) or a JWE (five). Neither has a slash or a space, as a path or a text has. */
-const JWT = FIELDS.subject_token?.pattern as RegExp;
+export const SUBJECT_JWT = FIELDS.subject_token?.pattern as RegExp;
 /** What looks like a JWT or an IAM token in a server's words, whoever's it is. */
 const TOKEN_LIKE = /\beyJ[\w-]{8,}(\.[\w-]*)*|\bt1\.[\w.-]{8,}/g;
 
@@ -160,7 +160,8 @@ async function subjectOf(source: SubjectToken, hidden: readonly string[]): Promi
   }
   // Note: a token file written by hand often ends with a newline, which is no part of the token.
   token = typeof token === "string" ? token.trim() : token;
-  if (typeof token !== "string" || !JWT.test(token)) throw new IamTokenError(NAME, `${from} gave no JWT (three or five base64url parts)`);
+  if (typeof token !== "string" || !SUBJECT_JWT.test(token))
+    throw new IamTokenError(NAME, `${from} gave no JWT (three or five base64url parts)`);
   return token;
 }
 
@@ -182,7 +183,10 @@ export function workloadIdentity(options: WorkloadIdentityOptions): TokenSource 
   const file = (subjectToken as { file?: unknown })?.file;
   if (typeof subjectToken !== "string" && typeof subjectToken !== "function" && (typeof file !== "string" || !file))
     throw new IamTokenError(NAME, "subjectToken must be the JWT, { file: path } or a function that gives the JWT");
-  if (typeof subjectToken === "string" && !JWT.test(subjectToken.trim()))
+  // Note: a token given as the file's path would be quoted by every message that names the file.
+  if (typeof file === "string" && SUBJECT_JWT.test(file.trim()))
+    throw new IamTokenError(NAME, "subjectToken's file is a token, not a path: give the token itself as subjectToken");
+  if (typeof subjectToken === "string" && !SUBJECT_JWT.test(subjectToken.trim()))
     throw new IamTokenError(
       NAME,
       "subjectToken is a string but no JWT (three or five base64url parts): a file's path goes as { file: path }",

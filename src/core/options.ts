@@ -94,3 +94,13 @@ export function settle<T extends object>(defaults: T, given: Settable<T> | undef
   for (const key in given) if (given[key] !== undefined) out[key] = given[key] as T[typeof key];
   return out;
 }
+
+/** Whether two URLs are one address, however written (a default port, the host's case, a trailing slash). */
+export function sameAddress(a: string, b: string): boolean {
+  const normal = (url: string) => new URL(url).href.replace(/\/$/, "");
+  try {
+    return normal(a) === normal(b);
+  } catch {
+    return false;
+  }
+}

@@ -70,7 +70,7 @@ function endpoints(answers: Record<string, (request: Request) => Response | Prom
 
 /** A metadata service that answers with a token, or `status`. */
 const metadataAnswer =
-  (status = 200, token = iamToken()) =>
+  (status = 200, token: string = iamToken()) =>
   () =>
     status === 200 ? json(200, { access_token: token, expires_in: 43_200, token_type: "Bearer" }) : json(status, {});
 
@@ -147,30 +147,57 @@ describe("YC_TOKEN: an IAM token or an OAuth token, told apart by its form", () 
       expect(chosen).toEqual([{ source: "YC_TOKEN", description: "YC_TOKEN: an OAuth token, exchanged for IAM tokens" }]);
     });
 
-  it("refuses a value of neither form, naming the variable and quoting nothing, and tries no later source", async () => {
-    const value = secret("not-a-yandex-credential-at-all");
+  it("takes any other value as an IAM token, used as it is: the form of IAM tokens may change, and the server judges it", async () => {
+    const value = secret("not-t1-but-some-future-iam-token");
     const none = endpoints({});
-    const keyFile = await fileWith("{}");
-    const error = await rejection(chain({ YC_TOKEN: value, YC_SERVICE_ACCOUNT_KEY_FILE: keyFile }, none.fetch).token());
-    expect(error).toBeInstanceOf(IamTokenError);
-    expect(error).toMatchObject({ operation: "defaultCredentials" });
-    expect(error.message).toBe("defaultCredentials: YC_TOKEN is neither an IAM token (t1.…) nor an OAuth token (y0_… or AQAAAA…)");
+    const { token, chosen } = chain({ YC_TOKEN: value }, none.fetch);
+    expect(await token()).toBe(value);
+    expect(chosen[0]?.description).toBe("YC_TOKEN: an IAM token, used as it is (it lives 12 hours at most)");
     expect(none.asked).toEqual([]);
   });
 
-  it("reads YC_IAM_TOKEN, the examples' name, as an alias that always holds an IAM token; YC_TOKEN wins over it", async () => {
+  it("reads YC_IAM_TOKEN, the examples' name, as an alias that always holds an IAM token; both set differently are refused", async () => {
     const none = endpoints({});
     const alias = chain({ YC_IAM_TOKEN: "any" }, none.fetch);
     expect(await alias.token()).toBe("any");
     expect(alias.chosen[0]?.source).toBe("YC_IAM_TOKEN");
-    const both = chain({ YC_TOKEN: TOKEN, YC_IAM_TOKEN: "other" }, none.fetch);
-    expect(await both.token()).toBe(TOKEN);
-    expect(both.chosen[0]?.source).toBe("YC_TOKEN");
+    const same = chain({ YC_TOKEN: TOKEN, YC_IAM_TOKEN: TOKEN }, none.fetch);
+    expect(await same.token()).toBe(TOKEN);
+    expect(same.chosen[0]?.source).toBe("YC_TOKEN");
+    const other = secret(`t1.${randomBytes(24).toString("base64url")}`);
+    const differ = await rejection(chain({ YC_TOKEN: TOKEN, YC_IAM_TOKEN: other }, none.fetch).token());
+    expect(differ.message).toBe(
+      "defaultCredentials: YC_TOKEN and its alias YC_IAM_TOKEN are both set, to different values: unset one of them",
+    );
     const oauth = secret(`y0_AgAAAAB${randomBytes(24).toString("base64url")}`);
     const error = await rejection(chain({ YC_IAM_TOKEN: oauth }, none.fetch).token());
     expect(error.message).toBe(
       "defaultCredentials: YC_IAM_TOKEN holds an OAuth token: put it in YC_TOKEN, which exchanges it for IAM tokens",
     );
+    expect(none.asked).toEqual([]);
+  });
+
+  it("refuses the variables of two sources set at once (as Terraform refuses YC_TOKEN with a key file), naming them, quoting none", async () => {
+    const none = endpoints({});
+    const keyFile = await fileWith("{}");
+    const pairs: [Environment, string][] = [
+      [
+        { YC_TOKEN: TOKEN, YC_SERVICE_ACCOUNT_KEY_FILE: keyFile },
+        "an IAM or OAuth token (YC_TOKEN); a key file (YC_SERVICE_ACCOUNT_KEY_FILE)",
+      ],
+      [
+        { YC_IAM_TOKEN: TOKEN, YC_SERVICE_ACCOUNT_ID: SA },
+        "an IAM or OAuth token (YC_IAM_TOKEN); workload identity (YC_SERVICE_ACCOUNT_ID)",
+      ],
+      [
+        { YC_SA_KEY_FILE: keyFile, YC_WORKLOAD_TOKEN_FILE: keyFile },
+        "a key file (YC_SA_KEY_FILE); workload identity (YC_WORKLOAD_TOKEN_FILE)",
+      ],
+    ];
+    for (const [env, named] of pairs) {
+      const error = await rejection(chain(env, none.fetch).token());
+      expect(error.message).toBe(`defaultCredentials: the variables of 2 sources are set: ${named}; unset all but the one you mean`);
+    }
     expect(none.asked).toEqual([]);
   });
 
@@ -203,8 +230,8 @@ describe("YC_SERVICE_ACCOUNT_KEY_FILE: a service account's key.json", () => {
     const none = endpoints({});
     const missing = join(tmpdir(), "iam-chain-no-such-dir", "key.json");
     const unreadable = await rejection(chain({ YC_SERVICE_ACCOUNT_KEY_FILE: missing }, none.fetch).token());
-    expect(unreadable.message).toMatch(
-      new RegExp(`^defaultCredentials: YC_SERVICE_ACCOUNT_KEY_FILE is set, but the file ${missing} cannot be read: ENOENT`),
+    expect(unreadable.message).toBe(
+      `defaultCredentials: YC_SERVICE_ACCOUNT_KEY_FILE is set, but the file ${missing} cannot be read (ENOENT)`,
     );
     const body = secret(randomBytes(48).toString("base64"));
     const broken = await fileWith(`{"id":"aje1","private_key":"-----BEGIN PRIVATE KEY-----\\n${body}`);
@@ -213,6 +240,24 @@ describe("YC_SERVICE_ACCOUNT_KEY_FILE: a service account's key.json", () => {
       `defaultCredentials: YC_SA_KEY_FILE is set, but the file ${broken} holds no service account's authorized key (serviceAccountKey: the key file is not JSON)`,
     );
     expect(none.asked).toEqual([]);
+  });
+
+  it("takes the key file's JSON itself, as Terraform does, and never quotes it, whole or broken", async () => {
+    const fake = createFakeIam();
+    const keyFile = await fake.createServiceAccountKey();
+    for (const line of keyFile.private_key.split("\n")) if (/^[A-Za-z0-9+/=]{40,}$/.test(line)) secret(line);
+    const { token, chosen } = chain({ YC_SERVICE_ACCOUNT_KEY_FILE: JSON.stringify(keyFile) }, fake.fetch, { baseUrl: fake.baseUrl });
+    expect(secret(await token())).toMatch(/^t1\./);
+    expect(chosen[0]?.description).toBe("YC_SERVICE_ACCOUNT_KEY_FILE: the authorized key in it (the key file's JSON)");
+    // Note: a key cut short (a paste gone wrong) is no JSON: refused, and neither the value nor its key shows.
+    const cut = JSON.stringify(keyFile).slice(0, -40);
+    const error = await rejection(chain({ YC_SERVICE_ACCOUNT_KEY_FILE: cut }, fake.fetch).token());
+    expect(error.message).toBe(
+      "defaultCredentials: YC_SERVICE_ACCOUNT_KEY_FILE is set, but the key file's JSON in YC_SERVICE_ACCOUNT_KEY_FILE holds no service account's authorized key (serviceAccountKey: the key file is not JSON)",
+    );
+    const text = secret(`-----BEGIN PRIVATE KEY-----\n${randomBytes(48).toString("base64")}\n`);
+    const neither = await rejection(chain({ YC_SA_KEY_FILE: text }, fake.fetch).token());
+    expect(neither.message).toBe("defaultCredentials: YC_SA_KEY_FILE holds neither a key file's path nor its JSON");
   });
 });
 
@@ -334,18 +379,23 @@ describe("the order, and the metadata service last", () => {
       "/github/idtoken": () => json(200, { value: platformJwt() }),
       "/computeMetadata/v1/instance/service-accounts/default/token": metadataAnswer(),
     };
-    const expected: [unset: string[], source: string, asked: string[]][] = [
-      [[], "YC_TOKEN", []],
-      [["YC_TOKEN"], "YC_SERVICE_ACCOUNT_KEY_FILE", ["/iam/v1/tokens"]],
-      [["YC_SERVICE_ACCOUNT_KEY_FILE"], "YC_WORKLOAD_TOKEN_FILE", ["/oauth/token"]],
-      [["YC_WORKLOAD_TOKEN_FILE"], "GitHub Actions", ["/github/idtoken", "/oauth/token"]],
-      [["YC_SERVICE_ACCOUNT_ID"], "metadata service", ["/computeMetadata/v1/instance/service-accounts/default/token"]],
+    // Note: each source alone (two at once are refused); GitHub's variables do not ask for workload identity, so they
+    // stay set throughout, and the metadata service, tried last, is asked only when no variable asks for a source.
+    const github = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: all.ACTIONS_ID_TOKEN_REQUEST_URL,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: all.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+      GITHUB_REPOSITORY_OWNER: "octo-org",
+    };
+    const expected: [set: Environment, source: string, asked: string[]][] = [
+      [{ YC_TOKEN: all.YC_TOKEN }, "YC_TOKEN", []],
+      [{ YC_SERVICE_ACCOUNT_KEY_FILE: all.YC_SERVICE_ACCOUNT_KEY_FILE }, "YC_SERVICE_ACCOUNT_KEY_FILE", ["/iam/v1/tokens"]],
+      [{ YC_SERVICE_ACCOUNT_ID: SA, YC_WORKLOAD_TOKEN_FILE: all.YC_WORKLOAD_TOKEN_FILE }, "YC_WORKLOAD_TOKEN_FILE", ["/oauth/token"]],
+      [{ YC_SERVICE_ACCOUNT_ID: SA }, "GitHub Actions", ["/github/idtoken", "/oauth/token"]],
+      [{}, "metadata service", ["/computeMetadata/v1/instance/service-accounts/default/token"]],
     ];
-    const env = { ...all };
-    for (const [unset, source, asked] of expected) {
-      for (const name of unset) delete env[name];
+    for (const [set, source, asked] of expected) {
       const stub = endpoints(answers);
-      const { token, chosen } = chain(env, stub.fetch);
+      const { token, chosen } = chain({ ...github, ...set }, stub.fetch);
       secret(await token());
       expect(chosen.map((c) => c.source)).toEqual([source]);
       expect(stub.asked).toEqual(asked);
@@ -390,9 +440,28 @@ describe("the order, and the metadata service last", () => {
     expect((await rejection(token())).message).toMatch(
       /; the metadata service: answered 404: no service account is linked to this VM or container$/,
     );
+    // Note: a metadata service that refuses at once is no wait: said as it is. Google's server answers the same URL with
+    // its own token (ya29.…), which must never reach Yandex: not used.
+    answer = () => Promise.reject(new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED 169.254.169.254:80") }));
+    expect((await rejection(token())).message).toMatch(
+      /; the metadata service: could not be reached \(connect ECONNREFUSED 169\.254\.169\.254:80; not inside Yandex Cloud\?\)$/,
+    );
+    answer = metadataAnswer(200, secret(`ya29.${randomBytes(24).toString("base64url")}`));
+    expect((await rejection(token())).message).toMatch(
+      /; the metadata service: answered a token that is no Yandex IAM token \(a Google Compute Engine metadata server\?\): not used$/,
+    );
     answer = metadataAnswer(200);
     secret(await token());
     expect(chosen.map((c) => c.source)).toEqual(["metadata service"]);
+  });
+
+  it("refuses a token put in YC_WORKLOAD_TOKEN_FILE where its path goes, quoting it nowhere", async () => {
+    const none = endpoints({});
+    const error = await rejection(chain({ YC_SERVICE_ACCOUNT_ID: SA, YC_WORKLOAD_TOKEN_FILE: platformJwt() }, none.fetch).token());
+    expect(error.message).toBe(
+      "defaultCredentials: YC_WORKLOAD_TOKEN_FILE holds a token or a text, not a path: write the token to a file and name the file",
+    );
+    expect(none.asked).toEqual([]);
   });
 
   it("tells GitHub Actions' variables without YC_SERVICE_ACCOUNT_ID apart, and shows none of their values", async () => {

@@ -171,10 +171,13 @@ describe("iam.folders and iam.clouds against the fake", () => {
     // Note: baseUrl that is the IAM API's own address serves only the IAM API; any other takes every server without an
     // option of its own, beside another server's option too (a forgotten one never sends the token on to Yandex).
     await at({ baseUrl: DEFAULT_BASE_URL });
+    // Note: the IAM API's own address however written: its default port, its host's case, a trailing slash.
+    await at({ baseUrl: "https://IAM.api.cloud.yandex.net:443/" });
     await at({ baseUrl: "http://127.0.0.1:1", operationBaseUrl: "http://127.0.0.1:3" });
     expect(requests.map((r) => r.url)).toEqual([
       `http://127.0.0.1:2/resource-manager/v1/folders/${PROD}`,
       `http://127.0.0.1:1/resource-manager/v1/folders/${PROD}`,
+      `${getFolder.server}/resource-manager/v1/folders/${PROD}`,
       `${getFolder.server}/resource-manager/v1/folders/${PROD}`,
       `${getFolder.server}/resource-manager/v1/folders/${PROD}`,
       `http://127.0.0.1:1/resource-manager/v1/folders/${PROD}`,

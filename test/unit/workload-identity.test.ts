@@ -230,6 +230,10 @@ describe("the platform's token", () => {
         "subjectToken is a string but no JWT (three or five base64url parts): a file's path goes as { file: path }",
       ],
       [{ serviceAccountId: SA, subjectToken: { path } }, "subjectToken must be the JWT, { file: path } or a function that gives the JWT"],
+      [
+        { serviceAccountId: SA, subjectToken: { file: jwt } },
+        "subjectToken's file is a token, not a path: give the token itself as subjectToken",
+      ],
       [{ serviceAccountId: SA }, "subjectToken must be the JWT, { file: path } or a function that gives the JWT"],
       [
         { subjectToken: jwt },
