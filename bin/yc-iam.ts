@@ -4,13 +4,23 @@
 // dist/yc-iam.js (scripts/build.ts), which needs nothing but the package's own dependency.
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ENVIRONMENT, EXIT, reportFailure, runByCommand, type Usage, usageText, wantsHelp } from "../examples/client-from-env.ts";
+import {
+  clientFromEnv,
+  ENVIRONMENT,
+  EXIT,
+  reportFailure,
+  runByCommand,
+  type Usage,
+  usageText,
+  wantsHelp,
+} from "../examples/client-from-env.ts";
 import { VERSION } from "../src/client.ts";
+import type { IamClient } from "../src/index.ts";
 
 /** What each example module gives the command: its usage, and a main that resolves with an exit code (anything else: 0). */
 interface Job {
   USAGE: Usage;
-  main(argv: string[]): Promise<unknown>;
+  main(argv: string[], iam: IamClient): Promise<unknown>;
 }
 
 /** The jobs, by the name the command gives them, each loaded only when asked for. */
@@ -75,7 +85,10 @@ export async function yciam(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const code = await job.main(args);
+    // Note: whose credentials a job acts with, on stderr once the chain has chosen (never a secret): a job that deletes
+    // or grants should say as whom.
+    const iam = clientFromEnv(process.env, { onChoose: ({ description }) => console.error(`credentials: ${description}`) });
+    const code = await job.main(args, iam);
     return typeof code === "number" ? code : 0;
   } catch (error) {
     return reportFailure(error, text);

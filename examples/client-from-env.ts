@@ -2,15 +2,15 @@
 // defaultCredentials: YC_TOKEN, YC_SERVICE_ACCOUNT_KEY_FILE, workload identity, or the metadata service where it answers.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultCredentials, type Environment } from "../src/auth/index.ts";
+import { type DefaultCredentialsOptions, defaultCredentials, type Environment } from "../src/auth/index.ts";
 import { createIamClient, type IamClient } from "../src/index.ts";
 
 // Note: in your own code, import from "yc-iam-api-keys" and "yc-iam-api-keys/auth"; the examples import the sources so they run unbuilt.
 // Note: YC_IAM_BASE_URL is this project's name: Yandex has none for a REST base URL (YC_ENDPOINT is yc's gRPC endpoint).
-export function clientFromEnv(env: Environment = process.env): IamClient {
+export function clientFromEnv(env: Environment = process.env, { onChoose }: Pick<DefaultCredentialsOptions, "onChoose"> = {}): IamClient {
   const baseUrl = env.YC_IAM_BASE_URL || undefined;
   // Note: the chain's exchanges (an OAuth token's, a key's) go to the same place, so a fake answers them too.
-  return createIamClient({ baseUrl, token: defaultCredentials({ env, baseUrl }) });
+  return createIamClient({ baseUrl, token: defaultCredentials({ env, baseUrl, onChoose }) });
 }
 
 /** A mistake in the command line (a flag unknown, missing or malformed): `runCommand` prints it with the usage and exits 2. */
