@@ -5,7 +5,8 @@
 // job, or the demo's), it runs the job's side too: the token exchanged for the account's IAM token, and a call made with it.
 //   npx tsx examples/keyless-ci.ts --folder <folderId> --service-account <id> --repo <owner/repo> [--branch main] [--dry-run] [--json]
 //   npx tsx examples/keyless-ci.ts --check --service-account <id>    (inside the job: the exchange alone)
-import { defaultCredentials, type Environment } from "../src/auth/index.ts";
+import { defaultCredentials, type Environment, platformTokenIn, WORKLOAD_VARIABLES } from "../src/auth/index.ts";
+import { VERSION } from "../src/client.ts";
 import {
   createIamClient,
   type FederatedCredential,
@@ -36,14 +37,6 @@ const FLAGS = [
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 export const GITHUB_JWKS_URL = "https://token.actions.githubusercontent.com/.well-known/jwks";
 
-/** The variables of a job that carry its platform's token, which the job's side reads (and no other credential). */
-export const JOB_VARIABLES = [
-  "YC_WORKLOAD_TOKEN_FILE",
-  "ACTIONS_ID_TOKEN_REQUEST_URL",
-  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-  "GITHUB_REPOSITORY_OWNER",
-] as const;
-
 export const USAGE: Usage = {
   name: "keyless-ci",
   synopsis:
@@ -58,9 +51,9 @@ export const USAGE: Usage = {
     ["--subject SUB", "the token's sub, matched exactly, instead of --repo (another event, or another platform)"],
     ["--issuer URL", `the platform's issuer (default GitHub Actions': ${GITHUB_ISSUER}); with --jwks-url and --audience`],
     ["--jwks-url URL", "where the issuer's keys are (default GitHub's)"],
-    ["--audience AUD", "the tokens' aud the federation accepts (default https://github.com/OWNER)"],
+    ["--audience AUD", "the tokens' aud the federation accepts (GitHub's jobs ask for https://github.com/OWNER, the default)"],
     ["--name NAME", "the federation's name when it is created (default github-actions)"],
-    ["--check", "the job's side alone: exchange the platform's token (YC_WORKLOAD_TOKEN_FILE, or GitHub's) and make a call"],
+    ["--check", "the job's side: exchange the platform's token (YC_WORKLOAD_TOKEN_FILE, or GitHub's) and make a call; alone, only that"],
     ["--dry-run", "read only, and say what it would create"],
     ["--json", "the federation, the credential and the job's result as JSON on stdout"],
   ],
@@ -94,8 +87,9 @@ export interface KeylessSetup {
  */
 export async function setUpKeyless(iam: IamClient, plan: KeylessPlan, { dryRun = false } = {}): Promise<KeylessSetup> {
   let found: OidcFederation | undefined;
+  // Note: an enabled one of the issuer first; a disabled one only when it is the only one.
   for await (const federation of iam.oidcFederations.listAll({ folderId: plan.folderId, pageSize: 1000 }))
-    if (federation.issuer === plan.issuer) found = found ?? federation;
+    if (federation.issuer === plan.issuer && (!found || (!found.enabled && federation.enabled))) found = federation;
   if (found && !found.enabled)
     throw new Error(
       `federation ${found.id} (${found.name}) of ${plan.issuer} in folder ${plan.folderId} is disabled: enable it (iam.oidcFederations.update(id, { disabled: false })) or delete it, then run again`,
@@ -156,10 +150,6 @@ async function linkSubject(
   return { outcome: "created", credential: await iam.federatedCredentials.create({ serviceAccountId, federationId, externalSubjectId }) };
 }
 
-/** Whether `env` holds a platform's token for the job's side: a token file, or a GitHub Actions job's ID token service. */
-export const hasPlatformToken = (env: Environment): boolean =>
-  Boolean(env.YC_WORKLOAD_TOKEN_FILE || (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN));
-
 /** What the job's side did: where its token came from, and the call it made with it. */
 export interface JobResult {
   credentials: string;
@@ -169,7 +159,7 @@ export interface JobResult {
 }
 
 /**
- * The job's side: the platform's token (the job's variables alone, `JOB_VARIABLES`: no key, no IAM token) exchanged
+ * The job's side: the platform's token (the job's variables alone, the chain's `WORKLOAD_VARIABLES`: no key, no IAM token) exchanged
  * through the credential chain for the account's IAM token, then one call with it. A 403 on that call still proves the
  * exchange: the account only lacks a role to read itself.
  */
@@ -178,7 +168,7 @@ export async function runKeylessJob(
   { serviceAccountId, baseUrl }: { serviceAccountId: string; baseUrl?: string | undefined },
 ): Promise<JobResult> {
   const jobEnv: Environment = { YC_SERVICE_ACCOUNT_ID: serviceAccountId };
-  for (const name of JOB_VARIABLES) if (env[name]) jobEnv[name] = env[name];
+  for (const name of WORKLOAD_VARIABLES) if (env[name] && name !== "YC_SERVICE_ACCOUNT_ID") jobEnv[name] = env[name];
   let credentials = "";
   const token = defaultCredentials({ env: jobEnv, baseUrl, onChoose: ({ description }) => void (credentials = description) });
   const iam = createIamClient({ token, baseUrl });
@@ -207,7 +197,8 @@ export function workflowText(serviceAccountId: string, branch: string): string {
     `      YC_SERVICE_ACCOUNT_ID: ${serviceAccountId} # createIamClient() with no token exchanges the job's ID token for this account's`,
     "    steps:",
     "      - uses: actions/checkout@v4",
-    `      - run: npx yc-iam keyless-ci --check --service-account ${serviceAccountId}`,
+    "      # the package pinned by name: npx never runs another package that calls itself yc-iam",
+    `      - run: npx --yes --package=yc-iam-api-keys@${VERSION} yc-iam keyless-ci --check --service-account ${serviceAccountId}`,
   ].join("\n");
 }
 
@@ -240,55 +231,75 @@ export async function main(argv = process.argv.slice(2), iam?: IamClient, env: E
   const say = json ? console.error : console.log;
   const baseUrl = env.YC_IAM_BASE_URL || undefined;
 
-  if (switchOf(flags, "check")) {
-    if (!hasPlatformToken(env))
-      throw new Error(
-        "no platform token to exchange: run --check in the GitHub Actions job (its workflow with permissions: id-token: write), or set YC_WORKLOAD_TOKEN_FILE",
-      );
+  const check = switchOf(flags, "check");
+  const folderId = textOf(flags, "folder");
+  const dryRun = switchOf(flags, "dry-run");
+  if (dryRun && check) throw new UsageError("--dry-run changes nothing and exchanges nothing: --check goes without it");
+  const plan = folderId ? planOf(flags, folderId, serviceAccountId) : undefined;
+  // Note: before anything is sent: a job's side with no token to exchange would fail after the setup had changed things.
+  if (check && !platformTokenIn(env))
+    throw new Error(
+      "no platform token to exchange: run --check in the GitHub Actions job (its workflow with permissions: id-token: write), or set YC_WORKLOAD_TOKEN_FILE",
+    );
+  // Note: --check alone is the job's side, as the printed workflow runs it.
+  if (check && !plan) {
     const job = await runKeylessJob(env, { serviceAccountId, baseUrl });
     if (json) console.log(JSON.stringify({ job }, null, 2));
     else say(jobText(job));
     return;
   }
-
-  const folderId = textOf(flags, "folder");
-  if (!folderId) throw new UsageError("--folder is required to set up (or --check, inside the job)");
-  const repo = textOf(flags, "repo");
-  const given = textOf(flags, "subject");
-  if (Boolean(repo) === Boolean(given)) throw new UsageError("give --repo OWNER/REPO or --subject SUB, one of them");
-  if (repo && !/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError(`--repo must be OWNER/REPO, not ${JSON.stringify(repo)}`);
-  const branch = textOf(flags, "branch") ?? "main";
-  const issuer = textOf(flags, "issuer") ?? GITHUB_ISSUER;
-  const github = issuer === GITHUB_ISSUER;
-  const owner = repo?.split("/")[0];
-  const audience = textOf(flags, "audience") ?? (github && owner ? `https://github.com/${owner}` : undefined);
-  const jwksUrl = textOf(flags, "jwks-url") ?? (github ? GITHUB_JWKS_URL : undefined);
-  if (!audience || !jwksUrl) throw new UsageError("another issuer than GitHub's needs --jwks-url and --audience");
-  const plan: KeylessPlan = {
-    folderId,
-    serviceAccountId,
-    issuer,
-    jwksUrl,
-    audience,
-    subject: given ?? `repo:${repo}:ref:refs/heads/${branch}`,
-    name: textOf(flags, "name") ?? "github-actions",
-  };
-  const dryRun = switchOf(flags, "dry-run");
-  const admin = iam ?? clientFromEnv(env);
-  const setup = await setUpKeyless(admin, plan, { dryRun });
+  if (!plan) throw new UsageError("--folder is required to set up (or --check alone, inside the job)");
+  const setup = await setUpKeyless(iam ?? clientFromEnv(env), plan, { dryRun });
   for (const line of setupLines(setup, plan)) say(line);
-  // Note: the job's side runs where the platform gives a token (the demo's, or inside the job), never in a dry run.
-  const job = !dryRun && hasPlatformToken(env) ? await runKeylessJob(env, { serviceAccountId, baseUrl }) : undefined;
+  let job: JobResult | undefined;
+  try {
+    job = check ? await runKeylessJob(env, { serviceAccountId, baseUrl }) : undefined;
+  } catch (error) {
+    // Note: the setup is done and stays: the failure is the job's side alone.
+    throw new Error(`${(error as Error).message} (the setup is done: ${setupLines(setup, plan).join("; ")})`, { cause: error });
+  }
   if (json) {
     console.log(JSON.stringify({ dryRun, plan, ...setup, ...(job && { job }) }, null, 2));
     return;
   }
   if (dryRun) say("dry run: nothing was changed (reads alone were sent)");
   if (job) say(jobText(job));
-  if (github)
+  const branch = textOf(flags, "branch") ?? "main";
+  if (textOf(flags, "repo"))
     say(
       `\nThe workflow (no secret in it; a job on another branch or event has another subject):\n\n${workflowText(serviceAccountId, branch)}`,
     );
+}
+
+/** What the flags ask to set up; a UsageError for what cannot work, before anything is sent. */
+function planOf(flags: Record<string, string | true>, folderId: string, serviceAccountId: string): KeylessPlan {
+  const repo = textOf(flags, "repo");
+  const given = textOf(flags, "subject");
+  if (Boolean(repo) === Boolean(given)) throw new UsageError("give --repo OWNER/REPO or --subject SUB, one of them");
+  if (repo && !/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError(`--repo must be OWNER/REPO, not ${JSON.stringify(repo)}`);
+  const issuer = textOf(flags, "issuer") ?? GITHUB_ISSUER;
+  const audience = textOf(flags, "audience");
+  const jwksUrl = textOf(flags, "jwks-url") ?? (issuer === GITHUB_ISSUER ? GITHUB_JWKS_URL : undefined);
+  const subject = given ?? `repo:${repo}:ref:refs/heads/${textOf(flags, "branch") ?? "main"}`;
+  const name = textOf(flags, "name") ?? "github-actions";
+  if (issuer !== GITHUB_ISSUER) {
+    if (!audience || !jwksUrl) throw new UsageError("another issuer than GitHub's needs --jwks-url and --audience");
+    return { folderId, serviceAccountId, issuer, jwksUrl, audience, subject, name };
+  }
+  // Note: a GitHub job asks for its ID token with the audience https://github.com/OWNER (githubActionsToken, as Yandex's
+  // tutorial); a federation accepting another would never see one.
+  const owner = repo?.split("/")[0];
+  const expected = owner && `https://github.com/${owner}`;
+  if (audience && !/^https:\/\/github\.com\/[\w.-]+$/.test(audience))
+    throw new UsageError(
+      `GitHub jobs ask for ID tokens with the audience https://github.com/OWNER, so --audience ${JSON.stringify(audience)} would never match`,
+    );
+  if (audience && expected && audience !== expected)
+    throw new UsageError(`the jobs of ${repo} ask for ID tokens with the audience ${expected}, not ${audience}: leave --audience out`);
+  const chosen = audience ?? expected;
+  if (!chosen)
+    throw new UsageError("--subject with GitHub's issuer needs --audience https://github.com/OWNER, the audience its jobs ask for");
+  return { folderId, serviceAccountId, issuer, jwksUrl: jwksUrl as string, audience: chosen, subject, name };
 }
 
 /** The job's result, in a line or two. */

@@ -149,7 +149,7 @@ const defaults = (name: string, firstKey: string): string[] =>
     "expiring-soon": ["--service-account", DEMO_ACCOUNT, "--days", "30"],
     provision: ["--folder", DEMO_FOLDER, "--name", "ci-robot", "--role", "editor"],
     audit: ["--cloud", DEMO_CLOUD],
-    "keyless-ci": ["--folder", DEMO_FOLDER, "--service-account", DEMO_ACCOUNT, "--repo", DEMO_REPOSITORY],
+    "keyless-ci": ["--folder", DEMO_FOLDER, "--service-account", DEMO_ACCOUNT, "--repo", DEMO_REPOSITORY, "--check"],
   })[name] ?? [];
 
 /** The GitHub repository of keyless-ci's demo job. */

@@ -2,7 +2,14 @@
 export { IamTokenError, type TokenSourceName } from "../core/errors.js";
 export type { TokenSource } from "../core/types.js";
 export { type CacheOptions, type Credential, cachedToken } from "./cache.js";
-export { type ChosenCredentials, type DefaultCredentialsOptions, defaultCredentials, type Environment } from "./chain.js";
+export {
+  type ChosenCredentials,
+  type DefaultCredentialsOptions,
+  defaultCredentials,
+  type Environment,
+  platformTokenIn,
+  WORKLOAD_VARIABLES,
+} from "./chain.js";
 export {
   type AuthorizedKey,
   type ExchangeOptions,

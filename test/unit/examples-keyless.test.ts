@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { UsageError } from "../../examples/client-from-env.ts";
 import { GITHUB_ISSUER, main, workflowText } from "../../examples/keyless-ci.ts";
+import { VERSION } from "../../src/client.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam, githubActionsJob } from "../../src/testing/index.ts";
 import { serveFake } from "../../src/testing/node.ts";
@@ -49,7 +50,7 @@ const SETUP = ["--folder", DEFAULT_FOLDER_ID, "--service-account", ROBOT, "--rep
 describe("keyless-ci sets up a GitHub repository's federation", () => {
   it("creates the federation and the credential, runs the job with no key, and prints the workflow; run again, it writes nothing", async () => {
     const { fake, admin, jobEnv } = await world();
-    const first = await logged(() => main(SETUP, admin, jobEnv));
+    const first = await logged(() => main([...SETUP, "--check"], admin, jobEnv));
     expect(first.error).toBeUndefined();
     const [federation] = fake.state.oidcFederations;
     expect(federation).toMatchObject({ issuer: GITHUB_ISSUER, audiences: ["https://github.com/my-org"], name: "github-actions" });
@@ -60,13 +61,15 @@ describe("keyless-ci sets up a GitHub repository's federation", () => {
     expect(first.output).toMatch(/the job got IAM tokens with no key: GitHub Actions/);
     expect(first.output).toContain(`and read service account ${ROBOT}`);
     expect(first.output).toContain(workflowText(ROBOT, "main"));
+    // Note: the workflow runs this package by its name and version, never whatever npm holds under the command's name.
+    expect(workflowText(ROBOT, "main")).toContain(`npx --yes --package=yc-iam-api-keys@${VERSION} yc-iam keyless-ci --check`);
     // Note: the job exchanged its ID token (never logged) and called as the robot: the fake minted it a token.
     const exchange = fake.requests.find((r) => r.operation === "exchangeToken");
     expect(exchange?.body).toMatchObject({ subject_token: "[REDACTED]", audience: ROBOT });
     expect(fake.state.iamTokens).toBeGreaterThan(0);
 
     const before = writes(fake).length;
-    const again = await logged(() => main(SETUP, admin, jobEnv));
+    const again = await logged(() => main([...SETUP, "--check"], admin, jobEnv));
     expect(again.error).toBeUndefined();
     expect(
       writes(fake)
@@ -109,6 +112,17 @@ describe("keyless-ci sets up a GitHub repository's federation", () => {
     const ran = await logged(() => main(SETUP, admin, env));
     expect(String((ran.error as Error)?.message)).toMatch(new RegExp(`^federation ${off.id} \\(github\\) of .* is disabled`));
     expect(fake.state.federatedCredentials).toEqual([]);
+    // Note: beside an enabled one of the same issuer, the disabled one is passed over.
+    const on = await admin.oidcFederations.create({
+      folderId: DEFAULT_FOLDER_ID,
+      name: "github-on",
+      issuer: GITHUB_ISSUER,
+      jwksUrl: `${GITHUB_ISSUER}/.well-known/jwks`,
+      audiences: ["https://github.com/my-org"],
+    });
+    const next = await logged(() => main(SETUP, admin, env));
+    expect(next.error).toBeUndefined();
+    expect(fake.state.federatedCredentials).toEqual([expect.objectContaining({ federationId: on.id })]);
   });
 
   it("a failure after the federation is created names it, and whether the credential may exist; a rerun finishes", async () => {
@@ -222,6 +236,16 @@ describe("keyless-ci's command line", () => {
       ["--service-account", ROBOT, "--folder", DEFAULT_FOLDER_ID, "--subject", "x", "--issuer", "https://gitlab.com"],
       /needs --jwks-url and --audience/,
     ],
+    [
+      ["--service-account", ROBOT, "--folder", DEFAULT_FOLDER_ID, "--subject", "repo:my-org/app:pull_request"],
+      /--subject with GitHub's issuer needs --audience https:\/\/github\.com\/OWNER/,
+    ],
+    [
+      [...SETUP, "--audience", "https://github.com/other-org"],
+      /the jobs of my-org\/app ask for ID tokens with the audience https:\/\/github\.com\/my-org, not https:\/\/github\.com\/other-org/,
+    ],
+    [[...SETUP, "--audience", "sts.example"], /--audience "sts\.example" would never match/],
+    [[...SETUP, "--dry-run", "--check"], /--dry-run changes nothing and exchanges nothing/],
   ])("%j is a usage mistake: %s", async (argv, message) => {
     const ran = await logged(() => main(argv as string[], undefined, {}));
     expect(ran.error).toBeInstanceOf(UsageError);
