@@ -1124,7 +1124,7 @@ export const TokenExchangeRequest: Schema = {
     subject_token: {
       type: "string",
       minLength: 1,
-      pattern: /^[\w-]+(\.[\w-]*){2,4}$/u,
+      pattern: /^[\w-]+(\.[\w-]*){2}((\.[\w-]*){2})?$/u,
       patternDescription: "a JWT (three or five base64url parts, a JWS or a JWE)"
     },
     subject_token_type: { type: "string", const: "urn:ietf:params:oauth:token-type:id_token" },

@@ -208,7 +208,13 @@ export function workloadIdentity(options: WorkloadIdentityOptions): TokenSource 
       const hidden = [...seen, token, ...token.split(".")];
       // Note: every field in the document's order, each it fixes with its value.
       const given: Record<string, string> = { subject_token: token, audience: serviceAccountId };
-      const body = new URLSearchParams(Object.entries(FIELDS).map(([name, field]) => [name, field.const ?? given[name] ?? ""]));
+      // Note: a field the document may add later that is neither fixed nor given is left out, never sent empty.
+      const body = new URLSearchParams(
+        Object.entries(FIELDS).flatMap(([name, field]) => {
+          const value = field.const ?? given[name];
+          return value === undefined ? [] : [[name, String(value)]];
+        }),
+      );
       const { response, text, attempts } = await send(
         NAME,
         where,

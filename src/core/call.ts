@@ -168,7 +168,10 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
       input.body === undefined
         ? undefined
         : spec.form
-          ? new URLSearchParams(input.body as Record<string, string>).toString()
+          ? // Note: a field given as undefined is left out, as JSON.stringify leaves it out, never sent as "undefined".
+            new URLSearchParams(
+              Object.entries(input.body as Record<string, string | undefined>).filter(([, v]) => v !== undefined) as [string, string][],
+            ).toString()
           : JSON.stringify(input.body);
     // Note: the same request on every attempt: the same ids, so the server can tell a retry; only the token may change.
     const request: Sent = {

@@ -10,7 +10,7 @@
 // `deleteOwnedBy`, `refusal`, `roleExists`, `subjectBindings`, `federationsOf`, `federatedAccounts` and `issueIamToken`
 // of the optional hooks of the same names), never by importing each other. An OAuth endpoint's row (`form`) is read as
 // a form and refused as OAuth refuses.
-import { type OperationId, type OperationSpec, operations } from "../../generated/contract.js";
+import { type OperationId, type OperationSpec, operations, type Schema } from "../../generated/contract.js";
 import { summarize } from "../core/errors.js";
 import { problems } from "../core/validate.js";
 import { answer, failure, oauthFailure } from "./answers.js";
@@ -50,6 +50,12 @@ function formFields(text: string): Record<string, string | string[]> {
 }
 
 const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+
+/** A form's fields that `schema` names: an OAuth endpoint ignores a parameter it does not know (RFC 6749 §3.2), as Yandex's does. */
+function knownFields(fields: Record<string, string | string[]>, schema: Schema | undefined): Record<string, string | string[]> {
+  const names = schema?.properties;
+  return names ? Object.fromEntries(Object.entries(fields).filter(([name]) => Object.hasOwn(names, name))) : fields;
+}
 
 /** Each operation's path as a pattern, with its parameter names. */
 const ROUTES = Object.entries(operations)
@@ -129,7 +135,7 @@ export function createRouter(
     try {
       // Note: an OAuth endpoint's body is read as a form when it says it is one (else refused below), every other one as JSON.
       const form = route?.spec.form && FORM.test(request.headers.get("content-type") ?? "");
-      body = form ? formFields(text) : text ? JSON.parse(text) : undefined;
+      body = form ? knownFields(formFields(text), route.spec.body) : text ? JSON.parse(text) : undefined;
     } catch {
       body = text;
     }
@@ -185,7 +191,8 @@ export function createRouter(
       const words = `Request validation error: ${found.map((p) => `${p.path}: ${p.message}`).join("; ")}`;
       if (!route.spec.form) return failure(3, words);
       // Note: an OAuth endpoint refuses as OAuth does (RFC 6749 §5.2): a grant it does not take as such, anything else as invalid.
-      const grant = (body as Record<string, unknown>).grant_type !== undefined && found.some((p) => p.path === "grant_type");
+      const given = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
+      const grant = given.grant_type !== undefined && found.some((p) => p.path === "grant_type");
       return oauthFailure(400, grant ? "unsupported_grant_type" : "invalid_request", words);
     }
     const handler = handlers[route.id];

@@ -234,6 +234,11 @@ describe("the platform's token", () => {
         { serviceAccountId: SA, subjectToken: { file: jwt } },
         "subjectToken's file is a token, not a path: give the token itself as subjectToken",
       ],
+      // Note: four parts is neither a JWS (three) nor a JWE (five).
+      [
+        { serviceAccountId: SA, subjectToken: `${jwt}.eyJmb3VyIjoxfQ` },
+        "subjectToken is a string but no JWT (three or five base64url parts): a file's path goes as { file: path }",
+      ],
       [{ serviceAccountId: SA }, "subjectToken must be the JWT, { file: path } or a function that gives the JWT"],
       [
         { subjectToken: jwt },
