@@ -59,9 +59,19 @@ async function overview(): Promise<string> {
   ].join("\n");
 }
 
-/** Runs the command line `argv` (without node and the script) and returns its exit code. */
+/** Runs the command line `argv` (without node and the script) and returns its exit code; whatever fails, one line and 1, never a stack. */
 export async function yciam(argv: string[]): Promise<number> {
   runByCommand();
+  try {
+    return await dispatch(argv);
+  } catch (error) {
+    // Note: a job that cannot even be loaded (a file of the package missing) fails as any job does.
+    return reportFailure(error, "");
+  }
+}
+
+/** The command line's job, run: its exit code. */
+async function dispatch(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === "--version" || name === "-v") {
     console.log(VERSION);
@@ -72,7 +82,7 @@ export async function yciam(argv: string[]): Promise<number> {
     return 0;
   }
   // Note: `yc-iam help rotate` is `yc-iam rotate --help`, as in gh.
-  if (name === "help") return yciam([args[0] as string, "--help"]);
+  if (name === "help") return dispatch([args[0] as string, "--help"]);
   const load = name === undefined ? undefined : JOBS[name];
   if (!load) {
     console.error(`${name === undefined ? "no job given" : `there is no job ${JSON.stringify(name)}`}\n\n${await overview()}`);

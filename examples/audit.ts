@@ -423,8 +423,9 @@ export const USAGE: Usage = {
     `It only lists and gets (no secret is read); the least role it needs is ${LEAST_ROLE} on the cloud (on the folder, with`,
     "--folder alone). A call refused with 403 stops it, naming the call, what it read and that role. It prints a table of",
     "the findings, then one of every role held, by whom (--json: all it read, and the findings).",
-    `Like a linter, it exits ${FINDINGS_EXIT} when it reports findings and 0 when there are none. Progress goes to stderr when it is a terminal.`,
+    "Progress goes to stderr when it is a terminal.",
   ].join("\n"),
+  findings: "findings",
   flags: [
     ["--cloud ID", "the cloud audited: every folder of it, and the roles held on it"],
     ["--folder ID", "one folder (with --cloud: that folder of the cloud, with the roles held on the cloud)"],

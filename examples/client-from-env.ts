@@ -28,17 +28,18 @@ export interface Usage {
   about: string;
   /** Each flag (or argument) as written in the synopsis, and what it means. */
   flags: [flag: string, meaning: string][];
+  /** For a job that looks for something: what it exits 1 with, as a linter does (`audit`: "findings"). */
+  findings?: string;
 }
 
 /**
  * Exit codes of every example and of the `yc-iam` command: 0 done (and nothing found), 1 failed (the reason on stderr,
- * in one line) or, for a job that looks for something (audit, revoke-unused's dry run, expiring-soon), found it; 2 a
- * mistake in the command line.
+ * in one line) or, for a job that looks for something (its Usage's `findings`), found it; 2 a mistake in the command line.
  */
 export const EXIT = { failed: 1, findings: 1, usage: 2 } as const;
 
 /** The exit codes, as `--help` says them. */
-export const EXIT_CODES_TEXT = `Exit codes: 0 done, nothing found; ${EXIT.failed} failed (the reason on stderr, in one line) or findings reported (audit, revoke-unused without --apply, expiring-soon); ${EXIT.usage} a mistake in the command line (with the usage).`;
+export const EXIT_CODES_TEXT = `Exit codes: 0 done, nothing found; ${EXIT.failed} failed (the reason on stderr, in one line) or, for a job that looks for something, found it (its --help says what); ${EXIT.usage} a mistake in the command line (with the usage).`;
 
 /** The usage text of an example run as `command` (`npx tsx examples/audit.ts`, or `npm run example -- audit`). */
 export function usageText(usage: Usage, command = `npx tsx examples/${usage.name}.ts`): string {
@@ -50,6 +51,7 @@ export function usageText(usage: Usage, command = `npx tsx examples/${usage.name
     usage.about,
     "",
     ...flags.map(([flag, meaning]) => `  ${flag.padEnd(width)}  ${meaning}`),
+    ...(usage.findings ? ["", `It exits ${EXIT.findings} when it reports ${usage.findings}, as a linter does (0: none).`] : []),
   ].join("\n");
 }
 

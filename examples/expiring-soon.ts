@@ -13,7 +13,8 @@ export const USAGE: Usage = {
   name: "expiring-soon",
   synopsis: "[--service-account ID] [--days N] [--json]",
   about:
-    "API keys whose expiry falls within N days, soonest first, as a table (keys already expired are listed too, marked so);\nexits 1 when there are any, so a scheduled job can alert.",
+    "API keys whose expiry falls within N days, soonest first, as a table (keys already expired are listed too, marked so),\nso a scheduled job can alert.",
+  findings: "keys that expire within the days",
   flags: [
     ["--service-account ID", "the account whose keys are read (default: the one the token belongs to)"],
     ["--days N", "how far ahead, in whole days (default 30)"],

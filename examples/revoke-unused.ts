@@ -1,7 +1,7 @@
 // Revoke unused API keys: keys not used for N days (by lastUsedAt), and never-used keys older than N days.
 // A dry run by default, which exits 1 when it finds any (as a linter); --apply deletes them.
 //   npx tsx examples/revoke-unused.ts --service-account <id> [--days 90] [--apply] [--json]
-import type { ApiKey, IamClient } from "../src/index.ts";
+import type { ApiKey, IamClient, IamError } from "../src/index.ts";
 import { clientFromEnv, EXIT, isMain, parseArgs, runCommand, switchOf, table, textOf, type Usage, wholeOf } from "./client-from-env.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
@@ -13,7 +13,8 @@ export const USAGE: Usage = {
   name: "revoke-unused",
   synopsis: "[--service-account ID] [--days N] [--apply] [--json]",
   about:
-    "API keys not used for N days (never-used ones count from their creation): a dry run that lists them and exits 1 when\nthere are any, unless --apply, which deletes them.",
+    "API keys not used for N days (never-used ones count from their creation): a dry run that lists them, unless --apply,\nwhich deletes them.",
+  findings: "unused keys, in a dry run",
   flags: [
     ["--service-account ID", "the account whose keys are read (default: the one the token belongs to)"],
     ["--days N", "unused for this many whole days, at least 1 (default 90)"],
@@ -42,7 +43,21 @@ export async function revokeUnused(
   options: { serviceAccountId?: string | undefined; days: number; apply?: boolean; now?: number },
 ): Promise<ApiKey[]> {
   const unused = await findUnused(iam, options);
-  if (options.apply) for (const key of unused) await iam.apiKeys.delete(key.id);
+  if (!options.apply) return unused;
+  const deleted: string[] = [];
+  for (const key of unused)
+    try {
+      await iam.apiKeys.delete(key.id);
+      deleted.push(key.id);
+    } catch (error) {
+      // Note: what is gone already is named, and whether this one may be gone too: the rest were not touched.
+      const maybe = (error as IamError)?.outcomeUnknown ? ` (it may have been deleted)` : "";
+      const done = deleted.length ? `; deleted before it: ${deleted.join(", ")}` : "; none was deleted before it";
+      const left = unused.length - deleted.length - 1;
+      throw new Error(`${(error as Error).message}: deleting ${key.id} failed${maybe}${done}${left ? `; ${left} more not tried` : ""}`, {
+        cause: error,
+      });
+    }
   return unused;
 }
 

@@ -82,6 +82,11 @@ export async function documentValues(document: Json): Promise<Record<string, str
     "list-fields": listed(listFields.map(code)),
     "fake-state": listed(Object.keys(createFakeIam().state).map(code)),
     "command-jobs": listed(Object.keys(JOBS).map(code)),
+    "findings-jobs": listed(
+      (await Promise.all(Object.entries(JOBS).map(async ([name, load]) => [name, (await load()).USAGE.findings] as const)))
+        .filter(([, findings]) => findings)
+        .map(([name, findings]) => `${code(name)} (${findings})`),
+    ),
     "client-budget": bytes(budgetFor(operations.length)),
     "budget-rule": `${bytes(budgetFor(0))} + ${bytes(GZIP_BUDGET_PER_OPERATION)} per operation`,
   };

@@ -107,6 +107,17 @@ describe("the dispatch", () => {
     expect(missing.stderr.split("\n")).toEqual([CREDENTIALS, expect.stringMatching(/^error: .*404/)]);
   });
 
+  it("a job that cannot be loaded fails as a job does: one line on stderr, exit 1, no stack", async () => {
+    const broken = "broken-job-of-this-test";
+    JOBS[broken] = () => Promise.reject(new Error("Cannot find module '../generated/openapi.json'"));
+    try {
+      const ran = await command(broken);
+      expect(ran).toEqual({ code: EXIT.failed, stdout: "", stderr: "error: Cannot find module '../generated/openapi.json'" });
+    } finally {
+      delete JOBS[broken];
+    }
+  });
+
   it("runs as a script (node bin/yc-iam.ts), setting the exit code", async () => {
     const ran = await promisify(execFile)(process.execPath, ["--import", "tsx", "bin/yc-iam.ts", "nope"], { cwd: root }).catch((e) => e);
     expect([ran.code, ran.stdout]).toEqual([EXIT.usage, ""]);

@@ -414,6 +414,32 @@ describe("revoke-unused", () => {
     await revokeUnused(iam, { days: 90, apply: true, now: NOW });
     expect(fake.state.apiKeys.map((k) => k.description).sort()).toEqual(["new key", "postbox sender", "support bot"]);
   });
+
+  it("--apply that fails part way names the keys deleted before it, the one that failed, and what was not tried", async () => {
+    const { fake } = demo();
+    const [first, second] = await findUnused(createIamClient({ token: "any", baseUrl: fake.baseUrl, fetch: fake.fetch }), {
+      days: 90,
+      now: NOW,
+    });
+    // Note: the second delete is refused: the first is gone, the second is not.
+    let deletes = 0;
+    const refusing: typeof globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (request.method === "DELETE" && ++deletes === 2) return Response.json({ code: 7, message: "denied" }, { status: 403 });
+      return fake.fetch(request);
+    };
+    const polling = { initialDelayMs: 1, maxDelayMs: 1 };
+    const refused = await rejection(
+      revokeUnused(createIamClient({ token: "any", baseUrl: fake.baseUrl, fetch: refusing, polling }), { days: 90, apply: true, now: NOW }),
+    );
+    expect(refused.message).toMatch(new RegExp(`: deleting ${second?.id} failed; deleted before it: ${first?.id}$`));
+    // Note: the first delete's answer is lost after the fake acted: it may be gone, and the second was not tried.
+    const { fake: other } = demo();
+    other.failNext({ drop: "after" }, { operation: "deleteApiKey" });
+    const noRetry = createIamClient({ token: "any", baseUrl: other.baseUrl, fetch: other.fetch, retry: false, polling });
+    const lost = await rejection(revokeUnused(noRetry, { days: 90, apply: true, now: NOW }));
+    expect(lost.message).toMatch(/: deleting aje\w+ failed \(it may have been deleted\); none was deleted before it; 1 more not tried$/);
+  });
 });
 
 describe("expiring-soon", () => {
