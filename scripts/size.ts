@@ -35,9 +35,10 @@ export const AUTH_GZIP_BUDGET = 2500;
 export const AUTH_ENTRY_GZIP_BUDGET_PER_SOURCE = 600;
 /** The credential chain: no source of its own but the order of the others, so it holds them all and is measured apart. */
 export const CHAIN = "defaultCredentials";
-// Note: the chain's own share (its order, its variables, and a reason for every source it passes over) is about 1,200 B.
+// Note: the chain's own share (its order, its variables, a reason for every source it passes over, the refusal of two
+// sources at once, a key file's JSON told from its path, a token never quoted) is about 1,450 B.
 /** What the credential chain itself adds to the auth entry, beside the sources it chooses from. */
-export const CHAIN_GZIP_BUDGET = 1_400;
+export const CHAIN_GZIP_BUDGET = 1_600;
 /** The token sources: the functions the auth entry exports (its classes, such as IamTokenError, are not sources), but the chain. */
 export const TOKEN_SOURCES = Object.entries(auth)
   .filter(([, value]) => typeof value === "function" && !/^class\b/.test(Function.prototype.toString.call(value)))
@@ -87,6 +88,9 @@ export async function measureSize() {
     perSource[source] =
       gzip(await bundle(`export * from ${entry("src/index.ts")}; export { ${source} } from ${entry("src/auth/index.ts")};`)) - gzip(client);
   const chain = gzip(await bundle(`export * from ${entry("src/index.ts")}; export { ${CHAIN} } from ${entry("src/auth/index.ts")};`));
+  const sources = gzip(
+    await bundle(`export * from ${entry("src/index.ts")}; export { ${TOKEN_SOURCES.join(", ")} } from ${entry("src/auth/index.ts")};`),
+  );
   const testing = await bundle(`export * from ${entry("src/testing/index.ts")};`);
   const command = (await build({ ...commandBuild(), write: false })).outputFiles[0]?.text ?? "";
   return {
@@ -95,6 +99,8 @@ export async function measureSize() {
     authGzip: gzip(withAuth) - gzip(client),
     /** What the credential chain, with every source it chooses from, adds to the client. */
     chainGzip: chain - gzip(client),
+    /** What the chain adds beside every source it chooses from: its order, its variables and its reasons. */
+    chainOwnGzip: chain - sources,
     /** What each token source alone adds to the client. */
     authGzipPerSource: perSource,
     /** The testing entry alone (the fake holds the client's checks and table), as a test bundles it. */
