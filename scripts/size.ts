@@ -35,6 +35,8 @@ export const AUTH_GZIP_BUDGET = 2500;
 export const AUTH_ENTRY_GZIP_BUDGET_PER_SOURCE = 600;
 /** The credential chain: no source of its own but the order of the others, so it holds them all and is measured apart. */
 export const CHAIN = "defaultCredentials";
+/** The chain's own test of an environment (whether it holds a platform's token): part of the chain, no source. */
+const CHAIN_PREDICATE = "platformTokenIn";
 // Note: the chain's own share (its order, its variables, a reason for every source it passes over, the refusal of two
 // sources at once, a key file's JSON told from its path, a token never quoted) is about 1,450 B.
 /** What the credential chain itself adds to the auth entry, beside the sources it chooses from. */
@@ -43,7 +45,7 @@ export const CHAIN_GZIP_BUDGET = 1_600;
 export const TOKEN_SOURCES = Object.entries(auth)
   .filter(([, value]) => typeof value === "function" && !/^class\b/.test(Function.prototype.toString.call(value)))
   .map(([name]) => name)
-  .filter((name) => name !== CHAIN);
+  .filter((name) => name !== CHAIN && name !== CHAIN_PREDICATE);
 /** What the whole auth entry may add, for its token sources and the chain; the chain, which holds every source, may add as much. */
 export const AUTH_ENTRY_GZIP_BUDGET = AUTH_ENTRY_GZIP_BUDGET_PER_SOURCE * TOKEN_SOURCES.length + CHAIN_GZIP_BUDGET;
 

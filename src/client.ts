@@ -1,6 +1,6 @@
 // createIamClient: the call loop, the resources composed over it, and `raw`, an openapi-fetch client with its middleware (token, ids).
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
-import { defaultServer, type OperationSpec, operations, pathServers, type ServerOptions, serverOptions } from "../generated/contract.js";
+import { defaultServer, pathServers, type ServerOptions, serverOptions } from "../generated/contract.js";
 import type { paths } from "../generated/schema.js";
 import { bearer, createCall, type GetToken, lowerCased } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
@@ -124,10 +124,6 @@ export function createIamClient(options: IamClientOptions = {}): IamClient {
     ? `yc-iam-api-keys/${VERSION}`
     : undefined;
 
-  /** The calls that take no token, as `METHOD path`. */
-  const tokenless = new Set(
-    Object.values(operations as Record<string, OperationSpec>).flatMap((row) => (row.auth === false ? [`${row.method} ${row.path}`] : [])),
-  );
   // Note: the wrapped calls send their requests themselves (the call loop), so this middleware, and any the caller adds,
   // is for requests sent through `raw`.
   raw.use({
@@ -142,8 +138,7 @@ export function createIamClient(options: IamClientOptions = {}): IamClient {
         const init = body ? { method, headers, signal, body: await request.text() } : request;
         request = new Request(to + request.url.slice(sentTo.length), init);
       }
-      // Note: a call that takes no token (a token exchange: `security: []` in the document) is sent without one.
-      if (!request.headers.has("Authorization") && !tokenless.has(`${request.method} ${schemaPath}`))
+      if (!request.headers.has("Authorization"))
         request.headers.set("Authorization", `Bearer ${await bearer("raw", getToken, { signal: request.signal }, secrets)}`);
       if (!request.headers.has("x-client-request-id")) request.headers.set("x-client-request-id", crypto.randomUUID());
       if (userAgent) request.headers.set("User-Agent", userAgent);

@@ -106,13 +106,6 @@ describe("results", () => {
     expect(requests[0]?.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
     expect(requests[0]?.headers.get("x-client-request-id")).toMatch(UUID);
   });
-
-  it("raw sends a call that takes no token (a token exchange, security: [] in the document) without the client's", async () => {
-    const { iam, requests } = client([json(200, { iamToken: "t1.x", expiresAt: "2030-01-01T00:00:00Z" })]);
-    await iam.raw.POST("/iam/v1/tokens", { body: { jwt: "eyJh.eyJz.c2ln" } });
-    expect(requests[0]?.headers.get("authorization")).toBeNull();
-    expect(requests[0]?.headers.get("x-client-request-id")).toMatch(UUID);
-  });
 });
 
 describe("errors", () => {
