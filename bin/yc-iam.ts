@@ -34,6 +34,7 @@ export const JOBS: Record<string, () => Promise<Job>> = {
   "bootstrap-key": () => import("../examples/bootstrap-key.ts"),
   "check-roles": () => import("../examples/check-roles.ts"),
   "keyless-ci": () => import("../examples/keyless-ci.ts"),
+  token: () => import("../examples/iam-token.ts"),
 };
 
 /** The first clause of a job's `about`, on one line: up to its first full stop, colon or semicolon, which goes. */

@@ -36,7 +36,7 @@ export const AUTH_ENTRY_GZIP_BUDGET_PER_SOURCE = 600;
 /** The credential chain: no source of its own but the order of the others, so it holds them all and is measured apart. */
 export const CHAIN = "defaultCredentials";
 /** The chain's own test of an environment (whether it holds a platform's token): part of the chain, no source. */
-const CHAIN_PREDICATE = "platformTokenIn";
+export const CHAIN_PREDICATE = "platformTokenIn";
 // Note: the chain's own share (its order, its variables, a reason for every source it passes over, the refusal of two
 // sources at once, a key file's JSON told from its path, a token never quoted) is about 1,450 B.
 /** What the credential chain itself adds to the auth entry, beside the sources it chooses from. */

@@ -1,18 +1,24 @@
 // keyless-ci against the fake on loopback: it sets a federation up for a GitHub repository (or a Kubernetes cluster),
 // rerun it changes nothing, and a job (GitHub's ID token service on loopback, or a pod's token file) gets the account's
 // IAM tokens through the credential chain with no key anywhere, and calls with them.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync, statSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { UsageError } from "../../examples/client-from-env.ts";
+import { main as iamToken } from "../../examples/iam-token.ts";
 import { GITHUB_ISSUER, main, workflowText } from "../../examples/keyless-ci.ts";
 import { VERSION } from "../../src/client.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam, githubActionsJob } from "../../src/testing/index.ts";
 import { serveFake } from "../../src/testing/node.ts";
 import { logged } from "../support/logged.ts";
-import { TOKEN } from "../support/secrets.ts";
+import { secret, TOKEN } from "../support/secrets.ts";
+
+/** GitHub's variables of a job's environment alone (no admin token beside them). */
+const github = (env: Record<string, string>) =>
+  Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith("ACTIONS_") || name.startsWith("GITHUB_")));
 
 const ADMIN = "ajeadmin000000000001";
 const ROBOT = "ajerobot000000000001";
@@ -222,6 +228,40 @@ describe("the job's side, --check", () => {
   it("without a platform token it fails, saying where it must run", async () => {
     const ran = await logged(() => main(["--check", "--service-account", ROBOT], undefined, { YC_IAM_TOKEN: TOKEN }));
     expect(String((ran.error as Error)?.message)).toMatch(/^no platform token to exchange: run --check in the GitHub Actions job/);
+  });
+});
+
+describe("iam-token: the chain's token for yc and Terraform, in a private file", () => {
+  it("in a GitHub job, writes the IAM token the exchange gave to a new file of mode 0600, and prints only where", async () => {
+    const { fake, admin, env, jobEnv } = await world();
+    await logged(() => main(SETUP, admin, env));
+    const dir = await mkdtemp(join(tmpdir(), "iam-token-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, "yc-token");
+    const job = { YC_IAM_BASE_URL: env.YC_IAM_BASE_URL, YC_SERVICE_ACCOUNT_ID: ROBOT, ...github(jobEnv) };
+    const ran = await logged(() => iamToken(["--secret-file", path, "--json"], undefined, job));
+    expect(ran.error).toBeUndefined();
+    const token = secret(await readFile(path, "utf8"));
+    expect(token).toMatch(/^t1\./);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(ran.output)).toEqual({ secretFile: path, credentials: expect.stringMatching(/^GitHub Actions: /) });
+    // Note: the token works: the fake takes it as the robot's.
+    const robot = createIamClient({ token, baseUrl: env.YC_IAM_BASE_URL });
+    expect((await robot.serviceAccounts.get(ROBOT)).id).toBe(ROBOT);
+    expect(fake.requests.some((r) => r.operation === "exchangeToken")).toBe(true);
+  });
+
+  it("writes nothing when the chain finds no credentials, and never over a file that exists", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "iam-token-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, "yc-token");
+    const none = await logged(() => iamToken(["--secret-file", path], undefined, { YC_SERVICE_ACCOUNT_ID: ROBOT }));
+    expect(String((none.error as Error)?.message)).toMatch(/^defaultCredentials: YC_SERVICE_ACCOUNT_ID is set for workload identity/);
+    expect(existsSync(path)).toBe(false);
+    await writeFile(path, "kept");
+    const taken = await logged(() => iamToken(["--secret-file", path], undefined, { YC_TOKEN: TOKEN }));
+    expect((taken.error as NodeJS.ErrnoException)?.code).toBe("EEXIST");
+    expect(await readFile(path, "utf8")).toBe("kept");
   });
 });
 
