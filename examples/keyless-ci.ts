@@ -93,9 +93,16 @@ export interface KeylessSetup {
  */
 export async function setUpKeyless(iam: IamClient, plan: KeylessPlan, { dryRun = false } = {}): Promise<KeylessSetup> {
   let found: OidcFederation | undefined;
+  let named: OidcFederation | undefined;
   // Note: an enabled one of the issuer first; a disabled one only when it is the only one.
-  for await (const federation of iam.oidcFederations.listAll({ folderId: plan.folderId, pageSize: 1000 }))
+  for await (const federation of iam.oidcFederations.listAll({ folderId: plan.folderId, pageSize: 1000 })) {
     if (federation.issuer === plan.issuer && (!found || (!found.enabled && federation.enabled))) found = federation;
+    if (federation.name === plan.name) named = federation;
+  }
+  if (!found && named)
+    throw new Error(
+      `federation ${named.id} of ${named.issuer} in folder ${plan.folderId} has the name ${plan.name} already: give the new one another (--name)`,
+    );
   if (found && !found.enabled)
     throw new Error(
       `federation ${found.id} (${found.name}) of ${plan.issuer} in folder ${plan.folderId} is disabled: enable it (iam.oidcFederations.update(id, { disabled: false })) or delete it, then run again`,
@@ -106,13 +113,22 @@ export async function setUpKeyless(iam: IamClient, plan: KeylessPlan, { dryRun =
       ? { outcome: "would create" }
       : {
           outcome: "created",
-          federation: await iam.oidcFederations.create({
-            folderId: plan.folderId,
-            name: plan.name,
-            issuer: plan.issuer,
-            jwksUrl: plan.jwksUrl,
-            audiences: [plan.audience],
-          }),
+          federation: await iam.oidcFederations
+            .create({
+              folderId: plan.folderId,
+              name: plan.name,
+              issuer: plan.issuer,
+              jwksUrl: plan.jwksUrl,
+              audiences: [plan.audience],
+            })
+            .catch((error) => {
+              // Note: none listed has the name, so one is being made: an earlier run's, whose answer was lost, still finishing.
+              if (!(error instanceof IamApiError && error.codeName === "ALREADY_EXISTS")) throw error;
+              throw new Error(
+                `${error.message} (no federation of that name is listed yet: one is still being created, by an earlier run whose answer was lost, or another at once: run again once it is done, and it finds it)`,
+                { cause: error },
+              );
+            }),
         };
   else if (!found.audiences?.includes(plan.audience))
     federation = dryRun

@@ -166,6 +166,7 @@ describe("keyless-ci's setup through every fault on each write and on the reads 
       if (rerunAt === "once done") await settle(fake, clean);
       const rerun = await setUpKeyless(clean, PLAN).catch((e) => caught(e) as Error);
       await settle(fake, clean);
+      if (rerun instanceof Error) expect(rerun.message).toMatch(/ALREADY_EXISTS.*still being created.*run again once it is done/);
       // Note: a rerun at once may link the subject a second time while the first create finishes: the next run removes it.
       const last = await setUpKeyless(clean, PLAN);
       expect(last.federation.outcome).toBe("found");
@@ -193,5 +194,24 @@ describe("keyless-ci's setup: what a rerun meets", () => {
     expect(setupLines(run, PLAN)[2]).toBe(`removed a duplicate of it (the same subject and account): ${second.id}`);
     expect(held(fake).credentials).toEqual([{ id: first.id, federationId: federation?.id }]);
     expect(setupLines(await setUpKeyless(clean, PLAN), PLAN)).toHaveLength(2);
+  });
+
+  it("a federation of another issuer with the plan's name stops it before anything is created, naming it", async () => {
+    const { fake, clean } = await setupWorld("nothing");
+    const other = await clean.oidcFederations.create({
+      folderId: PLAN.folderId,
+      name: PLAN.name,
+      issuer: "https://gitlab.example.com",
+      jwksUrl: "https://gitlab.example.com/oauth/discovery/keys",
+      audiences: ["https://gitlab.example.com"],
+    });
+    const requests = fake.requests.length;
+    for (const dryRun of [true, false]) {
+      const error = caught(await setUpKeyless(clean, PLAN, { dryRun }).catch((e) => e));
+      expect(error.message).toBe(
+        `federation ${other.id} of https://gitlab.example.com in folder ${PLAN.folderId} has the name ${PLAN.name} already: give the new one another (--name)`,
+      );
+    }
+    expect(fake.requests.slice(requests).map((r) => r.operation)).toEqual(["listOidcFederations", "listOidcFederations"]);
   });
 });
