@@ -106,12 +106,24 @@ interface AccessTokenAnswer {
   expires_in?: unknown;
 }
 
-/** Reads `{ access_token, expires_in }` as a Credential, or explains what is wrong (never quoting the token). */
-export function fromAccessToken(name: TokenSourceName, answer: unknown, now: number): Credential {
+/**
+ * Reads `{ access_token, expires_in }` as a Credential, or names what `from` (whose answer it is) lacks, never quoting
+ * the token; `fields` go on the error (the answer's status).
+ */
+export function fromAccessToken(
+  name: TokenSourceName,
+  answer: unknown,
+  now: number,
+  from = "the answer",
+  fields: { status?: number; requestId?: string | undefined; attempts?: number } = {},
+): Credential {
   const { access_token: token, expires_in: seconds } = (answer ?? {}) as AccessTokenAnswer;
-  if (typeof token !== "string" || !token || typeof seconds !== "number")
-    throw new IamTokenError(name, "the answer has no access_token and expires_in");
-  return { token, expiresAt: now + seconds * 1000 };
+  const missing = [
+    ...(typeof token === "string" && token ? [] : ["access_token"]),
+    ...(typeof seconds === "number" ? [] : ["expires_in (the seconds it lives)"]),
+  ];
+  if (missing.length) throw new IamTokenError(name, `${from} has no ${missing.join(" and no ")}`, fields);
+  return { token: token as string, expiresAt: now + (seconds as number) * 1000 };
 }
 
 /** Tokens of the service account linked to this VM or Serverless Container, from the metadata service. */

@@ -239,9 +239,11 @@ export function workloadIdentity(options: WorkloadIdentityOptions): TokenSource 
       let answer: unknown;
       try {
         answer = JSON.parse(text);
-      } catch {}
+      } catch {
+        throw new IamTokenError(NAME, `the answer of ${where} is not JSON (HTTP ${status})`, fields);
+      }
       // Note: the answer has `expires_in` (seconds) and no expiry date: it is counted from when the answer came.
-      const credential = fromAccessToken(NAME, answer, now());
+      const credential = fromAccessToken(NAME, answer, now(), `the answer of ${where}`, fields);
       seen = [token, ...token.split("."), credential.token];
       return credential;
     },

@@ -3,12 +3,15 @@
 // what changed and whether something may have, and a rerun converging on one federation and one credential; workload
 // identity's exchange against the fake over loopback (alone and through the credential chain) and GitHub's ID token
 // service failing; the chain under faults; and the yc-iam command, whose failures are one line on stderr.
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type KeylessPlan, setUpKeyless, setupLines } from "../../examples/keyless-ci.ts";
-import { createIamClient, type IamClient, type IamClientOptions, IamError } from "../../src/index.ts";
-import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam } from "../../src/testing/index.ts";
+import { type SubjectToken, workloadIdentity } from "../../src/auth/index.ts";
+import { DEFAULT_RETRY } from "../../src/core/retry.ts";
+import { createIamClient, type IamClient, type IamClientOptions, IamError, IamTokenError } from "../../src/index.ts";
+import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam, type Fault, githubActionsJob } from "../../src/testing/index.ts";
+import { type ServedFake, serveFake } from "../../src/testing/node.ts";
 import { chaosFetch, type PlannedFault } from "../support/chaos.ts";
-import { caught, TOKEN } from "../support/secrets.ts";
+import { caught, rejection, secret, TOKEN } from "../support/secrets.ts";
 import { AMPLE_MS, RETRY, SCENARIOS, type Scenario } from "../support/write-faults.ts";
 
 const ROBOT = "ajerobot000000000001";
@@ -213,5 +216,160 @@ describe("keyless-ci's setup: what a rerun meets", () => {
       );
     }
     expect(fake.requests.slice(requests).map((r) => r.operation)).toEqual(["listOidcFederations", "listOidcFederations"]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
+// 2. Workload identity's exchange against the fake over loopback, alone and through the chain; GitHub's ID token service.
+
+const AUDIENCE = "https://github.com/my-org";
+/** The exchange's retries and GitHub's, without their waits (they read DEFAULT_RETRY, which no option changes). */
+const ZERO_WAITS = { baseDelayMs: 0, maxDelayMs: 0 };
+const saved = { ...DEFAULT_RETRY };
+const cleanups: (() => Promise<unknown>)[] = [];
+beforeEach(() => void Object.assign(DEFAULT_RETRY, ZERO_WAITS));
+afterEach(async () => {
+  Object.assign(DEFAULT_RETRY, saved);
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A fetch that marks every access token answered through it as a secret, so the leak check looks for it. */
+const recording: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  const text = await response.clone().text();
+  for (const [, token] of text.matchAll(/"(?:access_token|value)":"([^"]+)"/g)) secret(token as string);
+  return response;
+};
+
+/**
+ * The fake on loopback with GitHub's (test) issuer trusted: a federation, a credential linking a job's subject to ROBOT,
+ * the job's ID token, and GitHub's ID token service for that job on loopback (`github.fail` makes its next answers fail).
+ */
+/** GitHub's (test) issuer, one for the file: its key pair is made once. */
+const GITHUB = createOidcIssuer();
+async function exchangeWorld() {
+  const issuer = GITHUB;
+  const fake = createFakeIam({ jwks: [issuer], serviceAccounts: [ROBOT] });
+  const served = await serveFake(fake);
+  cleanups.push(served.close);
+  const clean = createIamClient({ token: TOKEN, baseUrl: fake.baseUrl, fetch: fake.fetch, retry: RETRY, polling: POLLING });
+  const { folderId, name } = PLAN;
+  const federation = await clean.oidcFederations.create({
+    folderId,
+    name,
+    issuer: issuer.issuer,
+    jwksUrl: issuer.jwksUrl,
+    audiences: [AUDIENCE],
+  });
+  await clean.federatedCredentials.create({ serviceAccountId: ROBOT, federationId: federation.id, externalSubjectId: PLAN.subject });
+  const jwt = secret(await issuer.idToken({ sub: PLAN.subject, aud: AUDIENCE }));
+  const job = githubActionsJob(issuer, { repository: "my-org/app" });
+  /** What GitHub's service answers next instead of an ID token, one a request. */
+  const failing: ((request: Request) => Response | Promise<Response>)[] = [];
+  const github = await serveFake({
+    handle: async (request) => (failing.shift() ?? ((r: Request) => job.handle(r)))(request),
+  });
+  cleanups.push(github.close);
+  const jobEnv = job.environment(github.url);
+  secret(jobEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN as string);
+  return {
+    fake,
+    served,
+    jwt,
+    jobEnv,
+    fail: (...answers: ((request: Request) => Response | Promise<Response>)[]) => void failing.push(...answers),
+    endpoint: `${served.url}/oauth/token`,
+    exchanges: () => fake.requests.filter((r) => r.operation === "exchangeToken").length,
+  };
+}
+
+/** A source of ROBOT's tokens for `subjectToken` through the served exchange. */
+const sourceOf = (world: Awaited<ReturnType<typeof exchangeWorld>>, subjectToken: SubjectToken, timeoutMs = AMPLE_MS) =>
+  workloadIdentity({ serviceAccountId: ROBOT, subjectToken, endpoint: world.endpoint, fetch: recording, timeoutMs, retryBackoffMs: 0 });
+
+describe("workload identity's exchange against the fake over loopback, through faults", () => {
+  const attempts = DEFAULT_RETRY.maxAttempts;
+  const every = (fault: Fault): [Fault, number] => [fault, attempts];
+  type Case = [name: string, fault: Fault, count: number, ending: "token" | RegExp];
+  const host = (world: { served: ServedFake }) => new URL(world.served.url).host;
+  const CASES: Case[] = [
+    ["a drop before the exchange, once", { drop: true }, 1, "token"],
+    [
+      "a drop before the exchange, every attempt",
+      ...every({ drop: true }),
+      /^workloadIdentity: the token exchange at HOST gave no answer: fetch failed$/,
+    ],
+    ["a drop after the exchange, once (the next attempt exchanges again)", { drop: "after" }, 1, "token"],
+    [
+      "a drop after the exchange, every attempt",
+      ...every({ drop: "after" }),
+      /^workloadIdentity: the token exchange at HOST gave no answer: fetch failed$/,
+    ],
+    ["a 429 with Retry-After, once", { status: 429, retryAfter: "1" }, 1, "token"],
+    [
+      "a 429, every attempt",
+      ...every({ status: 429 }),
+      /^workloadIdentity: the token exchange at HOST answered HTTP 429: Injected fault: HTTP 429$/,
+    ],
+    ...[500, 502, 503, 504].flatMap((status): Case[] => [
+      [`a ${status}, once`, { status }, 1, "token"],
+      [
+        `a ${status}, every attempt`,
+        ...every({ status }),
+        new RegExp(`^workloadIdentity: the token exchange at HOST answered HTTP ${status}: Injected fault: HTTP ${status}$`),
+      ],
+    ]),
+    ["a slow answer past timeoutMs, once", { delayMs: 5_000 }, 1, "token"],
+    [
+      "a slow answer past timeoutMs, every attempt",
+      ...every({ delayMs: 5_000 }),
+      /^workloadIdentity: the token exchange at HOST gave no answer within 50 ms$/,
+    ],
+    [
+      "a 200 that is not JSON",
+      { body: "<html>gateway</html>", status: 200 },
+      1,
+      /^workloadIdentity: the answer of the token exchange at HOST is not JSON \(HTTP 200\)$/,
+    ],
+    [
+      "a 200 of JSON cut short",
+      { body: '{"access_token":"t1.9euelZq', status: 200 },
+      1,
+      /^workloadIdentity: the answer of the token exchange at HOST is not JSON \(HTTP 200\)$/,
+    ],
+    [
+      "a 200 without expires_in",
+      { body: { access_token: secret("t1.9euelZqNOexpiresINxxxxxxxxxx"), token_type: "Bearer" }, status: 200 },
+      1,
+      /^workloadIdentity: the answer of the token exchange at HOST has no expires_in \(the seconds it lives\)$/,
+    ],
+    [
+      "a 200 without access_token",
+      { body: { token_type: "Bearer", expires_in: 43_200 }, status: 200 },
+      1,
+      /^workloadIdentity: the answer of the token exchange at HOST has no access_token$/,
+    ],
+    [
+      "a 200 of an empty object",
+      { body: {}, status: 200 },
+      1,
+      /^workloadIdentity: the answer of the token exchange at HOST has no access_token and no expires_in \(the seconds it lives\)$/,
+    ],
+  ];
+  it.each(CASES)("%s", async (_, fault, count, ending) => {
+    const world = await exchangeWorld();
+    world.fake.failNext(fault, { operation: "exchangeToken", count });
+    const source = sourceOf(world, world.jwt, "delayMs" in fault ? 50 : AMPLE_MS);
+    if (ending === "token") {
+      expect(await source()).toMatch(/^t1\./);
+      expect(world.exchanges()).toBe(2);
+      return;
+    }
+    const error = caught(await rejection(source()));
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error.message).toMatch(new RegExp(ending.source.replace("HOST", host(world).replace(/\./g, "\\."))));
+    // Note: an answer's status is on the error; a lost or late one has none.
+    expect(error.status).toBe("drop" in fault || "delayMs" in fault ? undefined : (fault as { status: number }).status);
+    expect(world.exchanges()).toBe(count);
   });
 });

@@ -389,7 +389,9 @@ describe("a refused exchange", () => {
   it("a 200 without access_token and expires_in is named, and a flaky network is tried again", async () => {
     const empty = exchange(() => json(200, { token_type: "Bearer" }));
     const error = await rejection(workloadIdentity({ serviceAccountId: SA, subjectToken: platformJwt(), fetch: empty.fetch })());
-    expect(error.message).toBe("workloadIdentity: the answer has no access_token and expires_in");
+    expect(error.message).toBe(
+      "workloadIdentity: the answer of the token exchange at auth.yandex.cloud has no access_token and no expires_in (the seconds it lives)",
+    );
     const token = iamToken();
     const flaky = scriptedFetch(new TypeError("fetch failed"), json(200, { access_token: token, expires_in: 43_200 }));
     expect(await workloadIdentity({ serviceAccountId: SA, subjectToken: platformJwt(), fetch: flaky.fetch })()).toBe(token);
