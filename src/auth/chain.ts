@@ -32,6 +32,8 @@ export interface DefaultCredentialsOptions extends Omit<CacheOptions, "name"> {
   /** The variables to read, on first use. Default the process's (`globalThis.process?.env`), else none. */
   env?: Environment | undefined;
   fetch?: typeof globalThis.fetch | undefined;
+  /** Per attempt of each exchange: the OAuth token's, the key's, workload identity's and GitHub's ID token's. Default 10 000. */
+  timeoutMs?: number | undefined;
   /** The IAM API, for the OAuth token's and the key's exchanges. Default `https://iam.api.cloud.yandex.net`. */
   baseUrl?: string | undefined;
   /**
@@ -108,7 +110,7 @@ function exchangeUnder(baseUrl: string | undefined): string {
 export function defaultCredentials(options: DefaultCredentialsOptions = {}): TokenSource {
   const { env: given, baseUrl, tokenExchangeUrl = exchangeUnder(baseUrl), onChoose, ...rest } = options;
   const { metadataUrl = METADATA_URL, metadataTimeoutMs = 1_000, ...shared } = rest;
-  const { fetch } = shared;
+  const { fetch, timeoutMs } = shared;
   const env: Environment = given ?? (globalThis as { process?: { env?: Environment } }).process?.env ?? {};
   /** A variable's value, without the spaces around it; undefined when it is unset or empty. */
   const read = (name: string) => env[name]?.trim() || undefined;
@@ -202,7 +204,8 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
       find() {
         const inJob = read("ACTIONS_ID_TOKEN_REQUEST_URL") && read("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
         const serviceAccountId = read("YC_SERVICE_ACCOUNT_ID");
-        if (inJob && serviceAccountId) return federated("GitHub Actions", githubActionsToken(env, { fetch }), "the job's ID token");
+        if (inJob && serviceAccountId)
+          return federated("GitHub Actions", githubActionsToken(env, { fetch, timeoutMs }), "the job's ID token");
         // Note: YC_SERVICE_ACCOUNT_ID is the chain's own variable: set, it asks for workload identity, which no platform here gives.
         if (serviceAccountId)
           throw refusal(

@@ -5,13 +5,13 @@
 // service failing; the chain under faults; and the yc-iam command, whose failures are one line on stderr.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type KeylessPlan, setUpKeyless, setupLines } from "../../examples/keyless-ci.ts";
-import { type SubjectToken, workloadIdentity } from "../../src/auth/index.ts";
+import { defaultCredentials, githubActionsToken, type SubjectToken, workloadIdentity } from "../../src/auth/index.ts";
 import { DEFAULT_RETRY } from "../../src/core/retry.ts";
 import { createIamClient, type IamClient, type IamClientOptions, IamError, IamTokenError } from "../../src/index.ts";
 import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam, type Fault, githubActionsJob } from "../../src/testing/index.ts";
 import { type ServedFake, serveFake } from "../../src/testing/node.ts";
 import { chaosFetch, type PlannedFault } from "../support/chaos.ts";
-import { caught, rejection, secret, TOKEN } from "../support/secrets.ts";
+import { caught, rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
 import { AMPLE_MS, RETRY, SCENARIOS, type Scenario } from "../support/write-faults.ts";
 
 const ROBOT = "ajerobot000000000001";
@@ -371,5 +371,151 @@ describe("workload identity's exchange against the fake over loopback, through f
     // Note: an answer's status is on the error; a lost or late one has none.
     expect(error.status).toBe("drop" in fault || "delayMs" in fault ? undefined : (fault as { status: number }).status);
     expect(world.exchanges()).toBe(count);
+  });
+});
+
+describe("workload identity's exchange: what its failures show, and who waits for them", () => {
+  it("a 429's Retry-After is waited (up to the longest wait) before the same exchange is sent again", async () => {
+    const world = await exchangeWorld();
+    Object.assign(DEFAULT_RETRY, { maxDelayMs: 40 });
+    world.fake.failNext({ status: 429, retryAfter: "3600" }, { operation: "exchangeToken" });
+    const started = performance.now();
+    expect(await sourceOf(world, world.jwt)()).toMatch(/^t1\./);
+    // Note: without Retry-After, with no base delay, the next attempt goes at once.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(38);
+    expect(world.exchanges()).toBe(2);
+  });
+
+  it.each([
+    ["as it is", (jwt: string) => `the token ${jwt} is refused`],
+    ["JSON-escaped", (jwt: string) => `the token ${jwt.replace(/e/g, "\\u0065")} is refused`],
+    ["its signature alone", (jwt: string) => `signature ${jwt.split(".")[2]} does not verify`],
+    ["its payload alone, cut short", (jwt: string) => `bad claims ${jwt.split(".")[1]?.slice(0, 40)}`],
+  ])("an OAuth error quoting the subject token (%s) names the part refused, never the token", async (_, quote) => {
+    const world = await exchangeWorld();
+    const description = quote(world.jwt);
+    // Note: the JSON-escaped quote is written into the body as it is, so the body holds \u0065 where the token has e.
+    const body = description.includes("\\u0065")
+      ? `{"error":"invalid_grant","error_description":"${description}"}`
+      : { error: "invalid_grant", error_description: description };
+    world.fake.failNext({ status: 400, body }, { operation: "exchangeToken" });
+    const error = caught(await rejection(sourceOf(world, world.jwt)()));
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error.message).toMatch(
+      /^workloadIdentity: the token exchange at [\d.:]+ refused the exchange for service account \w+: HTTP 400: invalid_grant: /,
+    );
+    for (const text of renderings(error))
+      for (const part of [world.jwt, ...world.jwt.split(".").slice(1)]) expect(text).not.toContain(part);
+    if (/signature/.test(description)) expect(error.message).toMatch(/it refused the signature/);
+  });
+
+  it("concurrent callers during a failing exchange share one, each gets its error; a later call exchanges again", async () => {
+    const world = await exchangeWorld();
+    const attempts = DEFAULT_RETRY.maxAttempts;
+    world.fake.failNext({ status: 503 }, { operation: "exchangeToken", count: attempts });
+    const source = sourceOf(world, world.jwt);
+    const errors = await Promise.all(Array.from({ length: 5 }, () => rejection(source())));
+    for (const error of errors) expect(error.message).toMatch(/answered HTTP 503/);
+    expect(world.exchanges()).toBe(attempts);
+    expect(await source()).toMatch(/^t1\./);
+    expect(world.exchanges()).toBe(attempts + 1);
+    // Through the client: five calls at once, one exchange, each call its own error naming the call and the source's words.
+    const iam = createIamClient({ token: sourceOf(world, world.jwt), baseUrl: world.served.url, retry: RETRY });
+    world.fake.failNext({ status: 503 }, { operation: "exchangeToken", count: attempts });
+    const calls = await Promise.all(Array.from({ length: 5 }, () => rejection(iam.serviceAccounts.get(ROBOT))));
+    expect(new Set(calls).size).toBe(5);
+    for (const error of calls)
+      expect(error.message).toMatch(
+        /^getServiceAccount: the token source failed: workloadIdentity: the token exchange at .* answered HTTP 503/,
+      );
+    expect(world.exchanges()).toBe(2 * attempts + 1);
+    expect(await iam.serviceAccounts.get(ROBOT)).toMatchObject({ id: ROBOT });
+  });
+
+  it("a refresh that fails once the token has expired: every caller waiting gets the error, the next call exchanges again", async () => {
+    const world = await exchangeWorld();
+    let now = Date.now();
+    const source = workloadIdentity({
+      serviceAccountId: ROBOT,
+      subjectToken: world.jwt,
+      endpoint: world.endpoint,
+      fetch: recording,
+      retryBackoffMs: 0,
+      now: () => now,
+    });
+    const first = await source();
+    now += 13 * 3_600_000;
+    world.fake.failNext({ drop: true }, { operation: "exchangeToken", count: DEFAULT_RETRY.maxAttempts });
+    const errors = await Promise.all(Array.from({ length: 3 }, () => rejection(source())));
+    for (const error of errors) expect(error.message).toMatch(/gave no answer: fetch failed$/);
+    const second = await source();
+    expect(second).not.toBe(first);
+  });
+});
+
+describe("GitHub's ID token service failing, under workloadIdentity and through the chain", () => {
+  const json = (status: number, body: unknown) => () =>
+    new Response(typeof body === "string" ? body : JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  /** An answer that never comes, but when the client goes away. */
+  const hang = (request: Request) =>
+    new Promise<Response>((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+  const attempts = DEFAULT_RETRY.maxAttempts;
+  type Case = [name: string, answers: ((request: Request) => Response | Promise<Response>)[], message: RegExp];
+  const CASES: Case[] = [
+    [
+      "a 401 (the request token refused)",
+      [json(401, { message: "Bad credentials" })],
+      /^githubActionsToken: GitHub's ID token service answered HTTP 401: Bad credentials$/,
+    ],
+    [
+      "a 500 on every attempt",
+      Array(attempts).fill(json(500, "<h1>Internal Server Error</h1>")),
+      /^githubActionsToken: GitHub's ID token service answered HTTP 500: Internal Server Error$/,
+    ],
+    ["a 500 once", [json(500, "oops")], /^token$/],
+    ["a 200 that is not JSON", [json(200, "<html>sign in</html>")], /^githubActionsToken: GitHub's answer has no value \(the ID token\)$/],
+    ["a 200 without value", [json(200, { count: 1 })], /^githubActionsToken: GitHub's answer has no value \(the ID token\)$/],
+    [
+      "a 200 whose value is no JWT",
+      [json(200, { value: "not-a-jwt" })],
+      /^workloadIdentity: the subjectToken function gave no JWT \(three or five base64url parts\)$/,
+    ],
+    [
+      "no answer within timeoutMs, every attempt",
+      Array(attempts).fill(hang),
+      /^githubActionsToken: GitHub's ID token service gave no answer within 50 ms$/,
+    ],
+  ];
+
+  it.each(CASES)("%s: workloadIdentity with githubActionsToken", async (_, answers, message) => {
+    const world = await exchangeWorld();
+    world.fail(...answers);
+    const subjectToken = githubActionsToken(world.jobEnv, { fetch: recording, timeoutMs: 50 });
+    const source = sourceOf(world, subjectToken);
+    if (message.source === "^token$") {
+      expect(await source()).toMatch(/^t1\./);
+      return;
+    }
+    const error = caught(await rejection(source()));
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error.message).toMatch(message);
+    expect(world.exchanges(), "no exchange without the ID token").toBe(0);
+  });
+
+  it.each(CASES)("%s: through the chain, a client's call says it", async (_, answers, message) => {
+    const world = await exchangeWorld();
+    world.fail(...answers);
+    const env = { ...world.jobEnv, YC_SERVICE_ACCOUNT_ID: ROBOT };
+    const token = defaultCredentials({ env, baseUrl: world.served.url, fetch: recording, timeoutMs: 50, retryBackoffMs: 0 });
+    const iam = createIamClient({ token, baseUrl: world.served.url, retry: RETRY });
+    if (message.source === "^token$") {
+      expect(await iam.serviceAccounts.get(ROBOT)).toMatchObject({ id: ROBOT });
+      return;
+    }
+    const error = caught(await rejection(iam.serviceAccounts.get(ROBOT)));
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error.message).toBe(`getServiceAccount: the token source failed: ${message.source.slice(1, -1).replace(/\\(.)/g, "$1")}`);
+    // The job's side runs again once GitHub answers: no failure is kept.
+    expect(await iam.serviceAccounts.get(ROBOT)).toMatchObject({ id: ROBOT });
   });
 });
