@@ -136,8 +136,11 @@ export function metadataToken(options: MetadataOptions = {}): TokenSource {
       const timeout = new AbortController();
       const timer = setTimeout(() => timeout.abort(), timeoutMs);
       let response: Response;
+      let text: string;
       try {
         response = await (options.fetch ?? globalThis.fetch)(url, { headers: { "Metadata-Flavor": "Google" }, signal: timeout.signal });
+        // Note: the body within the same time, so an answer that stops after its headers does not hold the chain for ever.
+        text = await response.text();
       } catch (error) {
         throw new IamTokenError("metadataToken", `${where} did not answer: not inside Yandex Cloud?`, {}, error);
       } finally {
@@ -150,7 +153,11 @@ export function metadataToken(options: MetadataOptions = {}): TokenSource {
           status === 404 ? `${where}: no service account is linked to this VM or container` : `${where} answered HTTP ${status}`,
           { status, requestId: headers.get("x-request-id") ?? undefined },
         );
-      return fromAccessToken("metadataToken", await response.json().catch(() => undefined), now());
+      let answer: unknown;
+      try {
+        answer = JSON.parse(text);
+      } catch {}
+      return fromAccessToken("metadataToken", answer, now());
     },
     { ...options, name: "metadataToken" },
   );

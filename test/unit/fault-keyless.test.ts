@@ -3,9 +3,10 @@
 // what changed and whether something may have, and a rerun converging on one federation and one credential; workload
 // identity's exchange against the fake over loopback (alone and through the credential chain) and GitHub's ID token
 // service failing; the chain under faults; and the yc-iam command, whose failures are one line on stderr.
+import { createServer, type ServerResponse } from "node:http";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type KeylessPlan, setUpKeyless, setupLines } from "../../examples/keyless-ci.ts";
-import { defaultCredentials, githubActionsToken, type SubjectToken, workloadIdentity } from "../../src/auth/index.ts";
+import { defaultCredentials, type Environment, githubActionsToken, type SubjectToken, workloadIdentity } from "../../src/auth/index.ts";
 import { DEFAULT_RETRY } from "../../src/core/retry.ts";
 import { createIamClient, type IamClient, type IamClientOptions, IamError, IamTokenError } from "../../src/index.ts";
 import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam, type Fault, githubActionsJob } from "../../src/testing/index.ts";
@@ -490,7 +491,9 @@ describe("GitHub's ID token service failing, under workloadIdentity and through 
   it.each(CASES)("%s: workloadIdentity with githubActionsToken", async (_, answers, message) => {
     const world = await exchangeWorld();
     world.fail(...answers);
-    const subjectToken = githubActionsToken(world.jobEnv, { fetch: recording, timeoutMs: 50 });
+    // Note: a short time only where no answer comes: under load, an answer may take longer than 50 ms.
+    const timeoutMs = answers.includes(hang) ? 50 : AMPLE_MS;
+    const subjectToken = githubActionsToken(world.jobEnv, { fetch: recording, timeoutMs });
     const source = sourceOf(world, subjectToken);
     if (message.source === "^token$") {
       expect(await source()).toMatch(/^t1\./);
@@ -506,7 +509,8 @@ describe("GitHub's ID token service failing, under workloadIdentity and through 
     const world = await exchangeWorld();
     world.fail(...answers);
     const env = { ...world.jobEnv, YC_SERVICE_ACCOUNT_ID: ROBOT };
-    const token = defaultCredentials({ env, baseUrl: world.served.url, fetch: recording, timeoutMs: 50, retryBackoffMs: 0 });
+    const timeoutMs = answers.includes(hang) ? 50 : AMPLE_MS;
+    const token = defaultCredentials({ env, baseUrl: world.served.url, fetch: recording, timeoutMs, retryBackoffMs: 0 });
     const iam = createIamClient({ token, baseUrl: world.served.url, retry: RETRY });
     if (message.source === "^token$") {
       expect(await iam.serviceAccounts.get(ROBOT)).toMatchObject({ id: ROBOT });
@@ -517,5 +521,55 @@ describe("GitHub's ID token service failing, under workloadIdentity and through 
     expect(error.message).toBe(`getServiceAccount: the token source failed: ${message.source.slice(1, -1).replace(/\\(.)/g, "$1")}`);
     // The job's side runs again once GitHub answers: no failure is kept.
     expect(await iam.serviceAccounts.get(ROBOT)).toMatchObject({ id: ROBOT });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
+// 3. The chain under faults: the metadata service, a key file that goes, variables with spaces or nothing in them.
+
+/** A metadata service on loopback answering each request as `answer` does with node's own response (so it can stop half way). */
+async function metadataService(answer: (res: ServerResponse) => void) {
+  const server = createServer((_, res) => answer(res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  const { port } = server.address() as { port: number };
+  return `http://127.0.0.1:${port}/computeMetadata/v1/instance/service-accounts/default/token`;
+}
+
+/** The chain over `env` with the metadata service at `metadataUrl`, which has `metadataTimeoutMs` to answer. */
+const metadataChain = (metadataUrl: string, env: Environment = {}, metadataTimeoutMs = 50) =>
+  defaultCredentials({ env, metadataUrl, metadataTimeoutMs, retryBackoffMs: 0 });
+/** What `call` rejected with, or "still pending" once `boundMs` passed (a source that hangs fails here at once, not at vitest's limit). */
+const settled = (call: Promise<unknown>, boundMs = 2_000): Promise<any> =>
+  Promise.race([rejection(call), new Promise((resolve) => setTimeout(resolve, boundMs, "still pending"))]);
+const TRIED_BEFORE =
+  "defaultCredentials: no credentials found; tried, in order: YC_TOKEN: not set, nor its alias YC_IAM_TOKEN; YC_SERVICE_ACCOUNT_KEY_FILE: not set, nor its alias YC_SA_KEY_FILE; YC_WORKLOAD_TOKEN_FILE: not set (workload identity with a token file, as Kubernetes projects one); GitHub Actions: not in a job that may ask for an ID token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set); the metadata service: ";
+
+describe("the chain's metadata service under faults: it is skipped, saying why, and never hangs the search", () => {
+  it.each([
+    ["that never answers", () => {}, "gave no answer within 50 ms (not inside Yandex Cloud?)"],
+    [
+      "whose answer stops after its headers",
+      (res: ServerResponse) => res.writeHead(200, { "content-type": "application/json" }).write('{"access_token":"t1.'),
+      "gave no answer within 50 ms (not inside Yandex Cloud?)",
+    ],
+    [
+      "that answers 404",
+      (res: ServerResponse) => res.writeHead(404).end("Not Found"),
+      "answered 404: no service account is linked to this VM or container",
+    ],
+    ["that answers 500", (res: ServerResponse) => res.writeHead(500).end("oops"), "answered HTTP 500"],
+  ])("a metadata service %s", async (_, answer, reason) => {
+    const url = await metadataService(answer as (res: ServerResponse) => void);
+    // Note: a short time only where no whole answer comes: under load, an answer may take longer than 50 ms.
+    const error = caught(await settled(metadataChain(url, {}, reason.startsWith("gave no answer") ? 50 : AMPLE_MS)()));
+    expect(error).toBeInstanceOf(IamTokenError);
+    expect(error.message).toBe(`${TRIED_BEFORE}${reason.replace("HOST", new URL(url).host)}`);
   });
 });
