@@ -225,15 +225,17 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
         try {
           issued = await token();
         } catch (error) {
-          const { status, cause } = error as IamTokenError;
+          const { status, cause, message } = error as IamTokenError;
           if (status === 404) return "answered 404: no service account is linked to this VM or container";
+          // Note: a 2xx that gives no token is an answer too, and says what it lacks.
+          if (status && status < 300) return `answered what is no token: ${message.replace(/^metadataToken: /, "")}`;
           if (status) return `answered HTTP ${status}`;
           // Note: its own time-out aborts the request; another failure (refused, unreachable) is no wait, and is said as it is.
-          if (!cause) return `answered without a token (${(error as Error).message})`;
-          const { name, message } = cause as Error;
+          if (!cause) return `answered without a token (${message})`;
+          const { name, message: why } = cause as Error;
           return name === "AbortError" || name === "TimeoutError"
             ? `gave no answer within ${metadataTimeoutMs} ms (not inside Yandex Cloud?)`
-            : `could not be reached (${(cause as { cause?: Error })?.cause?.message ?? message}; not inside Yandex Cloud?)`;
+            : `could not be reached (${(cause as { cause?: Error })?.cause?.message ?? why}; not inside Yandex Cloud?)`;
         }
         // Note: Google Compute Engine's metadata server answers the same URL and header: its token must not go to Yandex.
         if (!/^t1\./.test(issued))

@@ -147,17 +147,20 @@ export function metadataToken(options: MetadataOptions = {}): TokenSource {
         clearTimeout(timer);
       }
       const { status, ok, headers } = response;
+      const fields = { status, requestId: headers.get("x-request-id") ?? undefined };
       if (!ok)
         throw new IamTokenError(
           "metadataToken",
           status === 404 ? `${where}: no service account is linked to this VM or container` : `${where} answered HTTP ${status}`,
-          { status, requestId: headers.get("x-request-id") ?? undefined },
+          fields,
         );
       let answer: unknown;
       try {
         answer = JSON.parse(text);
-      } catch {}
-      return fromAccessToken("metadataToken", answer, now());
+      } catch {
+        throw new IamTokenError("metadataToken", `the answer of the ${where} is not JSON`, fields);
+      }
+      return fromAccessToken("metadataToken", answer, now(), `the answer of the ${where}`, fields);
     },
     { ...options, name: "metadataToken" },
   );

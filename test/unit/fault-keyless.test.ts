@@ -565,6 +565,16 @@ describe("the chain's metadata service under faults: it is skipped, saying why, 
       "answered 404: no service account is linked to this VM or container",
     ],
     ["that answers 500", (res: ServerResponse) => res.writeHead(500).end("oops"), "answered HTTP 500"],
+    [
+      "that answers what is not JSON",
+      (res: ServerResponse) => res.writeHead(200).end("<html>captive portal</html>"),
+      "answered what is no token: the answer of the metadata service at HOST is not JSON",
+    ],
+    [
+      "that answers JSON without a token",
+      (res: ServerResponse) => res.writeHead(200).end('{"expires_in":43200}'),
+      "answered what is no token: the answer of the metadata service at HOST has no access_token",
+    ],
   ])("a metadata service %s", async (_, answer, reason) => {
     const url = await metadataService(answer as (res: ServerResponse) => void);
     // Note: a short time only where no whole answer comes: under load, an answer may take longer than 50 ms.
