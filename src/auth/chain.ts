@@ -140,6 +140,9 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
         const variable = aliased("YC_TOKEN", "YC_IAM_TOKEN");
         if (!variable) return "not set, nor its alias YC_IAM_TOKEN";
         const value = read(variable) as string;
+        // Note: no token has a space, tab or line break inside it: one pasted in two would be sent as it is, and refused.
+        if (/\s/.test(value))
+          throw refusal(`${variable} has a space, tab or line break inside it (a token pasted in two?): no IAM or OAuth token has one`);
         // Note: an OAuth token has a form of its own; any other value is an IAM token (t1.… today: the form may change).
         if (!OAUTH_TOKEN.test(value))
           return {

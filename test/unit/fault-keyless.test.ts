@@ -3,7 +3,10 @@
 // what changed and whether something may have, and a rerun converging on one federation and one credential; workload
 // identity's exchange against the fake over loopback (alone and through the credential chain) and GitHub's ID token
 // service failing; the chain under faults; and the yc-iam command, whose failures are one line on stderr.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type KeylessPlan, setUpKeyless, setupLines } from "../../examples/keyless-ci.ts";
 import { defaultCredentials, type Environment, githubActionsToken, type SubjectToken, workloadIdentity } from "../../src/auth/index.ts";
@@ -581,5 +584,87 @@ describe("the chain's metadata service under faults: it is skipped, saying why, 
     const error = caught(await settled(metadataChain(url, {}, reason.startsWith("gave no answer") ? 50 : AMPLE_MS)()));
     expect(error).toBeInstanceOf(IamTokenError);
     expect(error.message).toBe(`${TRIED_BEFORE}${reason.replace("HOST", new URL(url).host)}`);
+  });
+});
+
+describe("the chain's variables and files under faults", () => {
+  /** A new private directory, gone after the test. */
+  async function directory() {
+    const dir = await mkdtemp(join(tmpdir(), "fault-keyless-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    return dir;
+  }
+  /** A metadata service that counts the requests it gets, and answers none (the chain must not reach it here). */
+  async function watchedMetadata() {
+    let asked = 0;
+    const url = await metadataService(() => void asked++);
+    return { url, asked: () => asked };
+  }
+
+  it("a key file that goes between runs: the run that read it goes on; the next names the variable and the file, and asks nothing else", async () => {
+    const fake = createFakeIam({ serviceAccounts: [ROBOT] });
+    const served = await serveFake(fake);
+    cleanups.push(served.close);
+    const keyFile = await fake.createServiceAccountKey(ROBOT);
+    for (const line of keyFile.private_key.split("\n")) if (/^[A-Za-z0-9+/=]{40,}$/.test(line)) secret(line);
+    const path = join(await directory(), "key.json");
+    await writeFile(path, JSON.stringify(keyFile));
+    const metadata = await watchedMetadata();
+    const env = { YC_SERVICE_ACCOUNT_KEY_FILE: path };
+    const run = (token: ReturnType<typeof defaultCredentials>) => createIamClient({ token, baseUrl: served.url, retry: RETRY });
+    const first = defaultCredentials({ env, baseUrl: served.url, fetch: recording, metadataUrl: metadata.url });
+    expect(await run(first).serviceAccounts.get(ROBOT)).toMatchObject({ id: ROBOT });
+    await rm(path);
+    // Note: the key was read once, on the first call: the run goes on, and refreshes with it.
+    secret(await first({ forceRefresh: true }));
+    const next = defaultCredentials({ env, baseUrl: served.url, fetch: recording, metadataUrl: metadata.url });
+    const error = caught(await rejection(run(next).serviceAccounts.get(ROBOT)));
+    expect(error.message).toBe(
+      `getServiceAccount: the token source failed: defaultCredentials: YC_SERVICE_ACCOUNT_KEY_FILE is set, but the file ${path} cannot be read: ENOENT: no such file or directory, open '${path}'`,
+    );
+    expect(metadata.asked()).toBe(0);
+  });
+
+  it("a workload token file that goes between refreshes: the refresh names the file; once it is back, the next call exchanges", async () => {
+    const world = await exchangeWorld();
+    const path = join(await directory(), "token");
+    await writeFile(path, `${world.jwt}\n`);
+    let now = Date.now();
+    const env = { YC_WORKLOAD_TOKEN_FILE: path, YC_SERVICE_ACCOUNT_ID: ROBOT };
+    const token = defaultCredentials({ env, baseUrl: world.served.url, fetch: recording, retryBackoffMs: 0, now: () => now });
+    const iam = createIamClient({ token, baseUrl: world.served.url, retry: RETRY });
+    expect(await iam.serviceAccounts.get(ROBOT)).toMatchObject({ id: ROBOT });
+    await rm(path);
+    now += 13 * 3_600_000;
+    const error = caught(await rejection(iam.serviceAccounts.get(ROBOT)));
+    expect(error.message).toBe(
+      `getServiceAccount: the token source failed: workloadIdentity: cannot read the subject token from the file ${path}: ENOENT: no such file or directory, open '${path}'`,
+    );
+    await writeFile(path, world.jwt);
+    expect(await iam.serviceAccounts.get(ROBOT)).toMatchObject({ id: ROBOT });
+  });
+
+  it.each([
+    ["spaces and a newline around it", ` ${TOKEN} \n`, "token"],
+    ["a Windows line end", `${TOKEN}\r\n`, "token"],
+    ["a newline inside it (a token pasted in two)", `${TOKEN.slice(0, 12)}\n${TOKEN.slice(12)}`, "refused"],
+    ["a tab inside it", `${TOKEN.slice(0, 12)}\t${TOKEN.slice(12)}`, "refused"],
+  ])("YC_TOKEN with %s", async (_, value, ending) => {
+    const fake = createFakeIam({ serviceAccounts: [ROBOT], authenticate: (token) => (token === TOKEN ? ROBOT : undefined) });
+    const metadata = await watchedMetadata();
+    const token = defaultCredentials({ env: { YC_TOKEN: value }, metadataUrl: metadata.url });
+    const iam = createIamClient({ token, baseUrl: fake.baseUrl, fetch: fake.fetch, retry: RETRY });
+    if (ending === "token") {
+      expect(await iam.serviceAccounts.get(ROBOT)).toMatchObject({ id: ROBOT });
+      return;
+    }
+    const error = caught(await rejection(iam.serviceAccounts.get(ROBOT)));
+    expect(error).toBeInstanceOf(IamTokenError);
+    for (const text of renderings(error)) for (const part of [TOKEN.slice(0, 12), TOKEN.slice(12)]) expect(text).not.toContain(part);
+    expect(error.message).toBe(
+      "getServiceAccount: the token source failed: defaultCredentials: YC_TOKEN has a space, tab or line break inside it (a token pasted in two?): no IAM or OAuth token has one",
+    );
+    expect(fake.requests).toEqual([]);
+    expect(metadata.asked()).toBe(0);
   });
 });
