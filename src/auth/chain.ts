@@ -114,6 +114,8 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
   const env: Environment = given ?? (globalThis as { process?: { env?: Environment } }).process?.env ?? {};
   /** A variable's value, without the spaces around it; undefined when it is unset or empty. */
   const read = (name: string) => env[name]?.trim() || undefined;
+  /** Why a variable `read` found nothing in is skipped: unset, or set to nothing (a CI secret that is missing gives ""). */
+  const unset = (name: string) => (env[name] === undefined ? "not set" : "set to nothing (as a CI secret that is missing gives)");
   /** The name of the two that is set (a source's variable or its alias); both set to different values is refused, unquoted. */
   const aliased = (name: string, alias: string) => {
     const [value, aliasValue] = [read(name), read(alias)];
@@ -138,7 +140,7 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
       name: "YC_TOKEN",
       find() {
         const variable = aliased("YC_TOKEN", "YC_IAM_TOKEN");
-        if (!variable) return "not set, nor its alias YC_IAM_TOKEN";
+        if (!variable) return `${unset("YC_TOKEN")}, nor its alias YC_IAM_TOKEN`;
         const value = read(variable) as string;
         // Note: no token has a space, tab or line break inside it: one pasted in two would be sent as it is, and refused.
         if (/\s/.test(value))
@@ -164,7 +166,7 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
       name: "YC_SERVICE_ACCOUNT_KEY_FILE",
       async find() {
         const variable = aliased("YC_SERVICE_ACCOUNT_KEY_FILE", "YC_SA_KEY_FILE");
-        if (!variable) return "not set, nor its alias YC_SA_KEY_FILE";
+        if (!variable) return `${unset("YC_SERVICE_ACCOUNT_KEY_FILE")}, nor its alias YC_SA_KEY_FILE`;
         const value = read(variable) as string;
         // Note: as Terraform's provider, the key file's path or its JSON itself; either way, the key is never quoted.
         const contents = value.startsWith("{");
@@ -193,7 +195,7 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
       name: "YC_WORKLOAD_TOKEN_FILE",
       find() {
         const path = read("YC_WORKLOAD_TOKEN_FILE");
-        if (!path) return "not set (workload identity with a token file, as Kubernetes projects one)";
+        if (!path) return `${unset("YC_WORKLOAD_TOKEN_FILE")} (workload identity with a token file, as Kubernetes projects one)`;
         // Note: a token put where its file's path goes is refused, unquoted: it would show in every message that names the file.
         if (!looksLikePath(path))
           throw refusal("YC_WORKLOAD_TOKEN_FILE holds a token or a text, not a path: write the token to a file and name the file");

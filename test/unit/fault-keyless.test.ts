@@ -667,4 +667,22 @@ describe("the chain's variables and files under faults", () => {
     expect(fake.requests).toEqual([]);
     expect(metadata.asked()).toBe(0);
   });
+
+  it.each([
+    ["empty", ""],
+    ["spaces alone", "  \n"],
+  ])("a variable of the chain set to %s is as one not set, and the error says it is set to nothing", async (_, value) => {
+    const metadata = await metadataService((res) => res.writeHead(404).end());
+    const env = { YC_TOKEN: value, YC_SERVICE_ACCOUNT_KEY_FILE: value, YC_WORKLOAD_TOKEN_FILE: value, YC_SERVICE_ACCOUNT_ID: value };
+    const error = caught(await rejection(metadataChain(metadata, env, AMPLE_MS)()));
+    expect(error.message).toBe(
+      [
+        "defaultCredentials: no credentials found; tried, in order: YC_TOKEN: set to nothing (as a CI secret that is missing gives), nor its alias YC_IAM_TOKEN",
+        "YC_SERVICE_ACCOUNT_KEY_FILE: set to nothing (as a CI secret that is missing gives), nor its alias YC_SA_KEY_FILE",
+        "YC_WORKLOAD_TOKEN_FILE: set to nothing (as a CI secret that is missing gives) (workload identity with a token file, as Kubernetes projects one)",
+        "GitHub Actions: not in a job that may ask for an ID token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)",
+        "the metadata service: answered 404: no service account is linked to this VM or container",
+      ].join("; "),
+    );
+  });
 });
