@@ -124,7 +124,8 @@ describe("rotate-key", () => {
     const path = join(privateDir(), "new.secret");
     fake.failNext({ status: 403, message: "Permission denied" }, { operation: "deleteApiKey" });
     const { output, error } = await logged(() => main([old, "--secret-file", path], iam, undefined, NOW));
-    expect(caught(error)).toMatchObject({ operation: "deleteApiKey", codeName: "PERMISSION_DENIED" });
+    expect((caught(error) as Error).cause).toMatchObject({ operation: "deleteApiKey", codeName: "PERMISSION_DENIED" });
+    expect((error as Error).message).toContain(`its secret is in ${path} (mode 0600); ${old} was not deleted`);
     expect(readFileSync(path, "utf8")).toBe(created[0]);
     expect(mode(path)).toBe(0o600);
     expect(output).toContain(path);

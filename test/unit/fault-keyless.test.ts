@@ -3,11 +3,14 @@
 // what changed and whether something may have, and a rerun converging on one federation and one credential; workload
 // identity's exchange against the fake over loopback (alone and through the credential chain) and GitHub's ID token
 // service failing; the chain under faults; and the yc-iam command, whose failures are one line on stderr.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync, statSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { dirname, join } from "node:path";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { yciam } from "../../bin/yc-iam.ts";
+import { EXIT, runByCommand } from "../../examples/client-from-env.ts";
 import { type KeylessPlan, setUpKeyless, setupLines } from "../../examples/keyless-ci.ts";
 import { defaultCredentials, type Environment, githubActionsToken, type SubjectToken, workloadIdentity } from "../../src/auth/index.ts";
 import { DEFAULT_RETRY } from "../../src/core/retry.ts";
@@ -15,7 +18,7 @@ import { createIamClient, type IamClient, type IamClientOptions, IamError, IamTo
 import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam, type Fault, githubActionsJob } from "../../src/testing/index.ts";
 import { type ServedFake, serveFake } from "../../src/testing/node.ts";
 import { chaosFetch, type PlannedFault } from "../support/chaos.ts";
-import { caught, rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
+import { caught, rejection, renderings, secret, secrets, TOKEN } from "../support/secrets.ts";
 import { AMPLE_MS, RETRY, SCENARIOS, type Scenario } from "../support/write-faults.ts";
 
 const ROBOT = "ajerobot000000000001";
@@ -684,5 +687,214 @@ describe("the chain's variables and files under faults", () => {
         "the metadata service: answered 404: no service account is linked to this VM or container",
       ].join("; "),
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
+// 4. The command, in this process: a job's failure is exit 1 and one line on stderr, never a stack, never a secret.
+
+describe("yc-iam: a job whose call fails exits 1 with one line on stderr", () => {
+  afterAll(() => runByCommand(false));
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  /** The fake on loopback (GitHub's test issuer trusted), the admin's token for it, and the command run in this process. */
+  async function commandWorld() {
+    const fake = createFakeIam({ jwks: [GITHUB], serviceAccounts: [ROBOT] });
+    const served = await serveFake(fake);
+    cleanups.push(served.close);
+    async function command(env: Record<string, string>, ...argv: string[]) {
+      for (const [name, value] of Object.entries({ YC_TOKEN: "", YC_IAM_TOKEN: TOKEN, YC_IAM_BASE_URL: served.url, ...env }))
+        vi.stubEnv(name, value);
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      vi.spyOn(console, "log").mockImplementation((...line) => void stdout.push(line.join(" ")));
+      vi.spyOn(console, "error").mockImplementation((...line) => void stderr.push(line.join(" ")));
+      try {
+        return { code: await yciam(argv), stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+      } finally {
+        vi.restoreAllMocks();
+        vi.unstubAllEnvs();
+      }
+    }
+    return { fake, served, command };
+  }
+
+  /** Checks a failure's report: exit 1, one line on stderr that matches `line`, no stack, no secret anywhere. */
+  function failedWith(ran: { code: number; stdout: string; stderr: string }, line: RegExp) {
+    expect(ran.code, ran.stderr).toBe(EXIT.failed);
+    expect(ran.stderr.split("\n")).toHaveLength(1);
+    expect(ran.stderr).toMatch(/^error: /);
+    expect(ran.stderr).toMatch(line);
+    expect(ran.stderr).not.toMatch(/\n\s+at |\.ts:\d+/);
+    for (const credential of secrets()) expect(ran.stdout + ran.stderr).not.toContain(credential);
+  }
+
+  const SETUP = ["keyless-ci", "--folder", DEFAULT_FOLDER_ID, "--service-account", ROBOT, "--repo", "my-org/app"];
+  const attempts = DEFAULT_RETRY.maxAttempts;
+  type Case = [name: string, arrange: (fake: FakeIam) => void, line: RegExp];
+  const CASES: Case[] = [
+    [
+      "403 on the federations' list (IamApiError)",
+      (f) => f.failNext({ status: 403, message: "Permission denied" }, { operation: "listOidcFederations" }),
+      /^error: listOidcFederations: HTTP 403 PERMISSION_DENIED: Permission denied$/,
+    ],
+    [
+      "500 on every attempt of the federation's create (IamApiError, outcome unknown)",
+      (f) => f.failNext({ status: 500 }, { operation: "createOidcFederation", count: attempts }),
+      /^error: createOidcFederation: HTTP 500 INTERNAL: .*the outcome is unknown/,
+    ],
+    [
+      "a dropped connection on every attempt (IamNetworkError)",
+      (f) => f.failNext({ drop: true }, { operation: "listOidcFederations", count: attempts }),
+      /^error: listOidcFederations: .*fetch failed/,
+    ],
+    [
+      "an answer that is not JSON (IamResponseError)",
+      (f) => f.failNext({ body: "<html>proxy</html>", status: 200 }, { operation: "listOidcFederations" }),
+      /^error: listOidcFederations: .*JSON/,
+    ],
+    [
+      "an Operation that fails (IamOperationError)",
+      (f) => f.progress({ polls: 1, error: { code: 7, message: "Permission denied to create" } }),
+      /^error: createOidcFederation: operation \w+ failed: PERMISSION_DENIED: Permission denied to create$/,
+    ],
+    [
+      "a poll that fails on every attempt (IamWaitError)",
+      (f) => f.failNext({ status: 503 }, { operation: "getOperation", count: attempts }),
+      /^error: createOidcFederation: .*may still finish/,
+    ],
+    [
+      "the credential's create refused after the federation was made",
+      (f) => f.failNext({ status: 403, message: "denied" }, { operation: "createFederatedCredential" }),
+      /^error: createFederatedCredential: HTTP 403 PERMISSION_DENIED: denied \(federation \w+ was created: run again to finish, it finds what exists\)$/,
+    ],
+  ];
+  it.each(CASES)("keyless-ci: %s", async (_, arrange, line) => {
+    const { fake, command } = await commandWorld();
+    arrange(fake);
+    for (const json of [[], ["--json"]]) {
+      failedWith(await command({}, ...SETUP, ...json), line);
+      fake.reset();
+      arrange(fake);
+    }
+  });
+
+  it("keyless-ci: credentials that cannot be used (IamTokenError) and arguments the contract refuses (IamInputError)", async () => {
+    const { command } = await commandWorld();
+    failedWith(
+      await command({ YC_IAM_TOKEN: "", YC_TOKEN: `${TOKEN.slice(0, 10)} ${TOKEN.slice(10)}` }, ...SETUP),
+      /^error: listOidcFederations: the token source failed: defaultCredentials: YC_TOKEN has a space, tab or line break inside it/,
+    );
+    failedWith(
+      await command({}, "keyless-ci", "--folder", "b".repeat(100), "--service-account", ROBOT, "--repo", "my-org/app"),
+      /^error: listOidcFederations: invalid arguments: folderId /,
+    );
+  });
+
+  it("keyless-ci --check: the job's exchange refused, or GitHub's ID token service down; one line, neither token shown", async () => {
+    const world = await exchangeWorld();
+    const { command } = await commandWorld();
+    const env = { ...world.jobEnv, YC_IAM_BASE_URL: world.served.url, YC_IAM_TOKEN: "" };
+    const check = ["keyless-ci", "--check", "--service-account", ROBOT];
+    world.fake.failNext(
+      { status: 400, body: { error: "invalid_grant", error_description: "the token is expired" } },
+      { operation: "exchangeToken" },
+    );
+    failedWith(
+      await command(env, ...check),
+      /^error: getServiceAccount: the token source failed: workloadIdentity: .* refused the exchange .* it refused the expiry/,
+    );
+    world.fail(...Array(attempts).fill(() => new Response("<h1>Unicorn!</h1>", { status: 503 })));
+    failedWith(
+      await command(env, ...check),
+      /^error: getServiceAccount: the token source failed: githubActionsToken: GitHub's ID token service answered HTTP 503: Unicorn!$/,
+    );
+    const ok = await command(env, ...check, "--json");
+    expect([ok.code, JSON.parse(ok.stdout).job.account]).toEqual([0, expect.objectContaining({ id: ROBOT })]);
+  });
+});
+
+describe("yc-iam rotate: a fault once the new key exists", () => {
+  afterAll(() => runByCommand(false));
+
+  async function rotateWorld() {
+    const fake = createFakeIam({ serviceAccounts: [ROBOT] });
+    const served = await serveFake(fake);
+    cleanups.push(served.close);
+    const [old] = fake.seed([{ serviceAccountId: ROBOT, description: "ci" }]);
+    const path = join(await mkdtemp(join(tmpdir(), "fault-rotate-")), "new.secret");
+    cleanups.push(() => rm(dirname(path), { recursive: true, force: true }));
+    vi.stubEnv("YC_TOKEN", "");
+    vi.stubEnv("YC_IAM_TOKEN", TOKEN);
+    vi.stubEnv("YC_IAM_BASE_URL", served.url);
+    const stderr: string[] = [];
+    const stdout: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...line) => void stdout.push(line.join(" ")));
+    vi.spyOn(console, "error").mockImplementation((...line) => void stderr.push(line.join(" ")));
+    cleanups.push(async () => {
+      vi.restoreAllMocks();
+      vi.unstubAllEnvs();
+    });
+    const run = async () => {
+      const code = await yciam(["rotate", old?.id as string, "--secret-file", path, "--json"]);
+      return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+    };
+    return { fake, old: old?.id as string, path, run };
+  }
+
+  /** The new key (not the old one) the fake holds, and that its secret is in the 0600 file, whole. */
+  async function secretKept(fake: FakeIam, old: string, path: string) {
+    const made = fake.state.apiKeys.filter((k) => k.id !== old);
+    expect(made).toHaveLength(1);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(secret(await readFile(path, "utf8"))).toMatch(/^\S{20,}$/);
+    return made[0]?.id as string;
+  }
+
+  it.each([
+    [
+      "the new key's check answers 500 on every attempt",
+      [{ delayMs: 0 }, ...Array(DEFAULT_RETRY.maxAttempts).fill({ status: 500 })],
+      "getApiKey",
+      "was not deleted",
+    ],
+    ["the old key's delete is refused (403)", [{ status: 403, message: "denied" }], "deleteApiKey", "was not deleted"],
+    [
+      "the old key's delete answers 500 on every attempt",
+      Array(DEFAULT_RETRY.maxAttempts).fill({ status: 500 }),
+      "deleteApiKey",
+      "may have been deleted",
+    ],
+  ] as const)("%s: exit 1, one line saying the new key exists and its secret is in the 0600 file", async (_, faults, operation, oldKey) => {
+    const { fake, old, path, run } = await rotateWorld();
+    for (const fault of faults) fake.failNext(fault as Fault, { operation: operation as "getApiKey" });
+    const ran = await run();
+    expect(ran.code).toBe(EXIT.failed);
+    const made = await secretKept(fake, old, path);
+    const line = ran.stderr.split("\n").at(-1) as string;
+    expect(line).toMatch(
+      new RegExp(
+        `^error: ${operation}: .*API key ${made} was created and its secret is in ${path.replace(/[.\\]/g, "\\$&")} \\(mode 0600\\).*${old} ${oldKey}`,
+      ),
+    );
+    expect(ran.stdout).toBe("");
+    for (const credential of secrets()) expect(ran.stdout + ran.stderr).not.toContain(credential);
+  });
+
+  it("the create's answer lost after the key was made: one line saying a key may exist whose secret never came, and that the old one stays", async () => {
+    const { fake, old, path, run } = await rotateWorld();
+    fake.failNext({ drop: "after" }, { operation: "createApiKey" });
+    const ran = await run();
+    expect(ran.code).toBe(EXIT.failed);
+    expect(ran.stderr.split("\n")).toHaveLength(1);
+    expect(ran.stderr).toMatch(
+      new RegExp(
+        `^error: createApiKey: .*a new API key may have been created, whose secret never came: list the account's keys and delete one you do not know; ${old} was not deleted\\)$`,
+      ),
+    );
+    expect(existsSync(path)).toBe(false);
   });
 });
