@@ -5,7 +5,7 @@ import { existsSync, statSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { UsageError } from "../../examples/client-from-env.ts";
 import { main as iamToken } from "../../examples/iam-token.ts";
 import { GITHUB_ISSUER, main, workflowText } from "../../examples/keyless-ci.ts";
@@ -13,6 +13,7 @@ import { VERSION } from "../../src/client.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam, githubActionsJob } from "../../src/testing/index.ts";
 import { serveFake } from "../../src/testing/node.ts";
+import { cleanupsAfterEach } from "../support/cleanups.ts";
 import { logged } from "../support/logged.ts";
 import { secret, TOKEN } from "../support/secrets.ts";
 
@@ -25,10 +26,7 @@ const ROBOT = "ajerobot000000000001";
 const REPO = "my-org/app";
 const SUBJECT = "repo:my-org/app:ref:refs/heads/main";
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 /** The fake, trusting GitHub's (test) issuer, served; the admin's client; and a GitHub job of REPO on `ref`, served. */
 async function world({ ref = "refs/heads/main" } = {}) {

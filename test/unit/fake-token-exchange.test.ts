@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { exchangeToken } from "../../generated/contract.ts";
 import { IamTokenError, TOKEN_EXCHANGE_URL, type WorkloadIdentityOptions, workloadIdentity } from "../../src/auth/index.ts";
 import { createCall } from "../../src/core/call.ts";
@@ -16,7 +16,9 @@ import { createOidcIssuer, type FakeIamOptions, type FakeOidcIssuer } from "../.
 import { serveFake } from "../../src/testing/node.ts";
 import { errorsText, schemaAt } from "../support/ajv.ts";
 import { checkedClients } from "../support/checked-fake.ts";
+import { cleanupsAfterEach } from "../support/cleanups.ts";
 import { GITHUB_FEDERATION, GITHUB_SUBJECT } from "../support/federations.ts";
+import { manualClock } from "../support/manual-clock.ts";
 import { bodyExamples, tableOperations } from "../support/operations.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
@@ -30,16 +32,7 @@ const OTHER = "ajeother000000000001";
 const GITHUB_AUDIENCE = GITHUB_FEDERATION.audiences[0] as string;
 const requestSchema = schemaAt("#/components/schemas/TokenExchangeRequest");
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-/** A clock the test moves, far from the real one, shared by the issuer, the fake and the token source. */
-function clock(start = Date.parse("2031-03-04T00:00:00Z")) {
-  let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
-}
+const cleanups = cleanupsAfterEach();
 
 /** The form of a request, as a record. */
 const formOf = async (request: Request) => Object.fromEntries(new URLSearchParams(await request.clone().text()));
@@ -47,7 +40,7 @@ const formOf = async (request: Request) => Object.fromEntries(new URLSearchParam
 describe("the exchange on the wire is the document's", () => {
   it("workloadIdentity sends exactly a form the request schema accepts (generated checks and Ajv), to the row's server and path", async () => {
     const subject = secret(
-      await createOidcIssuer({ now: clock().now }).idToken({ sub: GITHUB_SUBJECT, aud: GITHUB_AUDIENCE, lifetimeS: 3600 }),
+      await createOidcIssuer({ now: manualClock().now }).idToken({ sub: GITHUB_SUBJECT, aud: GITHUB_AUDIENCE, lifetimeS: 3600 }),
     );
     const sts = scriptedFetch(json(200, { access_token: secret(`t1.${randomBytes(24).toString("base64url")}`), expires_in: 43_200 }));
     await workloadIdentity({ serviceAccountId: ROBOT, subjectToken: subject, fetch: sts.fetch })();
@@ -111,7 +104,7 @@ const fakes = checkedClients();
  * a job's token source against its exchange.
  */
 function world({ issuers, ...options }: Partial<FakeIamOptions> & { issuers?: FakeOidcIssuer[] } = {}) {
-  const time = clock();
+  const time = manualClock();
   const github = createOidcIssuer({ now: time.now });
   const { iam, fake, fetch } = fakes({
     serviceAccounts: [ADMIN, ROBOT, OTHER],
@@ -357,7 +350,7 @@ describe("the fake serves the exchange", () => {
 
 describe("a Kubernetes pod", () => {
   it("reads its projected token file on every exchange: the kubelet's rotation is picked up, the old token being expired by then", async () => {
-    const time = clock();
+    const time = manualClock();
     const cluster = createOidcIssuer({
       issuer: "https://kubernetes.default.svc",
       jwksUrl: "https://k8s.example.com/openid/v1/jwks",
@@ -432,7 +425,7 @@ describe("a Kubernetes pod", () => {
   });
 
   it("over HTTP on loopback too: serveFake's exchange gives the pod's token source an IAM token", async () => {
-    const time = clock();
+    const time = manualClock();
     const cluster = createOidcIssuer({ issuer: "https://kubernetes.default.svc", now: time.now });
     const { iam, fake } = fakes({
       serviceAccounts: [ADMIN, ROBOT],

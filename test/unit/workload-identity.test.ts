@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { bundle } from "../../scripts/size.ts";
 import {
@@ -17,6 +17,8 @@ import {
   workloadIdentity,
 } from "../../src/auth/index.ts";
 import { createIamClient } from "../../src/index.ts";
+import { cleanupsAfterEach } from "../support/cleanups.ts";
+import { manualClock } from "../support/manual-clock.ts";
 import { json, scriptedFetch } from "../support/scripted-fetch.ts";
 import { rejection, renderings, secret } from "../support/secrets.ts";
 
@@ -24,16 +26,7 @@ const MINUTE = 60_000;
 const SA = "ajeq4b7s9example0sa1";
 const FORM = "application/x-www-form-urlencoded";
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-/** A clock the test moves, far from the real one, so an expiry counted on the real clock would be found out. */
-function clock(start = Date.parse("2031-03-04T00:00:00Z")) {
-  let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
-}
+const cleanups = cleanupsAfterEach();
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 let minted = 0;
@@ -117,7 +110,7 @@ describe("the exchange on the wire", () => {
 
 describe("the cache", () => {
   it("keeps the token for an hour, counting its expiry from expires_in on the injected clock, then refreshes ahead", async () => {
-    const time = clock();
+    const time = manualClock();
     const sts = exchange();
     const source = workloadIdentity({ serviceAccountId: SA, subjectToken: platformJwt(), fetch: sts.fetch, now: time.now });
     const first = await source();
@@ -133,7 +126,7 @@ describe("the cache", () => {
   });
 
   it("a short expires_in is honoured: refreshed 5 minutes ahead of it, waited for under a minute from it", async () => {
-    const time = clock();
+    const time = manualClock();
     const sts = exchange(undefined, 20 * 60);
     const source = workloadIdentity({ serviceAccountId: SA, subjectToken: platformJwt(), fetch: sts.fetch, now: time.now });
     await source();
@@ -185,7 +178,7 @@ describe("the platform's token", () => {
     const file = join(dir, "token");
     const [a, b] = [platformJwt(), platformJwt()];
     await writeFile(file, a);
-    const time = clock();
+    const time = manualClock();
     const sts = exchange(undefined, 10 * 60);
     const source = workloadIdentity({ serviceAccountId: SA, subjectToken: { file }, fetch: sts.fetch, now: time.now });
     await source();
