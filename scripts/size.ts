@@ -26,10 +26,9 @@ export const budgetFor = (operations: number) => GZIP_BUDGET_BASE + GZIP_BUDGET_
 export const GZIP_BUDGET = budgetFor(OPERATION_COUNT);
 // Note: an app bundles the sources it imports, so the budget that matters to it is one source's. workloadIdentity is the
 // largest (about 2,500 B: an exchange outside the IAM API, so a fetch loop of its own whose every attempt is raced against
-// its time, a reader of refusals that Yandex documents no body for and of answers that are no token, the last exchange's
-// tokens kept out of later errors,
-// and the exchange read from the generated table, its row and schemas, about 300 B, rather than written out again);
-// the budgets grew with it, as readability wins every trade against a byte.
+// its time, a reader of refusals that Yandex documents no body for and of answers that are no token, the last
+// exchange's tokens kept out of later errors, and the exchange read from the generated table, its row and schemas, about
+// 300 B, rather than written out again); the budgets grew with it, as readability wins every trade against a byte.
 /** What one token source of the auth entry, as an app imports it, may add to a bundle that already holds the client. */
 export const AUTH_GZIP_BUDGET = 2700;
 /** What the whole auth entry (`export *`, every source) may add: 600 B for each of its token sources, and the chain's own. */
