@@ -5,7 +5,18 @@
 import { readFile } from "node:fs/promises";
 import { serviceAccountKey } from "../src/auth/index.ts";
 import { type ApiKey, createIamClient, type IamClient, type Key, keyFile } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, table, textOf, type Usage, UsageError } from "./client-from-env.ts";
+import {
+  baseUrlFromEnv,
+  clientFromEnv,
+  isMain,
+  parseArgs,
+  runCommand,
+  switchOf,
+  table,
+  textOf,
+  type Usage,
+  UsageError,
+} from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
@@ -69,7 +80,7 @@ export async function bootstrapKey(
   return { key: created.key, apiKeys };
 }
 
-export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), where: Where = { baseUrl: process.env.YC_IAM_BASE_URL }) {
+export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), where: Where = { baseUrl: baseUrlFromEnv(process.env) }) {
   const { flags, rest } = parseArgs(argv, FLAGS);
   if (rest.length > 1) throw new UsageError(`one service account at a time, not ${rest.join(" ")}`);
   const serviceAccountId = textOf(flags, "service-account") ?? rest[0];

@@ -7,8 +7,11 @@ import { createIamClient, type IamClient } from "../src/index.ts";
 
 // Note: in your own code, import from "yc-iam-api-keys" and "yc-iam-api-keys/auth"; the examples import the sources so they run unbuilt.
 // Note: YC_IAM_BASE_URL is this project's name: Yandex has none for a REST base URL (YC_ENDPOINT is yc's gRPC endpoint).
+/** Where the examples send their calls: YC_IAM_BASE_URL, this project's name for another endpoint (a fake, a proxy), else Yandex's. */
+export const baseUrlFromEnv = (env: Environment): string | undefined => env.YC_IAM_BASE_URL || undefined;
+
 export function clientFromEnv(env: Environment = process.env, { onChoose }: Pick<DefaultCredentialsOptions, "onChoose"> = {}): IamClient {
-  const baseUrl = env.YC_IAM_BASE_URL || undefined;
+  const baseUrl = baseUrlFromEnv(env);
   // Note: the chain's exchanges (an OAuth token's, a key's) go to the same place, so a fake answers them too.
   return createIamClient({ baseUrl, token: defaultCredentials({ env, baseUrl, onChoose }) });
 }
@@ -57,10 +60,11 @@ export function usageText(usage: Usage, command = `npx tsx examples/${usage.name
 
 /** What `--help` adds when an example talks to Yandex Cloud: where its client comes from, and the exit codes. */
 export const ENVIRONMENT = [
-  "Credentials, the first found: YC_TOKEN (an IAM token, or an OAuth token to exchange); YC_SERVICE_ACCOUNT_KEY_FILE (a",
-  "service account's key.json); YC_SERVICE_ACCOUNT_ID with YC_WORKLOAD_TOKEN_FILE (an OIDC token file, as Kubernetes",
-  "projects one) or in a GitHub Actions job with an ID token (workload identity); the metadata service, where it answers",
-  "(a Yandex Cloud VM). YC_IAM_TOKEN and YC_SA_KEY_FILE are aliases. None found, the error names each and why.",
+  "Credentials, from one source (two set at once are refused): YC_TOKEN (an IAM token, or an OAuth token to exchange);",
+  "YC_SERVICE_ACCOUNT_KEY_FILE (a service account's key.json, or its JSON); YC_SERVICE_ACCOUNT_ID with YC_WORKLOAD_TOKEN_FILE",
+  "(an OIDC token file, as Kubernetes projects one) or in a GitHub Actions job with an ID token (workload identity); else",
+  "the metadata service, where it answers (a Yandex Cloud VM). YC_IAM_TOKEN and YC_SA_KEY_FILE are aliases. None found,",
+  "the error names each source and why.",
   "YC_IAM_BASE_URL points the client at another endpoint (a fake, a proxy); YC_ENDPOINT, yc's gRPC endpoint, is not read.",
   EXIT_CODES_TEXT,
 ].join("\n");

@@ -2,7 +2,7 @@
 // you can read, never printed. In a keyless CI job, this is what yc-actions/yc-iam-token-fed's `token` output was:
 //   npx tsx examples/iam-token.ts --secret-file "$RUNNER_TEMP/yc-token" && export YC_TOKEN="$(cat "$RUNNER_TEMP/yc-token")"
 import { defaultCredentials, type Environment } from "../src/auth/index.ts";
-import { isMain, parseArgs, runCommand, switchOf, textOf, type Usage, UsageError } from "./client-from-env.ts";
+import { baseUrlFromEnv, isMain, parseArgs, runCommand, switchOf, textOf, type Usage, UsageError } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
@@ -38,7 +38,7 @@ export async function main(
   let credentials = "";
   const token = defaultCredentials({
     env,
-    baseUrl: env.YC_IAM_BASE_URL || undefined,
+    baseUrl: baseUrlFromEnv(env),
     onChoose: ({ description }) => void (credentials = description),
   });
   // Note: the file first, so a path that exists stops it before any exchange; then the token, then nothing else.
@@ -53,8 +53,11 @@ export async function main(
     console.log(JSON.stringify(written, null, 2));
     return;
   }
-  console.log(`an IAM token of ${credentials}`);
-  console.log(`is in ${file.path} (mode 0600); it lives at most 12 hours. For yc and Terraform: export YC_TOKEN="$(cat ${file.path})"`);
+  // Note: whose token it is goes to stderr, as every job of yc-iam says it; stdout has where it is.
+  console.error(`credentials: ${credentials}`);
+  console.log(
+    `an IAM token is in ${file.path} (mode 0600); it lives at most 12 hours. For yc and Terraform: export YC_TOKEN="$(cat ${file.path})"`,
+  );
 }
 
 if (isMain(import.meta.url)) await runCommand(USAGE, main);

@@ -15,7 +15,17 @@ import {
   type IamError,
   type OidcFederation,
 } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, textOf, type Usage, UsageError } from "./client-from-env.ts";
+import {
+  baseUrlFromEnv,
+  clientFromEnv,
+  isMain,
+  parseArgs,
+  runCommand,
+  switchOf,
+  textOf,
+  type Usage,
+  UsageError,
+} from "./client-from-env.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
 const FLAGS = [
@@ -94,9 +104,10 @@ export interface KeylessSetup {
 export async function setUpKeyless(iam: IamClient, plan: KeylessPlan, { dryRun = false } = {}): Promise<KeylessSetup> {
   let found: OidcFederation | undefined;
   let named: OidcFederation | undefined;
-  // Note: an enabled one of the issuer first; a disabled one only when it is the only one.
+  // Note: an enabled one of the issuer that accepts the audience already, else an enabled one, else a disabled one alone.
+  const rank = (f: OidcFederation) => (f.enabled ? 2 : 0) + (f.audiences?.includes(plan.audience) ? 1 : 0);
   for await (const federation of iam.oidcFederations.listAll({ folderId: plan.folderId, pageSize: 1000 })) {
-    if (federation.issuer === plan.issuer && (!found || (!found.enabled && federation.enabled))) found = federation;
+    if (federation.issuer === plan.issuer && (!found || rank(federation) > rank(found))) found = federation;
     if (federation.name === plan.name) named = federation;
   }
   if (!found && named)
@@ -171,7 +182,12 @@ async function linkSubject(
   if (credential) {
     // Note: a second link of the same subject to the same account is made when a run goes again while an earlier run's
     // create, whose answer was lost, is still finishing; the two are alike in every field, so the newer go.
-    if (!dryRun) for (const other of others) await iam.federatedCredentials.delete(other.id);
+    // A delete a concurrent run made first answers 404 (or resolves undefined): gone either way.
+    if (!dryRun)
+      for (const other of others)
+        await iam.federatedCredentials.delete(other.id).catch((error) => {
+          if (!(error instanceof IamApiError && error.status === 404)) throw error;
+        });
     return { outcome: "found", credential, ...(others.length && { duplicates: others.map((other) => other.id) }) };
   }
   if (dryRun || !federationId) return { outcome: "would create" };
@@ -222,12 +238,13 @@ export function workflowText(serviceAccountId: string, branch: string): string {
     "jobs:",
     "  deploy:",
     "    runs-on: ubuntu-latest",
-    "    env:",
-    `      YC_SERVICE_ACCOUNT_ID: ${serviceAccountId} # createIamClient() with no token exchanges the job's ID token for this account's`,
     "    steps:",
     "      - uses: actions/checkout@v4",
     "      # the package pinned by name: npx never runs another package that calls itself yc-iam",
     `      - run: npx --yes --package=yc-iam-api-keys@${VERSION} yc-iam keyless-ci --check --service-account ${serviceAccountId}`,
+    "        env:",
+    "          # in each step that calls Yandex Cloud, not the job's env: a step with YC_TOKEN too would have two sources",
+    `          YC_SERVICE_ACCOUNT_ID: ${serviceAccountId} # createIamClient() with no token exchanges the job's ID token for this account's`,
   ].join("\n");
 }
 
@@ -260,12 +277,21 @@ export async function main(argv = process.argv.slice(2), iam?: IamClient, env: E
   if (!serviceAccountId) throw new UsageError("--service-account is required");
   const json = switchOf(flags, "json");
   const say = json ? console.error : console.log;
-  const baseUrl = env.YC_IAM_BASE_URL || undefined;
+  const baseUrl = baseUrlFromEnv(env);
 
   const check = switchOf(flags, "check");
   const folderId = textOf(flags, "folder");
   const dryRun = switchOf(flags, "dry-run");
   if (dryRun && check) throw new UsageError("--dry-run changes nothing and exchanges nothing: --check goes without it");
+  // Note: the setup's flags mean nothing to the job's side alone: given without --folder, they are a mistake, not ignored.
+  const setupOnly = ["repo", "branch", "subject", "issuer", "jwks-url", "audience", "name"].filter((name) => flags[name] !== undefined);
+  if (check && !folderId && setupOnly.length)
+    throw new UsageError(
+      `${setupOnly.map((name) => `--${name}`).join(", ")} set up a federation: give --folder too, or leave them out for --check alone`,
+    );
+  const fromEnv = env.YC_SERVICE_ACCOUNT_ID?.trim();
+  if (check && fromEnv && fromEnv !== serviceAccountId)
+    throw new UsageError(`--service-account ${serviceAccountId} and YC_SERVICE_ACCOUNT_ID ${fromEnv} differ: which account is the job's?`);
   const plan = folderId ? planOf(flags, folderId, serviceAccountId) : undefined;
   // Note: before anything is sent: a job's side with no token to exchange would fail after the setup had changed things.
   if (check && !platformTokenIn(env))

@@ -3,7 +3,7 @@
 // refused with the reason; never passed over for a later one. When none applies, the error names every source and why.
 import { defaultServer, exchangeToken } from "../../generated/contract.js";
 import { IamError, IamTokenError } from "../core/errors.js";
-import { sameAddress } from "../core/options.js";
+import { headerProblem, sameAddress } from "../core/options.js";
 import type { TokenSource } from "../core/types.js";
 import { type CacheOptions, withSignal } from "./cache.js";
 import { METADATA_URL, metadataToken, oauthToken, serviceAccountKey } from "./sources.js";
@@ -11,7 +11,6 @@ import {
   githubActionsToken,
   kubernetesToken,
   readText,
-  SUBJECT_JWT,
   type SubjectToken,
   TOKEN_EXCHANGE_URL,
   workloadIdentity,
@@ -53,10 +52,14 @@ const NAME = "defaultCredentials";
 /** A Yandex OAuth token: `y0_…`, or `AQAAAA…` for an older one. Any other value of YC_TOKEN is an IAM token (`t1.…` today). */
 const OAUTH_TOKEN = /^(y0_|AQAAAA)/;
 const ID_TOKEN_VARIABLES = "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN";
-/** A path, as far as a value can tell: one line, not a JSON object, not a token. Anything else is never quoted. */
-const looksLikePath = (value: string) => !/[\n{}]/.test(value) && value.length < 1024 && !isToken(value);
-/** Whether a value is shaped as a JWT (the document's `subject_token` pattern) or an IAM token: a credential, never to quote. */
-const isToken = (value: string) => SUBJECT_JWT.test(value) || /^t1\.[\w.-]{8,}$/.test(value);
+/**
+ * A Yandex IAM token, as the metadata service gives one. Note: the chain takes a token from the metadata service only in
+ * this form, since Google's metadata server answers the same request with its own (`ya29.…`), which must never reach
+ * Yandex; a token the user puts in YC_TOKEN is theirs to vouch for, so there any form but OAuth's is an IAM token.
+ */
+const IAM_TOKEN = /^t1\./;
+/** What no token holds, but a path or a key file's JSON does: a value of YC_TOKEN put in the wrong variable. */
+const NO_TOKEN = /[/{}"\\]/;
 
 /**
  * The variables of workload identity's sources, by what a job's platform gives: a token file, or GitHub Actions' ID
@@ -115,7 +118,8 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
   /** A variable's value, without the spaces around it; undefined when it is unset or empty. */
   const read = (name: string) => env[name]?.trim() || undefined;
   /** Why a variable `read` found nothing in is skipped: unset, or set to nothing (a CI secret that is missing gives ""). */
-  const unset = (name: string) => (env[name] === undefined ? "not set" : "set to nothing (as a CI secret that is missing gives)");
+  const unset = (name: string, alias?: string) =>
+    [name, alias].some((n) => n && env[n] !== undefined) ? "set to nothing (as a CI secret that is missing gives)" : "not set";
   /** The name of the two that is set (a source's variable or its alias); both set to different values is refused, unquoted. */
   const aliased = (name: string, alias: string) => {
     const [value, aliasValue] = [read(name), read(alias)];
@@ -140,11 +144,13 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
       name: "YC_TOKEN",
       find() {
         const variable = aliased("YC_TOKEN", "YC_IAM_TOKEN");
-        if (!variable) return `${unset("YC_TOKEN")}, nor its alias YC_IAM_TOKEN`;
+        if (!variable) return `${unset("YC_TOKEN", "YC_IAM_TOKEN")}, nor its alias YC_IAM_TOKEN`;
         const value = read(variable) as string;
         // Note: no token has a space, tab or line break inside it: one pasted in two would be sent as it is, and refused.
         if (/\s/.test(value))
           throw refusal(`${variable} has a space, tab or line break inside it (a token pasted in two?): no IAM or OAuth token has one`);
+        if (NO_TOKEN.test(value) || headerProblem("Authorization", `Bearer ${value}`))
+          throw refusal(`${variable} holds no token (a path, a key file's JSON, or a character no token has?)`);
         // Note: an OAuth token has a form of its own; any other value is an IAM token (t1.… today: the form may change).
         if (!OAUTH_TOKEN.test(value))
           return {
@@ -166,28 +172,27 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
       name: "YC_SERVICE_ACCOUNT_KEY_FILE",
       async find() {
         const variable = aliased("YC_SERVICE_ACCOUNT_KEY_FILE", "YC_SA_KEY_FILE");
-        if (!variable) return `${unset("YC_SERVICE_ACCOUNT_KEY_FILE")}, nor its alias YC_SA_KEY_FILE`;
+        if (!variable) return `${unset("YC_SERVICE_ACCOUNT_KEY_FILE", "YC_SA_KEY_FILE")}, nor its alias YC_SA_KEY_FILE`;
         const value = read(variable) as string;
-        // Note: as Terraform's provider, the key file's path or its JSON itself; either way, the key is never quoted.
+        // Note: as Terraform's provider, the key file's path or its JSON itself. Neither is ever quoted: a value put in
+        // the wrong variable may be any credential, and a path tells nothing a user does not know.
         const contents = value.startsWith("{");
-        if (!contents && !looksLikePath(value)) throw refusal(`${variable} holds neither a key file's path nor its JSON`);
+        const where = contents ? `the key file's JSON in ${variable}` : `the file ${variable} names`;
         let text = value;
         if (!contents)
           try {
             text = await readText(value);
           } catch (error) {
             const { code } = error as { code?: string };
-            throw refusal(`${variable} is set, but the file ${value} cannot be read${code ? ` (${code})` : ""}`);
+            throw refusal(`${variable} is set, but ${where} cannot be read${code ? ` (${code})` : ""}`);
           }
-        const where = contents ? `the key file's JSON in ${variable}` : `the file ${value}`;
         try {
-          return {
-            source: variable,
-            token: serviceAccountKey(text, { ...shared, baseUrl }),
-            description: `${variable}: the authorized key in ${contents ? "it (the key file's JSON)" : value}`,
-          };
+          const token = serviceAccountKey(text, { ...shared, baseUrl });
+          // Note: the first token now, so a key that signs nothing (no PKCS#8 RSA key) is refused here, naming the variable.
+          await token();
+          return { source: variable, token, description: `${variable}: the authorized key in ${where}` };
         } catch (error) {
-          throw refusal(`${variable} is set, but ${where} holds no service account's authorized key`, error);
+          throw refusal(`${variable} is set, but ${where} gives no token`, error);
         }
       },
     },
@@ -196,12 +201,10 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
       find() {
         const path = read("YC_WORKLOAD_TOKEN_FILE");
         if (!path) return `${unset("YC_WORKLOAD_TOKEN_FILE")} (workload identity with a token file, as Kubernetes projects one)`;
-        // Note: a token put where its file's path goes is refused, unquoted: it would show in every message that names the file.
-        if (!looksLikePath(path))
-          throw refusal("YC_WORKLOAD_TOKEN_FILE holds a token or a text, not a path: write the token to a file and name the file");
         if (!read("YC_SERVICE_ACCOUNT_ID"))
           throw refusal("YC_WORKLOAD_TOKEN_FILE is set, but YC_SERVICE_ACCOUNT_ID is not: the exchange needs the service account's ID");
-        return federated("YC_WORKLOAD_TOKEN_FILE", kubernetesToken(path), `the OIDC token in ${path}`);
+        // Note: the path is never quoted: a token put where it goes would show in every message that names the file.
+        return federated("YC_WORKLOAD_TOKEN_FILE", kubernetesToken(path), "the OIDC token in the file YC_WORKLOAD_TOKEN_FILE names");
       },
     },
     {
@@ -243,7 +246,7 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
             : `could not be reached (${(cause as { cause?: Error })?.cause?.message ?? why}; not inside Yandex Cloud?)`;
         }
         // Note: Google Compute Engine's metadata server answers the same URL and header: its token must not go to Yandex.
-        if (!/^t1\./.test(issued))
+        if (!IAM_TOKEN.test(issued))
           return "answered a token that is no Yandex IAM token (a Google Compute Engine metadata server?): not used";
         return {
           source: "metadata service",

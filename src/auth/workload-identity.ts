@@ -151,11 +151,13 @@ async function subjectOf(source: SubjectToken, hidden: readonly string[]): Promi
       throw new IamTokenError(NAME, `${from} failed (see cause)`, {}, causeOf(error, hidden));
     }
   } else if (typeof source === "object") {
-    from = `the file ${source.file}`;
+    // Note: the path is never quoted (nor Node's words, which quote it): a token given where it goes would show.
+    from = "the file subjectToken names";
     try {
       token = await readText(source.file);
     } catch (error) {
-      throw new IamTokenError(NAME, `cannot read the subject token from ${from}: ${(error as Error)?.message ?? error}`, {}, error);
+      const { code } = error as { code?: string };
+      throw new IamTokenError(NAME, `cannot read the subject token from ${from}${code ? ` (${code})` : ""}`);
     }
   }
   // Note: a token file written by hand often ends with a newline, which is no part of the token.
@@ -183,9 +185,6 @@ export function workloadIdentity(options: WorkloadIdentityOptions): TokenSource 
   const file = (subjectToken as { file?: unknown })?.file;
   if (typeof subjectToken !== "string" && typeof subjectToken !== "function" && (typeof file !== "string" || !file))
     throw new IamTokenError(NAME, "subjectToken must be the JWT, { file: path } or a function that gives the JWT");
-  // Note: a token given as the file's path would be quoted by every message that names the file.
-  if (typeof file === "string" && SUBJECT_JWT.test(file.trim()))
-    throw new IamTokenError(NAME, "subjectToken's file is a token, not a path: give the token itself as subjectToken");
   if (typeof subjectToken === "string" && !SUBJECT_JWT.test(subjectToken.trim()))
     throw new IamTokenError(
       NAME,

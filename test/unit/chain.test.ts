@@ -221,7 +221,7 @@ describe("YC_SERVICE_ACCOUNT_KEY_FILE: a service account's key.json", () => {
       expect(issued).toMatch(/^t1\./);
       const iam = createIamClient({ token: issued, baseUrl: fake.baseUrl, fetch: fake.fetch });
       expect((await iam.serviceAccounts.get(keyFile.service_account_id)).id).toBe(keyFile.service_account_id);
-      expect(chosen).toEqual([{ source: variable, description: `${variable}: the authorized key in ${path}` }]);
+      expect(chosen).toEqual([{ source: variable, description: `${variable}: the authorized key in the file ${variable} names` }]);
     }
     expect(fake.requests.map((r) => r.operation)).toEqual(["createIamToken", "getServiceAccount", "createIamToken", "getServiceAccount"]);
   });
@@ -231,13 +231,13 @@ describe("YC_SERVICE_ACCOUNT_KEY_FILE: a service account's key.json", () => {
     const missing = join(tmpdir(), "iam-chain-no-such-dir", "key.json");
     const unreadable = await rejection(chain({ YC_SERVICE_ACCOUNT_KEY_FILE: missing }, none.fetch).token());
     expect(unreadable.message).toBe(
-      `defaultCredentials: YC_SERVICE_ACCOUNT_KEY_FILE is set, but the file ${missing} cannot be read (ENOENT)`,
+      "defaultCredentials: YC_SERVICE_ACCOUNT_KEY_FILE is set, but the file YC_SERVICE_ACCOUNT_KEY_FILE names cannot be read (ENOENT)",
     );
     const body = secret(randomBytes(48).toString("base64"));
     const broken = await fileWith(`{"id":"aje1","private_key":"-----BEGIN PRIVATE KEY-----\\n${body}`);
     const notJson = await rejection(chain({ YC_SA_KEY_FILE: broken }, none.fetch).token());
     expect(notJson.message).toBe(
-      `defaultCredentials: YC_SA_KEY_FILE is set, but the file ${broken} holds no service account's authorized key (serviceAccountKey: the key file is not JSON)`,
+      "defaultCredentials: YC_SA_KEY_FILE is set, but the file YC_SA_KEY_FILE names gives no token (serviceAccountKey: the key file is not JSON)",
     );
     expect(none.asked).toEqual([]);
   });
@@ -248,16 +248,41 @@ describe("YC_SERVICE_ACCOUNT_KEY_FILE: a service account's key.json", () => {
     for (const line of keyFile.private_key.split("\n")) if (/^[A-Za-z0-9+/=]{40,}$/.test(line)) secret(line);
     const { token, chosen } = chain({ YC_SERVICE_ACCOUNT_KEY_FILE: JSON.stringify(keyFile) }, fake.fetch, { baseUrl: fake.baseUrl });
     expect(secret(await token())).toMatch(/^t1\./);
-    expect(chosen[0]?.description).toBe("YC_SERVICE_ACCOUNT_KEY_FILE: the authorized key in it (the key file's JSON)");
+    expect(chosen[0]?.description).toBe(
+      "YC_SERVICE_ACCOUNT_KEY_FILE: the authorized key in the key file's JSON in YC_SERVICE_ACCOUNT_KEY_FILE",
+    );
     // Note: a key cut short (a paste gone wrong) is no JSON: refused, and neither the value nor its key shows.
     const cut = JSON.stringify(keyFile).slice(0, -40);
     const error = await rejection(chain({ YC_SERVICE_ACCOUNT_KEY_FILE: cut }, fake.fetch).token());
     expect(error.message).toBe(
-      "defaultCredentials: YC_SERVICE_ACCOUNT_KEY_FILE is set, but the key file's JSON in YC_SERVICE_ACCOUNT_KEY_FILE holds no service account's authorized key (serviceAccountKey: the key file is not JSON)",
+      "defaultCredentials: YC_SERVICE_ACCOUNT_KEY_FILE is set, but the key file's JSON in YC_SERVICE_ACCOUNT_KEY_FILE gives no token (serviceAccountKey: the key file is not JSON)",
     );
-    const text = secret(`-----BEGIN PRIVATE KEY-----\n${randomBytes(48).toString("base64")}\n`);
-    const neither = await rejection(chain({ YC_SA_KEY_FILE: text }, fake.fetch).token());
-    expect(neither.message).toBe("defaultCredentials: YC_SA_KEY_FILE holds neither a key file's path nor its JSON");
+    // Note: a credential put where a path goes (an OAuth token, an API key's secret, a PEM) is never quoted either, and
+    // a key whose PEM signs nothing is refused during the search, naming the variable, not at the first call.
+    for (const value of [
+      secret(`y0_AgAAAAB${randomBytes(24).toString("base64url")}`),
+      secret(`AQVN${randomBytes(30).toString("base64url")}`),
+      secret(`-----BEGIN PRIVATE KEY-----\n${randomBytes(48).toString("base64")}\n`),
+    ]) {
+      const error = await rejection(chain({ YC_SA_KEY_FILE: value }, fake.fetch).token());
+      expect(error.message).toMatch(
+        /^defaultCredentials: YC_SA_KEY_FILE is set, but the file YC_SA_KEY_FILE names cannot be read \(E\w+\)$/,
+      );
+    }
+    const unsigning = {
+      ...keyFile,
+      private_key: secret(`-----BEGIN PRIVATE KEY-----\n${randomBytes(60).toString("base64")}\n-----END PRIVATE KEY-----\n`),
+    };
+    const chosenFor: string[] = [];
+    const bad = await rejection(
+      chain({ YC_SERVICE_ACCOUNT_KEY_FILE: JSON.stringify(unsigning) }, fake.fetch, {
+        onChoose: ({ source }) => void chosenFor.push(source),
+      }).token(),
+    );
+    expect(bad.message).toBe(
+      "defaultCredentials: YC_SERVICE_ACCOUNT_KEY_FILE is set, but the key file's JSON in YC_SERVICE_ACCOUNT_KEY_FILE gives no token (serviceAccountKey: the private_key is not a PKCS#8 RSA key)",
+    );
+    expect(chosenFor).toEqual([]);
   });
 });
 
@@ -278,7 +303,7 @@ describe("workload identity: YC_SERVICE_ACCOUNT_ID with a token file or GitHub A
     expect(chosen).toEqual([
       {
         source: "YC_WORKLOAD_TOKEN_FILE",
-        description: `YC_WORKLOAD_TOKEN_FILE: the OIDC token in ${path}, exchanged for IAM tokens of service account ${SA}`,
+        description: `YC_WORKLOAD_TOKEN_FILE: the OIDC token in the file YC_WORKLOAD_TOKEN_FILE names, exchanged for IAM tokens of service account ${SA}`,
       },
     ]);
   });
@@ -455,12 +480,25 @@ describe("the order, and the metadata service last", () => {
     expect(chosen.map((c) => c.source)).toEqual(["metadata service"]);
   });
 
-  it("refuses a token put in YC_WORKLOAD_TOKEN_FILE where its path goes, quoting it nowhere", async () => {
+  it("never quotes what YC_WORKLOAD_TOKEN_FILE holds: a token put where its path goes shows in no message nor choice", async () => {
+    for (const value of [platformJwt(), secret(`y0_AgAAAAB${randomBytes(24).toString("base64url")}`)]) {
+      const sts = workloadExchange();
+      const { token, chosen } = chain({ YC_SERVICE_ACCOUNT_ID: SA, YC_WORKLOAD_TOKEN_FILE: value }, sts.fetch);
+      const error = await rejection(token());
+      expect(error.message).toMatch(/cannot read the subject token from the file subjectToken names \(E\w+\)$/);
+      expect(chosen.map((c) => c.description)).toEqual([
+        `YC_WORKLOAD_TOKEN_FILE: the OIDC token in the file YC_WORKLOAD_TOKEN_FILE names, exchanged for IAM tokens of service account ${SA}`,
+      ]);
+      expect(sts.asked).toEqual([]);
+    }
+  });
+
+  it("refuses a YC_TOKEN that holds no token (a path, a key file's JSON), naming the variable and quoting nothing", async () => {
     const none = endpoints({});
-    const error = await rejection(chain({ YC_SERVICE_ACCOUNT_ID: SA, YC_WORKLOAD_TOKEN_FILE: platformJwt() }, none.fetch).token());
-    expect(error.message).toBe(
-      "defaultCredentials: YC_WORKLOAD_TOKEN_FILE holds a token or a text, not a path: write the token to a file and name the file",
-    );
+    for (const value of ["/home/me/key.json", secret('{"id":"aje1","private_key":"x"}'), "t1.\u0000"]) {
+      const error = await rejection(chain({ YC_TOKEN: value }, none.fetch).token());
+      expect(error.message).toBe("defaultCredentials: YC_TOKEN holds no token (a path, a key file's JSON, or a character no token has?)");
+    }
     expect(none.asked).toEqual([]);
   });
 

@@ -129,6 +129,26 @@ describe("keyless-ci sets up a GitHub repository's federation", () => {
     expect(fake.state.federatedCredentials).toEqual([expect.objectContaining({ federationId: on.id })]);
   });
 
+  it("of two enabled federations of the issuer, takes the one that accepts the audience already, writing none to the other", async () => {
+    const { fake, admin, env } = await world();
+    const federation = (name: string, audience: string) =>
+      admin.oidcFederations.create({
+        folderId: DEFAULT_FOLDER_ID,
+        name,
+        issuer: GITHUB_ISSUER,
+        jwksUrl: `${GITHUB_ISSUER}/.well-known/jwks`,
+        audiences: [audience],
+      });
+    // Note: the one without the audience first, as a list gives them in order of creation.
+    const other = await federation("github-other", "https://github.com/other-org");
+    const ours = await federation("github-ours", "https://github.com/my-org");
+    const before = writes(fake).length;
+    expect((await logged(() => main(SETUP, admin, env))).error).toBeUndefined();
+    expect(writes(fake).slice(before)).toEqual(["createFederatedCredential"]);
+    expect(fake.state.federatedCredentials).toEqual([expect.objectContaining({ federationId: ours.id })]);
+    expect((await admin.oidcFederations.get(other.id)).audiences).toEqual(["https://github.com/other-org"]);
+  });
+
   it("a failure after the federation is created names it, and whether the credential may exist; a rerun finishes", async () => {
     const { fake, admin, env } = await world();
     fake.failNext({ status: 403, message: "denied" }, { operation: "createFederatedCredential" });
@@ -223,6 +243,14 @@ describe("the job's side, --check", () => {
     expect(ran.output).toContain(`and read service account ${ROBOT}`);
   });
 
+  it("refuses a --service-account other than the job's YC_SERVICE_ACCOUNT_ID, before anything is sent", async () => {
+    const ran = await logged(() => main(["--check", "--service-account", ROBOT], undefined, { YC_SERVICE_ACCOUNT_ID: ADMIN }));
+    expect(ran.error).toBeInstanceOf(UsageError);
+    expect(String((ran.error as Error).message)).toBe(
+      `--service-account ${ROBOT} and YC_SERVICE_ACCOUNT_ID ${ADMIN} differ: which account is the job's?`,
+    );
+  });
+
   it("without a platform token it fails, saying where it must run", async () => {
     const ran = await logged(() => main(["--check", "--service-account", ROBOT], undefined, { YC_IAM_TOKEN: TOKEN }));
     expect(String((ran.error as Error)?.message)).toMatch(/^no platform token to exchange: run --check in the GitHub Actions job/);
@@ -284,6 +312,10 @@ describe("keyless-ci's command line", () => {
     ],
     [[...SETUP, "--audience", "sts.example"], /--audience "sts\.example" would never match/],
     [[...SETUP, "--dry-run", "--check"], /--dry-run changes nothing and exchanges nothing/],
+    [
+      ["--check", "--service-account", ROBOT, "--repo", REPO, "--branch", "dev"],
+      /^--repo, --branch set up a federation: give --folder too/,
+    ],
   ])("%j is a usage mistake: %s", async (argv, message) => {
     const ran = await logged(() => main(argv as string[], undefined, {}));
     expect(ran.error).toBeInstanceOf(UsageError);
