@@ -3,7 +3,7 @@
 import { createIamToken, defaultServer } from "../../generated/contract.js";
 import { createCall } from "../core/call.js";
 import { type IamError, IamTokenError, type TokenSourceName } from "../core/errors.js";
-import { DEFAULT_RETRY } from "../core/retry.js";
+import { DEFAULT_RETRY, raced } from "../core/retry.js";
 import type { CallInput, TokenSource } from "../core/types.js";
 import { type CacheOptions, type Credential, cachedToken } from "./cache.js";
 import { importPrivateKey, signJwt } from "./jwt.js";
@@ -138,9 +138,11 @@ export function metadataToken(options: MetadataOptions = {}): TokenSource {
       let response: Response;
       let text: string;
       try {
-        response = await (options.fetch ?? globalThis.fetch)(url, { headers: { "Metadata-Flavor": "Google" }, signal: timeout.signal });
-        // Note: the body within the same time, so an answer that stops after its headers does not hold the chain for ever.
-        text = await response.text();
+        // Note: both raced against the time, so neither a fetch deaf to its signal nor an answer that stops after its
+        // headers holds the chain for ever.
+        const init = { headers: { "Metadata-Flavor": "Google" }, signal: timeout.signal };
+        response = await raced((options.fetch ?? globalThis.fetch)(url, init), timeout.signal);
+        text = await raced(response.text(), timeout.signal);
       } catch (error) {
         throw new IamTokenError("metadataToken", `${where} did not answer: not inside Yandex Cloud?`, {}, error);
       } finally {

@@ -2,7 +2,7 @@
 // a service account's IAM token at Yandex's token endpoint (RFC 8693), over the shared cache; and GitHub Actions' ID token.
 import { exchangeToken } from "../../generated/contract.js";
 import { IamError, IamTokenError, redact, shows, type TokenSourceName } from "../core/errors.js";
-import { DEFAULT_RETRY, delayMs, sleep } from "../core/retry.js";
+import { DEFAULT_RETRY, delayMs, raced, sleep } from "../core/retry.js";
 import type { TokenSource } from "../core/types.js";
 import { problems } from "../core/validate.js";
 import { type CacheOptions, cachedToken } from "./cache.js";
@@ -104,14 +104,11 @@ async function send(
   const { timeoutMs = 10_000 } = options;
   for (let attempt = 1; ; attempt++) {
     const timeout = new AbortController();
-    // Note: what may not listen to the signal (a caller's fetch, its answer's body) is raced against it, so each attempt ends in time.
-    const ended = new Promise<never>((_, reject) => timeout.signal.addEventListener("abort", () => reject(timeout.signal.reason)));
-    ended.catch(() => {});
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     let retryAfter: string | null = null;
     try {
-      const response = await Promise.race([(options.fetch ?? globalThis.fetch)(url, { ...init, signal: timeout.signal }), ended]);
-      const text = await Promise.race([response.text(), ended]);
+      const response = await raced((options.fetch ?? globalThis.fetch)(url, { ...init, signal: timeout.signal }), timeout.signal);
+      const text = await raced(response.text(), timeout.signal);
       const { status } = response;
       if ((status !== 429 && status < 500) || attempt >= DEFAULT_RETRY.maxAttempts) return { response, text, attempts: attempt };
       retryAfter = response.headers.get("retry-after");

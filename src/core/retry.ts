@@ -76,3 +76,16 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     if (wait) done();
     else forget = onAbort(signal, done);
   });
+
+/**
+ * `work`, or `signal`'s reason once it aborts, whichever comes first. Note: for a fetch (or an answer's body) that may not
+ * listen to its signal, such as a caller's own fetch: the time an attempt has then ends it all the same.
+ */
+export function raced<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let stop = () => {};
+  const ended = new Promise<never>((_, reject) => {
+    stop = onAbort(signal, () => reject(signal.reason));
+  });
+  return Promise.race([work, ended]).finally(stop);
+}

@@ -480,6 +480,13 @@ describe("the order, and the metadata service last", () => {
     expect(chosen.map((c) => c.source)).toEqual(["metadata service"]);
   });
 
+  it("ends the metadata service's wait in time even through a fetch that does not listen to its signal", async () => {
+    const deaf = endpoints({ "/computeMetadata/v1/instance/service-accounts/default/token": () => new Promise<Response>(() => {}) });
+    // Note: without the race, the search would wait for ever, and the test would time out.
+    const error = await rejection(chain({}, deaf.fetch).token());
+    expect(error.message).toMatch(/; the metadata service: gave no answer within 50 ms \(not inside Yandex Cloud\?\)$/);
+  });
+
   it("never quotes what YC_WORKLOAD_TOKEN_FILE holds: a token put where its path goes shows in no message nor choice", async () => {
     for (const value of [platformJwt(), secret(`y0_AgAAAAB${randomBytes(24).toString("base64url")}`)]) {
       const sts = workloadExchange();
