@@ -25,8 +25,16 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema({ ...bundledDocument, $id: "doc" }, "doc");
 
-/** A validator for a `#/components/schemas/…` (or any) pointer into the bundled document. */
-export const schemaAt = (pointer: string): ValidateFunction => ajv.compile({ $ref: `doc${pointer}` });
+const validators = new Map<string, ValidateFunction>();
+/**
+ * A validator for a `#/components/schemas/…` (or any) pointer into the bundled document; one per pointer, as Ajv compiles
+ * a new schema object again each time. Read its `errors` right after it ran: the next run of the pointer replaces them.
+ */
+export function schemaAt(pointer: string): ValidateFunction {
+  let validate = validators.get(pointer);
+  if (!validate) validators.set(pointer, (validate = ajv.compile({ $ref: `doc${pointer}` })));
+  return validate;
+}
 
 /** Ajv's errors as one line. */
 export const errorsText = (validate: ValidateFunction): string => ajv.errorsText(validate.errors);
