@@ -204,7 +204,8 @@ describe("the faults driven cover what the document says of the binding writes",
   });
 });
 
-describe.each(SCENARIOS)("$name", (scenario) => {
+// Note: concurrent: each drive has a world of its own, and most of a scenario is the client waiting on its timers.
+describe.concurrent.each(SCENARIOS)("$name", (scenario) => {
   it.each(WRITES)("$name on a folder and a cloud ends as on a service account, and as expected", async (write) => {
     const yardstick = await drive(YARDSTICK, write, scenario);
     expect(yardstick).toEqual({ ending: scenario.ending, sent: scenario.sent });
@@ -212,7 +213,7 @@ describe.each(SCENARIOS)("$name", (scenario) => {
   });
 });
 
-describe("with wait: false, the Operation at once; operations.wait then waits for it", () => {
+describe.concurrent("with wait: false, the Operation at once; operations.wait then waits for it", () => {
   // Note: the scenarios whose faults all meet the write itself end the same without the wait, but that they resolve with the Operation.
   const onTheWrite = SCENARIOS.filter((s) => !s.progress && s.faults.every(([on]) => on === "write"));
   // Note: one write of each operation (update, set): what differs between the writes of one operation is the body alone.

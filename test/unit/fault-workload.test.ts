@@ -223,13 +223,14 @@ describe("the faults driven cover what the document says of these writes", () =>
   });
 });
 
-describe.each(SCENARIOS)("$name", (scenario) => {
+// Note: concurrent: each drive has a world of its own, and most of a scenario is the client waiting on its timers.
+describe.concurrent.each(SCENARIOS)("$name", (scenario) => {
   it.each(WRITES)("$name ends as expected, and the fake holds what the error claims", async (write) => {
     expect(await drive(write, scenario)).toEqual({ ending: scenario.ending, sent: scenario.sent });
   });
 });
 
-describe("with wait: false, the Operation at once; operations.wait then waits for it", () => {
+describe.concurrent("with wait: false, the Operation at once; operations.wait then waits for it", () => {
   const onTheWrite = SCENARIOS.filter((s) => !s.progress && s.faults.every(([on]) => on === "write"));
   it.each(onTheWrite)("$name: as with the wait, on every write", async (scenario) => {
     for (const write of WRITES)
@@ -555,7 +556,8 @@ describe("the fake's federations against the document", () => {
   });
 });
 
-describe("workloadIdentity: its own fetch loop, and no token in any error", () => {
+// Note: concurrent: each test has exchanges of its own, and most of it is the source waiting out its backoffs and time-outs.
+describe.concurrent("workloadIdentity: its own fetch loop, and no token in any error", () => {
   const SA = "ajeq4b7s9example0sa1";
   const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
   let minted = 0;
