@@ -81,7 +81,8 @@ it("finds every example: each module of examples/ with a main has its USAGE, and
   expect([...linked].sort()).toEqual(EXAMPLES);
 });
 
-describe.each(EXAMPLES)("examples/%s.ts run alone", (name) => {
+// Note: concurrent: each example runs in processes of its own, and most of a test is waiting for them.
+describe.concurrent.each(EXAMPLES)("examples/%s.ts run alone", (name) => {
   const script = `examples/${name}.ts`;
   const command = `npx tsx ${script}`;
 

@@ -114,7 +114,9 @@ async function settle(fake: FakeIam, iam: IamClient) {
   for (const operation of fake.state.operations.filter((o) => !o.done)) await iam.operations.wait(operation.id).catch(() => undefined);
 }
 
-describe("keyless-ci's setup through every fault on each write and on the reads between", () => {
+// Note: concurrent: each case has a world of its own (a fake, a wire, clients with the drive's own retry settings, not
+// DEFAULT_RETRY's), and most of a case is the client waiting on its timers.
+describe.concurrent("keyless-ci's setup through every fault on each write and on the reads between", () => {
   // Note: a rerun at once differs from one once the server is done only where a write of the run may still be finishing.
   const rerunsOf = (target: Target, scenario: Scenario) =>
     target.write && scenario.ending !== "resolved" ? (["once done", "at once"] as const) : (["once done"] as const);
