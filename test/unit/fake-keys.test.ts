@@ -227,6 +227,23 @@ describe("the Key service", () => {
   });
 });
 
+describe("the key pairs the fake makes", () => {
+  it("are distinct within a fake, across a reset too; a pair another fake holds signs for no key of this one", async () => {
+    const { fake, createKey } = setup();
+    const made = [];
+    for (let i = 0; i < 3; i++) made.push(await createKey({ serviceAccountId: OTHER }));
+    fake.reset();
+    made.push(await createKey({ serviceAccountId: OTHER }));
+    expect(new Set(made.map((m) => m.key.publicKey)).size).toBe(made.length);
+    // Note: another fake's first key may have the same pair as this one's first: it is known by its id, which this fake never made.
+    const other = setup();
+    const theirs = await other.createKey({ serviceAccountId: OTHER });
+    const keyFile = { id: theirs.key.id, serviceAccountId: OTHER, privateKey: theirs.privateKey };
+    const error = await rejection(serviceAccountKey(keyFile, { baseUrl: fake.baseUrl, fetch: fake.fetch, retryBackoffMs: 0 })());
+    expect(error.message).toContain(`Invalid JWT: unknown key id ${theirs.key.id}`);
+  });
+});
+
 describe("JWTs signed with the Key service's keys", () => {
   it("a created key signs a JWT the token endpoint takes; the token then works, lastUsedAt is set, and after delete: 401", async () => {
     let t = Date.parse("2026-11-26T00:00:00Z");

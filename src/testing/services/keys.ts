@@ -36,6 +36,22 @@ const generatePair = (algorithm: "RSA_2048" | "RSA_4096") =>
     ["sign", "verify"],
   ) as Promise<CryptoKeyPair>;
 
+/**
+ * The pairs made so far, by algorithm: a fake's n-th key takes the n-th. Note: an RSA pair takes tens of milliseconds to
+ * make (a 4096-bit one, seconds), and a test suite makes hundreds of fakes; each fake's keys stay distinct, and a key is
+ * known by its id (the JWT's `kid`), so a pair another fake also holds signs for no key of this one.
+ */
+const PAIRS: Record<"RSA_2048" | "RSA_4096", Promise<CryptoKeyPair>[]> = { RSA_2048: [], RSA_4096: [] };
+const pairAt = (algorithm: "RSA_2048" | "RSA_4096", n: number) => {
+  const pairs = PAIRS[algorithm];
+  // Note: a pair that failed to be made is made again by the next key that asks.
+  pairs[n] ??= generatePair(algorithm).catch((error) => {
+    delete pairs[n];
+    throw error;
+  });
+  return pairs[n];
+};
+
 /** A copy of a key as it is now, for what is kept or handed out beyond one answer. */
 const snapshot = (key: Key): Key => structuredClone(key);
 const notFound = (keyId: string) => failure(5, `Key ${keyId} not found`);
@@ -44,6 +60,8 @@ const notFound = (keyId: string) => failure(5, `Key ${keyId} not found`);
 export default function keysService({ options, serviceAccounts, owner, now, operations, signingKeys }: FakeContext) {
   const quota = options.quota ?? 1000;
   let keys = new Map<string, Key>();
+  /** The pairs this fake has taken, by algorithm: never reset, so a key made after a reset has a pair of its own too. */
+  const taken = { RSA_2048: 0, RSA_4096: 0 };
   /** The keys' places in a list, for page tokens. */
   const order = places();
 
@@ -64,7 +82,7 @@ export default function keysService({ options, serviceAccounts, owner, now, oper
     if (early) return early;
     const id = newId();
     const keyAlgorithm = body.keyAlgorithm === "RSA_4096" ? "RSA_4096" : "RSA_2048";
-    const pair = await generatePair(keyAlgorithm);
+    const pair = await pairAt(keyAlgorithm, taken[keyAlgorithm]++);
     const publicKey = await pem("spki", pair.publicKey, "PUBLIC KEY");
     const privateKey = `PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID <${id}>\n${await pem("pkcs8", pair.privateKey, "PRIVATE KEY")}`;
     // Note: checked again and stored in one step, with no await between: concurrent creates cannot pass the quota
