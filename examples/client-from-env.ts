@@ -16,6 +16,14 @@ export function clientFromEnv(env: Environment = process.env, { onChoose }: Pick
   return createIamClient({ baseUrl, token: defaultCredentials({ env, baseUrl, onChoose }) });
 }
 
+/**
+ * A failure that names what changed before `cause` failed (in `message`), with `cause`'s `outcomeUnknown` (whether the
+ * failed call may have acted) carried over, so code that catches it sees it as the words say it.
+ */
+export function changedBefore(message: string, cause: unknown): Error & { outcomeUnknown: boolean } {
+  return Object.assign(new Error(message, { cause }), { outcomeUnknown: (cause as { outcomeUnknown?: unknown })?.outcomeUnknown === true });
+}
+
 /** A mistake in the command line (a flag unknown, missing or malformed): `runCommand` prints it with the usage and exits 2. */
 export class UsageError extends Error {
   override name = "UsageError";

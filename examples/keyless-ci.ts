@@ -17,6 +17,7 @@ import {
 } from "../src/index.ts";
 import {
   baseUrlFromEnv,
+  changedBefore,
   clientFromEnv,
   isMain,
   parseArgs,
@@ -163,7 +164,7 @@ export async function setUpKeyless(iam: IamClient, plan: KeylessPlan, { dryRun =
           : [];
     if ((error as IamError)?.outcomeUnknown) changed.push("the federated credential may have been created");
     if (!changed.length) throw error;
-    throw new Error(`${(error as Error).message} (${changed.join("; ")}: run again to finish, it finds what exists)`, { cause: error });
+    throw changedBefore(`${(error as Error).message} (${changed.join("; ")}: run again to finish, it finds what exists)`, error);
   }
 }
 

@@ -2,7 +2,19 @@
 // A dry run by default, which exits 1 when it finds any (as a linter); --apply deletes them.
 //   npx tsx examples/revoke-unused.ts --service-account <id> [--days 90] [--apply] [--json]
 import type { ApiKey, IamClient, IamError } from "../src/index.ts";
-import { clientFromEnv, EXIT, isMain, parseArgs, runCommand, switchOf, table, textOf, type Usage, wholeOf } from "./client-from-env.ts";
+import {
+  changedBefore,
+  clientFromEnv,
+  EXIT,
+  isMain,
+  parseArgs,
+  runCommand,
+  switchOf,
+  table,
+  textOf,
+  type Usage,
+  wholeOf,
+} from "./client-from-env.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
 const FLAGS = ["service-account", "days", "apply", "json"];
@@ -54,9 +66,10 @@ export async function revokeUnused(
       const maybe = (error as IamError)?.outcomeUnknown ? ` (it may have been deleted)` : "";
       const done = deleted.length ? `; deleted before it: ${deleted.join(", ")}` : "; none was deleted before it";
       const left = unused.length - deleted.length - 1;
-      throw new Error(`${(error as Error).message}: deleting ${key.id} failed${maybe}${done}${left ? `; ${left} more not tried` : ""}`, {
-        cause: error,
-      });
+      throw changedBefore(
+        `${(error as Error).message}: deleting ${key.id} failed${maybe}${done}${left ? `; ${left} more not tried` : ""}`,
+        error,
+      );
     }
   return unused;
 }

@@ -3,7 +3,17 @@
 // write its secret to a file only you can read, then delete the old one. Of the secret, only its masked form is printed.
 //   npx tsx examples/rotate-key.ts <apiKeyId> [--expires-in-days 90] [--secret-file ./new-key.secret] [--json]
 import type { ApiKey, IamClient, IamError } from "../src/index.ts";
-import { clientFromEnv, isMain, parseArgs, runCommand, switchOf, textOf, type Usage, UsageError } from "./client-from-env.ts";
+import {
+  changedBefore,
+  clientFromEnv,
+  isMain,
+  parseArgs,
+  runCommand,
+  switchOf,
+  textOf,
+  type Usage,
+  UsageError,
+} from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
@@ -134,9 +144,9 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
     const { message, operation, outcomeUnknown } = error as IamError;
     // Note: a key whose secret was lost is of no use: the message names it so it can be deleted; the old one still works.
     if (created && !file.saved)
-      throw new Error(
+      throw changedBefore(
         `${message} (API key ${created.id} was created, but its secret could not be saved to ${file.path}, so it cannot be used: delete it, e.g. yc iam api-key delete ${created.id}; ${oldKeyId} was not deleted)`,
-        { cause: error },
+        error,
       );
     // Note: a key whose secret was saved works: the message says where it is, and whether the old one still does.
     if (created) {
@@ -144,14 +154,12 @@ export async function main(argv = process.argv.slice(2), iam = clientFromEnv(), 
         operation === "deleteApiKey" && outcomeUnknown
           ? `${oldKeyId} may have been deleted: get it to find out`
           : `${oldKeyId} was not deleted: delete it once nothing uses it`;
-      throw new Error(`${message} (API key ${created.id} was created and its secret is in ${file.path} (mode 0600); ${old})`, {
-        cause: error,
-      });
+      throw changedBefore(`${message} (API key ${created.id} was created and its secret is in ${file.path} (mode 0600); ${old})`, error);
     }
     if (operation === "createApiKey" && outcomeUnknown)
-      throw new Error(
+      throw changedBefore(
         `${message} (a new API key may have been created, whose secret never came: list the account's keys and delete one you do not know; ${oldKeyId} was not deleted)`,
-        { cause: error },
+        error,
       );
     throw error;
   } finally {

@@ -166,6 +166,7 @@ describe("keyless-ci sets up a GitHub repository's federation", () => {
     expect(String((lost.error as Error)?.message)).toMatch(
       /federation \w+ was created; the federated credential may have been created: run again/,
     );
+    expect(lost.error).toMatchObject({ outcomeUnknown: true });
     const rerun = await logged(() => main(SETUP, admin, env));
     expect(rerun.output).toMatch(/found federated credential/);
     expect(fake.state.federatedCredentials).toHaveLength(1);

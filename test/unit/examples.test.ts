@@ -434,12 +434,15 @@ describe("revoke-unused", () => {
       revokeUnused(createIamClient({ token: "any", baseUrl: fake.baseUrl, fetch: refusing, polling }), { days: 90, apply: true, now: NOW }),
     );
     expect(refused.message).toMatch(new RegExp(`: deleting ${second?.id} failed; deleted before it: ${first?.id}$`));
+    // Note: the words' outcome is the error's too, for code that catches it.
+    expect(refused).toMatchObject({ outcomeUnknown: false });
     // Note: the first delete's answer is lost after the fake acted: it may be gone, and the second was not tried.
     const { fake: other } = demo();
     other.failNext({ drop: "after" }, { operation: "deleteApiKey" });
     const noRetry = createIamClient({ token: "any", baseUrl: other.baseUrl, fetch: other.fetch, retry: false, polling });
     const lost = await rejection(revokeUnused(noRetry, { days: 90, apply: true, now: NOW }));
     expect(lost.message).toMatch(/: deleting aje\w+ failed \(it may have been deleted\); none was deleted before it; 1 more not tried$/);
+    expect(lost).toMatchObject({ outcomeUnknown: true });
   });
 });
 
