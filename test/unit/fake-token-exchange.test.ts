@@ -348,35 +348,44 @@ describe("the fake serves the exchange", () => {
   });
 });
 
+/** The pod's subject, and the audience its projected token is made for. */
+const sub = "system:serviceaccount:ci:deployer";
+const CLUSTER_AUDIENCE = "https://k8s.example.com";
+
+/** A cluster's issuer, on a clock the test moves; the fake that trusts it; its federation, linking the pod's subject to ROBOT. */
+async function clusterWorld() {
+  const time = manualClock();
+  const cluster = createOidcIssuer({
+    issuer: "https://kubernetes.default.svc",
+    jwksUrl: "https://k8s.example.com/openid/v1/jwks",
+    now: time.now,
+  });
+  const { iam, fake } = fakes({
+    serviceAccounts: [ADMIN, ROBOT],
+    authenticate: (t) => (t === TOKEN ? ADMIN : undefined),
+    now: time.now,
+    jwks: [cluster],
+  });
+  const federation = await iam.oidcFederations.create({
+    ...GITHUB_FEDERATION,
+    name: "cluster",
+    issuer: cluster.issuer,
+    jwksUrl: cluster.jwksUrl,
+    audiences: [CLUSTER_AUDIENCE],
+  });
+  await iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId: federation.id, externalSubjectId: sub });
+  return { time, cluster, fake };
+}
+
 describe("a Kubernetes pod", () => {
   it("reads its projected token file on every exchange: the kubelet's rotation is picked up, the old token being expired by then", async () => {
-    const time = manualClock();
-    const cluster = createOidcIssuer({
-      issuer: "https://kubernetes.default.svc",
-      jwksUrl: "https://k8s.example.com/openid/v1/jwks",
-      now: time.now,
-    });
-    const { iam, fake } = fakes({
-      serviceAccounts: [ADMIN, ROBOT],
-      authenticate: (t) => (t === TOKEN ? ADMIN : undefined),
-      now: time.now,
-      jwks: [cluster],
-    });
-    const federation = await iam.oidcFederations.create({
-      ...GITHUB_FEDERATION,
-      name: "cluster",
-      issuer: cluster.issuer,
-      jwksUrl: cluster.jwksUrl,
-      audiences: ["https://k8s.example.com"],
-    });
-    const sub = "system:serviceaccount:ci:deployer";
-    await iam.federatedCredentials.create({ serviceAccountId: ROBOT, federationId: federation.id, externalSubjectId: sub });
+    const { time, cluster, fake } = await clusterWorld();
     const dir = await mkdtemp(join(tmpdir(), "iam-k8s-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const file = join(dir, "token");
     /** The kubelet writes a new token for the pod (an hour's, as a projected token's default). */
     const rotate = async () => {
-      const token = secret(await cluster.idToken({ sub, aud: ["https://k8s.example.com"], lifetimeS: 3600 }));
+      const token = secret(await cluster.idToken({ sub, aud: [CLUSTER_AUDIENCE], lifetimeS: 3600 }));
       await writeFile(file, `${token}\n`, { mode: 0o600 });
       return token;
     };
@@ -425,28 +434,10 @@ describe("a Kubernetes pod", () => {
   });
 
   it("over HTTP on loopback too: serveFake's exchange gives the pod's token source an IAM token", async () => {
-    const time = manualClock();
-    const cluster = createOidcIssuer({ issuer: "https://kubernetes.default.svc", now: time.now });
-    const { iam, fake } = fakes({
-      serviceAccounts: [ADMIN, ROBOT],
-      authenticate: (t) => (t === TOKEN ? ADMIN : undefined),
-      now: time.now,
-      jwks: [cluster],
-    });
-    const federation = await iam.oidcFederations.create({
-      ...GITHUB_FEDERATION,
-      issuer: cluster.issuer,
-      jwksUrl: cluster.jwksUrl,
-      audiences: ["a"],
-    });
-    await iam.federatedCredentials.create({
-      serviceAccountId: ROBOT,
-      federationId: federation.id,
-      externalSubjectId: "system:serviceaccount:ci:deployer",
-    });
+    const { time, cluster, fake } = await clusterWorld();
     const server = await serveFake(fake);
     cleanups.push(() => server.close());
-    const token = secret(await cluster.idToken({ sub: "system:serviceaccount:ci:deployer", aud: "a" }));
+    const token = secret(await cluster.idToken({ sub, aud: CLUSTER_AUDIENCE }));
     const source = workloadIdentity({ serviceAccountId: ROBOT, subjectToken: token, endpoint: `${server.url}/oauth/token`, now: time.now });
     const pod = createIamClient({ token: source, baseUrl: server.url, retry: false });
     expect((await pod.serviceAccounts.get(ROBOT)).id).toBe(ROBOT);
