@@ -49,12 +49,12 @@ export async function main(
     await file.close();
   }
   const written: Written = { secretFile: file.path, credentials };
+  // Note: whose token it is goes to stderr, as every job of yc-iam says it; stdout has where it is.
+  console.error(`credentials: ${credentials}`);
   if (json) {
     console.log(JSON.stringify(written, null, 2));
     return;
   }
-  // Note: whose token it is goes to stderr, as every job of yc-iam says it; stdout has where it is.
-  console.error(`credentials: ${credentials}`);
   console.log(
     `an IAM token is in ${file.path} (mode 0600); it lives at most 12 hours. For yc and Terraform: export YC_TOKEN="$(cat ${file.path})"`,
   );

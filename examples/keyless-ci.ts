@@ -274,8 +274,10 @@ export function setupLines({ federation, credential }: KeylessSetup, plan: Keyle
 export async function main(argv = process.argv.slice(2), iam?: IamClient, env: Environment = process.env): Promise<void> {
   const { flags, rest } = parseArgs(argv, FLAGS);
   if (rest.length) throw new UsageError(`no arguments but flags, not ${rest.join(" ")}`);
-  const serviceAccountId = textOf(flags, "service-account");
-  if (!serviceAccountId) throw new UsageError("--service-account is required");
+  // Note: inside the job, the account is the one its step's YC_SERVICE_ACCOUNT_ID names already.
+  const serviceAccountId =
+    textOf(flags, "service-account") ?? (switchOf(flags, "check") ? env.YC_SERVICE_ACCOUNT_ID?.trim() || undefined : undefined);
+  if (!serviceAccountId) throw new UsageError("--service-account is required (with --check alone, YC_SERVICE_ACCOUNT_ID will do)");
   const json = switchOf(flags, "json");
   const say = json ? console.error : console.log;
   const baseUrl = baseUrlFromEnv(env);
@@ -288,12 +290,18 @@ export async function main(argv = process.argv.slice(2), iam?: IamClient, env: E
   const setupOnly = ["repo", "branch", "subject", "issuer", "jwks-url", "audience", "name"].filter((name) => flags[name] !== undefined);
   if (check && !folderId && setupOnly.length)
     throw new UsageError(
-      `${setupOnly.map((name) => `--${name}`).join(", ")} set up a federation: give --folder too, or leave them out for --check alone`,
+      `${setupOnly.map((name) => `--${name}`).join(", ")}: for setting up a federation; give --folder too, or leave them out for --check alone`,
     );
   const fromEnv = env.YC_SERVICE_ACCOUNT_ID?.trim();
   if (check && fromEnv && fromEnv !== serviceAccountId)
     throw new UsageError(`--service-account ${serviceAccountId} and YC_SERVICE_ACCOUNT_ID ${fromEnv} differ: which account is the job's?`);
   const plan = folderId ? planOf(flags, folderId, serviceAccountId) : undefined;
+  // Note: the setup reads an admin's credentials and the job's side a token file from one environment: two sources, which
+  // the chain refuses; GitHub's variables ask for no source, so a GitHub job's side goes with the setup.
+  if (check && plan && env.YC_WORKLOAD_TOKEN_FILE?.trim())
+    throw new UsageError(
+      "--check with --folder reads the setup's credentials and the job's token file from one environment: run the setup without --check, then --check alone where the token file is",
+    );
   // Note: before anything is sent: a job's side with no token to exchange would fail after the setup had changed things.
   if (check && !platformTokenIn(env))
     throw new Error(
@@ -326,6 +334,10 @@ export async function main(argv = process.argv.slice(2), iam?: IamClient, env: E
   if (textOf(flags, "repo"))
     say(
       `\nThe workflow (no secret in it; a job on another branch or event has another subject):\n\n${workflowText(serviceAccountId, branch)}`,
+    );
+  else if (!dryRun)
+    say(
+      `\nIn the workload (a pod whose token's sub is ${plan.subject}, aud ${plan.audience}), no secret: YC_SERVICE_ACCOUNT_ID=${serviceAccountId} and YC_WORKLOAD_TOKEN_FILE=<its projected token's path>; then createIamClient() with no token, or yc-iam keyless-ci --check`,
     );
 }
 

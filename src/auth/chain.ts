@@ -128,11 +128,11 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
     return value ? name : aliasValue ? alias : undefined;
   };
 
-  /** Workload identity with `subjectToken` (`about` says what it is), refused with what is wrong (the service account's ID, the endpoint). */
-  function federated(source: string, subjectToken: SubjectToken, about: string): Found {
+  /** Workload identity with `subjectToken` (`about` says what it is, `name` how messages call it), refused with what is wrong (the service account's ID, the endpoint). */
+  function federated(source: string, subjectToken: SubjectToken, about: string, name?: string): Found {
     const serviceAccountId = read("YC_SERVICE_ACCOUNT_ID") as string;
     try {
-      const token = workloadIdentity({ ...shared, serviceAccountId, subjectToken, endpoint: tokenExchangeUrl });
+      const token = workloadIdentity({ ...shared, serviceAccountId, subjectToken, subjectTokenName: name, endpoint: tokenExchangeUrl });
       return { source, token, description: `${source}: ${about}, exchanged for IAM tokens of service account ${serviceAccountId}` };
     } catch (error) {
       throw refusal(`workload identity for YC_SERVICE_ACCOUNT_ID, with ${about}, cannot be used`, error);
@@ -202,9 +202,16 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
         const path = read("YC_WORKLOAD_TOKEN_FILE");
         if (!path) return `${unset("YC_WORKLOAD_TOKEN_FILE")} (workload identity with a token file, as Kubernetes projects one)`;
         if (!read("YC_SERVICE_ACCOUNT_ID"))
-          throw refusal("YC_WORKLOAD_TOKEN_FILE is set, but YC_SERVICE_ACCOUNT_ID is not: the exchange needs the service account's ID");
+          throw refusal(
+            `YC_WORKLOAD_TOKEN_FILE is set, but YC_SERVICE_ACCOUNT_ID is ${unset("YC_SERVICE_ACCOUNT_ID")}: the exchange needs the service account's ID`,
+          );
         // Note: the path is never quoted: a token put where it goes would show in every message that names the file.
-        return federated("YC_WORKLOAD_TOKEN_FILE", kubernetesToken(path), "the OIDC token in the file YC_WORKLOAD_TOKEN_FILE names");
+        return federated(
+          "YC_WORKLOAD_TOKEN_FILE",
+          kubernetesToken(path),
+          "the OIDC token in the file YC_WORKLOAD_TOKEN_FILE names",
+          "YC_WORKLOAD_TOKEN_FILE",
+        );
       },
     },
     {
@@ -217,10 +224,10 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
         // Note: YC_SERVICE_ACCOUNT_ID is the chain's own variable: set, it asks for workload identity, which no platform here gives.
         if (serviceAccountId)
           throw refusal(
-            `YC_SERVICE_ACCOUNT_ID is set for workload identity, but there is no OIDC token: YC_WORKLOAD_TOKEN_FILE is not set, and this is no GitHub Actions job that may ask for an ID token (${ID_TOKEN_VARIABLES} are set in a job whose workflow has \`permissions: id-token: write\`)`,
+            `YC_SERVICE_ACCOUNT_ID is set for workload identity, but there is no OIDC token: YC_WORKLOAD_TOKEN_FILE is ${unset("YC_WORKLOAD_TOKEN_FILE")}, and this is no GitHub Actions job that may ask for an ID token (${ID_TOKEN_VARIABLES} are set in a job whose workflow has \`permissions: id-token: write\`)`,
           );
         return inJob
-          ? "YC_SERVICE_ACCOUNT_ID is not set (the job could ask for an ID token: set it to the service account's ID)"
+          ? `YC_SERVICE_ACCOUNT_ID is ${unset("YC_SERVICE_ACCOUNT_ID")} (the job could ask for an ID token: set it to the service account's ID)`
           : `not in a job that may ask for an ID token (${ID_TOKEN_VARIABLES} are not set)`;
       },
     },

@@ -22,6 +22,8 @@ export interface WorkloadIdentityOptions extends CacheOptions {
   /** The service account whose IAM tokens are wanted, linked to the platform's subject by a federated credential; the exchange's `audience` (not the JWT's). */
   serviceAccountId: string;
   subjectToken: SubjectToken;
+  /** What messages call where the subject token comes from: default `subjectToken`; the credential chain gives its variable. */
+  subjectTokenName?: string | undefined;
   /** The token exchange. Default `TOKEN_EXCHANGE_URL`; tests point it at loopback. */
   endpoint?: string | undefined;
   fetch?: typeof globalThis.fetch | undefined;
@@ -53,6 +55,7 @@ const PARTS: [part: string, words: RegExp][] = [
   ["issuer (is the token's `iss` a federation's issuer?)", /issuer|\biss\b/],
   ["audience (is the token's `aud` one of the federation's audiences?)", /audience|\baud\b/],
   ["subject (does a federated credential link the token's `sub` to the service account?)", /subject|\bsub\b|federated credential/],
+  ["service account (does the exchange's audience name a service account that exists and is active?)", /invalid_target/],
   ["signature (does the federation's JWKS URL serve the key that signed the token?)", /signature|jwks|\bkid\b|signing key|public key/],
   ["expiry (has the token expired, or is it not valid yet?)", /expir|\bexp\b|\bnbf\b|\biat\b|not yet valid|too old|in the future/],
 ];
@@ -86,7 +89,7 @@ function refused(words: string): string {
   const parts = PARTS.filter(([, named]) => named.test(text)).map(([part]) => `the ${part}`);
   return parts.length
     ? `as far as its answer tells, it refused ${parts.join(" or ")}`
-    : "its answer does not tell which of issuer, audience, subject, signature or expiry it refused";
+    : "its answer does not tell which of issuer, audience, subject, service account, signature or expiry it refused";
 }
 
 /**
@@ -134,11 +137,11 @@ const readText = async (path: string): Promise<string> =>
  * The platform's token, as `source` gives it now; an IamTokenError that names the source (never quoting what it gave)
  * when it gives no JWT, whose cause shows none of `hidden` (the tokens of the last exchange) nor a token's shape.
  */
-async function subjectOf(source: SubjectToken, hidden: readonly string[]): Promise<string> {
+async function subjectOf(source: SubjectToken, hidden: readonly string[], name: string): Promise<string> {
   let token: unknown = source;
-  let from = "subjectToken";
+  let from = name;
   if (typeof source === "function") {
-    from = "the subjectToken function";
+    from = `the ${name} function`;
     try {
       token = await source();
     } catch (error) {
@@ -149,7 +152,7 @@ async function subjectOf(source: SubjectToken, hidden: readonly string[]): Promi
     }
   } else if (typeof source === "object") {
     // Note: the path is never quoted (nor Node's words, which quote it): a token given where it goes would show.
-    from = "the file subjectToken names";
+    from = `the file ${name} names`;
     try {
       token = await readText(source.file);
     } catch (error) {
@@ -199,7 +202,7 @@ export function workloadIdentity(options: WorkloadIdentityOptions): TokenSource 
   let seen: string[] = [];
   return cachedToken(
     async () => {
-      const token = await subjectOf(subjectToken, seen);
+      const token = await subjectOf(subjectToken, seen, options.subjectTokenName ?? "subjectToken");
       // Note: each part too, so an answer that quotes the token cut short still shows none of it whole.
       const hidden = [...seen, token, ...token.split(".")];
       // Note: every field in the document's order, each it fixes with its value.

@@ -358,8 +358,15 @@ describe("workload identity: YC_SERVICE_ACCOUNT_ID with a token file or GitHub A
     const path = await fileWith(platformJwt());
     const noAccount = await rejection(chain({ YC_WORKLOAD_TOKEN_FILE: path }, none.fetch).token());
     expect(noAccount.message).toBe(
-      "defaultCredentials: YC_WORKLOAD_TOKEN_FILE is set, but YC_SERVICE_ACCOUNT_ID is not: the exchange needs the service account's ID",
+      "defaultCredentials: YC_WORKLOAD_TOKEN_FILE is set, but YC_SERVICE_ACCOUNT_ID is not set: the exchange needs the service account's ID",
     );
+    // Note: set to nothing, as a CI variable that is missing gives, it is said so, in the refusal and in the reasons.
+    const emptyAccount = await rejection(chain({ YC_WORKLOAD_TOKEN_FILE: path, YC_SERVICE_ACCOUNT_ID: "" }, none.fetch).token());
+    expect(emptyAccount.message).toMatch(/YC_SERVICE_ACCOUNT_ID is set to nothing \(as a CI secret that is missing gives\): the exchange/);
+    const inJob = { ACTIONS_ID_TOKEN_REQUEST_URL: GITHUB, ACTIONS_ID_TOKEN_REQUEST_TOKEN: "x", YC_SERVICE_ACCOUNT_ID: "" };
+    const metadata = endpoints({ "/computeMetadata/v1/instance/service-accounts/default/token": metadataAnswer(404) });
+    const emptyInJob = await rejection(chain(inJob, metadata.fetch).token());
+    expect(emptyInJob.message).toMatch(/GitHub Actions: YC_SERVICE_ACCOUNT_ID is set to nothing/);
     const noPlatform = await rejection(chain({ YC_SERVICE_ACCOUNT_ID: SA }, none.fetch).token());
     expect(noPlatform.message).toMatch(
       /^defaultCredentials: YC_SERVICE_ACCOUNT_ID is set for workload identity, but there is no OIDC token: YC_WORKLOAD_TOKEN_FILE is not set, and this is no GitHub Actions job/,
@@ -492,7 +499,7 @@ describe("the order, and the metadata service last", () => {
       const sts = workloadExchange();
       const { token, chosen } = chain({ YC_SERVICE_ACCOUNT_ID: SA, YC_WORKLOAD_TOKEN_FILE: value }, sts.fetch);
       const error = await rejection(token());
-      expect(error.message).toMatch(/cannot read the subject token from the file subjectToken names \(E\w+\)$/);
+      expect(error.message).toMatch(/cannot read the subject token from the file YC_WORKLOAD_TOKEN_FILE names \(E\w+\)$/);
       expect(chosen.map((c) => c.description)).toEqual([
         `YC_WORKLOAD_TOKEN_FILE: the OIDC token in the file YC_WORKLOAD_TOKEN_FILE names, exchanged for IAM tokens of service account ${SA}`,
       ]);

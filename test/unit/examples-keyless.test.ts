@@ -223,22 +223,24 @@ describe("the job's side, --check", () => {
     cleanups.push(served.close, () => rm(dir, { recursive: true, force: true }));
     const sub = "system:serviceaccount:ci:deployer";
     const admin = createIamClient({ token: TOKEN, baseUrl: served.url });
-    const setup = await logged(() =>
-      main(
-        [
-          ...["--folder", DEFAULT_FOLDER_ID, "--service-account", ROBOT, "--subject", sub, "--name", "cluster-1"],
-          ...["--issuer", cluster.issuer, "--jwks-url", cluster.jwksUrl, "--audience", "yandex-cloud"],
-        ],
-        admin,
-        {},
-      ),
-    );
+    const setupArgs = [
+      ...["--folder", DEFAULT_FOLDER_ID, "--service-account", ROBOT, "--subject", sub, "--name", "cluster-1"],
+      ...["--issuer", cluster.issuer, "--jwks-url", cluster.jwksUrl, "--audience", "yandex-cloud"],
+    ];
+    const setup = await logged(() => main(setupArgs, admin, {}));
     expect(setup.error).toBeUndefined();
     expect(setup.output).not.toContain("# .github/workflows");
+    expect(setup.output).toContain(`YC_SERVICE_ACCOUNT_ID=${ROBOT} and YC_WORKLOAD_TOKEN_FILE=<its projected token's path>`);
     const file = join(dir, "token");
     await writeFile(file, await cluster.idToken({ sub, aud: "yandex-cloud", lifetimeS: 600 }));
     const env = { YC_IAM_BASE_URL: served.url, YC_WORKLOAD_TOKEN_FILE: file };
-    const ran = await logged(() => main(["--check", "--service-account", ROBOT], undefined, env));
+    // Note: the account from the pod's YC_SERVICE_ACCOUNT_ID, as the job's step has it; the setup and --check together
+    // would read the admin's credentials and the token file as two sources, and are refused before anything is sent.
+    const together = await logged(() => main([...setupArgs, "--check"], admin, { ...env, YC_SERVICE_ACCOUNT_ID: ROBOT }));
+    expect(String((together.error as Error)?.message)).toMatch(
+      /^--check with --folder reads the setup's credentials and the job's token file/,
+    );
+    const ran = await logged(() => main(["--check"], undefined, { ...env, YC_SERVICE_ACCOUNT_ID: ROBOT }));
     expect(ran.error).toBeUndefined();
     expect(ran.output).toMatch(/the job got IAM tokens with no key: YC_WORKLOAD_TOKEN_FILE/);
     expect(ran.output).toContain(`and read service account ${ROBOT}`);
@@ -315,7 +317,7 @@ describe("keyless-ci's command line", () => {
     [[...SETUP, "--dry-run", "--check"], /--dry-run changes nothing and exchanges nothing/],
     [
       ["--check", "--service-account", ROBOT, "--repo", REPO, "--branch", "dev"],
-      /^--repo, --branch set up a federation: give --folder too/,
+      /^--repo, --branch: for setting up a federation; give --folder too/,
     ],
   ])("%j is a usage mistake: %s", async (argv, message) => {
     const ran = await logged(() => main(argv as string[], undefined, {}));

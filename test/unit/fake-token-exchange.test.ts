@@ -138,7 +138,7 @@ async function federate(iam: ReturnType<typeof world>["iam"], serviceAccountId =
 const pieces = (token: string) => [token, ...token.split(".")];
 
 /** What refused() says of each part of the token. */
-const PARTS = ["issuer", "audience", "subject", "signature", "expiry"];
+const PARTS = ["issuer", "audience", "subject", "service account", "signature", "expiry"];
 
 /** A refusal of the exchange: an IamTokenError that names `part` alone (none: that it cannot tell) and shows no piece of `token`. */
 function expectRefused(error: unknown, part: string | undefined, token: string, status = 400) {
@@ -173,7 +173,7 @@ describe("the fake serves the exchange", () => {
     // Note: the IAM token is the robot's: suspended, the robot's calls are refused with it, and a new exchange too (403).
     await iam.serviceAccounts.suspend(ROBOT);
     expect((await rejection(job.apiKeys.list({ serviceAccountId: ROBOT }))).message).toMatch(/is suspended/);
-    expectRefused(await rejection(source(await idToken())()), undefined, subject, 403);
+    expectRefused(await rejection(source(await idToken())()), "service account", subject, 403);
     for (const piece of pieces(subject)) expect(JSON.stringify(fake.requests)).not.toContain(piece);
   });
 
@@ -260,12 +260,12 @@ describe("the fake serves the exchange", () => {
     expect(w.fake.state.iamTokens).toBe(0);
   });
 
-  it("a service account that does not exist is invalid_target, which names no part of the token", async () => {
+  it("a service account that does not exist is invalid_target, which names the service account, no part of the token", async () => {
     const { iam, source, idToken } = world();
     await federate(iam);
     const token = await idToken();
     const error = await rejection(source(token, "ajenosuchaccount0001")());
-    expectRefused(error, undefined, token);
+    expectRefused(error, "service account", token);
     expect((error as Error).message).toContain("invalid_target: Service account ajenosuchaccount0001 not found");
   });
 

@@ -646,7 +646,7 @@ describe("the chain's variables and files under faults", () => {
     now += 13 * 3_600_000;
     const error = caught(await rejection(iam.serviceAccounts.get(ROBOT)));
     expect(error.message).toBe(
-      "getServiceAccount: the token source failed: workloadIdentity: cannot read the subject token from the file subjectToken names (ENOENT)",
+      "getServiceAccount: the token source failed: workloadIdentity: cannot read the subject token from the file YC_WORKLOAD_TOKEN_FILE names (ENOENT)",
     );
     await writeFile(path, world.jwt);
     expect(await iam.serviceAccounts.get(ROBOT)).toMatchObject({ id: ROBOT });

@@ -353,7 +353,9 @@ describe("a refused exchange", () => {
     ]) {
       const sts = exchange(() => answer.clone());
       const error = await rejection(workloadIdentity({ serviceAccountId: SA, subjectToken: platformJwt(), fetch: sts.fetch })());
-      expect(error.message).toMatch(/; its answer does not tell which of issuer, audience, subject, signature or expiry it refused$/);
+      expect(error.message).toMatch(
+        /; its answer does not tell which of issuer, audience, subject, service account, signature or expiry it refused$/,
+      );
       expect(namedParts(error.message)).toEqual([]);
     }
     const html = exchange(
