@@ -40,10 +40,24 @@ const CALLS: Record<string, [(bare: Bare) => Promise<unknown>, (iam: Iam) => Pro
   delete: [(bare) => bare.DELETE(BY_KEY, byKey("k")), (iam) => iam.apiKeys.delete("k")],
 };
 
-/** The same calls as plain fetch + JSON.parse, no checks (a), over the network only. */
-function plainCalls(url: string): Record<string, () => Promise<unknown>> {
-  const send = (method: string, path: string, payload?: unknown) =>
-    fetch(`${url}${path}`, { method, headers, ...(payload !== undefined && { body: JSON.stringify(payload) }) }).then(json);
+/**
+ * The same calls as plain fetch + JSON.parse, no checks (a), over the network only; with `timeoutMs`, each request with
+ * the signal of a timer of its own (s), as the client's every attempt has one: what undici's handling of it costs.
+ */
+function plainCalls(url: string, timeoutMs?: number): Record<string, () => Promise<unknown>> {
+  const send = (method: string, path: string, payload?: unknown) => {
+    const timeout = timeoutMs === undefined ? undefined : new AbortController();
+    const timer = timeout && setTimeout(() => timeout.abort(), timeoutMs);
+    const init = {
+      method,
+      headers,
+      ...(payload !== undefined && { body: JSON.stringify(payload) }),
+      ...(timeout && { signal: timeout.signal }),
+    };
+    return fetch(`${url}${path}`, init)
+      .then(json)
+      .finally(() => clearTimeout(timer));
+  };
   return {
     get: () => send("GET", "/iam/v1/apiKeys/k"),
     list: () => send("GET", "/iam/v1/apiKeys?pageSize=100"),
@@ -61,15 +75,23 @@ interface Row {
   client: Times;
   cOverB: Paired;
   cOverA?: Paired;
+  /** Plain fetch with a per-request timeout signal (s), and what the signal adds to plain fetch (s − a). */
+  fetchWithSignal?: Times;
+  sOverA?: Paired;
 }
 
-function row(samples: { fetch?: Sample[]; openapiFetch: Sample[]; client: Sample[] }): Row {
+function row(samples: { fetch?: Sample[]; fetchWithSignal?: Sample[]; openapiFetch: Sample[]; client: Sample[] }): Row {
   return {
     ...(samples.fetch && { fetch: times(samples.fetch) }),
     openapiFetch: times(samples.openapiFetch),
     client: times(samples.client),
     cOverB: paired(samples.client, samples.openapiFetch),
     ...(samples.fetch && { cOverA: paired(samples.client, samples.fetch) }),
+    ...(samples.fetch &&
+      samples.fetchWithSignal && {
+        fetchWithSignal: times(samples.fetchWithSignal),
+        sOverA: paired(samples.fetchWithSignal, samples.fetch),
+      }),
   };
 }
 
@@ -111,11 +133,18 @@ export default defineSection<OverheadResult>({
       iam: createIamClient({ baseUrl: "http://x", token: "t", polling, fetch: answerAtOnce }),
     };
     const plain = plainCalls(url);
+    // Note: the client's default per-attempt time; never reached here, as in the client's calls.
+    const signalled = plainCalls(url, 30_000);
     const network: Record<string, Row> = {};
     const local: Record<string, Row> = {};
     for (const [op, [bare, client]] of Object.entries(CALLS)) {
       const samples = await interleave(
-        { fetch: plain[op] as () => Promise<unknown>, openapiFetch: () => bare(loopback.bare), client: () => client(loopback.iam) },
+        {
+          fetch: plain[op] as () => Promise<unknown>,
+          fetchWithSignal: signalled[op] as () => Promise<unknown>,
+          openapiFetch: () => bare(loopback.bare),
+          client: () => client(loopback.iam),
+        },
         { n: op.includes("poll") ? CALLS_PER_SAMPLE.loopbackWithPoll : CALLS_PER_SAMPLE.loopback },
       );
       network[op] = row(samples);
@@ -134,7 +163,7 @@ export default defineSection<OverheadResult>({
 
   method(runs) {
     const { samples, warmup, callsPerSample } = (runs[0] as Run<OverheadResult>).result;
-    return `A \`node:http\` server on 127.0.0.1, **in a child process** (so this process's CPU time is the client side's alone), answers each call with the document's own example (list: \`firstPage\`; create: \`withScopesAndExpiry\`; get: the key; update: the \`pending\` Operation, then the \`done\` one from \`GET /operations/…\`; "update (answers done)": the \`done\` Operation at once; delete: the \`done\` Operation). Three variants of each call: (a) \`fetch\` + \`JSON.parse\`, no checks; (b) bare \`openapi-fetch\`; (c) this client with its defaults: auth and id middleware, input checks, response checks against the contract, per-attempt timeout, retry policy; for update, the client's own polling (with \`initialDelayMs: 0\`, so the row measures work, not waiting) against a PATCH and one GET by hand.
+    return `A \`node:http\` server on 127.0.0.1, **in a child process** (so this process's CPU time is the client side's alone), answers each call with the document's own example (list: \`firstPage\`; create: \`withScopesAndExpiry\`; get: the key; update: the \`pending\` Operation, then the \`done\` one from \`GET /operations/…\`; "update (answers done)": the \`done\` Operation at once; delete: the \`done\` Operation). Four variants of each call over loopback: (a) \`fetch\` + \`JSON.parse\`, no checks; (s) the same with a timeout signal on each request (an \`AbortController\` and its timer, as each attempt of the client has), so **s − a** is what undici's handling of a signal costs; (b) bare \`openapi-fetch\`; (c) this client with its defaults: auth and id middleware, input checks, response checks against the contract, per-attempt timeout, retry policy; for update, the client's own polling (with \`initialDelayMs: 0\`, so the row measures work, not waiting) against a PATCH and one GET by hand.
 
 **How a call is timed.** Each call is timed alone, after a turn of the event loop (\`setImmediate\`) that is not timed: a loop of awaits that never yields keeps every WeakRef target alive (undici's \`Request\` holds its signal through one) and runs no FinalizationRegistry cleanup, so it times garbage (the request section's old method shows it). Wall time is \`performance.now()\`; on-CPU time is \`process.cpuUsage()\` (user + system) around the same call. The bench runs V8 with \`--single-threaded\` (it re-runs itself with the flag): otherwise GC and compiler threads bill their CPU time to the process a kernel tick at a time, milliseconds landing in windows of microseconds; with the flag that work runs on the main thread, where the kernel counts it exactly and it lands on the call that caused it.
 
@@ -156,7 +185,7 @@ export default defineSection<OverheadResult>({
         "wall: b",
         "wall: c",
         "c/b wall",
-        ...(withFetch ? ["CPU: fetch (a)", "c/a CPU"] : []),
+        ...(withFetch ? ["CPU: fetch (a)", "c/a CPU", "s − a CPU: a timeout signal"] : []),
       ];
       const rows = rowsOf(runs, kind).map(({ op, node, row }) => [
         op,
@@ -168,7 +197,13 @@ export default defineSection<OverheadResult>({
         fmtSpread(row.openapiFetch.wallUs),
         fmtSpread(row.client.wallUs),
         fmtSpread(row.cOverB.wallRatio, 2),
-        ...(withFetch ? [row.fetch ? fmtSpread(row.fetch.cpuUs) : "–", row.cOverA ? fmtSpread(row.cOverA.cpuRatio, 2) : "–"] : []),
+        ...(withFetch
+          ? [
+              row.fetch ? fmtSpread(row.fetch.cpuUs) : "–",
+              row.cOverA ? fmtSpread(row.cOverA.cpuRatio, 2) : "–",
+              row.sOverA ? fmtSpread(row.sOverA.cpuDiffUs) : "–",
+            ]
+          : []),
       ]);
       return `µs per call, median (interquartile range).\n\n${table(header, rows)}`;
     }).join("\n\n");
