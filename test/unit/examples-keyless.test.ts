@@ -10,7 +10,7 @@ import { UsageError } from "../../examples/client-from-env.ts";
 import { main as iamToken } from "../../examples/iam-token.ts";
 import { GITHUB_ISSUER, main, workflowText } from "../../examples/keyless-ci.ts";
 import { VERSION } from "../../src/client.ts";
-import { createIamClient } from "../../src/index.ts";
+import { createIamClient, type IamClient } from "../../src/index.ts";
 import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam, githubActionsJob } from "../../src/testing/index.ts";
 import { serveFake } from "../../src/testing/node.ts";
 import { cleanupsAfterEach } from "../support/cleanups.ts";
@@ -51,6 +51,17 @@ const writes = (fake: FakeIam) => fake.requests.filter((r) => r.method !== "GET"
 
 const SETUP = ["--folder", DEFAULT_FOLDER_ID, "--service-account", ROBOT, "--repo", REPO];
 
+/** A federation of GitHub's issuer in the default folder, made beforehand by the admin: `name`, one audience, on or off. */
+const githubFederation = (admin: IamClient, name: string, audience: string, disabled = false) =>
+  admin.oidcFederations.create({
+    folderId: DEFAULT_FOLDER_ID,
+    name,
+    issuer: GITHUB_ISSUER,
+    jwksUrl: `${GITHUB_ISSUER}/.well-known/jwks`,
+    audiences: [audience],
+    ...(disabled && { disabled }),
+  });
+
 describe("keyless-ci sets up a GitHub repository's federation", () => {
   it("creates the federation and the credential, runs the job with no key, and prints the workflow; run again, it writes nothing", async () => {
     const { fake, admin, jobEnv } = await world();
@@ -86,13 +97,7 @@ describe("keyless-ci sets up a GitHub repository's federation", () => {
 
   it("adds its audience to a federation of the issuer that lacks it, and keeps the others", async () => {
     const { fake, admin, env } = await world();
-    const existing = await admin.oidcFederations.create({
-      folderId: DEFAULT_FOLDER_ID,
-      name: "github",
-      issuer: GITHUB_ISSUER,
-      jwksUrl: `${GITHUB_ISSUER}/.well-known/jwks`,
-      audiences: ["https://github.com/other-org"],
-    });
+    const existing = await githubFederation(admin, "github", "https://github.com/other-org");
     const ran = await logged(() => main(SETUP, admin, env));
     expect(ran.error).toBeUndefined();
     expect(fake.state.oidcFederations).toEqual([
@@ -105,25 +110,12 @@ describe("keyless-ci sets up a GitHub repository's federation", () => {
 
   it("stops at a disabled federation of the issuer, naming it, and creates nothing", async () => {
     const { fake, admin, env } = await world();
-    const off = await admin.oidcFederations.create({
-      folderId: DEFAULT_FOLDER_ID,
-      name: "github",
-      issuer: GITHUB_ISSUER,
-      jwksUrl: `${GITHUB_ISSUER}/.well-known/jwks`,
-      audiences: ["https://github.com/my-org"],
-      disabled: true,
-    });
+    const off = await githubFederation(admin, "github", "https://github.com/my-org", true);
     const ran = await logged(() => main(SETUP, admin, env));
     expect(String((ran.error as Error)?.message)).toMatch(new RegExp(`^federation ${off.id} \\(github\\) of .* is disabled`));
     expect(fake.state.federatedCredentials).toEqual([]);
     // Note: beside an enabled one of the same issuer, the disabled one is passed over.
-    const on = await admin.oidcFederations.create({
-      folderId: DEFAULT_FOLDER_ID,
-      name: "github-on",
-      issuer: GITHUB_ISSUER,
-      jwksUrl: `${GITHUB_ISSUER}/.well-known/jwks`,
-      audiences: ["https://github.com/my-org"],
-    });
+    const on = await githubFederation(admin, "github-on", "https://github.com/my-org");
     const next = await logged(() => main(SETUP, admin, env));
     expect(next.error).toBeUndefined();
     expect(fake.state.federatedCredentials).toEqual([expect.objectContaining({ federationId: on.id })]);
@@ -131,17 +123,9 @@ describe("keyless-ci sets up a GitHub repository's federation", () => {
 
   it("of two enabled federations of the issuer, takes the one that accepts the audience already, writing none to the other", async () => {
     const { fake, admin, env } = await world();
-    const federation = (name: string, audience: string) =>
-      admin.oidcFederations.create({
-        folderId: DEFAULT_FOLDER_ID,
-        name,
-        issuer: GITHUB_ISSUER,
-        jwksUrl: `${GITHUB_ISSUER}/.well-known/jwks`,
-        audiences: [audience],
-      });
     // Note: the one without the audience first, as a list gives them in order of creation.
-    const other = await federation("github-other", "https://github.com/other-org");
-    const ours = await federation("github-ours", "https://github.com/my-org");
+    const other = await githubFederation(admin, "github-other", "https://github.com/other-org");
+    const ours = await githubFederation(admin, "github-ours", "https://github.com/my-org");
     const before = writes(fake).length;
     expect((await logged(() => main(SETUP, admin, env))).error).toBeUndefined();
     expect(writes(fake).slice(before)).toEqual(["createFederatedCredential"]);
