@@ -1,6 +1,7 @@
 // Workload identity federation: a platform's OIDC token (a JWT from GitHub Actions, Kubernetes, GitLab…) exchanged for
 // a service account's IAM token at Yandex's token endpoint (RFC 8693), over the shared cache; and GitHub Actions' ID token.
 import { exchangeToken } from "../../generated/contract.js";
+import { FORM_TYPE, formText } from "../core/body.js";
 import { IamError, IamTokenError, redact, shows, type TokenSourceName } from "../core/errors.js";
 import { DEFAULT_RETRY, delayMs, raced, sleep } from "../core/retry.js";
 import type { TokenSource } from "../core/types.js";
@@ -208,17 +209,12 @@ export function workloadIdentity(options: WorkloadIdentityOptions): TokenSource 
       // Note: every field in the document's order, each it fixes with its value.
       const given: Record<string, string> = { subject_token: token, audience: serviceAccountId };
       // Note: a field the document may add later that is neither fixed nor given is left out, never sent empty.
-      const body = new URLSearchParams(
-        Object.entries(FIELDS).flatMap(([name, field]) => {
-          const value = field.const ?? given[name];
-          return value === undefined ? [] : [[name, String(value)]];
-        }),
-      );
+      const body = formText(Object.fromEntries(Object.entries(FIELDS).map(([name, field]) => [name, field.const ?? given[name]])));
       const { response, text, attempts } = await send(
         NAME,
         where,
         endpoint,
-        { method: exchangeToken.method, headers: { "content-type": "application/x-www-form-urlencoded" }, body: body.toString() },
+        { method: exchangeToken.method, headers: { "content-type": FORM_TYPE }, body },
         options,
         hidden,
       );

@@ -3,6 +3,13 @@ import type { Schema } from "../../generated/contract.js";
 import type { CallInput, Row } from "./types.js";
 import type { Problem } from "./validate.js";
 
+/** The media type of a form row's body (`row.form`: an OAuth endpoint's), as it is sent and as the fake reads it. */
+export const FORM_TYPE = "application/x-www-form-urlencoded";
+
+/** A form's text, its fields in order; a field given as undefined is left out (as JSON.stringify leaves it out), never sent as "undefined". */
+export const formText = (fields: Record<string, unknown>): string =>
+  new URLSearchParams(Object.entries(fields).flatMap(([name, value]) => (value === undefined ? [] : [[name, String(value)]]))).toString();
+
 /** `body` with each Date the schema types as date-time turned into its ISO string; an invalid Date becomes a problem. */
 export function dated(schema: Schema | undefined, body: unknown, found: Problem[]): unknown {
   if (!schema?.properties || !body || typeof body !== "object" || Array.isArray(body)) return body;

@@ -6,7 +6,7 @@ import {
   type OperationSpec,
   serverStatusesThatDidNotAct,
 } from "../../generated/contract.js";
-import { dated } from "./body.js";
+import { dated, FORM_TYPE, formText } from "./body.js";
 import {
   apiError,
   credentialsOf,
@@ -165,20 +165,13 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
     const useToken = token && spec.auth !== false ? token : undefined;
     // Note: the body is serialized once per call, not per attempt: a form where the row says so (an OAuth endpoint), else JSON.
     const body =
-      input.body === undefined
-        ? undefined
-        : spec.form
-          ? // Note: a field given as undefined is left out, as JSON.stringify leaves it out, never sent as "undefined".
-            new URLSearchParams(
-              Object.entries(input.body as Record<string, string | undefined>).filter(([, v]) => v !== undefined) as [string, string][],
-            ).toString()
-          : JSON.stringify(input.body);
+      input.body === undefined ? undefined : spec.form ? formText(input.body as Record<string, unknown>) : JSON.stringify(input.body);
     // Note: the same request on every attempt: the same ids, so the server can tell a retry; only the token may change.
     const request: Sent = {
       method: spec.method,
       url: baseUrl(spec.server) + location(spec.path, input.path as Record<string, string>, input.query as Record<string, string>),
       headers: {
-        ...(body && { "content-type": spec.form ? "application/x-www-form-urlencoded" : "application/json" }),
+        ...(body && { "content-type": spec.form ? FORM_TYPE : "application/json" }),
         ...common,
         "x-client-request-id": crypto.randomUUID(),
         ...(idempotencyKey && { "idempotency-key": crypto.randomUUID() }),

@@ -11,6 +11,7 @@
 // of the optional hooks of the same names), never by importing each other. An OAuth endpoint's row (`form`) is read as
 // a form and refused as OAuth refuses.
 import { type OperationId, type OperationSpec, operations, type Schema } from "../../generated/contract.js";
+import { FORM_TYPE } from "../core/body.js";
 import { summarize } from "../core/errors.js";
 import { problems } from "../core/validate.js";
 import { answer, failure, oauthFailure } from "./answers.js";
@@ -49,7 +50,8 @@ function formFields(text: string): Record<string, string | string[]> {
   return Object.fromEntries([...fields].map(([name, values]) => [name, values.length > 1 ? values : (values[0] as string)]));
 }
 
-const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+/** A content type that says the body is a form (parameters after it, such as a charset, allowed). */
+const isForm = (type: string | null) => type?.split(";")[0]?.trimEnd().toLowerCase() === FORM_TYPE;
 
 /** A form's fields that `schema` names: an OAuth endpoint ignores a parameter it does not know (RFC 6749 §3.2), as Yandex's does. */
 function knownFields(fields: Record<string, string | string[]>, schema: Schema | undefined): Record<string, string | string[]> {
@@ -134,7 +136,7 @@ export function createRouter(
     let body: unknown;
     try {
       // Note: an OAuth endpoint's body is read as a form when it says it is one (else refused below), every other one as JSON.
-      const form = route?.spec.form && FORM.test(request.headers.get("content-type") ?? "");
+      const form = route?.spec.form && isForm(request.headers.get("content-type"));
       body = form ? knownFields(formFields(text), route.spec.body) : text ? JSON.parse(text) : undefined;
     } catch {
       body = text;
@@ -180,8 +182,8 @@ export function createRouter(
       query[name] = route.spec.query?.properties?.[name]?.type === "integer" && /^-?\d+$/.test(value) ? Number(value) : value;
     });
     const found = [
-      ...(route.spec.form && !FORM.test(request.headers.get("content-type") ?? "")
-        ? [{ path: "(body)", message: "must be sent as application/x-www-form-urlencoded" }]
+      ...(route.spec.form && !isForm(request.headers.get("content-type"))
+        ? [{ path: "(body)", message: `must be sent as ${FORM_TYPE}` }]
         : []),
       ...(route.spec.pathParams ? problems(route.spec.pathParams, path) : []),
       ...(route.spec.query ? problems(route.spec.query, query) : []),
