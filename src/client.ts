@@ -4,7 +4,7 @@ import { defaultServer, pathServers, type ServerOptions, serverOptions } from ".
 import type { paths } from "../generated/schema.js";
 import { bearer, createCall, type GetToken, lowerCased } from "./core/call.js";
 import { rejectInvalid } from "./core/errors.js";
-import { CLIENT_OPTIONS, headerProblem, optionProblems, type Settable, sameAddress, settle, urlProblems } from "./core/options.js";
+import { CLIENT_OPTIONS, everyServerAt, headerProblem, optionProblems, type Settable, settle, urlProblems } from "./core/options.js";
 import { DEFAULT_POLLING, type PollingOptions, waiter } from "./core/poll.js";
 import { DEFAULT_RETRY, type RetryOptions } from "./core/retry.js";
 import type { TokenSource } from "./core/types.js";
@@ -105,9 +105,7 @@ export function createIamClient(options: IamClientOptions = {}): IamClient {
   // Note: each server's override is its option (the document's `x-yc-client-options`).
   const overrides: Record<string, string | undefined> = {};
   for (const [name, server] of Object.entries(serverOptions)) overrides[server] = urls[name as keyof ServerOptions];
-  // Note: a baseUrl other than the IAM API's own address (a mock, the fake, a proxy) takes every server's calls that no
-  // option of its own sends elsewhere: a call sent past it to Yandex by a forgotten option would carry the token there.
-  const fallback = baseUrl !== undefined && !sameAddress(baseUrl, defaultServer) ? baseUrl : undefined;
+  const fallback = everyServerAt(baseUrl);
   // Note: without a trailing slash, as openapi-fetch keeps a base URL and the call loop joins it to a path.
   const urlFor = (server = defaultServer) => trim(overrides[server] ?? fallback ?? server);
   const base = urlFor();

@@ -1,9 +1,9 @@
 // The credential chain: the first source of credentials the environment offers, under the names Yandex's own tools read
 // (`yc`, Terraform), found on first use. A variable of the chain that is set means its source is wanted: it is used, or
 // refused with the reason; never passed over for a later one. When none applies, the error names every source and why.
-import { defaultServer, exchangeToken } from "../../generated/contract.js";
+import { exchangeToken } from "../../generated/contract.js";
 import { IamError, IamTokenError } from "../core/errors.js";
-import { headerProblem, sameAddress } from "../core/options.js";
+import { everyServerAt, headerProblem } from "../core/options.js";
 import type { TokenSource } from "../core/types.js";
 import { type CacheOptions, withSignal } from "./cache.js";
 import { METADATA_URL, metadataToken, oauthToken, serviceAccountKey } from "./sources.js";
@@ -98,9 +98,9 @@ const refusal = (what: string, cause?: unknown) =>
 
 /** Where workload identity's exchange goes for a client's `baseUrl`: Yandex's, unless that is another address than the IAM API's. */
 function exchangeUnder(baseUrl: string | undefined): string {
-  // Note: as the client does, a fake or a proxy given as baseUrl takes the calls of every server, so a job pointed at a
-  // fake never sends its platform's token to Yandex; Yandex's own address however written (a port, a case) is Yandex's.
-  return baseUrl && !sameAddress(baseUrl, defaultServer) ? `${baseUrl.replace(/\/$/, "")}${exchangeToken.path}` : TOKEN_EXCHANGE_URL;
+  // Note: the client's rule, so a job pointed at a fake never sends its platform's token to Yandex.
+  const base = everyServerAt(baseUrl);
+  return base ? `${base}${exchangeToken.path}` : TOKEN_EXCHANGE_URL;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The client's and a call's options as schemas, read by the same checker as the contract's, so a bad option is an
 // IamInputError naming it; a field given as undefined is no problem (it keeps its default).
-import { type Schema, serverOptions } from "../../generated/contract.js";
+import { defaultServer, type Schema, serverOptions } from "../../generated/contract.js";
 import { MAX_TIMER_MS } from "./retry.js";
 import { type Problem, problems } from "./validate.js";
 
@@ -94,6 +94,14 @@ export function settle<T extends object>(defaults: T, given: Settable<T> | undef
   for (const key in given) if (given[key] !== undefined) out[key] = given[key] as T[typeof key];
   return out;
 }
+
+/**
+ * The address that takes the calls of every server no option of its own sends elsewhere: a `baseUrl` other than the IAM
+ * API's own (a mock, the fake, a proxy), without a trailing slash; undefined for none, or Yandex's however written.
+ * Note: a call sent past such a baseUrl to Yandex by a forgotten option would carry the token (or a platform's) there.
+ */
+export const everyServerAt = (baseUrl: string | undefined): string | undefined =>
+  baseUrl !== undefined && !sameAddress(baseUrl, defaultServer) ? baseUrl.replace(/\/$/, "") : undefined;
 
 /** Whether two URLs are one address, however written (a default port, the host's case, a trailing slash). */
 export function sameAddress(a: string, b: string): boolean {
