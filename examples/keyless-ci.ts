@@ -274,15 +274,15 @@ export function setupLines({ federation, credential }: KeylessSetup, plan: Keyle
 export async function main(argv = process.argv.slice(2), iam?: IamClient, env: Environment = process.env): Promise<void> {
   const { flags, rest } = parseArgs(argv, FLAGS);
   if (rest.length) throw new UsageError(`no arguments but flags, not ${rest.join(" ")}`);
+  const check = switchOf(flags, "check");
+  const fromEnv = env.YC_SERVICE_ACCOUNT_ID?.trim() || undefined;
   // Note: inside the job, the account is the one its step's YC_SERVICE_ACCOUNT_ID names already.
-  const serviceAccountId =
-    textOf(flags, "service-account") ?? (switchOf(flags, "check") ? env.YC_SERVICE_ACCOUNT_ID?.trim() || undefined : undefined);
+  const serviceAccountId = textOf(flags, "service-account") ?? (check ? fromEnv : undefined);
   if (!serviceAccountId) throw new UsageError("--service-account is required (with --check alone, YC_SERVICE_ACCOUNT_ID will do)");
   const json = switchOf(flags, "json");
   const say = json ? console.error : console.log;
   const baseUrl = baseUrlFromEnv(env);
 
-  const check = switchOf(flags, "check");
   const folderId = textOf(flags, "folder");
   const dryRun = switchOf(flags, "dry-run");
   if (dryRun && check) throw new UsageError("--dry-run changes nothing and exchanges nothing: --check goes without it");
@@ -292,7 +292,6 @@ export async function main(argv = process.argv.slice(2), iam?: IamClient, env: E
     throw new UsageError(
       `${setupOnly.map((name) => `--${name}`).join(", ")}: for setting up a federation; give --folder too, or leave them out for --check alone`,
     );
-  const fromEnv = env.YC_SERVICE_ACCOUNT_ID?.trim();
   if (check && fromEnv && fromEnv !== serviceAccountId)
     throw new UsageError(`--service-account ${serviceAccountId} and YC_SERVICE_ACCOUNT_ID ${fromEnv} differ: which account is the job's?`);
   const plan = folderId ? planOf(flags, folderId, serviceAccountId) : undefined;
