@@ -107,7 +107,13 @@ export function createIamClient(options: IamClientOptions = {}): IamClient {
   for (const [name, server] of Object.entries(serverOptions)) overrides[server] = urls[name as keyof ServerOptions];
   const fallback = everyServerAt(baseUrl);
   // Note: without a trailing slash, as openapi-fetch keeps a base URL and the call loop joins it to a path.
-  const urlFor = (server = defaultServer) => trim(overrides[server] ?? fallback ?? server);
+  // Note: each server's URL worked out once, not on every call.
+  const serverUrls = new Map<string, string>();
+  const urlFor = (server = defaultServer) => {
+    let url = serverUrls.get(server);
+    if (url === undefined) serverUrls.set(server, (url = trim(overrides[server] ?? fallback ?? server)));
+    return url;
+  };
   const base = urlFor();
   const token = given ?? chainToken(fetch, base === defaultServer ? undefined : base);
   // Note: openapi-fetch treats an undefined `fetch` or `headers` as absent.

@@ -96,7 +96,7 @@ export async function bearer(
 const NO_OPTIONS: ChangeOptions = {};
 
 // Note: a done Operation's response of this type is no value at all.
-const EMPTY = /google\.protobuf\.Empty$/;
+const EMPTY = "/google.protobuf.Empty";
 
 // Note: the call loop sends with fetch itself, not through openapi-fetch: one request path for every wrapped call, and
 // openapi-fetch's own work on each (its serializers, two Headers objects, a Request that fetch then copies, the middleware
@@ -114,13 +114,15 @@ export function createCall(settings: CallSettings): Call {
     if (row.query) problems(row.query, input.query ?? {}, "", found);
     if (row.body) problems(row.body, body, "", found);
     if (options !== NO_OPTIONS) optionProblems(CALL_OPTIONS, options, "options", found);
-    rejectInvalid(row.id, found.concat(invalidDates, input.problems ?? []));
-    const answer = await send(row, { ...input, body }, options);
+    // Note: the list of every problem is made only when there is one (nearly every call has none).
+    if (found.length || invalidDates.length || input.problems?.length)
+      rejectInvalid(row.id, found.concat(invalidDates, input.problems ?? []));
+    const answer = await send(row, input, body, options);
     if (!row.result || !wait || !answer || options.wait === false) return answer;
     const { response } = await wait(call as Call, row, answer as Operation, options);
-    const { "@type": type, ...value } = response as { "@type": string };
+    const { "@type": type, ...value } = response as { "@type"?: string };
     // Note: a message without fields (SuspendServiceAccountResponse) is no value either.
-    return EMPTY.test(type) || !Object.keys(value).length ? undefined : value;
+    return type?.endsWith(EMPTY) || !Object.keys(value).length ? undefined : value;
   };
   // Note: the one cast between the table and the types: the row's id links the two, which TypeScript cannot see in a body.
   return call as Call;
@@ -142,7 +144,8 @@ export const lowerCased = (headers: Record<string, string> | undefined): Record<
  */
 function location(template: string, path: Record<string, string> = {}, query: Record<string, string> = {}): string {
   let url = template;
-  for (const name in path) url = url.replace(`{${name}}`, () => encodeURIComponent(path[name] as string));
+  // Note: a replacement string, not a function: encodeURIComponent writes `$` as %24, so it holds no `$&` or `$1` to expand.
+  for (const name in path) url = url.replace(`{${name}}`, encodeURIComponent(path[name] as string));
   let separator = "?";
   for (const name in query) {
     const value = query[name];
@@ -153,19 +156,22 @@ function location(template: string, path: Record<string, string> = {}, query: Re
   return url;
 }
 
-/** The loop of attempts for one call whose arguments are already checked; resolves with the checked 200 body. */
+/** The loop of attempts for one call whose arguments (its path and query, and its body, with Dates as strings) are already checked; resolves with the checked 200 body. */
 function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, token }: CallSettings) {
   if (typeof token === "string") secrets.add(token);
-  return async (spec: Row, input: { path?: object; query?: object; body?: unknown }, callOptions: CallOptions): Promise<unknown> => {
+  return async (spec: Row, input: { path?: object; query?: object }, given: unknown, callOptions: CallOptions): Promise<unknown> => {
     const operation = spec.id;
     const { signal: callerSignal, timeoutMs: ms = timeoutMs } = callOptions;
     const onSent = (callOptions as { [ON_SENT]?: () => void })[ON_SENT];
     // Note: only a call that changes something (its retry class says so) can leave its outcome unknown.
     const { statuses, networkErrors, idempotencyKey, changes: writes } = spec.retry;
     const useToken = token && spec.auth !== false ? token : undefined;
+    // Note: what may not listen to the attempt's signal (a token function, a fetch the caller gave, its answer's body) is
+    // raced against the attempt's end, its time or the caller's abort. The global fetch listens, for the body too (the Fetch
+    // standard errors the body of an aborted fetch): with it and a fixed token, nothing is raced, as a race costs µs a call.
+    const racing = typeof useToken === "function" || fetch !== undefined;
     // Note: the body is serialized once per call, not per attempt: a form where the row says so (an OAuth endpoint), else JSON.
-    const body =
-      input.body === undefined ? undefined : spec.form ? formText(input.body as Record<string, unknown>) : JSON.stringify(input.body);
+    const body = given === undefined ? undefined : spec.form ? formText(given as Record<string, unknown>) : JSON.stringify(given);
     // Note: the same request on every attempt: the same ids, so the server can tell a retry; only the token may change.
     const request: Sent = {
       method: spec.method,
@@ -203,11 +209,12 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
       // the caller's abort reaches the attempt through one shared listener per signal (onAbort), as AbortSignal.any costs
       // more on every call, and a listener per call makes Node warn past 10 calls sharing a signal.
       const timeout = new AbortController();
-      let end!: (reason: unknown) => void;
-      // Note: what may not listen to the signal (a token function, a fetch the caller gave, its answer's body) is raced
-      // against the attempt's end, its time or the caller's abort; the end is handled from the start, raced or not.
-      const ended = new Promise<never>((_, reject) => (end = reject));
-      ended.catch(() => {});
+      let end = (_reason: unknown) => {};
+      // Note: the end is handled from the start, raced or not.
+      const ended = racing ? new Promise<never>((_, reject) => (end = reject)) : undefined;
+      ended?.catch(() => {});
+      /** `work`, or the attempt's end if that comes first. */
+      const race = <T>(work: Promise<T>): Promise<T> => (ended ? Promise.race([work, ended]) : work);
       const stop = () => {
         timeout.abort();
         end(timeout.signal.reason);
@@ -226,7 +233,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         else if (useToken) {
           const asking = forceRefresh ? { forceRefresh, signal: timeout.signal } : { signal: timeout.signal };
           const token = bearer(operation, useToken, asking, secrets, writes && mayHaveActed);
-          request.headers.authorization = `Bearer ${await Promise.race([token, ended])}`;
+          request.headers.authorization = `Bearer ${await race(token)}`;
           forceRefresh = false;
         }
         sentNow = true;
@@ -237,11 +244,11 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         // Note: the global fetch gets the request's parts, so it builds the one Request there is (given a Request, it would
         // copy it: a POST's body through a TransformStream, about 20 µs on Node 24, 95 on Node 20, BENCHMARKS.md 1c);
         // a fetch the caller gave gets a Request, as openapi-fetch hands it over (a wrapper may read only that).
-        const response = await Promise.race([fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init), ended]);
+        const response = await race(fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init));
         // Note: Response.error() (status 0), as a caller's fetch may give it, or no Response at all, is no answer either.
         if (!(response?.status >= 200)) throw new TypeError("fetch resolved with Response.error() or no Response");
         answered = true;
-        const text = await Promise.race([response.text(), ended]);
+        const text = await race(response.text());
         if (response.ok) {
           const body = parseBody(operation, spec, text, response) as { error?: unknown } | undefined;
           // Note: a failed Operation's Status is the server's words, as an error answer's are: a credential it echoes is scrubbed too.

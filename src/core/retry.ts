@@ -28,6 +28,9 @@ export function delayMs(attempt: number, { baseDelayMs, maxDelayMs }: RetryOptio
 /** The longest timer there is (about 24.8 days): a longer delay fires at once in every runtime. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** What onAbort returns without a signal: one function for every call, not one made each time. */
+const NOTHING_TO_FORGET = () => {};
+
 /** The listeners of each signal that calls share, behind the one listener on the signal itself. */
 const listening = new WeakMap<AbortSignal, { listeners: Set<() => void>; dispatch: () => void }>();
 
@@ -36,7 +39,7 @@ const listening = new WeakMap<AbortSignal, { listeners: Set<() => void>; dispatc
  * holds one listener of ours (Node warns at 11, MaxListenersExceededWarning), removed once the last call is done.
  */
 export function onAbort(signal: AbortSignal | undefined, listener: () => void): () => void {
-  if (!signal) return () => {};
+  if (!signal) return NOTHING_TO_FORGET;
   let entry = listening.get(signal);
   if (!entry) {
     const listeners = new Set<() => void>();

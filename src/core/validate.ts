@@ -113,9 +113,10 @@ function checkOf(schema: Schema): Check {
 
 /** `schema` compiled into its check; the schemas it holds are compiled with it. */
 function compileSchema(schema: Schema): Check {
-  const { type, required = [], additionalProperties, maxProperties, propertyNames, uniqueItems, oneOf } = schema;
+  const { type, required, additionalProperties, maxProperties, propertyNames, uniqueItems, oneOf } = schema;
   const { minimum, maximum, minItems, maxItems, enum: allowed, const: constant } = schema;
-  const parts = (schema.allOf ?? []).map(checkOf);
+  // Note: absent rather than empty where the schema has none, so a check skips them without reading an empty list.
+  const parts = schema.allOf?.map(checkOf);
   const branches = oneOf?.map(checkOf);
   // Note: a Map, so a field named like an Object method (toString, constructor) is a field like any other.
   const properties = new Map(Object.entries(schema.properties ?? {}).map(([key, rule]) => [key, checkOf(rule)]));
@@ -130,11 +131,12 @@ function compileSchema(schema: Schema): Check {
 
   return (value, path, out) => {
     let ok = true;
-    for (const part of parts)
-      if (!part(value, path, out)) {
-        if (!out) return false;
-        ok = false;
-      }
+    if (parts)
+      for (const part of parts)
+        if (!part(value, path, out)) {
+          if (!out) return false;
+          ok = false;
+        }
     if (branches) {
       let passed = 0;
       for (const branch of branches) if (branch(value, "")) passed++;
@@ -198,11 +200,12 @@ function compileSchema(schema: Schema): Check {
         }
       }
     else if (kind === "object") {
-      for (const key of required)
-        if (value[key] === undefined) {
-          if (!out) return false;
-          ok = add(out, path ? `${path}.${key}` : key, "is required");
-        }
+      if (required)
+        for (const key of required)
+          if (value[key] === undefined) {
+            if (!out) return false;
+            ok = add(out, path ? `${path}.${key}` : key, "is required");
+          }
       const keys = Object.keys(value);
       if (keys.length > (maxProperties ?? Infinity)) {
         if (!out) return false;

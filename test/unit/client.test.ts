@@ -398,6 +398,42 @@ describe("timeouts and aborts", () => {
     }
   });
 
+  /** A loopback server that sends a 200's headers and the start of its body, then nothing more. */
+  async function stallingServer() {
+    const server = createServer((_, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"apiKeys": [');
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () => {
+        server.closeAllConnections();
+        return new Promise((r) => server.close(r));
+      },
+    };
+  }
+
+  // Note: the global fetch is not raced against the attempt's end (a caller's fetch is): it must end a body that stalls itself.
+  it("with the global fetch, a body that stops half way ends at the attempt's time, and at the caller's abort", async () => {
+    const server = await stallingServer();
+    try {
+      const iam = createIamClient({ token: TOKEN, baseUrl: server.url, timeoutMs: 50, retry: NO_WAIT });
+      const error = await rejection(iam.apiKeys.list());
+      expect(error).toBeInstanceOf(IamTimeoutError);
+      expect(error).toMatchObject({ attempts: 3, outcomeUnknown: false });
+      expect(error.message).toBe("listApiKeys: no whole answer within 50 ms");
+      const reason = new Error("user cancelled");
+      const controller = new AbortController();
+      const patient = createIamClient({ token: TOKEN, baseUrl: server.url, retry: NO_WAIT });
+      setTimeout(() => controller.abort(reason), 50);
+      expect(await rejection(patient.apiKeys.list({}, { signal: controller.signal }))).toBe(reason);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a refused connection on a real socket is a retried IamNetworkError", async () => {
     const server = await silentServer();
     await server.close();

@@ -434,6 +434,41 @@ describe("date-time follows RFC 3339's own calendar, not Date.UTC's", () => {
     for (const value of ["2016-12-31T23:58:60Z", "2016-12-31T12:00:60Z", "2016-12-31T23:59:60+03:00", "2016-12-31T23:59:61Z"])
       expect(check(value), value).toBe(false);
   });
+
+  // Note: a second reading, written apart from the check: RFC 3339's grammar (§5.6) as a pattern of its own, the calendar by
+  // Date.UTC on years from 1000 (where it reads them as written), and the leap second's minute worked out from the groups.
+  it("agrees with RFC 3339's grammar and the Gregorian calendar on every string one edit away from a timestamp", () => {
+    const GRAMMAR = /^(\d{4})-(\d\d)-(\d\d)T([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60)(?:\.\d+)?(?:Z|([+-])([01]\d|2[0-3]):([0-5]\d))$/i;
+    const reference = (value: string) => {
+      const match = GRAMMAR.exec(value);
+      if (!match) return false;
+      /** The number of the pattern's group `i`, 0 where the group matched nothing (no offset). */
+      const group = (i: number) => Number(match[i] ?? 0);
+      const [year, month, day, hour, minute, second] = [group(1), group(2), group(3), group(4), group(5), group(6)];
+      if (month < 1 || month > 12 || new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return false;
+      if (second !== 60) return true;
+      const offset = (match[7] === "-" ? -1 : 1) * (group(8) * 60 + group(9));
+      return (((hour * 60 + minute - offset) % 1440) + 1440) % 1440 === 1439;
+    };
+    const seeds = ["2024-02-29T23:59:59Z", "2016-12-31T23:59:60.25Z", "2017-01-01T02:59:60+03:00", "2026-04-30T12:00:00.5-07:30"];
+    const characters = ["0", "1", "2", "3", "5", "6", "9", "-", ":", ".", "+", "T", "t", "Z", "z", " ", "a", "٣"];
+    const edits = new Set<string>(seeds);
+    for (const seed of seeds)
+      for (let i = 0; i <= seed.length; i++) {
+        edits.add(seed.slice(0, i));
+        edits.add(seed.slice(0, i) + seed.slice(i + 1));
+        for (const c of characters) {
+          edits.add(seed.slice(0, i) + c + seed.slice(i + 1));
+          edits.add(seed.slice(0, i) + c + seed.slice(i));
+        }
+      }
+    const disagreements = [...edits].filter((value) => check(value) !== reference(value));
+    expect(disagreements).toEqual([]);
+    // Note: both verdicts are well represented, so the agreement says something.
+    const accepted = [...edits].filter(check).length;
+    expect(accepted).toBeGreaterThan(100);
+    expect(edits.size - accepted).toBeGreaterThan(1000);
+  });
 });
 
 describe("a map: its values by additionalProperties, its size by maxProperties, its keys by propertyNames", () => {
