@@ -106,7 +106,8 @@ const EMPTY = "/google.protobuf.Empty";
 export function createCall(settings: CallSettings): Call {
   const { wait } = settings;
   const send = sender(settings);
-  const call = async (row: Row, input: CallInput = {}, options: ChangeOptions = NO_OPTIONS): Promise<unknown> => {
+  /** The body to send (Dates as ISO strings) once every argument is checked; every problem at once, as an IamInputError. */
+  const checked = (row: Row, input: CallInput, options: ChangeOptions): unknown => {
     const found: Problem[] = [];
     const invalidDates: Problem[] = [];
     const body = dated(row.body, input.body, invalidDates);
@@ -117,12 +118,27 @@ export function createCall(settings: CallSettings): Call {
     // Note: the list of every problem is made only when there is one (nearly every call has none).
     if (found.length || invalidDates.length || input.problems?.length)
       rejectInvalid(row.id, found.concat(invalidDates, input.problems ?? []));
-    const answer = await send(row, input, body, options);
-    if (!row.result || !wait || !answer || options.wait === false) return answer;
-    const { response } = await wait(call as Call, row, answer as Operation, options);
-    const { "@type": type, ...value } = response as { "@type"?: string };
+    return body;
+  };
+  /** What an Operation's call gives once it is done: the value it made, or nothing. */
+  const waited = async (wait: Wait, row: Row, answer: Operation, options: ChangeOptions): Promise<unknown> => {
+    const { response } = await wait(call as Call, row, answer, options);
+    if ((response as { "@type"?: string })["@type"]?.endsWith(EMPTY)) return undefined;
+    const { "@type": _, ...value } = response as { "@type"?: string };
     // Note: a message without fields (SuspendServiceAccountResponse) is no value either.
-    return type?.endsWith(EMPTY) || !Object.keys(value).length ? undefined : value;
+    return Object.keys(value).length ? value : undefined;
+  };
+  // Note: no async function: a call that answers no Operation (every read) gives the sender's own promise, not one more around it.
+  const call = (row: Row, input: CallInput = {}, options: ChangeOptions = NO_OPTIONS): Promise<unknown> => {
+    let body: unknown;
+    try {
+      body = checked(row, input, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const sent = send(row, input, body, options);
+    if (!row.result || !wait || options.wait === false) return sent;
+    return sent.then((answer) => answer && waited(wait, row, answer as Operation, options));
   };
   // Note: the one cast between the table and the types: the row's id links the two, which TypeScript cannot see in a body.
   return call as Call;

@@ -119,6 +119,6 @@ export const waiter =
         ? problems(result, operation.response, "response")
         : [];
     // Note: the change is done, but what it made cannot be read: the caller finds out with a get or a list.
-    rejectBrokenAnswer(name, OK, broken, `operation ${id}`, { outcomeUnknown: true, operationId: id, done: true });
+    if (broken.length) rejectBrokenAnswer(name, OK, broken, `operation ${id}`, { outcomeUnknown: true, operationId: id, done: true });
     return operation;
   };
