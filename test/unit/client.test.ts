@@ -357,9 +357,9 @@ describe("retries", () => {
 });
 
 describe("timeouts and aborts", () => {
-  /** A loopback server that accepts requests and never answers. */
-  async function silentServer() {
-    const server = createServer(() => {});
+  /** A loopback server that handles each request with `handle`, and closes with every connection it holds. */
+  async function loopbackServer(handle: Parameters<typeof createServer>[1]) {
+    const server = createServer(handle);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const { port } = server.address() as { port: number };
     return {
@@ -370,6 +370,9 @@ describe("timeouts and aborts", () => {
       },
     };
   }
+
+  /** A loopback server that accepts requests and never answers. */
+  const silentServer = () => loopbackServer(() => {});
 
   it("a per-attempt timeout is an IamTimeoutError, retried for list", async () => {
     const server = await silentServer();
@@ -399,21 +402,11 @@ describe("timeouts and aborts", () => {
   });
 
   /** A loopback server that sends a 200's headers and the start of its body, then nothing more. */
-  async function stallingServer() {
-    const server = createServer((_, res) => {
+  const stallingServer = () =>
+    loopbackServer((_, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"apiKeys": [');
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const { port } = server.address() as { port: number };
-    return {
-      url: `http://127.0.0.1:${port}`,
-      close: () => {
-        server.closeAllConnections();
-        return new Promise((r) => server.close(r));
-      },
-    };
-  }
 
   // Note: the global fetch is not raced against the attempt's end (a caller's fetch is): it must end a body that stalls itself.
   it("with the global fetch, a body that stops half way ends at the attempt's time, and at the caller's abort", async () => {
