@@ -18,8 +18,8 @@ const READS = ["get", "list"];
 
 const CALLS_PER_SAMPLE = { loopback: 150, loopbackWithPoll: 75, inProcess: 500 };
 /**
- * Samples of each row over loopback: twice the bench's default, as a sample there spreads about a tenth either side of its
- * median (the interquartile range of c/b), and the goal sits five hundredths from 1.
+ * Samples of each row over loopback: twice the bench's default, as a sample's c/b there spreads a few hundredths either
+ * side of its median on Node 24 (a tenth or more on Node 20), and the goal sits five hundredths from 1.
  */
 const LOOPBACK_SAMPLES = 2 * SAMPLES;
 

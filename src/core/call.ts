@@ -54,6 +54,15 @@ export interface CallSettings {
   wait?: Wait | undefined;
 }
 
+/**
+ * The global fetch as this module found it, where it is Node's own (undici), which ends an aborted fetch's body too (a
+ * test holds it); elsewhere (browsers, Bun and Deno have fetches of their own), or once replaced (a test's stub, a
+ * polyfill), the global fetch is raced as a caller's is.
+ */
+const NODE_FETCH = (globalThis as { process?: { versions?: { undici?: string } } }).process?.versions?.undici
+  ? globalThis.fetch
+  : undefined;
+
 // Note: connection errors that prove the request never left, so even `create` may be retried.
 const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;
 
@@ -131,13 +140,16 @@ export function createCall(settings: CallSettings): Call {
   // Note: no async function: a call that answers no Operation (every read) gives the sender's own promise, not one more around it.
   const call = (row: Row, input: CallInput = {}, options: ChangeOptions = NO_OPTIONS): Promise<unknown> => {
     let body: unknown;
+    let waits: boolean;
+    // Note: the caller's options are read here once, so a getter that throws is a rejection, not a throw with a request on its way.
     try {
       body = checked(row, input, options);
+      waits = !!row.result && options.wait !== false;
     } catch (e) {
       return Promise.reject(e);
     }
     const sent = send(row, input, body, options);
-    if (!row.result || !wait || options.wait === false) return sent;
+    if (!waits || !wait) return sent;
     return sent.then((answer) => answer && waited(wait, row, answer as Operation, options));
   };
   // Note: the one cast between the table and the types: the row's id links the two, which TypeScript cannot see in a body.
@@ -182,10 +194,10 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
     // Note: only a call that changes something (its retry class says so) can leave its outcome unknown.
     const { statuses, networkErrors, idempotencyKey, changes: writes } = spec.retry;
     const useToken = token && spec.auth !== false ? token : undefined;
-    // Note: what may not listen to the attempt's signal (a token function, a fetch the caller gave, its answer's body) is
-    // raced against the attempt's end, its time or the caller's abort. The global fetch listens, for the body too (the Fetch
-    // standard errors the body of an aborted fetch): with it and a fixed token, nothing is raced, as a race costs µs a call.
-    const racing = typeof useToken === "function" || fetch !== undefined;
+    // Note: what may not listen to the attempt's signal (a token function, a fetch the caller gave or a global one replaced,
+    // its answer's body) is raced against the attempt's end, its time or the caller's abort. Node's own fetch listens, for
+    // the body too: with it and a fixed token, nothing is raced, as a race costs µs a call.
+    const racing = typeof useToken === "function" || fetch !== undefined || globalThis.fetch !== NODE_FETCH;
     // Note: the body is serialized once per call, not per attempt: a form where the row says so (an OAuth endpoint), else JSON.
     const body = given === undefined ? undefined : spec.form ? formText(given as Record<string, unknown>) : JSON.stringify(given);
     // Note: the same request on every attempt: the same ids, so the server can tell a retry; only the token may change.
@@ -226,7 +238,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
       // more on every call, and a listener per call makes Node warn past 10 calls sharing a signal.
       const timeout = new AbortController();
       let end = (_reason: unknown) => {};
-      // Note: the end is handled from the start, raced or not.
+      // Note: where there is an end, it is handled from the start, whether anything is raced against it yet or not.
       const ended = racing ? new Promise<never>((_, reject) => (end = reject)) : undefined;
       ended?.catch(() => {});
       /** `work`, or the attempt's end if that comes first. */

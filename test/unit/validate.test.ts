@@ -436,7 +436,7 @@ describe("date-time follows RFC 3339's own calendar, not Date.UTC's", () => {
   });
 
   // Note: a second reading, written apart from the check: RFC 3339's grammar (§5.6) as a pattern of its own, the calendar by
-  // Date.UTC on years from 1000 (where it reads them as written), and the leap second's minute worked out from the groups.
+  // a Date whose year is set as written (setUTCFullYear, unlike Date.UTC, reads 0024 as 24), and the leap second's minute.
   it("agrees with RFC 3339's grammar and the Gregorian calendar on every string one edit away from a timestamp", () => {
     const GRAMMAR = /^(\d{4})-(\d\d)-(\d\d)T([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60)(?:\.\d+)?(?:Z|([+-])([01]\d|2[0-3]):([0-5]\d))$/i;
     const reference = (value: string) => {
@@ -445,7 +445,9 @@ describe("date-time follows RFC 3339's own calendar, not Date.UTC's", () => {
       /** The number of the pattern's group `i`, 0 where the group matched nothing (no offset). */
       const group = (i: number) => Number(match[i] ?? 0);
       const [year, month, day, hour, minute, second] = [group(1), group(2), group(3), group(4), group(5), group(6)];
-      if (month < 1 || month > 12 || new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return false;
+      const date = new Date(0);
+      date.setUTCFullYear(year, month - 1, day);
+      if (month < 1 || month > 12 || date.getUTCDate() !== day) return false;
       if (second !== 60) return true;
       const offset = (match[7] === "-" ? -1 : 1) * (group(8) * 60 + group(9));
       return (((hour * 60 + minute - offset) % 1440) + 1440) % 1440 === 1439;
