@@ -293,7 +293,8 @@ async function against(handle: Handle, test: (server: Loopback) => Promise<void>
     expect(await server.close()).toBe(0);
     const until = Date.now() + 1_000;
     while (tcpHandles() > before && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(process.getActiveResourcesInfo().filter((name) => name.startsWith("TCP"))).toHaveLength(before);
+    // Note: at most as many as before, not exactly: this worker's earlier test files may still be closing sockets of theirs.
+    expect(tcpHandles(), process.getActiveResourcesInfo().join(", ")).toBeLessThanOrEqual(before);
   }
 }
 
