@@ -316,8 +316,7 @@ export async function names(): Promise<string[]> {
       };
       // Note: the README's examples must compile against the package as published.
       const readme = await readFile(join(root, "README.md"), "utf8");
-      const ambient =
-        "declare const process: { env: Record<string, string | undefined> };\ndeclare const afterEach: (f: () => void) => void;\nexport {};\n";
+      const ambient = "declare const process: { env: Record<string, string | undefined> };\nexport {};\n";
       // Note: the first ts block of every section that has one; a block that uses `iam` or createIamClient without making or
       // importing it gets them as the Usage section makes them.
       const sections = readme.split(/^(?=## )/m).flatMap((text) => {
@@ -335,10 +334,12 @@ export async function names(): Promise<string[]> {
             : "");
         await writeFile(join(project, readmeFiles[i] as string), ambient + client + code);
       }
-      // Note: the Authorized keys section writes key.json with node:fs; the consumer has no @types/node, so just that much.
+      // Note: the Authorized keys section writes key.json with node:fs, and the testing section imports its runner's hooks;
+      // the consumer has neither @types/node nor vitest, so just that much of each.
       await writeFile(
         join(project, "node-fs.d.ts"),
-        'declare module "node:fs/promises" {\n  export function readFile(path: string, encoding: "utf8"): Promise<string>;\n  export function writeFile(path: string, data: string, options?: { mode?: number; flag?: string }): Promise<void>;\n}\n',
+        'declare module "node:fs/promises" {\n  export function readFile(path: string, encoding: "utf8"): Promise<string>;\n  export function writeFile(path: string, data: string, options?: { mode?: number; flag?: string }): Promise<void>;\n}\n' +
+          'declare module "vitest" {\n  export function afterEach(hook: () => unknown): void;\n  export function afterAll(hook: () => unknown): void;\n}\n',
       );
       // Note: every row of the table is type-tested (more than the ten of the first release), with no list kept here.
       const typeTests = operationTypeTests();
