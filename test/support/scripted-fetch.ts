@@ -12,6 +12,22 @@ export interface ScriptedFetch {
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 
+/** A fetch of the caller's that never settles and never listens to the request's signal. */
+export const deaf: Step = () => new Promise<Response>(() => {});
+
+/** A 200 whose body sends `start`, then nothing, ever; the body is the caller's fetch's, deaf to the signal. */
+export const stalledAfter =
+  (start: string): Step =>
+  () =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(start));
+        },
+      }),
+      { status: 200 },
+    );
+
 /** Answers each request with the next step; the last step repeats. */
 export function scriptedFetch(...steps: Step[]): ScriptedFetch {
   const requests: Request[] = [];

@@ -32,6 +32,10 @@ export async function rejection(promise: Promise<unknown>): Promise<any> {
   throw new Error("expected a rejection, but the promise resolved");
 }
 
+/** What `call` rejected with, or "still pending" once `boundMs` passed (a call that never settles fails its test at once, not at vitest's limit). */
+export const settled = (call: Promise<unknown>, boundMs = 5_000): Promise<any> =>
+  Promise.race([rejection(call), new Promise((resolve) => setTimeout(resolve, boundMs, "still pending"))]);
+
 /** `error` as structuredClone copies it (to a worker, or into a job queue's record), shown; nothing when it cannot be copied. */
 function cloned(error: unknown): string {
   let copy: unknown;

@@ -14,28 +14,13 @@ import {
 import { STATUS_BY_CODE } from "../../src/testing/answers.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { scriptedClient, urls } from "../support/scripted-client.ts";
-import { json, type Step } from "../support/scripted-fetch.ts";
-import { rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
+import { deaf, json, type Step, stalledAfter } from "../support/scripted-fetch.ts";
+import { rejection, renderings, secret, settled, TOKEN } from "../support/secrets.ts";
 
 const GATEWAY = secret("gw-key-of-the-fault-drive-0001");
 
-/** What `call` rejected with, or "still pending" once `boundMs` passed (a call that never settles fails its test at once, not at vitest's limit). */
-const settled = (call: Promise<unknown>, boundMs = 5_000): Promise<any> =>
-  Promise.race([rejection(call), new Promise((resolve) => setTimeout(resolve, boundMs, "still pending"))]);
-
-/** A fetch of the caller's that never settles and never listens to the request's signal. */
-const deaf: Step = () => new Promise<Response>(() => {});
-
-/** A 2xx answer whose body sends its first bytes, then nothing, ever; the body is the caller's fetch's, deaf to the signal. */
-const stalled: Step = () =>
-  new Response(
-    new ReadableStream({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode('{"apiKey":{"id":"a'));
-      },
-    }),
-    { status: 200 },
-  );
+/** A 2xx answer whose body sends its first bytes, then nothing, ever. */
+const stalled = stalledAfter('{"apiKey":{"id":"a');
 
 describe("what a caller's fetch throws is kept as the cause only when no rendering of it shows a credential", () => {
   const thrown: [string, Step][] = [

@@ -18,7 +18,7 @@ import { createIamClient, type IamClient, type IamClientOptions, IamError, IamTo
 import { createFakeIam, createOidcIssuer, DEFAULT_FOLDER_ID, type FakeIam, type Fault, githubActionsJob } from "../../src/testing/index.ts";
 import { type ServedFake, serveFake } from "../../src/testing/node.ts";
 import { chaosFetch, type PlannedFault } from "../support/chaos.ts";
-import { caught, rejection, renderings, secret, secrets, TOKEN } from "../support/secrets.ts";
+import { caught, rejection, renderings, secret, secrets, settled, TOKEN } from "../support/secrets.ts";
 import { AMPLE_MS, RETRY, SCENARIOS, type Scenario } from "../support/write-faults.ts";
 
 const ROBOT = "ajerobot000000000001";
@@ -556,9 +556,6 @@ async function metadataService(answer: (res: ServerResponse) => void) {
 /** The chain over `env` with the metadata service at `metadataUrl`, which has `metadataTimeoutMs` to answer. */
 const metadataChain = (metadataUrl: string, env: Environment = {}, metadataTimeoutMs = 50) =>
   defaultCredentials({ env, metadataUrl, metadataTimeoutMs, retryBackoffMs: 0 });
-/** What `call` rejected with, or "still pending" once `boundMs` passed (a source that hangs fails here at once, not at vitest's limit). */
-const settled = (call: Promise<unknown>, boundMs = 2_000): Promise<any> =>
-  Promise.race([rejection(call), new Promise((resolve) => setTimeout(resolve, boundMs, "still pending"))]);
 const TRIED_BEFORE =
   "defaultCredentials: no credentials found; tried, in order: YC_TOKEN: not set, nor its alias YC_IAM_TOKEN; YC_SERVICE_ACCOUNT_KEY_FILE: not set, nor its alias YC_SA_KEY_FILE; YC_WORKLOAD_TOKEN_FILE: not set (workload identity with a token file, as Kubernetes projects one); GitHub Actions: not in a job that may ask for an ID token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set); the metadata service: ";
 
@@ -589,7 +586,8 @@ describe("the chain's metadata service under faults: it is skipped, saying why, 
   ])("a metadata service %s", async (_, answer, reason) => {
     const url = await metadataService(answer as (res: ServerResponse) => void);
     // Note: a short time only where no whole answer comes: under load, an answer may take longer than 50 ms.
-    const error = caught(await settled(metadataChain(url, {}, reason.startsWith("gave no answer") ? 50 : AMPLE_MS)()));
+    // Note: bounded at 2 s, so a source that hangs fails here at once.
+    const error = caught(await settled(metadataChain(url, {}, reason.startsWith("gave no answer") ? 50 : AMPLE_MS)(), 2_000));
     expect(error).toBeInstanceOf(IamTokenError);
     expect(error.message).toBe(`${TRIED_BEFORE}${reason.replace("HOST", new URL(url).host)}`);
   });

@@ -25,8 +25,8 @@ import { chaosFetch, type PlannedFault } from "../support/chaos.ts";
 import { checkedClients, checkedFake } from "../support/checked-fake.ts";
 import { GITHUB_FEDERATION, GITHUB_SUBJECT } from "../support/federations.ts";
 import { exampleInput, tableOperations } from "../support/operations.ts";
-import { json, type Step, scriptedFetch } from "../support/scripted-fetch.ts";
-import { caught, rejection, renderings, secret, TOKEN } from "../support/secrets.ts";
+import { deaf, json, scriptedFetch, stalledAfter } from "../support/scripted-fetch.ts";
+import { caught, rejection, renderings, secret, settled, TOKEN } from "../support/secrets.ts";
 import { AMPLE_MS, DRIVEN, type Ending, RETRY, SCENARIOS, type Scenario, SHORT_MS, statusScenarios } from "../support/write-faults.ts";
 
 const ROBOT = "ajeg2b2et02f3tl2c1pj";
@@ -583,26 +583,13 @@ describe.concurrent("workloadIdentity: its own fetch loop, and no token in any e
     });
     return { ...stub, tokens };
   }
-  /** What `call` rejected with, or "still pending" once `boundMs` passed (a source that never settles fails at once, not at vitest's limit). */
-  const settled = (call: Promise<unknown>, boundMs = 5_000): Promise<any> =>
-    Promise.race([rejection(call), new Promise((resolve) => setTimeout(resolve, boundMs, "still pending"))]);
   /** Asserts no rendering of `error` shows any of `values`. */
   const showsNone = (error: unknown, values: string[]) => {
     for (const text of renderings(error)) for (const value of values) expect(text).not.toContain(value);
   };
 
-  /** A fetch of the caller's that never settles and never listens to the request's signal. */
-  const deaf: Step = () => new Promise<Response>(() => {});
-  /** A 200 whose body sends its first bytes, then nothing, ever; the body is the caller's fetch's, deaf to the signal. */
-  const stalled: Step = () =>
-    new Response(
-      new ReadableStream({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode('{"access_token":"t1.'));
-        },
-      }),
-      { status: 200 },
-    );
+  /** A 200 whose body sends its first bytes, then nothing, ever. */
+  const stalled = stalledAfter('{"access_token":"t1.');
   it.each([
     ["a fetch that never answers, deaf to the signal", deaf],
     ["a 200 whose body stops half way", stalled],
