@@ -1,7 +1,7 @@
 // The one cache every token source shares: lazy (no timers between calls), fresh for an hour, refreshed ahead
 // in the background, one exchange in flight, failures not cached, and the valid token served while a refresh fails.
 import { IamTokenError, type TokenSourceName } from "../core/errors.js";
-import { sleep } from "../core/retry.js";
+import { raced, sleep } from "../core/retry.js";
 import type { TokenSource } from "../core/types.js";
 import { FRACTION } from "../core/validate.js";
 
@@ -28,16 +28,6 @@ export const REFRESH_AHEAD_MS = 5 * MINUTE;
 /** Under a minute left, a token is too close to expiry to hand out. */
 export const MIN_VALID_MS = MINUTE;
 const MAX_BACKOFF_MS = 30_000;
-
-/** Rejects with the signal's reason as soon as it aborts; the shared exchange goes on for the other callers. */
-export function withSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    signal.addEventListener("abort", abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
-  });
-}
 
 /** Wraps any exchange in the shared caching and refresh rules; `exchange` gets no caller's signal, as callers share it. */
 export function cachedToken(exchange: () => Promise<Credential>, options: CacheOptions = {}): TokenSource {
@@ -91,6 +81,7 @@ export function cachedToken(exchange: () => Promise<Credential>, options: CacheO
         return current.token;
       }
     }
-    return withSignal(refresh(), signal);
+    // Note: a caller's abort rejects that caller only; the shared exchange goes on for the others.
+    return signal ? raced(refresh(), signal) : refresh();
   };
 }

@@ -4,8 +4,9 @@
 import { exchangeToken } from "../../generated/contract.js";
 import { IamError, IamTokenError } from "../core/errors.js";
 import { everyServerAt, headerProblem } from "../core/options.js";
+import { raced } from "../core/retry.js";
 import type { TokenSource } from "../core/types.js";
-import { type CacheOptions, withSignal } from "./cache.js";
+import type { CacheOptions } from "./cache.js";
 import { METADATA_URL, metadataToken, oauthToken, serviceAccountKey } from "./sources.js";
 import {
   githubActionsToken,
@@ -298,7 +299,7 @@ export function defaultCredentials(options: DefaultCredentialsOptions = {}): Tok
           throw error;
         },
       );
-      await withSignal(choosing, request.signal);
+      await (request.signal ? raced(choosing, request.signal) : choosing);
     }
     return (chosen as TokenSource)(request);
   };

@@ -263,6 +263,8 @@ describe("the cache", () => {
     const patient = source({ forceRefresh: true });
     controller.abort(new Error("caller gave up"));
     await expect(aborted).rejects.toThrow("caller gave up");
+    // Note: a signal aborted before the call rejects it at once too, not when the shared exchange ends.
+    await expect(source({ forceRefresh: true, signal: AbortSignal.abort(new Error("gave up before")) })).rejects.toThrow("gave up before");
     release();
     expect(await patient).toBe("token-3");
     expect(state.calls).toBe(3);
