@@ -2,7 +2,7 @@
 // a service account's IAM token at Yandex's token endpoint (RFC 8693), over the shared cache; and GitHub Actions' ID token.
 import { exchangeToken } from "../../generated/contract.js";
 import { FORM_TYPE, formText } from "../core/body.js";
-import { IamError, IamTokenError, redact, shows, type TokenSourceName } from "../core/errors.js";
+import { IamError, IamTokenError, redact, scrubbedCause, type TokenSourceName } from "../core/errors.js";
 import { DEFAULT_RETRY, delayMs, raced, sleep } from "../core/retry.js";
 import type { TokenSource } from "../core/types.js";
 import { problems } from "../core/validate.js";
@@ -66,10 +66,7 @@ const FIELD_NAMES = /\b(subject_token_type|subject_token|requested_token_type|gr
 const scrub = (text: string, hidden: readonly string[]) => redact(text, hidden).replace(TOKEN_LIKE, "[REDACTED]");
 
 /** `e` as the cause of our error: itself, or only its words, scrubbed, when a rendering of it shows one of `hidden` or a token's shape. */
-const causeOf = (e: unknown, hidden: readonly string[]): unknown => {
-  const scrubbed = (text: string) => scrub(text, hidden);
-  return shows(e, scrubbed) ? new Error(scrubbed(String((e as Error)?.message ?? e))) : e;
-};
+const causeOf = (e: unknown, hidden: readonly string[]): unknown => scrubbedCause(e, (text) => scrub(text, hidden));
 
 /** A failed answer's words, scrubbed: an OAuth error's `error` and `error_description` (RFC 6749 §5.2) or a Status's `message`, else its text without tags, cut at 200 characters. */
 function wordsOf(text: string, hidden: readonly string[]): string {

@@ -22,7 +22,7 @@ import {
   rejectBrokenAnswer,
   rejectInvalid,
   type SentRequest,
-  shows,
+  scrubbedCause,
   summarize,
 } from "./errors.js";
 import { CALL_OPTIONS, headerProblem, optionProblems } from "./options.js";
@@ -345,7 +345,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
 }
 
 /** `e` as the cause of our error: itself, or only its words, scrubbed, when a rendering of it shows one of `hidden`. */
-const causeOf = (e: unknown, hidden: string[]): unknown => (shows(e, hidden) ? new Error(redact(failureWords(e), hidden)) : e);
+const causeOf = (e: unknown, hidden: string[]): unknown => scrubbedCause(e, (text) => redact(text, hidden), failureWords);
 
 /** What a failure was, with its cause's words (fetch says only "fetch failed"; its cause names the host or the reset). */
 function failureWords(e: unknown): string {

@@ -287,6 +287,16 @@ export function shows(value: unknown, values: readonly string[] | ((text: string
   return ["message", ...Reflect.ownKeys(value)].some((key) => shows((value as Record<PropertyKey, unknown>)[key], values, depth + 1));
 }
 
+/**
+ * `e` as the cause of one of our errors: itself, or, when a rendering of it shows anything `scrub` would change, a new
+ * Error of only its words (`wordsOf(e)`, by default its message), scrubbed.
+ */
+export const scrubbedCause = (
+  e: unknown,
+  scrub: (text: string) => string,
+  wordsOf = (error: unknown) => String((error as Error)?.message ?? error),
+): unknown => (shows(e, scrub) ? new Error(scrub(wordsOf(e))) : e);
+
 /** The request headers known to carry no credential: shown as they are; every other header is redacted. */
 export const HARMLESS_HEADERS: ReadonlySet<string> = new Set([
   "accept",
