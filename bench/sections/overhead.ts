@@ -53,6 +53,8 @@ function plainCalls(url: string, timeoutMs?: number): Record<string, () => Promi
   const send = (method: string, path: string, payload?: unknown) => {
     const timeout = timeoutMs === undefined ? undefined : new AbortController();
     const timer = timeout && setTimeout(() => timeout.abort(), timeoutMs);
+    // Note: not holding the process open, as the client's timer does not with Node's own fetch (src/core/call.ts).
+    timer?.unref();
     const init = {
       method,
       headers,
@@ -179,7 +181,7 @@ export default defineSection<OverheadResult>({
 
   method(runs) {
     const { samples, warmup, callsPerSample } = (runs[0] as Run<OverheadResult>).result;
-    return `A \`node:http\` server on 127.0.0.1, **in a child process** (so this process's CPU time is the client side's alone), answers each call with the document's own example (list: \`firstPage\`; create: \`withScopesAndExpiry\`; get: the key; update: the \`pending\` Operation, then the \`done\` one from \`GET /operations/…\`; "update (answers done)": the \`done\` Operation at once; delete: the \`done\` Operation). Four variants of each call over loopback: (a) \`fetch\` + \`JSON.parse\`, no checks; (s) the same with a timeout signal on each request (an \`AbortController\` and its timer, as each attempt of the client has), so **s − a** is what undici's handling of a signal costs; (b) bare \`openapi-fetch\`; (c) this client with its defaults: auth and id middleware, input checks, response checks against the contract, per-attempt timeout, retry policy; for update, the client's own polling (with \`initialDelayMs: 0\`, so the row measures work, not waiting) against a PATCH and one GET by hand.
+    return `A \`node:http\` server on 127.0.0.1, **in a child process** (so this process's CPU time is the client side's alone), answers each call with the document's own example (list: \`firstPage\`; create: \`withScopesAndExpiry\`; get: the key; update: the \`pending\` Operation, then the \`done\` one from \`GET /operations/…\`; "update (answers done)": the \`done\` Operation at once; delete: the \`done\` Operation). Four variants of each call over loopback: (a) \`fetch\` + \`JSON.parse\`, no checks; (s) the same with a timeout signal on each request (an \`AbortController\` and its timer, which does not hold the process open, as each attempt of the client has with Node's own fetch), so **s − a** is what undici's handling of a signal costs; (b) bare \`openapi-fetch\`; (c) this client with its defaults: auth and id middleware, input checks, response checks against the contract, per-attempt timeout, retry policy; for update, the client's own polling (with \`initialDelayMs: 0\`, so the row measures work, not waiting) against a PATCH and one GET by hand.
 
 **How a call is timed.** Each call is timed alone, after a turn of the event loop (\`setImmediate\`) that is not timed: a loop of awaits that never yields keeps every WeakRef target alive (undici's \`Request\` holds its signal through one) and runs no FinalizationRegistry cleanup, so it times garbage (the request section's old method shows it). Wall time is \`performance.now()\`; on-CPU time is \`process.cpuUsage()\` (user + system) around the same call. The bench runs V8 with \`--single-threaded\` (it re-runs itself with the flag): otherwise GC and compiler threads bill their CPU time to the process a kernel tick at a time, milliseconds landing in windows of microseconds; with the flag that work runs on the main thread, where the kernel counts it exactly and it lands on the call that caused it.
 

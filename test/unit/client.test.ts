@@ -484,6 +484,43 @@ describe("timeouts and aborts", () => {
     }
   });
 
+  // Note: with Node's own fetch and a fixed token, the attempt's timer does not hold the process open (call.ts): the
+  // request's socket does. A process holding nothing else shows it: a timer that held nothing, with nothing else holding
+  // the process, would let it exit with the call unsettled and no line printed; a caller's fetch or a token function that
+  // never settles holds nothing, so there the timer must hold the process.
+  it("an attempt's time ends the call in a process that holds nothing else: Node's fetch, a caller's fetch and a token function that never settle", async () => {
+    const server = await loopbackServer((request, response) => {
+      if (request.url?.endsWith("/stalled")) response.writeHead(200, { "content-type": "application/json" }).write('{"id":');
+    });
+    try {
+      const script = `
+        const { createIamClient } = await import("./src/index.ts");
+        const never = () => new Promise(() => {});
+        const cases = [
+          ["Node's fetch, no answer", { token: "t" }, "silent"],
+          ["Node's fetch, a stalled body", { token: "t" }, "stalled"],
+          ["a caller's fetch that never settles", { token: "t", fetch: never }, "silent"],
+          ["a token function that never settles", { token: never }, "silent"],
+        ];
+        for (const [name, options, key] of cases) {
+          const iam = createIamClient({ ...options, baseUrl: ${JSON.stringify(server.url)}, timeoutMs: 100, retry: false });
+          const error = await iam.apiKeys.get(key).then(() => new Error("answered"), (e) => e);
+          console.log(JSON.stringify([name, error.name, error.message]));
+        }
+      `;
+      const run = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root });
+      const lines = run.stdout.trim().split("\n");
+      expect(lines.map((line) => JSON.parse(line))).toEqual([
+        ["Node's fetch, no answer", "IamTimeoutError", "getApiKey: no answer within 100 ms"],
+        ["Node's fetch, a stalled body", "IamTimeoutError", "getApiKey: no whole answer within 100 ms"],
+        ["a caller's fetch that never settles", "IamTimeoutError", "getApiKey: no answer within 100 ms"],
+        ["a token function that never settles", "IamTimeoutError", "getApiKey: no token within 100 ms, so this attempt was not sent"],
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("an abort during the wait between retries stops at once", async () => {
     const controller = new AbortController();
     const { iam, requests } = client(
