@@ -166,14 +166,23 @@ export const lowerCased = (headers: Record<string, string> | undefined): Record<
   return out;
 };
 
+/** Each path template's parts, split once: the text around its parameters, and each parameter's name between them. */
+const templates = new Map<string, string[]>();
+
 /**
  * The path with its parameters filled in, each encoded, and the query of the parameters given (each a string, a number
  * or a boolean: generate.ts makes sure), as openapi-fetch writes them.
  */
 function location(template: string, path: Record<string, string> = {}, query: Record<string, string> = {}): string {
-  let url = template;
-  // Note: a replacement string, not a function: encodeURIComponent writes `$` as %24, so it holds no `$&` or `$1` to expand.
-  for (const name in path) url = url.replace(`{${name}}`, encodeURIComponent(path[name] as string));
+  let parts = templates.get(template);
+  // Note: `/keys/{keyId}:suspend` splits into ["/keys/", "keyId", ":suspend"]: names at the odd places.
+  if (!parts) templates.set(template, (parts = template.split(/\{([^}]+)\}/)));
+  let url = parts[0] as string;
+  for (let at = 1; at < parts.length; at += 2) {
+    const name = parts[at] as string;
+    const value = path[name];
+    url += (value === undefined ? `{${name}}` : encodeURIComponent(value)) + parts[at + 1];
+  }
   let separator = "?";
   for (const name in query) {
     const value = query[name];
