@@ -1,5 +1,6 @@
 // Single costs inside a request, each isolated against the same thing without it: what a fresh AbortSignal adds to
-// building undici's Request, and what the copy `fetch` makes of a built Request costs; beside them, the old method.
+// building undici's Request, what the copy `fetch` makes of a built Request costs, and what a per-request timer costs as
+// it holds the process or not; beside them, the old method.
 import { fmt, fmtSpread, range, table } from "../format.ts";
 import { body, headers, json } from "../loopback.ts";
 import type { Run } from "../results.ts";
@@ -18,6 +19,8 @@ const COSTS = {
   copyPost: "the copy of a built POST Request with a signal",
   fetchCopyGet: "fetch(new Request(url, init)) against fetch(url, init), GET with a signal, loopback",
   fetchCopyPost: "fetch(new Request(url, init)) against fetch(url, init), POST with a signal, loopback",
+  timerHolding: "a timer per request that holds the process, set and cleared, against none, GET with a signal, loopback",
+  timerNotHolding: "a timer per request that does not hold the process (unref), set and cleared, against none, GET with a signal, loopback",
 } as const;
 type Cost = keyof typeof COSTS;
 
@@ -63,7 +66,12 @@ async function oldMethod(target: string) {
 
 /** What a cost adds, on CPU, median over the runs' Nodes: "2.6 µs on v24.21.0, 10.2 µs on v20.20.2". */
 const adds = (runs: Run<RequestResult>[], cost: Cost) =>
-  runs.map((run) => `${fmt(run.result.costs[cost].cpuDiffUs.median, 1)} µs on ${run.stamp.node}`).join(", ");
+  measuring(runs, cost)
+    .map((run) => `${fmt(run.result.costs[cost].cpuDiffUs.median, 1)} µs on ${run.stamp.node}`)
+    .join(", ");
+
+/** The runs that measured `cost` (a run saved before the cost was added to the section has none). */
+const measuring = (runs: Run<RequestResult>[], cost: Cost) => runs.filter((run) => run.result.costs[cost]);
 
 export default defineSection<RequestResult>({
   name: "request",
@@ -123,6 +131,19 @@ export default defineSection<RequestResult>({
       () => fetch(new Request(`${url}/iam/v1/apiKeys`, { ...post, signal: signal() })).then(json),
       loopback,
     );
+    // Note: each timer against no timer, not the two against each other: clearing a timer that holds the process deletes
+    // Node's list of timers of its length, which the next timer of that length makes again, whichever kind it is.
+    const timed = (hold: boolean) => () => {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 30_000);
+      if (!hold) timer.unref();
+      return fetch(target, { headers, signal: controller.signal })
+        .then(json)
+        .finally(() => clearTimeout(timer));
+    };
+    const untimed = () => fetch(target, { headers, signal: signal() }).then(json);
+    await measure("timerHolding", untimed, timed(true), loopback);
+    await measure("timerNotHolding", untimed, timed(false), loopback);
     return {
       samples: SAMPLES,
       callsPerSample: CALLS_PER_SAMPLE,
@@ -134,12 +155,12 @@ export default defineSection<RequestResult>({
 
   method(runs) {
     const { samples, callsPerSample, oldMethodRequests } = (runs[0] as Run<RequestResult>).result;
-    return `Single costs inside a request, each against the same thing without it, timed as the call overhead is (interleaved, yielding between calls, ${samples} samples of ${fmt(callsPerSample.inProcess)} calls, ${fmt(callsPerSample.loopback)} over loopback), and shown as what it adds, paired per sample: an \`AbortController\` against nothing; \`new Request(url, init)\` with and without a fresh controller's signal; the copy that \`fetch(request)\` makes (undici's \`fetch\` starts with \`new Request(input, init)\`), as \`new Request(new Request(url, init))\` against \`new Request(url, init)\`; and over loopback, \`fetch(new Request(url, init))\` against \`fetch(url, init)\`, the body read. Beside them, **the old method**: ${fmt(oldMethodRequests)} GET Requests in a loop of awaits that never yields, timed as one, with the heap's growth over them; an earlier version of this page took a fresh signal's cost from it, and it timed garbage.`;
+    return `Single costs inside a request, each against the same thing without it, timed as the call overhead is (interleaved, yielding between calls, ${samples} samples of ${fmt(callsPerSample.inProcess)} calls, ${fmt(callsPerSample.loopback)} over loopback), and shown as what it adds, paired per sample: an \`AbortController\` against nothing; \`new Request(url, init)\` with and without a fresh controller's signal; the copy that \`fetch(request)\` makes (undici's \`fetch\` starts with \`new Request(input, init)\`), as \`new Request(new Request(url, init))\` against \`new Request(url, init)\`; and over loopback, \`fetch(new Request(url, init))\` against \`fetch(url, init)\`, the body read; over loopback too, a timer per request (set before the fetch, cleared after the body) that holds the process and one that does not, each against none. Beside them, **the old method**: ${fmt(oldMethodRequests)} GET Requests in a loop of awaits that never yields, timed as one, with the heap's growth over them; an earlier version of this page took a fresh signal's cost from it, and it timed garbage.`;
   },
 
   tables(runs) {
     const rows = (Object.keys(COSTS) as Cost[]).flatMap((cost) =>
-      runs.map(({ stamp, result }) => {
+      measuring(runs, cost).map(({ stamp, result }) => {
         const row = result.costs[cost];
         return [
           COSTS[cost],
@@ -169,6 +190,7 @@ export default defineSection<RequestResult>({
     const controllerAlone = adds(runs, "controller");
     return [
       `**A fresh AbortSignal** adds to building a GET \`Request\` ${adds(runs, "signalGet")}, and to a POST ${adds(runs, "signalPost")} (CPU, median); the \`AbortController\` alone ${controllerAlone}.`,
+      `**A timer per request** (the client's per-attempt timeout), set and cleared, against none, over loopback: one that holds the process adds ${adds(runs, "timerHolding")}; one that does not (\`unref()\`, as the client's with Node's own fetch) ${adds(runs, "timerNotHolding")}. Clearing a timer that holds the process makes Node delete its list of timers of that length, which the next request's timer then makes again.`,
       `**The copy of every request**: openapi-fetch builds a \`Request\` and \`fetch(request)\` copies it. Alone, the copy of a GET with a signal costs ${adds(runs, "copyGet")}; of a POST ${adds(runs, "copyPost")}, whose body goes through a \`TransformStream\`. Over loopback, with the body sent and read: GET ${adds(runs, "fetchCopyGet")}; POST ${adds(runs, "fetchCopyPost")}. An interquartile range that spans zero (in the table) means the cost is not separable from the noise here.`,
       ...runs.map(({ stamp, result: { oldMethod } }) => {
         const growth = [oldMethod.without.heapGrowthMiB, oldMethod.with.heapGrowthMiB];
