@@ -26,7 +26,7 @@ import {
   summarize,
 } from "./errors.js";
 import { CALL_OPTIONS, headerProblem, optionProblems } from "./options.js";
-import { delayMs, ON_SENT, onAbort, type RetryOptions, sleep } from "./retry.js";
+import { attemptTimer, delayMs, ON_SENT, onAbort, type RetryOptions, sleep } from "./retry.js";
 import type { Call, CallInput, CallOptions, ChangeOptions, GetToken, Operation, Row, Wait } from "./types.js";
 import { type Problem, problems } from "./validate.js";
 
@@ -256,11 +256,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         timeout.abort();
         end(timeout.signal.reason);
       };
-      const timer = setTimeout(stop, ms);
-      // Note: with Node's own fetch, its socket holds the process open while the attempt is in flight, so the timer need not:
-      // clearing a timer that holds it makes Node drop its list of timers of that length, which the next attempt then makes
-      // again (BENCHMARKS.md, costs inside a request: a timer per request). What is raced may hold nothing, so its timer does.
-      if (!racing) timer.unref();
+      const clearTimer = attemptTimer(stop, ms);
       const forget = onAbort(callerSignal, stop);
       // Whether this attempt was handed to fetch, and whether an answer's status and headers arrived (its body may still fail to arrive).
       let sentNow = false;
@@ -342,7 +338,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         failure = (unknown) =>
           new Failure(operation, what + (unknown ? OUTCOME_UNKNOWN : ""), { outcomeUnknown: unknown }, causeOf(e, hidden));
       } finally {
-        clearTimeout(timer);
+        clearTimer();
         forget();
       }
       // Note: the retry class decides whether to send again; whether the outcome is known is only whether an attempt

@@ -28,6 +28,35 @@ export function delayMs(attempt: number, { baseDelayMs, maxDelayMs }: RetryOptio
 /** The longest timer there is (about 24.8 days): a longer delay fires at once in every runtime. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+// Note: captured at import, so a test's fake timers installed later never hold (or count, or run) the shared timer.
+const setIntervalAsFound = globalThis.setInterval;
+
+/** The one timer that holds the process open while any attempt is in flight (made on the first), and how many are. */
+let holder: { ref(): unknown; unref(): unknown } | undefined;
+let inFlight = 0;
+
+/**
+ * Calls `end` after `ms` unless the function it returns is called first. While the attempt is in flight the process stays
+ * open, whatever carries its request (a caller's fetch, a dispatcher, a token function), as with any timer; but its own
+ * timer does not hold it: one shared timer does. Note: clearing a timer that holds the process makes Node delete its list
+ * of timers of that length, which the next attempt's timer makes again (BENCHMARKS.md, costs inside a request).
+ */
+export function attemptTimer(end: () => void, ms: number): () => void {
+  const timer = setTimeout(end, ms) as unknown as { unref?: () => unknown };
+  // Note: a runtime whose timers cannot be let go of (a browser's, Deno's are numbers) keeps the attempt's own holding.
+  if (typeof timer?.unref !== "function") return () => clearTimeout(timer as never);
+  timer.unref();
+  holder ??= setIntervalAsFound(() => {}, MAX_TIMER_MS) as unknown as typeof holder;
+  if (inFlight++ === 0) holder?.ref();
+  let cleared = false;
+  return () => {
+    if (cleared) return;
+    cleared = true;
+    clearTimeout(timer as never);
+    if (--inFlight === 0) holder?.unref();
+  };
+}
+
 /** What onAbort returns without a signal: one function for every call, not one made each time. */
 const NOTHING_TO_FORGET = () => {};
 

@@ -484,11 +484,11 @@ describe("timeouts and aborts", () => {
     }
   });
 
-  // Note: with Node's own fetch and a fixed token, the attempt's timer does not hold the process open (call.ts): the
-  // request's socket does. A process holding nothing else shows it: a timer that held nothing, with nothing else holding
-  // the process, would let it exit with the call unsettled and no line printed; a caller's fetch or a token function that
-  // never settles holds nothing, so there the timer must hold the process.
-  it("an attempt's time ends the call in a process that holds nothing else: Node's fetch, a caller's fetch and a token function that never settle", async () => {
+  // Note: an attempt's own timer does not hold the process open; one shared timer does while any attempt is in flight
+  // (core/retry.ts, attemptTimer). A process holding nothing else shows it: were nothing held, it would exit with the call
+  // unsettled and no line printed, as it would where what carries the request holds nothing (a token function, a caller's
+  // fetch, a dispatcher that never answers).
+  it("an attempt's time ends the call in a process that holds nothing else: Node's fetch, a caller's fetch, a token function and a dispatcher that never settle", async () => {
     const server = await loopbackServer((request, response) => {
       if (request.url?.endsWith("/stalled")) response.writeHead(200, { "content-type": "application/json" }).write('{"id":');
     });
@@ -507,6 +507,17 @@ describe("timeouts and aborts", () => {
           const error = await iam.apiKeys.get(key).then(() => new Error("answered"), (e) => e);
           console.log(JSON.stringify([name, error.name, error.message]));
         }
+        // Note: last, as it stays: Node's fetch over a global dispatcher put in place (what undici's setGlobalDispatcher
+        // writes) whose waiting request holds no socket, no timer, nothing (a queue, a mock).
+        globalThis[Symbol.for("undici.globalDispatcher.1")] = {
+          dispatch: () => true,
+          close: async () => {},
+          destroy: async () => {},
+          on() { return this; }, once() { return this; }, off() { return this; }, emit: () => false,
+        };
+        const iam = createIamClient({ token: "t", baseUrl: ${JSON.stringify(server.url)}, timeoutMs: 100, retry: false });
+        const error = await iam.apiKeys.get("held").then(() => new Error("answered"), (e) => e);
+        console.log(JSON.stringify(["Node's fetch over a dispatcher that holds nothing", error.name, error.message]));
       `;
       const run = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root });
       const lines = run.stdout.trim().split("\n");
@@ -515,6 +526,7 @@ describe("timeouts and aborts", () => {
         ["Node's fetch, a stalled body", "IamTimeoutError", "getApiKey: no whole answer within 100 ms"],
         ["a caller's fetch that never settles", "IamTimeoutError", "getApiKey: no answer within 100 ms"],
         ["a token function that never settles", "IamTimeoutError", "getApiKey: no token within 100 ms, so this attempt was not sent"],
+        ["Node's fetch over a dispatcher that holds nothing", "IamTimeoutError", "getApiKey: no answer within 100 ms"],
       ]);
     } finally {
       await server.close();
