@@ -175,13 +175,14 @@ const templates = new Map<string, string[]>();
  */
 function location(template: string, path: Record<string, string> = {}, query: Record<string, string> = {}): string {
   let parts = templates.get(template);
-  // Note: `/keys/{keyId}:suspend` splits into ["/keys/", "keyId", ":suspend"]: names at the odd places.
+  // Note: `/iam/v1/serviceAccounts/{serviceAccountId}:suspend` splits into ["/iam/v1/serviceAccounts/", "serviceAccountId",
+  // ":suspend"]: the names at the odd places.
   if (!parts) templates.set(template, (parts = template.split(/\{([^}]+)\}/)));
   let url = parts[0] as string;
-  for (let at = 1; at < parts.length; at += 2) {
-    const name = parts[at] as string;
+  for (let place = 1; place < parts.length; place += 2) {
+    const name = parts[place] as string;
     const value = path[name];
-    url += (value === undefined ? `{${name}}` : encodeURIComponent(value)) + parts[at + 1];
+    url += (value === undefined ? `{${name}}` : encodeURIComponent(value)) + parts[place + 1];
   }
   let separator = "?";
   for (const name in query) {
