@@ -57,11 +57,16 @@ export interface CallSettings {
 /**
  * The global fetch as this module found it, where it is Node's own (undici), which ends an aborted fetch's body too (a
  * test holds it); elsewhere (browsers, Bun and Deno have fetches of their own), or once replaced (a test's stub, a
- * polyfill), the global fetch is raced as a caller's is.
+ * polyfill), the global fetch is raced as a caller's is. Note: Node's own is told by its source, which loads Node's copy
+ * of undici (Node 20 to 24): a fetch put in its place before this module loaded (a mocking library, a polyfill, a wrapper
+ * set up first) may ignore its signal, and unraced, its call would never end (the shared timer holding the process open).
  */
-const NODE_FETCH = (globalThis as { process?: { versions?: { undici?: string } } }).process?.versions?.undici
-  ? globalThis.fetch
-  : undefined;
+const NODE_FETCH =
+  (globalThis as { process?: { versions?: { undici?: string } } }).process?.versions?.undici &&
+  typeof globalThis.fetch === "function" &&
+  Function.prototype.toString.call(globalThis.fetch).includes("internal/deps/undici")
+    ? globalThis.fetch
+    : undefined;
 
 // Note: connection errors that prove the request never left, so even `create` may be retried.
 const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;

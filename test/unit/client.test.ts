@@ -533,6 +533,25 @@ describe("timeouts and aborts", () => {
     }
   });
 
+  // Note: a fetch that was the global one before the client loaded is not taken for Node's own (a mocking library, a
+  // polyfill, a wrapper set up first): one that ignores its signal is raced, so its call ends at the attempt's time. Taken
+  // for Node's, it was not raced, and the call never ended: the shared timer kept the process open until execFile's
+  // timeout killed it.
+  it("a global fetch put in place before the client's import, which ignores its signal and never settles, still ends at the attempt's time", async () => {
+    const script = `
+      globalThis.fetch = () => new Promise(() => {});
+      const { createIamClient } = await import("./src/index.ts");
+      const iam = createIamClient({ token: "t", baseUrl: "http://127.0.0.1:1", timeoutMs: 100, retry: false });
+      const error = await iam.apiKeys.get("k").then(() => new Error("answered"), (e) => e);
+      console.log(JSON.stringify([error.name, error.message]));
+    `;
+    const run = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: root,
+      timeout: 10_000,
+    });
+    expect(JSON.parse(run.stdout)).toEqual(["IamTimeoutError", "getApiKey: no answer within 100 ms"]);
+  });
+
   it("an abort during the wait between retries stops at once", async () => {
     const controller = new AbortController();
     const { iam, requests } = client(
