@@ -16,6 +16,7 @@ import {
   textOf,
   type Usage,
   UsageError,
+  untilInterrupted,
 } from "./client-from-env.ts";
 import { secretFile } from "./secret-file.ts";
 
@@ -71,7 +72,8 @@ export async function bootstrapKey(
   const created = await iam.keys.create({ serviceAccountId, description });
   // Note: the private key is shown only in this answer, so it is saved before anything else can fail.
   await save(`${JSON.stringify(keyFile(created), null, 2)}\n`, created.key);
-  const token = serviceAccountKey(await load(), where);
+  // Note: the key file's tokens stop with the job's client when the job is interrupted: nothing more is sent.
+  const token = untilInterrupted(serviceAccountKey(await load(), where), "serviceAccountKey");
   await token();
   const asTheAccount = createIamClient({ token, ...where });
   const apiKeys: ApiKey[] = [];

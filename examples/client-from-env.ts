@@ -2,8 +2,16 @@
 // defaultCredentials: YC_TOKEN, YC_SERVICE_ACCOUNT_KEY_FILE, workload identity, or the metadata service where it answers.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type DefaultCredentialsOptions, defaultCredentials, type Environment } from "../src/auth/index.ts";
+import {
+  type DefaultCredentialsOptions,
+  defaultCredentials,
+  type Environment,
+  IamTokenError,
+  type TokenSource,
+  type TokenSourceName,
+} from "../src/auth/index.ts";
 import { createIamClient, type IamClient } from "../src/index.ts";
+import { removeUnsavedSync } from "./secret-file.ts";
 
 // Note: in your own code, import from "yc-iam-api-keys" and "yc-iam-api-keys/auth"; the examples import the sources so they run unbuilt.
 // Note: YC_IAM_BASE_URL is this project's name: Yandex has none for a REST base URL (YC_ENDPOINT is yc's gRPC endpoint).
@@ -13,7 +21,7 @@ export const baseUrlFromEnv = (env: Environment): string | undefined => env.YC_I
 export function clientFromEnv(env: Environment = process.env, { onChoose }: Pick<DefaultCredentialsOptions, "onChoose"> = {}): IamClient {
   const baseUrl = baseUrlFromEnv(env);
   // Note: the chain's exchanges (an OAuth token's, a key's) go to the same place, so a fake answers them too.
-  return createIamClient({ baseUrl, token: defaultCredentials({ env, baseUrl, onChoose }) });
+  return createIamClient({ baseUrl, token: untilInterrupted(defaultCredentials({ env, baseUrl, onChoose })) });
 }
 
 /**
@@ -45,12 +53,85 @@ export interface Usage {
 
 /**
  * Exit codes of every example and of the `yc-iam` command: 0 done (and nothing found), 1 failed (the reason on stderr,
- * in one line) or, for a job that looks for something (its Usage's `findings`), found it; 2 a mistake in the command line.
+ * in one line) or, for a job that looks for something (its Usage's `findings`), found it; 2 a mistake in the command line;
+ * once interrupted (`interruptible`), 128 + the signal's number, the shell's convention.
  */
-export const EXIT = { failed: 1, findings: 1, usage: 2 } as const;
+export const EXIT = { failed: 1, findings: 1, usage: 2, interrupted: { SIGINT: 130, SIGTERM: 143 } } as const;
+
+/** What an interrupt does to a job, and the exit code it leaves (`interruptible`): the README's command section embeds it. */
+export const INTERRUPT_TEXT = `${EXIT.interrupted.SIGINT} or ${EXIT.interrupted.SIGTERM} once interrupted (SIGINT, as Ctrl-C, or SIGTERM), whatever the job had done: the first lets the call in flight finish (a secret it brings is saved), sends nothing more, and the job says what changed; a second stops at once, removing any secret file that holds no secret yet`;
 
 /** The exit codes, as `--help` says them. */
-export const EXIT_CODES_TEXT = `Exit codes: 0 done, nothing found; ${EXIT.failed} failed (the reason on stderr, in one line) or, for a job that looks for something, found it (its --help says what); ${EXIT.usage} a mistake in the command line (with the usage).`;
+export const EXIT_CODES_TEXT = `Exit codes: 0 done, nothing found; ${EXIT.failed} failed (the reason on stderr, in one line) or, for a job that looks for something, found it (its --help says what); ${EXIT.usage} a mistake in the command line (with the usage); ${INTERRUPT_TEXT}.`;
+
+/** The signals that interrupt a job's run, each with its exit code. */
+export type StopSignal = keyof typeof EXIT.interrupted;
+const STOP_SIGNALS = Object.keys(EXIT.interrupted) as StopSignal[];
+
+/** What a job's run says on stderr on the first interrupt. */
+export const INTERRUPTED_LINE =
+  "interrupted: the call in flight finishes, so a secret it brings is kept; nothing more is sent (interrupt again to stop at once)";
+
+/** What it says on the second, as it stops at once: the files it removed (or could not), which held no secret. */
+export function stoppedLine({ removed, failed }: { removed: string[]; failed: string[] }): string {
+  return [
+    "interrupted again: stopped at once; a change in flight may have been made (its outcome is unknown): list what the job changes (the account's keys, its roles) before running it again",
+    ...(removed.length ? [`removed ${removed.join(", ")}, which held no secret yet`] : []),
+    ...(failed.length ? [`could not remove ${failed.join(", ")}, which holds no secret: delete it before running the job again`] : []),
+  ].join("; ");
+}
+
+/** The signal that interrupted the job running now (`interruptible`), once one has. */
+let interruptedBy: StopSignal | undefined;
+
+/**
+ * `token`, refusing once the job running now was interrupted (`interruptible`): a call not yet sent then fails with the
+ * client's IamTokenError (nothing sent), a retry of the call in flight with its outcome unknown, a wait's poll with an
+ * IamWaitError naming the Operation, each through the job's own error paths, which say what changed. Every client a
+ * job makes has its token through this (clientFromEnv's, and any it makes of its own).
+ */
+export function untilInterrupted(token: TokenSource, name: TokenSourceName = "defaultCredentials"): TokenSource {
+  const refusal = () => new IamTokenError(name, `the command was interrupted (${interruptedBy}), so nothing more is sent`);
+  return async (options) => {
+    if (interruptedBy) throw refusal();
+    const value = await token(options);
+    // Note: a token the source was still getting (its exchange in flight) when the interrupt came is not used either.
+    if (interruptedBy) throw refusal();
+    return value;
+  };
+}
+
+/**
+ * Runs a job (`run` resolves with its exit code, and reports its own failure) so that an interrupt loses nothing it made.
+ * On the first SIGINT or SIGTERM it says so (INTERRUPTED_LINE), and from then on untilInterrupted's tokens refuse: the
+ * call in flight finishes (a secret it brings is saved), nothing more is sent, and the job fails through its own error
+ * paths; the exit code is then the signal's (EXIT.interrupted), whatever the job returned. A second one stops the
+ * process at once, after removing every secret file that holds no secret yet (a rerun would find it in its way), saying
+ * that a change in flight may have been made. Note: the handlers are there only while `run` runs, so a program that
+ * runs a job (yciam) keeps its own handling of signals before and after.
+ */
+export async function interruptible(run: () => Promise<number>): Promise<number> {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!interruptedBy) {
+      interruptedBy = signal as StopSignal;
+      console.error(INTERRUPTED_LINE);
+      return;
+    }
+    console.error(stoppedLine(removeUnsavedSync()));
+    process.exit(EXIT.interrupted[signal as StopSignal]);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  let by: StopSignal | undefined;
+  let code: number;
+  try {
+    code = await run();
+  } finally {
+    by = interruptedBy;
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    interruptedBy = undefined;
+  }
+  return by ? EXIT.interrupted[by] : code;
+}
 
 /** The usage text of an example run as `command` (`npx tsx examples/audit.ts`, or `npm run example -- audit`). */
 export function usageText(usage: Usage, command = `npx tsx examples/${usage.name}.ts`): string {
@@ -99,7 +180,7 @@ export function reportFailure(error: unknown, usage: string): number {
 
 /**
  * Runs an example's `main` as a command: `--help` prints its usage to stdout; a failure is reported by `reportFailure`
- * and sets the exit code. `main` itself throws, so tests call it and see the error.
+ * and sets the exit code, as an interrupt does (`interruptible`). `main` itself throws, so tests call it and see the error.
  */
 export async function runCommand(usage: Usage, main: (argv: string[]) => Promise<void>, argv = process.argv.slice(2)): Promise<void> {
   const text = usageText(usage);
@@ -107,11 +188,16 @@ export async function runCommand(usage: Usage, main: (argv: string[]) => Promise
     console.log(`${text}\n\n${ENVIRONMENT}`);
     return;
   }
-  try {
-    await main(argv);
-  } catch (error) {
-    process.exitCode = reportFailure(error, text);
-  }
+  const code = await interruptible(async () => {
+    try {
+      await main(argv);
+      return 0;
+    } catch (error) {
+      return reportFailure(error, text);
+    }
+  });
+  // Note: 0 leaves the code a main set itself (a job that found something sets 1).
+  if (code) process.exitCode = code;
 }
 
 /** A flag's value; undefined when it is absent, a `UsageError` when it is given without one. */

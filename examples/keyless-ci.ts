@@ -26,6 +26,7 @@ import {
   textOf,
   type Usage,
   UsageError,
+  untilInterrupted,
 } from "./client-from-env.ts";
 
 /** The flags it knows: any other is refused before anything is sent. */
@@ -216,7 +217,10 @@ export async function runKeylessJob(
   const jobEnv: Environment = { YC_SERVICE_ACCOUNT_ID: serviceAccountId };
   for (const name of WORKLOAD_VARIABLES) if (env[name] && name !== "YC_SERVICE_ACCOUNT_ID") jobEnv[name] = env[name];
   let credentials = "";
-  const token = defaultCredentials({ env: jobEnv, baseUrl, onChoose: ({ description }) => void (credentials = description) });
+  // Note: its tokens stop with the job's client when the job is interrupted: nothing more is sent.
+  const token = untilInterrupted(
+    defaultCredentials({ env: jobEnv, baseUrl, onChoose: ({ description }) => void (credentials = description) }),
+  );
   const iam = createIamClient({ token, baseUrl });
   try {
     const { id, name } = await iam.serviceAccounts.get(serviceAccountId);

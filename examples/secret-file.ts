@@ -1,5 +1,6 @@
 // Where an example keeps a secret it was shown once: a new file, made before anything is created, that no one else can
 // read even for an instant, and that stays once it holds the secret, whatever fails afterwards.
+import { rmdirSync, rmSync } from "node:fs";
 import { mkdtemp, open, rm, rmdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +16,36 @@ export interface SecretFile {
   close(): Promise<void>;
 }
 
+/** Every secret file open now (from its open to the end of its close), with the private directory made for it, if any. */
+const OPEN_FILES = new Set<{ file: SecretFile; ownDir: string | undefined }>();
+
+/**
+ * Removes, at once and synchronously, every secret file open now that does not hold its secret (and the private
+ * directory made for it), for a command that stops before its files are closed (a second interrupt): a rerun then finds
+ * no empty file in its way. Returns what it removed, and what it could not, each with why.
+ */
+export function removeUnsavedSync(): { removed: string[]; failed: string[] } {
+  const removed: string[] = [];
+  const failed: string[] = [];
+  for (const entry of OPEN_FILES) {
+    if (entry.file.saved) continue;
+    OPEN_FILES.delete(entry);
+    try {
+      rmSync(entry.file.path, { force: true });
+      removed.push(entry.file.path);
+    } catch (error) {
+      failed.push(`${entry.file.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      continue;
+    }
+    // Note: the directory made for the file alone; anything else in it keeps it.
+    if (entry.ownDir)
+      try {
+        rmdirSync(entry.ownDir);
+      } catch {}
+  }
+  return { removed, failed };
+}
+
 /**
  * Opens a new file for a secret: `path` if given, else `name` in a new private directory under the system's temp dir.
  * Note: "wx" never overwrites (an existing path stops everything before anything changes), and mode 0600 holds from
@@ -28,7 +59,7 @@ export async function secretFile(path: string | undefined, name: string, prefix:
     throw error;
   });
   let saved = false;
-  return {
+  const secret: SecretFile = {
     path: at,
     get saved() {
       return saved;
@@ -39,10 +70,17 @@ export async function secretFile(path: string | undefined, name: string, prefix:
       saved = true;
     },
     async close() {
-      await file.close();
-      if (saved) return;
-      await rm(at, { force: true });
-      if (ownDir) await rmdir(ownDir);
+      try {
+        await file.close();
+        if (saved) return;
+        await rm(at, { force: true });
+        if (ownDir) await rmdir(ownDir);
+      } finally {
+        OPEN_FILES.delete(entry);
+      }
     },
   };
+  const entry = { file: secret, ownDir };
+  OPEN_FILES.add(entry);
+  return secret;
 }

@@ -10,6 +10,7 @@ import { readResults, runsOf } from "../bench/results.ts";
 import type { AuditResult } from "../bench/sections/audit.ts";
 import type { SizeResult } from "../bench/sections/size.ts";
 import { JOBS } from "../bin/yc-iam.ts";
+import { INTERRUPT_TEXT } from "../examples/client-from-env.ts";
 import { createFakeIam } from "../src/testing/index.ts";
 import { root } from "./root.ts";
 import { budgetFor, GZIP_BUDGET_PER_OPERATION, measureSize, megabytes, TOKEN_SOURCES } from "./size.ts";
@@ -87,6 +88,7 @@ export async function documentValues(document: Json): Promise<Record<string, str
         .filter(([, findings]) => findings)
         .map(([name, findings]) => `${code(name)} (${findings})`),
     ),
+    "command-interrupt": INTERRUPT_TEXT,
     "client-budget": bytes(budgetFor(operations.length)),
     "budget-rule": `${bytes(budgetFor(0))} + ${bytes(GZIP_BUDGET_PER_OPERATION)} per operation`,
   };

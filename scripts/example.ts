@@ -3,7 +3,16 @@
 // own each run, or the one FAKE_URL names (npm start serves one and prints its URL), which keeps what each run makes.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { EXIT, EXIT_CODES_TEXT, reportFailure, type Usage, usageText, wantsHelp } from "../examples/client-from-env.ts";
+import {
+  EXIT,
+  EXIT_CODES_TEXT,
+  interruptible,
+  reportFailure,
+  type Usage,
+  untilInterrupted,
+  usageText,
+  wantsHelp,
+} from "../examples/client-from-env.ts";
 import { serviceAccountKey } from "../src/auth/index.ts";
 import { createIamClient, keyFile } from "../src/index.ts";
 import {
@@ -231,7 +240,8 @@ async function runExample([name, ...args]: string[]): Promise<number> {
   const local = served ? undefined : await demoFake();
   const server = local && (await serveFake(local.fake));
   const url = served ?? (server?.url as string);
-  const iam = createIamClient({ token: "any", baseUrl: url, polling: { initialDelayMs: 20 } });
+  // Note: a token that stops when the example is interrupted, as the command's client does (interruptible).
+  const iam = createIamClient({ token: untilInterrupted(async () => "any"), baseUrl: url, polling: { initialDelayMs: 20 } });
   // Note: with --json, stdout holds the example's JSON alone; what the runner says goes to stderr.
   const say = args.includes("--json") ? console.error : console.log;
   say(
@@ -245,32 +255,35 @@ async function runExample([name, ...args]: string[]): Promise<number> {
     Object.assign(process.env, job.env);
     say(`A GitHub Actions job of ${DEMO_REPOSITORY} on main runs on loopback too (its ID token service, as in a real job).\n`);
   }
-  try {
-    // Note: an example that makes a client of its own (bootstrap-key, with its key file's tokens) finds the fake here too.
-    process.env.YC_IAM_BASE_URL = url;
-    // Note: the demo's own setup went through the fake too; only the example's requests are counted.
-    const setup = local?.fake.requests.length ?? 0;
-    // Note: a fake served elsewhere is asked for the first demo key (rotate-key's default), as it is now.
-    const firstKey = local
-      ? local.keys[0]?.id
-      : name === "rotate-key" && !args.some(positional)
-        ? (await iam.apiKeys.list({ serviceAccountId: DEMO_ACCOUNT })).apiKeys[0]?.id
-        : undefined;
-    const code = await example.main(argumentsOf(args, defaults(name, firstKey ?? "")), iam);
-    if (local) {
-      const { apiKeys, keys, accessKeys, serviceAccounts } = local.fake.state;
-      say(
-        `\nThe fake now holds ${serviceAccounts.length} service account(s), ${apiKeys.length} API key(s), ${keys.length} authorized key(s) and ${accessKeys.length} static key(s); the example sent it ${local.fake.requests.length - setup} request(s).`,
-      );
-    } else say(`\nThe fake at ${url} keeps its state: the next run sees what this one made.`);
-    return typeof code === "number" ? code : 0;
-  } catch (error) {
-    // Note: as when the example runs alone: one line (or the usage), and an exit code a script can test.
-    return reportFailure(error, text);
-  } finally {
-    await server?.close();
-    await job?.close();
-  }
+  // Note: an interrupt's handlers only while the example runs (interruptible), as in the yc-iam command.
+  return interruptible(async () => {
+    try {
+      // Note: an example that makes a client of its own (bootstrap-key, with its key file's tokens) finds the fake here too.
+      process.env.YC_IAM_BASE_URL = url;
+      // Note: the demo's own setup went through the fake too; only the example's requests are counted.
+      const setup = local?.fake.requests.length ?? 0;
+      // Note: a fake served elsewhere is asked for the first demo key (rotate-key's default), as it is now.
+      const firstKey = local
+        ? local.keys[0]?.id
+        : name === "rotate-key" && !args.some(positional)
+          ? (await iam.apiKeys.list({ serviceAccountId: DEMO_ACCOUNT })).apiKeys[0]?.id
+          : undefined;
+      const code = await example.main(argumentsOf(args, defaults(name, firstKey ?? "")), iam);
+      if (local) {
+        const { apiKeys, keys, accessKeys, serviceAccounts } = local.fake.state;
+        say(
+          `\nThe fake now holds ${serviceAccounts.length} service account(s), ${apiKeys.length} API key(s), ${keys.length} authorized key(s) and ${accessKeys.length} static key(s); the example sent it ${local.fake.requests.length - setup} request(s).`,
+        );
+      } else say(`\nThe fake at ${url} keeps its state: the next run sees what this one made.`);
+      return typeof code === "number" ? code : 0;
+    } catch (error) {
+      // Note: as when the example runs alone: one line (or the usage), and an exit code a script can test.
+      return reportFailure(error, text);
+    } finally {
+      await server?.close();
+      await job?.close();
+    }
+  });
 }
 
 if (process.argv[1]?.endsWith("example.ts")) process.exitCode = await runExample(process.argv.slice(2));

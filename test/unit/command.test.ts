@@ -1,15 +1,16 @@
 // The yc-iam command (bin/yc-iam.ts), in this process over a served fake: the dispatch, --help everywhere, --json on
-// stdout alone, exit codes a script can test (0 done, 1 failed or findings, 2 usage), and no secret on stdout. The
-// bundle it is built into runs from an installed tarball in test/package/package.test.ts.
-import { execFile } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+// stdout alone, exit codes a script can test (0 done, 1 failed or findings, 2 usage), and no secret on stdout; in a
+// process of its own, what an interrupt does (130, nothing sent after the call in flight, no empty secret file left).
+// The bundle it is built into runs from an installed tarball in test/package/package.test.ts.
+import { execFile, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { JOBS, yciam } from "../../bin/yc-iam.ts";
-import { EXIT, EXIT_CODES_TEXT, runByCommand } from "../../examples/client-from-env.ts";
+import { EXIT, EXIT_CODES_TEXT, INTERRUPTED_LINE, runByCommand } from "../../examples/client-from-env.ts";
 import { root } from "../../scripts/root.ts";
 import { VERSION } from "../../src/client.ts";
 import { createFakeIam, type FakeIam } from "../../src/testing/index.ts";
@@ -118,6 +119,25 @@ describe("the dispatch", () => {
     }
   });
 
+  it("listens to SIGINT and SIGTERM only while a job runs: not at import, not for --help, not after it", async () => {
+    const listening = () => [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+    const before = listening();
+    const job = "listening-job-of-this-test";
+    let during: number[] = [];
+    JOBS[job] = async () => ({
+      USAGE: { name: job, synopsis: "", about: "A job of this test.", flags: [] },
+      main: async () => void (during = listening()),
+    });
+    try {
+      expect((await command(job, "--help")).code).toBe(0);
+      expect([during, listening()]).toEqual([[], before]);
+      expect((await command(job)).code).toBe(0);
+      expect([during, listening()]).toEqual([before.map((n) => n + 1), before]);
+    } finally {
+      delete JOBS[job];
+    }
+  });
+
   it("runs as a script (node bin/yc-iam.ts), setting the exit code", async () => {
     const ran = await promisify(execFile)(process.execPath, ["--import", "tsx", "bin/yc-iam.ts", "nope"], { cwd: root }).catch((e) => e);
     expect([ran.code, ran.stdout]).toEqual([EXIT.usage, ""]);
@@ -162,6 +182,140 @@ describe("the jobs, with --json: the JSON alone on stdout, and the exit code", (
       expect(out).toMatchObject({ deleted: old?.id, secretFile: path, apiKey: { description: "ci", scopes: ["yc.postbox.send"] } });
       expect(ran.stdout + ran.stderr).not.toContain(secret);
       expect(ran.stderr).toContain(`deleted ${old?.id}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("an interrupt, in a process of its own (node bin/yc-iam.ts) over a fake that holds the create's answer", () => {
+  const interrupted = createFakeIam({ serviceAccounts: [ACCOUNT] });
+  let server: ServedFake;
+  /** The create's answer is held until `release`; `arrived` resolves once the fake has made the key, with its secret. */
+  let gate: { arrived: Promise<string>; release: () => void };
+  const holdCreate = () => {
+    let arrive = (_secret: string) => {};
+    let release = () => {};
+    const arrived = new Promise<string>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    gate = { arrived, release };
+    return { arrive, released };
+  };
+  let held = holdCreate();
+  beforeAll(async () => {
+    server = await serveFake({
+      async handle(request) {
+        const response = await interrupted.handle(request);
+        if (request.method !== "POST" || new URL(request.url).pathname !== "/iam/v1/apiKeys") return response;
+        const { arrive, released } = held;
+        arrive((await response.clone().json()).secret);
+        // Note: the answer goes once released, or never when the command is gone (serveFake aborts the request then).
+        await new Promise<void>((resolve, reject) => {
+          released.then(resolve);
+          request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
+        });
+        return response;
+      },
+    });
+  });
+  afterAll(async () => {
+    gate.release();
+    await server?.close();
+  });
+  afterEach(() => {
+    interrupted.reset();
+    held = holdCreate();
+  });
+
+  /** Starts `yc-iam rotate` on the old key, its secret to `path`; `said(text)` resolves once its stderr holds `text`. */
+  function rotate(oldKeyId: string, path: string) {
+    const env = { ...process.env, YC_IAM_TOKEN: "any", YC_IAM_BASE_URL: server.url };
+    const child = spawn(process.execPath, ["--import", "tsx", "bin/yc-iam.ts", "rotate", oldKeyId, "--secret-file", path], {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const heard: (() => void)[] = [];
+    child.stdout.on("data", (chunk) => void (stdout += chunk));
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      for (const listener of heard) listener();
+    });
+    const exited = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+    );
+    const said = (text: string) =>
+      Promise.race([
+        new Promise<void>((resolve) => {
+          const check = () => stderr.includes(text) && resolve();
+          heard.push(check);
+          check();
+        }),
+        exited.then((ran) => {
+          if (!ran.stderr.includes(text))
+            throw new Error(`the command exited (${ran.code ?? ran.signal}) without saying ${text}: ${ran.stderr}`);
+        }),
+      ]);
+    return { child, exited, said };
+  }
+
+  it("the first SIGINT: the create in flight finishes and its secret is saved (0600), nothing more is sent, the job says what changed; exit 130", async () => {
+    const [old] = interrupted.seed([{ serviceAccountId: ACCOUNT, description: "ci" }]);
+    const dir = await mkdtemp(join(tmpdir(), "yc-iam-interrupt-"));
+    try {
+      const path = join(dir, "new.secret");
+      const run = rotate(old?.id as string, path);
+      const secret = await gate.arrived;
+      run.child.kill("SIGINT");
+      await run.said(INTERRUPTED_LINE);
+      gate.release();
+      const ran = await run.exited;
+      expect([ran.code, ran.signal], ran.stderr).toEqual([EXIT.interrupted.SIGINT, null]);
+      const created = interrupted.state.apiKeys.find((k) => k.id !== old?.id);
+      // Note: the key the create made, its secret in the file, mode 0600; the old key still there, nothing sent after the create.
+      expect(readFileSync(path, "utf8")).toBe(secret);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(interrupted.state.apiKeys.map((k) => k.id).sort()).toEqual([old?.id, created?.id].sort());
+      expect(interrupted.requests.map((r) => r.operation)).toEqual(["getApiKey", "createApiKey"]);
+      const lines = ran.stderr.trimEnd().split("\n");
+      expect(lines).toEqual([
+        CREDENTIALS,
+        INTERRUPTED_LINE,
+        expect.stringMatching(/^error: getApiKey: .*the command was interrupted \(SIGINT\)/),
+      ]);
+      expect(lines[2]).toContain(`API key ${created?.id} was created and its secret is in ${path} (mode 0600); ${old?.id} was not deleted`);
+      expect(ran.stdout).toContain(`created ${created?.id}`);
+      expect(ran.stdout + ran.stderr).not.toContain(secret);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a second SIGINT: stops at once, exit 130, the reserved empty file removed, and says a change in flight may have been made", async () => {
+    const [old] = interrupted.seed([{ serviceAccountId: ACCOUNT }]);
+    const dir = await mkdtemp(join(tmpdir(), "yc-iam-interrupt-"));
+    try {
+      const path = join(dir, "new.secret");
+      const run = rotate(old?.id as string, path);
+      await gate.arrived;
+      // Note: the file is reserved (empty) before the create is sent.
+      expect(readFileSync(path, "utf8")).toBe("");
+      run.child.kill("SIGINT");
+      await run.said(INTERRUPTED_LINE);
+      run.child.kill("SIGINT");
+      const ran = await run.exited;
+      expect([ran.code, ran.signal], ran.stderr).toEqual([EXIT.interrupted.SIGINT, null]);
+      expect(existsSync(path)).toBe(false);
+      expect(ran.stderr.trimEnd().split("\n")).toEqual([
+        CREDENTIALS,
+        INTERRUPTED_LINE,
+        `interrupted again: stopped at once; a change in flight may have been made (its outcome is unknown): list what the job changes (the account's keys, its roles) before running it again; removed ${path}, which held no secret yet`,
+      ]);
+      // Note: why it says so: the fake made the key, whose secret never reached the command.
+      expect(interrupted.state.apiKeys).toHaveLength(2);
+      expect(interrupted.requests.map((r) => r.operation)).toEqual(["getApiKey", "createApiKey"]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
