@@ -72,17 +72,31 @@ const STOP_SIGNALS = Object.keys(EXIT.interrupted) as StopSignal[];
 export const INTERRUPTED_LINE =
   "interrupted: the call in flight finishes, so a secret it brings is kept; nothing more is sent (interrupt again to stop at once)";
 
-/** What it says on the second, as it stops at once: the files it removed (or could not), which held no secret. */
-export function stoppedLine({ removed, failed }: { removed: string[]; failed: string[] }): string {
+/** What it says on the second, as it stops at once: the files it removed (or could not), which held no secret, and those it kept. */
+export function stoppedLine({ removed, failed, kept = [] }: { removed: string[]; failed: string[]; kept?: string[] }): string {
   return [
     "interrupted again: stopped at once; a change in flight may have been made (its outcome is unknown): list what the job changes (the account's keys, its roles) before running it again",
     ...(removed.length ? [`removed ${removed.join(", ")}, which held no secret yet`] : []),
     ...(failed.length ? [`could not remove ${failed.join(", ")}, which holds no secret: delete it before running the job again`] : []),
+    ...(kept.length ? [`kept ${kept.join(", ")}, whose secret was being written as it stopped (mode 0600): see that it is whole`] : []),
   ].join("; ");
 }
 
-/** The signal that interrupted the job running now (`interruptible`), once one has. */
+/** The signal that interrupted the jobs running now (`interruptible`), once one has. */
 let interruptedBy: StopSignal | undefined;
+/** How many jobs run now under `interruptible`: they share one handler, and one interrupt. */
+let running = 0;
+
+/** The first interrupt stops every job running now from sending more; a second stops the process at once. */
+function onSignal(signal: NodeJS.Signals): void {
+  if (!interruptedBy) {
+    interruptedBy = signal as StopSignal;
+    console.error(INTERRUPTED_LINE);
+    return;
+  }
+  console.error(stoppedLine(removeUnsavedSync()));
+  process.exit(EXIT.interrupted[signal as StopSignal]);
+}
 
 /**
  * `token`, refusing once the job running now was interrupted (`interruptible`): a call not yet sent then fails with the
@@ -108,27 +122,21 @@ export function untilInterrupted(token: TokenSource, name: TokenSourceName = "de
  * paths; the exit code is then the signal's (EXIT.interrupted), whatever the job returned. A second one stops the
  * process at once, after removing every secret file that holds no secret yet (a rerun would find it in its way), saying
  * that a change in flight may have been made. Note: the handlers are there only while `run` runs, so a program that
- * runs a job (yciam) keeps its own handling of signals before and after.
+ * runs a job (yciam) keeps its own handling of signals before and after. Jobs run at once (yciam called twice without
+ * waiting) share the handlers and the interrupt: one signal is a first interrupt for each, not a second.
  */
 export async function interruptible(run: () => Promise<number>): Promise<number> {
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!interruptedBy) {
-      interruptedBy = signal as StopSignal;
-      console.error(INTERRUPTED_LINE);
-      return;
-    }
-    console.error(stoppedLine(removeUnsavedSync()));
-    process.exit(EXIT.interrupted[signal as StopSignal]);
-  };
-  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  if (running++ === 0) for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   let by: StopSignal | undefined;
   let code: number;
   try {
     code = await run();
   } finally {
     by = interruptedBy;
-    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
-    interruptedBy = undefined;
+    if (--running === 0) {
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      interruptedBy = undefined;
+    }
   }
   return by ? EXIT.interrupted[by] : code;
 }

@@ -16,19 +16,29 @@ export interface SecretFile {
   close(): Promise<void>;
 }
 
-/** Every secret file open now (from its open to the end of its close), with the private directory made for it, if any. */
-const OPEN_FILES = new Set<{ file: SecretFile; ownDir: string | undefined }>();
+/**
+ * Every secret file open now (from its open to the end of its close), with the private directory made for it, if any,
+ * and whether its secret has begun to be written.
+ */
+const OPEN_FILES = new Set<{ file: SecretFile; ownDir: string | undefined; writing: boolean }>();
 
 /**
  * Removes, at once and synchronously, every secret file open now that does not hold its secret (and the private
  * directory made for it), for a command that stops before its files are closed (a second interrupt): a rerun then finds
- * no empty file in its way. Returns what it removed, and what it could not, each with why.
+ * no empty file in its way. A file whose secret has begun to be written stays (it is being synced: the secret the
+ * create brought is in it, and the only copy). Returns what it removed, what it could not (each with why), and what it
+ * kept, whose secret was being written.
  */
-export function removeUnsavedSync(): { removed: string[]; failed: string[] } {
+export function removeUnsavedSync(): { removed: string[]; failed: string[]; kept: string[] } {
   const removed: string[] = [];
   const failed: string[] = [];
+  const kept: string[] = [];
   for (const entry of OPEN_FILES) {
     if (entry.file.saved) continue;
+    if (entry.writing) {
+      kept.push(entry.file.path);
+      continue;
+    }
     OPEN_FILES.delete(entry);
     try {
       rmSync(entry.file.path, { force: true });
@@ -43,7 +53,7 @@ export function removeUnsavedSync(): { removed: string[]; failed: string[] } {
         rmdirSync(entry.ownDir);
       } catch {}
   }
-  return { removed, failed };
+  return { removed, failed, kept };
 }
 
 /**
@@ -65,6 +75,8 @@ export async function secretFile(path: string | undefined, name: string, prefix:
       return saved;
     },
     async save(text) {
+      // Note: from here the file may hold the secret, which a second interrupt must not remove (removeUnsavedSync).
+      entry.writing = true;
       await file.writeFile(text);
       await file.sync();
       saved = true;
@@ -80,7 +92,7 @@ export async function secretFile(path: string | undefined, name: string, prefix:
       }
     },
   };
-  const entry = { file: secret, ownDir };
+  const entry = { file: secret, ownDir, writing: false };
   OPEN_FILES.add(entry);
   return secret;
 }

@@ -262,8 +262,10 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         timeout.abort();
         end(timeout.signal.reason);
       };
-      const clearTimer = attemptTimer(stop, ms);
+      // Note: the listener first: a signal that refuses it (a polyfill's) then leaves no attempt counted in flight, which
+      // would hold the process open for ever (attemptTimer).
       const forget = onAbort(callerSignal, stop);
+      const clearTimer = attemptTimer(stop, ms);
       // Whether this attempt was handed to fetch, and whether an answer's status and headers arrived (its body may still fail to arrive).
       let sentNow = false;
       let answered = false;

@@ -28,8 +28,15 @@ export function delayMs(attempt: number, { baseDelayMs, maxDelayMs }: RetryOptio
 /** The longest timer there is (about 24.8 days): a longer delay fires at once in every runtime. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-// Note: captured at import, so a test's fake timers installed later never hold (or count, or run) the shared timer.
-const setIntervalAsFound = globalThis.setInterval;
+// Note: Node's own, from its timers module where the runtime lends it (Node 20.16 on, Bun), which a test's fake timers
+// never replace (they replace the global one), even when installed before this module loads (a setup file, Jest's
+// `fakeTimers: { enableGlobally: true }`): the shared timer they would count and run for ever (runAllTimers throws,
+// "Aborting after running 10000 timers"). Elsewhere the global one as found at import, so fake timers installed later
+// never hold (or count, or run) it either.
+const setIntervalAsFound: typeof setInterval =
+  (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => { setInterval?: typeof setInterval } | undefined } }
+  ).process?.getBuiltinModule?.("timers")?.setInterval ?? globalThis.setInterval;
 
 /** The one timer that holds the process open while any attempt is in flight (made on the first), and how many are. */
 let holder: { ref(): unknown; unref(): unknown } | undefined;

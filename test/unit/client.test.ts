@@ -552,6 +552,41 @@ describe("timeouts and aborts", () => {
     expect(JSON.parse(run.stdout)).toEqual(["IamTimeoutError", "getApiKey: no answer within 100 ms"]);
   });
 
+  // Note: fake timers installed before the client loads (a setup file, Jest's enableGlobally) replace the global
+  // setInterval: the shared timer made with it then held nothing, and a test's runAllTimers ran it for ever (vitest:
+  // "Aborting after running 10000 timers"). Here a stand-in that counts, and a caller's fetch that never settles: were
+  // the stand-in's timer the one, nothing would hold the process, which would exit with no line printed.
+  it("a setInterval replaced before the client's import (fake timers) is not the shared timer, which still holds the process", async () => {
+    const script = `
+      let faked = 0;
+      globalThis.setInterval = () => (faked++, { ref() { return this; }, unref() { return this; } });
+      const { createIamClient } = await import("./src/index.ts");
+      const iam = createIamClient({ token: "t", fetch: () => new Promise(() => {}), baseUrl: "http://127.0.0.1:1", timeoutMs: 100, retry: false });
+      const error = await iam.apiKeys.get("k").then(() => new Error("answered"), (e) => e);
+      console.log(JSON.stringify([error.name, error.message, faked]));
+    `;
+    const run = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root });
+    expect(run.stdout).not.toBe("");
+    expect(JSON.parse(run.stdout)).toEqual(["IamTimeoutError", "getApiKey: no answer within 100 ms", 0]);
+  });
+
+  // Note: a signal the options accept (by its aborted and addEventListener) whose addEventListener throws: the attempt
+  // was counted in flight before it, and never uncounted, so the shared timer held the process open for ever.
+  it("a caller's signal that refuses its listener leaves nothing holding the process", async () => {
+    const script = `
+      const { createIamClient } = await import("./src/index.ts");
+      const iam = createIamClient({ token: "t", fetch: async () => new Response("{}", { status: 500 }), baseUrl: "http://127.0.0.1:1", retry: false });
+      const signal = { aborted: false, addEventListener() { throw new Error("no listener"); }, removeEventListener() {} };
+      const error = await iam.apiKeys.get("k", { signal }).then(() => new Error("answered"), (e) => e);
+      console.log(JSON.stringify([error.message]));
+    `;
+    const run = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: root,
+      timeout: 10_000,
+    });
+    expect(JSON.parse(run.stdout)).toEqual(["no listener"]);
+  });
+
   it("an abort during the wait between retries stops at once", async () => {
     const controller = new AbortController();
     const { iam, requests } = client(

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { JOBS, yciam } from "../../bin/yc-iam.ts";
-import { EXIT, EXIT_CODES_TEXT, INTERRUPTED_LINE, runByCommand } from "../../examples/client-from-env.ts";
+import { EXIT, EXIT_CODES_TEXT, INTERRUPTED_LINE, interruptible, runByCommand, untilInterrupted } from "../../examples/client-from-env.ts";
+import { removeUnsavedSync, secretFile } from "../../examples/secret-file.ts";
 import { root } from "../../scripts/root.ts";
 import { VERSION } from "../../src/client.ts";
 import { createFakeIam, type FakeIam } from "../../src/testing/index.ts";
@@ -316,6 +317,63 @@ describe("an interrupt, in a process of its own (node bin/yc-iam.ts) over a fake
       // Note: why it says so: the fake made the key, whose secret never reached the command.
       expect(interrupted.state.apiKeys).toHaveLength(2);
       expect(interrupted.requests.map((r) => r.operation)).toEqual(["getApiKey", "createApiKey"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("an interrupt, in this process (the signal emitted, process.exit refused)", () => {
+  // Note: yciam called twice without waiting: each run had its own handler, and the one signal reached both, the second
+  // taking it for a second interrupt: the process exited at once, removing the files, with no call in flight finished.
+  it("jobs run at once share one interrupt: one signal is a first interrupt for each, and their tokens refuse", async () => {
+    const exit = vi.spyOn(process, "exit").mockImplementation(((code: number) => {
+      throw new Error(`process.exit(${code})`);
+    }) as never);
+    const said = vi.spyOn(console, "error").mockImplementation(() => {});
+    const listening = () => [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+    const before = listening();
+    try {
+      const token = untilInterrupted(async () => "t");
+      let interrupt = () => {};
+      const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
+      const job = () =>
+        interruptible(async () => {
+          await interrupted;
+          return token().then(
+            () => 0,
+            (e) => (String(e.message).includes("the command was interrupted (SIGINT)") ? 1 : 2),
+          );
+        });
+      const runs = Promise.all([job(), job()]);
+      expect(listening()).toEqual(before.map((n) => n + 1));
+      process.emit("SIGINT", "SIGINT");
+      interrupt();
+      expect(await runs).toEqual([EXIT.interrupted.SIGINT, EXIT.interrupted.SIGINT]);
+      expect(exit).not.toHaveBeenCalled();
+      expect(said.mock.calls).toEqual([[INTERRUPTED_LINE]]);
+      expect(listening()).toEqual(before);
+      // Note: after them, a token gives again.
+      expect(await token()).toBe("t");
+    } finally {
+      exit.mockRestore();
+      said.mockRestore();
+    }
+  });
+
+  // Note: a second interrupt while the secret was being written and synced (saved not yet true) removed the file that
+  // held the only copy of the secret, saying it held none.
+  it("a second interrupt keeps a secret file whose secret has begun to be written, and removes one that holds none", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "yc-iam-unsaved-"));
+    try {
+      const writing = await secretFile(join(dir, "writing.secret"), "x", "x-");
+      const empty = await secretFile(join(dir, "empty.secret"), "x", "x-");
+      const saving = writing.save("the secret");
+      expect(removeUnsavedSync()).toEqual({ removed: [empty.path], failed: [], kept: [writing.path] });
+      await saving;
+      await writing.close();
+      await empty.close();
+      expect([readFileSync(writing.path, "utf8"), existsSync(empty.path)]).toEqual(["the secret", false]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
