@@ -139,6 +139,28 @@ describe("the dispatch", () => {
     }
   });
 
+  // Note: in a process of its own, as the signal goes to the whole process.
+  it("an interrupt that comes while a token is being got refuses that token, though Node runs its handler a turn later", async () => {
+    const script = `
+      const { interruptible, untilInterrupted } = await import("./examples/client-from-env.ts");
+      const token = untilInterrupted(async () => {
+        process.kill(process.pid, "SIGINT");
+        return "t";
+      });
+      const code = await interruptible(async () => {
+        const got = await token({}).then((value) => value, (e) => e.message);
+        console.log(JSON.stringify(got));
+        return 0;
+      });
+      console.log(code);
+    `;
+    const run = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root });
+    expect(run.stdout.trim().split("\n")).toEqual([
+      JSON.stringify("defaultCredentials: the command was interrupted (SIGINT), so nothing more is sent"),
+      String(EXIT.interrupted.SIGINT),
+    ]);
+  });
+
   it("runs as a script (node bin/yc-iam.ts), setting the exit code", async () => {
     const ran = await promisify(execFile)(process.execPath, ["--import", "tsx", "bin/yc-iam.ts", "nope"], { cwd: root }).catch((e) => e);
     expect([ran.code, ran.stdout]).toEqual([EXIT.usage, ""]);
