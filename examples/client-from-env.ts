@@ -109,9 +109,10 @@ export function untilInterrupted(token: TokenSource, name: TokenSourceName = "de
   return async (options) => {
     if (interruptedBy) throw refusal();
     const value = await token(options);
-    // Note: Node runs a signal's handler on a later turn of the event loop, never among this turn's promise jobs: a turn
-    // first, so an interrupt that came while the token was being got (or before the job's first call) is seen here.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Note: Node runs a signal's handler when its event loop next polls, never among this turn's promise jobs; two turns
+    // (the first may end before the loop polls again) pass one poll, so an interrupt that came while the token was being
+    // got (or before the job's first call) is seen here.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     // Note: a token the source was still getting (its exchange in flight) when the interrupt came is not used either.
     if (interruptedBy) throw refusal();
     return value;
