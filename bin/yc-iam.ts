@@ -1,6 +1,6 @@
 // yc-iam, the package's command: the jobs of examples/ (provision, audit, rotate…) under one name, each the example's
 // own `main` with a client from the credential chain. It adds only the dispatch: `yc-iam <job> --help`, `yc-iam --help`,
-// and the examples' exit codes and handling of interrupts (EXIT_CODES_TEXT, interruptible). Built into one file,
+// and the examples' exit codes and handling of interrupts (EXIT_CODES_TEXT, runJob). Built into one file,
 // dist/yc-iam.js (scripts/build.ts), which needs nothing but the package's own dependency.
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -8,9 +8,9 @@ import {
   clientFromEnv,
   ENVIRONMENT,
   EXIT,
-  interruptible,
   reportFailure,
   runByCommand,
+  runJob,
   type Usage,
   usageText,
   wantsHelp,
@@ -97,17 +97,12 @@ async function dispatch(argv: string[]): Promise<number> {
     return 0;
   }
   // Note: an interrupt's handlers only while the job runs, never at import or for --help.
-  return interruptible(async () => {
-    try {
-      // Note: whose credentials a job acts with, on stderr once the chain has chosen (never a secret): a job that deletes
-      // or grants should say as whom.
-      const iam = clientFromEnv(process.env, { onChoose: ({ description }) => console.error(`credentials: ${description}`) });
-      const code = await job.main(args, iam);
-      return typeof code === "number" ? code : 0;
-    } catch (error) {
-      return reportFailure(error, text);
-    }
-  });
+  return runJob(async () => {
+    // Note: whose credentials a job acts with, on stderr once the chain has chosen (never a secret): a job that deletes
+    // or grants should say as whom.
+    const iam = clientFromEnv(process.env, { onChoose: ({ description }) => console.error(`credentials: ${description}`) });
+    return job.main(args, iam);
+  }, text);
 }
 
 // Note: the real path of the script node was started with, since npm links a bin (node_modules/.bin/yc-iam) to its file.

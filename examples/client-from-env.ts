@@ -191,8 +191,23 @@ export function reportFailure(error: unknown, usage: string): number {
 }
 
 /**
+ * Runs a job as a command runs it (the yc-iam command, an example alone, npm run example): under `interruptible`, its
+ * failure reported by `reportFailure`; resolves with its exit code (what `job` resolves with when a number, else 0).
+ */
+export function runJob(job: () => Promise<unknown>, usage: string): Promise<number> {
+  return interruptible(async () => {
+    try {
+      const code = await job();
+      return typeof code === "number" ? code : 0;
+    } catch (error) {
+      return reportFailure(error, usage);
+    }
+  });
+}
+
+/**
  * Runs an example's `main` as a command: `--help` prints its usage to stdout; a failure is reported by `reportFailure`
- * and sets the exit code, as an interrupt does (`interruptible`). `main` itself throws, so tests call it and see the error.
+ * and sets the exit code, as an interrupt does (`runJob`). `main` itself throws, so tests call it and see the error.
  */
 export async function runCommand(usage: Usage, main: (argv: string[]) => Promise<void>, argv = process.argv.slice(2)): Promise<void> {
   const text = usageText(usage);
@@ -200,14 +215,7 @@ export async function runCommand(usage: Usage, main: (argv: string[]) => Promise
     console.log(`${text}\n\n${ENVIRONMENT}`);
     return;
   }
-  const code = await interruptible(async () => {
-    try {
-      await main(argv);
-      return 0;
-    } catch (error) {
-      return reportFailure(error, text);
-    }
-  });
+  const code = await runJob(() => main(argv), text);
   // Note: 0 leaves the code a main set itself (a job that found something sets 1).
   if (code) process.exitCode = code;
 }

@@ -3,16 +3,7 @@
 // own each run, or the one FAKE_URL names (npm start serves one and prints its URL), which keeps what each run makes.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  EXIT,
-  EXIT_CODES_TEXT,
-  interruptible,
-  reportFailure,
-  type Usage,
-  untilInterrupted,
-  usageText,
-  wantsHelp,
-} from "../examples/client-from-env.ts";
+import { EXIT, EXIT_CODES_TEXT, runJob, type Usage, untilInterrupted, usageText, wantsHelp } from "../examples/client-from-env.ts";
 import { serviceAccountKey } from "../src/auth/index.ts";
 import { createIamClient, keyFile } from "../src/index.ts";
 import {
@@ -240,7 +231,7 @@ async function runExample([name, ...args]: string[]): Promise<number> {
   const local = served ? undefined : await demoFake();
   const server = local && (await serveFake(local.fake));
   const url = served ?? (server?.url as string);
-  // Note: a token that stops when the example is interrupted, as the command's client does (interruptible).
+  // Note: a token that stops when the example is interrupted, as the command's client does (untilInterrupted).
   const iam = createIamClient({ token: untilInterrupted(async () => "any"), baseUrl: url, polling: { initialDelayMs: 20 } });
   // Note: with --json, stdout holds the example's JSON alone; what the runner says goes to stderr.
   const say = args.includes("--json") ? console.error : console.log;
@@ -255,8 +246,9 @@ async function runExample([name, ...args]: string[]): Promise<number> {
     Object.assign(process.env, job.env);
     say(`A GitHub Actions job of ${DEMO_REPOSITORY} on main runs on loopback too (its ID token service, as in a real job).\n`);
   }
-  // Note: an interrupt's handlers only while the example runs (interruptible), as in the yc-iam command.
-  return interruptible(async () => {
+  // Note: an interrupt's handlers only while the example runs, and a failure told as when it runs alone: one line (or the
+  // usage), and an exit code a script can test (runJob, as in the yc-iam command).
+  return runJob(async () => {
     try {
       // Note: an example that makes a client of its own (bootstrap-key, with its key file's tokens) finds the fake here too.
       process.env.YC_IAM_BASE_URL = url;
@@ -275,15 +267,12 @@ async function runExample([name, ...args]: string[]): Promise<number> {
           `\nThe fake now holds ${serviceAccounts.length} service account(s), ${apiKeys.length} API key(s), ${keys.length} authorized key(s) and ${accessKeys.length} static key(s); the example sent it ${local.fake.requests.length - setup} request(s).`,
         );
       } else say(`\nThe fake at ${url} keeps its state: the next run sees what this one made.`);
-      return typeof code === "number" ? code : 0;
-    } catch (error) {
-      // Note: as when the example runs alone: one line (or the usage), and an exit code a script can test.
-      return reportFailure(error, text);
+      return code;
     } finally {
       await server?.close();
       await job?.close();
     }
-  });
+  }, text);
 }
 
 if (process.argv[1]?.endsWith("example.ts")) process.exitCode = await runExample(process.argv.slice(2));
