@@ -26,7 +26,7 @@ import {
   summarize,
 } from "./errors.js";
 import { CALL_OPTIONS, headerProblem, optionProblems } from "./options.js";
-import { attemptTimer, delayMs, ON_SENT, onAbort, type RetryOptions, raced, sleep } from "./retry.js";
+import { attemptTimer, delayMs, ON_SENT, onAbort, type RetryOptions, sleep } from "./retry.js";
 import type { Call, CallInput, CallOptions, ChangeOptions, GetToken, Operation, Row, Wait } from "./types.js";
 import { type Problem, problems } from "./validate.js";
 
@@ -252,9 +252,16 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
       // the caller's abort reaches the attempt through one shared listener per signal (onAbort), as AbortSignal.any costs
       // more on every call, and a listener per call makes Node warn past 10 calls sharing a signal.
       const timeout = new AbortController();
-      /** `work`, or the attempt's end (its time or the caller's abort) if that comes first, where anything is raced. */
-      const race = <T>(work: Promise<T>): Promise<T> => (racing ? raced(work, timeout.signal) : work);
-      const stop = () => timeout.abort();
+      let end = (_reason: unknown) => {};
+      // Note: where there is an end, it is handled from the start, whether anything is raced against it yet or not.
+      const ended = racing ? new Promise<never>((_, reject) => (end = reject)) : undefined;
+      ended?.catch(() => {});
+      /** `work`, or the attempt's end if that comes first. */
+      const race = <T>(work: Promise<T>): Promise<T> => (ended ? Promise.race([work, ended]) : work);
+      const stop = () => {
+        timeout.abort();
+        end(timeout.signal.reason);
+      };
       // Note: the listener first: a signal that refuses it (a polyfill's) then leaves no attempt counted in flight, which
       // would hold the process open for ever (attemptTimer).
       const forget = onAbort(callerSignal, stop);
