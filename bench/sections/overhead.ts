@@ -85,9 +85,17 @@ interface Row {
   /** Plain fetch with a per-request timeout signal (s), and what the signal adds to plain fetch (s − a). */
   fetchWithSignal?: Times;
   sOverA?: Paired;
+  /** A second openapi-fetch client making the same call (b′) against the first: the method's own error. */
+  bAgainOverB?: Paired;
 }
 
-function row(samples: { fetch?: Sample[]; fetchWithSignal?: Sample[]; openapiFetch: Sample[]; client: Sample[] }): Row {
+function row(samples: {
+  fetch?: Sample[];
+  fetchWithSignal?: Sample[];
+  openapiFetch: Sample[];
+  openapiFetchAgain?: Sample[];
+  client: Sample[];
+}): Row {
   return {
     ...(samples.fetch && { fetch: times(samples.fetch) }),
     openapiFetch: times(samples.openapiFetch),
@@ -99,6 +107,7 @@ function row(samples: { fetch?: Sample[]; fetchWithSignal?: Sample[]; openapiFet
         fetchWithSignal: times(samples.fetchWithSignal),
         sOverA: paired(samples.fetchWithSignal, samples.fetch),
       }),
+    ...(samples.openapiFetchAgain && { bAgainOverB: paired(samples.openapiFetchAgain, samples.openapiFetch) }),
   };
 }
 
@@ -134,7 +143,11 @@ export default defineSection<OverheadResult>({
     const { url } = await bench.server();
     // Note: no wait between polls, so update measures the client's own work for a PATCH and one poll.
     const polling = { initialDelayMs: 0, maxDelayMs: 0 };
-    const loopback = { bare: createClient<paths>({ baseUrl: url, headers }), iam: createIamClient({ baseUrl: url, token: "t", polling }) };
+    const loopback = {
+      bare: createClient<paths>({ baseUrl: url, headers }),
+      bareAgain: createClient<paths>({ baseUrl: url, headers }),
+      iam: createIamClient({ baseUrl: url, token: "t", polling }),
+    };
     const answerAtOnce = answeringAtOnce();
     const inProcess = {
       bare: createClient<paths>({ baseUrl: "http://x", headers, fetch: answerAtOnce }),
@@ -149,6 +162,7 @@ export default defineSection<OverheadResult>({
       fetch: plain[op] as () => Promise<unknown>,
       fetchWithSignal: signalled[op] as () => Promise<unknown>,
       openapiFetch: () => bare(loopback.bare),
+      openapiFetchAgain: () => bare(loopback.bareAgain),
       client: () => client(loopback.iam),
     });
     // Note: every row's calls are made before the first sample of any, so the server's process and this one's compiler are
@@ -181,11 +195,11 @@ export default defineSection<OverheadResult>({
 
   method(runs) {
     const { samples, warmup, callsPerSample } = (runs[0] as Run<OverheadResult>).result;
-    return `A \`node:http\` server on 127.0.0.1, **in a child process** (so this process's CPU time is the client side's alone), answers each call with the document's own example (list: \`firstPage\`; create: \`withScopesAndExpiry\`; get: the key; update: the \`pending\` Operation, then the \`done\` one from \`GET /operations/…\`; "update (answers done)": the \`done\` Operation at once; delete: the \`done\` Operation). Four variants of each call over loopback: (a) \`fetch\` + \`JSON.parse\`, no checks; (s) the same with a timeout signal on each request (an \`AbortController\` and its timer, which does not hold the process open, as each attempt of the client has), so **s − a** is what undici's handling of a signal costs; (b) bare \`openapi-fetch\`; (c) this client with its defaults: auth and id middleware, input checks, response checks against the contract, per-attempt timeout, retry policy; for update, the client's own polling (with \`initialDelayMs: 0\`, so the row measures work, not waiting) against a PATCH and one GET by hand.
+    return `A \`node:http\` server on 127.0.0.1, **in a child process** (so this process's CPU time is the client side's alone), answers each call with the document's own example (list: \`firstPage\`; create: \`withScopesAndExpiry\`; get: the key; update: the \`pending\` Operation, then the \`done\` one from \`GET /operations/…\`; "update (answers done)": the \`done\` Operation at once; delete: the \`done\` Operation). Five variants of each call over loopback: (a) \`fetch\` + \`JSON.parse\`, no checks; (s) the same with a timeout signal on each request (an \`AbortController\` and its timer, which does not hold the process open, as each attempt of the client has), so **s − a** is what undici's handling of a signal costs; (b) bare \`openapi-fetch\`; (b′) a second bare \`openapi-fetch\` client making the same call, so **b′/b** is the method's own error, which should be 1; (c) this client with its defaults: auth and id middleware, input checks, response checks against the contract, per-attempt timeout, retry policy; for update, the client's own polling (with \`initialDelayMs: 0\`, so the row measures work, not waiting) against a PATCH and one GET by hand.
 
 **How a call is timed.** Each call is timed alone, after a turn of the event loop (\`setImmediate\`) that is not timed: a loop of awaits that never yields keeps every WeakRef target alive (undici's \`Request\` holds its signal through one) and runs no FinalizationRegistry cleanup, so it times garbage (the request section's old method shows it). Wall time is \`performance.now()\`; on-CPU time is \`process.cpuUsage()\` (user + system) around the same call. The bench runs V8 with \`--single-threaded\` (it re-runs itself with the flag): otherwise GC and compiler threads bill their CPU time to the process a kernel tick at a time, milliseconds landing in windows of microseconds; with the flag that work runs on the main thread, where the kernel counts it exactly and it lands on the call that caused it.
 
-**Interleaving.** The variants of a row run in one process and take turns call by call, the order rotating, so load from other processes hits all alike; one sample is each variant's mean over ${fmt(callsPerSample.loopback)} calls (${fmt(callsPerSample.loopbackWithPoll)} for update with a poll), with an untimed GC before each sample, after ${fmt(warmup)} warm-up calls each; and before the first sample of any row, every row's calls make their warm-up calls once, so the server's process and this one's compiler are as warm for the first row as for the last, and each row is measured with every kind of call already seen, as in an app that makes them all. A row shows the median of ${samples.loopback} samples over loopback (${samples.inProcess} without a network) with its interquartile range in brackets; **c/b** and **c − b** are taken per sample (b and c of the same sample ran side by side) and their medians shown, so drift in the machine's load cancels.
+**Interleaving.** The variants of a row run in one process and take turns call by call, so load from other processes hits all alike. A call's cost depends on the call before it, which leaves the CPU's caches and V8's to its own liking, so the turns follow a de Bruijn sequence (\`turns\` in bench/timing.ts): each variant comes after each variant, itself too, equally often. (A plain rotation put most calls of a variant after one and the same other variant.) One sample is each variant's mean over ${fmt(callsPerSample.loopback)} calls (${fmt(callsPerSample.loopbackWithPoll)} for update with a poll), with an untimed GC before each sample, after ${fmt(warmup)} warm-up calls each; and before the first sample of any row, every row's calls make their warm-up calls once, so the server's process and this one's compiler are as warm for the first row as for the last, and each row is measured with every kind of call already seen, as in an app that makes them all. A row shows the median of ${samples.loopback} samples over loopback (${samples.inProcess} without a network) with its interquartile range in brackets; **c/b** and **c − b** are taken per sample (b and c of the same sample ran side by side) and their medians shown, so drift in the machine's load cancels.
 
 **No network.** The same client and bare openapi-fetch over an in-process \`fetch\` that answers at once (${fmt(callsPerSample.inProcess)} calls a sample): the difference c − b is the client's own work per call. Such a fetch makes no copy of the \`Request\`, so this table does not show that cost (the request section does).`;
   },
@@ -203,7 +217,7 @@ export default defineSection<OverheadResult>({
         "wall: b",
         "wall: c",
         "c/b wall",
-        ...(withFetch ? ["CPU: fetch (a)", "c/a CPU", "s − a CPU: a timeout signal"] : []),
+        ...(withFetch ? ["CPU: fetch (a)", "c/a CPU", "s − a CPU: a timeout signal", "b′/b CPU: the method's error"] : []),
       ];
       const rows = rowsOf(runs, kind).map(({ op, node, row }) => [
         op,
@@ -220,6 +234,7 @@ export default defineSection<OverheadResult>({
               row.fetch ? fmtSpread(row.fetch.cpuUs) : "–",
               row.cOverA ? fmtSpread(row.cOverA.cpuRatio, 2) : "–",
               row.sOverA ? fmtSpread(row.sOverA.cpuDiffUs) : "–",
+              row.bAgainOverB ? fmtSpread(row.bAgainOverB.cpuRatio, 2) : "–",
             ]
           : []),
       ]);
@@ -253,6 +268,11 @@ export default defineSection<OverheadResult>({
             2,
           )}.`,
       );
+      const bAgain = Object.values(run.result.loopback).flatMap((row) => (row.bAgainOverB ? [row.bAgainOverB.cpuRatio.median] : []));
+      if (bAgain.length)
+        lines.push(
+          `The method's own error, a second openapi-fetch client against the first (b′/b, CPU, over loopback), ${node}: ${range(bAgain, 2)}.`,
+        );
       const cOverA = Object.values(run.result.loopback).flatMap((row) => (row.cOverA ? [row.cOverA.cpuRatio.median] : []));
       // Note: below 1 as the table shows it (to two places), so a row the table shows as 1.00 is not named cheaper.
       const cheaper = loopback.filter(({ ratio }) => Math.round(ratio * 100) < 100);
