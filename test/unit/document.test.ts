@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { operations, retryClasses } from "../../generated/contract.ts";
+import { type OperationSpec, operations, retryClasses } from "../../generated/contract.ts";
 import { generate, root, stale } from "../../scripts/generate.ts";
 import { problems } from "../../src/core/validate.ts";
 import { STATUS_BY_CODE } from "../../src/testing/answers.ts";
@@ -380,9 +380,9 @@ describe("the document", () => {
 describe("generated/", () => {
   it("holds every per-operation fact of the document in the operations table", () => {
     expect(operations.getOperation.server).toBe("https://operation.api.cloud.yandex.net");
-    expect("server" in operations.getApiKey, "the document's first server is the default").toBe(false);
+    expect((operations.getApiKey as OperationSpec).server, "the document's first server is the default").toBeUndefined();
     expect(operations.createIamToken.auth).toBe(false);
-    expect("auth" in operations.createIamTokenForServiceAccount).toBe(false);
+    expect((operations.createIamTokenForServiceAccount as OperationSpec).auth).toBeUndefined();
     expect(operations.createApiKey.retry).toBe(retryClasses.create);
     expect(operations.updateApiKey.retry).toBe(retryClasses.idempotent);
     expect(operations.listApiKeys.retry).toBe(retryClasses.read);
@@ -406,7 +406,7 @@ describe("generated/", () => {
       "scopes",
     ]);
     expect(operations.deleteApiKey.deletes).toBe(true);
-    expect("deletes" in operations.updateApiKey).toBe(false);
+    expect((operations.updateApiKey as OperationSpec).deletes).toBeUndefined();
     expect(
       problems(operations.updateApiKey.result, {
         "@type": "type.googleapis.com/yandex.cloud.iam.v1.ApiKey",
@@ -446,6 +446,11 @@ describe("generated/", () => {
     }
   });
 
+  it("every row has the same fields in the same order, so the call loop reads rows of one shape", () => {
+    const shapes = new Set(Object.values(operations).map((row) => Object.keys(row).join(", ")));
+    expect([...shapes]).toHaveLength(1);
+  });
+
   it("every row says what its operation in the document says: server, auth, retry class, parameters, body, items, deletes, result", () => {
     const names = (o: (typeof tableOperations)[number], where: string) =>
       [...(o.item.parameters ?? []), ...(o.op.parameters ?? [])]
@@ -471,7 +476,9 @@ describe("generated/", () => {
     }
     // Note: negative controls: each kind of fact is present in some row and absent in another.
     for (const key of ["server", "auth", "pathParams", "query", "body", "items", "deletes", "result", "form"])
-      expect(tableOperations.filter((o) => key in o.row).length, key).toSatisfy((n: number) => n > 0 && n < tableOperations.length);
+      expect(tableOperations.filter((o) => o.row[key as keyof typeof o.row] !== undefined).length, key).toSatisfy(
+        (n: number) => n > 0 && n < tableOperations.length,
+      );
   });
 
   it("a copy of the document with one more operation regenerates into a table that holds it, with its checks and retry class", async () => {
@@ -491,7 +498,7 @@ describe("generated/", () => {
       rootText.replace("paths:\n", "paths:\n  /iam/v1/apiKeys/{apiKeyId}/scopes:\n    $ref: paths/iam_v1_apiKeys_{apiKeyId}_scopes.yaml\n"),
     );
     const contract = (await generate(join(dir, "openapi.yaml"))).get("contract.ts") ?? "";
-    const row = contract.slice(contract.indexOf("export const listScopesOfApiKey = {"));
+    const row = contract.slice(contract.indexOf("export const listScopesOfApiKey = /* @__PURE__ */ operation({"));
     expect(row).toContain('path: "/iam/v1/apiKeys/{apiKeyId}/scopes"');
     expect(row).toContain("retry: idempotentRetry");
     const flat = row.replace(/\s+/g, " ");
