@@ -85,8 +85,9 @@ interface Row {
   /** Plain fetch with a per-request timeout signal (s), and what the signal adds to plain fetch (s − a). */
   fetchWithSignal?: Times;
   sOverA?: Paired;
-  /** A second openapi-fetch client making the same call (b′) against the first: the method's own error. */
+  /** A second openapi-fetch client making the same call (b′) against the first, and so for this client (c′): the method's own error. */
   bAgainOverB?: Paired;
+  cAgainOverC?: Paired;
 }
 
 function row(samples: {
@@ -95,6 +96,7 @@ function row(samples: {
   openapiFetch: Sample[];
   openapiFetchAgain?: Sample[];
   client: Sample[];
+  clientAgain?: Sample[];
 }): Row {
   return {
     ...(samples.fetch && { fetch: times(samples.fetch) }),
@@ -108,6 +110,7 @@ function row(samples: {
         sOverA: paired(samples.fetchWithSignal, samples.fetch),
       }),
     ...(samples.openapiFetchAgain && { bAgainOverB: paired(samples.openapiFetchAgain, samples.openapiFetch) }),
+    ...(samples.clientAgain && { cAgainOverC: paired(samples.clientAgain, samples.client) }),
   };
 }
 
@@ -147,6 +150,7 @@ export default defineSection<OverheadResult>({
       bare: createClient<paths>({ baseUrl: url, headers }),
       bareAgain: createClient<paths>({ baseUrl: url, headers }),
       iam: createIamClient({ baseUrl: url, token: "t", polling }),
+      iamAgain: createIamClient({ baseUrl: url, token: "t", polling }),
     };
     const answerAtOnce = answeringAtOnce();
     const inProcess = {
@@ -164,6 +168,7 @@ export default defineSection<OverheadResult>({
       openapiFetch: () => bare(loopback.bare),
       openapiFetchAgain: () => bare(loopback.bareAgain),
       client: () => client(loopback.iam),
+      clientAgain: () => client(loopback.iamAgain),
     });
     // Note: every row's calls are made before the first sample of any, so the server's process and this one's compiler are
     // warm for the first row as for the last, and each row is measured with every kind of call already seen, as in an app.
@@ -195,7 +200,7 @@ export default defineSection<OverheadResult>({
 
   method(runs) {
     const { samples, warmup, callsPerSample } = (runs[0] as Run<OverheadResult>).result;
-    return `A \`node:http\` server on 127.0.0.1, **in a child process** (so this process's CPU time is the client side's alone), answers each call with the document's own example (list: \`firstPage\`; create: \`withScopesAndExpiry\`; get: the key; update: the \`pending\` Operation, then the \`done\` one from \`GET /operations/…\`; "update (answers done)": the \`done\` Operation at once; delete: the \`done\` Operation). Five variants of each call over loopback: (a) \`fetch\` + \`JSON.parse\`, no checks; (s) the same with a timeout signal on each request (an \`AbortController\` and its timer, which does not hold the process open, as each attempt of the client has), so **s − a** is what undici's handling of a signal costs; (b) bare \`openapi-fetch\`; (b′) a second bare \`openapi-fetch\` client making the same call, so **b′/b** is the method's own error, which should be 1; (c) this client with its defaults: auth and id middleware, input checks, response checks against the contract, per-attempt timeout, retry policy; for update, the client's own polling (with \`initialDelayMs: 0\`, so the row measures work, not waiting) against a PATCH and one GET by hand.
+    return `A \`node:http\` server on 127.0.0.1, **in a child process** (so this process's CPU time is the client side's alone), answers each call with the document's own example (list: \`firstPage\`; create: \`withScopesAndExpiry\`; get: the key; update: the \`pending\` Operation, then the \`done\` one from \`GET /operations/…\`; "update (answers done)": the \`done\` Operation at once; delete: the \`done\` Operation). Six variants of each call over loopback: (a) \`fetch\` + \`JSON.parse\`, no checks; (s) the same with a timeout signal on each request (an \`AbortController\` and its timer, which does not hold the process open, as each attempt of the client has), so **s − a** is what undici's handling of a signal costs; (b) bare \`openapi-fetch\`; (b′) a second bare \`openapi-fetch\` client making the same call, so **b′/b** is the method's own error, which should be 1; (c) this client with its defaults: auth and id middleware, input checks, response checks against the contract, per-attempt timeout, retry policy; for update, the client's own polling (with \`initialDelayMs: 0\`, so the row measures work, not waiting) against a PATCH and one GET by hand; (c′) a second client of this kind, so **c′/c** is the method's error too. Each kind of client has its twin, so the code of each kind runs as often.
 
 **How a call is timed.** Each call is timed alone, after a turn of the event loop (\`setImmediate\`) that is not timed: a loop of awaits that never yields keeps every WeakRef target alive (undici's \`Request\` holds its signal through one) and runs no FinalizationRegistry cleanup, so it times garbage (the request section's old method shows it). Wall time is \`performance.now()\`; on-CPU time is \`process.cpuUsage()\` (user + system) around the same call. The bench runs V8 with \`--single-threaded\` (it re-runs itself with the flag): otherwise GC and compiler threads bill their CPU time to the process a kernel tick at a time, milliseconds landing in windows of microseconds; with the flag that work runs on the main thread, where the kernel counts it exactly and it lands on the call that caused it.
 
@@ -217,7 +222,9 @@ export default defineSection<OverheadResult>({
         "wall: b",
         "wall: c",
         "c/b wall",
-        ...(withFetch ? ["CPU: fetch (a)", "c/a CPU", "s − a CPU: a timeout signal", "b′/b CPU: the method's error"] : []),
+        ...(withFetch
+          ? ["CPU: fetch (a)", "c/a CPU", "s − a CPU: a timeout signal", "b′/b CPU: the method's error", "c′/c CPU: the method's error"]
+          : []),
       ];
       const rows = rowsOf(runs, kind).map(({ op, node, row }) => [
         op,
@@ -235,6 +242,7 @@ export default defineSection<OverheadResult>({
               row.cOverA ? fmtSpread(row.cOverA.cpuRatio, 2) : "–",
               row.sOverA ? fmtSpread(row.sOverA.cpuDiffUs) : "–",
               row.bAgainOverB ? fmtSpread(row.bAgainOverB.cpuRatio, 2) : "–",
+              row.cAgainOverC ? fmtSpread(row.cAgainOverC.cpuRatio, 2) : "–",
             ]
           : []),
       ]);
@@ -268,10 +276,11 @@ export default defineSection<OverheadResult>({
             2,
           )}.`,
       );
-      const bAgain = Object.values(run.result.loopback).flatMap((row) => (row.bAgainOverB ? [row.bAgainOverB.cpuRatio.median] : []));
-      if (bAgain.length)
+      const again = (which: "bAgainOverB" | "cAgainOverC") =>
+        Object.values(run.result.loopback).flatMap((row) => (row[which] ? [row[which].cpuRatio.median] : []));
+      if (again("bAgainOverB").length && again("cAgainOverC").length)
         lines.push(
-          `The method's own error, a second openapi-fetch client against the first (b′/b, CPU, over loopback), ${node}: ${range(bAgain, 2)}.`,
+          `The method's own error, a second client of each kind against the first (CPU, over loopback), ${node}: b′/b ${range(again("bAgainOverB"), 2)}, c′/c ${range(again("cAgainOverC"), 2)}.`,
         );
       const cOverA = Object.values(run.result.loopback).flatMap((row) => (row.cOverA ? [row.cOverA.cpuRatio.median] : []));
       // Note: below 1 as the table shows it (to two places), so a row the table shows as 1.00 is not named cheaper.
