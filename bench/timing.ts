@@ -36,40 +36,34 @@ export async function timeOne(call: () => unknown, into: Sample): Promise<void> 
   into.cpuUs += used.user + used.system;
 }
 
-/**
- * The order in which `count` variants take turns: a de Bruijn sequence of order 2, in which each variant comes `count`
- * times and follows each variant (itself too) exactly once, counting the last as followed by the first. For two it is
- * 0 0 1 1. Note: a call's cost depends on the call before it, which leaves the caches (the CPU's, V8's inline caches)
- * to its own liking: a plain rotation (0 1 2, 1 2 0, …) puts most calls of a variant after one and the same other
- * variant, and a second openapi-fetch client measured 4 % dearer than the first that way, as it mostly came after this
- * client. With every variant after every other equally often, each pays its neighbours alike.
- */
-export function turns(count: number): number[] {
-  const order: number[] = [];
-  const word = [0, 0, 0];
-  // Note: the standard construction (Fredricksen, Kessler and Maiorana): the Lyndon words of length 1 or 2 over `count`
-  // letters, in lexicographic order, written one after another.
-  const lyndon = (t: number, p: number): void => {
-    if (t > 2) {
-      if (2 % p === 0) order.push(...word.slice(1, p + 1));
-      return;
-    }
-    word[t] = word[t - p] as number;
-    lyndon(t + 1, p);
-    for (let letter = (word[t - p] as number) + 1; letter < count; letter++) {
-      word[t] = letter;
-      lyndon(t + 1, t);
-    }
+/** A seeded pseudo-random source (mulberry32), numbers from 0 to 1: the same seed gives the same numbers in every run. */
+export function seeded(seed: number): () => number {
+  let state = seed | 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  lyndon(1, 1);
+}
+
+/** `order` shuffled in place (Fisher and Yates), by `random`. */
+export function shuffle<T>(order: T[], random: () => number): T[] {
+  for (let last = order.length - 1; last > 0; last--) {
+    const pick = Math.floor(random() * (last + 1));
+    [order[last], order[pick]] = [order[pick] as T, order[last] as T];
+  }
   return order;
 }
 
 /**
- * Samples the variants `reps` times in this process: in a sample they take turns call by call in the order of `turns`,
- * each sample starting further along it, so load from other processes hits all alike and each variant follows each
- * equally often; one sample is each variant's mean over `n` calls (rounded up to a multiple of the variants' count). A GC,
- * untimed, before each.
+ * Samples the variants `reps` times in this process: in a sample they take turns call by call, in rounds of one call
+ * each, every round in an order of its own (a shuffle, seeded by the sample's number), so load from other processes hits
+ * all alike; one sample is each variant's mean over `n` calls. A GC, untimed, before each. Note: a call's cost depends
+ * on the calls before it, which leave the CPU's caches and V8's to their own code: in a fixed order (a rotation, or a
+ * sequence in which each variant follows each once) some variants come back to their own code sooner than others, and
+ * a second client of the same kind, measured beside the first, came out cheaper on every row. Shuffled, every variant has
+ * every place and every neighbour alike.
  */
 export async function interleave<K extends string>(
   variants: Record<K, () => unknown>,
@@ -79,20 +73,15 @@ export async function interleave<K extends string>(
   const scratch = { wallUs: 0, cpuUs: 0 };
   for (let i = 0; i < warmup; i++) for (const name of names) await timeOne(variants[name], scratch);
   const samples = Object.fromEntries(names.map((name) => [name, [] as Sample[]])) as Record<K, Sample[]>;
-  const order = turns(names.length);
+  const order = names.map((_, at) => at);
   for (let rep = 0; rep < reps; rep++) {
     collectGarbage();
+    const random = seeded(rep + 1);
     const sums = names.map(() => ({ wallUs: 0, cpuUs: 0 }));
-    // Note: whole passes through the order, so every variant has as many calls: n, rounded up to a multiple of their count.
-    const passes = Math.ceil(n / names.length);
-    for (let i = 0; i < passes * order.length; i++) {
-      const at = order[(rep * names.length + i) % order.length] as number;
-      await timeOne(variants[names[at] as K], sums[at] as Sample);
-    }
-    const calls = passes * names.length;
+    for (let i = 0; i < n; i++) for (const at of shuffle(order, random)) await timeOne(variants[names[at] as K], sums[at] as Sample);
     names.forEach((name, at) => {
       const sum = sums[at] as Sample;
-      samples[name].push({ wallUs: sum.wallUs / calls, cpuUs: sum.cpuUs / calls });
+      samples[name].push({ wallUs: sum.wallUs / n, cpuUs: sum.cpuUs / n });
     });
   }
   return samples;

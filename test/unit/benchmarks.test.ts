@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { DOCUMENT_PATH, render } from "../../bench/render.ts";
 import { RESULTS_PATH, type Results } from "../../bench/results.ts";
 import { SECTIONS } from "../../bench/sections.ts";
-import { interleave, turns } from "../../bench/timing.ts";
+import { interleave, seeded, shuffle } from "../../bench/timing.ts";
 
 const results = JSON.parse(readFileSync(RESULTS_PATH, "utf8")) as Results;
 
@@ -20,28 +20,32 @@ describe("BENCHMARKS.md", () => {
 });
 
 describe("the bench's turns", () => {
-  it("put each variant after each variant, itself too, exactly once in a pass (the last followed by the first)", () => {
-    for (const count of [1, 2, 3, 4, 5, 7]) {
-      const order = turns(count);
-      const pairs = order.map((variant, at) => `${variant}>${order[(at + 1) % order.length]}`);
-      const every = Array.from({ length: count }, (_, a) => Array.from({ length: count }, (_, b) => `${a}>${b}`)).flat();
-      expect(pairs.sort()).toEqual(every.sort());
-    }
-  });
-
-  it("give every variant of a sample as many calls, n rounded up to a multiple of the variants' count", async () => {
+  it("give every variant n calls a sample, after each other variant about equally often, in no fixed place", async () => {
     // Note: the bench runs with --expose-gc; here a GC is nothing, and the global is put back after.
     vi.stubGlobal("gc", () => {});
     const made: string[] = [];
     const variants = { a: () => made.push("a"), b: () => made.push("b"), c: () => made.push("c") };
-    const samples = await interleave(variants, { n: 4, reps: 2, warmup: 0 }).finally(() => vi.unstubAllGlobals());
+    const samples = await interleave(variants, { n: 300, reps: 2, warmup: 0 }).finally(() => vi.unstubAllGlobals());
     expect(Object.values(samples).map((list) => list.length)).toEqual([2, 2, 2]);
-    // 4 calls rounded up to 6, a multiple of 3; two samples.
-    expect(["a", "b", "c"].map((name) => made.filter((m) => m === name).length)).toEqual([12, 12, 12]);
+    expect(["a", "b", "c"].map((name) => made.filter((m) => m === name).length)).toEqual([600, 600, 600]);
+    const count = (key: string, counts: Map<string, number>) => counts.set(key, (counts.get(key) ?? 0) + 1);
     const following = new Map<string, number>();
-    for (let at = 1; at < made.length; at++)
-      following.set(`${made[at - 1]}>${made[at]}`, (following.get(`${made[at - 1]}>${made[at]}`) ?? 0) + 1);
-    // Every ordered pair, a variant after itself too, comes up.
+    for (let at = 1; at < made.length; at++) count(`${made[at - 1]} then ${made[at]}`, following);
+    // Note: within a round each variant comes once, so a variant follows itself only from one round to the next: of the
+    // 1,799 pairs, about 67 of each variant after itself (a third of the 599 round boundaries each) and 267 of each other pair.
     expect(following.size).toBe(9);
+    for (const [pair, times] of following) {
+      const [before, after] = pair.split(" then ");
+      expect(times, pair).toSatisfy((t: number) => (before === after ? t > 45 && t < 90 : t > 230 && t < 305));
+    }
+    const first = new Map<string, number>();
+    for (let round = 0; round < made.length; round += 3) count(made[round] as string, first);
+    for (const name of ["a", "b", "c"]) expect(first.get(name), name).toSatisfy((t: number) => t > 150 && t < 250);
+  });
+
+  it("are the same in every run: the shuffle is seeded", () => {
+    const orders = () => Array.from({ length: 5 }, (_, seed) => shuffle([0, 1, 2, 3, 4], seeded(seed + 1)).join(""));
+    expect(orders()).toEqual(orders());
+    expect(new Set(orders()).size).toBeGreaterThan(1);
   });
 });
