@@ -287,7 +287,7 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         const { method, url, headers } = request;
         const init = { method, headers, body: body ?? null, signal: timeout.signal };
         // Note: the global fetch gets the request's parts, so it builds the one Request there is (given a Request, it would
-        // copy it: a POST's body through a TransformStream, about 20 µs on Node 24, 95 on Node 20, BENCHMARKS.md 1c);
+        // copy it, a POST's body through a TransformStream: BENCHMARKS.md, "The copy of every request");
         // a fetch the caller gave gets a Request, as openapi-fetch hands it over (a wrapper may read only that).
         const response = await race(fetch ? fetch(new Request(url, init)) : globalThis.fetch(url, init));
         // Note: Response.error() (status 0), as a caller's fetch may give it, or no Response at all, is no answer either.
