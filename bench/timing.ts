@@ -58,12 +58,11 @@ export function shuffle<T>(order: T[], random: () => number): T[] {
 
 /**
  * Samples the variants `reps` times in this process: in a sample they take turns call by call, in rounds of one call
- * each, every round in an order of its own (a shuffle, seeded by the sample's number), so load from other processes hits
+ * each, every round in an order of its own (a seeded shuffle, the same in every run), so load from other processes hits
  * all alike; one sample is each variant's mean over `n` calls. A GC, untimed, before each. Note: a call's cost depends
  * on the calls before it, which leave the CPU's caches and V8's to their own code: in a fixed order (a rotation, or a
  * sequence in which each variant follows each once) some variants come back to their own code sooner than others, and
- * a second client of the same kind, measured beside the first, came out cheaper on every row. Shuffled, every variant has
- * every place and every neighbour alike.
+ * are measured cheaper for it. Shuffled, every variant has every place and every neighbour alike.
  */
 export async function interleave<K extends string>(
   variants: Record<K, () => unknown>,
@@ -73,10 +72,10 @@ export async function interleave<K extends string>(
   const scratch = { wallUs: 0, cpuUs: 0 };
   for (let i = 0; i < warmup; i++) for (const name of names) await timeOne(variants[name], scratch);
   const samples = Object.fromEntries(names.map((name) => [name, [] as Sample[]])) as Record<K, Sample[]>;
+  const random = seeded(1);
   const order = names.map((_, at) => at);
   for (let rep = 0; rep < reps; rep++) {
     collectGarbage();
-    const random = seeded(rep + 1);
     const sums = names.map(() => ({ wallUs: 0, cpuUs: 0 }));
     for (let i = 0; i < n; i++) for (const at of shuffle(order, random)) await timeOne(variants[names[at] as K], sums[at] as Sample);
     names.forEach((name, at) => {

@@ -102,7 +102,7 @@ export interface OperationSpec {
  * `row` with every field of OperationSpec, in one order (the optional ones first, undefined where it lacks them, then the
  * ones every row has, which the rows below write in one order). Note: the call loop reads the rows
  * of every operation at the same places; rows of one shape let V8 read each field at a fixed offset, where rows of many
- * shapes make each read a lookup in a cache that other code evicts (BENCHMARKS.md, call overhead).
+ * shapes make each read a lookup in a cache that other code evicts (as V8's log of its inline caches, --log-ic, shows).
  */
 function operation<T extends OperationSpec>(row: T): T {
   return {

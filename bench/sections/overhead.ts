@@ -85,19 +85,9 @@ interface Row {
   /** Plain fetch with a per-request timeout signal (s), and what the signal adds to plain fetch (s − a). */
   fetchWithSignal?: Times;
   sOverA?: Paired;
-  /** A second openapi-fetch client making the same call (b′) against the first, and so for this client (c′): the method's own error. */
-  bAgainOverB?: Paired;
-  cAgainOverC?: Paired;
 }
 
-function row(samples: {
-  fetch?: Sample[];
-  fetchWithSignal?: Sample[];
-  openapiFetch: Sample[];
-  openapiFetchAgain?: Sample[];
-  client: Sample[];
-  clientAgain?: Sample[];
-}): Row {
+function row(samples: { fetch?: Sample[]; fetchWithSignal?: Sample[]; openapiFetch: Sample[]; client: Sample[] }): Row {
   return {
     ...(samples.fetch && { fetch: times(samples.fetch) }),
     openapiFetch: times(samples.openapiFetch),
@@ -109,8 +99,6 @@ function row(samples: {
         fetchWithSignal: times(samples.fetchWithSignal),
         sOverA: paired(samples.fetchWithSignal, samples.fetch),
       }),
-    ...(samples.openapiFetchAgain && { bAgainOverB: paired(samples.openapiFetchAgain, samples.openapiFetch) }),
-    ...(samples.clientAgain && { cAgainOverC: paired(samples.clientAgain, samples.client) }),
   };
 }
 
@@ -146,12 +134,7 @@ export default defineSection<OverheadResult>({
     const { url } = await bench.server();
     // Note: no wait between polls, so update measures the client's own work for a PATCH and one poll.
     const polling = { initialDelayMs: 0, maxDelayMs: 0 };
-    const loopback = {
-      bare: createClient<paths>({ baseUrl: url, headers }),
-      bareAgain: createClient<paths>({ baseUrl: url, headers }),
-      iam: createIamClient({ baseUrl: url, token: "t", polling }),
-      iamAgain: createIamClient({ baseUrl: url, token: "t", polling }),
-    };
+    const loopback = { bare: createClient<paths>({ baseUrl: url, headers }), iam: createIamClient({ baseUrl: url, token: "t", polling }) };
     const answerAtOnce = answeringAtOnce();
     const inProcess = {
       bare: createClient<paths>({ baseUrl: "http://x", headers, fetch: answerAtOnce }),
@@ -166,9 +149,7 @@ export default defineSection<OverheadResult>({
       fetch: plain[op] as () => Promise<unknown>,
       fetchWithSignal: signalled[op] as () => Promise<unknown>,
       openapiFetch: () => bare(loopback.bare),
-      openapiFetchAgain: () => bare(loopback.bareAgain),
       client: () => client(loopback.iam),
-      clientAgain: () => client(loopback.iamAgain),
     });
     // Note: every row's calls are made before the first sample of any, so the server's process and this one's compiler are
     // warm for the first row as for the last, and each row is measured with every kind of call already seen, as in an app.
@@ -200,11 +181,11 @@ export default defineSection<OverheadResult>({
 
   method(runs) {
     const { samples, warmup, callsPerSample } = (runs[0] as Run<OverheadResult>).result;
-    return `A \`node:http\` server on 127.0.0.1, **in a child process** (so this process's CPU time is the client side's alone), answers each call with the document's own example (list: \`firstPage\`; create: \`withScopesAndExpiry\`; get: the key; update: the \`pending\` Operation, then the \`done\` one from \`GET /operations/…\`; "update (answers done)": the \`done\` Operation at once; delete: the \`done\` Operation). Six variants of each call over loopback: (a) \`fetch\` + \`JSON.parse\`, no checks; (s) the same with a timeout signal on each request (an \`AbortController\` and its timer, which does not hold the process open, as each attempt of the client has), so **s − a** is what undici's handling of a signal costs; (b) bare \`openapi-fetch\`; (b′) a second bare \`openapi-fetch\` client making the same call, so **b′/b** is the method's own error, which should be 1; (c) this client with its defaults: auth and id middleware, input checks, response checks against the contract, per-attempt timeout, retry policy; for update, the client's own polling (with \`initialDelayMs: 0\`, so the row measures work, not waiting) against a PATCH and one GET by hand; (c′) a second client of this kind, so **c′/c** is the method's error too. Each kind of client has its twin, so the code of each kind runs as often.
+    return `A \`node:http\` server on 127.0.0.1, **in a child process** (so this process's CPU time is the client side's alone), answers each call with the document's own example (list: \`firstPage\`; create: \`withScopesAndExpiry\`; get: the key; update: the \`pending\` Operation, then the \`done\` one from \`GET /operations/…\`; "update (answers done)": the \`done\` Operation at once; delete: the \`done\` Operation). Four variants of each call over loopback: (a) \`fetch\` + \`JSON.parse\`, no checks; (s) the same with a timeout signal on each request (an \`AbortController\` and its timer, which does not hold the process open, as each attempt of the client has), so **s − a** is what undici's handling of a signal costs; (b) bare \`openapi-fetch\`; (c) this client with its defaults: auth and id middleware, input checks, response checks against the contract, per-attempt timeout, retry policy; for update, the client's own polling (with \`initialDelayMs: 0\`, so the row measures work, not waiting) against a PATCH and one GET by hand.
 
 **How a call is timed.** Each call is timed alone, after a turn of the event loop (\`setImmediate\`) that is not timed: a loop of awaits that never yields keeps every WeakRef target alive (undici's \`Request\` holds its signal through one) and runs no FinalizationRegistry cleanup, so it times garbage (the request section's old method shows it). Wall time is \`performance.now()\`; on-CPU time is \`process.cpuUsage()\` (user + system) around the same call. The bench runs V8 with \`--single-threaded\` (it re-runs itself with the flag): otherwise GC and compiler threads bill their CPU time to the process a kernel tick at a time, milliseconds landing in windows of microseconds; with the flag that work runs on the main thread, where the kernel counts it exactly and it lands on the call that caused it.
 
-**Interleaving.** The variants of a row run in one process and take turns call by call, so load from other processes hits all alike. A call's cost depends on the calls before it, which leave the CPU's caches and V8's to their own code, so the variants take turns in rounds of one call each, every round in an order of its own (a shuffle, seeded so that every run makes the same ones: \`interleave\` in bench/timing.ts), and no variant has a fixed place or fixed neighbours. (In a fixed order, a plain rotation or a sequence in which each variant follows each once, some variants come back to their own code sooner than others: a second client of the same kind, measured beside the first, came out cheaper on every row.) One sample is each variant's mean over ${fmt(callsPerSample.loopback)} calls (${fmt(callsPerSample.loopbackWithPoll)} for update with a poll), with an untimed GC before each sample, after ${fmt(warmup)} warm-up calls each; and before the first sample of any row, every row's calls make their warm-up calls once, so the server's process and this one's compiler are as warm for the first row as for the last, and each row is measured with every kind of call already seen, as in an app that makes them all. A row shows the median of ${samples.loopback} samples over loopback (${samples.inProcess} without a network) with its interquartile range in brackets; **c/b** and **c − b** are taken per sample (b and c of the same sample ran side by side) and their medians shown, so drift in the machine's load cancels.
+**Interleaving.** The variants of a row run in one process and take turns call by call, so load from other processes hits all alike. A call's cost depends on the calls before it, which leave the CPU's caches and V8's to their own code, so the turns go in rounds of one call each, every round in an order of its own (a shuffle, seeded so that every run makes the same ones: \`interleave\` in bench/timing.ts): no variant has a fixed place or fixed neighbours. (In a fixed order some variants come back to their own code sooner than others, and are measured cheaper for it.) One sample is each variant's mean over ${fmt(callsPerSample.loopback)} calls (${fmt(callsPerSample.loopbackWithPoll)} for update with a poll), with an untimed GC before each sample, after ${fmt(warmup)} warm-up calls each; and before the first sample of any row, every row's calls make their warm-up calls once, so the server's process and this one's compiler are as warm for the first row as for the last, and each row is measured with every kind of call already seen, as in an app that makes them all. A row shows the median of ${samples.loopback} samples over loopback (${samples.inProcess} without a network) with its interquartile range in brackets; **c/b** and **c − b** are taken per sample (b and c of the same sample ran side by side) and their medians shown, so drift in the machine's load cancels.
 
 **No network.** The same client and bare openapi-fetch over an in-process \`fetch\` that answers at once (${fmt(callsPerSample.inProcess)} calls a sample): the difference c − b is the client's own work per call. Such a fetch makes no copy of the \`Request\`, so this table does not show that cost (the request section does).`;
   },
@@ -222,9 +203,7 @@ export default defineSection<OverheadResult>({
         "wall: b",
         "wall: c",
         "c/b wall",
-        ...(withFetch
-          ? ["CPU: fetch (a)", "c/a CPU", "s − a CPU: a timeout signal", "b′/b CPU: the method's error", "c′/c CPU: the method's error"]
-          : []),
+        ...(withFetch ? ["CPU: fetch (a)", "c/a CPU", "s − a CPU: a timeout signal"] : []),
       ];
       const rows = rowsOf(runs, kind).map(({ op, node, row }) => [
         op,
@@ -241,8 +220,6 @@ export default defineSection<OverheadResult>({
               row.fetch ? fmtSpread(row.fetch.cpuUs) : "–",
               row.cOverA ? fmtSpread(row.cOverA.cpuRatio, 2) : "–",
               row.sOverA ? fmtSpread(row.sOverA.cpuDiffUs) : "–",
-              row.bAgainOverB ? fmtSpread(row.bAgainOverB.cpuRatio, 2) : "–",
-              row.cAgainOverC ? fmtSpread(row.cAgainOverC.cpuRatio, 2) : "–",
             ]
           : []),
       ]);
@@ -276,12 +253,6 @@ export default defineSection<OverheadResult>({
             2,
           )}.`,
       );
-      const again = (which: "bAgainOverB" | "cAgainOverC") =>
-        Object.values(run.result.loopback).flatMap((row) => (row[which] ? [row[which].cpuRatio.median] : []));
-      if (again("bAgainOverB").length && again("cAgainOverC").length)
-        lines.push(
-          `The method's own error, a second client of each kind against the first (CPU, over loopback), ${node}: b′/b ${range(again("bAgainOverB"), 2)}, c′/c ${range(again("cAgainOverC"), 2)}.`,
-        );
       const cOverA = Object.values(run.result.loopback).flatMap((row) => (row.cOverA ? [row.cOverA.cpuRatio.median] : []));
       // Note: below 1 as the table shows it (to two places), so a row the table shows as 1.00 is not named cheaper.
       const cheaper = loopback.filter(({ ratio }) => Math.round(ratio * 100) < 100);
