@@ -63,7 +63,7 @@ export interface RetryClass {
   idempotencyKey?: "honoured" | "unverified";
 }
 
-/** What the client needs to know of one operation. */
+/** What the client needs to know of one operation; a field it lacks is undefined (every row has every field: operation()). */
 export interface OperationSpec {
   /** The operationId. */
   id: string;
@@ -71,31 +71,31 @@ export interface OperationSpec {
   /** The path template, e.g. `/iam/v1/apiKeys/{apiKeyId}`. */
   path: string;
   /** The server it goes to, when not the document's first (`defaultServer`); the client may be told otherwise. */
-  server?: string;
+  server?: string | undefined;
   retry: RetryClass;
   /** False where the call needs no bearer token (`security: []`); absent, it needs one. */
-  auth?: false;
-  pathParams?: Schema;
-  query?: Schema;
-  body?: Schema;
+  auth?: false | undefined;
+  pathParams?: Schema | undefined;
+  query?: Schema | undefined;
+  body?: Schema | undefined;
   /** The 200 body. */
   response: Schema;
   /** When the call answers an Operation: what that Operation's `response` is once done. */
-  result?: Schema;
+  result?: Schema | undefined;
   /** For a list: the field that holds a page's items (`x-yc-pagination`). */
-  items?: string;
+  items?: string | undefined;
   /** The call removes its resource, so NOT_FOUND after an attempt with an unknown outcome means done (`x-yc-deletes`). */
-  deletes?: true;
+  deletes?: true | undefined;
   /**
    * A create that answers a credential: the dot-paths of the 200 body it needs to be used (`x-yc-credential`); an entry
    * that is a list names alternatives, one of which must be there (an authorized key's owner: a service account or a user).
    */
-  credential?: readonly (string | readonly string[])[];
+  credential?: readonly (string | readonly string[])[] | undefined;
   /**
    * The body goes as `application/x-www-form-urlencoded` (each field one `name=value`), as an OAuth endpoint takes it
    * (RFC 6749 §3.2), not as JSON; such an endpoint refuses with OAuth's `{ error, error_description }` (§5.2).
    */
-  form?: true;
+  form?: true | undefined;
 }
 
 /**
