@@ -70,6 +70,8 @@ const NODE_FETCH =
 
 // Note: connection errors that prove the request never left, so even `create` may be retried.
 const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;
+// Note: a port the Fetch standard blocks (9, 25, 6000…): Node's fetch refuses it before connecting, with this message and no code.
+const BAD_PORT = "bad port";
 
 /** The token for one attempt; a failure is this call's IamTokenError, and nothing is sent. */
 export async function bearer(
@@ -331,7 +333,8 @@ function sender({ fetch, timeoutMs, retry, baseUrl, headers: common, secrets, to
         const timedOut = timeout.signal.aborted;
         // Note: undici puts the system error's code on the cause; node-fetch on the error itself.
         const { code = (e as { cause?: { code?: unknown } })?.cause?.code } = (e ?? {}) as { code?: unknown };
-        const neverSent = !sentNow || (!timedOut && !answered && NEVER_SENT.test(String(code)));
+        const blocked = (e as { cause?: { message?: unknown } })?.cause?.message === BAD_PORT;
+        const neverSent = !sentNow || (!timedOut && !answered && (NEVER_SENT.test(String(code)) || blocked));
         mayHaveActed ||= !neverSent;
         again = networkErrors === "all" || neverSent;
         // Note: what fetch throws may quote a header it sent (a proxy's refusal): its words and its cause are scrubbed.

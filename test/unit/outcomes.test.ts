@@ -404,6 +404,15 @@ describe("a caller's own fetch and gateways that echo", () => {
     expect(requests).toHaveLength(2);
   });
 
+  it("a port Node's fetch refuses to use (9, blocked by the Fetch standard) is never sent: a create is tried again, outcome known", async () => {
+    // Note: Node's own fetch, on loopback: it refuses the port before connecting, so nothing leaves this process.
+    const iam = createIamClient({ baseUrl: "http://127.0.0.1:9", token: TOKEN, retry: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 } });
+    const error = await rejection(iam.apiKeys.create());
+    expect(error).toBeInstanceOf(IamNetworkError);
+    expect(error).toMatchObject({ outcomeUnknown: false, attempts: 2 });
+    expect(error.message).toContain("bad port");
+  });
+
   it("an error body that echoes the request's headers shows none of the caller's own", async () => {
     const gateway = secret("gw-echoed-SECRET-1234567890");
     const echo: Step = (request) =>
