@@ -73,6 +73,14 @@ const NEVER_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/;
 // Note: a port the Fetch standard blocks (9, 25, 6000…): Node's fetch refuses it before connecting, with this message and no code.
 const BAD_PORT = "bad port";
 
+/** What a value is, never what it holds (an object a token function gave may hold a secret): "undefined", "an empty string", "a number". */
+const kindOf = (value: unknown): string =>
+  value === ""
+    ? "an empty string"
+    : value === null || value === undefined
+      ? String(value)
+      : `a${typeof value === "object" ? "n" : ""} ${typeof value}`;
+
 /** The token for one attempt; a failure is this call's IamTokenError, and nothing is sent. */
 export async function bearer(
   operation: ErrorOrigin,
@@ -95,13 +103,10 @@ export async function bearer(
   }
   // Note: a token source's own IamTokenError is shared by every call waiting on it, so each call gets one of its own.
   if (cause instanceof IamError) throw new IamTokenError(operation, `the token source failed: ${cause.message}${after}`, unsettled, cause);
-  if (cause !== undefined || typeof value !== "string" || !value)
-    throw new IamTokenError(
-      operation,
-      `the token function gave no token, ${notSent}${cause === undefined ? "" : " (see cause)"}${after}`,
-      unsettled,
-      cause,
-    );
+  if (cause !== undefined)
+    throw new IamTokenError(operation, `the token function failed, ${notSent} (see cause)${after}`, unsettled, cause);
+  if (typeof value !== "string" || !value)
+    throw new IamTokenError(operation, `the token function gave ${kindOf(value)}, not a token, ${notSent}${after}`, unsettled);
   const problem = headerProblem("Authorization", `Bearer ${value}`);
   if (problem) throw new IamTokenError(operation, `the token function gave a token that ${problem}, ${notSent}${after}`, unsettled);
   secrets.add(value);

@@ -620,7 +620,7 @@ describe("a token function that fails, over the global fetch", () => {
           expect(error, kind).toBeInstanceOf(IamTokenError);
           expect(error, kind).toMatchObject({ attempts: 0, outcomeUnknown: false });
           expect(error.cause, kind).toBe(failure);
-          expect(error.message).toBe(`${OPERATIONS[kind].id}: the token function gave no token, so nothing was sent (see cause)`);
+          expect(error.message).toBe(`${OPERATIONS[kind].id}: the token function failed, so nothing was sent (see cause)`);
           expect(server.seen[kind], kind).toHaveLength(0);
         }
         expect(asked).toBe(KINDS.length);
@@ -663,7 +663,7 @@ describe("a token function that fails, over the global fetch", () => {
           expect(error, kind).toMatchObject({ attempts: 1, outcomeUnknown: OPERATIONS[kind].changes });
           expect(error.cause, kind).toBe(failure);
           const notSent = OPERATIONS[kind].changes ? "so this attempt was not sent" : "so nothing was sent";
-          expect(error.message).toBe(`${OPERATIONS[kind].id}: the token function gave no token, ${notSent} (see cause)${advice(kind)}`);
+          expect(error.message).toBe(`${OPERATIONS[kind].id}: the token function failed, ${notSent} (see cause)${advice(kind)}`);
         }
         for (const kind of KINDS) expect(server.seen[kind], kind).toHaveLength(1);
       },

@@ -24,17 +24,24 @@ describe("the token function is the caller's code, not the network", () => {
       expect(error).not.toBeInstanceOf(IamNetworkError);
       expect(error.cause).toBe(cause);
       expect(error).toMatchObject({ operation: "listApiKeys", attempts: 0 });
-      expect(error.message).toBe("listApiKeys: the token function gave no token, so nothing was sent (see cause)");
+      expect(error.message).toBe("listApiKeys: the token function failed, so nothing was sent (see cause)");
       expect(requests).toHaveLength(0);
     }
   });
 
-  it("a token function that gives no token (empty, undefined) is refused before sending", async () => {
-    for (const value of ["", undefined]) {
+  it("a token function that gives no token (empty, undefined, null, a number, an object) is refused before sending, naming only its kind", async () => {
+    const kinds: [unknown, string][] = [
+      ["", "an empty string"],
+      [undefined, "undefined"],
+      [null, "null"],
+      [42, "a number"],
+      [{ token: "t1.SECRET-in-an-object" }, "an object"],
+    ];
+    for (const [value, kind] of kinds) {
       const { iam, requests } = client([json(200, { apiKeys: [] })], { token: async () => value as string });
       const error = await rejection(iam.apiKeys.list());
       expect(error).toBeInstanceOf(IamTokenError);
-      expect(error.message).toBe("listApiKeys: the token function gave no token, so nothing was sent");
+      expect(error.message).toBe(`listApiKeys: the token function gave ${kind}, not a token, so nothing was sent`);
       expect(error.cause).toBeUndefined();
       expect(requests).toHaveLength(0);
     }
