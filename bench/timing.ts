@@ -37,7 +37,7 @@ export async function timeOne(call: () => unknown, into: Sample): Promise<void> 
 }
 
 /** A seeded pseudo-random source (mulberry32), numbers from 0 to 1: the same seed gives the same numbers in every run. */
-export function seeded(seed: number): () => number {
+function seeded(seed: number): () => number {
   let state = seed | 0;
   return () => {
     state = (state + 0x6d2b79f5) | 0;
@@ -48,7 +48,7 @@ export function seeded(seed: number): () => number {
 }
 
 /** `order` shuffled in place (Fisher and Yates), by `random`. */
-export function shuffle<T>(order: T[], random: () => number): T[] {
+function shuffle<T>(order: T[], random: () => number): T[] {
   for (let last = order.length - 1; last > 0; last--) {
     const pick = Math.floor(random() * (last + 1));
     [order[last], order[pick]] = [order[pick] as T, order[last] as T];

@@ -246,10 +246,12 @@ export default defineSection<OverheadResult>({
         const { p25, p75 } = (run.result.loopback[op] as Row).cOverB.cpuRatio;
         return (1.2533 * ((p75 - p25) / 1.349)) / Math.sqrt(run.result.samples.loopback);
       };
-      const near = loopback.filter(({ op, ratio }) => Math.abs(ratio - OVERHEAD_GOAL) <= 2 * error(op));
+      const near = loopback
+        .map(({ op, ratio }) => ({ op, ratio, within: 2 * error(op) }))
+        .filter(({ ratio, within }) => Math.abs(ratio - OVERHEAD_GOAL) <= within);
       if (near.length)
         lines.push(
-          `Within two standard errors of the goal (a median's, from its interquartile range and ${run.result.samples.loopback} samples), so a run may put them on either side of it, ${node}: ${list(near.map(({ op, ratio }) => `${op} ${fmt(ratio, 3)} ± ${fmt(2 * error(op), 3)}`))}.`,
+          `Within two standard errors of the goal (a median's, from its interquartile range and ${run.result.samples.loopback} samples), so a run may put them on either side of it, ${node}: ${list(near.map(({ op, ratio, within }) => `${op} ${fmt(ratio, 3)} ± ${fmt(within, 3)}`))}.`,
         );
       const own = READS.map((op) => ({ op, us: (run.result.inProcess[op] as Row).cOverB.cpuDiffUs.median }));
       const over = own.filter(({ us }) => us > OWN_WORK_GOAL_US);

@@ -63,7 +63,9 @@ describe("the bench's turns", () => {
     for (let at = 2; at < made.length; at++) {
       let back = 1;
       while (at - back > 0 && kind(made[at - back] as string) !== kind(made[at] as string)) back++;
-      distances.set(made[at] as string, [...(distances.get(made[at] as string) ?? []), back]);
+      const list = distances.get(made[at] as string) ?? [];
+      distances.set(made[at] as string, list);
+      list.push(back);
     }
     const means = [...distances.values()].map((list) => list.reduce((sum, d) => sum + d, 0) / list.length);
     // Note: in a fixed order in which each variant follows each once (a de Bruijn sequence), twins placed after their
