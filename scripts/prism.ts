@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EXIT_WITH_PARENT, portFromEnv, portInUse, portTaken, stopWithParent } from "./lifetime.ts";
+import { TOOLCHAIN_NODE } from "./toolchain-node.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const SPEC_JSON = join(root, "generated/openapi.json");
@@ -73,7 +74,7 @@ export async function startPrism(options: PrismOptions = {}): Promise<RunningPri
   args.push("--host", host, "--port", String(port), `--errors=${errors}`);
   // Note: a log nobody reads costs Prism about a millisecond a request; its warnings and errors are still kept for the messages below.
   if (log === "ignore") args.push("--verboseLevel", "warn");
-  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(TOOLCHAIN_NODE, args, { stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

@@ -6,13 +6,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect, inject, it } from "vitest";
 import { root } from "../../scripts/root.ts";
+import { TOOLCHAIN_NODE } from "../../scripts/toolchain-node.ts";
 
 const tarball = inject("tarball");
 
 /** Runs a package's command-line tool on this Node; its exit code and output, whatever it is. */
 async function tool(bin: string, args: string[]): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, "node_modules", bin), ...args], { cwd: root });
+    const { stdout, stderr } = await promisify(execFile)(TOOLCHAIN_NODE, [join(root, "node_modules", bin), ...args], { cwd: root });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };

@@ -16,6 +16,7 @@ import {
   installedSize,
   measureSize,
 } from "../../scripts/size.ts";
+import { TOOLCHAIN_NODE } from "../../scripts/toolchain-node.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { type ServedFake, serveFake } from "../../src/testing/node.ts";
 import { TOKEN } from "../support/secrets.ts";
@@ -275,7 +276,7 @@ export async function use(): Promise<[ServedFake, boolean]> {
       }),
     );
     const tsc = join(root, "node_modules/typescript/bin/tsc");
-    const result = await run(process.execPath, [tsc, "-p", "tsconfig.node-only.json"], { cwd: project }).catch((e) => e);
+    const result = await run(TOOLCHAIN_NODE, [tsc, "-p", "tsconfig.node-only.json"], { cwd: project }).catch((e) => e);
     expect(result.stdout ?? "").toBe("");
     expect(result.code ?? 0).toBe(0);
   });
@@ -355,7 +356,7 @@ export async function names(): Promise<string[]> {
         }),
       );
       const tsc = join(root, "node_modules/typescript/bin/tsc");
-      const result = await run(process.execPath, [tsc, "-p", config], { cwd: project }).catch((e) => e);
+      const result = await run(TOOLCHAIN_NODE, [tsc, "-p", config], { cwd: project }).catch((e) => e);
       expect(result.stdout ?? "").toBe("");
       expect(result.code ?? 0).toBe(0);
     },

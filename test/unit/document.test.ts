@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { type OperationSpec, operations, retryClasses } from "../../generated/contract.ts";
 import { generate, root, stale } from "../../scripts/generate.ts";
+import { TOOLCHAIN_NODE } from "../../scripts/toolchain-node.ts";
 import { problems } from "../../src/core/validate.ts";
 import { STATUS_BY_CODE } from "../../src/testing/answers.ts";
 import { deref, errorsText, schemaAt, bundledDocument as spec } from "../support/ajv.ts";
@@ -538,7 +539,7 @@ describe("generated/", () => {
     expect(diffs.join("\n")).toMatch(/^\+\s+"maxLength": 1999$/m);
     expect(diffs.join("\n")).toMatch(/^\+export const PageTokenParameter: Schema = \{ type: "string", maxLength: 1999 \};$/m);
     const cli = await promisify(execFile)(
-      process.execPath,
+      TOOLCHAIN_NODE,
       ["--import", "tsx", join(root, "scripts/generate.ts"), "--check", "--spec", changed],
       { cwd: root },
     ).catch((e) => e);

@@ -24,6 +24,7 @@ import { oneLine } from "../../examples/client-from-env.ts";
 import { operations } from "../../generated/contract.ts";
 import { demoFake } from "../../scripts/example.ts";
 import { root } from "../../scripts/root.ts";
+import { TOOLCHAIN_NODE } from "../../scripts/toolchain-node.ts";
 import { createIamClient, type IamClient, type RetryOptions } from "../../src/index.ts";
 import { createFakeIam, DEFAULT_CLOUD_ID, type FakeIam, type FakeIamOptions } from "../../src/testing/index.ts";
 import { serveFake } from "../../src/testing/node.ts";
@@ -464,7 +465,7 @@ describe("the report", () => {
     const served = await serveFake(fake);
     try {
       const command = (args: string[]) =>
-        promisify(execFile)(process.execPath, ["--import", "tsx", "examples/audit.ts", ...args], {
+        promisify(execFile)(TOOLCHAIN_NODE, ["--import", "tsx", "examples/audit.ts", ...args], {
           cwd: root,
           env: { ...process.env, YC_IAM_TOKEN: "any", YC_IAM_BASE_URL: served.url },
         }).then(

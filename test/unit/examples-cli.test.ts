@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES_TEXT, UsageError } from "../../examples/client-from-env.ts";
 import { root } from "../../scripts/root.ts";
+import { TOOLCHAIN_NODE } from "../../scripts/toolchain-node.ts";
 import { createIamClient } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { type ServedFake, serveFake } from "../../src/testing/node.ts";
@@ -42,7 +43,7 @@ async function run(script: string, args: string[], env: Record<string, string> =
   // Note: no real credentials reach an example here: the token is a placeholder and the endpoint loopback.
   const options = { cwd: root, env: { ...process.env, YC_IAM_TOKEN: "any", YC_IAM_BASE_URL: "http://127.0.0.1:9", ...env } };
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", script, ...args], options);
+    const { stdout, stderr } = await promisify(execFile)(TOOLCHAIN_NODE, ["--import", "tsx", script, ...args], options);
     return { code: 0, stdout, stderr };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };

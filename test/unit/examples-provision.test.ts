@@ -13,6 +13,7 @@ import { type Clock, DEFAULT_ROLE, DEFAULT_WAIT_SECONDS, POLL_MS, main as provis
 import { operations } from "../../generated/contract.ts";
 import { argumentsOf, DEMO_CLOUD, DEMO_FOLDER, demoFake, demoProvision, demoSummary } from "../../scripts/example.ts";
 import { root } from "../../scripts/root.ts";
+import { TOOLCHAIN_NODE } from "../../scripts/toolchain-node.ts";
 import { serviceAccountKey } from "../../src/auth/index.ts";
 import { createIamClient } from "../../src/index.ts";
 import type { FakeIam, FakeIamOptions, FakeRequest } from "../../src/testing/index.ts";
@@ -706,7 +707,7 @@ describe("provision in the demo: npm start's fake and npm run example", () => {
   });
 
   it("npm run example -- provision: a robot with editor on the demo folder, its secret in a private file under the temp dir", async () => {
-    const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/example.ts", "provision"], { cwd: root });
+    const { stdout } = await run(TOOLCHAIN_NODE, ["--import", "tsx", "scripts/example.ts", "provision"], { cwd: root });
     const path = stdout.match(/its secret is in (\S+) \(mode 0600\)/)?.[1] as string;
     try {
       const secret = privateSecret(path);
@@ -726,7 +727,7 @@ describe("provision in the demo: npm start's fake and npm run example", () => {
     const served = await serveFake(fake);
     const command = demoProvision(served.url).split(" npm run example -- ")[1]?.split(" ") as string[];
     const env = { ...process.env, FAKE_URL: served.url };
-    const again = () => run(process.execPath, ["--import", "tsx", "scripts/example.ts", ...command], { cwd: root, env });
+    const again = () => run(TOOLCHAIN_NODE, ["--import", "tsx", "scripts/example.ts", ...command], { cwd: root, env });
     let path: string | undefined;
     try {
       const first = await again();

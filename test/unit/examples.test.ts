@@ -13,6 +13,7 @@ import { findUnused, revokeUnused } from "../../examples/revoke-unused.ts";
 import { main, rotateKey } from "../../examples/rotate-key.ts";
 import { DEMO_ACCOUNT, seedDemo } from "../../scripts/example.ts";
 import { root } from "../../scripts/root.ts";
+import { TOOLCHAIN_NODE } from "../../scripts/toolchain-node.ts";
 import { serviceAccountKey } from "../../src/auth/index.ts";
 import { type CreateKeyResponse, createIamClient, IamApiError, IamError, IamTokenError, keyFile } from "../../src/index.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
@@ -458,7 +459,7 @@ describe("expiring-soon", () => {
 describe("npm run example", () => {
   it("runs an example against the fake on loopback, prints its table, and exits 1 with what it found", async () => {
     // Note: expiring-soon exits 1 when keys expire soon (as a linter, for a scheduled job); the demo has two.
-    const { code, stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/example.ts", "expiring-soon"], {
+    const { code, stdout } = await promisify(execFile)(TOOLCHAIN_NODE, ["--import", "tsx", "scripts/example.ts", "expiring-soon"], {
       cwd: root,
     }).catch((error) => error);
     expect(code).toBe(EXIT.findings);
@@ -471,7 +472,7 @@ describe("npm run example", () => {
   });
 
   it("rotate-key, run as a user runs it, puts the secret in a private file under the temp dir and prints only its path", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/example.ts", "rotate-key"], { cwd: root });
+    const { stdout } = await promisify(execFile)(TOOLCHAIN_NODE, ["--import", "tsx", "scripts/example.ts", "rotate-key"], { cwd: root });
     const path = stdout.match(/its secret is in (\S+) \(mode 0600\)/)?.[1] as string;
     try {
       const secret = privateSecret(path);
@@ -485,7 +486,7 @@ describe("npm run example", () => {
   });
 
   it("bootstrap-key, run as a user runs it, saves key.json in a private directory under the temp dir and prints only its path", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/example.ts", "bootstrap-key"], {
+    const { stdout } = await promisify(execFile)(TOOLCHAIN_NODE, ["--import", "tsx", "scripts/example.ts", "bootstrap-key"], {
       cwd: root,
     });
     const path = stdout.match(/its key file is in (\S+) \(mode 0600\)/)?.[1] as string;
@@ -504,7 +505,7 @@ describe("npm run example", () => {
   });
 
   it("names the examples when asked for one that does not exist", async () => {
-    const result = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/example.ts", "nope"], { cwd: root }).catch(
+    const result = await promisify(execFile)(TOOLCHAIN_NODE, ["--import", "tsx", "scripts/example.ts", "nope"], { cwd: root }).catch(
       (e) => e,
     );
     expect(result.code).toBe(2);

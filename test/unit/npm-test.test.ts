@@ -7,11 +7,13 @@ import { describe, expect, it } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { STATIC_CHECKS, testsCommand } from "../../scripts/test.ts";
 import { FLOOR_PROJECTS, VITEST } from "../../scripts/test-floor.ts";
+import { TOOLCHAIN_NODE } from "../../scripts/toolchain-node.ts";
 import config from "../../vitest.config.ts";
 
 const scripts: Record<string, string> = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts;
 const projects = (config.test?.projects ?? []).map((p) => (p as { test: { name: string } }).test.name);
 const tests = readdirSync(join(root, "test"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".test.ts"));
+const source = (file: string) => readFileSync(join(root, file), "utf8");
 
 describe("npm test", () => {
   it("is scripts/test.ts: the static checks beside one vitest run of every project", () => {
@@ -35,6 +37,21 @@ describe("npm test", () => {
     // Note: npm run test:floor runs the library's own tests alone on the same Node.
     expect([...FLOOR_PROJECTS].sort()).toEqual(["contract", "unit"]);
     expect(scripts["test:floor"]).toBe("tsx scripts/test-floor.ts");
+  });
+
+  it("starts the project's tools on the toolchain's Node, the pinned devDependency npm scripts run on; the library's processes stay on the floor", () => {
+    const { devDependencies } = JSON.parse(source("package.json"));
+    expect(execFileSync(TOOLCHAIN_NODE, ["--version"], { encoding: "utf8" }).trim()).toBe(`v${devDependencies.node}`);
+    expect(TOOLCHAIN_NODE).not.toBe(testsCommand().node);
+    expect(source("scripts/prism.ts")).toContain("spawn(TOOLCHAIN_NODE, args");
+    // Note: a script or an example is run as `npm run` runs it; a test that starts one on the floor's Node pays several
+    // times the CPU for nothing the floor proves.
+    const startsToolOnFloor = /process\.execPath,\s*\[[^\]]*"(scripts|examples)\//;
+    const others = tests.filter((f) => f !== join("unit", "npm-test.test.ts"));
+    expect(others.filter((f) => startsToolOnFloor.test(source(join("test", f))))).toEqual([]);
+    // Note: negative control: the shipped command's processes are on the floor, and the pattern sees them.
+    expect(source("test/unit/command.test.ts")).toMatch(/process\.execPath, \["--import", "tsx", "bin\/yc-iam\.ts"/);
+    expect(startsToolOnFloor.test('run(process.execPath, ["--import", "tsx", "scripts/example.ts"]')).toBe(true);
   });
 
   it("checks generated/ against the document in one step, and no test does it again", () => {

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOCS_HTML } from "../../scripts/docs.ts";
 import { root } from "../../scripts/root.ts";
+import { TOOLCHAIN_NODE } from "../../scripts/toolchain-node.ts";
 import { createFakeIam } from "../../src/testing/index.ts";
 import { serveFake } from "../../src/testing/node.ts";
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
   port = (taken.address() as { port: number }).port;
   // Note: npm start serves the built docs page; npm start builds it first, and so does this.
-  if (!existsSync(DOCS_HTML)) await run(process.execPath, ["--import", "tsx", "scripts/docs.ts"], { cwd: root });
+  if (!existsSync(DOCS_HTML)) await run(TOOLCHAIN_NODE, ["--import", "tsx", "scripts/docs.ts"], { cwd: root });
 });
 
 afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
@@ -51,7 +52,7 @@ describe.each([
     // Note: npm start's own script (lint, generate and docs run before it in package.json); the others through npm.
     const result =
       command === "npm start"
-        ? await ran(process.execPath, ["--import", "tsx", "scripts/start.ts"], { ...others, [variable]: String(port) })
+        ? await ran(TOOLCHAIN_NODE, ["--import", "tsx", "scripts/start.ts"], { ...others, [variable]: String(port) })
         : await ran("npm", ["run", "-s", command.split(" ")[2] as string], { [variable]: String(port) });
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stderr).toContain(`${command}: the ${what} cannot listen on 127.0.0.1:${port}, which is in use`);
