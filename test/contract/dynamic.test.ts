@@ -1,22 +1,43 @@
-// Prism's dynamic mode: generated answers for every operation of the generated table, as many as make every alternative the
-// generator picks between come up (test/support/generated-answers.ts), each parsed by the call loop (with arguments from the
-// document's examples) and valid against the contract.
+// Generated answers for every operation of the generated table, as many as make every alternative the generator picks
+// between come up (test/support/generated-answers.ts), each parsed by the call loop (with arguments from the document's
+// examples) and valid against the contract. The first answer of each operation is asked of the Prism mock (`Prefer:
+// dynamic=true`), which checks the request and its own answer; the others come from Prism's generator in this process
+// (test/support/prism-generator.ts) and reach the call loop as the mock would send them.
 import { afterEach, expect, inject, it } from "vitest";
 import { operations } from "../../generated/contract.ts";
 import { errorsText, schemaAt } from "../support/ajv.ts";
-import { seen, takeViolations } from "../support/contract-client.ts";
+import { takeViolations } from "../support/contract-client.ts";
 import { alternatives, answerAlternatives, MISS, RUNS } from "../support/generated-answers.ts";
 import { exampleInput, tableCall, tableOperations } from "../support/operations.ts";
+import { GENERATOR_FILE, generatedAnswers } from "../support/prism-generator.ts";
 
 // Note: every response Prism answered in the test carried no violation (the checked fetch records them).
 afterEach(() => expect(takeViolations()).toEqual([]));
 
+const prismUrl = inject("prismUrl");
 // Note: keep each generated body, so a failure can be printed and turned into a fixed test case.
 const bodies = new Map<string, string>();
+const observe = async (request: Request, response: Response) =>
+  void bodies.set(request.headers.get("x-client-request-id") ?? "", await response.clone().text());
+/** The generated answers the mock served, by operation. */
+const served = new Map<string, number>();
+
 // Note: no wait, so a call that answers an Operation returns the generated Operation as it came.
-const send = tableCall(inject("prismUrl"), {
-  observe: async (request, response) => void bodies.set(request.headers.get("x-client-request-id") ?? "", await response.clone().text()),
-});
+/** The call loop against the mock, counting what it served of `operationId`. */
+const fromMock = (operationId: string) =>
+  tableCall(prismUrl, {
+    observe: async (request, response) => {
+      served.set(operationId, (served.get(operationId) ?? 0) + 1);
+      await observe(request, response);
+    },
+  });
+
+/** The call loop answered by Prism's generator in this process: a 200 with a new generated body each time. */
+const fromGenerator = (next: () => unknown) =>
+  tableCall(prismUrl, {
+    observe,
+    send: async () => new Response(JSON.stringify(next()), { headers: { "content-type": "application/json" } }),
+  });
 
 /** Runs `call` RUNS times, 8 at a time, and returns every failure with the body that caused it. */
 async function generated(
@@ -30,8 +51,7 @@ async function generated(
       Array.from({ length: Math.min(8, RUNS - start) }, async (_, j) => {
         const requestId = crypto.randomUUID();
         try {
-          // Note: the mock the other contract tests use, asked for a generated answer instead of an example.
-          const result = await call(start + j, { headers: { "x-client-request-id": requestId, Prefer: "dynamic=true" } });
+          const result = await call(start + j, { headers: { "x-client-request-id": requestId } });
           distinct.add(JSON.stringify(result));
           if (!validate(result)) failures.push(`${errorsText(validate)}\n  body: ${bodies.get(requestId)}`);
         } catch (error) {
@@ -45,11 +65,18 @@ async function generated(
 
 type Options = { headers: Record<string, string> };
 /** Each row of the table: its id, the schema of its 200 answer in the document, and one call of it. */
-const cases: [string, string, (i: number, options: Options) => Promise<unknown>][] = tableOperations.map((o) => [
-  o.id,
-  o.op.responses["200"].content["application/json"].schema.$ref,
-  (_, options) => send(o.row, exampleInput(o), options),
-]);
+const cases: [string, string, (i: number, options: Options) => Promise<unknown>][] = tableOperations.map((o) => {
+  const [mock, local] = [fromMock(o.id), fromGenerator(generatedAnswers(o.id))];
+  return [
+    o.id,
+    o.op.responses["200"].content["application/json"].schema.$ref,
+    // Note: the first of the mock, asked for a generated answer instead of an example; the others of its generator here.
+    (i, { headers }) =>
+      i === 0
+        ? mock(o.row, exampleInput(o), { headers: { ...headers, Prefer: "dynamic=true" } })
+        : local(o.row, exampleInput(o), { headers }),
+  ];
+});
 
 it(`asks ${RUNS} answers of each operation: the fewest in which every alternative of every answer comes up, but for a chance of ${MISS}`, () => {
   const missed = (runs: number) => answerAlternatives.reduce((sum, chance) => sum + (1 - chance) ** runs, 0);
@@ -81,6 +108,9 @@ it.each(cases)(`parses ${RUNS} generated %s answers, each valid against the cont
   expect(distinct).toBeGreaterThan(RUNS * 0.9);
 });
 
-it("saw every generated answer through the zero-violation check", () => {
-  expect(seen.responses).toBeGreaterThanOrEqual(cases.length * RUNS);
+it("asked the mock for one generated answer of each operation, each through the zero-violation check, and made the others with the mock's own generator", () => {
+  expect([...served.keys()]).toEqual(Object.keys(operations));
+  expect(new Set(served.values())).toEqual(new Set([1]));
+  // Note: the file the Prism CLI loads for its dynamic answers (test/support/prism-generator.ts resolves it as the CLI does).
+  expect(GENERATOR_FILE).toMatch(/@stoplight[\\/]prism-http[\\/]dist[\\/]mocker[\\/]generator[\\/]JSONSchema\.js$/);
 });

@@ -10,14 +10,15 @@ export const takeViolations = (): string[] => seen.violations.splice(0);
 
 /**
  * A fetch that records a response carrying an `sl-violations` header, and counts what it saw; `observe` sees each request
- * and response. For the wrapped calls, which send with fetch and not through raw's middleware.
+ * and response; `send` sends (the global fetch by default). For the wrapped calls, which send with fetch and not through
+ * raw's middleware.
  * Note: it records rather than throws: the call loop would turn a throw into an IamNetworkError, which a test expecting
  * a rejection would take for its own.
  */
-export function checkedFetch(observe?: (request: Request, response: Response) => unknown): typeof fetch {
+export function checkedFetch(observe?: (request: Request, response: Response) => unknown, send: typeof fetch = fetch): typeof fetch {
   return async (input, init) => {
     const request = new Request(input, init);
-    const response = await fetch(request);
+    const response = await send(request);
     seen.responses++;
     const violation = response.headers.get("sl-violations");
     if (violation !== null) seen.violations.push(`${request.method} ${request.url}: ${violation}`);

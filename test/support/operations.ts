@@ -104,14 +104,14 @@ export function exampleInput(o: DocumentOperation, bodyExample?: string): CallIn
 
 /**
  * The call loop alone against a mock at `baseUrl`, no retries, a bearer token on every row that needs one, each response
- * checked for violations; `observe` sees each request and response.
+ * checked for violations; `observe` sees each request and response; `send` sends them (the global fetch by default).
  */
 export function tableCall(
   baseUrl: string,
-  { wait, observe }: { wait?: Wait; observe?: (request: Request, response: Response) => unknown } = {},
+  { wait, observe, send }: { wait?: Wait; observe?: (request: Request, response: Response) => unknown; send?: typeof fetch } = {},
 ) {
   return createCall({
-    fetch: checkedFetch(observe),
+    fetch: checkedFetch(observe, send),
     timeoutMs: 10_000,
     retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
     baseUrl: () => baseUrl,
