@@ -142,12 +142,13 @@ describe("the docs page", () => {
     await page.goto(`${docsUrl}#/${route}`, { waitUntil: "networkidle" });
     await page.getByRole("heading", { name: title }).first().waitFor();
     // Note: a route of the page is rendered after its hash changes, so text read at once may still be the route before
-    // (seen once in CI): read until none of the operation's own parameters is missing.
+    // (seen once in CI): read until neither the operation's title nor any of its own parameters is missing. The title too,
+    // since the route before may name the same parameters (listRoles' text names roleId, getRole's one parameter).
     // biome-ignore lint/performance/useDomNodeTextContent: the visible text is what a reader sees
     const read = () => page.locator("main, body").last().innerText();
     const missing = async () => {
       const shown = await read();
-      return parameters.filter((p) => !shown.includes(p));
+      return [title, ...parameters].filter((p) => !shown.includes(p));
     };
     await expect.poll(missing, { timeout: 10_000 }).toEqual([]);
     const text = await read();
