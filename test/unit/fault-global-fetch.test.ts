@@ -17,6 +17,7 @@ import {
   IamTokenError,
 } from "../../src/index.ts";
 import { bundledDocument } from "../support/ajv.ts";
+import { ANSWERS_WITHIN_MS } from "../support/patience.ts";
 import { caught } from "../support/secrets.ts";
 
 // Note: an unhandled rejection anywhere in this file (a raced promise left to reject, a body's error nobody reads) fails the test it follows.
@@ -176,6 +177,7 @@ const PATIENT = 2_000;
 const RETRY = { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 };
 /** How long any call may take before its test fails as a hang. */
 const BOUND_MS = 2_500;
+// Note: two attempts of ANSWERS_WITHIN_MS still end within BOUND_MS.
 
 const fixedToken = "t";
 const tokenFunction = () => Promise.resolve("t");
@@ -320,8 +322,8 @@ describe.each([
         response.write(HALF);
       },
       async (server) => {
-        const results = await drive(client(server, token, { timeoutMs: 100 }));
-        expectTimeouts(results, server, "no whole answer within 100 ms");
+        const results = await drive(client(server, token, { timeoutMs: ANSWERS_WITHIN_MS }));
+        expectTimeouts(results, server, `no whole answer within ${ANSWERS_WITHIN_MS} ms`);
         expect(await server.dropped()).toBe(true);
       },
     );
@@ -336,8 +338,8 @@ describe.each([
         response.on("close", () => clearInterval(drip));
       },
       async (server) => {
-        const results = await drive(client(server, token, { timeoutMs: 100 }));
-        expectTimeouts(results, server, "no whole answer within 100 ms");
+        const results = await drive(client(server, token, { timeoutMs: ANSWERS_WITHIN_MS }));
+        expectTimeouts(results, server, `no whole answer within ${ANSWERS_WITHIN_MS} ms`);
         expect(await server.dropped()).toBe(true);
       },
     );
@@ -417,7 +419,7 @@ describe.each([
         else answer(response, 200, OPERATIONS[kind].answer);
       },
       async (server) => {
-        const results = await drive(client(server, token, { timeoutMs: 50 }));
+        const results = await drive(client(server, token, { timeoutMs: ANSWERS_WITHIN_MS }));
         for (const kind of ["read", "delete", "update"] as const) {
           expect(results[kind], kind).toEqual({ value: OPERATIONS[kind].result });
           expect(server.seen[kind], kind).toHaveLength(2);
@@ -426,7 +428,7 @@ describe.each([
         const created = errorOf(results.create, "create");
         expect(created).toBeInstanceOf(IamTimeoutError);
         expect(created).toMatchObject({ attempts: 1, outcomeUnknown: true });
-        expect(created.message).toBe(`createApiKey: no answer within 50 ms${OUTCOME_UNKNOWN}`);
+        expect(created.message).toBe(`createApiKey: no answer within ${ANSWERS_WITHIN_MS} ms${OUTCOME_UNKNOWN}`);
         expect(server.seen.create).toHaveLength(1);
       },
     );
@@ -634,7 +636,7 @@ describe("a token function that fails, over the global fetch", () => {
       async (server) => {
         let asked = 0;
         const token = () => (++asked <= KINDS.length ? Promise.resolve("t") : new Promise<string>(() => {}));
-        const results = await drive(client(server, token, { timeoutMs: 50 }));
+        const results = await drive(client(server, token, { timeoutMs: ANSWERS_WITHIN_MS }));
         const created = errorOf(results.create, "create");
         expect(created).toBeInstanceOf(IamApiError);
         expect(created).toMatchObject({ status: 500, attempts: 1, outcomeUnknown: true });
@@ -642,7 +644,9 @@ describe("a token function that fails, over the global fetch", () => {
           const error = errorOf(results[kind], kind);
           expect(error, kind).toBeInstanceOf(IamTimeoutError);
           expect(error, kind).toMatchObject({ attempts: 1, outcomeUnknown: OPERATIONS[kind].changes });
-          expect(error.message).toBe(`${OPERATIONS[kind].id}: no token within 50 ms, so this attempt was not sent${advice(kind)}`);
+          expect(error.message).toBe(
+            `${OPERATIONS[kind].id}: no token within ${ANSWERS_WITHIN_MS} ms, so this attempt was not sent${advice(kind)}`,
+          );
         }
         for (const kind of KINDS) expect(server.seen[kind], kind).toHaveLength(1);
       },
