@@ -1,7 +1,7 @@
 // The published package: size budget, exact tarball contents, and a consumer that installs and uses it.
 import { execFile } from "node:child_process";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { operations } from "../../generated/contract.ts";
@@ -188,11 +188,16 @@ console.log(JSON.stringify({ created: apiKey.description, hasSecret: secret.leng
     });
   });
 
-  it("runs the yc-iam command with npx: --help names every job; a job runs against the fake with --json, its exit code a script can test", async () => {
+  it("runs the yc-iam command with npx on the floor's Node: --help names every job; a job runs against the fake with --json, its exit code a script can test", async () => {
+    // Note: the floor's Node first on the PATH, as on a user's machine that has it: `npm test` puts the toolchain's first,
+    // and the command's `#!/usr/bin/env node` would run on that.
+    const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}` };
+    const onNode = await run("npx", ["--no-install", "-c", "node --version"], { cwd: project, env });
+    expect(onNode.stdout.trim()).toBe(process.version);
     const npx = (args: string[]) =>
       run("npx", ["--no-install", "yc-iam", ...args], {
         cwd: project,
-        env: { ...process.env, YC_IAM_TOKEN: TOKEN, YC_IAM_BASE_URL: fake.url },
+        env: { ...env, YC_IAM_TOKEN: TOKEN, YC_IAM_BASE_URL: fake.url },
       }).then(
         ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
         ({ code, stdout, stderr }) => ({ code: code as number, stdout: stdout as string, stderr: stderr as string }),
