@@ -2,12 +2,16 @@
 // the PATH: `npm test` runs every test on it (scripts/test.ts). Run alone, this runs only the unit and contract tests on it,
 // the library's own tests, e.g. `TEST_CLOCK=2099-06-01 npm run test:floor`.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { root } from "./root.ts";
 
-const FLOOR = 20;
+/** The oldest Node the library promises, from package.json's `engines` (`>=20.3`): [major, minor]. */
+export const FLOOR = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")).engines.node as string)
+  .replace(">=", "")
+  .split(".")
+  .map(Number) as [number, number];
 
 /** The vitest projects `npm run test:floor` runs: the library's own tests. */
 export const FLOOR_PROJECTS = ["unit", "contract"] as const;
@@ -28,8 +32,10 @@ function machineNode(): string {
 export function floorNode(): { node: string; version: string } {
   const node = process.env.FLOOR_NODE ?? machineNode();
   const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
-  const major = Number(version.slice(1).split(".")[0]);
-  if (major < FLOOR) throw new Error(`${node} is ${version}; the library promises Node >= ${FLOOR}`);
+  const [major = 0, minor = 0] = version.slice(1).split(".").map(Number);
+  const [floorMajor, floorMinor] = FLOOR;
+  if (major < floorMajor || (major === floorMajor && minor < floorMinor))
+    throw new Error(`${node} is ${version}; the library promises Node >= ${FLOOR.join(".")} (FLOOR_NODE picks another)`);
   return { node, version };
 }
 

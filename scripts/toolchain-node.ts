@@ -9,5 +9,8 @@ import { root } from "./root.ts";
 
 const pinned = join(root, "node_modules/node/bin/node");
 
-/** The toolchain's Node; the running one where the devDependency is not installed (a package installed without its dev tools). */
+/**
+ * The toolchain's Node; the running one where the devDependency's binary is missing (`npm ci --ignore-scripts` skips the
+ * install script that puts it there), as `npm run` would then run on it too.
+ */
 export const TOOLCHAIN_NODE = existsSync(pinned) ? pinned : process.execPath;

@@ -2,11 +2,13 @@
 // library's floor) in the other, the drift check in one step, the package linters as tests.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { root } from "../../scripts/root.ts";
 import { STATIC_CHECKS, testsCommand } from "../../scripts/test.ts";
-import { FLOOR_PROJECTS, VITEST } from "../../scripts/test-floor.ts";
+import { FLOOR, FLOOR_PROJECTS, floorNode, VITEST } from "../../scripts/test-floor.ts";
 import { TOOLCHAIN_NODE } from "../../scripts/toolchain-node.ts";
 import config from "../../vitest.config.ts";
 
@@ -33,25 +35,74 @@ describe("npm test", () => {
     const { node, version } = testsCommand();
     expect(node).not.toContain("node_modules");
     expect(execFileSync(node, ["--version"], { encoding: "utf8" }).trim()).toBe(version);
-    expect(Number(version.slice(1).split(".")[0])).toBeGreaterThanOrEqual(20);
+    const [major = 0, minor = 0] = version.slice(1).split(".").map(Number);
+    expect(major * 1000 + minor).toBeGreaterThanOrEqual(FLOOR[0] * 1000 + FLOOR[1]);
+    expect(`>=${FLOOR.join(".")}`).toBe(JSON.parse(source("package.json")).engines.node);
     // Note: npm run test:floor runs the library's own tests alone on the same Node.
     expect([...FLOOR_PROJECTS].sort()).toEqual(["contract", "unit"]);
     expect(scripts["test:floor"]).toBe("tsx scripts/test-floor.ts");
   });
 
+  it("refuses a floor Node older than package.json's engines, by minor version too, and takes FLOOR_NODE", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "iam-floor-"));
+    const saved = process.env.FLOOR_NODE;
+    try {
+      const nodeOf = async (version: string) => {
+        const file = join(dir, `node-${version}`);
+        await writeFile(file, `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
+        process.env.FLOOR_NODE = file;
+        return file;
+      };
+      const [major, minor] = FLOOR;
+      const below = `v${major}.${minor - 1}.9`;
+      await nodeOf(below);
+      expect(() => floorNode()).toThrow(`is ${below}; the library promises Node >= ${major}.${minor} (FLOOR_NODE picks another)`);
+      const at = await nodeOf(`v${major}.${minor}.0`);
+      expect(floorNode()).toEqual({ node: at, version: `v${major}.${minor}.0` });
+    } finally {
+      if (saved === undefined) delete process.env.FLOOR_NODE;
+      else process.env.FLOOR_NODE = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("starts the project's tools on the toolchain's Node, the pinned devDependency npm scripts run on; the library's processes stay on the floor", () => {
     const { devDependencies } = JSON.parse(source("package.json"));
-    expect(execFileSync(TOOLCHAIN_NODE, ["--version"], { encoding: "utf8" }).trim()).toBe(`v${devDependencies.node}`);
+    expect(execFileSync(TOOLCHAIN_NODE, ["--version"], { encoding: "utf8" }).trim(), "the devDependency's Node").toBe(
+      `v${devDependencies.node}`,
+    );
     expect(TOOLCHAIN_NODE).not.toBe(testsCommand().node);
     expect(source("scripts/prism.ts")).toContain("spawn(TOOLCHAIN_NODE, args");
-    // Note: a script or an example is run as `npm run` runs it; a test that starts one on the floor's Node pays several
-    // times the CPU for nothing the floor proves.
-    const startsToolOnFloor = /process\.execPath,\s*\[[^\]]*"(scripts|examples)\//;
-    const others = tests.filter((f) => f !== join("unit", "npm-test.test.ts"));
-    expect(others.filter((f) => startsToolOnFloor.test(source(join("test", f))))).toEqual([]);
-    // Note: negative control: the shipped command's processes are on the floor, and the pattern sees them.
-    expect(source("test/unit/command.test.ts")).toMatch(/process\.execPath, \["--import", "tsx", "bin\/yc-iam\.ts"/);
-    expect(startsToolOnFloor.test('run(process.execPath, ["--import", "tsx", "scripts/example.ts"]')).toBe(true);
+    // Note: every start of a Node process in the tests, with its arguments as written. The library's own processes (an
+    // inline script of the library, the shipped command from its source, the packed package in a consumer) are what the
+    // floor proves; any other (a script, an example, a tool) runs as `npm run` runs it, on the toolchain's Node, where a
+    // process that loads tsx or makes an RSA pair takes a fraction of the floor's CPU.
+    const starts = tests.flatMap((file) =>
+      [...source(join("test", file)).matchAll(/\b(process\.execPath|TOOLCHAIN_NODE),\s*(\[[^\]]*\]?)/g)].map(([, node, args]) => ({
+        file,
+        node,
+        args: (args ?? "").replace(/\s+/g, " "),
+      })),
+    );
+    const LIBRARY = [
+      /^\["--import", "tsx", "--input-type=module", "-e"/,
+      /^\["--import", "tsx", "bin\/yc-iam\.ts"/,
+      /"main\.[cm]js"\)?\]$/,
+    ];
+    const ofLibrary = (start: { args: string }) => LIBRARY.some((pattern) => pattern.test(start.args));
+    const onFloor = starts.filter((start) => start.node === "process.execPath");
+    const onToolchain = starts.filter((start) => start.node === "TOOLCHAIN_NODE");
+    expect(onFloor.filter((start) => !ofLibrary(start))).toEqual([]);
+    expect(onToolchain.filter(ofLibrary)).toEqual([]);
+    // Note: no test starts a bare `node`, which would be whichever the PATH gives (the toolchain's under npm test).
+    expect(tests.filter((file) => /\b(execFile|execFileSync|spawn|spawnSync|run)\("node"/.test(source(join("test", file))))).toEqual([]);
+    // Note: negative controls: both kinds are started, and each pattern of the library's processes finds some.
+    expect(onToolchain.length).toBeGreaterThan(5);
+    for (const pattern of LIBRARY)
+      expect(
+        onFloor.some((start) => pattern.test(start.args)),
+        String(pattern),
+      ).toBe(true);
   });
 
   it("checks generated/ against the document in one step, and no test does it again", () => {
