@@ -23,6 +23,8 @@ export interface PrismOptions {
   errors?: boolean;
   /** Where Prism's log goes; default: nowhere (and then only its warnings and errors are written). */
   log?: "inherit" | "ignore";
+  /** The Node that runs Prism; default: the toolchain's, as `npm run mock` runs it. */
+  node?: string;
 }
 
 export interface RunningPrism {
@@ -64,7 +66,7 @@ const inUse = (port: number, host: string) => Object.assign(new Error(`${host}:$
 
 /** Starts Prism and waits until it answers; an error with `code: "EADDRINUSE"` when its port is taken. */
 export async function startPrism(options: PrismOptions = {}): Promise<RunningPrism> {
-  const { mode = "mock", host = "127.0.0.1", errors = true, log = "ignore" } = options;
+  const { mode = "mock", host = "127.0.0.1", errors = true, log = "ignore", node = TOOLCHAIN_NODE } = options;
   if (mode === "proxy" && !options.upstream) throw new Error("prism proxy needs an upstream URL");
   // Note: checked first: a port another HTTP server holds would answer the wait below, as if Prism had started.
   if (options.port && (await portTaken(options.port, host))) throw inUse(options.port, host);
@@ -74,7 +76,7 @@ export async function startPrism(options: PrismOptions = {}): Promise<RunningPri
   args.push("--host", host, "--port", String(port), `--errors=${errors}`);
   // Note: a log nobody reads costs Prism about a millisecond a request; its warnings and errors are still kept for the messages below.
   if (log === "ignore") args.push("--verboseLevel", "warn");
-  const child = spawn(TOOLCHAIN_NODE, args, { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(node, args, { stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

@@ -34,7 +34,8 @@ export default defineSection<FakeResult>({
     const fake = createFakeIam({ quota: QUOTA });
     fake.seed(Array.from({ length: SEEDED }, (_, i) => ({ description: `key ${i}` })));
     const inProcess = createIamClient({ token: "t", baseUrl: fake.baseUrl, fetch: fake.fetch });
-    const prism = await startPrism();
+    // Note: Prism on the Node measured, as the fake is, so a floor run (--floor) compares the two on the floor.
+    const prism = await startPrism({ node: process.execPath });
     try {
       const overPrism = createIamClient({ token: "t", baseUrl: prism.url });
       const samples = { fake: [] as number[], prism: [] as number[], fakeAlone: [] as number[], prismAlone: [] as number[] };

@@ -72,7 +72,7 @@ describe("npm test", () => {
       `v${devDependencies.node}`,
     );
     expect(TOOLCHAIN_NODE).not.toBe(testsCommand().node);
-    expect(source("scripts/prism.ts")).toContain("spawn(TOOLCHAIN_NODE, args");
+    expect(source("scripts/prism.ts")).toContain("node = TOOLCHAIN_NODE } = options;");
     // Note: every start of a Node process in the tests, with its arguments as written. The library's own processes (an
     // inline script of the library, the shipped command from its source, the packed package in a consumer) are what the
     // floor proves; any other (a script, an example, a tool) runs as `npm run` runs it, on the toolchain's Node, where a
