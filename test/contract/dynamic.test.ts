@@ -3,8 +3,10 @@
 // examples) and valid against the contract (Ajv). The first answer of each operation is asked of the Prism mock (`Prefer:
 // dynamic=true`), which checks the request and its own answer (sl-violations); the others come from Prism's generator in
 // this process (test/support/prism-generator.ts), each handed to the call loop as a 200 with the generated body.
+
+import { isDeepStrictEqual } from "node:util";
 import { afterEach, expect, inject, it } from "vitest";
-import { operations } from "../../generated/contract.ts";
+import { type OperationSpec, operations } from "../../generated/contract.ts";
 import { errorsText, schemaAt } from "../support/ajv.ts";
 import { takeViolations } from "../support/contract-client.ts";
 import { alternatives, answerAlternatives, MISS, RUNS } from "../support/generated-answers.ts";
@@ -39,10 +41,14 @@ const fromGenerator = (next: () => unknown) =>
     send: async () => new Response(JSON.stringify(next()), { headers: { "content-type": "application/json" } }),
   });
 
-/** Runs `call` RUNS times, 8 at a time, and returns every failure with the body that caused it. */
+/**
+ * Runs `call` RUNS times, 8 at a time, and returns every failure with the body that caused it: a call that failed, a
+ * result the contract refuses, or a result that is not the body as sent (a list's items are always an array).
+ */
 async function generated(
   call: (i: number, options: { headers: Record<string, string> }) => Promise<unknown>,
   validate: ReturnType<typeof schemaAt>,
+  items: string | undefined,
 ) {
   const failures: string[] = [];
   const distinct = new Set<string>();
@@ -54,6 +60,9 @@ async function generated(
           const result = await call(start + j, { headers: { "x-client-request-id": requestId } });
           distinct.add(JSON.stringify(result));
           if (!validate(result)) failures.push(`${errorsText(validate)}\n  body: ${bodies.get(requestId)}`);
+          const sent = JSON.parse(bodies.get(requestId) ?? "null");
+          if (!isDeepStrictEqual(result, items ? { [items]: [], ...sent } : sent))
+            failures.push(`the result is not the body as sent: ${JSON.stringify(result)}\n  body: ${bodies.get(requestId)}`);
         } catch (error) {
           failures.push(`${(error as Error).message}\n  body: ${bodies.get(requestId)}`);
         }
@@ -64,12 +73,13 @@ async function generated(
 }
 
 type Options = { headers: Record<string, string> };
-/** Each row of the table: its id, the schema of its 200 answer in the document, and one call of it. */
-const cases: [string, string, (i: number, options: Options) => Promise<unknown>][] = tableOperations.map((o) => {
+/** Each row of the table: its id, the schema of its 200 answer in the document, its list's items, and one call of it. */
+const cases: [string, string, string | undefined, (i: number, options: Options) => Promise<unknown>][] = tableOperations.map((o) => {
   const [mock, local] = [fromMock(o.id), fromGenerator(generatedAnswers(o.id))];
   return [
     o.id,
     o.op.responses["200"].content["application/json"].schema.$ref,
+    (o.row as OperationSpec).items,
     // Note: the first of the mock, asked for a generated answer instead of an example; the others of its generator here.
     (i, { headers }) =>
       i === 0
@@ -101,8 +111,8 @@ it("drives every row of the generated table", () => {
   for (const [id, schema] of cases) expect(schema, id).toMatch(/^#\/components\/schemas\/\w+$/);
 });
 
-it.each(cases)(`parses ${RUNS} generated %s answers, each valid against the contract`, async (_, schema, call) => {
-  const { failures, distinct } = await generated(call, schemaAt(schema));
+it.each(cases)(`parses ${RUNS} generated %s answers, each valid against the contract and as sent`, async (_, schema, items, call) => {
+  const { failures, distinct } = await generated(call, schemaAt(schema), items);
   expect(failures, failures.join("\n")).toEqual([]);
   // Note: without --seed every body is new; a seeded Prism would replay one body and prove nothing.
   expect(distinct).toBeGreaterThan(RUNS * 0.9);
