@@ -28,13 +28,18 @@ function machineNode(): string {
   throw new Error("no machine Node found on the PATH outside node_modules");
 }
 
+/** Whether a Node `version` (`v20.3.0`) is the floor or newer, by major and then minor version. */
+export function meetsFloor(version: string): boolean {
+  const [major = 0, minor = 0] = version.slice(1).split(".").map(Number);
+  const [floorMajor, floorMinor] = FLOOR;
+  return major > floorMajor || (major === floorMajor && minor >= floorMinor);
+}
+
 /** The machine's Node (`FLOOR_NODE` picks another) and its version; an error if it is older than the floor. */
 export function floorNode(): { node: string; version: string } {
   const node = process.env.FLOOR_NODE ?? machineNode();
   const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
-  const [major = 0, minor = 0] = version.slice(1).split(".").map(Number);
-  const [floorMajor, floorMinor] = FLOOR;
-  if (major < floorMajor || (major === floorMajor && minor < floorMinor))
+  if (!meetsFloor(version))
     throw new Error(`${node} is ${version}; the library promises Node >= ${FLOOR.join(".")} (FLOOR_NODE picks another)`);
   return { node, version };
 }

@@ -1,6 +1,7 @@
 // The toolchain's Node: the exact-pinned `node` devDependency, which every npm script runs on (npm puts node_modules/.bin
 // first on the PATH). The tests start the project's own tools on it, as npm would (Prism, the scripts, the examples, tsc,
-// the linters), while the library and the shipped command stay on the Node running the tests, the floor (scripts/test-floor.ts).
+// the linters), while the library's processes and the packed command stay on the Node running the tests, the floor
+// (scripts/test-floor.ts; test/unit/npm-test.test.ts checks which Node each process a test starts runs on).
 // Note: on the floor, Node 20, a process that loads tsx takes several times the CPU (its hooks run in a thread of their
 // own), and so does an RSA pair (OpenSSL 3.0): the floor is kept for what it proves.
 import { existsSync } from "node:fs";
